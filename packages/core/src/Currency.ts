@@ -1,0 +1,244 @@
+import { Result, Schema, SchemaGetter } from "effect"
+import { UnknownCurrency } from "./errors.ts"
+import { iso4217 } from "./internal/iso4217.ts"
+
+/**
+ * A unit of account: an ISO 4217 currency or a custom unit (loyalty points, a token).
+ * `exponent` is the number of decimal places of the minor unit (USD 2, JPY 0, KWD 3, CLF 4).
+ * Currencies are plain frozen data; two currencies are the same when their codes are equal.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Currency {
+  readonly code: string
+  readonly exponent: number
+  readonly name: string
+  /** ISO 4217 numeric code, absent for custom units. */
+  readonly numeric?: string
+  /** `false` when ISO lists the minor unit as "N.A." (XAU, XDR, XTS...); such codes use exponent 0. */
+  readonly minorUnitApplicable?: boolean
+  /** `true` for units that are not ISO 4217 currencies. */
+  readonly custom?: boolean
+}
+
+/** Largest exponent a unit may declare (18 covers wei-style tokens). */
+const MAX_EXPONENT = 18
+const CODE_PATTERN = /^[A-Z][A-Z0-9_]{1,11}$/
+
+const freeze = (c: Currency): Currency => Object.freeze(c)
+
+const isoTable: ReadonlyMap<string, Currency> = new Map(
+  iso4217.map((e) => [
+    e.code,
+    freeze({
+      code: e.code,
+      numeric: e.numeric,
+      exponent: e.exponent,
+      name: e.name,
+      ...("minorUnitApplicable" in e ? { minorUnitApplicable: false } : {})
+    })
+  ])
+)
+
+/**
+ * Every ISO 4217 active currency (list one), keyed by code.
+ *
+ * @example
+ * ```ts
+ * import { Currency } from "@paykit/core"
+ * Currency.iso.get("KWD")?.exponent // 3
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export const iso: ReadonlyMap<string, Currency> = isoTable
+
+/**
+ * Looks up an ISO currency by code, throwing `UnknownCurrency` when absent. Use for constants.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const isoUnsafe = (code: string): Currency => {
+  const c = isoTable.get(code)
+  if (c === undefined) throw new UnknownCurrency({ code })
+  return c
+}
+
+/** @category models @since 0.1.0 */
+export const USD: Currency = isoUnsafe("USD")
+/** @category models @since 0.1.0 */
+export const EUR: Currency = isoUnsafe("EUR")
+/** @category models @since 0.1.0 */
+export const GBP: Currency = isoUnsafe("GBP")
+/** @category models @since 0.1.0 */
+export const JPY: Currency = isoUnsafe("JPY")
+/** @category models @since 0.1.0 */
+export const CNY: Currency = isoUnsafe("CNY")
+/** @category models @since 0.1.0 */
+export const KWD: Currency = isoUnsafe("KWD")
+/** @category models @since 0.1.0 */
+export const CLF: Currency = isoUnsafe("CLF")
+
+/**
+ * Defines a custom unit of account (loyalty points, a stored-value unit, an 8-decimal token).
+ * The code must be 2–12 characters of A–Z, 0–9 or `_`, start with a letter, and must not
+ * shadow an ISO code; the exponent is an integer in 0..18.
+ *
+ * @example
+ * ```ts
+ * import { Currency } from "@paykit/core"
+ * const Points = Currency.customUnsafe({ code: "PTS", exponent: 0, name: "Loyalty points" })
+ * const Token = Currency.customUnsafe({ code: "TOKEN8", exponent: 8, name: "8-decimal token" })
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const custom = (spec: {
+  readonly code: string
+  readonly exponent: number
+  readonly name: string
+}): Result.Result<Currency, UnknownCurrency> => {
+  if (!CODE_PATTERN.test(spec.code) || isoTable.has(spec.code))
+    return Result.fail(new UnknownCurrency({ code: spec.code }))
+  if (!Number.isInteger(spec.exponent) || spec.exponent < 0 || spec.exponent > MAX_EXPONENT) {
+    return Result.fail(new UnknownCurrency({ code: spec.code }))
+  }
+  return Result.succeed(freeze({ code: spec.code, exponent: spec.exponent, name: spec.name, custom: true }))
+}
+
+/**
+ * Like {@link custom} but throws; for module-level constants.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const customUnsafe = (spec: {
+  readonly code: string
+  readonly exponent: number
+  readonly name: string
+}): Currency => Result.getOrThrow(custom(spec))
+
+/**
+ * Loyalty points: a custom unit with exponent 0.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const POINTS: Currency = customUnsafe({ code: "POINTS", exponent: 0, name: "Loyalty points" })
+
+/**
+ * The currencies an application accepts: ISO 4217 plus its custom units. Decoders that read a
+ * currency code (`Money.jsonSchema`) take a registry so custom units decode too.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Registry {
+  readonly get: (code: string) => Result.Result<Currency, UnknownCurrency>
+  readonly codes: ReadonlyArray<string>
+}
+
+/**
+ * Builds a registry of ISO 4217 plus the given custom units.
+ *
+ * @example
+ * ```ts
+ * import { Currency } from "@paykit/core"
+ * const currencies = Currency.registry([Currency.POINTS])
+ * currencies.get("POINTS") // Success
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const registry = (customs: ReadonlyArray<Currency> = []): Registry => {
+  const table = new Map(isoTable)
+  for (const c of customs) table.set(c.code, c)
+  return {
+    get: (code) => {
+      const c = table.get(code)
+      return c === undefined ? Result.fail(new UnknownCurrency({ code })) : Result.succeed(c)
+    },
+    codes: [...table.keys()]
+  }
+}
+
+/**
+ * The registry of ISO 4217 currencies only.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const isoRegistry: Registry = registry()
+
+/**
+ * Looks up an ISO 4217 currency by code.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const fromCode = (code: string): Result.Result<Currency, UnknownCurrency> => isoRegistry.get(code)
+
+/**
+ * True when both values name the same unit.
+ *
+ * @category guards
+ * @since 0.1.0
+ */
+export const equals = (a: Currency, b: Currency): boolean => a === b || a.code === b.code
+
+/**
+ * Schema for a currency code accepted by `reg` (ISO 4217 by default), decoding to the code string.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const codeSchema = (reg: Registry = isoRegistry) =>
+  Schema.String.check(
+    Schema.makeFilter((s: string) => Result.isSuccess(reg.get(s)) || `unknown currency "${s}"`, {
+      title: "CurrencyCode"
+    })
+  )
+
+/**
+ * Schema for an ISO 4217 currency code, e.g. `"USD"`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Code = codeSchema()
+
+const isCurrency = (u: unknown): u is Currency =>
+  typeof u === "object" &&
+  u !== null &&
+  typeof (u as Currency).code === "string" &&
+  typeof (u as Currency).exponent === "number"
+
+/**
+ * Schema for a `Currency` value in memory (not its JSON form).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const CurrencySchema: Schema.declare<Currency> = Schema.declare(isCurrency, { title: "Currency" })
+
+/**
+ * Schema decoding a currency code (string) into the `Currency` of `reg`, encoding back to the code.
+ *
+ * @example
+ * ```ts
+ * import { Currency } from "@paykit/core"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Currency.fromCodeSchema())("JPY").exponent // 0
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export const fromCodeSchema = (reg: Registry = isoRegistry) =>
+  codeSchema(reg).pipe(
+    Schema.decodeTo(CurrencySchema, {
+      decode: SchemaGetter.transform((code: string) => Result.getOrThrow(reg.get(code))),
+      encode: SchemaGetter.transform((c: Currency) => c.code)
+    })
+  )

@@ -1,0 +1,59 @@
+import { Schema } from "effect"
+import { Ulid } from "./Ids.ts"
+
+/**
+ * The envelope every domain event travels in: a unique id (ULID, also the webhook message id),
+ * a dotted `type` (`ledger.entry.posted`), when it happened (ISO-8601 UTC), the `subject` it is
+ * about (an account or aggregate id, the key for per-subject ordering) and the event's own `data`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const DomainEvent = Schema.Struct({
+  id: Ulid,
+  type: Schema.String.check(
+    Schema.isPattern(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, {
+      message: 'expected a dotted lower-case event type such as "ledger.entry.posted"'
+    })
+  ),
+  occurredAt: Schema.String.check(
+    Schema.isPattern(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/, {
+      message: 'expected an ISO-8601 UTC timestamp such as "2026-01-31T12:00:00.000Z"'
+    })
+  ),
+  subject: Schema.String,
+  data: Schema.Unknown
+})
+
+/**
+ * A domain event in its envelope.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type DomainEvent = typeof DomainEvent.Type
+
+/**
+ * Builds an envelope. `occurredAt` is taken from epoch milliseconds (from `Clock`).
+ *
+ * @example
+ * ```ts
+ * import { DomainEvent } from "@paykit/core"
+ * DomainEvent.make({ id: "01J0000000000000000000000A", type: "ledger.entry.posted", at: 0, subject: "acc_1", data: {} })
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (input: {
+  readonly id: string
+  readonly type: string
+  readonly at: number
+  readonly subject: string
+  readonly data: unknown
+}): DomainEvent => ({
+  id: input.id,
+  type: input.type,
+  occurredAt: new Date(input.at).toISOString(),
+  subject: input.subject,
+  data: input.data
+})

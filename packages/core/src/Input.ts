@@ -1,0 +1,60 @@
+import { Effect, Result, Schema, SchemaIssue } from "effect"
+import { InvalidInput } from "./errors.ts"
+
+const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
+
+const renderPath = (path: ReadonlyArray<unknown>): string =>
+  path
+    .map((s) => (typeof s === "object" && s !== null && "key" in s ? s.key : s))
+    .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join("")
+
+/**
+ * Turns a schema failure into `InvalidInput` naming the first offending field and every reason.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export const toInvalidInput = (operation: string, error: Schema.SchemaError): InvalidInput => {
+  const { issues } = formatter(error.issue)
+  const first = issues[0]
+  const path = first === undefined ? "" : renderPath(first.path ?? [])
+  const reason =
+    issues.length <= 1
+      ? (first?.message ?? "invalid")
+      : issues.map((i) => `${renderPath(i.path ?? []) || "(root)"}: ${i.message}`).join("; ")
+  return new InvalidInput({ operation, path, reason })
+}
+
+/**
+ * Decodes public input with `schema`; failure is `InvalidInput` naming the field and the reason.
+ * Every paykit service runs its inputs through this before touching state.
+ *
+ * @example
+ * ```ts
+ * import { Input } from "@paykit/core"
+ * import { Schema } from "effect"
+ * const decode = Input.decode("createAccount", Schema.Struct({ code: Schema.String }))
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const decode =
+  <S extends Schema.Codec<unknown, unknown, never, never>>(operation: string, schema: S) =>
+  (input: unknown): Effect.Effect<S["Type"], InvalidInput> => {
+    const r = Schema.decodeUnknownResult(schema)(input, { errors: "all", onExcessProperty: "error" })
+    return Result.isSuccess(r) ? Effect.succeed(r.success) : Effect.fail(toInvalidInput(operation, r.failure))
+  }
+
+/**
+ * The same as {@link decode} for plain TypeScript callers: a `Result` instead of an `Effect`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const decodeResult =
+  <S extends Schema.Codec<unknown, unknown, never, never>>(operation: string, schema: S) =>
+  (input: unknown): Result.Result<S["Type"], InvalidInput> => {
+    const r = Schema.decodeUnknownResult(schema)(input, { errors: "all", onExcessProperty: "error" })
+    return Result.isSuccess(r) ? Result.succeed(r.success) : Result.fail(toInvalidInput(operation, r.failure))
+  }

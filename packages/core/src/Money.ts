@@ -1,0 +1,652 @@
+import { Result, Schema, SchemaGetter } from "effect"
+import * as Currency from "./Currency.ts"
+import type { Decimal } from "./Decimal.ts"
+import {
+  AmountOutOfRange,
+  CurrencyMismatch,
+  InvalidAllocation,
+  InvalidAmount,
+  InvalidRate,
+  PrecisionLoss,
+  type UnknownCurrency
+} from "./errors.ts"
+import { divide, pow10, type RoundingMode } from "./Rounding.ts"
+
+/**
+ * The largest magnitude paykit represents: 2^127 − 1 minor units (a signed 128-bit integer,
+ * TigerBeetle's range, and within PostgreSQL `numeric(39,0)`). Results beyond it are
+ * `AmountOutOfRange`, never wrapped or truncated.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const MAX_AMOUNT: bigint = 2n ** 127n - 1n
+
+/**
+ * An exact amount of money: an integer number of minor units (cents, yen, fils) and its
+ * currency. Immutable: every operation returns a new value. JSON form: `{ "amount": "1234", "currency": "USD" }`.
+ *
+ * @example
+ * ```ts
+ * import { Currency, Money } from "@paykit/core"
+ * const price = Money.fromMinorUnsafe(1999n, Currency.USD) // 19.99 USD
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export class Money {
+  readonly amount: bigint
+  readonly currency: Currency.Currency
+  /** @internal use {@link fromMinor} */
+  constructor(amount: bigint, currency: Currency.Currency) {
+    this.amount = amount
+    this.currency = currency
+  }
+  toString(): string {
+    return `${toDecimalString(this)} ${this.currency.code}`
+  }
+  toJSON(): { readonly amount: string; readonly currency: string } {
+    return { amount: this.amount.toString(), currency: this.currency.code }
+  }
+}
+
+const inRange = (n: bigint): boolean => n <= MAX_AMOUNT && n >= -MAX_AMOUNT
+
+const outOfRange = (operation: string, amount: bigint) =>
+  new AmountOutOfRange({ operation, amount: amount.toString() })
+
+const mismatch = (operation: string, a: Money, b: Money) =>
+  new CurrencyMismatch({ operation, left: a.currency.code, right: b.currency.code })
+
+const sameCurrency = (a: Money, b: Money): boolean =>
+  a.currency === b.currency || a.currency.code === b.currency.code
+
+/**
+ * Money from an integer number of minor units. Rejects anything but a `bigint` in range
+ * (a float, NaN or Infinity passed from untyped code gives `InvalidAmount`).
+ *
+ * @example
+ * ```ts
+ * import { Currency, Money } from "@paykit/core"
+ * Money.fromMinor(1234n, Currency.USD) // Success(12.34 USD)
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const fromMinor = (
+  amount: bigint,
+  currency: Currency.Currency
+): Result.Result<Money, InvalidAmount | AmountOutOfRange> => {
+  if (typeof amount !== "bigint") {
+    return Result.fail(
+      new InvalidAmount({
+        input: String(amount),
+        reason: "minor units must be a bigint (e.g. 1234n), never a number"
+      })
+    )
+  }
+  if (!inRange(amount)) return Result.fail(outOfRange("fromMinor", amount))
+  return Result.succeed(new Money(amount, currency))
+}
+
+/**
+ * Like {@link fromMinor} but throws its error. For constants and tests.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const fromMinorUnsafe = (amount: bigint, currency: Currency.Currency): Money =>
+  Result.getOrThrow(fromMinor(amount, currency))
+
+/**
+ * Zero in `currency`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const zero = (currency: Currency.Currency): Money => new Money(0n, currency)
+
+/**
+ * `a + b`. Fails on different currencies or when the sum leaves the supported range.
+ *
+ * @example
+ * ```ts
+ * import { Currency, Money } from "@paykit/core"
+ * Money.add(Money.fromMinorUnsafe(100n, Currency.USD), Money.fromMinorUnsafe(250n, Currency.USD)) // Success(3.50 USD)
+ * ```
+ * @category math
+ * @since 0.1.0
+ */
+export const add = (a: Money, b: Money): Result.Result<Money, CurrencyMismatch | AmountOutOfRange> => {
+  if (!sameCurrency(a, b)) return Result.fail(mismatch("add", a, b))
+  const s = a.amount + b.amount
+  return inRange(s) ? Result.succeed(new Money(s, a.currency)) : Result.fail(outOfRange("add", s))
+}
+
+/**
+ * `a + b`, throwing `CurrencyMismatch` or `AmountOutOfRange`. The hot-path form.
+ *
+ * @category math
+ * @since 0.1.0
+ */
+export const addUnsafe = (a: Money, b: Money): Money => {
+  if (!sameCurrency(a, b)) throw mismatch("add", a, b)
+  const s = a.amount + b.amount
+  if (!inRange(s)) throw outOfRange("add", s)
+  return new Money(s, a.currency)
+}
+
+/**
+ * `a − b`. Fails on different currencies or out of range.
+ *
+ * @category math
+ * @since 0.1.0
+ */
+export const subtract = (a: Money, b: Money): Result.Result<Money, CurrencyMismatch | AmountOutOfRange> => {
+  if (!sameCurrency(a, b)) return Result.fail(mismatch("subtract", a, b))
+  const s = a.amount - b.amount
+  return inRange(s) ? Result.succeed(new Money(s, a.currency)) : Result.fail(outOfRange("subtract", s))
+}
+
+/**
+ * `a − b`, throwing on different currencies or out of range.
+ *
+ * @category math
+ * @since 0.1.0
+ */
+export const subtractUnsafe = (a: Money, b: Money): Money => {
+  if (!sameCurrency(a, b)) throw mismatch("subtract", a, b)
+  const s = a.amount - b.amount
+  if (!inRange(s)) throw outOfRange("subtract", s)
+  return new Money(s, a.currency)
+}
+
+/**
+ * `−a`. Always in range (the range is symmetric).
+ *
+ * @category math
+ * @since 0.1.0
+ */
+export const negate = (a: Money): Money => new Money(-a.amount, a.currency)
+
+/**
+ * `|a|`.
+ *
+ * @category math
+ * @since 0.1.0
+ */
+export const abs = (a: Money): Money => (a.amount < 0n ? new Money(-a.amount, a.currency) : a)
+
+/**
+ * Orders two amounts of the same currency: −1, 0 or 1.
+ *
+ * @category math
+ * @since 0.1.0
+ */
+export const compare = (a: Money, b: Money): Result.Result<-1 | 0 | 1, CurrencyMismatch> => {
+  if (!sameCurrency(a, b)) return Result.fail(mismatch("compare", a, b))
+  return Result.succeed(a.amount < b.amount ? -1 : a.amount > b.amount ? 1 : 0)
+}
+
+/**
+ * True when both have the same currency and amount. Different currencies are simply not equal.
+ *
+ * @category guards
+ * @since 0.1.0
+ */
+export const equals = (a: Money, b: Money): boolean => sameCurrency(a, b) && a.amount === b.amount
+
+/**
+ * The smaller of two amounts of one currency.
+ *
+ * @category math
+ * @since 0.1.0
+ */
+export const min = (a: Money, b: Money): Result.Result<Money, CurrencyMismatch> =>
+  sameCurrency(a, b) ? Result.succeed(a.amount <= b.amount ? a : b) : Result.fail(mismatch("min", a, b))
+
+/**
+ * The larger of two amounts of one currency.
+ *
+ * @category math
+ * @since 0.1.0
+ */
+export const max = (a: Money, b: Money): Result.Result<Money, CurrencyMismatch> =>
+  sameCurrency(a, b) ? Result.succeed(a.amount >= b.amount ? a : b) : Result.fail(mismatch("max", a, b))
+
+/**
+ * The sum of many amounts, all in `currency` (zero for an empty list).
+ *
+ * @example
+ * ```ts
+ * import { Currency, Money } from "@paykit/core"
+ * Money.sum(Currency.USD, [Money.fromMinorUnsafe(1n, Currency.USD), Money.fromMinorUnsafe(2n, Currency.USD)]) // Success(0.03 USD)
+ * ```
+ * @category math
+ * @since 0.1.0
+ */
+export const sum = (
+  currency: Currency.Currency,
+  amounts: Iterable<Money>
+): Result.Result<Money, CurrencyMismatch | AmountOutOfRange> => {
+  let total = 0n
+  const code = currency.code
+  for (const m of amounts) {
+    if (m.currency !== currency && m.currency.code !== code) {
+      return Result.fail(new CurrencyMismatch({ operation: "sum", left: code, right: m.currency.code }))
+    }
+    total += m.amount
+  }
+  return inRange(total) ? Result.succeed(new Money(total, currency)) : Result.fail(outOfRange("sum", total))
+}
+
+/** @category guards @since 0.1.0 */
+export const isZero = (a: Money): boolean => a.amount === 0n
+/** @category guards @since 0.1.0 */
+export const isPositive = (a: Money): boolean => a.amount > 0n
+/** @category guards @since 0.1.0 */
+export const isNegative = (a: Money): boolean => a.amount < 0n
+/** −1, 0 or 1. @category guards @since 0.1.0 */
+export const sign = (a: Money): -1 | 0 | 1 => (a.amount < 0n ? -1 : a.amount > 0n ? 1 : 0)
+
+/**
+ * `a × factor`, rounded to the currency's minor unit with `mode`.
+ *
+ * @example
+ * ```ts
+ * import { Currency, Decimal, Money } from "@paykit/core"
+ * Money.multiply(Money.fromMinorUnsafe(1001n, Currency.USD), Decimal.unsafe("0.5"), "half-even") // Success(5.00 USD)
+ * ```
+ * @category math
+ * @since 0.1.0
+ */
+export const multiply = (
+  a: Money,
+  factor: Decimal,
+  mode: RoundingMode
+): Result.Result<Money, AmountOutOfRange> => {
+  const r = divide(a.amount * factor.coefficient, pow10(factor.scale), mode)
+  return inRange(r) ? Result.succeed(new Money(r, a.currency)) : Result.fail(outOfRange("multiply", r))
+}
+
+/**
+ * `percent` % of `a` (`percent` 2.9 means 2.9 %), rounded with `mode`.
+ *
+ * @example
+ * ```ts
+ * import { Currency, Decimal, Money } from "@paykit/core"
+ * Money.percentage(Money.fromMinorUnsafe(10000n, Currency.USD), Decimal.unsafe("2.9"), "half-up") // Success(2.90 USD)
+ * ```
+ * @category math
+ * @since 0.1.0
+ */
+export const percentage = (
+  a: Money,
+  percent: Decimal,
+  mode: RoundingMode
+): Result.Result<Money, AmountOutOfRange> => {
+  const r = divide(a.amount * percent.coefficient, pow10(percent.scale + 2), mode)
+  return inRange(r) ? Result.succeed(new Money(r, a.currency)) : Result.fail(outOfRange("percentage", r))
+}
+
+/**
+ * Converts `a` into `to` at `rate` (units of `to` per unit of `a`'s currency), minding both
+ * exponents, rounded with `mode`. The rate must be positive.
+ *
+ * @example
+ * ```ts
+ * import { Currency, Decimal, Money } from "@paykit/core"
+ * Money.convert(Money.fromMinorUnsafe(100000n, Currency.USD), Decimal.unsafe("0.92"), Currency.EUR, "down") // Success(920.00 EUR)
+ * Money.convert(Money.fromMinorUnsafe(1000n, Currency.USD), Decimal.unsafe("151.237"), Currency.JPY, "half-even") // Success(1512 JPY)
+ * ```
+ * @category math
+ * @since 0.1.0
+ */
+export const convert = (
+  a: Money,
+  rate: Decimal,
+  to: Currency.Currency,
+  mode: RoundingMode
+): Result.Result<Money, InvalidRate | AmountOutOfRange> => {
+  if (rate.coefficient <= 0n) {
+    return Result.fail(
+      new InvalidRate({ input: rate.toString(), reason: "a conversion rate must be greater than zero" })
+    )
+  }
+  const shift = to.exponent - a.currency.exponent
+  const numerator = a.amount * rate.coefficient * (shift > 0 ? pow10(shift) : 1n)
+  const denominator = pow10(rate.scale + (shift < 0 ? -shift : 0))
+  const r = divide(numerator, denominator, mode)
+  return inRange(r) ? Result.succeed(new Money(r, to)) : Result.fail(outOfRange("convert", r))
+}
+
+const allocateUnits = (total: bigint, weights: ReadonlyArray<bigint>, weightSum: bigint): Array<bigint> => {
+  const negative = total < 0n
+  const t = negative ? -total : total
+  const n = weights.length
+  const parts = new Array<bigint>(n)
+  const remainders = new Array<bigint>(n)
+  let assigned = 0n
+  for (let i = 0; i < n; i++) {
+    const exact = t * weights[i]!
+    const base = exact / weightSum
+    parts[i] = base
+    remainders[i] = exact - base * weightSum
+    assigned += base
+  }
+  let leftover = t - assigned
+  if (leftover > 0n) {
+    // largest remainder first; ties go to the lower index
+    const order = Array.from({ length: n }, (_, i) => i)
+    order.sort((x, y) => {
+      const rx = remainders[x]!
+      const ry = remainders[y]!
+      return rx === ry ? x - y : rx > ry ? -1 : 1
+    })
+    for (let k = 0; leftover > 0n; k++) {
+      const i = order[k]!
+      parts[i] = parts[i]! + 1n
+      leftover -= 1n
+    }
+  }
+  if (negative) for (let i = 0; i < n; i++) parts[i] = -parts[i]!
+  return parts
+}
+
+/**
+ * Splits `a` by `ratios` with the largest-remainder method: each part first gets the floor of
+ * its exact share (of |a|), then the leftover minor units go one each to the parts with the
+ * largest remainders, ties broken by position (earlier first). Guarantees: the parts sum to
+ * `a` exactly; each part is within one minor unit of its exact share; a zero ratio gets zero;
+ * a larger ratio never gets less than a smaller one. Negative amounts are split as |a| and
+ * negated. Ratios are non-negative integers or decimals, not all zero.
+ *
+ * @example
+ * ```ts
+ * import { Currency, Money } from "@paykit/core"
+ * Money.allocate(Money.fromMinorUnsafe(100n, Currency.USD), [1n, 1n, 1n]) // Success([0.34, 0.33, 0.33] USD)
+ * ```
+ * @category math
+ * @since 0.1.0
+ */
+export const allocate = (
+  a: Money,
+  ratios: ReadonlyArray<bigint | Decimal>
+): Result.Result<Array<Money>, InvalidAllocation> => {
+  if (!Array.isArray(ratios) || ratios.length === 0) {
+    return Result.fail(new InvalidAllocation({ reason: "at least one ratio is required" }))
+  }
+  let scale = 0
+  for (const r of ratios) {
+    if (typeof r === "bigint") continue
+    if (typeof r !== "object" || r === null || typeof (r as Decimal).coefficient !== "bigint") {
+      return Result.fail(new InvalidAllocation({ reason: `ratio ${String(r)} is not a bigint or Decimal` }))
+    }
+    if ((r as Decimal).scale > scale) scale = (r as Decimal).scale
+  }
+  const weights = new Array<bigint>(ratios.length)
+  let weightSum = 0n
+  for (let i = 0; i < ratios.length; i++) {
+    const r = ratios[i]!
+    const w = typeof r === "bigint" ? r * pow10(scale) : r.coefficient * pow10(scale - r.scale)
+    if (w < 0n) return Result.fail(new InvalidAllocation({ reason: `ratio at position ${i} is negative` }))
+    weights[i] = w
+    weightSum += w
+  }
+  if (weightSum === 0n) return Result.fail(new InvalidAllocation({ reason: "ratios sum to zero" }))
+  const parts = allocateUnits(a.amount, weights, weightSum)
+  const out = new Array<Money>(parts.length)
+  for (let i = 0; i < parts.length; i++) out[i] = new Money(parts[i]!, a.currency)
+  return Result.succeed(out)
+}
+
+/**
+ * Splits `a` into `n` parts that differ by at most one minor unit, the larger parts first.
+ *
+ * @example
+ * ```ts
+ * import { Currency, Money } from "@paykit/core"
+ * Money.split(Money.fromMinorUnsafe(1000n, Currency.USD), 3) // Success([3.34, 3.33, 3.33] USD)
+ * ```
+ * @category math
+ * @since 0.1.0
+ */
+export const split = (a: Money, n: number): Result.Result<Array<Money>, InvalidAllocation> => {
+  if (!Number.isSafeInteger(n) || n < 1 || n > 1_000_000) {
+    return Result.fail(
+      new InvalidAllocation({ reason: `part count ${String(n)} must be an integer from 1 to 1,000,000` })
+    )
+  }
+  const negative = a.amount < 0n
+  const t = negative ? -a.amount : a.amount
+  const count = BigInt(n)
+  const base = t / count
+  const extra = Number(t % count)
+  const out = new Array<Money>(n)
+  for (let i = 0; i < n; i++) {
+    const p = i < extra ? base + 1n : base
+    out[i] = new Money(negative ? -p : p, a.currency)
+  }
+  return Result.succeed(out)
+}
+
+const AMOUNT_PATTERN = /^(-)?(\d+)(?:\.(\d+))?$/
+const MAX_INPUT_LENGTH = 64
+
+/**
+ * Parses a decimal string in major units for `currency`: `"12.34"` USD is 1234 minor units.
+ * More decimals than the currency has is `PrecisionLoss` unless `rounding` is given.
+ * Exponents, hex, whitespace, a trailing dot, `""`, `"NaN"` and `"Infinity"` are `InvalidAmount`.
+ *
+ * @example
+ * ```ts
+ * import { Currency, Money } from "@paykit/core"
+ * Money.parse("12.34", Currency.USD) // Success(12.34 USD)
+ * Money.parse("12.345", Currency.USD) // Failure(PrecisionLoss)
+ * Money.parse("12.345", Currency.USD, { rounding: "half-even" }) // Success(12.34 USD)
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const parse = (
+  input: string,
+  currency: Currency.Currency,
+  options?: { readonly rounding?: RoundingMode }
+): Result.Result<Money, InvalidAmount | PrecisionLoss | AmountOutOfRange> => {
+  if (typeof input !== "string") {
+    return Result.fail(
+      new InvalidAmount({ input: String(input), reason: 'expected a decimal string such as "12.34"' })
+    )
+  }
+  if (input.length > MAX_INPUT_LENGTH) {
+    return Result.fail(
+      new InvalidAmount({
+        input: input.slice(0, 20) + "…",
+        reason: `longer than ${MAX_INPUT_LENGTH} characters`
+      })
+    )
+  }
+  const m = AMOUNT_PATTERN.exec(input)
+  if (m === null) {
+    return Result.fail(
+      new InvalidAmount({
+        input,
+        reason:
+          "expected digits with an optional leading '-' and '.' fraction (no exponent, hex, spaces or trailing dot)"
+      })
+    )
+  }
+  const fraction = m[3] ?? ""
+  const exponent = currency.exponent
+  let units: bigint
+  if (fraction.length <= exponent) {
+    units = BigInt(m[2]! + fraction.padEnd(exponent, "0"))
+    if (m[1] !== undefined) units = -units
+  } else {
+    if (options?.rounding === undefined) {
+      return Result.fail(new PrecisionLoss({ input, currency: currency.code, exponent }))
+    }
+    let exact = BigInt(m[2]! + fraction)
+    if (m[1] !== undefined) exact = -exact
+    units = divide(exact, pow10(fraction.length - exponent), options.rounding)
+  }
+  if (!inRange(units)) return Result.fail(outOfRange("parse", units))
+  return Result.succeed(new Money(units === 0n ? 0n : units, currency))
+}
+
+/**
+ * Like {@link parse} but throws. For literals in code and tests.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const parseUnsafe = (
+  input: string,
+  currency: Currency.Currency,
+  options?: { readonly rounding?: RoundingMode }
+): Money => Result.getOrThrow(parse(input, currency, options))
+
+/**
+ * The amount in major units as a plain decimal string with exactly the currency's decimals
+ * (`"12.30"` for 1230 USD cents, `"1500"` for 1500 JPY). `parse(toDecimalString(m))` gives `m` back.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const toDecimalString = (a: Money): string => {
+  const exponent = a.currency.exponent
+  const negative = a.amount < 0n
+  const digits = (negative ? -a.amount : a.amount).toString()
+  if (exponent === 0) return negative ? `-${digits}` : digits
+  const padded = digits.padStart(exponent + 1, "0")
+  const text = `${padded.slice(0, padded.length - exponent)}.${padded.slice(padded.length - exponent)}`
+  return negative ? `-${text}` : text
+}
+
+const formatters = new Map<string, Intl.NumberFormat>()
+const ISO_SHAPE = /^[A-Z]{3}$/
+
+/**
+ * Localised display through `Intl.NumberFormat`, exact for any amount (the decimal string is
+ * formatted, never a float). Custom units that are not 3-letter codes show the code after the number.
+ *
+ * @example
+ * ```ts
+ * import { Currency, Money } from "@paykit/core"
+ * Money.format(Money.fromMinorUnsafe(123456n, Currency.USD), "en-US") // "$1,234.56"
+ * Money.format(Money.fromMinorUnsafe(123456n, Currency.EUR), "de-DE") // "1.234,56 €"
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const format = (
+  a: Money,
+  locale = "en-US",
+  options: { readonly display?: "symbol" | "narrowSymbol" | "code" | "name" } = {}
+): string => {
+  const display = options.display ?? "symbol"
+  const code = a.currency.code
+  const iso = ISO_SHAPE.test(code) && a.currency.custom !== true
+  const key = `${locale}|${code}|${a.currency.exponent}|${display}|${iso}`
+  let f = formatters.get(key)
+  if (f === undefined) {
+    f = iso
+      ? new Intl.NumberFormat(locale, {
+          style: "currency",
+          currency: code,
+          currencyDisplay: display,
+          minimumFractionDigits: a.currency.exponent,
+          maximumFractionDigits: a.currency.exponent
+        })
+      : new Intl.NumberFormat(locale, {
+          minimumFractionDigits: a.currency.exponent,
+          maximumFractionDigits: a.currency.exponent
+        })
+    formatters.set(key, f)
+  }
+  const text = f.format(toDecimalString(a) as Intl.StringNumericLiteral)
+  return iso ? text : `${text} ${code}`
+}
+
+const isMoney = (u: unknown): u is Money => u instanceof Money
+
+/**
+ * Schema for a `Money` value in memory.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const MoneySchema: Schema.declare<Money> = Schema.declare(isMoney, { title: "Money" })
+
+/**
+ * The JSON codec for minor units: an integer string (`"1234"`, `"-5"`), at most 39 digits.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const MinorUnits = Schema.String.check(
+  Schema.isPattern(/^-?(0|[1-9]\d{0,38})$/, {
+    message: 'expected minor units as an integer string such as "1234" (no decimals, exponent or spaces)'
+  })
+).pipe(
+  Schema.decodeTo(
+    Schema.BigInt.check(
+      Schema.makeFilter((n: bigint) => inRange(n) || "outside the supported range ±(2^127 − 1)", {
+        title: "MinorUnitsInRange"
+      })
+    ),
+    {
+      decode: SchemaGetter.transform((s: string) => BigInt(s)),
+      encode: SchemaGetter.transform((n: bigint) => n.toString())
+    }
+  )
+)
+
+/**
+ * The JSON codec `{ "amount": "1234", "currency": "USD" }` ⇄ `Money`, accepting the currencies
+ * of `reg` (ISO 4217 plus the custom units you registered).
+ *
+ * @example
+ * ```ts
+ * import { Currency, Money } from "@paykit/core"
+ * import { Schema } from "effect"
+ * const Json = Money.jsonSchema(Currency.registry([Currency.POINTS]))
+ * Schema.decodeUnknownSync(Json)({ amount: "500", currency: "POINTS" })
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export const jsonSchema = (reg: Currency.Registry = Currency.isoRegistry) =>
+  Schema.Struct({ amount: MinorUnits, currency: Currency.codeSchema(reg) }).pipe(
+    Schema.decodeTo(MoneySchema, {
+      decode: SchemaGetter.transform(
+        (j: { readonly amount: bigint; readonly currency: string }) =>
+          new Money(j.amount, Result.getOrThrow(reg.get(j.currency)))
+      ),
+      encode: SchemaGetter.transform((m: Money) => ({ amount: m.amount, currency: m.currency.code }))
+    })
+  )
+
+/**
+ * The JSON codec for money in ISO 4217 currencies.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Json = jsonSchema()
+
+/**
+ * Errors `Money` functions return, re-exported for convenience.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type {
+  CurrencyMismatch,
+  AmountOutOfRange,
+  InvalidAmount,
+  PrecisionLoss,
+  InvalidAllocation,
+  InvalidRate,
+  UnknownCurrency
+}

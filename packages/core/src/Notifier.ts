@@ -1,0 +1,77 @@
+import { Context, Effect, Layer, Ref, Schema } from "effect"
+import type { DomainEvent } from "./DomainEvent.ts"
+
+/**
+ * A notifier could not hand events on (the webhook endpoint is down, the broker refused).
+ * Retrying later is safe: events carry ids, so deliveries are idempotent for the receiver.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class NotifyFailed extends Schema.TaggedError<NotifyFailed>()("NotifyFailed", {
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `could not deliver events: ${this.reason}`
+  }
+}
+
+/**
+ * The port through which every package announces its domain events (to webhooks, a broker, an
+ * outbox relay). Delivery is at least once; receivers deduplicate by event id.
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export class Notifier extends Context.Service<
+  Notifier,
+  { readonly notify: (events: ReadonlyArray<DomainEvent>) => Effect.Effect<void, NotifyFailed> }
+>()("@paykit/core/Notifier") {}
+
+/**
+ * What the memory notifier has recorded, in delivery order.
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export class RecordedEvents extends Context.Service<
+  RecordedEvents,
+  { readonly all: Effect.Effect<ReadonlyArray<DomainEvent>>; readonly clear: Effect.Effect<void> }
+>()("@paykit/core/RecordedEvents") {}
+
+/**
+ * A notifier that keeps every event in memory; provides `Notifier` and `RecordedEvents`.
+ *
+ * @example
+ * ```ts
+ * import { Notifier } from "@paykit/core"
+ * import { Effect } from "effect"
+ * const program = Effect.gen(function* () {
+ *   const recorded = yield* Notifier.RecordedEvents
+ *   return yield* recorded.all
+ * }).pipe(Effect.provide(Notifier.layerMemory))
+ * ```
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerMemory: Layer.Layer<Notifier | RecordedEvents> = Layer.effectContext(
+  Effect.gen(function* () {
+    const ref = yield* Ref.make<ReadonlyArray<DomainEvent>>([])
+    const notifier = Notifier.of({
+      notify: (events) => Ref.update(ref, (all) => [...all, ...events])
+    })
+    const recorded = RecordedEvents.of({ all: Ref.get(ref), clear: Ref.set(ref, []) })
+    return Context.make(Notifier, notifier).pipe(Context.add(RecordedEvents, recorded))
+  })
+)
+
+/**
+ * A notifier that drops every event. For code paths that do not care.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerNoop: Layer.Layer<Notifier> = Layer.succeed(
+  Notifier,
+  Notifier.of({ notify: () => Effect.void })
+)
