@@ -1,0 +1,193 @@
+import { PgClient } from "@effect/sql-pg"
+import { Context, Duration, Effect, Layer, Redacted } from "effect"
+import * as Reactivity from "effect/reactivity/Reactivity"
+import * as SqlClient from "effect/sql/SqlClient"
+import type { SqlError } from "effect/sql/SqlError"
+import { DatabaseUnavailable, InvalidStoreConfig } from "./errors.ts"
+import * as PgliteClient from "./PgliteClient.ts"
+
+/**
+ * Where the store keeps its data. With a `url` it connects to a PostgreSQL server (a pool of
+ * `maxConnections`, default 10); without one it opens embedded PGlite, in memory or in `dataDir`.
+ * `schema` puts every paykit table in that PostgreSQL schema (created when missing; default
+ * `public`), so several stores or test runs can share one database.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface DatabaseConfig {
+  readonly url?: string | Redacted.Redacted<string> | undefined
+  readonly dataDir?: string | undefined
+  readonly schema?: string | undefined
+  /** Bound on connecting to the server at start-up and on each new pool connection. Default 10 s. */
+  readonly connectTimeout?: Duration.Input | undefined
+  readonly maxConnections?: number | undefined
+}
+
+/**
+ * Facts about the open database the store needs: which schema it lives in and whether it is
+ * embedded (one connection) or a server (a pool).
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export class DatabaseInfo extends Context.Service<
+  DatabaseInfo,
+  {
+    readonly schema: string
+    readonly embedded: boolean
+    readonly target: string
+    readonly maxConnections: number
+  }
+>()("@paykit/store-postgres/DatabaseInfo") {}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
+
+/** The URL without its password, for messages. */
+const describeUrl = (url: URL): string => {
+  const copy = new URL(url.href)
+  if (copy.password !== "") copy.password = "***"
+  return copy.href
+}
+
+const reasonOf = (error: SqlError): string => {
+  const cause: unknown = error.reason.cause
+  const inner =
+    typeof cause === "object" && cause !== null && "cause" in cause && cause.cause instanceof Error
+      ? cause.cause.message
+      : cause instanceof Error
+        ? cause.message
+        : ""
+  const base = error.reason.message ?? error.message
+  return inner !== "" && !base.includes(inner) ? `${base} (${inner})` : base
+}
+
+/**
+ * Validates the configuration and opens the database as an `effect/sql` `SqlClient`, checking it
+ * answers before returning (bounded by `connectTimeout`). Failures are typed:
+ * `InvalidStoreConfig` for a malformed URL or schema name, `DatabaseUnavailable` when the server
+ * is down, refuses, or the database does not exist.
+ *
+ * @example
+ * ```ts
+ * import { Database } from "@paykit/store-postgres"
+ * const server = Database.layer({ url: "postgres://postgres@127.0.0.1:5432/test" })
+ * const embedded = Database.layer({})
+ * ```
+ * @category layers
+ * @since 0.1.0
+ */
+export const layer = (
+  config: DatabaseConfig
+): Layer.Layer<SqlClient.SqlClient | DatabaseInfo, DatabaseUnavailable | InvalidStoreConfig> =>
+  Layer.effectContext(
+    Effect.gen(function* () {
+      const schema = config.schema ?? "public"
+      if (!SCHEMA_NAME.test(schema)) {
+        return yield* new InvalidStoreConfig({
+          field: "schema",
+          reason: `${JSON.stringify(schema)} is not a plain lower-case identifier (a-z, 0-9, _; at most 63 characters)`
+        })
+      }
+      const maxConnections = config.maxConnections ?? 10
+      if (!Number.isInteger(maxConnections) || maxConnections < 1) {
+        return yield* new InvalidStoreConfig({
+          field: "maxConnections",
+          reason: `expected a positive integer, got ${maxConnections}`
+        })
+      }
+      const connectTimeout = config.connectTimeout ?? Duration.seconds(10)
+      const rawUrl =
+        config.url === undefined
+          ? undefined
+          : typeof config.url === "string"
+            ? config.url
+            : Redacted.value(config.url)
+      if (rawUrl === undefined || rawUrl === "") {
+        const target = config.dataDir === undefined ? "pglite (in memory)" : `pglite (${config.dataDir})`
+        const { client } = yield* PgliteClient.make({ dataDir: config.dataDir }).pipe(
+          Effect.mapError((e) => new DatabaseUnavailable({ target, reason: reasonOf(e) }))
+        )
+        yield* prepareSchema(client, schema).pipe(
+          Effect.mapError((e) => new DatabaseUnavailable({ target, reason: reasonOf(e) }))
+        )
+        return Context.make(SqlClient.SqlClient, client).pipe(
+          Context.add(DatabaseInfo, { schema, embedded: true, target, maxConnections: 1 })
+        )
+      }
+      let url: URL
+      try {
+        url = new URL(rawUrl)
+      } catch {
+        return yield* new InvalidStoreConfig({
+          field: "url",
+          reason: "not a URL; expected postgres://user[:password]@host[:port]/database"
+        })
+      }
+      if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+        return yield* new InvalidStoreConfig({
+          field: "url",
+          reason: `unsupported scheme "${url.protocol}"; expected postgres://user[:password]@host[:port]/database`
+        })
+      }
+      const target = describeUrl(url)
+      const client = yield* PgClient.make({
+        url: Redacted.make(rawUrl),
+        connectTimeout,
+        maxConnections,
+        applicationName: "@paykit/store-postgres",
+        ...(schema === "public" ? {} : { startupParameters: { search_path: schema } })
+      }).pipe(
+        Effect.timeoutOrElse({
+          duration: Duration.sum(Duration.fromInputUnsafe(connectTimeout), Duration.seconds(1)),
+          orElse: () =>
+            Effect.fail(
+              new DatabaseUnavailable({
+                target,
+                reason: `no answer within ${Duration.format(Duration.fromInputUnsafe(connectTimeout))}`
+              })
+            )
+        }),
+        Effect.mapError((e) =>
+          e instanceof DatabaseUnavailable ? e : new DatabaseUnavailable({ target, reason: reasonOf(e) })
+        )
+      )
+      yield* prepareSchema(client, schema).pipe(
+        Effect.timeoutOrElse({
+          duration: Duration.sum(Duration.fromInputUnsafe(connectTimeout), Duration.seconds(1)),
+          orElse: () =>
+            Effect.fail(
+              new DatabaseUnavailable({
+                target,
+                reason: `no answer within ${Duration.format(Duration.fromInputUnsafe(connectTimeout))}`
+              })
+            )
+        }),
+        Effect.mapError((e) =>
+          e instanceof DatabaseUnavailable ? e : new DatabaseUnavailable({ target, reason: reasonOf(e) })
+        )
+      )
+      return Context.make(SqlClient.SqlClient, client as SqlClient.SqlClient).pipe(
+        Context.add(DatabaseInfo, { schema, embedded: false, target, maxConnections })
+      )
+    })
+  ).pipe(Layer.provide(Reactivity.layer))
+
+/** Checks the database answers and creates the schema when it is missing. */
+const prepareSchema = (sql: SqlClient.SqlClient, schema: string) =>
+  Effect.gen(function* () {
+    yield* sql`SELECT 1`
+    if (schema === "public") return
+    const exists = yield* sql`SELECT 1 FROM pg_namespace WHERE nspname = ${schema}`
+    if (exists.length === 0) {
+      // Two processes may race here; the loser's unique violation means the schema now exists.
+      yield* sql`CREATE SCHEMA IF NOT EXISTS ${sql(schema)}`.pipe(
+        Effect.catchIf(
+          (e) => e.reason._tag === "UniqueViolation",
+          () => Effect.void
+        )
+      )
+    }
+    // PGlite is one connection: set its search path once. Server connections get it at start-up.
+    yield* sql.unsafe(`SET search_path TO "${schema}"`)
+  })
