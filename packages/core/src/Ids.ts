@@ -1,5 +1,5 @@
 import { Clock, Context, Effect, Layer, Schema } from "effect"
-import { monotonicFactory } from "ulid"
+import { encodeTime, incrementBase32 } from "ulid"
 
 const ULID_PATTERN = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/
 
@@ -68,8 +68,45 @@ export const seededRandom = (seed: number): (() => number) => {
   }
 }
 
-const makeWith = (factory: (seedTime?: number) => string) => ({
-  next: Effect.map(Clock.currentTimeMillis, (now) => factory(now))
+const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+/** 16 random Crockford base-32 characters (80 bits). */
+const randomPart = (random: () => number): string => {
+  let out = ""
+  for (let i = 0; i < 16; i++) out += ALPHABET[Math.floor(random() * 32) % 32]
+  return out
+}
+
+const secureRandomPart = (): string => {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16))
+  let out = ""
+  // 256 is a multiple of 32, so `byte % 32` is unbiased
+  for (const b of bytes) out += ALPHABET[b % 32]
+  return out
+}
+
+/**
+ * A monotonic ULID generator: within one millisecond (or if the clock goes backwards) the
+ * random part is incremented, so ids strictly increase. Works from time 0 (TestClock).
+ *
+ * @internal
+ */
+export const monotonic = (nextRandom: () => string) => {
+  let lastTime = -1
+  let lastRandom = ""
+  return (now: number): string => {
+    if (now <= lastTime) {
+      lastRandom = incrementBase32(lastRandom)
+      return encodeTime(lastTime, 10) + lastRandom
+    }
+    lastTime = now
+    lastRandom = nextRandom()
+    return encodeTime(now, 10) + lastRandom
+  }
+}
+
+const makeWith = (generate: (now: number) => string) => ({
+  next: Effect.map(Clock.currentTimeMillis, generate)
 })
 
 /**
@@ -78,7 +115,7 @@ const makeWith = (factory: (seedTime?: number) => string) => ({
  * @category layers
  * @since 0.1.0
  */
-export const layer: Layer.Layer<Ids> = Layer.sync(Ids, () => makeWith(monotonicFactory()))
+export const layer: Layer.Layer<Ids> = Layer.sync(Ids, () => makeWith(monotonic(secureRandomPart)))
 
 /**
  * Deterministic ids for tests and demos: same seed and same clock, same ids.
@@ -87,4 +124,7 @@ export const layer: Layer.Layer<Ids> = Layer.sync(Ids, () => makeWith(monotonicF
  * @since 0.1.0
  */
 export const layerSeeded = (seed: number): Layer.Layer<Ids> =>
-  Layer.sync(Ids, () => makeWith(monotonicFactory(seededRandom(seed))))
+  Layer.sync(Ids, () => {
+    const random = seededRandom(seed)
+    return makeWith(monotonic(() => randomPart(random)))
+  })

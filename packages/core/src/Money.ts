@@ -336,17 +336,37 @@ const allocateUnits = (total: bigint, weights: ReadonlyArray<bigint>, weightSum:
   }
   let leftover = t - assigned
   if (leftover > 0n) {
-    // largest remainder first; ties go to the lower index
-    const order = Array.from({ length: n }, (_, i) => i)
-    order.sort((x, y) => {
-      const rx = remainders[x]!
-      const ry = remainders[y]!
-      return rx === ry ? x - y : rx > ry ? -1 : 1
-    })
-    for (let k = 0; leftover > 0n; k++) {
-      const i = order[k]!
-      parts[i] = parts[i]! + 1n
-      leftover -= 1n
+    // The leftover (< n units) goes one unit each to the largest remainders; ties go to the
+    // lower index. Few parts: repeated selection (no allocation); many parts: one sort.
+    if (n <= 32) {
+      let taken = 0
+      while (leftover > 0n) {
+        let best = -1
+        let bestRemainder = -1n
+        for (let i = 0; i < n; i++) {
+          if ((taken & (1 << i)) !== 0) continue
+          const r = remainders[i]!
+          if (r > bestRemainder) {
+            best = i
+            bestRemainder = r
+          }
+        }
+        taken |= 1 << best
+        parts[best] = parts[best]! + 1n
+        leftover -= 1n
+      }
+    } else {
+      const order = Array.from({ length: n }, (_, i) => i)
+      order.sort((x, y) => {
+        const rx = remainders[x]!
+        const ry = remainders[y]!
+        return rx === ry ? x - y : rx > ry ? -1 : 1
+      })
+      for (let k = 0; leftover > 0n; k++) {
+        const i = order[k]!
+        parts[i] = parts[i]! + 1n
+        leftover -= 1n
+      }
     }
   }
   if (negative) for (let i = 0; i < n; i++) parts[i] = -parts[i]!
@@ -388,7 +408,7 @@ export const allocate = (
   let weightSum = 0n
   for (let i = 0; i < ratios.length; i++) {
     const r = ratios[i]!
-    const w = typeof r === "bigint" ? r * pow10(scale) : r.coefficient * pow10(scale - r.scale)
+    const w = typeof r === "bigint" ? (scale === 0 ? r : r * pow10(scale)) : r.coefficient * pow10(scale - r.scale)
     if (w < 0n) return Result.fail(new InvalidAllocation({ reason: `ratio at position ${i} is negative` }))
     weights[i] = w
     weightSum += w

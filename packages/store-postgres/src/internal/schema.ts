@@ -1,8 +1,95 @@
 import { Effect } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 
+/** 2^127 − 1, the largest amount or running total (Money.MAX_AMOUNT). */
+const MAX = "170141183460469231731687303715884105727"
+
 const ledger = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
+  // Units of account with their exponents; an account's currency must be one of them.
+  yield* sql`CREATE TABLE paykit_currencies (
+    code text PRIMARY KEY CHECK (code ~ '^[A-Z][A-Z0-9_]{1,11}$'),
+    exponent smallint NOT NULL CHECK (exponent BETWEEN 0 AND 18)
+  )`
+  yield* sql.unsafe(`CREATE TABLE paykit_accounts (
+    id text PRIMARY KEY,
+    currency text NOT NULL REFERENCES paykit_currencies (code),
+    code text NOT NULL,
+    normal text NOT NULL CHECK (normal IN ('debit', 'credit')),
+    owner_ref text,
+    metadata jsonb NOT NULL DEFAULT '{}',
+    debits_must_not_exceed_credits boolean NOT NULL,
+    credits_must_not_exceed_debits boolean NOT NULL,
+    closed boolean NOT NULL DEFAULT false,
+    created_at bigint NOT NULL,
+    hash text NOT NULL,
+    debits_posted numeric(39,0) NOT NULL DEFAULT 0 CHECK (debits_posted BETWEEN 0 AND ${MAX}),
+    credits_posted numeric(39,0) NOT NULL DEFAULT 0 CHECK (credits_posted BETWEEN 0 AND ${MAX}),
+    debits_pending numeric(39,0) NOT NULL DEFAULT 0 CHECK (debits_pending BETWEEN 0 AND ${MAX}),
+    credits_pending numeric(39,0) NOT NULL DEFAULT 0 CHECK (credits_pending BETWEEN 0 AND ${MAX}),
+    version bigint NOT NULL DEFAULT 0,
+    UNIQUE (id, currency),
+    CHECK (NOT (debits_must_not_exceed_credits AND credits_must_not_exceed_debits)),
+    CONSTRAINT paykit_accounts_debit_limit
+      CHECK (NOT debits_must_not_exceed_credits OR debits_posted + debits_pending <= credits_posted),
+    CONSTRAINT paykit_accounts_credit_limit
+      CHECK (NOT credits_must_not_exceed_debits OR credits_posted + credits_pending <= debits_posted)
+  )`)
+  yield* sql`CREATE TABLE paykit_entries (
+    id text PRIMARY KEY,
+    seq bigserial NOT NULL UNIQUE,
+    kind text NOT NULL CHECK (kind IN ('transfer', 'hold', 'hold_post', 'hold_void', 'hold_expire', 'reversal')),
+    hold_id text,
+    reverses text,
+    reversed_by text,
+    timeout_ms bigint,
+    description text,
+    metadata jsonb NOT NULL DEFAULT '{}',
+    created_at bigint NOT NULL,
+    hash text NOT NULL
+  )`
+  yield* sql.unsafe(`CREATE TABLE paykit_postings (
+    entry_id text NOT NULL REFERENCES paykit_entries (id),
+    idx smallint NOT NULL,
+    debit text NOT NULL,
+    credit text NOT NULL,
+    amount numeric(39,0) NOT NULL CHECK (amount BETWEEN 1 AND ${MAX}),
+    currency text NOT NULL,
+    PRIMARY KEY (entry_id, idx),
+    CHECK (debit <> credit),
+    FOREIGN KEY (debit, currency) REFERENCES paykit_accounts (id, currency),
+    FOREIGN KEY (credit, currency) REFERENCES paykit_accounts (id, currency)
+  )`)
+  yield* sql`CREATE INDEX paykit_postings_debit ON paykit_postings (debit)`
+  yield* sql`CREATE INDEX paykit_postings_credit ON paykit_postings (credit)`
+  yield* sql.unsafe(`CREATE TABLE paykit_holds (
+    id text PRIMARY KEY REFERENCES paykit_entries (id),
+    debit text NOT NULL,
+    credit text NOT NULL,
+    amount numeric(39,0) NOT NULL CHECK (amount BETWEEN 1 AND ${MAX}),
+    currency text NOT NULL,
+    created_at bigint NOT NULL,
+    expires_at bigint,
+    status text NOT NULL CHECK (status IN ('pending', 'posted', 'voided', 'expired')),
+    posted_amount numeric(39,0) NOT NULL DEFAULT 0 CHECK (posted_amount BETWEEN 0 AND amount),
+    resolved_by text,
+    resolved_at bigint,
+    FOREIGN KEY (debit, currency) REFERENCES paykit_accounts (id, currency),
+    FOREIGN KEY (credit, currency) REFERENCES paykit_accounts (id, currency)
+  )`)
+  yield* sql`CREATE INDEX paykit_holds_due ON paykit_holds (expires_at) WHERE status = 'pending' AND expires_at IS NOT NULL`
+  yield* sql`CREATE TABLE paykit_lines (
+    account_id text NOT NULL REFERENCES paykit_accounts (id),
+    seq bigint NOT NULL,
+    entry_id text NOT NULL REFERENCES paykit_entries (id),
+    at bigint NOT NULL,
+    debits_posted numeric(39,0) NOT NULL,
+    credits_posted numeric(39,0) NOT NULL,
+    debits_pending numeric(39,0) NOT NULL,
+    credits_pending numeric(39,0) NOT NULL,
+    PRIMARY KEY (account_id, seq)
+  )`
+  yield* sql`CREATE INDEX paykit_lines_at ON paykit_lines (account_id, at, seq)`
   yield* sql`CREATE TABLE paykit_outbox (
     seq bigserial PRIMARY KEY,
     event_id text NOT NULL UNIQUE,
@@ -12,6 +99,13 @@ const ledger = Effect.gen(function* () {
     created_at timestamptz NOT NULL DEFAULT now(),
     sent_at timestamptz
   )`
+  yield* sql`CREATE INDEX paykit_outbox_unsent ON paykit_outbox (seq) WHERE sent_at IS NULL`
+  yield* sql`CREATE TABLE paykit_outbox_relay (
+    id int PRIMARY KEY CHECK (id = 1),
+    holder text NOT NULL,
+    lease_until timestamptz NOT NULL
+  )`
+  yield* sql`INSERT INTO paykit_outbox_relay (id, holder, lease_until) VALUES (1, '', '-infinity')`
 })
 
 /** Every migration, keyed `<id>_<name>`; ids only ever grow. */

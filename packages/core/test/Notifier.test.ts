@@ -1,0 +1,39 @@
+import { Effect, Schema } from "effect"
+import { describe, expect, it } from "vitest"
+import { DomainEvent, Input, Notifier } from "../src/index.ts"
+
+describe("Notifier.layerMemory", () => {
+  it("records what was sent, in order, and can be cleared", async () => {
+    const e1 = DomainEvent.make({ id: "01J8ZK5V6Q4W2X3Y4Z5A6B7C8D", type: "ledger.entry.posted", at: 0, subject: "acc", data: { n: 1 } })
+    const e2 = DomainEvent.make({ id: "01J8ZK5V6Q4W2X3Y4Z5A6B7C8E", type: "ledger.hold.created", at: 1, subject: "acc", data: { n: 2 } })
+    const out = await Effect.runPromise(
+      Effect.gen(function* () {
+        const notifier = yield* Notifier.Notifier
+        const recorded = yield* Notifier.RecordedEvents
+        yield* notifier.notify([e1])
+        yield* notifier.notify([e2])
+        const all = yield* recorded.all
+        yield* recorded.clear
+        return [all, yield* recorded.all] as const
+      }).pipe(Effect.provide(Notifier.layerMemory))
+    )
+    expect(out[0]).toEqual([e1, e2])
+    expect(out[1]).toEqual([])
+    expect(Schema.is(DomainEvent.DomainEvent)(e1)).toBe(true)
+    expect(e1.occurredAt).toBe("1970-01-01T00:00:00.000Z")
+  })
+})
+
+describe("Input.decode", () => {
+  const decode = Input.decode("openAccount", Schema.Struct({ owner: Schema.Struct({ email: Schema.String }), limit: Schema.Number }))
+  it("names the field and the reason, and rejects unknown fields", async () => {
+    const e = await Effect.runPromise(Effect.flip(decode({ owner: { email: 5 }, limit: 1 })))
+    expect(e._tag).toBe("InvalidInput")
+    expect(e.path).toBe("owner.email")
+    expect(e.message).toContain("owner.email")
+    const extra = await Effect.runPromise(Effect.flip(decode({ owner: { email: "a" }, limit: 1, admin: true })))
+    expect(extra.path).toBe("admin")
+    const garbage = await Effect.runPromise(Effect.flip(decode("garbage")))
+    expect(garbage.reason).toContain("Expected object")
+  })
+})

@@ -1,0 +1,107 @@
+/**
+ * One movement inside an entry: `amount` minor units of `currency` from `debit` to `credit`.
+ * `amount` is always > 0 and both accounts hold `currency`.
+ *
+ * @example
+ * ```ts
+ * import type { Entry } from "@paykit/ledger"
+ * const p: Entry.Posting = { debit: "cash", credit: "wallet:1", amount: 1000n, currency: "USD" }
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export interface Posting {
+  readonly debit: string
+  readonly credit: string
+  readonly amount: bigint
+  readonly currency: string
+}
+
+/**
+ * What an entry did to balances:
+ *
+ * | kind | effect on each posting's accounts |
+ * | --- | --- |
+ * | `transfer` | posted debits / credits += amount |
+ * | `hold` | pending debits / credits += amount (the hold's reservation) |
+ * | `hold_post` | pending −= the hold's full amount, posted += the captured amount (the posting) |
+ * | `hold_void` | pending −= the hold's amount |
+ * | `hold_expire` | pending −= the hold's amount (written by the ledger when the timeout passed) |
+ * | `reversal` | posted += amount with debit and credit swapped relative to the reversed entry |
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Kind = "transfer" | "hold" | "hold_post" | "hold_void" | "hold_expire" | "reversal"
+
+/**
+ * A journal entry as stored: immutable except `reversedBy`, set once when a reversal is posted.
+ * `holdId` links hold entries (`hold` entries have `holdId === id`), `reverses` links a
+ * reversal to its original. `timeoutMs` is the hold timeout as requested. `hash` is the
+ * sha256 of the entry's canonical content, used for idempotency.
+ *
+ * @example
+ * ```ts
+ * import type { Entry } from "@paykit/ledger"
+ * const e: Entry.Entry = { id: "e1", kind: "transfer", postings: [{ debit: "cash", credit: "w", amount: 5n, currency: "USD" }], metadata: {}, createdAt: 0, hash: "…" }
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export interface Entry {
+  readonly id: string
+  readonly kind: Kind
+  readonly postings: ReadonlyArray<Posting>
+  readonly holdId?: string
+  readonly reverses?: string
+  readonly reversedBy?: string
+  readonly timeoutMs?: number
+  readonly description?: string
+  readonly metadata: Readonly<Record<string, string>>
+  readonly createdAt: number
+  readonly hash: string
+}
+
+/**
+ * True when the entry changes posted balances (transfers, hold captures and reversals).
+ *
+ * @example
+ * ```ts
+ * import { Entry } from "@paykit/ledger"
+ * Entry.isPostedKind("hold") // false
+ * ```
+ * @category guards
+ * @since 0.1.0
+ */
+export const isPostedKind = (kind: Kind): boolean =>
+  kind === "transfer" || kind === "hold_post" || kind === "reversal"
+
+/**
+ * The entry in JSON form: amounts as strings, time as ISO-8601. This is the `data` of the
+ * `ledger.entry.posted` and `ledger.hold.*` events.
+ *
+ * @example
+ * ```ts
+ * import { Entry } from "@paykit/ledger"
+ * Entry.toJson({ id: "e1", kind: "transfer", postings: [{ debit: "a", credit: "b", amount: 5n, currency: "USD" }], metadata: {}, createdAt: 0, hash: "h" }).postings[0]?.amount // "5"
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const toJson = (e: Entry) => ({
+  id: e.id,
+  kind: e.kind,
+  postings: e.postings.map((p) => ({
+    debit: p.debit,
+    credit: p.credit,
+    amount: p.amount.toString(),
+    currency: p.currency
+  })),
+  ...(e.holdId === undefined ? {} : { holdId: e.holdId }),
+  ...(e.reverses === undefined ? {} : { reverses: e.reverses }),
+  ...(e.reversedBy === undefined ? {} : { reversedBy: e.reversedBy }),
+  ...(e.timeoutMs === undefined ? {} : { timeoutMs: e.timeoutMs }),
+  ...(e.description === undefined ? {} : { description: e.description }),
+  metadata: e.metadata,
+  createdAt: new Date(e.createdAt).toISOString()
+})

@@ -1,0 +1,36 @@
+import { createHash } from "node:crypto"
+
+/** sha256 hex of a string. */
+export const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex")
+
+/** Canonical JSON of a string record: keys sorted. */
+export const canonicalRecord = (r: Readonly<Record<string, string>>): string => {
+  const keys = Object.keys(r)
+  if (keys.length === 0) return "{}"
+  keys.sort()
+  let out = "{"
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!
+    out += (i === 0 ? "" : ",") + JSON.stringify(k) + ":" + JSON.stringify(r[k])
+  }
+  return out + "}"
+}
+
+const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+/** `n` (0 ≤ n < 32^width) in Crockford base-32, left-padded to `width` characters. */
+export const base32 = (n: number, width: number): string => {
+  let out = ""
+  for (let i = 0; i < width; i++) {
+    out = CROCKFORD[n % 32]! + out
+    n = Math.floor(n / 32)
+  }
+  return out
+}
+
+/**
+ * The k-th event id of a write: the seed ULID with characters 10..15 replaced by k. Keeps the
+ * seed's time prefix and its 50 low random bits, so ids of one write are distinct and ids of two
+ * writes differ whenever their seeds differ in time or low bits (monotonic ULIDs do).
+ */
+export const eventId = (seed: string, k: number): string => seed.slice(0, 10) + base32(k, 6) + seed.slice(16)

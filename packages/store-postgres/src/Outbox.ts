@@ -1,0 +1,154 @@
+import { type DomainEvent, Notifier } from "@paykit/core"
+import { Duration, Effect, Layer, Semaphore } from "effect"
+import * as SqlClient from "effect/sql/SqlClient"
+import type { SqlError } from "effect/sql/SqlError"
+import { randomUUID } from "node:crypto"
+
+/**
+ * Options for the outbox relay.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface RelayOptions {
+  /** Events handed to the notifier per call. Default 500. */
+  readonly batchSize?: number | undefined
+  /** Pause between polls when the outbox is empty. Default 200 ms. */
+  readonly pollInterval?: Duration.Input | undefined
+  /**
+   * How long one relay keeps the outbox to itself after its last batch. Another process's relay
+   * takes over only once the lease has lapsed, so at most one relay delivers at a time and
+   * events leave in commit order. Default 30 s.
+   */
+  readonly lease?: Duration.Input | undefined
+}
+
+/**
+ * What one relay pass did: how many events it delivered, or that another relay holds the lease.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface RelayResult {
+  readonly delivered: number
+  readonly leased: boolean
+}
+
+/**
+ * Builds a relay over the transactional outbox (`paykit_outbox`). Every entry's domain events
+ * are written there in the entry's own transaction; the relay reads unsent events in `seq`
+ * order, hands them to the `Notifier`, then marks them sent. Delivery is at least once (a crash
+ * between the notifier and the mark re-delivers; receivers deduplicate by event id) and in order
+ * per account (entries touching an account are serialised by its row lock, so their events get
+ * increasing `seq` in commit order). A lease row lets one relay at a time deliver, across
+ * processes.
+ *
+ * @example
+ * ```ts
+ * import { Outbox } from "@paykit/store-postgres"
+ * import { Effect } from "effect"
+ * const program = Effect.gen(function* () {
+ *   const relay = yield* Outbox.makeRelay({ batchSize: 100 })
+ *   yield* relay.drain // deliver everything pending now
+ * })
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const makeRelay = (
+  options: RelayOptions = {}
+): Effect.Effect<
+  {
+    /** One pass: deliver up to `batchSize` pending events. */
+    readonly once: Effect.Effect<RelayResult, SqlError | Notifier.NotifyFailed>
+    /** Passes until nothing is pending (or another relay holds the lease). */
+    readonly drain: Effect.Effect<number, SqlError | Notifier.NotifyFailed>
+    /** Runs forever: drain, then wait `pollInterval`; notifier failures are retried with backoff. */
+    readonly run: Effect.Effect<never, SqlError>
+    /** Events not yet marked sent. */
+    readonly pending: Effect.Effect<number, SqlError>
+  },
+  never,
+  SqlClient.SqlClient | Notifier.Notifier
+> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const notifier = yield* Notifier.Notifier
+    const batchSize = options.batchSize ?? 500
+    const pollInterval = options.pollInterval ?? Duration.millis(200)
+    const leaseMs = Duration.toMillis(Duration.fromInputUnsafe(options.lease ?? Duration.seconds(30)))
+    const holder = randomUUID()
+    const local = yield* Semaphore.make(1)
+
+    const takeLease = Effect.map(
+      sql<{ holder: string }>`UPDATE paykit_outbox_relay
+        SET holder = ${holder}, lease_until = now() + ${`${leaseMs} milliseconds`}::interval
+        WHERE id = 1 AND (holder = ${holder} OR lease_until < now())
+        RETURNING holder`,
+      (rows) => rows.length > 0
+    )
+
+    const once = local.withPermits(1)(
+      Effect.gen(function* () {
+        if (!(yield* takeLease)) return { delivered: 0, leased: true }
+        const rows = yield* sql<{ seq: string; event: DomainEvent.DomainEvent }>`SELECT seq::text AS seq, event
+          FROM paykit_outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ${batchSize}`
+        if (rows.length === 0) return { delivered: 0, leased: false }
+        yield* notifier.notify(rows.map((r) => (typeof r.event === "string" ? JSON.parse(r.event) : r.event)))
+        const seqs = rows.map((r) => r.seq)
+        yield* sql`UPDATE paykit_outbox SET sent_at = now() WHERE seq = ANY(${seqs}::bigint[])`
+        return { delivered: rows.length, leased: false }
+      })
+    )
+
+    const drain = Effect.gen(function* () {
+      let total = 0
+      while (true) {
+        const r = yield* once
+        total += r.delivered
+        if (r.delivered < batchSize) return total
+      }
+    })
+
+    const run = drain.pipe(
+      Effect.catchTag("NotifyFailed", (e) =>
+        Effect.logWarning(`paykit outbox: ${e.message}; retrying`).pipe(Effect.andThen(Effect.sleep(Duration.seconds(1))))
+      ),
+      Effect.andThen(Effect.sleep(pollInterval)),
+      Effect.forever
+    )
+
+    const pending = Effect.map(
+      sql<{ n: number }>`SELECT count(*)::int AS n FROM paykit_outbox WHERE sent_at IS NULL`,
+      (rows) => rows[0]?.n ?? 0
+    )
+
+    return { once, drain, run, pending }
+  })
+
+/**
+ * A layer that runs the relay in the background for as long as the layer is alive, handing
+ * outbox events to the `Notifier` in context.
+ *
+ * @example
+ * ```ts
+ * import { Outbox, StorePostgres } from "@paykit/store-postgres"
+ * import { Notifier } from "@paykit/core"
+ * import { Layer } from "effect"
+ * const app = Outbox.layerRelay().pipe(Layer.provide(Notifier.layerNoop))
+ * ```
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerRelay = (options: RelayOptions = {}): Layer.Layer<never, never, SqlClient.SqlClient | Notifier.Notifier> =>
+  Layer.effectDiscard(
+    Effect.gen(function* () {
+      const relay = yield* makeRelay(options)
+      yield* Effect.forkScoped(
+        relay.run.pipe(
+          Effect.catchCause((cause) => Effect.logWarning("paykit outbox relay stopped; restarting", cause)),
+          Effect.forever
+        )
+      )
+    })
+  )
