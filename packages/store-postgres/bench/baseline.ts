@@ -26,7 +26,11 @@ export const transfer = (id: string, debit: string, credit: string, amount: bigi
     return yield* sql.withTransaction(
       Effect.gen(function* () {
         const [first, second] = debit < credit ? [debit, credit] : [credit, debit]
-        const rows = yield* sql<{ id: string; balance: string; no_overdraft: boolean }>`SELECT id, balance::text AS balance, no_overdraft FROM baseline_accounts WHERE id IN (${first}, ${second}) ORDER BY id FOR UPDATE`
+        const rows = yield* sql<{
+          id: string
+          balance: string
+          no_overdraft: boolean
+        }>`SELECT id, balance::text AS balance, no_overdraft FROM baseline_accounts WHERE id IN (${first}, ${second}) ORDER BY id FOR UPDATE`
         const from = rows.find((r) => r.id === debit)
         if (from === undefined || rows.length !== 2) return "missing" as const
         if (from.no_overdraft && BigInt(from.balance) < amount) return "insufficient" as const

@@ -91,7 +91,10 @@ export const makeRelay = (
     const once = local.withPermits(1)(
       Effect.gen(function* () {
         if (!(yield* takeLease)) return { delivered: 0, leased: true }
-        const rows = yield* sql<{ seq: string; event: DomainEvent.DomainEvent }>`SELECT seq::text AS seq, event
+        const rows = yield* sql<{
+          seq: string
+          event: DomainEvent.DomainEvent
+        }>`SELECT seq::text AS seq, event
           FROM paykit_outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ${batchSize}`
         if (rows.length === 0) return { delivered: 0, leased: false }
         yield* notifier.notify(rows.map((r) => (typeof r.event === "string" ? JSON.parse(r.event) : r.event)))
@@ -112,7 +115,9 @@ export const makeRelay = (
 
     const run = drain.pipe(
       Effect.catchTag("NotifyFailed", (e) =>
-        Effect.logWarning(`paykit outbox: ${e.message}; retrying`).pipe(Effect.andThen(Effect.sleep(Duration.seconds(1))))
+        Effect.logWarning(`paykit outbox: ${e.message}; retrying`).pipe(
+          Effect.andThen(Effect.sleep(Duration.seconds(1)))
+        )
       ),
       Effect.andThen(Effect.sleep(pollInterval)),
       Effect.forever
@@ -140,7 +145,9 @@ export const makeRelay = (
  * @category layers
  * @since 0.1.0
  */
-export const layerRelay = (options: RelayOptions = {}): Layer.Layer<never, never, SqlClient.SqlClient | Notifier.Notifier> =>
+export const layerRelay = (
+  options: RelayOptions = {}
+): Layer.Layer<never, never, SqlClient.SqlClient | Notifier.Notifier> =>
   Layer.effectDiscard(
     Effect.gen(function* () {
       const relay = yield* makeRelay(options)

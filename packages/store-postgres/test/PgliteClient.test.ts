@@ -23,7 +23,10 @@ describe("PgliteClient", () => {
     const rows = await run(
       Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
-        return yield* sql<{ n: string; b: bigint }>`SELECT (2::numeric ^ 127 - 1)::numeric(39,0)::text AS n, 9007199254740993::int8 AS b`
+        return yield* sql<{
+          n: string
+          b: bigint
+        }>`SELECT (2::numeric ^ 127 - 1)::numeric(39,0)::text AS n, 9007199254740993::int8 AS b`
       })
     )
     expect(rows[0]?.n).toBe((2n ** 127n - 1n).toString())
@@ -41,8 +44,15 @@ describe("PgliteClient", () => {
         })
       )
     })
-    await run(Effect.all(Array.from({ length: 50 }, () => increment), { concurrency: "unbounded" }))
-    const rows = await run(Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ n: string }>`SELECT n::text AS n FROM counter`))
+    await run(
+      Effect.all(
+        Array.from({ length: 50 }, () => increment),
+        { concurrency: "unbounded" }
+      )
+    )
+    const rows = await run(
+      Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ n: string }>`SELECT n::text AS n FROM counter`)
+    )
     expect(rows[0]?.n).toBe("50")
   })
 
@@ -59,7 +69,9 @@ describe("PgliteClient", () => {
       })
     )
     expect(exit._tag).toBe("Failure")
-    const rows = await run(Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ n: string }>`SELECT n::text AS n FROM counter`))
+    const rows = await run(
+      Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ n: string }>`SELECT n::text AS n FROM counter`)
+    )
     expect(rows[0]?.n).toBe("50")
   })
 
