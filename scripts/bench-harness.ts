@@ -56,10 +56,14 @@ export const compare = (
     return { operation: p.operation, ours, peer, ratio: ours / peer }
   })
   const w = Math.max(...rows.map((r) => r.operation.length), 9)
-  console.log(`${"operation".padEnd(w)} | ${"paykit ops/s".padStart(14)} | ${`${peerName} ops/s`.padStart(16)} | ratio`)
+  console.log(
+    `${"operation".padEnd(w)} | ${"paykit ops/s".padStart(14)} | ${`${peerName} ops/s`.padStart(16)} | ratio`
+  )
   console.log(`${"-".repeat(w)}-|-${"-".repeat(14)}-|-${"-".repeat(16)}-|------`)
   for (const r of rows) {
-    console.log(`${r.operation.padEnd(w)} | ${fmt(r.ours).padStart(14)} | ${fmt(r.peer).padStart(16)} | ${r.ratio.toFixed(1)}×`)
+    console.log(
+      `${r.operation.padEnd(w)} | ${fmt(r.ours).padStart(14)} | ${fmt(r.peer).padStart(16)} | ${r.ratio.toFixed(1)}×`
+    )
   }
   if (sink === Symbol.for("never")) console.log(sink)
   return rows

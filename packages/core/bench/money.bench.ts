@@ -17,7 +17,9 @@ const db = D.dinero({ amount: 987_654n, currency: dUSD })
 
 const N = 1_000_000
 const many = Array.from({ length: N }, (_, i) => Money.fromMinorUnsafe(BigInt((i * 7919) % 100_000), USD))
-const dMany = Array.from({ length: N }, (_, i) => D.dinero({ amount: BigInt((i * 7919) % 100_000), currency: dUSD }))
+const dMany = Array.from({ length: N }, (_, i) =>
+  D.dinero({ amount: BigInt((i * 7919) % 100_000), currency: dUSD })
+)
 
 const rate = Decimal.unsafe("0.9213")
 const dRate = { amount: 9213n, scale: 4n }
@@ -76,9 +78,23 @@ const check = (label: string, ours: bigint, theirs: bigint) => {
   if (ours !== theirs) throw new Error(`${label}: paykit ${ours} ≠ dinero ${theirs}`)
 }
 check("add", Money.addUnsafe(a, b).amount, D.toSnapshot(D.add(da, db)).amount)
-check("allocate", (Money.allocate(b, [1n, 1n, 1n]) as { success: Array<Money.Money> }).success[0]!.amount, D.toSnapshot(D.allocate(db, [1n, 1n, 1n])[0]!).amount)
-check("multiply", (Money.multiply(b, factor, "half-even") as { success: Money.Money }).success.amount, D.toSnapshot(D.transformScale(D.multiply(db, dFactor), 2n, D.halfEven)).amount)
-check("convert", (Money.convert(b, rate, EUR, "half-even") as { success: Money.Money }).success.amount, D.toSnapshot(D.transformScale(D.convert(db, dEUR, { EUR: dRate }), 2n, D.halfEven)).amount)
+check(
+  "allocate",
+  (Money.allocate(b, [1n, 1n, 1n]) as { success: Array<Money.Money> }).success[0]!.amount,
+  D.toSnapshot(D.allocate(db, [1n, 1n, 1n])[0]!).amount
+)
+check(
+  "multiply",
+  (Money.multiply(b, factor, "half-even") as { success: Money.Money }).success.amount,
+  D.toSnapshot(D.transformScale(D.multiply(db, dFactor), 2n, D.halfEven)).amount
+)
+check(
+  "convert",
+  (Money.convert(b, rate, EUR, "half-even") as { success: Money.Money }).success.amount,
+  D.toSnapshot(D.transformScale(D.convert(db, dEUR, { EUR: dRate }), 2n, D.halfEven)).amount
+)
 
 const goal = rows.filter((r) => r.operation === "add" || r.operation.startsWith("allocate"))
-console.log(`\ngoal ≥ 5× dinero.js on add and allocate: ${goal.every((r) => r.ratio >= 5) ? "met" : "NOT met"} (${goal.map((r) => `${r.operation} ${r.ratio.toFixed(1)}×`).join(", ")})`)
+console.log(
+  `\ngoal ≥ 5× dinero.js on add and allocate: ${goal.every((r) => r.ratio >= 5) ? "met" : "NOT met"} (${goal.map((r) => `${r.operation} ${r.ratio.toFixed(1)}×`).join(", ")})`
+)

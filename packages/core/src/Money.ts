@@ -408,7 +408,8 @@ export const allocate = (
   let weightSum = 0n
   for (let i = 0; i < ratios.length; i++) {
     const r = ratios[i]!
-    const w = typeof r === "bigint" ? (scale === 0 ? r : r * pow10(scale)) : r.coefficient * pow10(scale - r.scale)
+    const w =
+      typeof r === "bigint" ? (scale === 0 ? r : r * pow10(scale)) : r.coefficient * pow10(scale - r.scale)
     if (w < 0n) return Result.fail(new InvalidAllocation({ reason: `ratio at position ${i} is negative` }))
     weights[i] = w
     weightSum += w

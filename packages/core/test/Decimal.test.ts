@@ -14,18 +14,25 @@ describe("Decimal", () => {
     }
   )
 
-  it.each(["1e3", "0x10", " 1", "1.", ".5", "", "NaN", "Infinity", "+1", "1,5"])("rejects %j with InvalidRate", (s) => {
-    const r = Decimal.make(s)
-    expect(Result.isFailure(r) && r.failure._tag).toBe("InvalidRate")
-  })
+  it.each(["1e3", "0x10", " 1", "1.", ".5", "", "NaN", "Infinity", "+1", "1,5"])(
+    "rejects %j with InvalidRate",
+    (s) => {
+      const r = Decimal.make(s)
+      expect(Result.isFailure(r) && r.failure._tag).toBe("InvalidRate")
+    }
+  )
 
   it("does exact arithmetic and rounded division with a named mode", () => {
     const a = Decimal.unsafe("0.1")
     const b = Decimal.unsafe("0.2")
     expect(Decimal.add(a, b).toString()).toBe("0.3")
     expect(Decimal.multiply(Decimal.unsafe("0.92"), Decimal.unsafe("1.005")).toString()).toBe("0.9246")
-    expect(Result.getOrThrow(Decimal.divide(Decimal.ONE, Decimal.unsafe("3"), 6, "half-even")).toString()).toBe("0.333333")
-    expect(Result.getOrThrow(Decimal.divide(Decimal.unsafe("2"), Decimal.unsafe("3"), 4, "down")).toString()).toBe("0.6666")
+    expect(
+      Result.getOrThrow(Decimal.divide(Decimal.ONE, Decimal.unsafe("3"), 6, "half-even")).toString()
+    ).toBe("0.333333")
+    expect(
+      Result.getOrThrow(Decimal.divide(Decimal.unsafe("2"), Decimal.unsafe("3"), 4, "down")).toString()
+    ).toBe("0.6666")
     expect(Result.isFailure(Decimal.divide(Decimal.ONE, Decimal.ZERO, 2, "down"))).toBe(true)
     expect(Decimal.round(Decimal.unsafe("1.23456"), 2, "half-up").toString()).toBe("1.23")
     expect(Decimal.fromBasisPoints(25n).toString()).toBe("0.0025")

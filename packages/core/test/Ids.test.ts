@@ -7,7 +7,8 @@ const take = (n: number) => Effect.all(Array.from({ length: n }, () => Ids.Ids.n
 
 describe("Ids", () => {
   it("seeded ids are deterministic under the same clock, and monotonic", async () => {
-    const run = () => Effect.runPromise(take(500).pipe(Effect.provide(Ids.layerSeeded(7)), Effect.provide(TestClock.layer())))
+    const run = () =>
+      Effect.runPromise(take(500).pipe(Effect.provide(Ids.layerSeeded(7)), Effect.provide(TestClock.layer())))
     const a = await run()
     const b = await run()
     expect(a).toEqual(b)

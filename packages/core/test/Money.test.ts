@@ -14,7 +14,9 @@ const err = <A, E>(r: Result.Result<A, E>): E => {
 }
 
 const amount = fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n })
-const currencyAndMoney = Arbitraries.currency.chain((c) => fc.tuple(fc.constant(c), Arbitraries.money(c), Arbitraries.money(c), Arbitraries.money(c)))
+const currencyAndMoney = Arbitraries.currency.chain((c) =>
+  fc.tuple(fc.constant(c), Arbitraries.money(c), Arbitraries.money(c), Arbitraries.money(c))
+)
 
 describe("Money laws (properties)", () => {
   test.prop([currencyAndMoney])("add is commutative and associative", ([, a, b, c]) => {
@@ -22,24 +24,30 @@ describe("Money laws (properties)", () => {
     expect(ok(Money.add(ok(Money.add(a, b)), c))).toEqual(ok(Money.add(a, ok(Money.add(b, c)))))
   })
 
-  test.prop([currencyAndMoney])("zero is the identity, negate the inverse, subtract undoes add", ([cur, a, b]) => {
-    expect(ok(Money.add(a, Money.zero(cur)))).toEqual(a)
-    expect(ok(Money.add(a, Money.negate(a))).amount).toBe(0n)
-    expect(ok(Money.subtract(ok(Money.add(a, b)), b))).toEqual(a)
-    expect(ok(Money.subtract(a, b))).toEqual(ok(Money.add(a, Money.negate(b))))
-  })
+  test.prop([currencyAndMoney])(
+    "zero is the identity, negate the inverse, subtract undoes add",
+    ([cur, a, b]) => {
+      expect(ok(Money.add(a, Money.zero(cur)))).toEqual(a)
+      expect(ok(Money.add(a, Money.negate(a))).amount).toBe(0n)
+      expect(ok(Money.subtract(ok(Money.add(a, b)), b))).toEqual(a)
+      expect(ok(Money.subtract(a, b))).toEqual(ok(Money.add(a, Money.negate(b))))
+    }
+  )
 
-  test.prop([currencyAndMoney])("compare, min and max agree with bigint order; sign checks agree with sign", ([, a, b]) => {
-    const c = ok(Money.compare(a, b))
-    expect(c).toBe(a.amount < b.amount ? -1 : a.amount > b.amount ? 1 : 0)
-    expect(ok(Money.min(a, b)).amount).toBe(a.amount < b.amount ? a.amount : b.amount)
-    expect(ok(Money.max(a, b)).amount).toBe(a.amount > b.amount ? a.amount : b.amount)
-    expect(Money.sign(a)).toBe(a.amount < 0n ? -1 : a.amount > 0n ? 1 : 0)
-    expect(Money.isZero(a)).toBe(a.amount === 0n)
-    expect(Money.isPositive(a)).toBe(a.amount > 0n)
-    expect(Money.isNegative(a)).toBe(a.amount < 0n)
-    expect(Money.equals(a, b)).toBe(a.amount === b.amount)
-  })
+  test.prop([currencyAndMoney])(
+    "compare, min and max agree with bigint order; sign checks agree with sign",
+    ([, a, b]) => {
+      const c = ok(Money.compare(a, b))
+      expect(c).toBe(a.amount < b.amount ? -1 : a.amount > b.amount ? 1 : 0)
+      expect(ok(Money.min(a, b)).amount).toBe(a.amount < b.amount ? a.amount : b.amount)
+      expect(ok(Money.max(a, b)).amount).toBe(a.amount > b.amount ? a.amount : b.amount)
+      expect(Money.sign(a)).toBe(a.amount < 0n ? -1 : a.amount > 0n ? 1 : 0)
+      expect(Money.isZero(a)).toBe(a.amount === 0n)
+      expect(Money.isPositive(a)).toBe(a.amount > 0n)
+      expect(Money.isNegative(a)).toBe(a.amount < 0n)
+      expect(Money.equals(a, b)).toBe(a.amount === b.amount)
+    }
+  )
 
   test.prop([fc.array(amount, { maxLength: 200 })])("sum of many equals the fold of add", (amounts) => {
     const ms = amounts.map(usd)
@@ -75,27 +83,42 @@ describe("allocation (properties)", () => {
     })
   })
 
-  test.prop([fc.bigInt({ min: 0n, max: 10n ** 30n }), ratios])("follows ratio order (a larger ratio never gets less)", (total, rs) => {
-    const parts = ok(Money.allocate(usd(total), rs))
-    for (let i = 0; i < rs.length; i++)
-      for (let j = 0; j < rs.length; j++) {
-        if (rs[i]! > rs[j]!) expect(parts[i]!.amount >= parts[j]!.amount).toBe(true)
-        // equal ratios: the earlier part is never smaller (deterministic tie-break by position)
-        if (rs[i] === rs[j] && i < j) expect(parts[i]!.amount >= parts[j]!.amount).toBe(true)
-      }
-  })
+  test.prop([fc.bigInt({ min: 0n, max: 10n ** 30n }), ratios])(
+    "follows ratio order (a larger ratio never gets less)",
+    (total, rs) => {
+      const parts = ok(Money.allocate(usd(total), rs))
+      for (let i = 0; i < rs.length; i++)
+        for (let j = 0; j < rs.length; j++) {
+          if (rs[i]! > rs[j]!) expect(parts[i]!.amount >= parts[j]!.amount).toBe(true)
+          // equal ratios: the earlier part is never smaller (deterministic tie-break by position)
+          if (rs[i] === rs[j] && i < j) expect(parts[i]!.amount >= parts[j]!.amount).toBe(true)
+        }
+    }
+  )
 
-  test.prop([amount, fc.integer({ min: 1, max: 50 })])("split into n equals allocation by n equal ratios", (total, n) => {
-    const split = ok(Money.split(usd(total), n))
-    expect(split).toEqual(ok(Money.allocate(usd(total), Array.from({ length: n }, () => 1n))))
-    const amounts = split.map((p) => p.amount)
-    const mx = amounts.reduce((a, b) => (a > b ? a : b))
-    const mn = amounts.reduce((a, b) => (a < b ? a : b))
-    expect(mx - mn <= 1n).toBe(true)
-  })
+  test.prop([amount, fc.integer({ min: 1, max: 50 })])(
+    "split into n equals allocation by n equal ratios",
+    (total, n) => {
+      const split = ok(Money.split(usd(total), n))
+      expect(split).toEqual(
+        ok(
+          Money.allocate(
+            usd(total),
+            Array.from({ length: n }, () => 1n)
+          )
+        )
+      )
+      const amounts = split.map((p) => p.amount)
+      const mx = amounts.reduce((a, b) => (a > b ? a : b))
+      const mn = amounts.reduce((a, b) => (a < b ? a : b))
+      expect(mx - mn <= 1n).toBe(true)
+    }
+  )
 
   it("decimal ratios work like their integer equivalents", () => {
-    const byDecimal = ok(Money.allocate(usd(1000n), [Decimal.unsafe("0.5"), Decimal.unsafe("0.25"), Decimal.unsafe("0.25")]))
+    const byDecimal = ok(
+      Money.allocate(usd(1000n), [Decimal.unsafe("0.5"), Decimal.unsafe("0.25"), Decimal.unsafe("0.25")])
+    )
     expect(byDecimal.map((m) => m.amount)).toEqual([500n, 250n, 250n])
     expect(ok(Money.allocate(usd(100n), [1n, 1n, 1n])).map((m) => m.amount)).toEqual([34n, 33n, 33n])
     expect(ok(Money.allocate(usd(-100n), [1n, 1n, 1n])).map((m) => m.amount)).toEqual([-34n, -33n, -33n])
@@ -109,7 +132,8 @@ describe("allocation (properties)", () => {
     expect(err(Money.allocate(usd(100n), [1n, -1n]))._tag).toBe("InvalidAllocation")
     expect(err(Money.allocate(usd(100n), [0n, 0n]))._tag).toBe("InvalidAllocation")
     expect(err(Money.allocate(usd(100n), [1.5 as unknown as bigint]))._tag).toBe("InvalidAllocation")
-    for (const n of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) expect(err(Money.split(usd(100n), n))._tag).toBe("InvalidAllocation")
+    for (const n of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(err(Money.split(usd(100n), n))._tag).toBe("InvalidAllocation")
   })
 })
 
@@ -126,40 +150,48 @@ const positiveDecimal = fc
 const mode = fc.constantFrom(...Rounding.modes)
 
 describe("multiply, percentage and convert", () => {
-  test.prop([amount, decimal, mode])("multiply agrees with the exact product rounded with the named mode", (a, d, m) => {
-    const exact = new Big(a.toString()).times(d.toString())
-    const expected = exactTimes(a, d, m)
-    const r = Money.multiply(usd(a), d, m)
-    if (expected > Money.MAX_AMOUNT || expected < -Money.MAX_AMOUNT) {
-      expect(err(r)._tag).toBe("AmountOutOfRange")
-      return
+  test.prop([amount, decimal, mode])(
+    "multiply agrees with the exact product rounded with the named mode",
+    (a, d, m) => {
+      const exact = new Big(a.toString()).times(d.toString())
+      const expected = exactTimes(a, d, m)
+      const r = Money.multiply(usd(a), d, m)
+      if (expected > Money.MAX_AMOUNT || expected < -Money.MAX_AMOUNT) {
+        expect(err(r)._tag).toBe("AmountOutOfRange")
+        return
+      }
+      expect(ok(r).amount).toBe(expected)
+      // within one unit of the exact product
+      expect(exact.minus(ok(r).amount.toString()).abs().lt(1)).toBe(true)
     }
-    expect(ok(r).amount).toBe(expected)
-    // within one unit of the exact product
-    expect(exact.minus(ok(r).amount.toString()).abs().lt(1)).toBe(true)
-  })
+  )
 
   test.prop([amount, mode])("percentage p of a equals multiply by p/100", (a, m) => {
     const p = Decimal.unsafe("2.9")
     expect(ok(Money.percentage(usd(a), p, m))).toEqual(ok(Money.multiply(usd(a), Decimal.unsafe("0.029"), m)))
   })
 
-  test.prop([Arbitraries.currency, Arbitraries.currency, fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }), positiveDecimal, mode])(
-    "convert scales by the rate and both exponents, rounding once",
-    (from, to, a, rate, m) => {
-      const r = ok(Money.convert(Money.fromMinorUnsafe(a, from), rate, to, m))
-      expect(r.currency).toBe(to)
-      const shift = to.exponent - from.exponent
-      const num = a * rate.coefficient * 10n ** BigInt(Math.max(shift, 0))
-      const den = 10n ** BigInt(rate.scale + Math.max(-shift, 0))
-      expect(r.amount).toBe(Rounding.divide(num, den, m))
-    }
-  )
+  test.prop([
+    Arbitraries.currency,
+    Arbitraries.currency,
+    fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }),
+    positiveDecimal,
+    mode
+  ])("convert scales by the rate and both exponents, rounding once", (from, to, a, rate, m) => {
+    const r = ok(Money.convert(Money.fromMinorUnsafe(a, from), rate, to, m))
+    expect(r.currency).toBe(to)
+    const shift = to.exponent - from.exponent
+    const num = a * rate.coefficient * 10n ** BigInt(Math.max(shift, 0))
+    const den = 10n ** BigInt(rate.scale + Math.max(-shift, 0))
+    expect(r.amount).toBe(Rounding.divide(num, den, m))
+  })
 
   it("worked examples", () => {
     expect(ok(Money.convert(usd(100000n), Decimal.unsafe("0.92"), EUR, "down")).amount).toBe(92000n)
     expect(ok(Money.convert(usd(1000n), Decimal.unsafe("151.237"), JPY, "half-even")).amount).toBe(1512n)
-    expect(ok(Money.convert(Money.fromMinorUnsafe(1000n, JPY), Decimal.unsafe("0.00306"), KWD, "half-up")).amount).toBe(3060n)
+    expect(
+      ok(Money.convert(Money.fromMinorUnsafe(1000n, JPY), Decimal.unsafe("0.00306"), KWD, "half-up")).amount
+    ).toBe(3060n)
     expect(ok(Money.multiply(usd(1001n), Decimal.unsafe("0.5"), "half-even")).amount).toBe(500n)
     expect(ok(Money.multiply(usd(1001n), Decimal.unsafe("0.5"), "half-up")).amount).toBe(501n)
     expect(ok(Money.multiply(usd(-1001n), Decimal.unsafe("0.5"), "floor")).amount).toBe(-501n)
@@ -200,12 +232,25 @@ describe("parsing and formatting", () => {
     expect(err(Money.parse("1.5", JPY))._tag).toBe("PrecisionLoss")
   })
 
-  it.each(["1e3", "0x10", " 12", "12 ", "12.", ".5", "", "NaN", "Infinity", "-Infinity", "+1", "1,000", "--1", "1.2.3", "١٢"])(
-    "rejects %j as InvalidAmount",
-    (input) => {
-      expect(err(Money.parse(input, USD))._tag).toBe("InvalidAmount")
-    }
-  )
+  it.each([
+    "1e3",
+    "0x10",
+    " 12",
+    "12 ",
+    "12.",
+    ".5",
+    "",
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "+1",
+    "1,000",
+    "--1",
+    "1.2.3",
+    "١٢"
+  ])("rejects %j as InvalidAmount", (input) => {
+    expect(err(Money.parse(input, USD))._tag).toBe("InvalidAmount")
+  })
 
   it("rejects non-strings, and amounts past the supported range", () => {
     expect(err(Money.parse(12.34 as unknown as string, USD))._tag).toBe("InvalidAmount")
@@ -217,7 +262,9 @@ describe("parsing and formatting", () => {
     expect(Money.format(usd(123456n), "en-US")).toBe("$1,234.56")
     expect(Money.format(Money.fromMinorUnsafe(123456n, EUR), "de-DE")).toBe("1.234,56\u00a0€")
     expect(Money.format(Money.fromMinorUnsafe(1500n, JPY), "ja-JP")).toBe("￥1,500")
-    expect(Money.format(Money.fromMinorUnsafe(1234n, KWD), "en-US", { display: "code" })).toBe("KWD\u00a01.234")
+    expect(Money.format(Money.fromMinorUnsafe(1234n, KWD), "en-US", { display: "code" })).toBe(
+      "KWD\u00a01.234"
+    )
     expect(Money.format(usd(10n ** 25n + 1n), "en-US")).toBe("$100,000,000,000,000,000,000,000.01")
     expect(Money.format(Money.fromMinorUnsafe(1500n, Currency.POINTS), "en-US")).toBe("1,500 POINTS")
   })
@@ -265,12 +312,15 @@ describe("typed errors for bad input", () => {
 
 describe("JSON codec", () => {
   const Json = Money.Json
-  test.prop([Arbitraries.currency.chain((c) => Arbitraries.money(c, Money.MAX_AMOUNT))])("encode then decode is the identity", (m) => {
-    const encoded = Schema.encodeSync(Json)(m)
-    expect(encoded).toEqual({ amount: m.amount.toString(), currency: m.currency.code })
-    expect(JSON.parse(JSON.stringify(m))).toEqual(encoded)
-    expect(Schema.decodeUnknownSync(Json)(JSON.parse(JSON.stringify(encoded)))).toEqual(m)
-  })
+  test.prop([Arbitraries.currency.chain((c) => Arbitraries.money(c, Money.MAX_AMOUNT))])(
+    "encode then decode is the identity",
+    (m) => {
+      const encoded = Schema.encodeSync(Json)(m)
+      expect(encoded).toEqual({ amount: m.amount.toString(), currency: m.currency.code })
+      expect(JSON.parse(JSON.stringify(m))).toEqual(encoded)
+      expect(Schema.decodeUnknownSync(Json)(JSON.parse(JSON.stringify(encoded)))).toEqual(m)
+    }
+  )
 
   it.each([
     [{ amount: 1234, currency: "USD" }, "amount"],

@@ -4,8 +4,20 @@ import { DomainEvent, Input, Notifier } from "../src/index.ts"
 
 describe("Notifier.layerMemory", () => {
   it("records what was sent, in order, and can be cleared", async () => {
-    const e1 = DomainEvent.make({ id: "01J8ZK5V6Q4W2X3Y4Z5A6B7C8D", type: "ledger.entry.posted", at: 0, subject: "acc", data: { n: 1 } })
-    const e2 = DomainEvent.make({ id: "01J8ZK5V6Q4W2X3Y4Z5A6B7C8E", type: "ledger.hold.created", at: 1, subject: "acc", data: { n: 2 } })
+    const e1 = DomainEvent.make({
+      id: "01J8ZK5V6Q4W2X3Y4Z5A6B7C8D",
+      type: "ledger.entry.posted",
+      at: 0,
+      subject: "acc",
+      data: { n: 1 }
+    })
+    const e2 = DomainEvent.make({
+      id: "01J8ZK5V6Q4W2X3Y4Z5A6B7C8E",
+      type: "ledger.hold.created",
+      at: 1,
+      subject: "acc",
+      data: { n: 2 }
+    })
     const out = await Effect.runPromise(
       Effect.gen(function* () {
         const notifier = yield* Notifier.Notifier
@@ -25,13 +37,18 @@ describe("Notifier.layerMemory", () => {
 })
 
 describe("Input.decode", () => {
-  const decode = Input.decode("openAccount", Schema.Struct({ owner: Schema.Struct({ email: Schema.String }), limit: Schema.Number }))
+  const decode = Input.decode(
+    "openAccount",
+    Schema.Struct({ owner: Schema.Struct({ email: Schema.String }), limit: Schema.Number })
+  )
   it("names the field and the reason, and rejects unknown fields", async () => {
     const e = await Effect.runPromise(Effect.flip(decode({ owner: { email: 5 }, limit: 1 })))
     expect(e._tag).toBe("InvalidInput")
     expect(e.path).toBe("owner.email")
     expect(e.message).toContain("owner.email")
-    const extra = await Effect.runPromise(Effect.flip(decode({ owner: { email: "a" }, limit: 1, admin: true })))
+    const extra = await Effect.runPromise(
+      Effect.flip(decode({ owner: { email: "a" }, limit: 1, admin: true }))
+    )
     expect(extra.path).toBe("admin")
     const garbage = await Effect.runPromise(Effect.flip(decode("garbage")))
     expect(garbage.reason).toContain("Expected object")

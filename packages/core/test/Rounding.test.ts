@@ -9,16 +9,16 @@ const reference = (n: bigint, d: bigint, mode: RoundingMode): bigint => {
   // floor division that is correct for negatives, written independently of Rounding.divide
   const floor = (a: bigint, b: bigint) => {
     const q = a / b
-    return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? q - 1n : q
+    return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q
   }
   const lo = floor(n, d)
   if (lo * d === n) return lo
   const hi = lo + 1n
-  const positive = (n < 0n) === (d < 0n)
+  const positive = n < 0n === d < 0n
   // compare distance to lo and hi: exact - lo vs hi - exact, scaled by |d|
   const absD = d < 0n ? -d : d
-  const distLo = (n * (d < 0n ? -1n : 1n)) - lo * absD // = (exact - lo) * |d|
-  const distHi = hi * absD - (n * (d < 0n ? -1n : 1n))
+  const distLo = n * (d < 0n ? -1n : 1n) - lo * absD // = (exact - lo) * |d|
+  const distHi = hi * absD - n * (d < 0n ? -1n : 1n)
   const awayFromZero = positive ? hi : lo
   const towardZero = positive ? lo : hi
   switch (mode) {
@@ -47,7 +47,10 @@ const bigJsMode: Partial<Record<RoundingMode, Big.RoundingMode>> = {
 }
 
 const mode = fc.constantFrom(...Rounding.modes)
-const numerator = fc.oneof(fc.bigInt({ min: -10_000n, max: 10_000n }), fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n }))
+const numerator = fc.oneof(
+  fc.bigInt({ min: -10_000n, max: 10_000n }),
+  fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n })
+)
 const denominator = fc
   .oneof(fc.bigInt({ min: -1000n, max: 1000n }), fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }))
   .filter((d) => d !== 0n)
@@ -86,10 +89,20 @@ describe("Rounding.divide", () => {
 
   it("property: agrees with big.js on decimal rounding where big.js has the mode", () => {
     fc.assert(
-      fc.property(numerator, fc.integer({ min: 0, max: 12 }), fc.constantFrom("down", "half-up", "half-even", "up" as const), (n, places, m) => {
-        const expected = new Big(n.toString()).div(new Big(10).pow(places)).round(0, bigJsMode[m]!).toFixed(0)
-        expect(Rounding.divide(n, Rounding.pow10(places), m).toString()).toBe(expected === "-0" ? "0" : expected)
-      }),
+      fc.property(
+        numerator,
+        fc.integer({ min: 0, max: 12 }),
+        fc.constantFrom("down", "half-up", "half-even", "up" as const),
+        (n, places, m) => {
+          const expected = new Big(n.toString())
+            .div(new Big(10).pow(places))
+            .round(0, bigJsMode[m]!)
+            .toFixed(0)
+          expect(Rounding.divide(n, Rounding.pow10(places), m).toString()).toBe(
+            expected === "-0" ? "0" : expected
+          )
+        }
+      ),
       { numRuns: 3000 }
     )
   })
