@@ -17,7 +17,8 @@ import { Schema } from "effect"
  */
 export const Id = Schema.String.check(
   Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, {
-    message: "expected an id of 1-64 characters: letters, digits, '_', '.', ':' or '-', starting with a letter or digit"
+    message:
+      "expected an id of 1-64 characters: letters, digits, '_', '.', ':' or '-', starting with a letter or digit"
   })
 )
 

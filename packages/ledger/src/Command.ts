@@ -41,8 +41,12 @@ export const MAX_TIMEOUT_MS = 315_360_000_000
  * @since 0.1.0
  */
 export const Amount = Schema.Union([Money.MinorUnits, Schema.BigInt]).check(
-  Schema.isGreaterThanBigInt(0n, { message: "an amount must be greater than zero (swap debit and credit to move money the other way)" }),
-  Schema.isLessThanOrEqualToBigInt(Money.MAX_AMOUNT, { message: "an amount must be at most 2^127 − 1 minor units" })
+  Schema.isGreaterThanBigInt(0n, {
+    message: "an amount must be greater than zero (swap debit and credit to move money the other way)"
+  }),
+  Schema.isLessThanOrEqualToBigInt(Money.MAX_AMOUNT, {
+    message: "an amount must be at most 2^127 − 1 minor units"
+  })
 )
 
 /**
@@ -52,7 +56,9 @@ export const Amount = Schema.Union([Money.MinorUnits, Schema.BigInt]).check(
  * @since 0.1.0
  */
 export const Metadata = Schema.Record(Schema.String, Schema.String.check(Schema.isMaxLength(1024))).check(
-  Schema.makeFilter((r: Readonly<Record<string, string>>) => Object.keys(r).length <= 64 || "at most 64 metadata keys")
+  Schema.makeFilter(
+    (r: Readonly<Record<string, string>>) => Object.keys(r).length <= 64 || "at most 64 metadata keys"
+  )
 )
 
 const Description = Schema.String.check(Schema.isMaxLength(1024))

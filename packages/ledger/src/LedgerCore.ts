@@ -1,0 +1,1114 @@
+import { type DomainEvent, InvalidInput, Money } from "@paykit/core"
+import { Result } from "effect"
+import * as Account from "./Account.ts"
+import type { Command, Mode } from "./Command.ts"
+import { MAX_BATCH, MAX_POSTINGS, MAX_TIMEOUT_MS } from "./Command.ts"
+import * as Entry from "./Entry.ts"
+import {
+  AccountClosed,
+  AccountNotFound,
+  AccountsMustDiffer,
+  AlreadyReversed,
+  AmountExceedsHold,
+  BalanceOverflow,
+  type CommandError as CoreCommandError,
+  ConflictingLimitFlags,
+  EntryNotFound,
+  ExceedsCredits,
+  ExceedsDebits,
+  ExistsWithDifferent,
+  HoldAlreadyResolved,
+  HoldExpired,
+  HoldNotFound,
+  LinkedCommandFailed,
+  NotReversible,
+  PostingCurrencyMismatch
+} from "./errors.ts"
+import * as Hold from "./Hold.ts"
+import { canonicalRecord, eventId, sha256 } from "./internal/canonical.ts"
+
+/**
+ * What the core reads while deciding a batch: the current records by id, and the pending holds
+ * whose timeout has passed. A store adapter builds it from the rows it loaded and locked
+ * (see {@link readSet}, {@link lockSet} and {@link snapshotOf}); the memory store answers from
+ * its maps. The core never mutates what it reads.
+ *
+ * @example
+ * ```ts
+ * import { LedgerCore } from "@paykit/ledger"
+ * const empty = LedgerCore.snapshotOf({ accounts: [], entries: [], holds: [] })
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export interface Snapshot {
+  readonly account: (id: string) => Account.Account | undefined
+  readonly entry: (id: string) => Entry.Entry | undefined
+  readonly hold: (id: string) => Hold.Hold | undefined
+  /** Pending holds with `expiresAt ≤ now`. */
+  readonly dueHolds: (now: number) => Iterable<Hold.Hold>
+}
+
+/**
+ * One write: the commands, the batch mode, the time of the write (epoch ms, from `Clock`) and a
+ * fresh ULID from which the write's event ids are derived.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Request {
+  readonly commands: ReadonlyArray<Command>
+  readonly mode: Mode
+  readonly now: number
+  readonly eventIdSeed: string
+}
+
+/**
+ * The result of one successful command. `replayed` is true when the id existed with the same
+ * content (an idempotent retry: nothing was written, the original record is returned).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Success =
+  | { readonly _tag: "AccountCreated"; readonly account: Account.Account; readonly replayed: boolean }
+  | { readonly _tag: "AccountClosed"; readonly account: Account.Account; readonly changed: boolean }
+  | {
+      readonly _tag: "EntryCreated"
+      readonly entry: Entry.Entry
+      readonly hold?: Hold.Hold
+      readonly replayed: boolean
+    }
+
+/**
+ * Every error a command can get from the core: a shape error (`InvalidInput`, typed path only)
+ * or one of the ledger's state errors.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type CommandError = CoreCommandError | InvalidInput
+
+/**
+ * Everything a store must persist atomically for one write, plus the per-command results.
+ * Records are final states: insert the `*Created` ones, update the `*Updated` ones (an account
+ * or hold created and changed in the same batch appears only in `*Created`, in its final
+ * state), set `reversedBy` for `entriesReversed`, insert `lines`, and write `events` to the
+ * outbox. An empty change set (only failures and replays) means nothing to write.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Outcome {
+  readonly results: ReadonlyArray<Result.Result<Success, CommandError>>
+  readonly accountsCreated: ReadonlyArray<Account.Account>
+  readonly accountsUpdated: ReadonlyArray<Account.Account>
+  readonly entriesCreated: ReadonlyArray<Entry.Entry>
+  readonly entriesReversed: ReadonlyArray<{ readonly id: string; readonly reversedBy: string }>
+  readonly holdsCreated: ReadonlyArray<Hold.Hold>
+  readonly holdsUpdated: ReadonlyArray<Hold.Hold>
+  readonly lines: ReadonlyArray<Account.Line>
+  readonly events: ReadonlyArray<DomainEvent.DomainEvent>
+}
+
+// ---------------------------------------------------------------------------------------------
+// content and idempotency hash
+
+const EMPTY: Readonly<Record<string, string>> = {}
+
+const postingsKey = (ps: ReadonlyArray<Entry.Posting>): string => {
+  let s = ""
+  for (let i = 0; i < ps.length; i++) {
+    const p = ps[i]!
+    s += p.debit + "|" + p.credit + "|" + p.amount.toString() + "|" + p.currency + ";"
+  }
+  return s
+}
+
+/** Field names of an entry's idempotency content, in comparison order. */
+const FIELDS = [
+  "kind",
+  "postings",
+  "holdId",
+  "amount",
+  "reverses",
+  "timeoutMs",
+  "description",
+  "metadata"
+] as const
+
+interface Content {
+  readonly kind: string
+  readonly postings: string
+  readonly holdId: string
+  readonly amount: string
+  readonly reverses: string
+  readonly timeoutMs: string
+  readonly description: string
+  readonly metadata: string
+}
+
+const contentOfEntry = (e: Entry.Entry): Content => ({
+  kind: e.kind,
+  postings: e.kind === "transfer" || e.kind === "hold" ? postingsKey(e.postings) : "",
+  holdId: e.kind === "hold" ? "" : (e.holdId ?? ""),
+  amount: e.kind === "hold_post" ? e.postings[0]!.amount.toString() : "",
+  reverses: e.reverses ?? "",
+  timeoutMs: e.timeoutMs === undefined ? "" : String(e.timeoutMs),
+  description: e.description === undefined ? "" : JSON.stringify(e.description),
+  metadata: canonicalRecord(e.metadata)
+})
+
+const hashContent = (c: Content): string =>
+  sha256(
+    `${c.kind}\n${c.postings}\n${c.holdId}\n${c.amount}\n${c.reverses}\n${c.timeoutMs}\n${c.description}\n${c.metadata}`
+  )
+
+/**
+ * The idempotency hash of an entry: sha256 (hex) of its canonical content (kind, postings,
+ * hold id, captured amount, reversed entry, timeout, description, metadata with sorted keys;
+ * never ids of other records, times or balances). Two requests with the same id are the same
+ * request exactly when their hashes are equal. Adapters store it; they never compute it.
+ *
+ * @example
+ * ```ts
+ * import { LedgerCore } from "@paykit/ledger"
+ * LedgerCore.entryHash({ id: "e1", kind: "transfer", postings: [{ debit: "a", credit: "b", amount: 5n, currency: "USD" }], metadata: {}, createdAt: 0, hash: "" }).length // 64
+ * ```
+ * @category math
+ * @since 0.1.0
+ */
+export const entryHash = (e: Entry.Entry): string => hashContent(contentOfEntry(e))
+
+const firstDifference = (a: Content, b: Content): string | undefined => {
+  for (const f of FIELDS) if (a[f] !== b[f]) return f
+  return undefined
+}
+
+// ---------------------------------------------------------------------------------------------
+// cheap shape checks for commands that did not come through a schema
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/
+const CURRENCY = /^[A-Z][A-Z0-9_]{1,11}$/
+
+const invalid = (path: string, reason: string) => new InvalidInput({ operation: "execute", path, reason })
+
+const checkId = (v: unknown, path: string): InvalidInput | undefined =>
+  typeof v === "string" && ID.test(v)
+    ? undefined
+    : invalid(path, "expected an id of 1-64 characters [A-Za-z0-9_.:-]")
+
+const checkAmount = (v: unknown, path: string): InvalidInput | undefined =>
+  typeof v === "bigint" && v > 0n && v <= Money.MAX_AMOUNT
+    ? undefined
+    : invalid(path, "expected a bigint amount from 1 to 2^127 − 1 minor units")
+
+const checkCurrency = (v: unknown, path: string): InvalidInput | undefined =>
+  typeof v === "string" && CURRENCY.test(v)
+    ? undefined
+    : invalid(path, 'expected a currency code such as "USD"')
+
+const checkOptionals = (c: Record<string, unknown>, p: string): InvalidInput | undefined => {
+  if (c["description"] !== undefined && typeof c["description"] !== "string")
+    return invalid(`${p}.description`, "expected a string")
+  const m = c["metadata"]
+  if (m !== undefined) {
+    if (typeof m !== "object" || m === null || Array.isArray(m))
+      return invalid(`${p}.metadata`, "expected a record")
+    for (const k in m) {
+      if (typeof (m as Record<string, unknown>)[k] !== "string")
+        return invalid(`${p}.metadata.${k}`, "expected a string")
+    }
+  }
+  return undefined
+}
+
+/**
+ * Checks the shape of a command that did not come through a schema (the typed fast path): ids,
+ * positive bigint amounts, currency codes, posting count, timeout range. The `Ledger` service's
+ * schema-decoded paths never fail here.
+ *
+ * @example
+ * ```ts
+ * import { LedgerCore } from "@paykit/ledger"
+ * LedgerCore.checkShape({ _tag: "Transfer", id: "e1", postings: [] }, "commands[0]")?._tag // "InvalidInput"
+ * ```
+ * @category guards
+ * @since 0.1.0
+ */
+export const checkShape = (c: Command, p: string): InvalidInput | undefined => {
+  if (typeof c !== "object" || c === null) return invalid(p, "expected a command object")
+  switch (c._tag) {
+    case "CreateAccount":
+      return (
+        checkId(c.id, `${p}.id`) ??
+        checkCurrency(c.currency, `${p}.currency`) ??
+        (typeof c.code === "string" && c.code.length > 0
+          ? undefined
+          : invalid(`${p}.code`, "expected a code")) ??
+        (c.normal === "debit" || c.normal === "credit"
+          ? undefined
+          : invalid(`${p}.normal`, 'expected "debit" or "credit"')) ??
+        checkOptionals(c as never, p)
+      )
+    case "CloseAccount":
+      return checkId(c.accountId, `${p}.accountId`)
+    case "Transfer": {
+      const e = checkId(c.id, `${p}.id`)
+      if (e) return e
+      if (!Array.isArray(c.postings) || c.postings.length === 0 || c.postings.length > MAX_POSTINGS)
+        return invalid(`${p}.postings`, `expected 1 to ${MAX_POSTINGS} postings`)
+      for (let i = 0; i < c.postings.length; i++) {
+        const q = c.postings[i]!
+        const pp = `${p}.postings[${i}]`
+        const err =
+          checkId(q.debit, `${pp}.debit`) ??
+          checkId(q.credit, `${pp}.credit`) ??
+          checkAmount(q.amount, `${pp}.amount`) ??
+          checkCurrency(q.currency, `${pp}.currency`)
+        if (err) return err
+      }
+      return checkOptionals(c as never, p)
+    }
+    case "CreateHold":
+      return (
+        checkId(c.id, `${p}.id`) ??
+        checkId(c.debit, `${p}.debit`) ??
+        checkId(c.credit, `${p}.credit`) ??
+        checkAmount(c.amount, `${p}.amount`) ??
+        checkCurrency(c.currency, `${p}.currency`) ??
+        (c.timeoutMs === undefined ||
+        (Number.isInteger(c.timeoutMs) && c.timeoutMs >= 1 && c.timeoutMs <= MAX_TIMEOUT_MS)
+          ? undefined
+          : invalid(`${p}.timeoutMs`, "expected an integer from 1 to 315360000000")) ??
+        checkOptionals(c as never, p)
+      )
+    case "PostHold":
+      return (
+        checkId(c.id, `${p}.id`) ??
+        checkId(c.holdId, `${p}.holdId`) ??
+        (c.amount === undefined ? undefined : checkAmount(c.amount, `${p}.amount`)) ??
+        checkOptionals(c as never, p)
+      )
+    case "VoidHold":
+      return checkId(c.id, `${p}.id`) ?? checkId(c.holdId, `${p}.holdId`) ?? checkOptionals(c as never, p)
+    case "Reverse":
+      return checkId(c.id, `${p}.id`) ?? checkId(c.entryId, `${p}.entryId`) ?? checkOptionals(c as never, p)
+    default:
+      return invalid(`${p}._tag`, "unknown command")
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// working state with an undo journal
+
+const ABSENT: unique symbol = Symbol("absent")
+
+class Work {
+  readonly accounts = new Map<string, Account.Account>()
+  readonly accountCreated = new Map<string, true>()
+  readonly entries = new Map<string, Entry.Entry>()
+  readonly reversed = new Map<string, string>()
+  readonly holds = new Map<string, Hold.Hold>()
+  readonly holdCreated = new Map<string, true>()
+  readonly lines: Array<Account.Line> = []
+  readonly events: Array<DomainEvent.DomainEvent> = []
+  readonly journal: Array<unknown> = []
+  touched: Array<string> = []
+  readonly occurredAt: string
+
+  constructor(
+    readonly snap: Snapshot,
+    readonly now: number,
+    readonly seed: string
+  ) {
+    this.occurredAt = new Date(now).toISOString()
+  }
+
+  set<V>(map: Map<string, V>, key: string, value: V): void {
+    const prev = map.get(key)
+    this.journal.push(map, key, prev === undefined && !map.has(key) ? ABSENT : prev)
+    map.set(key, value)
+  }
+
+  account(id: string): Account.Account | undefined {
+    return this.accounts.get(id) ?? this.snap.account(id)
+  }
+  entry(id: string): Entry.Entry | undefined {
+    return this.entries.get(id) ?? this.snap.entry(id)
+  }
+  reversedBy(e: Entry.Entry): string | undefined {
+    return this.reversed.get(e.id) ?? e.reversedBy
+  }
+  hold(id: string): Hold.Hold | undefined {
+    return this.holds.get(id) ?? this.snap.hold(id)
+  }
+
+  mark(): number {
+    return this.journal.length
+  }
+  markLines(): number {
+    return this.lines.length
+  }
+  rollback(journalMark: number, linesMark: number, eventsMark: number): void {
+    const j = this.journal
+    for (let i = j.length - 3; i >= journalMark; i -= 3) {
+      const map = j[i] as Map<string, unknown>
+      const key = j[i + 1] as string
+      const prev = j[i + 2]
+      if (prev === ABSENT) map.delete(key)
+      else map.set(key, prev)
+    }
+    j.length = journalMark
+    this.lines.length = linesMark
+    this.events.length = eventsMark
+  }
+
+  emit(type: string, subject: string, data: unknown): void {
+    this.events.push({
+      id: eventId(this.seed, this.events.length),
+      type,
+      occurredAt: this.occurredAt,
+      subject,
+      data
+    })
+  }
+
+  /** Applies deltas to an account, checking overflow and limit flags. */
+  change(
+    a: Account.Account,
+    ddP: bigint,
+    dcP: bigint,
+    ddQ: bigint,
+    dcQ: bigint,
+    entryId: string
+  ): CoreCommandError | undefined {
+    const dP = a.debitsPosted + ddP
+    const cP = a.creditsPosted + dcP
+    const dQ = a.debitsPending + ddQ
+    const cQ = a.creditsPending + dcQ
+    if (dP + dQ > Money.MAX_AMOUNT || cP + cQ > Money.MAX_AMOUNT)
+      return new BalanceOverflow({ accountId: a.id })
+    const dUp = ddP + ddQ
+    if (a.debitsMustNotExceedCredits && dUp > 0n && dP + dQ > cP) {
+      return new ExceedsCredits({
+        entryId,
+        accountId: a.id,
+        available: (a.creditsPosted - a.debitsPosted - a.debitsPending).toString(),
+        requested: dUp.toString()
+      })
+    }
+    const cUp = dcP + dcQ
+    if (a.creditsMustNotExceedDebits && cUp > 0n && cP + cQ > dP) {
+      return new ExceedsDebits({
+        entryId,
+        accountId: a.id,
+        available: (a.debitsPosted - a.creditsPosted - a.creditsPending).toString(),
+        requested: cUp.toString()
+      })
+    }
+    let version = a.version
+    if (!this.touched.includes(a.id)) {
+      this.touched.push(a.id)
+      version++
+    }
+    this.set(this.accounts, a.id, {
+      ...a,
+      debitsPosted: dP,
+      creditsPosted: cP,
+      debitsPending: dQ,
+      creditsPending: cQ,
+      version
+    })
+    return undefined
+  }
+
+  /** Writes one line per account the current command touched, then clears the list. */
+  flushLines(entryId: string): void {
+    const t = this.touched
+    for (let i = 0; i < t.length; i++) {
+      const a = this.accounts.get(t[i]!)!
+      this.lines.push({
+        accountId: a.id,
+        seq: a.version,
+        entryId,
+        at: this.now,
+        debitsPosted: a.debitsPosted,
+        creditsPosted: a.creditsPosted,
+        debitsPending: a.debitsPending,
+        creditsPending: a.creditsPending
+      })
+    }
+    this.touched = []
+  }
+
+  addEntry(e: Entry.Entry): void {
+    this.set(this.entries, e.id, e)
+  }
+
+  putHold(h: Hold.Hold, created: boolean): void {
+    this.set(this.holds, h.id, h)
+    if (created) this.set(this.holdCreated, h.id, true)
+  }
+}
+
+const optionalFields = (c: {
+  readonly description?: string
+  readonly metadata?: Readonly<Record<string, string>>
+}) =>
+  c.description === undefined
+    ? { metadata: c.metadata ?? EMPTY }
+    : { description: c.description, metadata: c.metadata ?? EMPTY }
+
+type EntryCommand = Exclude<Command, { readonly _tag: "CreateAccount" | "CloseAccount" }>
+
+const contentOfCommand = (w: Work, c: EntryCommand): Content => {
+  const description = c.description === undefined ? "" : JSON.stringify(c.description)
+  const metadata = canonicalRecord(c.metadata ?? EMPTY)
+  switch (c._tag) {
+    case "Transfer":
+      return {
+        kind: "transfer",
+        postings: postingsKey(c.postings),
+        holdId: "",
+        amount: "",
+        reverses: "",
+        timeoutMs: "",
+        description,
+        metadata
+      }
+    case "CreateHold":
+      return {
+        kind: "hold",
+        postings: postingsKey([c]),
+        holdId: "",
+        amount: "",
+        reverses: "",
+        timeoutMs: c.timeoutMs === undefined ? "" : String(c.timeoutMs),
+        description,
+        metadata
+      }
+    case "PostHold":
+      return {
+        kind: "hold_post",
+        postings: "",
+        holdId: c.holdId,
+        amount: (c.amount ?? w.hold(c.holdId)?.amount ?? "full").toString(),
+        reverses: "",
+        timeoutMs: "",
+        description,
+        metadata
+      }
+    case "VoidHold":
+      return {
+        kind: "hold_void",
+        postings: "",
+        holdId: c.holdId,
+        amount: "",
+        reverses: "",
+        timeoutMs: "",
+        description,
+        metadata
+      }
+    case "Reverse":
+      return {
+        kind: "reversal",
+        postings: "",
+        holdId: "",
+        amount: "",
+        reverses: c.entryId,
+        timeoutMs: "",
+        description,
+        metadata
+      }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// the commands
+
+type Step = Result.Result<Success, CommandError>
+
+const fail = (e: CommandError): Step => Result.fail(e)
+
+/** Existence, currency and closed checks for postings, rule by rule across all postings. */
+const checkAccounts = (
+  w: Work,
+  entryId: string,
+  postings: ReadonlyArray<Entry.Posting>,
+  checkClosed: boolean
+): CoreCommandError | undefined => {
+  for (let i = 0; i < postings.length; i++) {
+    const p = postings[i]!
+    if (w.account(p.debit) === undefined) return new AccountNotFound({ accountId: p.debit })
+    if (w.account(p.credit) === undefined) return new AccountNotFound({ accountId: p.credit })
+  }
+  for (let i = 0; i < postings.length; i++) {
+    const p = postings[i]!
+    const d = w.account(p.debit)!
+    if (d.currency !== p.currency)
+      return new PostingCurrencyMismatch({
+        entryId,
+        posting: i,
+        accountId: d.id,
+        accountCurrency: d.currency,
+        postingCurrency: p.currency
+      })
+    const c = w.account(p.credit)!
+    if (c.currency !== p.currency)
+      return new PostingCurrencyMismatch({
+        entryId,
+        posting: i,
+        accountId: c.id,
+        accountCurrency: c.currency,
+        postingCurrency: p.currency
+      })
+  }
+  if (checkClosed) {
+    for (let i = 0; i < postings.length; i++) {
+      const p = postings[i]!
+      if (w.account(p.debit)!.closed) return new AccountClosed({ accountId: p.debit })
+      if (w.account(p.credit)!.closed) return new AccountClosed({ accountId: p.credit })
+    }
+  }
+  return undefined
+}
+
+/** Applies posted (or pending) amounts of each posting in order. */
+const applyPostings = (
+  w: Work,
+  entryId: string,
+  postings: ReadonlyArray<Entry.Posting>,
+  pending: boolean
+): CoreCommandError | undefined => {
+  for (let i = 0; i < postings.length; i++) {
+    const p = postings[i]!
+    const amt = p.amount
+    const d = w.account(p.debit)!
+    const e1 = pending ? w.change(d, 0n, 0n, amt, 0n, entryId) : w.change(d, amt, 0n, 0n, 0n, entryId)
+    if (e1) return e1
+    const c = w.account(p.credit)!
+    const e2 = pending ? w.change(c, 0n, 0n, 0n, amt, entryId) : w.change(c, 0n, amt, 0n, 0n, entryId)
+    if (e2) return e2
+  }
+  return undefined
+}
+
+const createAccount = (w: Work, c: Extract<Command, { _tag: "CreateAccount" }>): Step => {
+  if (c.debitsMustNotExceedCredits === true && c.creditsMustNotExceedDebits === true)
+    return fail(new ConflictingLimitFlags({ accountId: c.id }))
+  const existing = w.account(c.id)
+  const metadata = c.metadata ?? EMPTY
+  if (existing !== undefined) {
+    const field =
+      existing.currency !== c.currency
+        ? "currency"
+        : existing.code !== c.code
+          ? "code"
+          : existing.normal !== c.normal
+            ? "normal"
+            : existing.ownerRef !== c.ownerRef
+              ? "ownerRef"
+              : canonicalRecord(existing.metadata) !== canonicalRecord(metadata)
+                ? "metadata"
+                : existing.debitsMustNotExceedCredits !== (c.debitsMustNotExceedCredits ?? false)
+                  ? "debitsMustNotExceedCredits"
+                  : existing.creditsMustNotExceedDebits !== (c.creditsMustNotExceedDebits ?? false)
+                    ? "creditsMustNotExceedDebits"
+                    : undefined
+    return field === undefined
+      ? Result.succeed({ _tag: "AccountCreated", account: existing, replayed: true })
+      : fail(new ExistsWithDifferent({ kind: "account", id: c.id, field }))
+  }
+  const account = Account.make({
+    id: c.id,
+    currency: c.currency,
+    code: c.code,
+    normal: c.normal,
+    createdAt: w.now,
+    ownerRef: c.ownerRef,
+    metadata,
+    debitsMustNotExceedCredits: c.debitsMustNotExceedCredits,
+    creditsMustNotExceedDebits: c.creditsMustNotExceedDebits
+  })
+  w.set(w.accounts, c.id, account)
+  w.set(w.accountCreated, c.id, true)
+  w.emit("ledger.account.created", c.id, Account.toJson(account))
+  return Result.succeed({ _tag: "AccountCreated", account, replayed: false })
+}
+
+const closeAccount = (w: Work, c: Extract<Command, { _tag: "CloseAccount" }>): Step => {
+  const a = w.account(c.accountId)
+  if (a === undefined) return fail(new AccountNotFound({ accountId: c.accountId }))
+  if (a.closed) return Result.succeed({ _tag: "AccountClosed", account: a, changed: false })
+  const closed = { ...a, closed: true }
+  w.set(w.accounts, a.id, closed)
+  w.emit("ledger.account.closed", a.id, Account.toJson(closed))
+  return Result.succeed({ _tag: "AccountClosed", account: closed, changed: true })
+}
+
+const holdEventData = (h: Hold.Hold, e: Entry.Entry) => ({ hold: Hold.toJson(h), entry: Entry.toJson(e) })
+
+const entryCommand = (w: Work, c: EntryCommand): Step => {
+  // 1. stateless checks
+  if (c._tag === "Transfer") {
+    for (let i = 0; i < c.postings.length; i++) {
+      const p = c.postings[i]!
+      if (p.debit === p.credit)
+        return fail(new AccountsMustDiffer({ entryId: c.id, posting: i, accountId: p.debit }))
+    }
+  } else if (c._tag === "CreateHold" && c.debit === c.credit) {
+    return fail(new AccountsMustDiffer({ entryId: c.id, posting: 0, accountId: c.debit }))
+  }
+  // 2. idempotency
+  const existing = w.entry(c.id)
+  if (existing !== undefined) {
+    const field = firstDifference(contentOfEntry(existing), contentOfCommand(w, c))
+    if (field !== undefined) return fail(new ExistsWithDifferent({ kind: "entry", id: c.id, field }))
+    const rb = w.reversedBy(existing)
+    const entry = rb === undefined || existing.reversedBy === rb ? existing : { ...existing, reversedBy: rb }
+    const hold = existing.holdId === undefined ? undefined : w.hold(existing.holdId)
+    return Result.succeed(
+      hold === undefined
+        ? { _tag: "EntryCreated", entry, replayed: true }
+        : { _tag: "EntryCreated", entry, hold, replayed: true }
+    )
+  }
+  switch (c._tag) {
+    case "Transfer": {
+      const err = checkAccounts(w, c.id, c.postings, true) ?? applyPostings(w, c.id, c.postings, false)
+      if (err) return fail(err)
+      const postings = c.postings.length === 1 ? [copyPosting(c.postings[0]!)] : c.postings.map(copyPosting)
+      const entry = finish(w, {
+        id: c.id,
+        kind: "transfer",
+        postings,
+        ...optionalFields(c),
+        createdAt: w.now,
+        hash: ""
+      })
+      w.emit("ledger.entry.posted", entry.id, Entry.toJson(entry))
+      return Result.succeed({ _tag: "EntryCreated", entry, replayed: false })
+    }
+    case "CreateHold": {
+      const postings = [{ debit: c.debit, credit: c.credit, amount: c.amount, currency: c.currency }]
+      const err = checkAccounts(w, c.id, postings, true) ?? applyPostings(w, c.id, postings, true)
+      if (err) return fail(err)
+      const entry = finish(w, {
+        id: c.id,
+        kind: "hold",
+        postings,
+        holdId: c.id,
+        ...(c.timeoutMs === undefined ? {} : { timeoutMs: c.timeoutMs }),
+        ...optionalFields(c),
+        createdAt: w.now,
+        hash: ""
+      })
+      const hold: Hold.Hold = {
+        id: c.id,
+        debit: c.debit,
+        credit: c.credit,
+        amount: c.amount,
+        currency: c.currency,
+        createdAt: w.now,
+        ...(c.timeoutMs === undefined ? {} : { expiresAt: w.now + c.timeoutMs }),
+        status: "pending",
+        postedAmount: 0n
+      }
+      w.putHold(hold, true)
+      w.emit("ledger.hold.created", hold.id, holdEventData(hold, entry))
+      return Result.succeed({ _tag: "EntryCreated", entry, hold, replayed: false })
+    }
+    case "PostHold":
+    case "VoidHold": {
+      const h = w.hold(c.holdId)
+      if (h === undefined) return fail(new HoldNotFound({ holdId: c.holdId }))
+      if (h.status === "posted" || h.status === "voided")
+        return fail(
+          new HoldAlreadyResolved({ holdId: h.id, status: h.status, resolvedBy: h.resolvedBy ?? "" })
+        )
+      if (h.status === "expired")
+        return fail(
+          new HoldExpired({
+            holdId: h.id,
+            expiredAt: new Date(h.expiresAt ?? h.resolvedAt ?? 0).toISOString()
+          })
+        )
+      const posting = { debit: h.debit, credit: h.credit, amount: h.amount, currency: h.currency }
+      if (c._tag === "PostHold") {
+        const amount = c.amount ?? h.amount
+        if (amount > h.amount)
+          return fail(
+            new AmountExceedsHold({ holdId: h.id, held: h.amount.toString(), requested: amount.toString() })
+          )
+        const err =
+          checkAccounts(w, c.id, [posting], true) ??
+          w.change(w.account(h.debit)!, amount, 0n, -h.amount, 0n, c.id) ??
+          w.change(w.account(h.credit)!, 0n, amount, 0n, -h.amount, c.id)
+        if (err) return fail(err)
+        const entry = finish(w, {
+          id: c.id,
+          kind: "hold_post",
+          postings: [{ ...posting, amount }],
+          holdId: h.id,
+          ...optionalFields(c),
+          createdAt: w.now,
+          hash: ""
+        })
+        const hold: Hold.Hold = {
+          ...h,
+          status: "posted",
+          postedAmount: amount,
+          resolvedBy: c.id,
+          resolvedAt: w.now
+        }
+        w.putHold(hold, false)
+        w.emit("ledger.hold.posted", hold.id, holdEventData(hold, entry))
+        return Result.succeed({ _tag: "EntryCreated", entry, hold, replayed: false })
+      }
+      const err =
+        checkAccounts(w, c.id, [posting], false) ??
+        w.change(w.account(h.debit)!, 0n, 0n, -h.amount, 0n, c.id) ??
+        w.change(w.account(h.credit)!, 0n, 0n, 0n, -h.amount, c.id)
+      if (err) return fail(err)
+      const entry = finish(w, {
+        id: c.id,
+        kind: "hold_void",
+        postings: [posting],
+        holdId: h.id,
+        ...optionalFields(c),
+        createdAt: w.now,
+        hash: ""
+      })
+      const hold: Hold.Hold = { ...h, status: "voided", resolvedBy: c.id, resolvedAt: w.now }
+      w.putHold(hold, false)
+      w.emit("ledger.hold.voided", hold.id, holdEventData(hold, entry))
+      return Result.succeed({ _tag: "EntryCreated", entry, hold, replayed: false })
+    }
+    case "Reverse": {
+      const original = w.entry(c.entryId)
+      if (original === undefined) return fail(new EntryNotFound({ entryId: c.entryId }))
+      if (original.kind !== "transfer" && original.kind !== "hold_post")
+        return fail(new NotReversible({ entryId: original.id, kind: original.kind }))
+      const rb = w.reversedBy(original)
+      if (rb !== undefined) return fail(new AlreadyReversed({ entryId: original.id, reversedBy: rb }))
+      const postings = original.postings.map((p) => ({
+        debit: p.credit,
+        credit: p.debit,
+        amount: p.amount,
+        currency: p.currency
+      }))
+      const err = checkAccounts(w, c.id, postings, true) ?? applyPostings(w, c.id, postings, false)
+      if (err) return fail(err)
+      const entry = finish(w, {
+        id: c.id,
+        kind: "reversal",
+        postings,
+        reverses: original.id,
+        ...optionalFields(c),
+        createdAt: w.now,
+        hash: ""
+      })
+      if (w.entries.has(original.id)) w.addEntry({ ...original, reversedBy: c.id })
+      else w.set(w.reversed, original.id, c.id)
+      w.emit("ledger.entry.posted", entry.id, Entry.toJson(entry))
+      return Result.succeed({ _tag: "EntryCreated", entry, replayed: false })
+    }
+  }
+}
+
+const copyPosting = (p: Entry.Posting): Entry.Posting => ({
+  debit: p.debit,
+  credit: p.credit,
+  amount: p.amount,
+  currency: p.currency
+})
+
+/** Hashes, records and writes the lines of a new entry. */
+const finish = (w: Work, draft: Entry.Entry): Entry.Entry => {
+  const entry: Entry.Entry = { ...draft, hash: entryHash(draft) }
+  w.addEntry(entry)
+  w.flushLines(entry.id)
+  return entry
+}
+
+const expire = (w: Work, h: Hold.Hold): void => {
+  const id = Hold.expiryEntryId(h.id)
+  const d = w.account(h.debit)
+  const c = w.account(h.credit)
+  if (d === undefined || c === undefined) throw new Error(`hold ${h.id} refers to a missing account`)
+  const err =
+    w.change(d, 0n, 0n, -h.amount, 0n, id) ?? w.change(w.account(h.credit)!, 0n, 0n, 0n, -h.amount, id)
+  if (err) throw new Error(`expiring hold ${h.id} failed: ${err.message}`)
+  const entry = finish(w, {
+    id,
+    kind: "hold_expire",
+    postings: [{ debit: h.debit, credit: h.credit, amount: h.amount, currency: h.currency }],
+    holdId: h.id,
+    metadata: EMPTY,
+    createdAt: w.now,
+    hash: ""
+  })
+  const hold: Hold.Hold = { ...h, status: "expired", resolvedBy: id, resolvedAt: w.now }
+  w.putHold(hold, false)
+  w.emit("ledger.hold.expired", hold.id, holdEventData(hold, entry))
+}
+
+const runCommand = (w: Work, c: Command, index: number): Step => {
+  const shape = checkShape(c, `commands[${index}]`)
+  if (shape) return fail(shape)
+  w.touched = []
+  switch (c._tag) {
+    case "CreateAccount":
+      return createAccount(w, c)
+    case "CloseAccount":
+      return closeAccount(w, c)
+    default:
+      return entryCommand(w, c)
+  }
+}
+
+/**
+ * The ledger's decision function: given what the store loaded (and locked) and one write
+ * request, decides every command and returns the complete change set. Pure: no I/O, no clock,
+ * no randomness, never mutates the snapshot. Steps:
+ *
+ * 1. expire every pending hold that is due at `now` (from `snapshot.dueHolds` and any due hold a
+ *    command names): release its pending amounts and write a `hold_expire` entry;
+ * 2. apply the commands in order. `independent`: each command is atomic on its own (a failed
+ *    command leaves no trace). `linked`: if any command fails, none is applied (the others get
+ *    `LinkedCommandFailed`); expiries from step 1 still apply.
+ *
+ * Each command checks, in order: shape (typed path), accounts differ / limit flags, idempotency
+ * (same id + same content → the original record, `replayed: true`; different content →
+ * `ExistsWithDifferent`), hold state, reversal target, accounts exist, currencies, closed
+ * accounts, then applies postings in order checking overflow and limit flags.
+ *
+ * @example
+ * ```ts
+ * import { LedgerCore } from "@paykit/ledger"
+ * const out = LedgerCore.applyBatch(LedgerCore.snapshotOf({ accounts: [], entries: [], holds: [] }), {
+ *   commands: [{ _tag: "CreateAccount", id: "cash", currency: "USD", code: "asset", normal: "debit" }],
+ *   mode: "independent", now: 0, eventIdSeed: "01J00000000000000000000000"
+ * })
+ * out.accountsCreated.length // 1
+ * ```
+ * @category math
+ * @since 0.1.0
+ */
+export const applyBatch = (snapshot: Snapshot, request: Request): Outcome => {
+  const w = new Work(snapshot, request.now, request.eventIdSeed)
+  const commands = request.commands
+  // 1. expiries
+  const due = new Map<string, Hold.Hold>()
+  for (const h of snapshot.dueHolds(request.now)) if (Hold.isDue(h, request.now)) due.set(h.id, h)
+  for (let i = 0; i < commands.length; i++) {
+    const c = commands[i]!
+    if (c !== null && typeof c === "object" && (c._tag === "PostHold" || c._tag === "VoidHold")) {
+      const h = snapshot.hold(c.holdId)
+      if (h !== undefined && Hold.isDue(h, request.now)) due.set(h.id, h)
+    }
+  }
+  if (due.size > 0) {
+    const ids = [...due.keys()].sort()
+    for (const id of ids) expire(w, due.get(id)!)
+  }
+  // 2. commands
+  const results = new Array<Step>(commands.length)
+  if (commands.length > MAX_BATCH) {
+    throw new Error(`a write carries at most ${MAX_BATCH} commands`)
+  }
+  if (request.mode === "linked") {
+    const j = w.mark()
+    const l = w.markLines()
+    const ev = w.events.length
+    let failed = -1
+    for (let i = 0; i < commands.length; i++) {
+      const r = runCommand(w, commands[i]!, i)
+      results[i] = r
+      if (Result.isFailure(r)) {
+        failed = i
+        break
+      }
+    }
+    if (failed >= 0) {
+      w.rollback(j, l, ev)
+      for (let i = 0; i < commands.length; i++) {
+        if (i !== failed) results[i] = fail(new LinkedCommandFailed({ index: i, failedIndex: failed }))
+      }
+    }
+  } else {
+    for (let i = 0; i < commands.length; i++) {
+      const j = w.mark()
+      const l = w.markLines()
+      const ev = w.events.length
+      const r = runCommand(w, commands[i]!, i)
+      if (Result.isFailure(r)) w.rollback(j, l, ev)
+      results[i] = r
+    }
+  }
+  // 3. the change set
+  const accountsCreated: Array<Account.Account> = []
+  const accountsUpdated: Array<Account.Account> = []
+  for (const [id, a] of w.accounts) (w.accountCreated.has(id) ? accountsCreated : accountsUpdated).push(a)
+  const holdsCreated: Array<Hold.Hold> = []
+  const holdsUpdated: Array<Hold.Hold> = []
+  for (const [id, h] of w.holds) (w.holdCreated.has(id) ? holdsCreated : holdsUpdated).push(h)
+  const entriesReversed: Array<{ id: string; reversedBy: string }> = []
+  for (const [id, reversedBy] of w.reversed) entriesReversed.push({ id, reversedBy })
+  return {
+    results,
+    accountsCreated,
+    accountsUpdated,
+    entriesCreated: [...w.entries.values()],
+    entriesReversed,
+    holdsCreated,
+    holdsUpdated,
+    lines: w.lines,
+    events: w.events
+  }
+}
+
+/**
+ * The records a store must load before calling {@link applyBatch}: entries by id (for
+ * idempotency and reversal targets; lock them, a reversal updates its target), holds by id (lock
+ * them), and the account ids the commands name directly. Accounts of the loaded holds and
+ * reversal targets, and of due holds, come from {@link lockSet}.
+ *
+ * @example
+ * ```ts
+ * import { LedgerCore } from "@paykit/ledger"
+ * LedgerCore.readSet([{ _tag: "Reverse", id: "r1", entryId: "e1" }]).entryIds // ["e1", "r1"]
+ * ```
+ * @category math
+ * @since 0.1.0
+ */
+export const readSet = (
+  commands: ReadonlyArray<Command>
+): {
+  readonly entryIds: ReadonlyArray<string>
+  readonly holdIds: ReadonlyArray<string>
+  readonly accountIds: ReadonlyArray<string>
+} => {
+  const entryIds = new Set<string>()
+  const holdIds = new Set<string>()
+  const accountIds = new Set<string>()
+  for (const c of commands) {
+    if (typeof c !== "object" || c === null) continue
+    switch (c._tag) {
+      case "CreateAccount":
+        accountIds.add(c.id)
+        break
+      case "CloseAccount":
+        accountIds.add(c.accountId)
+        break
+      case "Transfer":
+        entryIds.add(c.id)
+        if (Array.isArray(c.postings))
+          for (const p of c.postings) {
+            accountIds.add(p.debit)
+            accountIds.add(p.credit)
+          }
+        break
+      case "CreateHold":
+        entryIds.add(c.id)
+        holdIds.add(c.id)
+        accountIds.add(c.debit)
+        accountIds.add(c.credit)
+        break
+      case "PostHold":
+      case "VoidHold":
+        entryIds.add(c.id)
+        holdIds.add(c.holdId)
+        break
+      case "Reverse":
+        entryIds.add(c.id)
+        entryIds.add(c.entryId)
+        break
+    }
+  }
+  const sorted = (s: Set<string>) => [...s].filter((x) => typeof x === "string").sort()
+  return { entryIds: sorted(entryIds), holdIds: sorted(holdIds), accountIds: sorted(accountIds) }
+}
+
+/**
+ * Every account id a write touches, sorted (the order in which to lock them, to avoid
+ * deadlocks): the ids the commands name, the accounts of the loaded holds (named and due) and of
+ * the loaded entries that reversals target.
+ *
+ * @example
+ * ```ts
+ * import { LedgerCore } from "@paykit/ledger"
+ * LedgerCore.lockSet([{ _tag: "CloseAccount", accountId: "b" }], { entries: [], holds: [] }) // ["b"]
+ * ```
+ * @category math
+ * @since 0.1.0
+ */
+export const lockSet = (
+  commands: ReadonlyArray<Command>,
+  loaded: { readonly entries: ReadonlyArray<Entry.Entry>; readonly holds: ReadonlyArray<Hold.Hold> }
+): ReadonlyArray<string> => {
+  const ids = new Set(readSet(commands).accountIds)
+  for (const h of loaded.holds) {
+    ids.add(h.debit)
+    ids.add(h.credit)
+  }
+  for (const e of loaded.entries) {
+    for (const p of e.postings) {
+      ids.add(p.debit)
+      ids.add(p.credit)
+    }
+  }
+  return [...ids].sort()
+}
+
+/**
+ * A {@link Snapshot} over loaded rows. `holds` should contain the named holds and every due
+ * pending hold (`status = 'pending' and expires_at <= now`).
+ *
+ * @example
+ * ```ts
+ * import { LedgerCore } from "@paykit/ledger"
+ * LedgerCore.snapshotOf({ accounts: [], entries: [], holds: [] }).account("x") // undefined
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const snapshotOf = (rows: {
+  readonly accounts: ReadonlyArray<Account.Account>
+  readonly entries: ReadonlyArray<Entry.Entry>
+  readonly holds: ReadonlyArray<Hold.Hold>
+}): Snapshot => {
+  const accounts = new Map(rows.accounts.map((a) => [a.id, a]))
+  const entries = new Map(rows.entries.map((e) => [e.id, e]))
+  const holds = new Map(rows.holds.map((h) => [h.id, h]))
+  return {
+    account: (id) => accounts.get(id),
+    entry: (id) => entries.get(id),
+    hold: (id) => holds.get(id),
+    dueHolds: (now) => rows.holds.filter((h) => Hold.isDue(h, now))
+  }
+}
+
+/**
+ * True when an outcome changes nothing (only failures and replays, no expiries): a store may
+ * skip the write entirely.
+ *
+ * @example
+ * ```ts
+ * import { LedgerCore } from "@paykit/ledger"
+ * const out = LedgerCore.applyBatch(LedgerCore.snapshotOf({ accounts: [], entries: [], holds: [] }), { commands: [], mode: "independent", now: 0, eventIdSeed: "01J00000000000000000000000" })
+ * LedgerCore.isEmpty(out) // true
+ * ```
+ * @category guards
+ * @since 0.1.0
+ */
+export const isEmpty = (o: Outcome): boolean =>
+  o.accountsCreated.length === 0 &&
+  o.accountsUpdated.length === 0 &&
+  o.entriesCreated.length === 0 &&
+  o.entriesReversed.length === 0 &&
+  o.holdsCreated.length === 0 &&
+  o.holdsUpdated.length === 0 &&
+  o.lines.length === 0 &&
+  o.events.length === 0

@@ -1,0 +1,557 @@
+import { Effect, type Layer, Option, Result } from "effect"
+import { describe, expect, it } from "vitest"
+import type * as Account from "../Account.ts"
+import type { Command, Mode } from "../Command.ts"
+import * as LedgerCore from "../LedgerCore.ts"
+import { LedgerStore } from "../LedgerStore.ts"
+
+/**
+ * Options of the contract suite. `numRuns` is the number of random command sequences of the
+ * model-based property (default 100; use fewer on slow stores), `fibers` the number of
+ * concurrent writers in the concurrency tests (default 40).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  readonly numRuns?: number
+  readonly fibers?: number
+  readonly timeout?: number
+}
+
+const SEED = "01J0000000000000000000000Z"
+
+/**
+ * Sends one write to the store in context and returns its outcome.
+ *
+ * @example
+ * ```ts
+ * import { LedgerStoreContract } from "@paykit/ledger/testing"
+ * const write = LedgerStoreContract.write([{ _tag: "CloseAccount", accountId: "a" }], 0)
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const write = (
+  commands: ReadonlyArray<Command>,
+  now: number,
+  mode: Mode = "independent",
+  eventIdSeed: string = SEED
+): Effect.Effect<LedgerCore.Outcome, unknown, LedgerStore> =>
+  Effect.gen(function* () {
+    const store = yield* LedgerStore
+    return yield* store.write({ commands, mode, now, eventIdSeed })
+  })
+
+const tags = (o: LedgerCore.Outcome): ReadonlyArray<string> =>
+  o.results.map((r) => (Result.isSuccess(r) ? `ok:${r.success._tag}` : `err:${r.failure._tag}`))
+
+const accounts: ReadonlyArray<Command> = [
+  { _tag: "CreateAccount", id: "cash", currency: "USD", code: "asset.cash", normal: "debit" },
+  {
+    _tag: "CreateAccount",
+    id: "wallet",
+    currency: "USD",
+    code: "liability.wallet",
+    normal: "credit",
+    debitsMustNotExceedCredits: true
+  },
+  { _tag: "CreateAccount", id: "merchant", currency: "USD", code: "liability.merchant", normal: "credit" },
+  { _tag: "CreateAccount", id: "eur", currency: "EUR", code: "asset.cash", normal: "debit" }
+]
+
+const fund = (id: string, amount: bigint): Command => ({
+  _tag: "Transfer",
+  id,
+  postings: [{ debit: "cash", credit: "wallet", amount, currency: "USD" }]
+})
+
+const getAccount = (id: string) =>
+  Effect.gen(function* () {
+    const store = yield* LedgerStore
+    return Option.getOrThrow(yield* store.getAccount(id))
+  })
+
+const totals = (a: Account.Account) => [a.debitsPosted, a.creditsPosted, a.debitsPending, a.creditsPending]
+
+/**
+ * The `LedgerStore` contract: every adapter runs this suite with a layer that provides a fresh,
+ * empty store per test. It pins the adapter-visible semantics: atomic writes, change sets,
+ * idempotency, hold records (a capture is a new `hold_post` entry and the hold row is updated in
+ * place), expiry at the next write, reversals, lines and as-of reads, the outbox, serialised
+ * concurrent writers, and the model-based property over random command sequences.
+ *
+ * @example
+ * ```ts
+ * import { LedgerStore } from "@paykit/ledger"
+ * import { LedgerStoreContract } from "@paykit/ledger/testing"
+ * LedgerStoreContract.suite("memory", LedgerStore.layerMemory, { numRuns: 200 })
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const suite = (
+  name: string,
+  layer: Layer.Layer<LedgerStore, unknown>,
+  options: Options = {}
+): void => {
+  const run = <A, E>(effect: Effect.Effect<A, E, LedgerStore>): Promise<A> =>
+    Effect.runPromise(Effect.provide(effect, layer) as Effect.Effect<A, E>)
+  const timeout = options.timeout ?? 60_000
+  const fibers = options.fibers ?? 40
+
+  describe(`LedgerStore contract: ${name}`, () => {
+    it(
+      "creates accounts and posts a transfer: balances, version, entry with hash, one line per account",
+      { timeout },
+      () =>
+        run(
+          Effect.gen(function* () {
+            const created = yield* write(accounts, 1_000)
+            expect(tags(created)).toEqual(accounts.map(() => "ok:AccountCreated"))
+            expect(created.accountsCreated.map((a) => a.id)).toEqual(["cash", "wallet", "merchant", "eur"])
+            const out = yield* write([fund("e1", 500n)], 2_000)
+            expect(tags(out)).toEqual(["ok:EntryCreated"])
+            const cash = yield* getAccount("cash")
+            const wallet = yield* getAccount("wallet")
+            expect(totals(cash)).toEqual([500n, 0n, 0n, 0n])
+            expect(totals(wallet)).toEqual([0n, 500n, 0n, 0n])
+            expect(cash.version).toBe(1)
+            expect(wallet.createdAt).toBe(1_000)
+            const store = yield* LedgerStore
+            const entry = Option.getOrThrow(yield* store.getEntry("e1"))
+            expect(entry.kind).toBe("transfer")
+            expect(entry.createdAt).toBe(2_000)
+            expect(entry.hash).toBe(LedgerCore.entryHash(entry))
+            expect(entry.postings).toEqual([
+              { debit: "cash", credit: "wallet", amount: 500n, currency: "USD" }
+            ])
+            const history = yield* store.history("wallet", { afterSeq: 0, limit: 10 })
+            expect(history.map((h) => [h.line.seq, h.line.entryId, h.line.at, h.line.creditsPosted])).toEqual(
+              [[1, "e1", 2_000, 500n]]
+            )
+            expect(history[0]!.entry.id).toBe("e1")
+            expect(Option.isNone(yield* store.getEntry("nope"))).toBe(true)
+            expect(Option.isNone(yield* store.getAccount("nope"))).toBe(true)
+          })
+        )
+    )
+
+    it("a failed command changes nothing; in independent mode its neighbours still apply", { timeout }, () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* LedgerStore
+          yield* write([...accounts, fund("e1", 100n)], 0)
+          const before = yield* store.dump
+          const bad: Command = {
+            _tag: "Transfer",
+            id: "bad",
+            postings: [
+              { debit: "cash", credit: "wallet", amount: 5n, currency: "USD" },
+              { debit: "cash", credit: "ghost", amount: 5n, currency: "USD" }
+            ]
+          }
+          const out = yield* write([bad], 10)
+          expect(tags(out)).toEqual(["err:AccountNotFound"])
+          expect(LedgerCore.isEmpty(out)).toBe(true)
+          expect(yield* store.dump).toEqual(before)
+          const mixed = yield* write([bad, fund("e2", 7n)], 20)
+          expect(tags(mixed)).toEqual(["err:AccountNotFound", "ok:EntryCreated"])
+          expect(totals(yield* getAccount("wallet"))).toEqual([0n, 107n, 0n, 0n])
+        })
+      )
+    )
+
+    it("a linked batch is all or nothing", { timeout }, () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* LedgerStore
+          yield* write(accounts, 0)
+          const before = yield* store.dump
+          const out = yield* write(
+            [
+              fund("e1", 100n),
+              {
+                _tag: "Transfer",
+                id: "e2",
+                postings: [{ debit: "wallet", credit: "merchant", amount: 101n, currency: "USD" }]
+              }
+            ],
+            10,
+            "linked"
+          )
+          expect(tags(out)).toEqual(["err:LinkedCommandFailed", "err:ExceedsCredits"])
+          expect(yield* store.dump).toEqual(before)
+          const ok = yield* write(
+            [
+              fund("e1", 100n),
+              {
+                _tag: "Transfer",
+                id: "e2",
+                postings: [{ debit: "wallet", credit: "merchant", amount: 100n, currency: "USD" }]
+              }
+            ],
+            20,
+            "linked"
+          )
+          expect(tags(ok)).toEqual(["ok:EntryCreated", "ok:EntryCreated"])
+          expect(totals(yield* getAccount("wallet"))).toEqual([100n, 100n, 0n, 0n])
+        })
+      )
+    )
+
+    it(
+      "idempotency: same id and content replays without effect; different content names the field",
+      { timeout },
+      () =>
+        run(
+          Effect.gen(function* () {
+            const store = yield* LedgerStore
+            yield* write([...accounts, fund("e1", 100n)], 0)
+            const before = yield* store.dump
+            const again = yield* write([fund("e1", 100n)], 50)
+            const r = again.results[0]!
+            expect(Result.isSuccess(r) && r.success._tag === "EntryCreated" && r.success.replayed).toBe(true)
+            expect(LedgerCore.isEmpty(again)).toBe(true)
+            expect(yield* store.dump).toEqual(before)
+            const diff = yield* write([fund("e1", 101n)], 60)
+            const f = diff.results[0]!
+            expect(Result.isFailure(f) && f.failure._tag === "ExistsWithDifferent" && f.failure.field).toBe(
+              "postings"
+            )
+            const meta = yield* write([{ ...fund("e1", 100n), metadata: { k: "v" } } as Command], 60)
+            const m = meta.results[0]!
+            expect(Result.isFailure(m) && m.failure._tag === "ExistsWithDifferent" && m.failure.field).toBe(
+              "metadata"
+            )
+            const acc = yield* write([{ ...accounts[0]!, code: "other" } as Command], 60)
+            const a = acc.results[0]!
+            expect(Result.isFailure(a) && a.failure._tag === "ExistsWithDifferent" && a.failure.field).toBe(
+              "code"
+            )
+            expect(yield* store.dump).toEqual(before)
+            // a failure does not consume the id: the same id succeeds once the state allows it
+            const spend: Command = {
+              _tag: "Transfer",
+              id: "s1",
+              postings: [{ debit: "wallet", credit: "merchant", amount: 150n, currency: "USD" }]
+            }
+            expect(tags(yield* write([spend], 70))).toEqual(["err:ExceedsCredits"])
+            yield* write([fund("e2", 50n)], 80)
+            expect(tags(yield* write([spend], 90))).toEqual(["ok:EntryCreated"])
+          })
+        )
+    )
+
+    it(
+      "holds: creation reserves, capture is a new hold_post entry and updates the hold in place",
+      { timeout },
+      () =>
+        run(
+          Effect.gen(function* () {
+            const store = yield* LedgerStore
+            yield* write([...accounts, fund("e1", 100n)], 0)
+            const hold: Command = {
+              _tag: "CreateHold",
+              id: "h1",
+              debit: "wallet",
+              credit: "merchant",
+              amount: 60n,
+              currency: "USD",
+              timeoutMs: 1_000
+            }
+            expect(tags(yield* write([hold], 10))).toEqual(["ok:EntryCreated"])
+            expect(totals(yield* getAccount("wallet"))).toEqual([0n, 100n, 60n, 0n])
+            const h = Option.getOrThrow(yield* store.getHold("h1"))
+            expect(h).toMatchObject({ status: "pending", amount: 60n, expiresAt: 1_010, postedAmount: 0n })
+            expect(Option.getOrThrow(yield* store.getEntry("h1")).kind).toBe("hold")
+            // a second hold beyond the available balance fails
+            const over = yield* write([{ ...hold, id: "h2", amount: 41n } as Command], 20)
+            expect(tags(over)).toEqual(["err:ExceedsCredits"])
+            const post = yield* write([{ _tag: "PostHold", id: "p1", holdId: "h1", amount: 25n }], 30)
+            expect(tags(post)).toEqual(["ok:EntryCreated"])
+            expect(totals(yield* getAccount("wallet"))).toEqual([25n, 100n, 0n, 0n])
+            expect(totals(yield* getAccount("merchant"))).toEqual([0n, 25n, 0n, 0n])
+            const p1 = Option.getOrThrow(yield* store.getEntry("p1"))
+            expect(p1).toMatchObject({ kind: "hold_post", holdId: "h1" })
+            expect(p1.postings).toEqual([
+              { debit: "wallet", credit: "merchant", amount: 25n, currency: "USD" }
+            ])
+            expect(Option.getOrThrow(yield* store.getHold("h1"))).toMatchObject({
+              status: "posted",
+              postedAmount: 25n,
+              resolvedBy: "p1",
+              resolvedAt: 30
+            })
+            expect(Option.getOrThrow(yield* store.getEntry("h1")).kind).toBe("hold")
+            expect(post.holdsUpdated.map((x) => x.id)).toEqual(["h1"])
+            expect(post.entriesCreated.map((x) => x.id)).toEqual(["p1"])
+            const again = yield* write(
+              [
+                { _tag: "PostHold", id: "p2", holdId: "h1" },
+                { _tag: "VoidHold", id: "v1", holdId: "h1" }
+              ],
+              40
+            )
+            expect(tags(again)).toEqual(["err:HoldAlreadyResolved", "err:HoldAlreadyResolved"])
+            const big = yield* write([{ ...hold, id: "h3", amount: 10n } as Command], 50)
+            expect(tags(big)).toEqual(["ok:EntryCreated"])
+            expect(
+              tags(yield* write([{ _tag: "PostHold", id: "p3", holdId: "h3", amount: 11n }], 60))
+            ).toEqual(["err:AmountExceedsHold"])
+            expect(tags(yield* write([{ _tag: "VoidHold", id: "v3", holdId: "h3" }], 60))).toEqual([
+              "ok:EntryCreated"
+            ])
+            expect(Option.getOrThrow(yield* store.getHold("h3"))).toMatchObject({
+              status: "voided",
+              resolvedBy: "v3"
+            })
+            expect(Option.getOrThrow(yield* store.getEntry("v3")).kind).toBe("hold_void")
+            expect(totals(yield* getAccount("wallet"))).toEqual([25n, 100n, 0n, 0n])
+            expect(tags(yield* write([{ _tag: "PostHold", id: "x", holdId: "nope" }], 70))).toEqual([
+              "err:HoldNotFound"
+            ])
+          })
+        )
+    )
+
+    it("expiry: a due hold expires at the next write, with a hold_expire entry and event", { timeout }, () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* LedgerStore
+          yield* write([...accounts, fund("e1", 100n)], 0)
+          yield* write(
+            [
+              {
+                _tag: "CreateHold",
+                id: "h1",
+                debit: "wallet",
+                credit: "merchant",
+                amount: 60n,
+                currency: "USD",
+                timeoutMs: 1_000
+              }
+            ],
+            0
+          )
+          const early = yield* write([], 999)
+          expect(LedgerCore.isEmpty(early)).toBe(true)
+          const due = yield* write([], 1_000)
+          expect(due.events.map((e) => e.type)).toEqual(["ledger.hold.expired"])
+          expect(Option.getOrThrow(yield* store.getHold("h1"))).toMatchObject({
+            status: "expired",
+            resolvedBy: "h1~expire",
+            resolvedAt: 1_000
+          })
+          expect(Option.getOrThrow(yield* store.getEntry("h1~expire")).kind).toBe("hold_expire")
+          expect(totals(yield* getAccount("wallet"))).toEqual([0n, 100n, 0n, 0n])
+          const late = yield* write(
+            [
+              { _tag: "PostHold", id: "p1", holdId: "h1" },
+              { _tag: "VoidHold", id: "v1", holdId: "h1" }
+            ],
+            2_000
+          )
+          expect(tags(late)).toEqual(["err:HoldExpired", "err:HoldExpired"])
+          // a command naming a due hold expires it first, in the same write
+          yield* write(
+            [
+              {
+                _tag: "CreateHold",
+                id: "h2",
+                debit: "wallet",
+                credit: "merchant",
+                amount: 10n,
+                currency: "USD",
+                timeoutMs: 5
+              }
+            ],
+            3_000
+          )
+          const named = yield* write([{ _tag: "PostHold", id: "p2", holdId: "h2" }], 3_005)
+          expect(tags(named)).toEqual(["err:HoldExpired"])
+          expect(Option.getOrThrow(yield* store.getHold("h2")).status).toBe("expired")
+        })
+      )
+    )
+
+    it("reversal: negates the original on every account, links both, at most once", { timeout }, () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* LedgerStore
+          yield* write([...accounts, fund("e1", 100n)], 0)
+          const out = yield* write([{ _tag: "Reverse", id: "r1", entryId: "e1" }], 10)
+          expect(tags(out)).toEqual(["ok:EntryCreated"])
+          expect(out.entriesReversed).toEqual([{ id: "e1", reversedBy: "r1" }])
+          const r1 = Option.getOrThrow(yield* store.getEntry("r1"))
+          expect(r1).toMatchObject({ kind: "reversal", reverses: "e1" })
+          expect(r1.postings).toEqual([{ debit: "wallet", credit: "cash", amount: 100n, currency: "USD" }])
+          expect(Option.getOrThrow(yield* store.getEntry("e1")).reversedBy).toBe("r1")
+          expect(totals(yield* getAccount("cash"))).toEqual([100n, 100n, 0n, 0n])
+          const twice = yield* write(
+            [
+              { _tag: "Reverse", id: "r2", entryId: "e1" },
+              { _tag: "Reverse", id: "r3", entryId: "r1" },
+              { _tag: "Reverse", id: "r4", entryId: "ghost" }
+            ],
+            20
+          )
+          expect(tags(twice)).toEqual(["err:AlreadyReversed", "err:NotReversible", "err:EntryNotFound"])
+        })
+      )
+    )
+
+    it("checks: same account, currency mismatch, closed accounts, conflicting flags", { timeout }, () =>
+      run(
+        Effect.gen(function* () {
+          yield* write(accounts, 0)
+          const out = yield* write(
+            [
+              {
+                _tag: "Transfer",
+                id: "a",
+                postings: [{ debit: "cash", credit: "cash", amount: 1n, currency: "USD" }]
+              },
+              {
+                _tag: "Transfer",
+                id: "b",
+                postings: [{ debit: "eur", credit: "wallet", amount: 1n, currency: "USD" }]
+              },
+              {
+                _tag: "CreateAccount",
+                id: "both",
+                currency: "USD",
+                code: "x",
+                normal: "debit",
+                debitsMustNotExceedCredits: true,
+                creditsMustNotExceedDebits: true
+              },
+              { _tag: "CloseAccount", accountId: "merchant" },
+              {
+                _tag: "Transfer",
+                id: "c",
+                postings: [{ debit: "cash", credit: "merchant", amount: 1n, currency: "USD" }]
+              },
+              {
+                _tag: "Transfer",
+                id: "d",
+                postings: [{ debit: "cash", credit: "wallet", amount: 0n, currency: "USD" }]
+              }
+            ],
+            10
+          )
+          expect(tags(out)).toEqual([
+            "err:AccountsMustDiffer",
+            "err:PostingCurrencyMismatch",
+            "err:ConflictingLimitFlags",
+            "ok:AccountClosed",
+            "err:AccountClosed",
+            "err:InvalidInput"
+          ])
+          expect((yield* getAccount("merchant")).closed).toBe(true)
+        })
+      )
+    )
+
+    it("history pages and as-of reads follow the lines", { timeout }, () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* LedgerStore
+          yield* write(accounts, 0)
+          yield* write([fund("e1", 10n)], 1_000)
+          yield* write([fund("e2", 20n)], 2_000)
+          yield* write([fund("e3", 30n)], 3_000)
+          const page = yield* store.history("wallet", { afterSeq: 1, limit: 1 })
+          expect(page.map((h) => [h.line.seq, h.entry.id, h.line.creditsPosted])).toEqual([[2, "e2", 30n]])
+          const rest = yield* store.history("wallet", { afterSeq: 2, limit: 10 })
+          expect(rest.map((h) => h.line.seq)).toEqual([3])
+          expect(Option.isNone(yield* store.lineAsOf("wallet", 999))).toBe(true)
+          expect(Option.getOrThrow(yield* store.lineAsOf("wallet", 1_500)).creditsPosted).toBe(10n)
+          expect(Option.getOrThrow(yield* store.lineAsOf("wallet", 2_000)).creditsPosted).toBe(30n)
+          expect(Option.getOrThrow(yield* store.lineAsOf("wallet", 9_999)).seq).toBe(3)
+        })
+      )
+    )
+
+    it("events are written with the change, in order, with distinct ids", { timeout }, () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* LedgerStore
+          yield* write(accounts, 0, "independent", "01J00000000000000000000001")
+          yield* write([fund("e1", 10n), fund("e1", 10n)], 10, "independent", "01J00000000000000000000002")
+          const { events } = yield* store.dump
+          expect(events.map((e) => e.type)).toEqual([
+            "ledger.account.created",
+            "ledger.account.created",
+            "ledger.account.created",
+            "ledger.account.created",
+            "ledger.entry.posted"
+          ])
+          expect(new Set(events.map((e) => e.id)).size).toBe(events.length)
+          expect(events[4]!.subject).toBe("e1")
+          expect((events[4]!.data as { postings: Array<{ amount: string }> }).postings[0]!.amount).toBe("10")
+        })
+      )
+    )
+
+    it(`concurrent writers (${fibers} fibers) never exceed a debit limit`, { timeout }, () =>
+      run(
+        Effect.gen(function* () {
+          yield* write([...accounts, fund("e0", 100n)], 0)
+          const results = yield* Effect.forEach(
+            Array.from({ length: fibers }, (_, i) => i),
+            (i) =>
+              write(
+                [
+                  {
+                    _tag: "Transfer",
+                    id: `spend${i}`,
+                    postings: [{ debit: "wallet", credit: "merchant", amount: 7n, currency: "USD" }]
+                  }
+                ],
+                1,
+                "independent",
+                `01J000000000000000000${String(i).padStart(5, "0")}`
+              ),
+            { concurrency: "unbounded" }
+          )
+          const ok = results.filter((o) => Result.isSuccess(o.results[0]!)).length
+          expect(ok).toBe(Math.min(fibers, Math.floor(100 / 7)))
+          const wallet = yield* getAccount("wallet")
+          expect(wallet.debitsPosted).toBe(BigInt(ok) * 7n)
+          expect(wallet.debitsPosted <= wallet.creditsPosted).toBe(true)
+        })
+      )
+    )
+
+    it(`concurrent holds (${fibers} fibers): at most floor(B / amount) succeed`, { timeout }, () =>
+      run(
+        Effect.gen(function* () {
+          yield* write([...accounts, fund("e0", 100n)], 0)
+          const results = yield* Effect.forEach(
+            Array.from({ length: fibers }, (_, i) => i),
+            (i) =>
+              write(
+                [
+                  {
+                    _tag: "CreateHold",
+                    id: `h${i}`,
+                    debit: "wallet",
+                    credit: "merchant",
+                    amount: 9n,
+                    currency: "USD"
+                  }
+                ],
+                1
+              ),
+            { concurrency: "unbounded" }
+          )
+          const ok = results.filter((o) => Result.isSuccess(o.results[0]!)).length
+          expect(ok).toBe(Math.min(fibers, Math.floor(100 / 9)))
+          const wallet = yield* getAccount("wallet")
+          expect(wallet.debitsPending).toBe(BigInt(ok) * 9n)
+        })
+      )
+    )
+  })
+}
