@@ -17,30 +17,6 @@ import { Schema } from "effect"
  * @category models
  * @since 0.1.0
  */
-export type RoundingMode = "half-even" | "half-up" | "half-down" | "up" | "down" | "ceiling" | "floor"
-
-/**
- * All rounding modes, in the order of the table above.
- *
- * @category models
- * @since 0.1.0
- */
-export const modes: ReadonlyArray<RoundingMode> = [
-  "half-even",
-  "half-up",
-  "half-down",
-  "up",
-  "down",
-  "ceiling",
-  "floor"
-]
-
-/**
- * Schema for a rounding mode name.
- *
- * @category models
- * @since 0.1.0
- */
 export const RoundingModeSchema = Schema.Literals([
   "half-even",
   "half-up",
@@ -50,6 +26,22 @@ export const RoundingModeSchema = Schema.Literals([
   "ceiling",
   "floor"
 ])
+
+/**
+ * A rounding mode name (see the table above).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type RoundingMode = typeof RoundingModeSchema.Type
+
+/**
+ * All rounding modes, in the order of the table above.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const modes: ReadonlyArray<RoundingMode> = RoundingModeSchema.literals
 
 /**
  * Divides two integers exactly and rounds the quotient with `mode`. The single rounding
