@@ -1,4 +1,4 @@
 import { LedgerStore } from "@paykit/ledger"
 import { LedgerStoreContract } from "@paykit/ledger/testing"
 
-LedgerStoreContract.suite("memory", LedgerStore.layerMemory, { numRuns: 300 })
+LedgerStoreContract.suite("memory", LedgerStore.layerMemory, { numRuns: 100 })

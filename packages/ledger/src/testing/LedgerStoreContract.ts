@@ -4,6 +4,7 @@ import type * as Account from "../Account.ts"
 import type { Command, Mode } from "../Command.ts"
 import * as LedgerCore from "../LedgerCore.ts"
 import { LedgerStore } from "../LedgerStore.ts"
+import * as Model from "./Model.ts"
 
 /**
  * Options of the contract suite. `numRuns` is the number of random command sequences of the
@@ -552,6 +553,14 @@ export const suite = (
           expect(wallet.debitsPending).toBe(BigInt(ok) * 9n)
         })
       )
+    )
+
+    it(
+      `model-based property: random command sequences agree with the reference model (${options.numRuns ?? 100} runs)`,
+      {
+        timeout: Math.max(timeout, 600_000)
+      },
+      () => Model.property(layer, { numRuns: options.numRuns ?? 100 })
     )
   })
 }

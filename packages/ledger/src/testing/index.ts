@@ -5,3 +5,4 @@
  * @since 0.1.0
  */
 export * as LedgerStoreContract from "./LedgerStoreContract.ts"
+export * as Model from "./Model.ts"

@@ -1,0 +1,449 @@
+import { Currency, Ids, Input, InvalidInput, Money, Notifier } from "@paykit/core"
+import { Clock, Context, Effect, Layer, Option, Result, Schema } from "effect"
+import * as Account from "./Account.ts"
+import * as Command from "./Command.ts"
+import type * as Entry from "./Entry.ts"
+import { AccountNotFound, BatchTooLarge, EntryNotFound, HoldNotFound, type StoreFailure } from "./errors.ts"
+import type * as Hold from "./Hold.ts"
+import type * as LedgerCore from "./LedgerCore.ts"
+import * as LedgerStoreModule from "./LedgerStore.ts"
+import { LedgerStore } from "./LedgerStore.ts"
+
+/**
+ * Options of the ledger service. `currencies` is the registry account currencies are checked
+ * against (default: ISO 4217 plus `Currency.POINTS`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  readonly currencies?: Currency.Registry
+}
+
+/**
+ * An account's balances as money in its currency, signed by its normal side.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface MoneyBalances {
+  readonly posted: Money.Money
+  readonly pending: Money.Money
+  readonly available: Money.Money
+}
+
+/**
+ * A page of an account's statement: each entry with the account's totals and balances right
+ * after it. Pass `nextAfterSeq` as `afterSeq` to get the next page (absent on the last page).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface HistoryPage {
+  readonly accountId: string
+  readonly currency: string
+  readonly items: ReadonlyArray<{
+    readonly entry: Entry.Entry
+    readonly line: Account.Line
+    readonly balances: Account.Balances
+  }>
+  readonly nextAfterSeq?: number
+}
+
+/**
+ * The balance of an account as of a time: the totals after the last entry at or before `at`
+ * (zero before the first), and `seq`, the line they come from (0 when none).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface BalanceAsOf extends MoneyBalances {
+  readonly accountId: string
+  readonly at: number
+  readonly seq: number
+}
+
+/**
+ * What single-command operations can fail with: bad input, a ledger rule, or the store.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type LedgerError = LedgerCore.CommandError | InvalidInput | StoreFailure
+
+/**
+ * Results of a batch, one per command, in order.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type BatchResults<A> = ReadonlyArray<Result.Result<A, LedgerCore.CommandError>>
+
+/**
+ * The ledger service: decodes every input with its schema, loads and decides through the
+ * `LedgerStore` (one atomic write per call), and hands the resulting domain events to the
+ * `Notifier`. Time comes from `Clock`, event ids from `Ids`.
+ *
+ * Single-command operations fail with the command's typed error. Batch operations
+ * (`postBatch`, `execute`, `executeTyped`) return one `Result` per command and fail only on bad
+ * input, an oversized batch or a store failure.
+ *
+ * @example
+ * ```ts
+ * import { Ledger } from "@paykit/ledger"
+ * import { Effect } from "effect"
+ * const program = Effect.gen(function* () {
+ *   const ledger = yield* Ledger.Ledger
+ *   yield* ledger.createAccount({ id: "cash", currency: "USD", code: "asset.cash", normal: "debit" })
+ * })
+ * ```
+ * @category services
+ * @since 0.1.0
+ */
+export class Ledger extends Context.Service<
+  Ledger,
+  {
+    readonly createAccount: (input: unknown) => Effect.Effect<Account.Account, LedgerError>
+    readonly closeAccount: (input: unknown) => Effect.Effect<Account.Account, LedgerError>
+    readonly post: (input: unknown) => Effect.Effect<Entry.Entry, LedgerError>
+    readonly hold: (input: unknown) => Effect.Effect<Hold.Hold, LedgerError>
+    readonly postHold: (input: unknown) => Effect.Effect<Entry.Entry, LedgerError>
+    readonly voidHold: (input: unknown) => Effect.Effect<Entry.Entry, LedgerError>
+    readonly reverse: (input: unknown) => Effect.Effect<Entry.Entry, LedgerError>
+    readonly postBatch: (
+      input: unknown
+    ) => Effect.Effect<BatchResults<Entry.Entry>, InvalidInput | BatchTooLarge | StoreFailure>
+    readonly execute: (
+      input: unknown
+    ) => Effect.Effect<BatchResults<LedgerCore.Success>, InvalidInput | BatchTooLarge | StoreFailure>
+    readonly executeTyped: (
+      commands: ReadonlyArray<Command.Command>,
+      mode?: Command.Mode
+    ) => Effect.Effect<BatchResults<LedgerCore.Success>, InvalidInput | BatchTooLarge | StoreFailure>
+    readonly expireHolds: Effect.Effect<ReadonlyArray<Hold.Hold>, StoreFailure>
+    readonly getAccount: (
+      id: unknown
+    ) => Effect.Effect<Account.Account, InvalidInput | AccountNotFound | StoreFailure>
+    readonly balances: (
+      id: unknown
+    ) => Effect.Effect<MoneyBalances, InvalidInput | AccountNotFound | StoreFailure>
+    readonly getEntry: (
+      id: unknown
+    ) => Effect.Effect<Entry.Entry, InvalidInput | EntryNotFound | StoreFailure>
+    readonly getHold: (id: unknown) => Effect.Effect<Hold.Hold, InvalidInput | HoldNotFound | StoreFailure>
+    readonly balanceAsOf: (
+      input: unknown
+    ) => Effect.Effect<BalanceAsOf, InvalidInput | AccountNotFound | StoreFailure>
+    readonly history: (
+      input: unknown
+    ) => Effect.Effect<HistoryPage, InvalidInput | AccountNotFound | StoreFailure>
+  }
+>()("@paykit/ledger/Ledger") {}
+
+const AsOfInput = Schema.Struct({
+  accountId: Account.Id,
+  at: Schema.Union([
+    Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
+    Schema.String.check(
+      Schema.isPattern(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, {
+        message: 'expected epoch milliseconds or an ISO-8601 UTC time such as "2026-01-31T12:00:00.000Z"'
+      })
+    )
+  ])
+})
+
+const HistoryInput = Schema.Struct({
+  accountId: Account.Id,
+  afterSeq: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
+  limit: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1000 })))
+})
+
+const BatchShape = Schema.Struct({ mode: Schema.optionalKey(Command.Mode) })
+
+const batchSize = (input: unknown, key: string): number | undefined => {
+  if (typeof input !== "object" || input === null) return undefined
+  const list = (input as Record<string, unknown>)[key]
+  return Array.isArray(list) ? list.length : undefined
+}
+
+const checkSize = (size: number | undefined): Effect.Effect<void, BatchTooLarge> =>
+  size !== undefined && (size === 0 || size > Command.MAX_BATCH)
+    ? Effect.fail(new BatchTooLarge({ size, max: Command.MAX_BATCH }))
+    : Effect.void
+
+/**
+ * Builds the ledger service from a `LedgerStore`, a `Notifier` and `Ids` in context.
+ *
+ * @example
+ * ```ts
+ * import { Ledger } from "@paykit/ledger"
+ * const make = Ledger.make({})
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (
+  options: Options = {}
+): Effect.Effect<Ledger["Service"], never, LedgerStore | Notifier.Notifier | Ids.Ids> =>
+  Effect.gen(function* () {
+    const store = yield* LedgerStore
+    const notifier = yield* Notifier.Notifier
+    const ids = yield* Ids.Ids
+    const currencies = options.currencies ?? Currency.registry([Currency.POINTS])
+
+    const decodeCreate = Input.decode("createAccount", Command.createAccountInput(currencies))
+    const decodeClose = Input.decode("closeAccount", Command.CloseAccountInput)
+    const decodePost = Input.decode("post", Command.TransferInput)
+    const decodeHold = Input.decode("hold", Command.HoldInput)
+    const decodePostHold = Input.decode("postHold", Command.PostHoldInput)
+    const decodeVoid = Input.decode("voidHold", Command.VoidHoldInput)
+    const decodeReverse = Input.decode("reverse", Command.ReverseInput)
+    const decodeBatch = Input.decode(
+      "postBatch",
+      Schema.Struct({ entries: Schema.Array(Command.TransferInput), ...BatchShape.fields })
+    )
+    const decodeExecute = Input.decode(
+      "execute",
+      Schema.Struct({ commands: Schema.Array(Command.commandSchema(currencies)), ...BatchShape.fields })
+    )
+    const decodeId = (operation: string) => Input.decode(operation, Account.Id)
+    const decodeAsOf = Input.decode("balanceAsOf", AsOfInput)
+    const decodeHistory = Input.decode("history", HistoryInput)
+
+    const write = (commands: ReadonlyArray<Command.Command>, mode: Command.Mode) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const eventIdSeed = yield* ids.next
+        const outcome = yield* store.write({ commands, mode, now, eventIdSeed })
+        if (outcome.events.length > 0) {
+          yield* notifier
+            .notify(outcome.events)
+            .pipe(
+              Effect.catchTag("NotifyFailed", (e) =>
+                Effect.logWarning(`ledger: events were stored but not delivered: ${e.message}`)
+              )
+            )
+        }
+        return outcome
+      })
+
+    const one = (command: Command.Command) =>
+      Effect.flatMap(write([command], "independent"), (o) => Effect.fromResult(o.results[0]!))
+
+    const entryOf = (s: LedgerCore.Success): Entry.Entry => {
+      if (s._tag !== "EntryCreated") throw new Error("expected an entry result")
+      return s.entry
+    }
+    const holdOf = (s: LedgerCore.Success): Hold.Hold => {
+      if (s._tag !== "EntryCreated" || s.hold === undefined) throw new Error("expected a hold result")
+      return s.hold
+    }
+    const accountOf = (s: LedgerCore.Success): Account.Account => {
+      if (s._tag === "EntryCreated") throw new Error("expected an account result")
+      return s.account
+    }
+
+    const toMoney = (currency: string, amount: bigint): Money.Money => {
+      const c = currencies.get(currency)
+      return Money.fromMinorUnsafe(
+        amount,
+        Result.isSuccess(c)
+          ? c.success
+          : Currency.customUnsafe({ code: currency, exponent: 0, name: currency })
+      )
+    }
+    const moneyBalances = (a: Account.Account, b: Account.Balances): MoneyBalances => ({
+      posted: toMoney(a.currency, b.posted),
+      pending: toMoney(a.currency, b.pending),
+      available: toMoney(a.currency, b.available)
+    })
+
+    const loadAccount = (id: string) =>
+      Effect.flatMap(store.getAccount(id), (o) =>
+        Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(new AccountNotFound({ accountId: id }))
+      )
+
+    const unknownCurrency = (commands: ReadonlyArray<Command.Command>) => {
+      for (let i = 0; i < commands.length; i++) {
+        const c = commands[i]!
+        if (
+          c !== null &&
+          typeof c === "object" &&
+          c._tag === "CreateAccount" &&
+          Result.isFailure(currencies.get(c.currency))
+        )
+          return i
+      }
+      return -1
+    }
+
+    return Ledger.of({
+      createAccount: (input) =>
+        decodeCreate(input).pipe(
+          Effect.flatMap((i) => one({ _tag: "CreateAccount", ...i })),
+          Effect.map(accountOf)
+        ),
+      closeAccount: (input) =>
+        decodeClose(input).pipe(
+          Effect.flatMap((i) => one({ _tag: "CloseAccount", ...i })),
+          Effect.map(accountOf)
+        ),
+      post: (input) =>
+        decodePost(input).pipe(
+          Effect.flatMap((i) => one({ _tag: "Transfer", ...i })),
+          Effect.map(entryOf)
+        ),
+      hold: (input) =>
+        decodeHold(input).pipe(
+          Effect.flatMap((i) => one({ _tag: "CreateHold", ...i })),
+          Effect.map(holdOf)
+        ),
+      postHold: (input) =>
+        decodePostHold(input).pipe(
+          Effect.flatMap((i) => one({ _tag: "PostHold", ...i })),
+          Effect.map(entryOf)
+        ),
+      voidHold: (input) =>
+        decodeVoid(input).pipe(
+          Effect.flatMap((i) => one({ _tag: "VoidHold", ...i })),
+          Effect.map(entryOf)
+        ),
+      reverse: (input) =>
+        decodeReverse(input).pipe(
+          Effect.flatMap((i) => one({ _tag: "Reverse", ...i })),
+          Effect.map(entryOf)
+        ),
+      postBatch: (input) =>
+        checkSize(batchSize(input, "entries")).pipe(
+          Effect.andThen(decodeBatch(input)),
+          Effect.flatMap((b) => {
+            const commands = new Array<Command.Command>(b.entries.length)
+            for (let i = 0; i < b.entries.length; i++) commands[i] = { _tag: "Transfer", ...b.entries[i]! }
+            return write(commands, b.mode ?? "independent")
+          }),
+          Effect.map((o) => o.results.map((r) => Result.map(r, entryOf)))
+        ),
+      execute: (input) =>
+        checkSize(batchSize(input, "commands")).pipe(
+          Effect.andThen(decodeExecute(input)),
+          Effect.flatMap((b) => write(b.commands, b.mode ?? "independent")),
+          Effect.map((o) => o.results)
+        ),
+      executeTyped: (commands, mode = "independent") =>
+        Effect.gen(function* () {
+          yield* checkSize(Array.isArray(commands) ? commands.length : 0)
+          const bad = unknownCurrency(commands)
+          if (bad >= 0) {
+            return yield* Effect.fail(
+              new InvalidInput({
+                operation: "execute",
+                path: `commands[${bad}].currency`,
+                reason: `unknown currency "${(commands[bad] as Command.CreateAccount).currency}"`
+              })
+            )
+          }
+          const o = yield* write(commands, mode)
+          return o.results
+        }),
+      expireHolds: Effect.map(write([], "independent"), (o) =>
+        o.holdsUpdated.filter((h) => h.status === "expired")
+      ),
+      getAccount: (id) => decodeId("getAccount")(id).pipe(Effect.flatMap(loadAccount)),
+      balances: (id) =>
+        decodeId("balances")(id).pipe(
+          Effect.flatMap(loadAccount),
+          Effect.map((a) => moneyBalances(a, Account.balances(a)))
+        ),
+      getEntry: (id) =>
+        decodeId("getEntry")(id).pipe(
+          Effect.flatMap((entryId) =>
+            Effect.flatMap(store.getEntry(entryId), (o) =>
+              Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(new EntryNotFound({ entryId }))
+            )
+          )
+        ),
+      getHold: (id) =>
+        decodeId("getHold")(id).pipe(
+          Effect.flatMap((holdId) =>
+            Effect.flatMap(store.getHold(holdId), (o) =>
+              Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(new HoldNotFound({ holdId }))
+            )
+          )
+        ),
+      balanceAsOf: (input) =>
+        Effect.gen(function* () {
+          const i = yield* decodeAsOf(input)
+          const at = typeof i.at === "number" ? i.at : Date.parse(i.at)
+          const account = yield* loadAccount(i.accountId)
+          const line = yield* store.lineAsOf(i.accountId, at)
+          const totals = Option.isSome(line)
+            ? { ...line.value, normal: account.normal }
+            : {
+                debitsPosted: 0n,
+                creditsPosted: 0n,
+                debitsPending: 0n,
+                creditsPending: 0n,
+                normal: account.normal
+              }
+          return {
+            accountId: i.accountId,
+            at,
+            seq: Option.isSome(line) ? line.value.seq : 0,
+            ...moneyBalances(account, Account.balances(totals))
+          }
+        }),
+      history: (input) =>
+        Effect.gen(function* () {
+          const i = yield* decodeHistory(input)
+          const account = yield* loadAccount(i.accountId)
+          const limit = i.limit ?? 100
+          const rows = yield* store.history(i.accountId, { afterSeq: i.afterSeq ?? 0, limit: limit + 1 })
+          const items = rows.slice(0, limit).map((r) => ({
+            entry: r.entry,
+            line: r.line,
+            balances: Account.balances({ ...r.line, normal: account.normal })
+          }))
+          const last = items[items.length - 1]
+          return {
+            accountId: account.id,
+            currency: account.currency,
+            items,
+            ...(rows.length > limit && last !== undefined ? { nextAfterSeq: last.line.seq } : {})
+          }
+        })
+    })
+  })
+
+/**
+ * The ledger service over the `LedgerStore`, `Notifier` and `Ids` in context.
+ *
+ * @example
+ * ```ts
+ * import { Ids, Notifier } from "@paykit/core"
+ * import { Ledger, LedgerStore } from "@paykit/ledger"
+ * import { Layer } from "effect"
+ * const live = Ledger.layer().pipe(Layer.provide([LedgerStore.layerMemory, Notifier.layerMemory, Ids.layer]))
+ * ```
+ * @category layers
+ * @since 0.1.0
+ */
+export const layer = (
+  options: Options = {}
+): Layer.Layer<Ledger, never, LedgerStore | Notifier.Notifier | Ids.Ids> =>
+  Layer.effect(Ledger, make(options))
+
+/**
+ * The ledger on a fresh in-memory store (still needs a `Notifier` and `Ids`).
+ *
+ * @example
+ * ```ts
+ * import { Ids, Notifier } from "@paykit/core"
+ * import { Ledger } from "@paykit/ledger"
+ * import { Layer } from "effect"
+ * const test = Ledger.layerMemory().pipe(Layer.provide([Notifier.layerMemory, Ids.layerSeeded(1)]))
+ * ```
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerMemory = (options: Options = {}): Layer.Layer<Ledger, never, Notifier.Notifier | Ids.Ids> =>
+  layer(options).pipe(Layer.provide(LedgerStoreModule.layerMemory))
