@@ -1,0 +1,214 @@
+import { Ids, Notifier } from "@paykit/core"
+import { Ledger, LedgerStore } from "@paykit/ledger"
+import { Effect, Layer, Result } from "effect"
+import { describe, expect, it } from "vitest"
+
+const layer = () =>
+  Ledger.layer()
+    .pipe(Layer.provideMerge(LedgerStore.layerMemory))
+    .pipe(Layer.provideMerge(Notifier.layerMemory), Layer.provide(Ids.layerSeeded(3)))
+
+const posting = { debit: "wallet", credit: "merchant", amount: "100", currency: "USD" }
+const garbage: ReadonlyArray<unknown> = [null, undefined, 42, "x", [], {}, { id: 1 }, new Date(0), () => 1]
+
+const cases: ReadonlyArray<{
+  op: keyof Ledger.Ledger["Service"]
+  input: unknown
+  tags: ReadonlyArray<string>
+}> = [
+  ...garbage.flatMap((g) =>
+    (
+      [
+        "createAccount",
+        "closeAccount",
+        "post",
+        "hold",
+        "postHold",
+        "voidHold",
+        "reverse",
+        "postBatch",
+        "execute",
+        "getAccount",
+        "balances",
+        "getEntry",
+        "getHold",
+        "balanceAsOf",
+        "history"
+      ] as const
+    ).map((op) => ({
+      op,
+      input: g,
+      // "x" is a well-formed id: reads answer that nothing has that id
+      tags: ["InvalidInput", ...(g === "x" ? ["AccountNotFound", "EntryNotFound", "HoldNotFound"] : [])]
+    }))
+  ),
+  // amounts
+  { op: "post", input: { id: "e1", postings: [{ ...posting, amount: "0" }] }, tags: ["InvalidInput"] },
+  { op: "post", input: { id: "e1", postings: [{ ...posting, amount: "-5" }] }, tags: ["InvalidInput"] },
+  { op: "post", input: { id: "e1", postings: [{ ...posting, amount: "1.5" }] }, tags: ["InvalidInput"] },
+  { op: "post", input: { id: "e1", postings: [{ ...posting, amount: 100 }] }, tags: ["InvalidInput"] },
+  { op: "post", input: { id: "e1", postings: [{ ...posting, amount: -1n }] }, tags: ["InvalidInput"] },
+  { op: "post", input: { id: "e1", postings: [{ ...posting, amount: 2n ** 127n }] }, tags: ["InvalidInput"] },
+  { op: "post", input: { id: "e1", postings: [{ ...posting, amount: "1e3" }] }, tags: ["InvalidInput"] },
+  { op: "hold", input: { id: "h1", ...posting, amount: "0" }, tags: ["InvalidInput"] },
+  { op: "hold", input: { id: "h1", ...posting, timeoutMs: 0 }, tags: ["InvalidInput"] },
+  { op: "hold", input: { id: "h1", ...posting, timeoutMs: 1.5 }, tags: ["InvalidInput"] },
+  { op: "postHold", input: { id: "c1", holdId: "h0", amount: "-1" }, tags: ["InvalidInput"] },
+  // shapes and ids
+  { op: "post", input: { id: "e1", postings: [] }, tags: ["InvalidInput"] },
+  { op: "post", input: { id: "", postings: [posting] }, tags: ["InvalidInput"] },
+  { op: "post", input: { id: "has space", postings: [posting] }, tags: ["InvalidInput"] },
+  { op: "post", input: { id: "e~1", postings: [posting] }, tags: ["InvalidInput"] },
+  { op: "post", input: { id: "e1", postings: [posting], extra: true }, tags: ["InvalidInput"] },
+  { op: "post", input: { id: "e1", postings: [{ ...posting, currency: "usd" }] }, tags: ["InvalidInput"] },
+  { op: "post", input: { id: "e1", postings: [posting], metadata: { k: 1 } }, tags: ["InvalidInput"] },
+  {
+    op: "createAccount",
+    input: { id: "a", currency: "XXX1", code: "c", normal: "debit" },
+    tags: ["InvalidInput"]
+  },
+  {
+    op: "createAccount",
+    input: { id: "a", currency: "ZZZ", code: "c", normal: "debit" },
+    tags: ["InvalidInput"]
+  },
+  {
+    op: "createAccount",
+    input: { id: "a", currency: "USD", code: "c", normal: "up" },
+    tags: ["InvalidInput"]
+  },
+  { op: "balanceAsOf", input: { accountId: "wallet", at: -1 }, tags: ["InvalidInput"] },
+  { op: "balanceAsOf", input: { accountId: "wallet", at: "yesterday" }, tags: ["InvalidInput"] },
+  { op: "history", input: { accountId: "wallet", limit: 0 }, tags: ["InvalidInput"] },
+  { op: "history", input: { accountId: "wallet", limit: 100_000 }, tags: ["InvalidInput"] },
+  // state-level rejections are typed too, and change nothing
+  { op: "post", input: { id: "e1", postings: [{ ...posting, credit: "ghost" }] }, tags: ["AccountNotFound"] },
+  {
+    op: "post",
+    input: { id: "e1", postings: [{ ...posting, credit: "wallet" }] },
+    tags: ["AccountsMustDiffer"]
+  },
+  {
+    op: "post",
+    input: { id: "e1", postings: [{ ...posting, currency: "EUR" }] },
+    tags: ["PostingCurrencyMismatch"]
+  },
+  {
+    op: "post",
+    input: { id: "e1", postings: [posting, { ...posting, credit: "eur", currency: "USD" }] },
+    tags: ["PostingCurrencyMismatch"]
+  },
+  { op: "post", input: { id: "e1", postings: [{ ...posting, amount: "100000" }] }, tags: ["ExceedsCredits"] },
+  { op: "hold", input: { id: "h1", ...posting, debit: "ghost" }, tags: ["AccountNotFound"] },
+  { op: "hold", input: { id: "h1", ...posting, credit: "wallet" }, tags: ["AccountsMustDiffer"] },
+  { op: "postHold", input: { id: "c1", holdId: "nope" }, tags: ["HoldNotFound"] },
+  { op: "postHold", input: { id: "c1", holdId: "h0", amount: "1001" }, tags: ["AmountExceedsHold"] },
+  { op: "voidHold", input: { id: "v1", holdId: "nope" }, tags: ["HoldNotFound"] },
+  { op: "reverse", input: { id: "r1", entryId: "nope" }, tags: ["EntryNotFound"] },
+  { op: "reverse", input: { id: "r1", entryId: "h0" }, tags: ["NotReversible"] },
+  { op: "closeAccount", input: { accountId: "nope" }, tags: ["AccountNotFound"] },
+  {
+    op: "createAccount",
+    input: {
+      id: "b",
+      currency: "USD",
+      code: "c",
+      normal: "debit",
+      debitsMustNotExceedCredits: true,
+      creditsMustNotExceedDebits: true
+    },
+    tags: ["ConflictingLimitFlags"]
+  },
+  {
+    op: "createAccount",
+    input: { id: "wallet", currency: "EUR", code: "c", normal: "credit" },
+    tags: ["ExistsWithDifferent"]
+  },
+  {
+    op: "post",
+    input: { id: "fund", postings: [{ ...posting, amount: "5" }] },
+    tags: ["ExistsWithDifferent"]
+  },
+  // batches
+  { op: "postBatch", input: { entries: [] }, tags: ["BatchTooLarge"] },
+  {
+    op: "postBatch",
+    input: { entries: Array.from({ length: 10_001 }, (_, i) => ({ id: `b${i}`, postings: [posting] })) },
+    tags: ["BatchTooLarge"]
+  },
+  {
+    op: "postBatch",
+    input: {
+      entries: [
+        { id: "b1", postings: [posting] },
+        { id: "b2", postings: [{ ...posting, amount: "0" }] }
+      ]
+    },
+    tags: ["InvalidInput"]
+  },
+  {
+    op: "postBatch",
+    input: { entries: [{ id: "b1", postings: [posting] }], mode: "sometimes" },
+    tags: ["InvalidInput"]
+  },
+  { op: "execute", input: { commands: [{ _tag: "Explode" }] }, tags: ["InvalidInput"] },
+  { op: "getAccount", input: "nope", tags: ["AccountNotFound"] },
+  { op: "getEntry", input: "nope", tags: ["EntryNotFound"] },
+  { op: "getHold", input: "nope", tags: ["HoldNotFound"] }
+]
+
+const describeInput = (u: unknown) =>
+  JSON.stringify(u, (_, v) => (typeof v === "bigint" ? `${v}n` : v))?.slice(0, 80) ?? String(u)
+
+describe("bad input: every public operation returns a typed error and changes nothing", () => {
+  it(`${cases.length} malformed or refused inputs leave the whole store (and the event log) unchanged`, () =>
+    Effect.runPromise(
+      Effect.gen(function* () {
+        const ledger = yield* Ledger.Ledger
+        const store = yield* LedgerStore.LedgerStore
+        const recorded = yield* Notifier.RecordedEvents
+        yield* ledger.createAccount({ id: "cash", currency: "USD", code: "asset", normal: "debit" })
+        yield* ledger.createAccount({
+          id: "wallet",
+          currency: "USD",
+          code: "liability",
+          normal: "credit",
+          debitsMustNotExceedCredits: true
+        })
+        yield* ledger.createAccount({ id: "merchant", currency: "USD", code: "liability", normal: "credit" })
+        yield* ledger.createAccount({ id: "eur", currency: "EUR", code: "liability", normal: "credit" })
+        yield* ledger.post({
+          id: "fund",
+          postings: [{ ...posting, debit: "cash", credit: "wallet", amount: "5000" }]
+        })
+        yield* ledger.hold({ id: "h0", ...posting, amount: "1000" })
+        const before = yield* store.dump
+        const eventsBefore = yield* recorded.all
+        for (const c of cases) {
+          const fn = ledger[c.op] as (input: unknown) => Effect.Effect<unknown, { readonly _tag: string }>
+          const r = yield* Effect.result(fn(c.input))
+          const label = `${c.op}(${describeInput(c.input)})`
+          expect(Result.isFailure(r), label).toBe(true)
+          if (Result.isFailure(r)) {
+            expect(c.tags, label).toContain(r.failure._tag)
+            expect((r.failure as unknown as Error).message.length, label).toBeGreaterThan(10)
+          }
+          expect(yield* store.dump, label).toEqual(before)
+        }
+        expect(yield* recorded.all).toEqual(eventsBefore)
+      }).pipe(Effect.provide(layer()))
+    ))
+
+  it("InvalidInput names the offending field", () =>
+    Effect.runPromise(
+      Effect.gen(function* () {
+        const ledger = yield* Ledger.Ledger
+        const r = yield* Effect.result(
+          ledger.post({ id: "e1", postings: [posting, { ...posting, amount: "-5" }] })
+        )
+        expect(Result.isFailure(r) && r.failure._tag === "InvalidInput" && r.failure.path).toBe(
+          "postings[1].amount"
+        )
+      }).pipe(Effect.provide(layer()))
+    ))
+})
