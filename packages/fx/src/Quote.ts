@@ -1,0 +1,577 @@
+import { AmountOutOfRange, type Currency, Decimal, Money, Rounding } from "@paykit/core"
+import { Result, Schema } from "effect"
+import { NothingArrives, NothingToConvert } from "./errors.ts"
+import * as Rate from "./Rate.ts"
+import * as Schedule from "./Schedule.ts"
+
+/**
+ * Whether the customer gave the amount to send (`send`: how much arrives?) or the amount the
+ * recipient must get (`receive`: how much to send?).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Direction = Schema.Literals(["send", "receive"])
+
+/**
+ * @category models
+ * @since 0.1.0
+ */
+export type Direction = typeof Direction.Type
+
+/**
+ * The kind of a fee line: our `fixed` fee, our `percentage` fee, the `intermediary-estimate`
+ * (an intermediary bank's charge, estimated, in the target currency) and the informational
+ * `exchange-rate-margin` (what the spread costs, in the source currency).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const FeeKind = Schema.Literals([
+  "fixed",
+  "percentage",
+  "intermediary-estimate",
+  "exchange-rate-margin"
+])
+
+/**
+ * @category models
+ * @since 0.1.0
+ */
+export type FeeKind = typeof FeeKind.Type
+
+/**
+ * One line of a quote's cost breakdown, in its own currency. `estimate` marks amounts a third
+ * party decides (the intermediary bank); `informational` marks a cost already inside the rate
+ * (the margin) that is shown, not charged separately. `inSource` is what the sender is charged
+ * for an intermediary fee under OUR (converted at the customer rate, rounded up).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const FeeLine = Schema.Struct({
+  kind: FeeKind,
+  amount: Money.Json,
+  paidBy: Schema.Literals(["sender", "recipient"]),
+  estimate: Schema.Boolean,
+  informational: Schema.Boolean,
+  inSource: Schema.NullOr(Money.Json)
+})
+
+/**
+ * @category models
+ * @since 0.1.0
+ */
+export type FeeLine = typeof FeeLine.Type
+
+/**
+ * The rounding every quote applies, recorded in the quote itself.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const RoundingPolicy = Schema.Struct({
+  /** what the customer pays (fees, the OUR intermediary charge, a receive quote's send amount): up */
+  customerPays: Schema.Literal("ceiling"),
+  /** what the recipient gets (the converted amount): down */
+  recipientGets: Schema.Literal("floor"),
+  /** inverse and cross rates: 10 places, half-even */
+  derivedRates: Schema.Literal("half-even"),
+  derivedRatePlaces: Schema.Literal(10),
+  /** the all-in (CBPR2) mark-up: 4 places, half-up */
+  allInMarkup: Schema.Literal("half-up"),
+  allInMarkupPlaces: Schema.Literal(4),
+  /** the rate mark-up: 10 places, half-even (exact when the reference is the mid rate) */
+  rateMarkup: Schema.Literal("half-even"),
+  rateMarkupPlaces: Schema.Literal(10)
+})
+
+/**
+ * The rounding policy of every quote.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const ROUNDING: typeof RoundingPolicy.Type = {
+  customerPays: "ceiling",
+  recipientGets: "floor",
+  derivedRates: "half-even",
+  derivedRatePlaces: 10,
+  allInMarkup: "half-up",
+  allInMarkupPlaces: 4,
+  rateMarkup: "half-even",
+  rateMarkupPlaces: 10
+}
+
+/**
+ * A quote: everything the customer is told, and what executing it delivers. JSON form: amounts
+ * as `{ amount: "<minor units>", currency }`, rates and percentages as decimal strings.
+ *
+ * | field | meaning |
+ * | --- | --- |
+ * | `requested` | the amount the customer typed: the send amount (source) or the receive amount (target) |
+ * | `principal` | the send amount our fees are priced on (source) |
+ * | `converted` | the source amount converted (principal, minus fees when they are deducted) |
+ * | `paid` | everything the sender pays (principal + on-top fees + OUR intermediary charge) |
+ * | `convertedTarget` | `converted × customerRate`, rounded down |
+ * | `received` | what the recipient gets: `convertedTarget`, minus the intermediary estimate under SHA/BEN |
+ * | `customerRate` | `mid × (1 − spreadBps / 10000)`, exact |
+ * | `markup.rate` | `(1 − customerRate / reference) × 100` |
+ * | `markup.allIn` | `(1 − (received / paid in major units) / reference) × 100`, half-up to 4 places (CBPR2) |
+ *
+ * @example
+ * ```ts
+ * import { Quote } from "@paykit/fx"
+ * import { Schema } from "effect"
+ * declare const quote: Quote.Quote
+ * const json = Schema.encodeSync(Quote.Quote)(quote)
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export const Quote = Schema.Struct({
+  id: Schema.String,
+  direction: Direction,
+  createdAt: Schema.Number,
+  expiresAt: Schema.Number,
+  source: Schema.String,
+  target: Schema.String,
+  method: Schema.NullOr(Schema.String),
+  charges: Schedule.Charges,
+  feeMode: Schedule.FeeMode,
+  requested: Money.Json,
+  principal: Money.Json,
+  converted: Money.Json,
+  paid: Money.Json,
+  convertedTarget: Money.Json,
+  received: Money.Json,
+  receivedIsEstimate: Schema.Boolean,
+  midRate: Rate.Rate,
+  referenceRate: Rate.Rate,
+  customerRate: Decimal.FromString,
+  spreadBps: Schema.Number,
+  fees: Schema.Array(FeeLine),
+  ourFees: Money.Json,
+  totalCost: Money.Json,
+  markup: Schema.Struct({ rate: Decimal.FromString, allIn: Decimal.FromString }),
+  rounding: RoundingPolicy
+})
+
+/**
+ * A quote (see the {@link Quote} schema).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Quote = typeof Quote.Type
+
+/**
+ * What a quote calculation needs besides the amount: the corridor, the mid-market rate and the
+ * reference rate for the pair (`source → target`), the quote id and the time.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Context {
+  readonly corridor: Schedule.Corridor
+  readonly mid: Rate.Rate
+  readonly reference: Rate.Rate
+  readonly id: string
+  readonly now: number
+  /** How long the rates and amounts stay locked, in milliseconds. */
+  readonly lockMillis: number
+}
+
+/**
+ * Every error a quote calculation can return.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type CalculationError = NothingToConvert | NothingArrives | AmountOutOfRange
+
+// ---------------------------------------------------------------------------------------------
+// the hot path: prices per tier cached per (corridor, mid, reference)
+
+interface TierPrice {
+  readonly spreadBps: number
+  readonly customerRate: Decimal.Decimal
+  readonly rateMarkup: Decimal.Decimal
+}
+
+interface Prepared {
+  readonly corridor: Schedule.Corridor
+  readonly tiers: ReadonlyArray<TierPrice>
+  readonly reference: Decimal.Decimal
+  readonly feesDeducted: boolean
+}
+
+const HUNDRED = Decimal.HUNDRED
+const cache = new WeakMap<Schedule.Corridor, WeakMap<Rate.Rate, WeakMap<Rate.Rate, Prepared>>>()
+
+const prepare = (corridor: Schedule.Corridor, mid: Rate.Rate, reference: Rate.Rate): Prepared => {
+  let byMid = cache.get(corridor)
+  if (byMid === undefined) {
+    byMid = new WeakMap()
+    cache.set(corridor, byMid)
+  }
+  let byRef = byMid.get(mid)
+  if (byRef === undefined) {
+    byRef = new WeakMap()
+    byMid.set(mid, byRef)
+  }
+  const hit = byRef.get(reference)
+  if (hit !== undefined) return hit
+  const prepared: Prepared = {
+    corridor,
+    reference: reference.rate,
+    feesDeducted: corridor.charges === "BEN" || corridor.feeMode === "deducted",
+    tiers: corridor.tiers.map((t) => {
+      const customerRate = Decimal.multiply(
+        mid.rate,
+        Decimal.subtract(Decimal.ONE, Decimal.fromBasisPoints(BigInt(t.spreadBps)))
+      )
+      const rateMarkup = Result.getOrThrow(
+        Decimal.divide(
+          Decimal.multiply(Decimal.subtract(reference.rate, customerRate), HUNDRED),
+          reference.rate,
+          10,
+          "half-even"
+        )
+      )
+      return { spreadBps: t.spreadBps, customerRate, rateMarkup }
+    })
+  }
+  byRef.set(reference, prepared)
+  return prepared
+}
+
+interface Priced {
+  readonly tier: TierPrice
+  readonly principal: bigint
+  readonly fixed: bigint
+  readonly percent: bigint
+  readonly converted: bigint
+  readonly convertedTarget: bigint
+  readonly intermediaryInSource: bigint
+  readonly received: bigint
+  readonly paid: bigint
+}
+
+const source = (p: Prepared): Currency.Currency => p.corridor.source
+const target = (p: Prepared): Currency.Currency => p.corridor.target
+
+/** `amount` (target minor units) in source minor units at `rate`, rounded up. */
+const toSourceCeiling = (p: Prepared, amount: bigint, rate: Decimal.Decimal): bigint =>
+  Rounding.divide(
+    amount * Rounding.pow10(source(p).exponent + rate.scale),
+    Rounding.pow10(target(p).exponent) * rate.coefficient,
+    "ceiling"
+  )
+
+const price = (p: Prepared, principal: bigint): Result.Result<Priced, CalculationError> => {
+  const c = p.corridor
+  const tier = p.tiers[Schedule.tierIndex(c, principal)]!
+  const fixed = c.fixedFee
+  const percent = Schedule.percentFee(c, principal)
+  const fees = fixed + percent
+  const converted = p.feesDeducted ? principal - fees : principal
+  if (converted <= 0n) {
+    return Result.fail(
+      new NothingToConvert({
+        amount: Money.fromMinorUnsafe(principal, c.source).toString(),
+        fees: Money.fromMinorUnsafe(fees, c.source).toString()
+      })
+    )
+  }
+  const convertedMoney = Money.convert(
+    Money.fromMinorUnsafe(converted, c.source),
+    tier.customerRate,
+    c.target,
+    "floor"
+  )
+  if (Result.isFailure(convertedMoney)) return Result.fail(convertedMoney.failure as AmountOutOfRange)
+  const convertedTarget = convertedMoney.success.amount
+  const e = c.intermediaryFee
+  let received = convertedTarget
+  let intermediaryInSource = 0n
+  if (c.charges === "OUR") {
+    if (e > 0n) intermediaryInSource = toSourceCeiling(p, e, tier.customerRate)
+  } else {
+    received = convertedTarget - e
+    if (received <= 0n) {
+      return Result.fail(
+        new NothingArrives({
+          converted: Money.fromMinorUnsafe(convertedTarget, c.target).toString(),
+          intermediary: Money.fromMinorUnsafe(e, c.target).toString()
+        })
+      )
+    }
+  }
+  const paid = (p.feesDeducted ? principal : principal + fees) + intermediaryInSource
+  if (paid > Money.MAX_AMOUNT)
+    return Result.fail(new AmountOutOfRange({ operation: "quote", amount: paid.toString() }))
+  return Result.succeed({
+    tier,
+    principal,
+    fixed,
+    percent,
+    converted,
+    convertedTarget,
+    intermediaryInSource,
+    received,
+    paid
+  })
+}
+
+const allInMarkup = (p: Prepared, paid: bigint, received: bigint): Decimal.Decimal => {
+  // (1 − (R / 10^et) / (P / 10^es) / (c / 10^s)) × 100 = 100 (P·c·10^et − R·10^es·10^s) / (P·c·10^et)
+  const ref = p.reference
+  const den = paid * ref.coefficient * Rounding.pow10(target(p).exponent)
+  const num = den - received * Rounding.pow10(source(p).exponent + ref.scale)
+  return Decimal.fromParts(Rounding.divide(num * 1_000_000n, den, "half-up"), 4)
+}
+
+const build = (p: Prepared, ctx: Context, direction: Direction, requested: Money.Money, r: Priced): Quote => {
+  const c = p.corridor
+  const src = c.source
+  const tgt = c.target
+  const fees: Array<FeeLine> = []
+  if (r.fixed > 0n) {
+    fees.push({
+      kind: "fixed",
+      amount: Money.fromMinorUnsafe(r.fixed, src),
+      paidBy: "sender",
+      estimate: false,
+      informational: false,
+      inSource: null
+    })
+  }
+  if (r.percent > 0n) {
+    fees.push({
+      kind: "percentage",
+      amount: Money.fromMinorUnsafe(r.percent, src),
+      paidBy: "sender",
+      estimate: false,
+      informational: false,
+      inSource: null
+    })
+  }
+  if (c.intermediaryFee > 0n) {
+    const our = c.charges === "OUR"
+    fees.push({
+      kind: "intermediary-estimate",
+      amount: Money.fromMinorUnsafe(c.intermediaryFee, tgt),
+      paidBy: our ? "sender" : "recipient",
+      estimate: true,
+      informational: false,
+      inSource: our ? Money.fromMinorUnsafe(r.intermediaryInSource, src) : null
+    })
+  }
+  let margin = 0n
+  if (r.tier.spreadBps > 0) {
+    margin = Rounding.divide(r.converted * BigInt(r.tier.spreadBps), 10_000n, "ceiling")
+    fees.push({
+      kind: "exchange-rate-margin",
+      amount: Money.fromMinorUnsafe(margin, src),
+      paidBy: "sender",
+      estimate: false,
+      informational: true,
+      inSource: null
+    })
+  }
+  const ourFees = r.fixed + r.percent
+  return {
+    id: ctx.id,
+    direction,
+    createdAt: ctx.now,
+    expiresAt: ctx.now + ctx.lockMillis,
+    source: src.code,
+    target: tgt.code,
+    method: c.method,
+    charges: c.charges,
+    feeMode: p.feesDeducted ? "deducted" : "on-top",
+    requested,
+    principal: Money.fromMinorUnsafe(r.principal, src),
+    converted: Money.fromMinorUnsafe(r.converted, src),
+    paid: Money.fromMinorUnsafe(r.paid, src),
+    convertedTarget: Money.fromMinorUnsafe(r.convertedTarget, tgt),
+    received: Money.fromMinorUnsafe(r.received, tgt),
+    receivedIsEstimate: c.charges !== "OUR",
+    midRate: ctx.mid,
+    referenceRate: ctx.reference,
+    customerRate: r.tier.customerRate,
+    spreadBps: r.tier.spreadBps,
+    fees,
+    ourFees: Money.fromMinorUnsafe(ourFees, src),
+    totalCost: Money.fromMinorUnsafe(ourFees + margin + r.intermediaryInSource, src),
+    markup: { rate: r.tier.rateMarkup, allIn: allInMarkup(p, r.paid, r.received) },
+    rounding: ROUNDING
+  }
+}
+
+/**
+ * A quote from a send amount (source currency, positive): how much arrives. Pure.
+ *
+ * The steps: the tier containing the amount gives the spread; `customerRate = mid × (1 − spread)`;
+ * our fees are the fixed fee plus the marginal percentage fee (rounded up, clamped); with fees
+ * `on-top` the whole amount is converted and the sender pays amount + fees, with `deducted`
+ * (and always under `BEN`) the fees come out of the amount; the converted amount rounds down;
+ * under `OUR` the intermediary estimate is converted back at the customer rate, rounded up, and
+ * added to what the sender pays; under `SHA`/`BEN` it is deducted from what arrives.
+ *
+ * @example
+ * ```ts
+ * import { Quote } from "@paykit/fx"
+ * import { Currency, Money } from "@paykit/core"
+ * declare const ctx: Quote.Context
+ * Quote.fromSendAmount(ctx, Money.parseUnsafe("1000.00", Currency.USD))
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const fromSendAmount = (ctx: Context, amount: Money.Money): Result.Result<Quote, CalculationError> => {
+  const p = prepare(ctx.corridor, ctx.mid, ctx.reference)
+  const r = price(p, amount.amount)
+  return Result.isFailure(r)
+    ? Result.fail(r.failure)
+    : Result.succeed(build(p, ctx, "send", amount, r.success))
+}
+
+/**
+ * The smallest send amount (principal, source minor units) whose forward quote delivers at
+ * least `needed` (target minor units), found by an analytic estimate and then a bracketed
+ * search (exponential, then binary) with the forward function. Requires the forward received
+ * amount to be non-decreasing in the principal, which a valid schedule guarantees.
+ */
+const minimalPrincipal = (p: Prepared, needed: bigint): Result.Result<Priced, CalculationError> => {
+  const c = p.corridor
+  const reaches = (a: bigint): Priced | undefined => {
+    if (a <= 0n) return undefined
+    const r = price(p, a)
+    if (Result.isFailure(r)) {
+      if (r.failure._tag === "AmountOutOfRange") throw r.failure
+      return undefined
+    }
+    return r.success.received >= needed ? r.success : undefined
+  }
+  // estimate: the converted amount needed at the rate of the first guess's tier, plus fees
+  const gross = c.charges === "OUR" ? needed : needed + c.intermediaryFee
+  let rate = p.tiers[0]!.customerRate
+  let converted = toSourceCeiling(p, gross, rate)
+  rate = p.tiers[Schedule.tierIndex(c, converted)]!.customerRate
+  converted = toSourceCeiling(p, gross, rate)
+  let estimate = converted
+  if (p.feesDeducted) {
+    estimate = converted + c.fixedFee + Schedule.percentFee(c, converted)
+    estimate = converted + c.fixedFee + Schedule.percentFee(c, estimate)
+  }
+  if (estimate < 1n) estimate = 1n
+  let lo: bigint
+  let hi: bigint
+  let best = reaches(estimate)
+  if (best !== undefined) {
+    hi = estimate
+    let step = 1n
+    lo = hi - step
+    for (;;) {
+      if (lo <= 0n) {
+        lo = 0n
+        break
+      }
+      const r = reaches(lo)
+      if (r === undefined) break
+      hi = lo
+      best = r
+      step *= 2n
+      lo = hi - step
+    }
+  } else {
+    lo = estimate
+    let step = 1n
+    hi = lo + step
+    for (;;) {
+      if (hi > Money.MAX_AMOUNT) {
+        return Result.fail(new AmountOutOfRange({ operation: "fromReceiveAmount", amount: hi.toString() }))
+      }
+      const r = reaches(hi)
+      if (r !== undefined) {
+        best = r
+        break
+      }
+      lo = hi
+      step *= 2n
+      hi = lo + step
+    }
+  }
+  // invariant: lo is short (or 0), hi reaches
+  while (hi - lo > 1n) {
+    const mid = (lo + hi) / 2n
+    const r = reaches(mid)
+    if (r === undefined) lo = mid
+    else {
+      hi = mid
+      best = r
+    }
+  }
+  return Result.succeed(best)
+}
+
+/**
+ * A quote from a receive amount (target currency, positive): how much to send. Pure.
+ *
+ * The guarantee: the principal is the **smallest** send amount whose forward quote
+ * ({@link fromSendAmount}) delivers at least the requested amount: the recipient is never short
+ * (net of the intermediary estimate under SHA/BEN, exactly the converted amount under OUR), and
+ * one minor unit less would be short. Found by an analytic estimate, then an exponential and a
+ * binary search with the forward function, so it holds by construction; the quote returned is
+ * that forward quote with `direction: "receive"`.
+ *
+ * @example
+ * ```ts
+ * import { Quote } from "@paykit/fx"
+ * import { Currency, Money } from "@paykit/core"
+ * declare const ctx: Quote.Context
+ * Quote.fromReceiveAmount(ctx, Money.parseUnsafe("905.00", Currency.EUR))
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const fromReceiveAmount = (
+  ctx: Context,
+  amount: Money.Money
+): Result.Result<Quote, CalculationError> => {
+  const p = prepare(ctx.corridor, ctx.mid, ctx.reference)
+  try {
+    const r = minimalPrincipal(p, amount.amount)
+    return Result.isFailure(r)
+      ? Result.fail(r.failure)
+      : Result.succeed(build(p, ctx, "receive", amount, r.success))
+  } catch (e) {
+    if (e instanceof AmountOutOfRange) return Result.fail(e)
+    throw e
+  }
+}
+
+/**
+ * The customer rate the disclosed rate mark-up implies: `reference × (1 − markup.rate / 100)`.
+ * Equal to `customerRate` exactly when the reference is the mid rate, and within 10^-10 of the
+ * reference otherwise.
+ *
+ * @example
+ * ```ts
+ * import { Quote } from "@paykit/fx"
+ * declare const quote: Quote.Quote
+ * Quote.impliedRate(quote) // ≈ quote.customerRate
+ * ```
+ * @category math
+ * @since 0.1.0
+ */
+export const impliedRate = (quote: Quote): Decimal.Decimal =>
+  Decimal.multiply(
+    quote.referenceRate.rate,
+    Decimal.subtract(
+      Decimal.ONE,
+      Result.getOrThrow(Decimal.divide(quote.markup.rate, HUNDRED, quote.markup.rate.scale + 2, "half-even"))
+    )
+  )
