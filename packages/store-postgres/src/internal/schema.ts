@@ -22,7 +22,6 @@ const ledger = Effect.gen(function* () {
     credits_must_not_exceed_debits boolean NOT NULL,
     closed boolean NOT NULL DEFAULT false,
     created_at bigint NOT NULL,
-    hash text NOT NULL,
     debits_posted numeric(39,0) NOT NULL DEFAULT 0 CHECK (debits_posted BETWEEN 0 AND ${MAX}),
     credits_posted numeric(39,0) NOT NULL DEFAULT 0 CHECK (credits_posted BETWEEN 0 AND ${MAX}),
     debits_pending numeric(39,0) NOT NULL DEFAULT 0 CHECK (debits_pending BETWEEN 0 AND ${MAX}),
@@ -92,10 +91,10 @@ const ledger = Effect.gen(function* () {
   yield* sql`CREATE INDEX paykit_lines_at ON paykit_lines (account_id, at, seq)`
   yield* sql`CREATE TABLE paykit_outbox (
     seq bigserial PRIMARY KEY,
-    event_id text NOT NULL UNIQUE,
+    event_id text NOT NULL,
     subject text NOT NULL,
     type text NOT NULL,
-    event jsonb NOT NULL,
+    event json NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
     sent_at timestamptz
   )`

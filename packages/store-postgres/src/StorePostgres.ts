@@ -1,0 +1,341 @@
+import { Currency } from "@paykit/core"
+import { type Account, Command, type Entry, LedgerCore, LedgerStore, StoreFailure } from "@paykit/ledger"
+import { Config, Duration, Effect, Layer, Option, Redacted, Result } from "effect"
+import * as SqlClient from "effect/sql/SqlClient"
+import type { SqlError } from "effect/sql/SqlError"
+import * as Database from "./Database.ts"
+import type { StartupError } from "./errors.ts"
+import { InvalidStoreConfig } from "./errors.ts"
+import {
+  accountColumns,
+  accountFromRow,
+  changeSet,
+  entryFromJson,
+  entryJson,
+  holdFromJson,
+  holdJson,
+  lineColumns,
+  lineFromRow,
+  writeStatement
+} from "./internal/rows.ts"
+import * as Migrations from "./Migrations.ts"
+
+/**
+ * Configuration of the PostgreSQL ledger store: where the data lives ({@link Database.DatabaseConfig}:
+ * a server `url`, or embedded PGlite in memory or in `dataDir`), the currency registry that gives
+ * each account currency its exponent (ISO 4217 by default; add your custom units), and the bound
+ * on transparent retries of serialization failures, deadlocks and id races (default 8 attempts).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface StoreConfig extends Database.DatabaseConfig {
+  readonly currencies?: Currency.Registry | undefined
+  readonly maxAttempts?: number | undefined
+}
+
+type Row = Record<string, unknown>
+
+const messageOf = (e: SqlError): string => {
+  const cause: unknown = e.reason.cause
+  const detail = cause instanceof Error ? cause.message : ""
+  const base = e.reason.message ?? e.message
+  return detail !== "" && !base.includes(detail) ? `${base}: ${detail}` : base
+}
+
+const toStoreFailure =
+  (operation: string) =>
+  (e: SqlError): StoreFailure =>
+    new StoreFailure({ operation, reason: `${e.reason._tag}: ${messageOf(e)}` })
+
+/** Errors after which the whole transaction is re-run: the database detected a conflict. */
+const isRetryable = (e: SqlError): boolean => {
+  switch (e.reason._tag) {
+    case "SerializationError":
+    case "DeadlockError":
+    case "LockTimeoutError":
+    case "UniqueViolation":
+      return true
+    default:
+      return false
+  }
+}
+
+/** Signals a write that must be refused without retry (a currency this store cannot place). */
+class Refused {
+  readonly _tag = "Refused"
+  constructor(readonly reason: string) {}
+}
+
+/**
+ * Builds the `LedgerStore` on the `SqlClient` in context (already migrated; use {@link layer}
+ * to open, migrate and build in one go).
+ *
+ * A write is one transaction of at most four round trips whatever the batch size: lock the
+ * entries and holds the commands name plus every due pending hold (`SELECT … ORDER BY id FOR
+ * UPDATE`), lock every account the write touches in id order, decide the batch with the pure
+ * `LedgerCore.applyBatch`, then persist the whole change set (accounts, entries, postings, holds,
+ * lines, outbox events) in one statement. Every writer takes its locks in the same global order
+ * (entries, holds, accounts; each by id), so writers cannot deadlock; a serialization failure,
+ * deadlock or id race reported anyway re-runs the transaction, at most `maxAttempts` times with
+ * jittered backoff.
+ *
+ * @example
+ * ```ts
+ * import { Database, Migrations, StorePostgres } from "@paykit/store-postgres"
+ * import { Effect } from "effect"
+ * const store = Effect.gen(function* () {
+ *   yield* Migrations.run
+ *   return yield* StorePostgres.make({})
+ * }).pipe(Effect.provide(Database.layer({})))
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (
+  config: Pick<StoreConfig, "currencies" | "maxAttempts"> = {}
+): Effect.Effect<LedgerStore.LedgerStore["Service"], never, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const registry = config.currencies ?? Currency.isoRegistry
+    const maxAttempts = Math.max(1, config.maxAttempts ?? 8)
+
+    const loadEntries = (ids: ReadonlyArray<string>) =>
+      ids.length === 0
+        ? Effect.succeed([] as Array<Entry.Entry>)
+        : Effect.map(
+            sql<{
+              e: unknown
+            }>`SELECT ${sql.literal(entryJson)} AS e FROM paykit_entries e WHERE e.id = ANY(${ids}) ORDER BY e.id`,
+            (rows) => rows.map((r) => entryFromJson(r.e))
+          )
+
+    const currencyRows = (accounts: ReadonlyArray<Account.Account>) => {
+      const out: Array<{ code: string; exponent: number }> = []
+      const seen = new Set<string>()
+      for (const a of accounts) {
+        if (seen.has(a.currency)) continue
+        seen.add(a.currency)
+        const c = registry.get(a.currency)
+        if (Result.isFailure(c))
+          return new Refused(
+            `currency ${a.currency} is not in this store's currency registry; pass it in StorePostgres.layer({ currencies })`
+          )
+        out.push({ code: c.success.code, exponent: c.success.exponent })
+      }
+      return out
+    }
+
+    const attempt = (request: LedgerCore.Request) =>
+      sql.withTransaction(
+        Effect.gen(function* () {
+          const rs = LedgerCore.readSet(request.commands)
+          // 1. entries, then holds (named and due), each locked in id order
+          const [locked] = yield* sql<{ entries: unknown; holds: unknown }>`WITH le AS (
+              SELECT id FROM paykit_entries WHERE id = ANY(${rs.entryIds}) ORDER BY id FOR UPDATE
+            ), lh AS (
+              SELECT * FROM paykit_holds
+              WHERE id = ANY(${rs.holdIds}) OR (status = 'pending' AND expires_at <= ${request.now})
+              ORDER BY id FOR UPDATE
+            )
+            SELECT
+              (SELECT coalesce(json_agg(${sql.literal(entryJson)} ORDER BY e.id), '[]') FROM paykit_entries e WHERE e.id IN (SELECT id FROM le)) AS entries,
+              (SELECT coalesce(json_agg(${sql.literal(holdJson)} ORDER BY h.id), '[]') FROM lh h) AS holds`
+          const entries = (json(locked?.entries) as Array<unknown>).map(entryFromJson)
+          const holds = (json(locked?.holds) as Array<unknown>).map(holdFromJson)
+          // 2. every account the write touches, in id order
+          const accountIds = LedgerCore.lockSet(request.commands, { entries, holds })
+          const accountRows =
+            accountIds.length === 0
+              ? []
+              : yield* sql<Row>`SELECT ${sql.literal(accountColumns)} FROM paykit_accounts
+                  WHERE id = ANY(${accountIds}) ORDER BY id FOR UPDATE`
+          const accounts = accountRows.map(accountFromRow)
+          // 3. decide
+          const outcome = LedgerCore.applyBatch(LedgerCore.snapshotOf({ accounts, entries, holds }), request)
+          if (LedgerCore.isEmpty(outcome)) return outcome
+          // 4. persist in one statement
+          const currencies = currencyRows(outcome.accountsCreated)
+          if (currencies instanceof Refused) return yield* Effect.fail(currencies)
+          if (currencies.length > 0) {
+            const known = yield* sql<{
+              code: string
+              exponent: number
+            }>`SELECT code, exponent FROM paykit_currencies
+              WHERE code = ANY(${currencies.map((c) => c.code)})`
+            for (const k of known) {
+              const mine = currencies.find((c) => c.code === k.code)
+              if (mine !== undefined && Number(k.exponent) !== mine.exponent) {
+                return yield* Effect.fail(
+                  new Refused(
+                    `currency ${k.code} is stored with exponent ${k.exponent} but this store's registry says ${mine.exponent}; use one definition of each unit`
+                  )
+                )
+              }
+            }
+          }
+          yield* sql.unsafe(writeStatement, [changeSet(outcome, currencies)])
+          return outcome
+        })
+      )
+
+    const backoff = (n: number) => Duration.millis(Math.min(200, 2 ** n) * Math.random() + 1)
+
+    const write = (request: LedgerCore.Request): Effect.Effect<LedgerCore.Outcome, StoreFailure> => {
+      if (!Array.isArray(request.commands) || request.commands.length > Command.MAX_BATCH) {
+        return Effect.fail(
+          new StoreFailure({
+            operation: "write",
+            reason: `a write carries 0 to ${Command.MAX_BATCH} commands; split the batch`
+          })
+        )
+      }
+      const loop = (n: number): Effect.Effect<LedgerCore.Outcome, StoreFailure> =>
+        attempt(request).pipe(
+          Effect.catch((e) =>
+            e instanceof Refused
+              ? Effect.fail(new StoreFailure({ operation: "write", reason: e.reason }))
+              : isRetryable(e) && n + 1 < maxAttempts
+                ? Effect.flatMap(Effect.sleep(backoff(n)), () => loop(n + 1))
+                : Effect.fail(
+                    new StoreFailure({
+                      operation: "write",
+                      reason:
+                        isRetryable(e) && n + 1 >= maxAttempts
+                          ? `gave up after ${maxAttempts} attempts: ${e.reason._tag}: ${messageOf(e)}`
+                          : `${e.reason._tag}: ${messageOf(e)}`
+                    })
+                  )
+          )
+        )
+      return loop(0)
+    }
+
+    const getAccount = (id: string) =>
+      sql<Row>`SELECT ${sql.literal(accountColumns)} FROM paykit_accounts WHERE id = ${id}`.pipe(
+        Effect.map((rows) => Option.map(Option.fromUndefinedOr(rows[0]), accountFromRow)),
+        Effect.mapError(toStoreFailure("getAccount"))
+      )
+
+    const getEntry = (id: string) =>
+      loadEntries([id]).pipe(
+        Effect.map((es) => Option.fromUndefinedOr(es[0])),
+        Effect.mapError(toStoreFailure("getEntry"))
+      )
+
+    const getHold = (id: string) =>
+      sql<{ h: unknown }>`SELECT ${sql.literal(holdJson)} AS h FROM paykit_holds h WHERE h.id = ${id}`.pipe(
+        Effect.map((rows) => Option.map(Option.fromUndefinedOr(rows[0]), (r) => holdFromJson(r.h))),
+        Effect.mapError(toStoreFailure("getHold"))
+      )
+
+    const history = (accountId: string, page: { readonly afterSeq: number; readonly limit: number }) =>
+      Effect.gen(function* () {
+        const limit = Math.max(0, Math.floor(page.limit))
+        if (limit === 0) return []
+        const rows = yield* sql<Row>`SELECT ${sql.literal(lineColumns)} FROM paykit_lines
+          WHERE account_id = ${accountId} AND seq > ${Math.floor(page.afterSeq)} ORDER BY paykit_lines.seq LIMIT ${limit}`
+        const lines = rows.map(lineFromRow)
+        const entries = yield* loadEntries([...new Set(lines.map((l) => l.entryId))])
+        const byId = new Map(entries.map((e) => [e.id, e]))
+        return lines.map((line) => ({ line, entry: byId.get(line.entryId)! }))
+      }).pipe(Effect.mapError(toStoreFailure("history")))
+
+    const lineAsOf = (accountId: string, at: number) =>
+      sql<Row>`SELECT ${sql.literal(lineColumns)} FROM paykit_lines
+        WHERE account_id = ${accountId} AND at <= ${at} ORDER BY paykit_lines.seq DESC LIMIT 1`.pipe(
+        Effect.map((rows) => Option.map(Option.fromUndefinedOr(rows[0]), lineFromRow)),
+        Effect.mapError(toStoreFailure("lineAsOf"))
+      )
+
+    const dump = Effect.gen(function* () {
+      const accounts = yield* sql<Row>`SELECT ${sql.literal(accountColumns)} FROM paykit_accounts ORDER BY id`
+      const entries = yield* sql<{
+        e: unknown
+      }>`SELECT ${sql.literal(entryJson)} AS e FROM paykit_entries e ORDER BY e.id`
+      const holds = yield* sql<{
+        h: unknown
+      }>`SELECT ${sql.literal(holdJson)} AS h FROM paykit_holds h ORDER BY h.id`
+      const lines =
+        yield* sql<Row>`SELECT ${sql.literal(lineColumns)} FROM paykit_lines ORDER BY paykit_lines.account_id, paykit_lines.seq`
+      const events = yield* sql<{ event: unknown }>`SELECT event FROM paykit_outbox ORDER BY seq`
+      return {
+        accounts: accounts.map(accountFromRow),
+        entries: entries.map((r) => entryFromJson(r.e)),
+        holds: holds.map((r) => holdFromJson(r.h)),
+        lines: lines.map(lineFromRow),
+        events: events.map((r) => json(r.event) as LedgerStore.Dump["events"][number])
+      }
+    }).pipe(
+      // a consistent picture: one snapshot for all five reads
+      sql.withTransaction,
+      Effect.mapError(toStoreFailure("dump"))
+    )
+
+    return LedgerStore.LedgerStore.of({ write, getAccount, getEntry, getHold, history, lineAsOf, dump })
+  })
+
+const json = (v: unknown): unknown => (typeof v === "string" ? JSON.parse(v) : v)
+
+/**
+ * Opens the database (a server when `url` is given, embedded PGlite otherwise), applies the
+ * migrations, and provides the `LedgerStore`, plus the `SqlClient` and {@link Database.DatabaseInfo}
+ * it runs on (for the outbox relay and your own queries). Start-up failures are typed
+ * (`InvalidStoreConfig`, `DatabaseUnavailable`, `SchemaTooNew`, `MigrationFailed`).
+ *
+ * @example
+ * ```ts
+ * import { Ledger } from "@paykit/ledger"
+ * import { StorePostgres } from "@paykit/store-postgres"
+ * import { Layer } from "effect"
+ * const embedded = StorePostgres.layer({})
+ * const onDisk = StorePostgres.layer({ dataDir: ".paykit/ledger" })
+ * const server = StorePostgres.layer({ url: "postgres://postgres@127.0.0.1:5432/app" })
+ * ```
+ * @category layers
+ * @since 0.1.0
+ */
+export const layer = (
+  config: StoreConfig = {}
+): Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient | Database.DatabaseInfo, StartupError> =>
+  Layer.effect(
+    LedgerStore.LedgerStore,
+    Effect.gen(function* () {
+      yield* Migrations.run
+      return yield* make(config)
+    })
+  ).pipe(Layer.provideMerge(Database.layer(config)))
+
+/**
+ * Like {@link layer} with the location read from configuration: `DATABASE_URL` (a
+ * `postgres://` URL; redacted in logs and errors) or, when it is unset, embedded PGlite in
+ * `PAYKIT_PGLITE_DIR` (in memory when that is unset too). `PAYKIT_DB_SCHEMA` and
+ * `PAYKIT_DB_MAX_CONNECTIONS` are optional.
+ *
+ * @example
+ * ```ts
+ * import { StorePostgres } from "@paykit/store-postgres"
+ * // DATABASE_URL=postgres://app@db:5432/payments node app.js
+ * const live = StorePostgres.layerConfig()
+ * ```
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerConfig = (
+  options: Pick<StoreConfig, "currencies" | "maxAttempts" | "connectTimeout"> = {}
+): Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient | Database.DatabaseInfo, StartupError> =>
+  Layer.unwrap(
+    Effect.gen(function* () {
+      const url = yield* Config.option(Config.Redacted("DATABASE_URL"))
+      const dataDir = yield* Config.option(Config.String("PAYKIT_PGLITE_DIR"))
+      const schema = yield* Config.option(Config.String("PAYKIT_DB_SCHEMA"))
+      const maxConnections = yield* Config.option(Config.Int("PAYKIT_DB_MAX_CONNECTIONS"))
+      return layer({
+        ...options,
+        ...(Option.isSome(url) && Redacted.value(url.value) !== "" ? { url: url.value } : {}),
+        ...(Option.isSome(dataDir) ? { dataDir: dataDir.value } : {}),
+        ...(Option.isSome(schema) ? { schema: schema.value } : {}),
+        ...(Option.isSome(maxConnections) ? { maxConnections: maxConnections.value } : {})
+      })
+    }).pipe(Effect.mapError((e) => new InvalidStoreConfig({ field: "environment", reason: e.message })))
+  )

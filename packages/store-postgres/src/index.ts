@@ -1,0 +1,13 @@
+/**
+ * @paykit/store-postgres: the paykit ledger on PostgreSQL, on a server through `DATABASE_URL` or
+ * embedded PGlite by default, with migrations, database-enforced idempotency, a transactional
+ * outbox and a batched write path.
+ *
+ * @since 0.1.0
+ */
+export * as Database from "./Database.ts"
+export * as Migrations from "./Migrations.ts"
+export * as Outbox from "./Outbox.ts"
+export * as PgliteClient from "./PgliteClient.ts"
+export * as StorePostgres from "./StorePostgres.ts"
+export * from "./errors.ts"

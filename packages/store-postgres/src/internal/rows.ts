@@ -1,0 +1,272 @@
+import type { Account, Entry, Hold, LedgerCore } from "@paykit/ledger"
+
+/** SQL select lists that return every column in a form that survives JSON and both drivers. */
+export const accountColumns = `id, currency, code, normal, owner_ref, metadata,
+  debits_must_not_exceed_credits, credits_must_not_exceed_debits, closed, created_at::text AS created_at,
+  debits_posted::text AS debits_posted, credits_posted::text AS credits_posted,
+  debits_pending::text AS debits_pending, credits_pending::text AS credits_pending, version::text AS version`
+
+/** A JSON object for one entry row aliased `e`, with its postings in order. */
+export const entryJson = `json_build_object(
+  'id', e.id, 'kind', e.kind, 'hold_id', e.hold_id, 'reverses', e.reverses, 'reversed_by', e.reversed_by,
+  'timeout_ms', e.timeout_ms::text, 'description', e.description, 'metadata', e.metadata,
+  'created_at', e.created_at::text, 'hash', e.hash,
+  'postings', (SELECT json_agg(json_build_object('debit', p.debit, 'credit', p.credit, 'amount', p.amount::text,
+    'currency', p.currency) ORDER BY p.idx) FROM paykit_postings p WHERE p.entry_id = e.id))`
+
+/** A JSON object for one hold row aliased `h`. */
+export const holdJson = `json_build_object(
+  'id', h.id, 'debit', h.debit, 'credit', h.credit, 'amount', h.amount::text, 'currency', h.currency,
+  'created_at', h.created_at::text, 'expires_at', h.expires_at::text, 'status', h.status,
+  'posted_amount', h.posted_amount::text, 'resolved_by', h.resolved_by, 'resolved_at', h.resolved_at::text)`
+
+export const lineColumns = `account_id, seq::text AS seq, entry_id, at::text AS at,
+  debits_posted::text AS debits_posted, credits_posted::text AS credits_posted,
+  debits_pending::text AS debits_pending, credits_pending::text AS credits_pending`
+
+type Row = Record<string, unknown>
+
+const str = (v: unknown): string => (typeof v === "string" ? v : String(v))
+const num = (v: unknown): number => Number(v)
+const big = (v: unknown): bigint => BigInt(str(v))
+const json = (v: unknown): unknown => (typeof v === "string" ? JSON.parse(v) : v)
+const record = (v: unknown): Readonly<Record<string, string>> => (json(v) ?? {}) as Record<string, string>
+
+export const accountFromRow = (r: Row): Account.Account => ({
+  id: str(r["id"]),
+  currency: str(r["currency"]),
+  code: str(r["code"]),
+  normal: r["normal"] === "debit" ? "debit" : "credit",
+  ...(r["owner_ref"] === null || r["owner_ref"] === undefined ? {} : { ownerRef: str(r["owner_ref"]) }),
+  metadata: record(r["metadata"]),
+  debitsMustNotExceedCredits: r["debits_must_not_exceed_credits"] === true,
+  creditsMustNotExceedDebits: r["credits_must_not_exceed_debits"] === true,
+  closed: r["closed"] === true,
+  createdAt: num(r["created_at"]),
+  debitsPosted: big(r["debits_posted"]),
+  creditsPosted: big(r["credits_posted"]),
+  debitsPending: big(r["debits_pending"]),
+  creditsPending: big(r["credits_pending"]),
+  version: num(r["version"])
+})
+
+export const entryFromJson = (raw: unknown): Entry.Entry => {
+  const r = json(raw) as Row
+  const postings = ((r["postings"] ?? []) as Array<Row>).map((p) => ({
+    debit: str(p["debit"]),
+    credit: str(p["credit"]),
+    amount: big(p["amount"]),
+    currency: str(p["currency"])
+  }))
+  return {
+    id: str(r["id"]),
+    kind: r["kind"] as Entry.Kind,
+    postings,
+    ...(r["hold_id"] == null ? {} : { holdId: str(r["hold_id"]) }),
+    ...(r["reverses"] == null ? {} : { reverses: str(r["reverses"]) }),
+    ...(r["reversed_by"] == null ? {} : { reversedBy: str(r["reversed_by"]) }),
+    ...(r["timeout_ms"] == null ? {} : { timeoutMs: num(r["timeout_ms"]) }),
+    ...(r["description"] == null ? {} : { description: str(r["description"]) }),
+    metadata: record(r["metadata"]),
+    createdAt: num(r["created_at"]),
+    hash: str(r["hash"])
+  }
+}
+
+export const holdFromJson = (raw: unknown): Hold.Hold => {
+  const r = json(raw) as Row
+  return {
+    id: str(r["id"]),
+    debit: str(r["debit"]),
+    credit: str(r["credit"]),
+    amount: big(r["amount"]),
+    currency: str(r["currency"]),
+    createdAt: num(r["created_at"]),
+    ...(r["expires_at"] == null ? {} : { expiresAt: num(r["expires_at"]) }),
+    status: r["status"] as Hold.Status,
+    postedAmount: big(r["posted_amount"]),
+    ...(r["resolved_by"] == null ? {} : { resolvedBy: str(r["resolved_by"]) }),
+    ...(r["resolved_at"] == null ? {} : { resolvedAt: num(r["resolved_at"]) })
+  }
+}
+
+export const lineFromRow = (r: Row): Account.Line => ({
+  accountId: str(r["account_id"]),
+  seq: num(r["seq"]),
+  entryId: str(r["entry_id"]),
+  at: num(r["at"]),
+  debitsPosted: big(r["debits_posted"]),
+  creditsPosted: big(r["credits_posted"]),
+  debitsPending: big(r["debits_pending"]),
+  creditsPending: big(r["credits_pending"])
+})
+
+const accountRecord = (a: Account.Account) => ({
+  id: a.id,
+  currency: a.currency,
+  code: a.code,
+  normal: a.normal,
+  owner_ref: a.ownerRef ?? null,
+  metadata: a.metadata,
+  dmnec: a.debitsMustNotExceedCredits,
+  cmned: a.creditsMustNotExceedDebits,
+  closed: a.closed,
+  created_at: a.createdAt,
+  dp: a.debitsPosted.toString(),
+  cp: a.creditsPosted.toString(),
+  dpe: a.debitsPending.toString(),
+  cpe: a.creditsPending.toString(),
+  version: a.version
+})
+
+const holdRecord = (h: Hold.Hold) => ({
+  id: h.id,
+  debit: h.debit,
+  credit: h.credit,
+  amount: h.amount.toString(),
+  currency: h.currency,
+  created_at: h.createdAt,
+  expires_at: h.expiresAt ?? null,
+  status: h.status,
+  posted_amount: h.postedAmount.toString(),
+  resolved_by: h.resolvedBy ?? null,
+  resolved_at: h.resolvedAt ?? null
+})
+
+/**
+ * The change set of an outcome as one JSON document, consumed by {@link writeStatement}.
+ * Entries and holds created in this write carry their final state (a `reversedBy` set in the
+ * same write is folded in), so no row is inserted and updated by the same statement.
+ */
+export const changeSet = (
+  o: LedgerCore.Outcome,
+  currencies: ReadonlyArray<{ code: string; exponent: number }>
+) => {
+  const created = new Set(o.entriesCreated.map((e) => e.id))
+  const reversed = new Map(o.entriesReversed.map((r) => [r.id, r.reversedBy]))
+  const entries = [...o.entriesCreated].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  const postings: Array<Record<string, unknown>> = []
+  for (const e of entries) {
+    for (let i = 0; i < e.postings.length; i++) {
+      const p = e.postings[i]!
+      postings.push({
+        entry_id: e.id,
+        idx: i,
+        debit: p.debit,
+        credit: p.credit,
+        amount: p.amount.toString(),
+        currency: p.currency
+      })
+    }
+  }
+  return JSON.stringify({
+    cur: currencies,
+    ac: [...o.accountsCreated].sort((a, b) => (a.id < b.id ? -1 : 1)).map(accountRecord),
+    au: o.accountsUpdated.map(accountRecord),
+    en: entries.map((e) => ({
+      id: e.id,
+      kind: e.kind,
+      hold_id: e.holdId ?? null,
+      reverses: e.reverses ?? null,
+      reversed_by: reversed.get(e.id) ?? e.reversedBy ?? null,
+      timeout_ms: e.timeoutMs ?? null,
+      description: e.description ?? null,
+      metadata: e.metadata,
+      created_at: e.createdAt,
+      hash: e.hash
+    })),
+    po: postings,
+    er: o.entriesReversed
+      .filter((r) => !created.has(r.id))
+      .map((r) => ({ id: r.id, reversed_by: r.reversedBy })),
+    hc: [...o.holdsCreated].sort((a, b) => (a.id < b.id ? -1 : 1)).map(holdRecord),
+    hu: o.holdsUpdated.map(holdRecord),
+    li: o.lines.map((l) => ({
+      account_id: l.accountId,
+      seq: l.seq,
+      entry_id: l.entryId,
+      at: l.at,
+      dp: l.debitsPosted.toString(),
+      cp: l.creditsPosted.toString(),
+      dpe: l.debitsPending.toString(),
+      cpe: l.creditsPending.toString()
+    })),
+    ob: o.events.map((e) => ({ event_id: e.id, subject: e.subject, type: e.type, event: e }))
+  })
+}
+
+const accountColumnsDef = `id text, currency text, code text, normal text, owner_ref text, metadata jsonb, dmnec boolean,
+  cmned boolean, closed boolean, created_at bigint, dp numeric, cp numeric, dpe numeric, cpe numeric, version bigint`
+const holdColumnsDef = `id text, debit text, credit text, amount numeric, currency text, created_at bigint,
+  expires_at bigint, status text, posted_amount numeric, resolved_by text, resolved_at bigint`
+
+/**
+ * Persists a change set in one statement (one round trip): data-modifying CTEs insert and
+ * update every table. Foreign keys and CHECK constraints (limits, ranges, currencies) are
+ * verified at the end of the statement, so a violation writes nothing.
+ */
+export const writeStatement = `WITH input AS (SELECT $1::jsonb AS j),
+cur AS (
+  INSERT INTO paykit_currencies (code, exponent)
+  SELECT x.code, x.exponent FROM input, jsonb_to_recordset(input.j->'cur') AS x(code text, exponent smallint)
+  ON CONFLICT (code) DO NOTHING
+),
+ac AS (
+  INSERT INTO paykit_accounts (id, currency, code, normal, owner_ref, metadata, debits_must_not_exceed_credits,
+    credits_must_not_exceed_debits, closed, created_at, debits_posted, credits_posted, debits_pending, credits_pending, version)
+  SELECT x.id, x.currency, x.code, x.normal, x.owner_ref, x.metadata, x.dmnec, x.cmned, x.closed, x.created_at,
+    x.dp, x.cp, x.dpe, x.cpe, x.version
+  FROM input, jsonb_to_recordset(input.j->'ac') AS x(${accountColumnsDef})
+),
+au AS (
+  UPDATE paykit_accounts a SET closed = x.closed, debits_posted = x.dp, credits_posted = x.cp,
+    debits_pending = x.dpe, credits_pending = x.cpe, version = x.version
+  FROM input, jsonb_to_recordset(input.j->'au') AS x(${accountColumnsDef})
+  WHERE a.id = x.id
+),
+en AS (
+  INSERT INTO paykit_entries (id, kind, hold_id, reverses, reversed_by, timeout_ms, description, metadata, created_at, hash)
+  SELECT x.id, x.kind, x.hold_id, x.reverses, x.reversed_by, x.timeout_ms, x.description, x.metadata, x.created_at, x.hash
+  FROM input, jsonb_array_elements(input.j->'en') WITH ORDINALITY AS o(v, ord),
+    jsonb_to_record(o.v) AS x(id text, kind text, hold_id text, reverses text, reversed_by text, timeout_ms bigint,
+      description text, metadata jsonb, created_at bigint, hash text)
+  ORDER BY o.ord
+),
+po AS (
+  INSERT INTO paykit_postings (entry_id, idx, debit, credit, amount, currency)
+  SELECT x.entry_id, x.idx, x.debit, x.credit, x.amount, x.currency
+  FROM input, jsonb_to_recordset(input.j->'po') AS x(entry_id text, idx smallint, debit text, credit text,
+    amount numeric, currency text)
+),
+er AS (
+  UPDATE paykit_entries e SET reversed_by = x.reversed_by
+  FROM input, jsonb_to_recordset(input.j->'er') AS x(id text, reversed_by text)
+  WHERE e.id = x.id
+),
+hc AS (
+  INSERT INTO paykit_holds (id, debit, credit, amount, currency, created_at, expires_at, status, posted_amount,
+    resolved_by, resolved_at)
+  SELECT x.id, x.debit, x.credit, x.amount, x.currency, x.created_at, x.expires_at, x.status, x.posted_amount,
+    x.resolved_by, x.resolved_at
+  FROM input, jsonb_to_recordset(input.j->'hc') AS x(${holdColumnsDef})
+),
+hu AS (
+  UPDATE paykit_holds h SET status = x.status, posted_amount = x.posted_amount, resolved_by = x.resolved_by,
+    resolved_at = x.resolved_at
+  FROM input, jsonb_to_recordset(input.j->'hu') AS x(${holdColumnsDef})
+  WHERE h.id = x.id
+),
+li AS (
+  INSERT INTO paykit_lines (account_id, seq, entry_id, at, debits_posted, credits_posted, debits_pending, credits_pending)
+  SELECT x.account_id, x.seq, x.entry_id, x.at, x.dp, x.cp, x.dpe, x.cpe
+  FROM input, jsonb_to_recordset(input.j->'li') AS x(account_id text, seq bigint, entry_id text, at bigint,
+    dp numeric, cp numeric, dpe numeric, cpe numeric)
+),
+ob AS (
+  INSERT INTO paykit_outbox (event_id, subject, type, event)
+  SELECT x.event_id, x.subject, x.type, x.event::json
+  FROM input, jsonb_array_elements(input.j->'ob') WITH ORDINALITY AS o(v, ord),
+    jsonb_to_record(o.v) AS x(event_id text, subject text, type text, event jsonb)
+  ORDER BY o.ord
+)
+SELECT 1 AS done`
