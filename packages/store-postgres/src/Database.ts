@@ -173,8 +173,22 @@ export const layer = (
     })
   ).pipe(Layer.provide(Reactivity.layer))
 
-/** Checks the database answers and creates the schema when it is missing. */
-const prepareSchema = (sql: SqlClient.SqlClient, schema: string) =>
+/**
+ * Checks the database answers, creates `schema` when it is missing and makes it the search path
+ * (on every connection for a server, through the start-up parameters; here for the one PGlite
+ * connection or the current session).
+ *
+ * @example
+ * ```ts
+ * import { Database } from "@paykit/store-postgres"
+ * import { Effect } from "effect"
+ * import { SqlClient } from "effect/sql/SqlClient"
+ * const program = Effect.flatMap(SqlClient, (sql) => Database.prepareSchema(sql, "tenant_a"))
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const prepareSchema = (sql: SqlClient.SqlClient, schema: string): Effect.Effect<void, SqlError> =>
   Effect.gen(function* () {
     yield* sql`SELECT 1`
     if (schema === "public") return

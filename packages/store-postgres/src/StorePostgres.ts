@@ -5,7 +5,7 @@ import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import * as Database from "./Database.ts"
 import type { StartupError } from "./errors.ts"
-import { InvalidStoreConfig } from "./errors.ts"
+import { DatabaseUnavailable, InvalidStoreConfig } from "./errors.ts"
 import {
   accountColumns,
   accountFromRow,
@@ -305,6 +305,41 @@ export const layer = (
       return yield* make(config)
     })
   ).pipe(Layer.provideMerge(Database.layer(config)))
+
+/**
+ * Builds the store on a `SqlClient` you already have (your own pool, a shared PGlite): creates
+ * `schema` when missing and selects it, applies the migrations, and provides the `LedgerStore`.
+ *
+ * @example
+ * ```ts
+ * import { PgliteClient, StorePostgres } from "@paykit/store-postgres"
+ * import { Layer } from "effect"
+ * const store = StorePostgres.layerClient({ schema: "ledger" }).pipe(Layer.provide(PgliteClient.layer({})))
+ * ```
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerClient = (
+  config: Pick<StoreConfig, "currencies" | "maxAttempts" | "schema"> = {}
+): Layer.Layer<LedgerStore.LedgerStore, StartupError, SqlClient.SqlClient> =>
+  Layer.effect(
+    LedgerStore.LedgerStore,
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const schema = config.schema ?? "public"
+      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+        return yield* new InvalidStoreConfig({
+          field: "schema",
+          reason: `${JSON.stringify(schema)} is not a plain lower-case identifier`
+        })
+      }
+      yield* Database.prepareSchema(sql, schema).pipe(
+        Effect.mapError((e) => new DatabaseUnavailable({ target: sql.driver, reason: e.message }))
+      )
+      yield* Migrations.run
+      return yield* make(config)
+    })
+  )
 
 /**
  * Like {@link layer} with the location read from configuration: `DATABASE_URL` (a

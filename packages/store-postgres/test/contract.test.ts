@@ -1,12 +1,22 @@
 import { LedgerStoreContract } from "@paykit/ledger/testing"
 import { describe } from "vitest"
 import { serverUrl } from "./support/env.ts"
-import { pglite, server } from "./support/layers.ts"
+import { pglite, pgliteShared, server } from "./support/layers.ts"
 
-// PGlite: a fresh in-memory database per test. Fewer property runs than the memory store
-// because every run opens a database (see the README's test notes).
-LedgerStoreContract.suite("PGlite", pglite, { numRuns: 25, fibers: 20, timeout: 120_000 })
+// PGlite, one database per store (as users open it): the example-based tests.
+describe("PGlite, a database per store", () => {
+  LedgerStoreContract.suite("PGlite", pglite, { numRuns: 3, fibers: 20, timeout: 120_000 })
+})
+
+// PGlite, one database and a fresh schema per store: cheap enough for 40 model-based runs.
+describe("PGlite, a schema per store", () => {
+  LedgerStoreContract.suite("PGlite (shared database)", pgliteShared("contract"), {
+    numRuns: 40,
+    fibers: 20,
+    timeout: 180_000
+  })
+})
 
 describe.skipIf(serverUrl === undefined)("PostgreSQL server", () => {
-  LedgerStoreContract.suite("PostgreSQL", server("contract"), { numRuns: 40, fibers: 40, timeout: 120_000 })
+  LedgerStoreContract.suite("PostgreSQL", server("contract"), { numRuns: 40, fibers: 40, timeout: 180_000 })
 })
