@@ -88,20 +88,55 @@ export const isPostedKind = (kind: Kind): boolean =>
  * @category constructors
  * @since 0.1.0
  */
-export const toJson = (e: Entry) => ({
-  id: e.id,
-  kind: e.kind,
-  postings: e.postings.map((p) => ({
-    debit: p.debit,
-    credit: p.credit,
-    amount: p.amount.toString(),
-    currency: p.currency
-  })),
-  ...(e.holdId === undefined ? {} : { holdId: e.holdId }),
-  ...(e.reverses === undefined ? {} : { reverses: e.reverses }),
-  ...(e.reversedBy === undefined ? {} : { reversedBy: e.reversedBy }),
-  ...(e.timeoutMs === undefined ? {} : { timeoutMs: e.timeoutMs }),
-  ...(e.description === undefined ? {} : { description: e.description }),
-  metadata: e.metadata,
-  createdAt: new Date(e.createdAt).toISOString()
-})
+export const toJson = (e: Entry, createdAtIso?: string): EntryJson => {
+  const postings = new Array<PostingJson>(e.postings.length)
+  for (let i = 0; i < e.postings.length; i++) {
+    const p = e.postings[i]!
+    postings[i] = { debit: p.debit, credit: p.credit, amount: p.amount.toString(), currency: p.currency }
+  }
+  const out: { -readonly [K in keyof EntryJson]: EntryJson[K] } = {
+    id: e.id,
+    kind: e.kind,
+    postings,
+    metadata: e.metadata,
+    createdAt: createdAtIso ?? new Date(e.createdAt).toISOString()
+  }
+  if (e.holdId !== undefined) out.holdId = e.holdId
+  if (e.reverses !== undefined) out.reverses = e.reverses
+  if (e.reversedBy !== undefined) out.reversedBy = e.reversedBy
+  if (e.timeoutMs !== undefined) out.timeoutMs = e.timeoutMs
+  if (e.description !== undefined) out.description = e.description
+  return out
+}
+
+/**
+ * A posting in JSON form (amount as a string).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface PostingJson {
+  readonly debit: string
+  readonly credit: string
+  readonly amount: string
+  readonly currency: string
+}
+
+/**
+ * An entry in JSON form, as produced by {@link toJson}.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface EntryJson {
+  readonly id: string
+  readonly kind: Kind
+  readonly postings: ReadonlyArray<PostingJson>
+  readonly holdId?: string
+  readonly reverses?: string
+  readonly reversedBy?: string
+  readonly timeoutMs?: number
+  readonly description?: string
+  readonly metadata: Readonly<Record<string, string>>
+  readonly createdAt: string
+}

@@ -304,6 +304,46 @@ export const checkShape = (c: Command, p: string): InvalidInput | undefined => {
 
 const ABSENT: unique symbol = Symbol("absent")
 
+type Checkpoint = readonly [number, number, number, number]
+type MutableAccount = { -readonly [K in keyof Account.Account]: Account.Account[K] }
+
+/** A private, mutable copy of an account (explicit literal: one hidden class per shape). */
+const copyAccount = (a: Account.Account): MutableAccount =>
+  a.ownerRef === undefined
+    ? {
+        id: a.id,
+        currency: a.currency,
+        code: a.code,
+        normal: a.normal,
+        metadata: a.metadata,
+        debitsMustNotExceedCredits: a.debitsMustNotExceedCredits,
+        creditsMustNotExceedDebits: a.creditsMustNotExceedDebits,
+        closed: a.closed,
+        createdAt: a.createdAt,
+        debitsPosted: a.debitsPosted,
+        creditsPosted: a.creditsPosted,
+        debitsPending: a.debitsPending,
+        creditsPending: a.creditsPending,
+        version: a.version
+      }
+    : {
+        id: a.id,
+        currency: a.currency,
+        code: a.code,
+        normal: a.normal,
+        ownerRef: a.ownerRef,
+        metadata: a.metadata,
+        debitsMustNotExceedCredits: a.debitsMustNotExceedCredits,
+        creditsMustNotExceedDebits: a.creditsMustNotExceedDebits,
+        closed: a.closed,
+        createdAt: a.createdAt,
+        debitsPosted: a.debitsPosted,
+        creditsPosted: a.creditsPosted,
+        debitsPending: a.debitsPending,
+        creditsPending: a.creditsPending,
+        version: a.version
+      }
+
 class Work {
   readonly accounts = new Map<string, Account.Account>()
   readonly accountCreated = new Map<string, true>()
@@ -314,6 +354,8 @@ class Work {
   readonly lines: Array<Account.Line> = []
   readonly events: Array<DomainEvent.DomainEvent> = []
   readonly journal: Array<unknown> = []
+  /** In-place changes of working account copies: [account, dP, cP, dQ, cQ, version] per change. */
+  readonly undo: Array<unknown> = []
   touched: Array<string> = []
   readonly occurredAt: string
 
@@ -344,24 +386,31 @@ class Work {
     return this.holds.get(id) ?? this.snap.hold(id)
   }
 
-  mark(): number {
-    return this.journal.length
+  checkpoint(): Checkpoint {
+    return [this.journal.length, this.undo.length, this.lines.length, this.events.length]
   }
-  markLines(): number {
-    return this.lines.length
-  }
-  rollback(journalMark: number, linesMark: number, eventsMark: number): void {
+  restore(cp: Checkpoint): void {
+    const u = this.undo
+    for (let i = u.length - 6; i >= cp[1]; i -= 6) {
+      const m = u[i] as MutableAccount
+      m.debitsPosted = u[i + 1] as bigint
+      m.creditsPosted = u[i + 2] as bigint
+      m.debitsPending = u[i + 3] as bigint
+      m.creditsPending = u[i + 4] as bigint
+      m.version = u[i + 5] as number
+    }
+    u.length = cp[1]
     const j = this.journal
-    for (let i = j.length - 3; i >= journalMark; i -= 3) {
+    for (let i = j.length - 3; i >= cp[0]; i -= 3) {
       const map = j[i] as Map<string, unknown>
       const key = j[i + 1] as string
       const prev = j[i + 2]
       if (prev === ABSENT) map.delete(key)
       else map.set(key, prev)
     }
-    j.length = journalMark
-    this.lines.length = linesMark
-    this.events.length = eventsMark
+    j.length = cp[0]
+    this.lines.length = cp[2]
+    this.events.length = cp[3]
   }
 
   emit(type: string, subject: string, data: unknown): void {
@@ -407,19 +456,20 @@ class Work {
         requested: cUp.toString()
       })
     }
-    let version = a.version
+    let m = this.accounts.get(a.id) as MutableAccount | undefined
+    if (m === undefined) {
+      m = copyAccount(a)
+      this.set(this.accounts, a.id, m)
+    }
+    this.undo.push(m, m.debitsPosted, m.creditsPosted, m.debitsPending, m.creditsPending, m.version)
+    m.debitsPosted = dP
+    m.creditsPosted = cP
+    m.debitsPending = dQ
+    m.creditsPending = cQ
     if (!this.touched.includes(a.id)) {
       this.touched.push(a.id)
-      version++
+      m.version++
     }
-    this.set(this.accounts, a.id, {
-      ...a,
-      debitsPosted: dP,
-      creditsPosted: cP,
-      debitsPending: dQ,
-      creditsPending: cQ,
-      version
-    })
     return undefined
   }
 
@@ -538,6 +588,28 @@ const checkAccounts = (
   postings: ReadonlyArray<Entry.Posting>,
   checkClosed: boolean
 ): CoreCommandError | undefined => {
+  if (postings.length === 1) {
+    const p = postings[0]!
+    const d = w.account(p.debit)
+    if (d === undefined) return new AccountNotFound({ accountId: p.debit })
+    const c = w.account(p.credit)
+    if (c === undefined) return new AccountNotFound({ accountId: p.credit })
+    if (d.currency !== p.currency || c.currency !== p.currency) {
+      const bad = d.currency !== p.currency ? d : c
+      return new PostingCurrencyMismatch({
+        entryId,
+        posting: 0,
+        accountId: bad.id,
+        accountCurrency: bad.currency,
+        postingCurrency: p.currency
+      })
+    }
+    if (checkClosed) {
+      if (d.closed) return new AccountClosed({ accountId: d.id })
+      if (c.closed) return new AccountClosed({ accountId: c.id })
+    }
+    return undefined
+  }
   for (let i = 0; i < postings.length; i++) {
     const p = postings[i]!
     if (w.account(p.debit) === undefined) return new AccountNotFound({ accountId: p.debit })
@@ -617,7 +689,7 @@ const createAccount = (w: Work, c: Extract<Command, { _tag: "CreateAccount" }>):
                     ? "creditsMustNotExceedDebits"
                     : undefined
     return field === undefined
-      ? Result.succeed({ _tag: "AccountCreated", account: existing, replayed: true })
+      ? Result.succeed({ _tag: "AccountCreated", account: copyAccount(existing), replayed: true })
       : fail(new ExistsWithDifferent({ kind: "account", id: c.id, field }))
   }
   const account = Account.make({
@@ -631,7 +703,7 @@ const createAccount = (w: Work, c: Extract<Command, { _tag: "CreateAccount" }>):
     debitsMustNotExceedCredits: c.debitsMustNotExceedCredits,
     creditsMustNotExceedDebits: c.creditsMustNotExceedDebits
   })
-  w.set(w.accounts, c.id, account)
+  w.set(w.accounts, c.id, copyAccount(account))
   w.set(w.accountCreated, c.id, true)
   w.emit("ledger.account.created", c.id, Account.toJson(account))
   return Result.succeed({ _tag: "AccountCreated", account, replayed: false })
@@ -640,14 +712,17 @@ const createAccount = (w: Work, c: Extract<Command, { _tag: "CreateAccount" }>):
 const closeAccount = (w: Work, c: Extract<Command, { _tag: "CloseAccount" }>): Step => {
   const a = w.account(c.accountId)
   if (a === undefined) return fail(new AccountNotFound({ accountId: c.accountId }))
-  if (a.closed) return Result.succeed({ _tag: "AccountClosed", account: a, changed: false })
-  const closed = { ...a, closed: true }
-  w.set(w.accounts, a.id, closed)
+  if (a.closed) return Result.succeed({ _tag: "AccountClosed", account: copyAccount(a), changed: false })
+  const closed: Account.Account = { ...copyAccount(a), closed: true }
+  w.set(w.accounts, a.id, copyAccount(closed))
   w.emit("ledger.account.closed", a.id, Account.toJson(closed))
   return Result.succeed({ _tag: "AccountClosed", account: closed, changed: true })
 }
 
-const holdEventData = (h: Hold.Hold, e: Entry.Entry) => ({ hold: Hold.toJson(h), entry: Entry.toJson(e) })
+const holdEventData = (h: Hold.Hold, e: Entry.Entry, iso: string) => ({
+  hold: Hold.toJson(h),
+  entry: Entry.toJson(e, iso)
+})
 
 const entryCommand = (w: Work, c: EntryCommand): Step => {
   // 1. stateless checks
@@ -687,7 +762,7 @@ const entryCommand = (w: Work, c: EntryCommand): Step => {
         createdAt: w.now,
         hash: ""
       })
-      w.emit("ledger.entry.posted", entry.id, Entry.toJson(entry))
+      w.emit("ledger.entry.posted", entry.id, Entry.toJson(entry, w.occurredAt))
       return Result.succeed({ _tag: "EntryCreated", entry, replayed: false })
     }
     case "CreateHold": {
@@ -716,7 +791,7 @@ const entryCommand = (w: Work, c: EntryCommand): Step => {
         postedAmount: 0n
       }
       w.putHold(hold, true)
-      w.emit("ledger.hold.created", hold.id, holdEventData(hold, entry))
+      w.emit("ledger.hold.created", hold.id, holdEventData(hold, entry, w.occurredAt))
       return Result.succeed({ _tag: "EntryCreated", entry, hold, replayed: false })
     }
     case "PostHold":
@@ -763,7 +838,7 @@ const entryCommand = (w: Work, c: EntryCommand): Step => {
           resolvedAt: w.now
         }
         w.putHold(hold, false)
-        w.emit("ledger.hold.posted", hold.id, holdEventData(hold, entry))
+        w.emit("ledger.hold.posted", hold.id, holdEventData(hold, entry, w.occurredAt))
         return Result.succeed({ _tag: "EntryCreated", entry, hold, replayed: false })
       }
       const err =
@@ -782,7 +857,7 @@ const entryCommand = (w: Work, c: EntryCommand): Step => {
       })
       const hold: Hold.Hold = { ...h, status: "voided", resolvedBy: c.id, resolvedAt: w.now }
       w.putHold(hold, false)
-      w.emit("ledger.hold.voided", hold.id, holdEventData(hold, entry))
+      w.emit("ledger.hold.voided", hold.id, holdEventData(hold, entry, w.occurredAt))
       return Result.succeed({ _tag: "EntryCreated", entry, hold, replayed: false })
     }
     case "Reverse": {
@@ -811,7 +886,7 @@ const entryCommand = (w: Work, c: EntryCommand): Step => {
       })
       if (w.entries.has(original.id)) w.addEntry({ ...original, reversedBy: c.id })
       else w.set(w.reversed, original.id, c.id)
-      w.emit("ledger.entry.posted", entry.id, Entry.toJson(entry))
+      w.emit("ledger.entry.posted", entry.id, Entry.toJson(entry, w.occurredAt))
       return Result.succeed({ _tag: "EntryCreated", entry, replayed: false })
     }
   }
@@ -851,7 +926,7 @@ const expire = (w: Work, h: Hold.Hold): void => {
   })
   const hold: Hold.Hold = { ...h, status: "expired", resolvedBy: id, resolvedAt: w.now }
   w.putHold(hold, false)
-  w.emit("ledger.hold.expired", hold.id, holdEventData(hold, entry))
+  w.emit("ledger.hold.expired", hold.id, holdEventData(hold, entry, w.occurredAt))
 }
 
 const runCommand = (w: Work, c: Command, index: number): Step => {
@@ -919,9 +994,7 @@ export const applyBatch = (snapshot: Snapshot, request: Request): Outcome => {
     throw new Error(`a write carries at most ${MAX_BATCH} commands`)
   }
   if (request.mode === "linked") {
-    const j = w.mark()
-    const l = w.markLines()
-    const ev = w.events.length
+    const cp = w.checkpoint()
     let failed = -1
     for (let i = 0; i < commands.length; i++) {
       const r = runCommand(w, commands[i]!, i)
@@ -932,18 +1005,16 @@ export const applyBatch = (snapshot: Snapshot, request: Request): Outcome => {
       }
     }
     if (failed >= 0) {
-      w.rollback(j, l, ev)
+      w.restore(cp)
       for (let i = 0; i < commands.length; i++) {
         if (i !== failed) results[i] = fail(new LinkedCommandFailed({ index: i, failedIndex: failed }))
       }
     }
   } else {
     for (let i = 0; i < commands.length; i++) {
-      const j = w.mark()
-      const l = w.markLines()
-      const ev = w.events.length
+      const cp = w.checkpoint()
       const r = runCommand(w, commands[i]!, i)
-      if (Result.isFailure(r)) w.rollback(j, l, ev)
+      if (Result.isFailure(r)) w.restore(cp)
       results[i] = r
     }
   }

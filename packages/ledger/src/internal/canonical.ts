@@ -1,7 +1,12 @@
-import { createHash } from "node:crypto"
+import * as crypto from "node:crypto"
 
-/** sha256 hex of a string. */
-export const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex")
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash
+
+/** sha256 hex of a string (the one-shot `crypto.hash` where Node has it, ≥ 20.12). */
+export const sha256: (s: string) => string =
+  typeof oneShot === "function"
+    ? (s) => oneShot("sha256", s, "hex")
+    : (s) => crypto.createHash("sha256").update(s).digest("hex")
 
 /** Canonical JSON of a string record: keys sorted. */
 export const canonicalRecord = (r: Readonly<Record<string, string>>): string => {
