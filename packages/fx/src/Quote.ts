@@ -293,21 +293,17 @@ const price = (p: Prepared, principal: bigint): Result.Result<Priced, Calculatio
   if (Result.isFailure(convertedMoney)) return Result.fail(convertedMoney.failure as AmountOutOfRange)
   const convertedTarget = convertedMoney.success.amount
   const e = c.intermediaryFee
-  let received = convertedTarget
-  let intermediaryInSource = 0n
-  if (c.charges === "OUR") {
-    if (e > 0n) intermediaryInSource = toSourceCeiling(p, e, tier.customerRate)
-  } else {
-    received = convertedTarget - e
-    if (received <= 0n) {
-      return Result.fail(
-        new NothingArrives({
-          converted: Money.fromMinorUnsafe(convertedTarget, c.target).toString(),
-          intermediary: Money.fromMinorUnsafe(e, c.target).toString()
-        })
-      )
-    }
+  const our = c.charges === "OUR"
+  const received = our ? convertedTarget : convertedTarget - e
+  if (received <= 0n) {
+    return Result.fail(
+      new NothingArrives({
+        converted: Money.fromMinorUnsafe(convertedTarget, c.target).toString(),
+        intermediary: Money.fromMinorUnsafe(our ? 0n : e, c.target).toString()
+      })
+    )
   }
+  const intermediaryInSource = our && e > 0n ? toSourceCeiling(p, e, tier.customerRate) : 0n
   const paid = (p.feesDeducted ? principal : principal + fees) + intermediaryInSource
   if (paid > Money.MAX_AMOUNT)
     return Result.fail(new AmountOutOfRange({ operation: "quote", amount: paid.toString() }))

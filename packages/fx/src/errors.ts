@@ -326,8 +326,9 @@ export class NothingToConvert extends Schema.TaggedError<NothingToConvert>()("No
 }
 
 /**
- * The estimated intermediary-bank fee borne by the recipient (SHA or BEN) is at least the
- * converted amount: nothing would arrive.
+ * Nothing would arrive: the amount converts to less than one minor unit of the target
+ * currency (rounded down), or the estimated intermediary-bank fee borne by the recipient (SHA or
+ * BEN) is at least the converted amount.
  *
  * @example
  * ```ts
@@ -342,7 +343,7 @@ export class NothingArrives extends Schema.TaggedError<NothingArrives>()("Nothin
   intermediary: Schema.String
 }) {
   override get message(): string {
-    return `the estimated intermediary fee (${this.intermediary}) would take the whole converted amount (${this.converted}), so nothing would arrive; send a larger amount or use OUR charges`
+    return `nothing would arrive: the amount converts to ${this.converted} (rounded down) and the recipient bears an estimated intermediary fee of ${this.intermediary}; send a larger amount`
   }
 }
 

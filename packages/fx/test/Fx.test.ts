@@ -1,0 +1,272 @@
+import { Ids } from "@paykit/core"
+import { fc, test } from "@fast-check/vitest"
+import { Effect, Layer, Schema } from "effect"
+import { TestClock } from "effect/testing"
+import { describe, expect, it } from "vitest"
+import { Fx, Quote, QuoteStore, RateProvider, Schedule } from "../src/index.ts"
+import { fxLayer, HOUR, MINUTE, runFx, workedSchedule } from "./helpers.ts"
+
+const encode = Schema.encodeSync(Quote.Quote)
+
+const schedule = Schedule.makeUnsafe({
+  corridors: [
+    ...workedSchedule.corridors.map(() => ({
+      source: "USD",
+      target: "EUR",
+      spreadBps: 50,
+      fixedFee: "299",
+      percentFee: "0.5",
+      percentFeeMin: "100",
+      percentFeeMax: "2500",
+      feeMode: "on-top" as const,
+      charges: "SHA" as const,
+      intermediaryFee: "1500"
+    })),
+    {
+      source: "USD",
+      target: "GBP",
+      spreadBps: 40,
+      fixedFee: "500",
+      feeMode: "deducted",
+      charges: "OUR",
+      intermediaryFee: "1000"
+    },
+    { source: "USD", target: "ARS", spreadBps: 40, feeMode: "on-top", charges: "SHA" },
+    { source: "USD", target: "USD", spreadBps: 0, feeMode: "on-top", charges: "OUR" }
+  ]
+})
+const rates = [
+  { base: "USD", quote: "EUR", rate: "0.92", asOf: 0 },
+  { base: "EUR", quote: "GBP", rate: "0.85", asOf: 0 }
+]
+const layer = () => fxLayer(schedule, rates)
+const send = { direction: "send", source: "USD", target: "EUR", amount: "100000" }
+
+const quoteFails = (input: unknown, l = layer()) =>
+  runFx(
+    Effect.gen(function* () {
+      const fx = yield* Fx.Fx
+      return yield* Effect.flip(fx.quote(input))
+    }),
+    l
+  )
+
+describe("Fx: quoting through the ports", () => {
+  it("quotes a send amount on the provider's rate and locks it for the configured duration", async () => {
+    const q = await runFx(
+      Effect.gen(function* () {
+        yield* TestClock.adjust("10 minutes")
+        const fx = yield* Fx.Fx
+        return yield* fx.quote(send)
+      }),
+      layer()
+    )
+    expect(q.midRate.rate.toString()).toBe("0.92")
+    expect(q.customerRate.toString()).toBe("0.9154") // 0.92 × (1 − 0.005)
+    expect(q.createdAt).toBe(10 * MINUTE)
+    expect(q.expiresAt).toBe(40 * MINUTE)
+    expect(q.paid.toString()).toBe("1007.99 USD") // 1000 + 2.99 + 5.00
+    expect(q.received.toString()).toBe("900.40 EUR") // floor(1000 × 0.9154) − 15
+    expect(q.fees.map((f) => `${f.kind} ${f.amount}`)).toEqual([
+      "fixed 2.99 USD",
+      "percentage 5.00 USD",
+      "intermediary-estimate 15.00 EUR",
+      "exchange-rate-margin 5.00 USD"
+    ])
+    expect(q.totalCost.toString()).toBe("12.99 USD")
+    expect(q.markup.rate.toString()).toBe("0.5")
+  })
+
+  it("quotes a receive amount: the smallest send that delivers it", async () => {
+    const q = await runFx(
+      Effect.flatMap(Fx.Fx, (fx) =>
+        fx.quote({
+          direction: "receive",
+          source: "USD",
+          target: "GBP",
+          amount: "50000",
+          lockForMillis: 5 * MINUTE
+        })
+      ),
+      layer()
+    )
+    expect(q.direction).toBe("receive")
+    expect(q.received.toString()).toBe("500.00 GBP")
+    expect(q.receivedIsEstimate).toBe(false)
+    expect(q.expiresAt - q.createdAt).toBe(5 * MINUTE)
+  })
+
+  it("a same-currency quote uses rate 1 without asking the provider", async () => {
+    const failing = Layer.succeed(
+      RateProvider.RateProvider,
+      RateProvider.RateProvider.of({
+        name: "never",
+        rate: () => Effect.die("the provider must not be asked")
+      })
+    )
+    const l = Fx.layer({
+      schedule,
+      maxRateAge: "1 hour",
+      maxReferenceAge: "1 hour",
+      lockFor: "1 minute"
+    }).pipe(
+      Layer.provide(RateProvider.layerReferenceFromRateProvider),
+      Layer.provide(failing),
+      Layer.provide(QuoteStore.layerMemory),
+      Layer.provide(Ids.layerSeeded(1))
+    )
+    const q = await runFx(
+      Effect.flatMap(Fx.Fx, (fx) =>
+        fx.quote({ direction: "send", source: "USD", target: "USD", amount: "12345" })
+      ),
+      l
+    )
+    expect(q.received.toString()).toBe("123.45 USD")
+    expect(q.midRate.source).toBe("identity")
+  })
+
+  it("negative or zero amounts are InvalidInput naming the amount", async () => {
+    for (const amount of ["-100", "0", "12.50", "abc"]) {
+      const e = await quoteFails({ ...send, amount })
+      expect(e._tag).toBe("InvalidInput")
+      expect(e._tag === "InvalidInput" && e.path).toBe("amount")
+    }
+    const zero = await quoteFails({ ...send, amount: "0" })
+    expect(zero.message).toContain("must be greater than zero")
+  })
+
+  it("unknown currencies, directions, extra fields and bad lock durations are InvalidInput naming the field", async () => {
+    const path = async (input: unknown) => {
+      const e = await quoteFails(input)
+      return e._tag === "InvalidInput" ? e.path : e._tag
+    }
+    expect(await path({ ...send, target: "EURO" })).toBe("target")
+    expect(await path({ ...send, direction: "sideways" })).toBe("direction")
+    expect(await path({ ...send, lockForMillis: 0 })).toBe("lockForMillis")
+    expect(await path({ ...send, fee: "0" })).toBe("fee")
+    expect(await path({ ...send, method: "" })).toBe("method")
+  })
+
+  it("an unknown currency pair is NoCorridor", async () => {
+    const e = await quoteFails({ ...send, target: "JPY" })
+    expect(e._tag).toBe("NoCorridor")
+    expect(e.message).toContain("USD→JPY")
+  })
+
+  it("a missing rate is RateNotFound", async () => {
+    const e = await quoteFails({ ...send, target: "ARS" })
+    expect(e._tag).toBe("RateNotFound")
+    expect(e.message).toContain("EUR→ARS")
+  })
+
+  it("a stale rate is StaleRate, never a silent quote", async () => {
+    const e = await runFx(
+      Effect.gen(function* () {
+        yield* TestClock.adjust("61 minutes")
+        const fx = yield* Fx.Fx
+        return yield* Effect.flip(fx.quote(send))
+      }),
+      layer()
+    )
+    expect(e._tag).toBe("StaleRate")
+    expect(e.message).toContain("USD→EUR")
+  })
+
+  it("fees that take the whole amount are NothingToConvert; a failed quote stores nothing", async () => {
+    const e = await quoteFails({ direction: "send", source: "USD", target: "GBP", amount: "1" })
+    expect(e._tag).toBe("NothingToConvert")
+    // no state change: ids are not consumed by failed quotes, so the next id is the first one
+    const [first, afterFailure] = await Promise.all([
+      runFx(
+        Effect.flatMap(Fx.Fx, (fx) => fx.quote(send)),
+        layer()
+      ),
+      runFx(
+        Effect.gen(function* () {
+          const fx = yield* Fx.Fx
+          yield* Effect.flip(fx.quote({ ...send, amount: "-1" }))
+          yield* Effect.flip(fx.quote({ ...send, target: "JPY" }))
+          return yield* fx.quote(send)
+        }),
+        layer()
+      )
+    ])
+    expect(afterFailure.id).toBe(first.id)
+  })
+
+  it("executing an unknown id is QuoteNotFound; an empty id is InvalidInput", async () => {
+    const [missing, empty] = await runFx(
+      Effect.gen(function* () {
+        const fx = yield* Fx.Fx
+        return [
+          yield* Effect.flip(fx.execute("01J0000000000000000000NONE")),
+          yield* Effect.flip(fx.execute(""))
+        ]
+      }),
+      layer()
+    )
+    expect(missing._tag).toBe("QuoteNotFound")
+    expect(empty._tag).toBe("InvalidInput")
+  })
+})
+
+describe("Fx: rate locks", () => {
+  it("a locked quote executes once with its locked rate even after rates moved; a second use is QuoteAlreadyUsed", async () => {
+    const [locked, executed, again] = await runFx(
+      Effect.gen(function* () {
+        const fx = yield* Fx.Fx
+        const memory = yield* RateProvider.MemoryRates
+        const q = yield* fx.quote(send)
+        yield* memory.set([{ base: "USD", quote: "EUR", rate: "0.85", asOf: 0 }])
+        yield* TestClock.adjust("29 minutes")
+        const moved = yield* fx.quote(send)
+        expect(moved.customerRate.toString()).not.toBe(q.customerRate.toString())
+        const done = yield* fx.execute(q.id)
+        const second = yield* Effect.flip(fx.execute(q.id))
+        return [q, done, second] as const
+      }),
+      layer()
+    )
+    expect(encode(executed)).toEqual(encode(locked))
+    expect(again._tag).toBe("QuoteAlreadyUsed")
+  })
+
+  test.prop(
+    [
+      fc.integer({ min: 1, max: 120 }),
+      fc.integer({ min: 0, max: 240 }),
+      fc.integer({ min: 7000, max: 9999 }),
+      fc.bigInt({ min: 100_000n, max: 10n ** 9n })
+    ],
+    { numRuns: 40 }
+  )(
+    "a locked quote uses exactly its locked rate until expiry and fails with QuoteExpired after",
+    (lockMinutes, elapsedMinutes, movedRate, amount) =>
+      runFx(
+        Effect.gen(function* () {
+          const fx = yield* Fx.Fx
+          const memory = yield* RateProvider.MemoryRates
+          const q = yield* fx.quote({
+            ...send,
+            amount: amount.toString(),
+            lockForMillis: lockMinutes * MINUTE
+          })
+          yield* memory.set([
+            { base: "USD", quote: "EUR", rate: `0.${movedRate}`, asOf: elapsedMinutes * MINUTE }
+          ])
+          yield* TestClock.adjust(`${elapsedMinutes} minutes`)
+          const r = yield* Effect.result(fx.execute(q.id))
+          if (elapsedMinutes < lockMinutes) {
+            expect(r._tag).toBe("Success")
+            if (r._tag === "Success") {
+              expect(encode(r.success)).toEqual(encode(q))
+              expect(r.success.customerRate.toString()).toBe(q.customerRate.toString())
+            }
+          } else {
+            expect(r._tag === "Failure" && r.failure._tag).toBe("QuoteExpired")
+          }
+        }),
+        fxLayer(schedule, rates, { maxRateAge: 5 * HOUR })
+      )
+  )
+})
