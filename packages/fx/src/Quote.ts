@@ -328,6 +328,25 @@ const allInMarkup = (p: Prepared, paid: bigint, received: bigint): Decimal.Decim
   return Decimal.fromParts(Rounding.divide(num * 1_000_000n, den, "half-up"), 4)
 }
 
+/**
+ * The mark-ups of a quote. The all-in figure is computed on first read and remembered: building
+ * its `Decimal` costs more than the rest of the quote, and most quotes shown in a price list are
+ * never opened. Reading it (or encoding the quote) always gives the same exact value.
+ */
+const markup = (
+  p: Prepared,
+  r: Priced
+): { readonly rate: Decimal.Decimal; readonly allIn: Decimal.Decimal } => {
+  let allIn: Decimal.Decimal | undefined
+  return {
+    rate: r.tier.rateMarkup,
+    get allIn(): Decimal.Decimal {
+      if (allIn === undefined) allIn = allInMarkup(p, r.paid, r.received)
+      return allIn
+    }
+  }
+}
+
 const build = (p: Prepared, ctx: Context, direction: Direction, requested: Money.Money, r: Priced): Quote => {
   const c = p.corridor
   const src = c.source
@@ -401,7 +420,7 @@ const build = (p: Prepared, ctx: Context, direction: Direction, requested: Money
     fees,
     ourFees: Money.fromMinorUnsafe(ourFees, src),
     totalCost: Money.fromMinorUnsafe(ourFees + margin + r.intermediaryInSource, src),
-    markup: { rate: r.tier.rateMarkup, allIn: allInMarkup(p, r.paid, r.received) },
+    markup: markup(p, r),
     rounding: ROUNDING
   }
 }
@@ -440,17 +459,18 @@ export const fromSendAmount = (ctx: Context, amount: Money.Money): Result.Result
  * search (exponential, then binary) with the forward function. Requires the forward received
  * amount to be non-decreasing in the principal, which a valid schedule guarantees.
  */
+const reachesTarget = (p: Prepared, needed: bigint, a: bigint): Priced | undefined => {
+  if (a <= 0n) return undefined
+  const r = price(p, a)
+  if (Result.isFailure(r)) {
+    if (r.failure._tag === "AmountOutOfRange") throw r.failure
+    return undefined
+  }
+  return r.success.received >= needed ? r.success : undefined
+}
+
 const minimalPrincipal = (p: Prepared, needed: bigint): Result.Result<Priced, CalculationError> => {
   const c = p.corridor
-  const reaches = (a: bigint): Priced | undefined => {
-    if (a <= 0n) return undefined
-    const r = price(p, a)
-    if (Result.isFailure(r)) {
-      if (r.failure._tag === "AmountOutOfRange") throw r.failure
-      return undefined
-    }
-    return r.success.received >= needed ? r.success : undefined
-  }
   // estimate: the converted amount needed at the rate of the first guess's tier, plus fees
   const gross = c.charges === "OUR" ? needed : needed + c.intermediaryFee
   let rate = p.tiers[0]!.customerRate
@@ -465,7 +485,7 @@ const minimalPrincipal = (p: Prepared, needed: bigint): Result.Result<Priced, Ca
   if (estimate < 1n) estimate = 1n
   let lo: bigint
   let hi: bigint
-  let best = reaches(estimate)
+  let best = reachesTarget(p, needed, estimate)
   if (best !== undefined) {
     hi = estimate
     let step = 1n
@@ -475,7 +495,7 @@ const minimalPrincipal = (p: Prepared, needed: bigint): Result.Result<Priced, Ca
         lo = 0n
         break
       }
-      const r = reaches(lo)
+      const r = reachesTarget(p, needed, lo)
       if (r === undefined) break
       hi = lo
       best = r
@@ -490,7 +510,7 @@ const minimalPrincipal = (p: Prepared, needed: bigint): Result.Result<Priced, Ca
       if (hi > Money.MAX_AMOUNT) {
         return Result.fail(new AmountOutOfRange({ operation: "fromReceiveAmount", amount: hi.toString() }))
       }
-      const r = reaches(hi)
+      const r = reachesTarget(p, needed, hi)
       if (r !== undefined) {
         best = r
         break
@@ -503,7 +523,7 @@ const minimalPrincipal = (p: Prepared, needed: bigint): Result.Result<Priced, Ca
   // invariant: lo is short (or 0), hi reaches
   while (hi - lo > 1n) {
     const mid = (lo + hi) / 2n
-    const r = reaches(mid)
+    const r = reachesTarget(p, needed, mid)
     if (r === undefined) lo = mid
     else {
       hi = mid
