@@ -27,6 +27,11 @@ export const Id = Schema.String.check(
  * liabilities, equity and revenue (customer wallets, merchant payables) are `credit`-normal.
  * Signs every derived balance.
  *
+ * @example
+ * ```ts
+ * import type { Account } from "@paykit/ledger"
+ * const side: Account.NormalSide = "credit" // a customer wallet
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -169,6 +174,11 @@ export const availableBalance = (a: Totals & { readonly normal: NormalSide }): b
 /**
  * The three derived balances of an account, signed by its normal side, in minor units.
  *
+ * @example
+ * ```ts
+ * import { Account } from "@paykit/ledger"
+ * const b: Account.Balances = Account.balances(Account.make({ id: "w", currency: "USD", code: "w", normal: "credit", createdAt: 0 }))
+ * ```
  * @category models
  * @since 0.1.0
  */

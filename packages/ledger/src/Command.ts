@@ -5,6 +5,11 @@ import { Id } from "./Account.ts"
 /**
  * The largest number of commands one batch (one store write) may carry.
  *
+ * @example
+ * ```ts
+ * import { Command } from "@paykit/ledger"
+ * Command.MAX_BATCH // 10000
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -13,6 +18,11 @@ export const MAX_BATCH = 10_000
 /**
  * The largest number of postings one entry may carry.
  *
+ * @example
+ * ```ts
+ * import { Command } from "@paykit/ledger"
+ * Command.MAX_POSTINGS // 256
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -21,6 +31,11 @@ export const MAX_POSTINGS = 256
 /**
  * The longest hold timeout: 10 years in milliseconds.
  *
+ * @example
+ * ```ts
+ * import { Command } from "@paykit/ledger"
+ * Command.MAX_TIMEOUT_MS // 315360000000 (10 years)
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -52,6 +67,12 @@ export const Amount = Schema.Union([Money.MinorUnits, Schema.BigInt]).check(
 /**
  * Free-form string metadata: at most 64 keys, values up to 1024 characters.
  *
+ * @example
+ * ```ts
+ * import { Command } from "@paykit/ledger"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Command.Metadata)({ orderId: "42" })
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -94,6 +115,11 @@ export const createAccountInput = (currencies: Currency.Registry = Currency.isoR
 /**
  * Decoded input of `Ledger.createAccount`.
  *
+ * @example
+ * ```ts
+ * import type { Command } from "@paykit/ledger"
+ * const input: Command.CreateAccountInput = { id: "cash", currency: "USD", code: "asset.cash", normal: "debit" }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -102,6 +128,12 @@ export type CreateAccountInput = ReturnType<typeof createAccountInput>["Type"]
 /**
  * Input of `Ledger.closeAccount`.
  *
+ * @example
+ * ```ts
+ * import { Command } from "@paykit/ledger"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Command.CloseAccountInput)({ accountId: "wallet:1" })
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -110,6 +142,12 @@ export const CloseAccountInput = Schema.Struct({ accountId: Id })
 /**
  * One posting as input: `{ debit, credit, amount: "1000", currency: "USD" }`.
  *
+ * @example
+ * ```ts
+ * import { Command } from "@paykit/ledger"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Command.PostingInput)({ debit: "cash", credit: "wallet:1", amount: "1000", currency: "USD" })
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -168,6 +206,12 @@ export const HoldInput = Schema.Struct({
  * Input of `Ledger.postHold`: capture a pending hold, in full (omit `amount`) or in part. `id`
  * is the new capture entry's id (the idempotency key).
  *
+ * @example
+ * ```ts
+ * import { Command } from "@paykit/ledger"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Command.PostHoldInput)({ id: "capture-1", holdId: "auth-1", amount: "2500" })
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -182,6 +226,12 @@ export const PostHoldInput = Schema.Struct({
 /**
  * Input of `Ledger.voidHold`: release a pending hold. `id` is the void entry's id.
  *
+ * @example
+ * ```ts
+ * import { Command } from "@paykit/ledger"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Command.VoidHoldInput)({ id: "void-1", holdId: "auth-1" })
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -195,6 +245,12 @@ export const VoidHoldInput = Schema.Struct({
 /**
  * Input of `Ledger.reverse`: post the exact negation of entry `entryId` as a new entry `id`.
  *
+ * @example
+ * ```ts
+ * import { Command } from "@paykit/ledger"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Command.ReverseInput)({ id: "refund-1", entryId: "pay-1" })
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -206,7 +262,15 @@ export const ReverseInput = Schema.Struct({
 })
 
 /**
- * Create an account. @category models @since 0.1.0
+ * Create an account.
+ *
+ * @example
+ * ```ts
+ * import type { Command } from "@paykit/ledger"
+ * const c: Command.CreateAccount = { _tag: "CreateAccount", id: "cash", currency: "USD", code: "asset.cash", normal: "debit" }
+ * ```
+ * @category models
+ * @since 0.1.0
  */
 export interface CreateAccount {
   readonly _tag: "CreateAccount"
@@ -221,7 +285,15 @@ export interface CreateAccount {
 }
 
 /**
- * Close an account (idempotent: closing a closed account changes nothing). @category models @since 0.1.0
+ * Close an account (idempotent: closing a closed account changes nothing).
+ *
+ * @example
+ * ```ts
+ * import type { Command } from "@paykit/ledger"
+ * const c: Command.CloseAccount = { _tag: "CloseAccount", accountId: "wallet:1" }
+ * ```
+ * @category models
+ * @since 0.1.0
  */
 export interface CloseAccount {
   readonly _tag: "CloseAccount"
@@ -229,7 +301,15 @@ export interface CloseAccount {
 }
 
 /**
- * A posted entry of one or more postings. @category models @since 0.1.0
+ * A posted entry of one or more postings.
+ *
+ * @example
+ * ```ts
+ * import type { Command } from "@paykit/ledger"
+ * const c: Command.Transfer = { _tag: "Transfer", id: "e1", postings: [{ debit: "cash", credit: "wallet:1", amount: 100n, currency: "USD" }] }
+ * ```
+ * @category models
+ * @since 0.1.0
  */
 export interface Transfer {
   readonly _tag: "Transfer"
@@ -245,7 +325,15 @@ export interface Transfer {
 }
 
 /**
- * Create a pending hold. @category models @since 0.1.0
+ * Create a pending hold.
+ *
+ * @example
+ * ```ts
+ * import type { Command } from "@paykit/ledger"
+ * const c: Command.CreateHold = { _tag: "CreateHold", id: "auth-1", debit: "wallet:1", credit: "merchant:9", amount: 500n, currency: "USD", timeoutMs: 60_000 }
+ * ```
+ * @category models
+ * @since 0.1.0
  */
 export interface CreateHold {
   readonly _tag: "CreateHold"
@@ -260,7 +348,15 @@ export interface CreateHold {
 }
 
 /**
- * Capture a pending hold. @category models @since 0.1.0
+ * Capture a pending hold.
+ *
+ * @example
+ * ```ts
+ * import type { Command } from "@paykit/ledger"
+ * const c: Command.PostHold = { _tag: "PostHold", id: "capture-1", holdId: "auth-1", amount: 300n }
+ * ```
+ * @category models
+ * @since 0.1.0
  */
 export interface PostHold {
   readonly _tag: "PostHold"
@@ -272,7 +368,15 @@ export interface PostHold {
 }
 
 /**
- * Void a pending hold. @category models @since 0.1.0
+ * Void a pending hold.
+ *
+ * @example
+ * ```ts
+ * import type { Command } from "@paykit/ledger"
+ * const c: Command.VoidHold = { _tag: "VoidHold", id: "void-1", holdId: "auth-1" }
+ * ```
+ * @category models
+ * @since 0.1.0
  */
 export interface VoidHold {
   readonly _tag: "VoidHold"
@@ -283,7 +387,15 @@ export interface VoidHold {
 }
 
 /**
- * Reverse a posted entry. @category models @since 0.1.0
+ * Reverse a posted entry.
+ *
+ * @example
+ * ```ts
+ * import type { Command } from "@paykit/ledger"
+ * const c: Command.Reverse = { _tag: "Reverse", id: "refund-1", entryId: "e1" }
+ * ```
+ * @category models
+ * @since 0.1.0
  */
 export interface Reverse {
   readonly _tag: "Reverse"
@@ -311,6 +423,12 @@ export type Command = CreateAccount | CloseAccount | Transfer | CreateHold | Pos
 /**
  * Schema of one command in tagged form, for `Ledger.execute` (generic batches).
  *
+ * @example
+ * ```ts
+ * import { Command } from "@paykit/ledger"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Command.commandSchema())({ _tag: "VoidHold", id: "v1", holdId: "h1" })
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -329,12 +447,25 @@ export const commandSchema = (currencies: Currency.Registry = Currency.isoRegist
  * Whether a batch is applied command by command (`independent`: each command atomic on its
  * own) or all or nothing (`linked`).
  *
+ * @example
+ * ```ts
+ * import { Command } from "@paykit/ledger"
+ * const mode: Command.Mode = "linked"
+ * ```
  * @category models
  * @since 0.1.0
  */
 export const Mode = Schema.Literals(["independent", "linked"])
 
 /**
- * Batch mode. @category models @since 0.1.0
+ * The type of a batch mode.
+ *
+ * @example
+ * ```ts
+ * import type { Command } from "@paykit/ledger"
+ * const mode: Command.Mode = "independent"
+ * ```
+ * @category models
+ * @since 0.1.0
  */
 export type Mode = typeof Mode.Type

@@ -29,6 +29,11 @@ export interface Posting {
  * | `hold_expire` | pending −= the hold's amount (written by the ledger when the timeout passed) |
  * | `reversal` | posted += amount with debit and credit swapped relative to the reversed entry |
  *
+ * @example
+ * ```ts
+ * import type { Entry } from "@paykit/ledger"
+ * const k: Entry.Kind = "hold_post"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -112,6 +117,11 @@ export const toJson = (e: Entry, createdAtIso?: string): EntryJson => {
 /**
  * A posting in JSON form (amount as a string).
  *
+ * @example
+ * ```ts
+ * import type { Entry } from "@paykit/ledger"
+ * const p: Entry.PostingJson = { debit: "cash", credit: "w", amount: "100", currency: "USD" }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -125,6 +135,11 @@ export interface PostingJson {
 /**
  * An entry in JSON form, as produced by {@link toJson}.
  *
+ * @example
+ * ```ts
+ * import type { Entry } from "@paykit/ledger"
+ * const e: Entry.EntryJson = { id: "e1", kind: "transfer", postings: [], metadata: {}, createdAt: "2026-01-01T00:00:00.000Z" }
+ * ```
  * @category models
  * @since 0.1.0
  */

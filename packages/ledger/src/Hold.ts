@@ -3,6 +3,11 @@
  * (captured, in full or in part), `voided` (released on request) or `expired` (released when the
  * timeout passed).
  *
+ * @example
+ * ```ts
+ * import type { Hold } from "@paykit/ledger"
+ * const s: Hold.Status = "pending"
+ * ```
  * @category models
  * @since 0.1.0
  */

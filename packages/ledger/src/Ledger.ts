@@ -13,6 +13,12 @@ import { LedgerStore } from "./LedgerStore.ts"
  * Options of the ledger service. `currencies` is the registry account currencies are checked
  * against (default: ISO 4217 plus `Currency.POINTS`).
  *
+ * @example
+ * ```ts
+ * import { Currency } from "@paykit/core"
+ * import { Ledger } from "@paykit/ledger"
+ * const layer = Ledger.layer({ currencies: Currency.registry([Currency.POINTS]) })
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -23,6 +29,11 @@ export interface Options {
 /**
  * An account's balances as money in its currency, signed by its normal side.
  *
+ * @example
+ * ```ts
+ * import type { Ledger } from "@paykit/ledger"
+ * const show = (b: Ledger.MoneyBalances) => b.available.toString()
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -36,6 +47,11 @@ export interface MoneyBalances {
  * A page of an account's statement: each entry with the account's totals and balances right
  * after it. Pass `nextAfterSeq` as `afterSeq` to get the next page (absent on the last page).
  *
+ * @example
+ * ```ts
+ * import type { Ledger } from "@paykit/ledger"
+ * const last = (p: Ledger.HistoryPage) => p.items[p.items.length - 1]?.balances.posted
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -54,6 +70,11 @@ export interface HistoryPage {
  * The balance of an account as of a time: the totals after the last entry at or before `at`
  * (zero before the first), and `seq`, the line they come from (0 when none).
  *
+ * @example
+ * ```ts
+ * import type { Ledger } from "@paykit/ledger"
+ * const posted = (b: Ledger.BalanceAsOf) => b.posted.amount
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -66,6 +87,11 @@ export interface BalanceAsOf extends MoneyBalances {
 /**
  * What single-command operations can fail with: bad input, a ledger rule, or the store.
  *
+ * @example
+ * ```ts
+ * import type { Ledger } from "@paykit/ledger"
+ * const tag = (e: Ledger.LedgerError) => e._tag
+ * ```
  * @category errors
  * @since 0.1.0
  */
@@ -74,6 +100,12 @@ export type LedgerError = LedgerCore.CommandError | InvalidInput | StoreFailure
 /**
  * Results of a batch, one per command, in order.
  *
+ * @example
+ * ```ts
+ * import type { Entry, Ledger } from "@paykit/ledger"
+ * import { Result } from "effect"
+ * const ok = (r: Ledger.BatchResults<Entry.Entry>) => r.filter(Result.isSuccess).length
+ * ```
  * @category models
  * @since 0.1.0
  */

@@ -53,6 +53,11 @@ export interface Snapshot {
  * One write: the commands, the batch mode, the time of the write (epoch ms, from `Clock`) and a
  * fresh ULID from which the write's event ids are derived.
  *
+ * @example
+ * ```ts
+ * import type { LedgerCore } from "@paykit/ledger"
+ * const r: LedgerCore.Request = { commands: [], mode: "independent", now: Date.now(), eventIdSeed: "01J00000000000000000000000" }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -67,6 +72,11 @@ export interface Request {
  * The result of one successful command. `replayed` is true when the id existed with the same
  * content (an idempotent retry: nothing was written, the original record is returned).
  *
+ * @example
+ * ```ts
+ * import type { LedgerCore } from "@paykit/ledger"
+ * const replayed = (s: LedgerCore.Success) => s._tag !== "AccountClosed" && s.replayed
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -84,6 +94,11 @@ export type Success =
  * Every error a command can get from the core: a shape error (`InvalidInput`, typed path only)
  * or one of the ledger's state errors.
  *
+ * @example
+ * ```ts
+ * import type { LedgerCore } from "@paykit/ledger"
+ * const tag = (e: LedgerCore.CommandError) => e._tag
+ * ```
  * @category errors
  * @since 0.1.0
  */
@@ -96,6 +111,11 @@ export type CommandError = CoreCommandError | InvalidInput
  * state), set `reversedBy` for `entriesReversed`, insert `lines`, and write `events` to the
  * outbox. An empty change set (only failures and replays) means nothing to write.
  *
+ * @example
+ * ```ts
+ * import type { LedgerCore } from "@paykit/ledger"
+ * const writes = (o: LedgerCore.Outcome) => o.entriesCreated.length + o.lines.length
+ * ```
  * @category models
  * @since 0.1.0
  */

@@ -9,6 +9,11 @@ import * as LedgerCore from "./LedgerCore.ts"
 /**
  * One line of an account's statement with the entry that caused it.
  *
+ * @example
+ * ```ts
+ * import type { LedgerStore } from "@paykit/ledger"
+ * const after = (h: LedgerStore.HistoryItem) => h.line.creditsPosted
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -21,6 +26,11 @@ export interface HistoryItem {
  * Everything a store holds, in a canonical order (accounts, entries and holds by id; lines by
  * account id then seq; events in write order). Used by tests to compare whole stores.
  *
+ * @example
+ * ```ts
+ * import type { LedgerStore } from "@paykit/ledger"
+ * const count = (d: LedgerStore.Dump) => d.entries.length
+ * ```
  * @category models
  * @since 0.1.0
  */

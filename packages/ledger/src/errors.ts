@@ -402,6 +402,11 @@ export class StoreFailure extends Schema.TaggedError<StoreFailure>()("StoreFailu
 /**
  * Every reason a single ledger command can be refused by the pure core, in precedence order.
  *
+ * @example
+ * ```ts
+ * import type { Errors } from "@paykit/ledger"
+ * const tag = (e: Errors.CommandError) => e._tag
+ * ```
  * @category errors
  * @since 0.1.0
  */

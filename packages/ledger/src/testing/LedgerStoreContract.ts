@@ -11,6 +11,11 @@ import * as Model from "./Model.ts"
  * model-based property (default 100; use fewer on slow stores), `fibers` the number of
  * concurrent writers in the concurrency tests (default 40).
  *
+ * @example
+ * ```ts
+ * import { LedgerStoreContract } from "@paykit/ledger/testing"
+ * const slow: LedgerStoreContract.Options = { numRuns: 20, fibers: 10 }
+ * ```
  * @category models
  * @since 0.1.0
  */

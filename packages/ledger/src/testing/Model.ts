@@ -53,6 +53,11 @@ interface MHold {
 /**
  * The reference model's state: accounts with their four totals, entries, holds and the time.
  *
+ * @example
+ * ```ts
+ * import { Model } from "@paykit/ledger/testing"
+ * const empty = new Model.ModelState()
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -801,6 +806,12 @@ const postingArb = fc
  * expire, reverse, batches (independent and linked), retry with the same id and retry with
  * different content. Ids come from small pools so collisions and retries are frequent.
  *
+ * @example
+ * ```ts
+ * import { Model } from "@paykit/ledger/testing"
+ * import * as fc from "fast-check"
+ * fc.sample(Model.commands(10), 1)
+ * ```
  * @category constructors
  * @since 0.1.0
  */
@@ -884,6 +895,12 @@ export const commands = (maxCommands = 40) =>
  * A prelude that opens every account of the pool (random currency, normal side and limit) and
  * funds some of them, so the random sequences mostly exercise successful paths too.
  *
+ * @example
+ * ```ts
+ * import { Model } from "@paykit/ledger/testing"
+ * import * as fc from "fast-check"
+ * fc.sample(Model.prelude, 1)
+ * ```
  * @category constructors
  * @since 0.1.0
  */
@@ -904,7 +921,17 @@ export const prelude = fc
     ...funding.map((p, i) => new SendCommand({ _tag: "Transfer", id: `fund${i}`, postings: [p] }))
   ])
 
-/** Counts of replies by outcome, collected while the property runs (for the test report). */
+/**
+ * Counts of replies by outcome, collected while the property runs (for the test report).
+ *
+ * @example
+ * ```ts
+ * import { Model } from "@paykit/ledger/testing"
+ * Model.stats.get("Transfer:ok")
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
 export const stats = new Map<string, number>()
 const count = (key: string) => stats.set(key, (stats.get(key) ?? 0) + 1)
 
