@@ -8,6 +8,11 @@ import { RateProvider, ReferenceRateProvider, fromTable } from "./RateProvider.t
 /**
  * The source name ECB rates carry.
  *
+ * @example
+ * ```ts
+ * import { Ecb } from "@paykit/fx"
+ * Ecb.SOURCE // "ECB"
+ * ```
  * @category models
  * @since 0.1.0
  */

@@ -4,6 +4,11 @@ import type { Quote } from "./Quote.ts"
 /**
  * The languages {@link explain} speaks: English and Simplified Chinese.
  *
+ * @example
+ * ```ts
+ * import { Explain } from "@paykit/fx"
+ * const language: Explain.Language = "zh-CN"
+ * ```
  * @category models
  * @since 0.1.0
  */

@@ -50,6 +50,11 @@ export const QuoteRequest = Schema.Struct({
 /**
  * The decoded quote request.
  *
+ * @example
+ * ```ts
+ * import { Fx } from "@paykit/fx"
+ * const request: typeof Fx.QuoteRequest.Encoded = { direction: "send", source: "USD", target: "EUR", amount: "100000" }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -59,6 +64,12 @@ export type QuoteRequest = typeof QuoteRequest.Type
  * The service configuration: the pricing schedule, how old a pricing rate and a reference rate
  * may be, and how long a quote's rates stay locked by default.
  *
+ * @example
+ * ```ts
+ * import { Fx, Schedule } from "@paykit/fx"
+ * declare const schedule: Schedule.Schedule
+ * const config: Fx.Config = { schedule, maxRateAge: "1 hour", maxReferenceAge: "4 days", lockFor: "30 minutes" }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -75,6 +86,11 @@ export interface Config {
 /**
  * Every error `Fx.quote` can fail with.
  *
+ * @example
+ * ```ts
+ * import type { Fx } from "@paykit/fx"
+ * const describe = (e: Fx.QuoteFailure): string => `${e._tag}: ${e.message}`
+ * ```
  * @category errors
  * @since 0.1.0
  */
@@ -91,6 +107,11 @@ export type QuoteFailure =
 /**
  * Every error `Fx.execute` can fail with.
  *
+ * @example
+ * ```ts
+ * import type { Fx } from "@paykit/fx"
+ * const requote = (e: Fx.ExecuteFailure): boolean => e._tag === "QuoteExpired"
+ * ```
  * @category errors
  * @since 0.1.0
  */

@@ -8,12 +8,24 @@ import * as Schedule from "./Schedule.ts"
  * Whether the customer gave the amount to send (`send`: how much arrives?) or the amount the
  * recipient must get (`receive`: how much to send?).
  *
+ * @example
+ * ```ts
+ * import type { Quote } from "@paykit/fx"
+ * const direction: Quote.Direction = "receive"
+ * ```
  * @category models
  * @since 0.1.0
  */
 export const Direction = Schema.Literals(["send", "receive"])
 
 /**
+ * Whether the customer gave the send amount or the receive amount.
+ *
+ * @example
+ * ```ts
+ * import type { Quote } from "@paykit/fx"
+ * const direction: Quote.Direction = "receive"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -24,6 +36,11 @@ export type Direction = typeof Direction.Type
  * (an intermediary bank's charge, estimated, in the target currency) and the informational
  * `exchange-rate-margin` (what the spread costs, in the source currency).
  *
+ * @example
+ * ```ts
+ * import type { Quote } from "@paykit/fx"
+ * const kind: Quote.FeeKind = "intermediary-estimate"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -35,6 +52,13 @@ export const FeeKind = Schema.Literals([
 ])
 
 /**
+ * The kind of a fee line.
+ *
+ * @example
+ * ```ts
+ * import type { Quote } from "@paykit/fx"
+ * const kind: Quote.FeeKind = "intermediary-estimate"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -46,6 +70,12 @@ export type FeeKind = typeof FeeKind.Type
  * (the margin) that is shown, not charged separately. `inSource` is what the sender is charged
  * for an intermediary fee under OUR (converted at the customer rate, rounded up).
  *
+ * @example
+ * ```ts
+ * import type { Quote } from "@paykit/fx"
+ * declare const quote: Quote.Quote
+ * const charged: ReadonlyArray<Quote.FeeLine> = quote.fees.filter((f) => !f.informational)
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -59,6 +89,14 @@ export const FeeLine = Schema.Struct({
 })
 
 /**
+ * One fee line of a quote.
+ *
+ * @example
+ * ```ts
+ * import type { Quote } from "@paykit/fx"
+ * declare const quote: Quote.Quote
+ * const charged: ReadonlyArray<Quote.FeeLine> = quote.fees.filter((f) => !f.informational)
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -67,6 +105,11 @@ export type FeeLine = typeof FeeLine.Type
 /**
  * The rounding every quote applies, recorded in the quote itself.
  *
+ * @example
+ * ```ts
+ * import { Quote } from "@paykit/fx"
+ * Quote.ROUNDING.customerPays // "ceiling"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -89,6 +132,11 @@ export const RoundingPolicy = Schema.Struct({
 /**
  * The rounding policy of every quote.
  *
+ * @example
+ * ```ts
+ * import { Quote } from "@paykit/fx"
+ * Quote.ROUNDING.recipientGets // "floor"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -160,6 +208,11 @@ export const Quote = Schema.Struct({
 /**
  * A quote (see the {@link Quote} schema).
  *
+ * @example
+ * ```ts
+ * import type { Quote } from "@paykit/fx"
+ * const arrives = (q: Quote.Quote) => q.received.toString()
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -169,6 +222,14 @@ export type Quote = typeof Quote.Type
  * What a quote calculation needs besides the amount: the corridor, the mid-market rate and the
  * reference rate for the pair (`source → target`), the quote id and the time.
  *
+ * @example
+ * ```ts
+ * import type { Quote, Schedule } from "@paykit/fx"
+ * import { Decimal } from "@paykit/core"
+ * declare const corridor: Schedule.Corridor
+ * const mid = { base: "USD", quote: "EUR", rate: Decimal.unsafe("0.92"), source: "memory", asOf: 0 }
+ * const ctx: Quote.Context = { corridor, mid, reference: mid, id: "01J00000000000000000000000", now: 0, lockMillis: 60_000 }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -185,6 +246,11 @@ export interface Context {
 /**
  * Every error a quote calculation can return.
  *
+ * @example
+ * ```ts
+ * import type { Quote } from "@paykit/fx"
+ * const tag = (e: Quote.CalculationError) => e._tag // "NothingToConvert" | "NothingArrives" | "AmountOutOfRange"
+ * ```
  * @category errors
  * @since 0.1.0
  */

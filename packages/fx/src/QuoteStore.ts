@@ -5,6 +5,11 @@ import type { Quote } from "./Quote.ts"
 /**
  * A stored quote and when it was used (`null` while unused).
  *
+ * @example
+ * ```ts
+ * import type { QuoteStore } from "@paykit/fx"
+ * const isUsed = (s: QuoteStore.Stored) => s.usedAt !== null
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -94,6 +99,12 @@ export const makeMemory: Effect.Effect<QuoteStore["Service"]> = Effect.sync(() =
 /**
  * An in-memory quote store (a fresh one per layer build).
  *
+ * @example
+ * ```ts
+ * import { QuoteStore } from "@paykit/fx"
+ * import { QuoteStoreContract } from "@paykit/fx/testing"
+ * QuoteStoreContract.suite("memory", QuoteStore.layerMemory)
+ * ```
  * @category layers
  * @since 0.1.0
  */

@@ -26,6 +26,11 @@ export const Rate = Schema.Struct({
 /**
  * An exchange rate (see the {@link Rate} schema).
  *
+ * @example
+ * ```ts
+ * import type { Rate } from "@paykit/fx"
+ * const describe = (r: Rate.Rate) => `1 ${r.base} = ${r.rate} ${r.quote} (${r.source})`
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -34,6 +39,11 @@ export type Rate = typeof Rate.Type
 /**
  * The number of decimal places of a derived rate (an inverse or a cross rate), rounded half-even.
  *
+ * @example
+ * ```ts
+ * import { Rate } from "@paykit/fx"
+ * Rate.DERIVED_RATE_PLACES // 10
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -42,6 +52,11 @@ export const DERIVED_RATE_PLACES = 10
 /**
  * The pivot currency cross rates go through unless a table says otherwise.
  *
+ * @example
+ * ```ts
+ * import { Rate } from "@paykit/fx"
+ * Rate.DEFAULT_PIVOT // "EUR"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -50,6 +65,11 @@ export const DEFAULT_PIVOT = "EUR"
 /**
  * A set of quoted rates and the pivot currency used for cross rates. Build it with {@link makeTable}.
  *
+ * @example
+ * ```ts
+ * import { Rate } from "@paykit/fx"
+ * const table: Rate.Table = Rate.makeTableUnsafe([{ base: "EUR", quote: "USD", rate: "1.087", asOf: 0 }])
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -64,6 +84,11 @@ export interface Table {
 /**
  * One entry of a rate table as a user writes it: the rate as a decimal string or `Decimal`.
  *
+ * @example
+ * ```ts
+ * import type { Rate } from "@paykit/fx"
+ * const entry: Rate.Entry = { base: "EUR", quote: "JPY", rate: "163.52", asOf: Date.UTC(2026, 10, 20), source: "ECB" }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -164,6 +189,11 @@ export const makeTable = (
 /**
  * Like {@link makeTable} but throws `InvalidRateEntry`. For constants and tests.
  *
+ * @example
+ * ```ts
+ * import { Rate } from "@paykit/fx"
+ * const table = Rate.makeTableUnsafe([{ base: "USD", quote: "EUR", rate: "0.92", asOf: 0 }])
+ * ```
  * @category constructors
  * @since 0.1.0
  */
@@ -175,6 +205,11 @@ export const makeTableUnsafe = (
 /**
  * The rate of a currency to itself: exactly 1.
  *
+ * @example
+ * ```ts
+ * import { Rate } from "@paykit/fx"
+ * Rate.identity("USD", 0).rate.toString() // "1"
+ * ```
  * @category constructors
  * @since 0.1.0
  */
@@ -189,6 +224,12 @@ export const identity = (code: string, asOf: number): Rate => ({
 /**
  * `1 / rate`, rounded half-even to {@link DERIVED_RATE_PLACES} places: the quote→base rate.
  *
+ * @example
+ * ```ts
+ * import { Rate } from "@paykit/fx"
+ * import { Decimal } from "@paykit/core"
+ * Rate.invert({ base: "EUR", quote: "USD", rate: Decimal.unsafe("1.087"), source: "ECB", asOf: 0 }).rate.toString() // "0.9199632015"
+ * ```
  * @category math
  * @since 0.1.0
  */

@@ -6,6 +6,13 @@ import * as Rate from "./Rate.ts"
  * What a rate provider offers: its name and `rate(base, quote)`, the rate `1 base = x quote`
  * with its source and as-of time.
  *
+ * @example
+ * ```ts
+ * import { RateProvider } from "@paykit/fx"
+ * import { Layer } from "effect"
+ * declare const custom: RateProvider.Shape
+ * const layer = Layer.succeed(RateProvider.RateProvider, RateProvider.RateProvider.of(custom))
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -53,6 +60,12 @@ export class ReferenceRateProvider extends Context.Service<ReferenceRateProvider
 /**
  * Replaces the rates of a memory provider (to simulate the market moving in tests and demos).
  *
+ * @example
+ * ```ts
+ * import { RateProvider } from "@paykit/fx"
+ * import { Effect } from "effect"
+ * const move = Effect.flatMap(RateProvider.MemoryRates, (m) => m.set([{ base: "USD", quote: "EUR", rate: "0.85", asOf: 0 }]))
+ * ```
  * @category services
  * @since 0.1.0
  */

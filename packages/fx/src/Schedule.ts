@@ -34,6 +34,11 @@ const Bps = Schema.Number.check(
  * Who bears intermediary-bank charges (SWIFT field 71A): `OUR` the sender, `SHA` shared (each
  * side its own bank's), `BEN` the beneficiary.
  *
+ * @example
+ * ```ts
+ * import type { Schedule } from "@paykit/fx"
+ * const charges: Schedule.Charges = "SHA"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -42,6 +47,11 @@ export const Charges = Schema.Literals(["OUR", "SHA", "BEN"])
 /**
  * Who bears intermediary-bank charges.
  *
+ * @example
+ * ```ts
+ * import type { Schedule } from "@paykit/fx"
+ * const charges: Schedule.Charges = "SHA"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -51,6 +61,11 @@ export type Charges = typeof Charges.Type
  * How our fees are charged: `on-top` (the customer pays amount + fees; the whole amount is
  * converted) or `deducted` (the fees come out of the amount; the rest is converted).
  *
+ * @example
+ * ```ts
+ * import type { Schedule } from "@paykit/fx"
+ * const mode: Schedule.FeeMode = "deducted"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -59,6 +74,11 @@ export const FeeMode = Schema.Literals(["on-top", "deducted"])
 /**
  * How our fees are charged.
  *
+ * @example
+ * ```ts
+ * import type { Schedule } from "@paykit/fx"
+ * const mode: Schedule.FeeMode = "deducted"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -69,6 +89,11 @@ export type FeeMode = typeof FeeMode.Type
  * on the last tier), the percentage fee on the part of the amount inside the tier and,
  * optionally, the spread for amounts that fall in this tier.
  *
+ * @example
+ * ```ts
+ * import { Schedule } from "@paykit/fx"
+ * const tier: typeof Schedule.TierInput.Encoded = { min: "100000", percentFee: "0.4", spreadBps: 40 }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -85,6 +110,11 @@ export const TierInput = Schema.Struct({
  * corridor's (`percentFee` default 0, `spreadBps` the corridor's); no `tiers` means one tier
  * `[0, ∞)`.
  *
+ * @example
+ * ```ts
+ * import { Schedule } from "@paykit/fx"
+ * const corridor: typeof Schedule.CorridorInput.Encoded = { source: "USD", target: "EUR", spreadBps: 50, feeMode: "on-top", charges: "SHA", intermediaryFee: "1500" }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -106,6 +136,11 @@ export const CorridorInput = Schema.Struct({
 /**
  * A pricing schedule as written (see {@link CorridorInput}).
  *
+ * @example
+ * ```ts
+ * import type { Schedule } from "@paykit/fx"
+ * const input: Schedule.ScheduleInput = { corridors: [] }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -114,6 +149,11 @@ export const ScheduleInput = Schema.Struct({ corridors: Schema.Array(CorridorInp
 /**
  * The encoded (JSON) form of a schedule, what {@link make} accepts.
  *
+ * @example
+ * ```ts
+ * import type { Schedule } from "@paykit/fx"
+ * const input: Schedule.ScheduleInput = { corridors: [] }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -122,6 +162,12 @@ export type ScheduleInput = typeof ScheduleInput.Encoded
 /**
  * A validated amount tier.
  *
+ * @example
+ * ```ts
+ * import type { Schedule } from "@paykit/fx"
+ * declare const corridor: Schedule.Corridor
+ * const spreads = corridor.tiers.map((t: Schedule.Tier) => t.spreadBps)
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -137,6 +183,13 @@ export interface Tier {
  * A validated pricing corridor. Amounts are source minor units except `intermediaryFee`
  * (target minor units).
  *
+ * @example
+ * ```ts
+ * import { Schedule } from "@paykit/fx"
+ * import { Result } from "effect"
+ * declare const schedule: Schedule.Schedule
+ * const corridor: Schedule.Corridor = Result.getOrThrow(Schedule.match(schedule, "USD", "EUR"))
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -162,6 +215,11 @@ export interface Corridor {
 /**
  * A validated pricing schedule: corridors indexed by source, target and method.
  *
+ * @example
+ * ```ts
+ * import { Schedule } from "@paykit/fx"
+ * const schedule: Schedule.Schedule = Schedule.makeUnsafe({ corridors: [] })
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -302,6 +360,13 @@ export const make = (input: unknown): Result.Result<Schedule, InvalidInput | Sch
 /**
  * Like {@link make} but throws. For schedules written as constants.
  *
+ * @example
+ * ```ts
+ * import { Schedule } from "@paykit/fx"
+ * const schedule = Schedule.makeUnsafe({
+ *   corridors: [{ source: "USD", target: "EUR", spreadBps: 50, feeMode: "on-top", charges: "OUR" }]
+ * })
+ * ```
  * @category constructors
  * @since 0.1.0
  */
@@ -340,6 +405,12 @@ export const match = (
 /**
  * The index of the tier containing `amount` (source minor units).
  *
+ * @example
+ * ```ts
+ * import { Schedule } from "@paykit/fx"
+ * declare const corridor: Schedule.Corridor
+ * const spread = corridor.tiers[Schedule.tierIndex(corridor, 250_000n)]!.spreadBps
+ * ```
  * @category math
  * @since 0.1.0
  */

@@ -429,6 +429,11 @@ export class DuplicateQuote extends Schema.TaggedError<DuplicateQuote>()("Duplic
 /**
  * Every error a pricing schedule can fail to build with (besides `InvalidInput`).
  *
+ * @example
+ * ```ts
+ * import type { ScheduleError } from "@paykit/fx"
+ * const fix = (e: ScheduleError): string => e.message
+ * ```
  * @category errors
  * @since 0.1.0
  */
@@ -445,6 +450,11 @@ export type ScheduleError =
 /**
  * Every error a quote calculation can fail with.
  *
+ * @example
+ * ```ts
+ * import type { QuoteError } from "@paykit/fx"
+ * const tag = (e: QuoteError) => e._tag // "NoCorridor" | "NothingToConvert" | "NothingArrives"
+ * ```
  * @category errors
  * @since 0.1.0
  */

@@ -9,6 +9,12 @@ import * as Schedule from "../Schedule.ts"
  * Options of the contract suite: `timeout` per test in ms, `fibers` concurrent consumers in the
  * at-most-once test (default 25).
  *
+ * @example
+ * ```ts
+ * import { QuoteStore } from "@paykit/fx"
+ * import { QuoteStoreContract } from "@paykit/fx/testing"
+ * QuoteStoreContract.suite("memory", QuoteStore.layerMemory, { fibers: 50, timeout: 10_000 })
+ * ```
  * @category models
  * @since 0.1.0
  */
