@@ -198,7 +198,12 @@ const hashContent = (c: Content): string =>
  * @category math
  * @since 0.1.0
  */
-export const entryHash = (e: Entry.Entry): string => hashContent(contentOfEntry(e))
+export const entryHash = (e: Entry.Entry): string =>
+  e.kind === "transfer"
+    ? sha256(
+        `transfer\n${postingsKey(e.postings)}\n\n\n\n${e.timeoutMs === undefined ? "" : String(e.timeoutMs)}\n${e.description === undefined ? "" : JSON.stringify(e.description)}\n${canonicalRecord(e.metadata)}`
+      )
+    : hashContent(contentOfEntry(e))
 
 const firstDifference = (a: Content, b: Content): string | undefined => {
   for (const f of FIELDS) if (a[f] !== b[f]) return f
@@ -774,14 +779,27 @@ const entryCommand = (w: Work, c: EntryCommand): Step => {
       const err = checkAccounts(w, c.id, c.postings, true) ?? applyPostings(w, c.id, c.postings, false)
       if (err) return fail(err)
       const postings = c.postings.length === 1 ? [copyPosting(c.postings[0]!)] : c.postings.map(copyPosting)
-      const entry = finish(w, {
-        id: c.id,
-        kind: "transfer",
-        postings,
-        ...optionalFields(c),
-        createdAt: w.now,
-        hash: ""
-      })
+      const entry = finish(
+        w,
+        c.description === undefined
+          ? {
+              id: c.id,
+              kind: "transfer",
+              postings,
+              metadata: c.metadata ?? EMPTY,
+              createdAt: w.now,
+              hash: ""
+            }
+          : {
+              id: c.id,
+              kind: "transfer",
+              postings,
+              description: c.description,
+              metadata: c.metadata ?? EMPTY,
+              createdAt: w.now,
+              hash: ""
+            }
+      )
       w.emit("ledger.entry.posted", entry.id, Entry.toJson(entry, w.occurredAt))
       return Result.succeed({ _tag: "EntryCreated", entry, replayed: false })
     }
@@ -921,7 +939,9 @@ const copyPosting = (p: Entry.Posting): Entry.Posting => ({
 
 /** Hashes, records and writes the lines of a new entry. */
 const finish = (w: Work, draft: Entry.Entry): Entry.Entry => {
-  const entry: Entry.Entry = { ...draft, hash: entryHash(draft) }
+  // the draft is a fresh object built by the caller: fill in its hash instead of copying it
+  ;(draft as { hash: string }).hash = entryHash(draft)
+  const entry = draft
   w.addEntry(entry)
   w.flushLines(entry.id)
   return entry
@@ -949,9 +969,34 @@ const expire = (w: Work, h: Hold.Hold): void => {
   w.emit("ledger.hold.expired", hold.id, holdEventData(hold, entry, w.occurredAt))
 }
 
+/** An allocation-free shape check for the common single-posting transfer; others take checkShape. */
+const quickTransferOk = (c: Command): boolean => {
+  if (typeof c !== "object" || c === null || c._tag !== "Transfer") return false
+  if (typeof c.id !== "string" || !ID.test(c.id) || !Array.isArray(c.postings) || c.postings.length !== 1)
+    return false
+  const q = c.postings[0]!
+  return (
+    typeof q === "object" &&
+    q !== null &&
+    typeof q.debit === "string" &&
+    ID.test(q.debit) &&
+    typeof q.credit === "string" &&
+    ID.test(q.credit) &&
+    typeof q.amount === "bigint" &&
+    q.amount > 0n &&
+    q.amount <= Money.MAX_AMOUNT &&
+    typeof q.currency === "string" &&
+    CURRENCY.test(q.currency) &&
+    c.description === undefined &&
+    c.metadata === undefined
+  )
+}
+
 const runCommand = (w: Work, c: Command, index: number): Step => {
-  const shape = checkShape(c, `commands[${index}]`)
-  if (shape) return fail(shape)
+  if (!quickTransferOk(c)) {
+    const shape = checkShape(c, `commands[${index}]`)
+    if (shape) return fail(shape)
+  }
   w.touched = []
   switch (c._tag) {
     case "CreateAccount":
