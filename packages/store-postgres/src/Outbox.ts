@@ -67,6 +67,8 @@ export const makeRelay = (
     readonly run: Effect.Effect<never, SqlError>
     /** Events not yet marked sent. */
     readonly pending: Effect.Effect<number, SqlError>
+    /** Gives up the lease now (on shutdown), so another relay can take over at once. */
+    readonly release: Effect.Effect<void, SqlError>
   },
   never,
   SqlClient.SqlClient | Notifier.Notifier
@@ -128,7 +130,11 @@ export const makeRelay = (
       (rows) => rows[0]?.n ?? 0
     )
 
-    return { once, drain, run, pending }
+    const release = Effect.asVoid(
+      sql`UPDATE paykit_outbox_relay SET lease_until = '-infinity' WHERE id = 1 AND holder = ${holder}`
+    )
+
+    return { once, drain, run, pending, release }
   })
 
 /**
@@ -151,6 +157,7 @@ export const layerRelay = (
   Layer.effectDiscard(
     Effect.gen(function* () {
       const relay = yield* makeRelay(options)
+      yield* Effect.addFinalizer(() => Effect.ignore(relay.release))
       yield* Effect.forkScoped(
         relay.run.pipe(
           Effect.catchCause((cause) => Effect.logWarning("paykit outbox relay stopped; restarting", cause)),

@@ -72,11 +72,11 @@ class Refused {
  * to open, migrate and build in one go).
  *
  * A write is one transaction of at most four round trips whatever the batch size: lock the
- * entries and holds the commands name plus every due pending hold (`SELECT … ORDER BY id FOR
+ * holds the commands name plus every due pending hold, then the entries they name (`SELECT … ORDER BY id FOR
  * UPDATE`), lock every account the write touches in id order, decide the batch with the pure
  * `LedgerCore.applyBatch`, then persist the whole change set (accounts, entries, postings, holds,
  * lines, outbox events) in one statement. Every writer takes its locks in the same global order
- * (entries, holds, accounts; each by id), so writers cannot deadlock; a serialization failure,
+ * (holds, entries, accounts; each by id, as `PORT.md` prescribes), so writers cannot deadlock; a serialization failure,
  * deadlock or id race reported anyway re-runs the transaction, at most `maxAttempts` times with
  * jittered backoff.
  *
@@ -130,17 +130,17 @@ export const make = (
       sql.withTransaction(
         Effect.gen(function* () {
           const rs = LedgerCore.readSet(request.commands)
-          // 1. entries, then holds (named and due), each locked in id order
-          const [locked] = yield* sql<{ entries: unknown; holds: unknown }>`WITH le AS (
-              SELECT id FROM paykit_entries WHERE id = ANY(${rs.entryIds}) ORDER BY id FOR UPDATE
-            ), lh AS (
+          // 1. holds (named and due), then entries, each locked in id order
+          const [locked] = yield* sql<{ entries: unknown; holds: unknown }>`WITH lh AS (
               SELECT * FROM paykit_holds
               WHERE id = ANY(${rs.holdIds}) OR (status = 'pending' AND expires_at <= ${request.now})
               ORDER BY id FOR UPDATE
+            ), le AS (
+              SELECT id FROM paykit_entries WHERE id = ANY(${rs.entryIds}) ORDER BY id FOR UPDATE
             )
             SELECT
-              (SELECT coalesce(json_agg(${sql.literal(entryJson)} ORDER BY e.id), '[]') FROM paykit_entries e WHERE e.id IN (SELECT id FROM le)) AS entries,
-              (SELECT coalesce(json_agg(${sql.literal(holdJson)} ORDER BY h.id), '[]') FROM lh h) AS holds`
+              (SELECT coalesce(json_agg(${sql.literal(holdJson)} ORDER BY h.id), '[]') FROM lh h) AS holds,
+              (SELECT coalesce(json_agg(${sql.literal(entryJson)} ORDER BY e.id), '[]') FROM paykit_entries e WHERE e.id IN (SELECT id FROM le)) AS entries`
           const entries = (json(locked?.entries) as Array<unknown>).map(entryFromJson)
           const holds = (json(locked?.holds) as Array<unknown>).map(holdFromJson)
           // 2. every account the write touches, in id order
@@ -249,6 +249,7 @@ export const make = (
       )
 
     const dump = Effect.gen(function* () {
+      yield* sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`
       const accounts = yield* sql<Row>`SELECT ${sql.literal(accountColumns)} FROM paykit_accounts ORDER BY id`
       const entries = yield* sql<{
         e: unknown
@@ -267,7 +268,7 @@ export const make = (
         events: events.map((r) => json(r.event) as LedgerStore.Dump["events"][number])
       }
     }).pipe(
-      // a consistent picture: one snapshot for all five reads
+      // a consistent picture: one REPEATABLE READ snapshot for all five reads
       sql.withTransaction,
       Effect.mapError(toStoreFailure("dump"))
     )

@@ -12,7 +12,7 @@ const ledger = Effect.gen(function* () {
     exponent smallint NOT NULL CHECK (exponent BETWEEN 0 AND 18)
   )`
   yield* sql.unsafe(`CREATE TABLE paykit_accounts (
-    id text PRIMARY KEY,
+    id text COLLATE "C" PRIMARY KEY,
     currency text NOT NULL REFERENCES paykit_currencies (code),
     code text NOT NULL,
     normal text NOT NULL CHECK (normal IN ('debit', 'credit')),
@@ -35,7 +35,7 @@ const ledger = Effect.gen(function* () {
       CHECK (NOT credits_must_not_exceed_debits OR credits_posted + credits_pending <= debits_posted)
   )`)
   yield* sql`CREATE TABLE paykit_entries (
-    id text PRIMARY KEY,
+    id text COLLATE "C" PRIMARY KEY,
     seq bigserial NOT NULL UNIQUE,
     kind text NOT NULL CHECK (kind IN ('transfer', 'hold', 'hold_post', 'hold_void', 'hold_expire', 'reversal')),
     hold_id text,
@@ -48,10 +48,10 @@ const ledger = Effect.gen(function* () {
     hash text NOT NULL
   )`
   yield* sql.unsafe(`CREATE TABLE paykit_postings (
-    entry_id text NOT NULL REFERENCES paykit_entries (id),
+    entry_id text COLLATE "C" NOT NULL REFERENCES paykit_entries (id),
     idx smallint NOT NULL,
-    debit text NOT NULL,
-    credit text NOT NULL,
+    debit text COLLATE "C" NOT NULL,
+    credit text COLLATE "C" NOT NULL,
     amount numeric(39,0) NOT NULL CHECK (amount BETWEEN 1 AND ${MAX}),
     currency text NOT NULL,
     PRIMARY KEY (entry_id, idx),
@@ -62,9 +62,9 @@ const ledger = Effect.gen(function* () {
   yield* sql`CREATE INDEX paykit_postings_debit ON paykit_postings (debit)`
   yield* sql`CREATE INDEX paykit_postings_credit ON paykit_postings (credit)`
   yield* sql.unsafe(`CREATE TABLE paykit_holds (
-    id text PRIMARY KEY REFERENCES paykit_entries (id),
-    debit text NOT NULL,
-    credit text NOT NULL,
+    id text COLLATE "C" PRIMARY KEY REFERENCES paykit_entries (id),
+    debit text COLLATE "C" NOT NULL,
+    credit text COLLATE "C" NOT NULL,
     amount numeric(39,0) NOT NULL CHECK (amount BETWEEN 1 AND ${MAX}),
     currency text NOT NULL,
     created_at bigint NOT NULL,
@@ -78,9 +78,9 @@ const ledger = Effect.gen(function* () {
   )`)
   yield* sql`CREATE INDEX paykit_holds_due ON paykit_holds (expires_at) WHERE status = 'pending' AND expires_at IS NOT NULL`
   yield* sql`CREATE TABLE paykit_lines (
-    account_id text NOT NULL REFERENCES paykit_accounts (id),
+    account_id text COLLATE "C" NOT NULL REFERENCES paykit_accounts (id),
     seq bigint NOT NULL,
-    entry_id text NOT NULL REFERENCES paykit_entries (id),
+    entry_id text COLLATE "C" NOT NULL REFERENCES paykit_entries (id),
     at bigint NOT NULL,
     debits_posted numeric(39,0) NOT NULL,
     credits_posted numeric(39,0) NOT NULL,

@@ -1,0 +1,112 @@
+import { type DomainEvent, Notifier } from "@paykit/core"
+import { type Command, LedgerStore } from "@paykit/ledger"
+import { Effect, Layer, ManagedRuntime, Ref } from "effect"
+import type * as SqlClient from "effect/sql/SqlClient"
+import { afterAll, describe, expect, it } from "vitest"
+import * as Outbox from "../src/Outbox.ts"
+import { serverUrl } from "./support/env.ts"
+import { pglite, server } from "./support/layers.ts"
+
+const setup: ReadonlyArray<Command.Command> = [
+  { _tag: "CreateAccount", id: "cash", currency: "USD", code: "asset.cash", normal: "debit" },
+  { _tag: "CreateAccount", id: "wallet", currency: "USD", code: "liability.wallet", normal: "credit" }
+]
+const fund = (id: string): Command.Command => ({
+  _tag: "Transfer",
+  id,
+  postings: [{ debit: "cash", credit: "wallet", amount: 10n, currency: "USD" }]
+})
+
+let seed = 0
+const write = (commands: ReadonlyArray<Command.Command>) =>
+  Effect.flatMap(LedgerStore.LedgerStore, (s) =>
+    s.write({
+      commands,
+      mode: "independent",
+      now: 1_000,
+      eventIdSeed: `01J0000000000000000000${String(seed++).padStart(4, "0")}`
+    })
+  )
+
+const suite = (name: string, layer: Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient, unknown>) =>
+  describe(`Outbox relay on ${name}`, () => {
+    const runtime = ManagedRuntime.make(Layer.merge(layer, Notifier.layerMemory))
+    afterAll(() => runtime.dispose())
+
+    it("hands every event to the Notifier once, in write order, and marks them sent", async () => {
+      const events = await runtime.runPromise(
+        Effect.gen(function* () {
+          yield* write(setup)
+          for (let i = 0; i < 5; i++) yield* write([fund(`e${i}`)])
+          const relay = yield* Outbox.makeRelay({ batchSize: 3 })
+          expect(yield* relay.pending).toBe(7)
+          const delivered = yield* relay.drain
+          expect(delivered).toBe(7)
+          expect(yield* relay.pending).toBe(0)
+          expect(yield* relay.drain).toBe(0)
+          const store = yield* LedgerStore.LedgerStore
+          const dumped = (yield* store.dump).events
+          const recorded = yield* Effect.flatMap(Notifier.RecordedEvents, (r) => r.all)
+          expect(recorded.map((e) => e.id)).toEqual(dumped.map((e) => e.id))
+          yield* relay.release
+          return recorded
+        })
+      )
+      expect(events.map((e) => e.type)).toEqual([
+        "ledger.account.created",
+        "ledger.account.created",
+        ...Array.from({ length: 5 }, () => "ledger.entry.posted")
+      ])
+      expect(events.slice(2).map((e) => e.subject)).toEqual(["e0", "e1", "e2", "e3", "e4"])
+    })
+
+    it("delivers at least once: a failed notification is retried with the same events", async () => {
+      const seen = await runtime.runPromise(
+        Effect.gen(function* () {
+          yield* write([fund("f1"), fund("f2")])
+          const calls = yield* Ref.make<Array<ReadonlyArray<DomainEvent.DomainEvent>>>([])
+          const failing = Notifier.Notifier.of({
+            notify: (events) =>
+              Ref.modify(calls, (c) => [c.length, [...c, events]]).pipe(
+                Effect.flatMap((n) =>
+                  n === 0 ? Effect.fail(new Notifier.NotifyFailed({ reason: "endpoint down" })) : Effect.void
+                )
+              )
+          })
+          const relay = yield* Outbox.makeRelay({}).pipe(Effect.provideService(Notifier.Notifier, failing))
+          const first = yield* Effect.exit(relay.once)
+          expect(first._tag).toBe("Failure")
+          expect(yield* relay.pending).toBe(2)
+          expect((yield* relay.once).delivered).toBe(2)
+          expect(yield* relay.pending).toBe(0)
+          yield* relay.release
+          return yield* Ref.get(calls)
+        })
+      )
+      expect(seen.length).toBe(2)
+      expect(seen[0]!.map((e) => e.id)).toEqual(seen[1]!.map((e) => e.id))
+    })
+
+    it("one relay at a time: a second relay waits while the first holds the lease", async () => {
+      await runtime.runPromise(
+        Effect.gen(function* () {
+          yield* write([fund("g1")])
+          const a = yield* Outbox.makeRelay({ lease: "1 minute" })
+          const b = yield* Outbox.makeRelay({ lease: "1 minute" })
+          expect((yield* a.once).delivered).toBe(1)
+          yield* write([fund("g2")])
+          expect(yield* b.once).toEqual({ delivered: 0, leased: true })
+          expect((yield* a.once).delivered).toBe(1)
+          yield* a.release
+          yield* write([fund("g3")])
+          expect((yield* b.once).delivered).toBe(1)
+          yield* b.release
+        })
+      )
+    })
+  })
+
+suite("PGlite", pglite)
+describe.skipIf(serverUrl === undefined)("PostgreSQL", () => {
+  suite("PostgreSQL", server("outbox"))
+})
