@@ -161,6 +161,29 @@ const rows = compare(
       }
     },
     {
+      operation: "forward quote, reading the all-in mark-up too",
+      ours: {
+        name: "Quote.fromSendAmount + markup.allIn",
+        opsPerRun: N,
+        run: () => {
+          let s = 0n
+          for (let i = 0; i < N; i++)
+            s += (Quote.fromSendAmount(ctx, sendMoney[i]!) as { success: Quote.Quote }).success.markup.allIn
+              .coefficient
+          return s
+        }
+      },
+      peer: {
+        name: "dinero forward (no mark-up)",
+        opsPerRun: N,
+        run: () => {
+          let s = 0n
+          for (let i = 0; i < N; i++) s += D.toSnapshot(dineroForward(sends[i]!).received).amount
+          return s
+        }
+      }
+    },
+    {
       operation: "inverse quote (receive amount → what to send)",
       ours: {
         name: "Quote.fromReceiveAmount",

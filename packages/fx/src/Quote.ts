@@ -397,19 +397,25 @@ const allInMarkup = (p: Prepared, paid: bigint, received: bigint): Decimal.Decim
 /**
  * The mark-ups of a quote. The all-in figure is computed on first read and remembered: building
  * its `Decimal` costs more than the rest of the quote, and most quotes shown in a price list are
- * never opened. Reading it (or encoding the quote) always gives the same exact value.
+ * never opened. Reading it, encoding the quote with the `Quote` schema or `JSON.stringify` always
+ * gives the same exact value.
  */
-const markup = (
-  p: Prepared,
-  r: Priced
-): { readonly rate: Decimal.Decimal; readonly allIn: Decimal.Decimal } => {
-  let allIn: Decimal.Decimal | undefined
-  return {
-    rate: r.tier.rateMarkup,
-    get allIn(): Decimal.Decimal {
-      if (allIn === undefined) allIn = allInMarkup(p, r.paid, r.received)
-      return allIn
-    }
+class Markup {
+  readonly rate: Decimal.Decimal
+  readonly #p: Prepared
+  readonly #r: Priced
+  #allIn: Decimal.Decimal | undefined
+  constructor(p: Prepared, r: Priced) {
+    this.rate = r.tier.rateMarkup
+    this.#p = p
+    this.#r = r
+  }
+  get allIn(): Decimal.Decimal {
+    if (this.#allIn === undefined) this.#allIn = allInMarkup(this.#p, this.#r.paid, this.#r.received)
+    return this.#allIn
+  }
+  toJSON(): { readonly rate: string; readonly allIn: string } {
+    return { rate: this.rate.toString(), allIn: this.allIn.toString() }
   }
 }
 
@@ -486,7 +492,7 @@ const build = (p: Prepared, ctx: Context, direction: Direction, requested: Money
     fees,
     ourFees: Money.fromMinorUnsafe(ourFees, src),
     totalCost: Money.fromMinorUnsafe(ourFees + margin + r.intermediaryInSource, src),
-    markup: markup(p, r),
+    markup: new Markup(p, r),
     rounding: ROUNDING
   }
 }

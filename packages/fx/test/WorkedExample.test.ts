@@ -91,6 +91,7 @@ describe("the worked example: 1,000 USD at 0.92, 10 USD fee on top, about 15 EUR
     const json = Schema.encodeSync(Quote.Quote)(quote)
     expect(json.received).toEqual({ amount: "90500", currency: "EUR" })
     expect(json.customerRate).toBe("0.92")
+    expect(JSON.parse(JSON.stringify(quote)).markup).toEqual({ rate: "0", allIn: "2.6044" })
     const back = Schema.decodeUnknownSync(Quote.Quote)(JSON.parse(JSON.stringify(json)))
     expect(Schema.encodeSync(Quote.Quote)(back)).toEqual(json)
   })

@@ -1,0 +1,54 @@
+import { Ids } from "@paykit/core"
+import { Effect, Layer } from "effect"
+import { expect, it } from "vitest"
+import { Explain, Fx, QuoteStore, RateProvider, Schedule } from "../src/index.ts"
+
+it("the README example computes what it says", async () => {
+  // --- README example starts
+  const schedule = Schedule.makeUnsafe({
+    corridors: [
+      {
+        source: "USD",
+        target: "EUR",
+        spreadBps: 0,
+        fixedFee: "1000",
+        feeMode: "on-top",
+        charges: "SHA",
+        intermediaryFee: "1500"
+      }
+    ]
+  })
+  const asOf = Date.now()
+  const FxLive = Fx.layer({
+    schedule,
+    maxRateAge: "1 hour",
+    maxReferenceAge: "4 days",
+    lockFor: "30 minutes"
+  }).pipe(
+    Layer.provide(RateProvider.layerReferenceFromRateProvider),
+    Layer.provide(RateProvider.layerMemory([{ base: "USD", quote: "EUR", rate: "0.92", asOf }])),
+    Layer.provide(QuoteStore.layerMemory),
+    Layer.provide(Ids.layer)
+  )
+
+  const program = Effect.gen(function* () {
+    const fx = yield* Fx.Fx
+    const quote = yield* fx.quote({ direction: "send", source: "USD", target: "EUR", amount: "100000" })
+    const lines = Explain.explain(quote, "en")
+    const executed = yield* fx.execute(quote.id) // the locked rates and amounts, once
+    const again = yield* Effect.flip(fx.execute(quote.id)) // QuoteAlreadyUsed
+    return { quote, lines, executed, again }
+  })
+
+  const { quote, lines, executed, again } = await Effect.runPromise(program.pipe(Effect.provide(FxLive)))
+  // quote.paid → 1010.00 USD, quote.received → 905.00 EUR (about), quote.markup.allIn → 2.6044 (%)
+  // lines[0] → "You send 1,010.00 USD.", lines[4] → "The recipient gets about 905.00 EUR."
+  // --- README example ends
+  expect(quote.paid.toString()).toBe("1010.00 USD")
+  expect(quote.received.toString()).toBe("905.00 EUR")
+  expect(quote.markup.allIn.toString()).toBe("2.6044")
+  expect(lines[0]).toBe("You send 1,010.00 USD.")
+  expect(lines[4]).toBe("The recipient gets about 905.00 EUR.")
+  expect(executed.id).toBe(quote.id)
+  expect(again._tag).toBe("QuoteAlreadyUsed")
+})
