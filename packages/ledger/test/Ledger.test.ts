@@ -1,6 +1,6 @@
 import { Ids, Money, Notifier } from "@paykit/core"
-import { Ledger, LedgerStore } from "@paykit/ledger"
-import { Effect, Layer, Result } from "effect"
+import { Ledger, LedgerEvent, LedgerStore } from "@paykit/ledger"
+import { Effect, Layer, Result, Schema } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 
@@ -290,6 +290,50 @@ describe("Ledger service", () => {
           "InvalidInput",
           "ok"
         ])
+      })
+    ))
+})
+
+describe("events", () => {
+  it("every event the ledger emits decodes with the LedgerEvent schema union (no extra fields)", () =>
+    run(
+      Effect.gen(function* () {
+        const ledger = yield* setup
+        yield* ledger.post({
+          id: "p1",
+          postings: [{ debit: "wallet", credit: "merchant", amount: "5", currency: "USD" }]
+        })
+        yield* ledger.reverse({ id: "r1", entryId: "p1" })
+        yield* ledger.hold({ id: "h1", debit: "wallet", credit: "merchant", amount: "5", currency: "USD" })
+        yield* ledger.postHold({ id: "c1", holdId: "h1", amount: "3" })
+        yield* ledger.hold({ id: "h2", debit: "wallet", credit: "merchant", amount: "5", currency: "USD" })
+        yield* ledger.voidHold({ id: "v2", holdId: "h2" })
+        yield* ledger.hold({
+          id: "h3",
+          debit: "wallet",
+          credit: "merchant",
+          amount: "5",
+          currency: "USD",
+          timeoutMs: 10
+        })
+        yield* TestClock.adjust(10)
+        yield* ledger.expireHolds
+        yield* ledger.closeAccount({ accountId: "fx_eur" })
+        const events = yield* (yield* Notifier.RecordedEvents).all
+        const decode = Schema.decodeUnknownSync(LedgerEvent.LedgerEvent)
+        for (const e of events) decode(e, { onExcessProperty: "error" })
+        expect(new Set(events.map((e) => e.type))).toEqual(
+          new Set([
+            "ledger.account.created",
+            "ledger.account.closed",
+            "ledger.entry.posted",
+            "ledger.hold.created",
+            "ledger.hold.posted",
+            "ledger.hold.voided",
+            "ledger.hold.expired"
+          ])
+        )
+        expect(new Set(events.map((e) => e.id)).size).toBe(events.length)
       })
     ))
 })
