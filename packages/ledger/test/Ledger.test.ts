@@ -268,6 +268,47 @@ describe("Ledger service", () => {
       })
     ))
 
+  it("execute: a generic batch of tagged commands, decoded with one schema", () =>
+    run(
+      Effect.gen(function* () {
+        const ledger = yield* setup
+        const results = yield* ledger.execute({
+          mode: "linked",
+          commands: [
+            {
+              _tag: "CreateAccount",
+              id: "escrow",
+              currency: "USD",
+              code: "liability.escrow",
+              normal: "credit"
+            },
+            {
+              _tag: "CreateHold",
+              id: "h1",
+              debit: "wallet",
+              credit: "escrow",
+              amount: "300",
+              currency: "USD"
+            },
+            { _tag: "PostHold", id: "c1", holdId: "h1" },
+            {
+              _tag: "Transfer",
+              id: "t1",
+              postings: [{ debit: "escrow", credit: "merchant", amount: "300", currency: "USD" }]
+            }
+          ]
+        })
+        expect(results.map((r) => (Result.isSuccess(r) ? r.success._tag : r.failure._tag))).toEqual([
+          "AccountCreated",
+          "EntryCreated",
+          "EntryCreated",
+          "EntryCreated"
+        ])
+        expect((yield* ledger.balances("merchant")).posted.amount).toBe(300n)
+        expect((yield* ledger.balances("escrow")).posted.amount).toBe(0n)
+      })
+    ))
+
   it("the typed fast path re-checks command shape", () =>
     run(
       Effect.gen(function* () {
