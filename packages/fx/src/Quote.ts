@@ -1,4 +1,4 @@
-import { AmountOutOfRange, type Currency, Decimal, Money, Rounding } from "@paykit/core"
+import { AmountOutOfRange, type Currency, Decimal, InvalidInput, Money, Rounding } from "@paykit/core"
 import { Result, Schema } from "effect"
 import { NothingArrives, NothingToConvert } from "./errors.ts"
 import * as Rate from "./Rate.ts"
@@ -254,7 +254,7 @@ export interface Context {
  * @category errors
  * @since 0.1.0
  */
-export type CalculationError = NothingToConvert | NothingArrives | AmountOutOfRange
+export type CalculationError = InvalidInput | NothingToConvert | NothingArrives | AmountOutOfRange
 
 // ---------------------------------------------------------------------------------------------
 // the hot path: prices per tier cached per (corridor, mid, reference)
@@ -497,6 +497,48 @@ const build = (p: Prepared, ctx: Context, direction: Direction, requested: Money
   }
 }
 
+/** Cheap checks of what the pure functions are given: the amount and the rates fit the corridor. */
+const checkContext = (
+  operation: string,
+  ctx: Context,
+  amount: Money.Money,
+  currency: Currency.Currency
+): InvalidInput | undefined => {
+  const c = ctx.corridor
+  if (amount.currency.code !== currency.code) {
+    return new InvalidInput({
+      operation,
+      path: "amount.currency",
+      reason: `expected an amount in ${currency.code}, got ${amount.currency.code}`
+    })
+  }
+  if (amount.amount <= 0n)
+    return new InvalidInput({ operation, path: "amount", reason: "must be greater than zero" })
+  for (const [path, r] of [
+    ["mid", ctx.mid],
+    ["reference", ctx.reference]
+  ] as const) {
+    if (r.base !== c.source.code || r.quote !== c.target.code) {
+      return new InvalidInput({
+        operation,
+        path,
+        reason: `expected a ${c.source.code}→${c.target.code} rate, got ${r.base}→${r.quote}`
+      })
+    }
+    if (!Decimal.isPositive(r.rate)) {
+      return new InvalidInput({ operation, path: `${path}.rate`, reason: "a rate must be greater than zero" })
+    }
+  }
+  if (!Number.isFinite(ctx.now) || !Number.isFinite(ctx.lockMillis) || ctx.lockMillis < 0) {
+    return new InvalidInput({
+      operation,
+      path: "lockMillis",
+      reason: "now and lockMillis must be finite, lockMillis ≥ 0"
+    })
+  }
+  return undefined
+}
+
 /**
  * A quote from a send amount (source currency, positive): how much arrives. Pure.
  *
@@ -518,6 +560,8 @@ const build = (p: Prepared, ctx: Context, direction: Direction, requested: Money
  * @since 0.1.0
  */
 export const fromSendAmount = (ctx: Context, amount: Money.Money): Result.Result<Quote, CalculationError> => {
+  const invalid = checkContext("Quote.fromSendAmount", ctx, amount, ctx.corridor.source)
+  if (invalid !== undefined) return Result.fail(invalid)
   const p = prepare(ctx.corridor, ctx.mid, ctx.reference)
   const r = price(p, amount.amount)
   return Result.isFailure(r)
@@ -629,6 +673,8 @@ export const fromReceiveAmount = (
   ctx: Context,
   amount: Money.Money
 ): Result.Result<Quote, CalculationError> => {
+  const invalid = checkContext("Quote.fromReceiveAmount", ctx, amount, ctx.corridor.target)
+  if (invalid !== undefined) return Result.fail(invalid)
   const p = prepare(ctx.corridor, ctx.mid, ctx.reference)
   try {
     const r = minimalPrincipal(p, amount.amount)

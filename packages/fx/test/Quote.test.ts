@@ -119,4 +119,31 @@ describe("quote calculation: charge options and edge cases", () => {
     )
     expect(e._tag).toBe("AmountOutOfRange")
   })
+  it("the pure functions check what they are given: InvalidInput naming the field", () => {
+    const c = ctx("USD", "EUR", "0.92")
+    const path = (r: Result.Result<Quote.Quote, Quote.CalculationError>) => {
+      const e = failure(r)
+      return e._tag === "InvalidInput" ? `${e.path}: ${e.reason}` : e._tag
+    }
+    expect(path(Quote.fromSendAmount(c, Money.fromMinorUnsafe(0n, Currency.USD)))).toBe(
+      "amount: must be greater than zero"
+    )
+    expect(path(Quote.fromSendAmount(c, Money.fromMinorUnsafe(-5n, Currency.USD)))).toBe(
+      "amount: must be greater than zero"
+    )
+    expect(path(Quote.fromReceiveAmount(c, Money.fromMinorUnsafe(0n, Currency.EUR)))).toBe(
+      "amount: must be greater than zero"
+    )
+    expect(path(Quote.fromSendAmount(c, Money.fromMinorUnsafe(100n, Currency.EUR)))).toBe(
+      "amount.currency: expected an amount in USD, got EUR"
+    )
+    expect(
+      path(
+        Quote.fromSendAmount(
+          { ...c, mid: rate("USD", "GBP", "0.8") },
+          Money.fromMinorUnsafe(100n, Currency.USD)
+        )
+      )
+    ).toBe("mid: expected a USD→EUR rate, got USD→GBP")
+  })
 })
