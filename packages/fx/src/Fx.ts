@@ -1,4 +1,13 @@
-import { Currency, Ids, Input, type InvalidInput, Money, type AmountOutOfRange } from "@paykit/core"
+import {
+  type AmountOutOfRange,
+  Currency,
+  type DomainEvent,
+  Ids,
+  Input,
+  type InvalidInput,
+  Money,
+  Notifier
+} from "@paykit/core"
 import { Clock, Context, Duration, Effect, Layer, type Result, Schema } from "effect"
 import type {
   DuplicateQuote,
@@ -11,6 +20,7 @@ import type {
   RateNotFound,
   StaleRate
 } from "./errors.ts"
+import * as Events from "./Events.ts"
 import * as Quote from "./Quote.ts"
 import { QuoteStore } from "./QuoteStore.ts"
 import * as Rate from "./Rate.ts"
@@ -122,6 +132,8 @@ export type ExecuteFailure = InvalidInput | QuoteNotFound | QuoteExpired | Quote
  * reference rate through their ports (refusing stale ones), computes the quote with the pure
  * `Quote` functions, locks it in the `QuoteStore` until `now + lockFor` (time from `Clock`, id
  * from `Ids`). `execute` uses a locked quote once, returning exactly its locked rates and amounts.
+ * Each lock and each execution is announced through the core `Notifier` (`fx.quote.locked`,
+ * `fx.quote.executed`); a notifier failure is logged, never undoes the stored change.
  *
  * @example
  * ```ts
@@ -161,12 +173,23 @@ const decodeId = Input.decode("Fx.execute", Schema.String.check(Schema.isNonEmpt
  */
 export const make = (
   config: Config
-): Effect.Effect<Fx["Service"], never, RateProvider | ReferenceRateProvider | QuoteStore | Ids.Ids> =>
+): Effect.Effect<
+  Fx["Service"],
+  never,
+  RateProvider | ReferenceRateProvider | QuoteStore | Ids.Ids | Notifier.Notifier
+> =>
   Effect.gen(function* () {
     const rates = yield* RateProvider
     const references = yield* ReferenceRateProvider
     const store = yield* QuoteStore
     const ids = yield* Ids.Ids
+    const notifier = yield* Notifier.Notifier
+    const announce = (event: Effect.Effect<DomainEvent.DomainEvent>) =>
+      Effect.flatMap(event, (e) => notifier.notify([e])).pipe(
+        Effect.catchTag("NotifyFailed", (e) =>
+          Effect.logWarning(`fx: the quote change is stored but its event was not delivered: ${e.message}`)
+        )
+      )
     const maxRateAge = Duration.toMillis(config.maxRateAge)
     const maxReferenceAge = Duration.toMillis(config.maxReferenceAge)
     const lockFor = Duration.toMillis(config.lockFor)
@@ -208,6 +231,7 @@ export const make = (
             : Quote.fromReceiveAmount(ctx, Money.fromMinorUnsafe(request.amount, corridor.target))
         )
         yield* store.save(q)
+        yield* announce(Effect.map(ids.next, (eventId) => Events.locked(eventId, q)))
         return q
       })
 
@@ -215,7 +239,9 @@ export const make = (
       Effect.gen(function* () {
         const id = yield* decodeId(input)
         const now = yield* Clock.currentTimeMillis
-        return yield* store.consume(id, now)
+        const q = yield* store.consume(id, now)
+        yield* announce(Effect.map(ids.next, (eventId) => Events.executed(eventId, q, now)))
+        return q
       })
 
     return Fx.of({ quote, execute })
@@ -227,7 +253,7 @@ export const make = (
  * @example
  * ```ts
  * import { Fx, QuoteStore, RateProvider, Schedule } from "@paykit/fx"
- * import { Ids } from "@paykit/core"
+ * import { Ids, Notifier } from "@paykit/core"
  * import { Layer } from "effect"
  * declare const schedule: Schedule.Schedule
  * const rates = RateProvider.layerMemory([{ base: "USD", quote: "EUR", rate: "0.92", asOf: 0 }])
@@ -235,7 +261,7 @@ export const make = (
  *   Layer.provide(RateProvider.layerReferenceFromRateProvider),
  *   Layer.provide(rates),
  *   Layer.provide(QuoteStore.layerMemory),
- *   Layer.provide(Ids.layer)
+ *   Layer.provide([Ids.layer, Notifier.layerMemory])
  * )
  * ```
  * @category layers
@@ -243,7 +269,7 @@ export const make = (
  */
 export const layer = (
   config: Config
-): Layer.Layer<Fx, never, RateProvider | ReferenceRateProvider | QuoteStore | Ids.Ids> =>
+): Layer.Layer<Fx, never, RateProvider | ReferenceRateProvider | QuoteStore | Ids.Ids | Notifier.Notifier> =>
   Layer.effect(Fx, make(config))
 
 /**

@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 export * as Ecb from "./Ecb.ts"
+export * as Events from "./Events.ts"
 export * as Explain from "./Explain.ts"
 export * as Fx from "./Fx.ts"
 export * as Quote from "./Quote.ts"

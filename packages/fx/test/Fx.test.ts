@@ -1,9 +1,9 @@
-import { Ids } from "@paykit/core"
+import { Ids, Notifier } from "@paykit/core"
 import { fc, test } from "@fast-check/vitest"
 import { Effect, Layer, Schema } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
-import { Fx, Quote, QuoteStore, RateProvider, Schedule } from "../src/index.ts"
+import { Events, Fx, Quote, QuoteStore, RateProvider, Schedule } from "../src/index.ts"
 import { fxLayer, HOUR, MINUTE, runFx, workedSchedule } from "./helpers.ts"
 
 const encode = Schema.encodeSync(Quote.Quote)
@@ -113,7 +113,7 @@ describe("Fx: quoting through the ports", () => {
       Layer.provide(RateProvider.layerReferenceFromRateProvider),
       Layer.provide(failing),
       Layer.provide(QuoteStore.layerMemory),
-      Layer.provide(Ids.layerSeeded(1))
+      Layer.provide([Ids.layerSeeded(1), Notifier.layerNoop])
     )
     const q = await runFx(
       Effect.flatMap(Fx.Fx, (fx) =>
@@ -207,6 +207,35 @@ describe("Fx: quoting through the ports", () => {
     )
     expect(missing._tag).toBe("QuoteNotFound")
     expect(empty._tag).toBe("InvalidInput")
+  })
+})
+
+describe("Fx: events", () => {
+  it("each lock and each execution is announced through the Notifier; failures announce nothing", async () => {
+    const [q, events] = await runFx(
+      Effect.gen(function* () {
+        const fx = yield* Fx.Fx
+        const recorded = yield* Notifier.RecordedEvents
+        yield* Effect.flip(fx.quote({ ...send, amount: "0" }))
+        const q = yield* fx.quote(send)
+        yield* TestClock.adjust("5 minutes")
+        yield* fx.execute(q.id)
+        yield* Effect.flip(fx.execute(q.id))
+        return [q, yield* recorded.all] as const
+      }),
+      layer()
+    )
+    expect(events.map((e) => [e.type, e.subject])).toEqual([
+      ["fx.quote.locked", q.id],
+      ["fx.quote.executed", q.id]
+    ])
+    expect(Schema.decodeUnknownSync(Events.QuoteLocked)(events[0]!.data).received.toString()).toBe(
+      "900.40 EUR"
+    )
+    const executed = Schema.decodeUnknownSync(Events.QuoteExecuted)(events[1]!.data)
+    expect(executed.executedAt).toBe(5 * MINUTE)
+    expect(events[1]!.occurredAt).toBe("1970-01-01T00:05:00.000Z")
+    expect(new Set(events.map((e) => e.id)).size).toBe(2)
   })
 })
 

@@ -1,4 +1,4 @@
-import { Decimal, Ids } from "@paykit/core"
+import { Decimal, Ids, Notifier } from "@paykit/core"
 import { Effect, Layer, Result } from "effect"
 import { TestClock } from "effect/testing"
 import { Fx, QuoteStore, type Rate, RateProvider, Schedule } from "../src/index.ts"
@@ -52,6 +52,7 @@ export const fxLayer = (
     Layer.provide(RateProvider.layerReferenceFromRateProvider),
     Layer.provideMerge(rates),
     Layer.provideMerge(QuoteStore.layerMemory),
+    Layer.provideMerge(Notifier.layerMemory),
     Layer.provide(Ids.layerSeeded(7))
   )
   return Layer.mergeAll(fx, TestClock.layer())

@@ -1,4 +1,4 @@
-import { Ids } from "@paykit/core"
+import { Ids, Notifier } from "@paykit/core"
 import { Effect, Layer } from "effect"
 import { expect, it } from "vitest"
 import { Explain, Fx, QuoteStore, RateProvider, Schedule } from "../src/index.ts"
@@ -28,7 +28,7 @@ it("the README example computes what it says", async () => {
     Layer.provide(RateProvider.layerReferenceFromRateProvider),
     Layer.provide(RateProvider.layerMemory([{ base: "USD", quote: "EUR", rate: "0.92", asOf }])),
     Layer.provide(QuoteStore.layerMemory),
-    Layer.provide(Ids.layer)
+    Layer.provide([Ids.layer, Notifier.layerMemory])
   )
 
   const program = Effect.gen(function* () {
