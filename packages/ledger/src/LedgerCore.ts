@@ -134,7 +134,11 @@ export interface Outcome {
 // ---------------------------------------------------------------------------------------------
 // content and idempotency hash
 
-const EMPTY: Readonly<Record<string, string>> = {}
+const EMPTY: Readonly<Record<string, string>> = Object.freeze({})
+
+/** Metadata as stored: a private copy, so a caller mutating its object later changes nothing. */
+const ownMetadata = (m: Readonly<Record<string, string>> | undefined): Readonly<Record<string, string>> =>
+  m === undefined ? EMPTY : { ...m }
 
 const postingsKey = (ps: ReadonlyArray<Entry.Posting>): string => {
   let s = ""
@@ -532,8 +536,8 @@ const optionalFields = (c: {
   readonly metadata?: Readonly<Record<string, string>>
 }) =>
   c.description === undefined
-    ? { metadata: c.metadata ?? EMPTY }
-    : { description: c.description, metadata: c.metadata ?? EMPTY }
+    ? { metadata: ownMetadata(c.metadata) }
+    : { description: c.description, metadata: ownMetadata(c.metadata) }
 
 type EntryCommand = Exclude<Command, { readonly _tag: "CreateAccount" | "CloseAccount" }>
 
@@ -695,7 +699,7 @@ const createAccount = (w: Work, c: Extract<Command, { _tag: "CreateAccount" }>):
   if (c.debitsMustNotExceedCredits === true && c.creditsMustNotExceedDebits === true)
     return fail(new ConflictingLimitFlags({ accountId: c.id }))
   const existing = w.account(c.id)
-  const metadata = c.metadata ?? EMPTY
+  const metadata = ownMetadata(c.metadata)
   if (existing !== undefined) {
     const field =
       existing.currency !== c.currency
@@ -786,7 +790,7 @@ const entryCommand = (w: Work, c: EntryCommand): Step => {
               id: c.id,
               kind: "transfer",
               postings,
-              metadata: c.metadata ?? EMPTY,
+              metadata: ownMetadata(c.metadata),
               createdAt: w.now,
               hash: ""
             }
@@ -795,7 +799,7 @@ const entryCommand = (w: Work, c: EntryCommand): Step => {
               kind: "transfer",
               postings,
               description: c.description,
-              metadata: c.metadata ?? EMPTY,
+              metadata: ownMetadata(c.metadata),
               createdAt: w.now,
               hash: ""
             }
