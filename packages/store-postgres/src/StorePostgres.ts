@@ -1,6 +1,14 @@
-import { Currency } from "@paykit/core"
-import { type Account, Command, type Entry, LedgerCore, LedgerStore, StoreFailure } from "@paykit/ledger"
-import { Config, Duration, Effect, Layer, Option, Redacted, Result } from "effect"
+import { Currency, type DomainEvent } from "@paykit/core"
+import {
+  type Account,
+  Command,
+  type Entry,
+  Hold,
+  LedgerCore,
+  LedgerStore,
+  StoreFailure
+} from "@paykit/ledger"
+import { Config, Deferred, Effect, Layer, Option, Queue, Redacted, Result, type Scope } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import * as Database from "./Database.ts"
@@ -32,6 +40,97 @@ import * as Migrations from "./Migrations.ts"
 export interface StoreConfig extends Database.DatabaseConfig {
   readonly currencies?: Currency.Registry | undefined
   readonly maxAttempts?: number | undefined
+  /**
+   * Group commit (default on): small writes (up to 16 commands) from concurrent callers are
+   * decided together in one transaction, in arrival order, each on the state the previous left.
+   * Results are exactly those of running them one after another. `false` turns it off.
+   */
+  readonly groupCommit?: boolean | undefined
+  /** Concurrent group-commit transactions on a server (default 4; PGlite always 1). */
+  readonly writers?: number | undefined
+}
+
+const GROUP_SMALL = 16
+const GROUP_MAX = 64
+
+/**
+ * The state a group of requests sees as it is decided: the locked rows, overwritten by every
+ * decided request's outcome, and the union of their change sets.
+ */
+class Overlay {
+  readonly accounts: Map<string, Account.Account>
+  readonly entries: Map<string, Entry.Entry>
+  readonly holds: Map<string, Hold.Hold>
+  readonly accountsCreated = new Set<string>()
+  readonly accountsUpdated = new Set<string>()
+  readonly entriesCreated = new Set<string>()
+  readonly entriesReversed = new Map<string, string>()
+  readonly holdsCreated = new Set<string>()
+  readonly holdsUpdated = new Set<string>()
+  readonly lines: Array<Account.Line> = []
+  readonly events: Array<DomainEvent.DomainEvent> = []
+  readonly snapshot: LedgerCore.Snapshot
+
+  constructor(
+    accounts: ReadonlyArray<Account.Account>,
+    entries: ReadonlyArray<Entry.Entry>,
+    holds: ReadonlyArray<Hold.Hold>
+  ) {
+    this.accounts = new Map(accounts.map((a) => [a.id, a]))
+    this.entries = new Map(entries.map((e) => [e.id, e]))
+    this.holds = new Map(holds.map((h) => [h.id, h]))
+    this.snapshot = {
+      account: (id) => this.accounts.get(id),
+      entry: (id) => this.entries.get(id),
+      hold: (id) => this.holds.get(id),
+      dueHolds: (now) => [...this.holds.values()].filter((h) => Hold.isDue(h, now))
+    }
+  }
+
+  apply(o: LedgerCore.Outcome): LedgerCore.Outcome {
+    for (const a of o.accountsCreated) {
+      this.accounts.set(a.id, a)
+      this.accountsCreated.add(a.id)
+    }
+    for (const a of o.accountsUpdated) {
+      this.accounts.set(a.id, a)
+      if (!this.accountsCreated.has(a.id)) this.accountsUpdated.add(a.id)
+    }
+    for (const e of o.entriesCreated) {
+      this.entries.set(e.id, e)
+      this.entriesCreated.add(e.id)
+    }
+    for (const r of o.entriesReversed) {
+      const e = this.entries.get(r.id)
+      if (e !== undefined) this.entries.set(r.id, { ...e, reversedBy: r.reversedBy })
+      if (!this.entriesCreated.has(r.id)) this.entriesReversed.set(r.id, r.reversedBy)
+    }
+    for (const h of o.holdsCreated) {
+      this.holds.set(h.id, h)
+      this.holdsCreated.add(h.id)
+    }
+    for (const h of o.holdsUpdated) {
+      this.holds.set(h.id, h)
+      if (!this.holdsCreated.has(h.id)) this.holdsUpdated.add(h.id)
+    }
+    for (const l of o.lines) this.lines.push(l)
+    for (const e of o.events) this.events.push(e)
+    return o
+  }
+
+  merged(): LedgerCore.Outcome {
+    return {
+      results: [],
+      accountsCreated: [...this.accountsCreated].map((id) => this.accounts.get(id)!),
+      accountsUpdated: [...this.accountsUpdated].map((id) => this.accounts.get(id)!),
+      entriesCreated: [...this.entriesCreated].map((id) => this.entries.get(id)!),
+      entriesReversed: [...this.entriesReversed].map(([id, reversedBy]) => ({ id, reversedBy })),
+      holdsCreated: [...this.holdsCreated].map((id) => this.holds.get(id)!),
+      holdsUpdated: [...this.holdsUpdated].map((id) => this.holds.get(id)!),
+      lines: this.lines,
+      events: this.events
+    }
+  }
 }
 
 type Row = Record<string, unknown>
@@ -93,8 +192,8 @@ class Refused {
  * @since 0.1.0
  */
 export const make = (
-  config: Pick<StoreConfig, "currencies" | "maxAttempts"> = {}
-): Effect.Effect<LedgerStore.LedgerStore["Service"], never, SqlClient.SqlClient> =>
+  config: Pick<StoreConfig, "currencies" | "maxAttempts" | "groupCommit" | "writers"> = {}
+): Effect.Effect<LedgerStore.LedgerStore["Service"], never, SqlClient.SqlClient | Scope.Scope> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const registry = config.currencies ?? Currency.isoRegistry
@@ -126,14 +225,21 @@ export const make = (
       return out
     }
 
-    const attempt = (request: LedgerCore.Request) =>
+    /**
+     * One transaction deciding `requests` in order, each on the state the previous ones left
+     * (an overlay over the locked rows), persisted as one change set. One request is the plain
+     * case; several are a group commit of concurrent callers' writes.
+     */
+    const attempt = (requests: ReadonlyArray<LedgerCore.Request>) =>
       sql.withTransaction(
         Effect.gen(function* () {
-          const rs = LedgerCore.readSet(request.commands)
+          const commands = requests.length === 1 ? requests[0]!.commands : requests.flatMap((r) => r.commands)
+          const now = requests.reduce((m, r) => Math.max(m, r.now), Number.NEGATIVE_INFINITY)
+          const rs = LedgerCore.readSet(commands)
           // 1. holds (named and due), then entries, each locked in id order
           const [locked] = yield* sql<{ entries: unknown; holds: unknown }>`WITH lh AS (
               SELECT * FROM paykit_holds
-              WHERE id = ANY(${rs.holdIds}) OR (status = 'pending' AND expires_at <= ${request.now})
+              WHERE id = ANY(${rs.holdIds}) OR (status = 'pending' AND expires_at <= ${now})
               ORDER BY id FOR UPDATE
             ), le AS (
               SELECT id FROM paykit_entries WHERE id = ANY(${rs.entryIds}) ORDER BY id FOR UPDATE
@@ -144,18 +250,27 @@ export const make = (
           const entries = (json(locked?.entries) as Array<unknown>).map(entryFromJson)
           const holds = (json(locked?.holds) as Array<unknown>).map(holdFromJson)
           // 2. every account the write touches, in id order
-          const accountIds = LedgerCore.lockSet(request.commands, { entries, holds })
+          const accountIds = LedgerCore.lockSet(commands, { entries, holds })
           const accountRows =
             accountIds.length === 0
               ? []
               : yield* sql<Row>`SELECT ${sql.literal(accountColumns)} FROM paykit_accounts
                   WHERE id = ANY(${accountIds}) ORDER BY id FOR UPDATE`
           const accounts = accountRows.map(accountFromRow)
-          // 3. decide
-          const outcome = LedgerCore.applyBatch(LedgerCore.snapshotOf({ accounts, entries, holds }), request)
-          if (LedgerCore.isEmpty(outcome)) return outcome
+          // 3. decide, request after request
+          let outcomes: Array<LedgerCore.Outcome>
+          let merged: LedgerCore.Outcome
+          if (requests.length === 1) {
+            merged = LedgerCore.applyBatch(LedgerCore.snapshotOf({ accounts, entries, holds }), requests[0]!)
+            outcomes = [merged]
+          } else {
+            const overlay = new Overlay(accounts, entries, holds)
+            outcomes = requests.map((r) => overlay.apply(LedgerCore.applyBatch(overlay.snapshot, r)))
+            merged = overlay.merged()
+          }
+          if (LedgerCore.isEmpty(merged)) return outcomes
           // 4. persist in one statement
-          const currencies = currencyRows(outcome.accountsCreated)
+          const currencies = currencyRows(merged.accountsCreated)
           if (currencies instanceof Refused) return yield* Effect.fail(currencies)
           if (currencies.length > 0) {
             const known = yield* sql<{
@@ -174,29 +289,27 @@ export const make = (
               }
             }
           }
-          yield* sql.unsafe(writeStatement, [changeSet(outcome, currencies)])
-          return outcome
+          yield* sql.unsafe(writeStatement, [changeSet(merged, currencies)])
+          return outcomes
         })
       )
 
-    const backoff = (n: number) => Duration.millis(Math.min(200, 2 ** n) * Math.random() + 1)
+    // Real time, not the Clock in context: a retry must not wait on a TestClock.
+    const backoff = (n: number) =>
+      Effect.promise(
+        () => new Promise<void>((resolve) => setTimeout(resolve, Math.min(200, 2 ** n) * Math.random() + 1))
+      )
 
-    const write = (request: LedgerCore.Request): Effect.Effect<LedgerCore.Outcome, StoreFailure> => {
-      if (!Array.isArray(request.commands) || request.commands.length > Command.MAX_BATCH) {
-        return Effect.fail(
-          new StoreFailure({
-            operation: "write",
-            reason: `a write carries 0 to ${Command.MAX_BATCH} commands; split the batch`
-          })
-        )
-      }
-      const loop = (n: number): Effect.Effect<LedgerCore.Outcome, StoreFailure> =>
-        attempt(request).pipe(
+    const run = (
+      requests: ReadonlyArray<LedgerCore.Request>
+    ): Effect.Effect<Array<LedgerCore.Outcome>, StoreFailure> => {
+      const loop = (n: number): Effect.Effect<Array<LedgerCore.Outcome>, StoreFailure> =>
+        attempt(requests).pipe(
           Effect.catch((e) =>
             e instanceof Refused
               ? Effect.fail(new StoreFailure({ operation: "write", reason: e.reason }))
               : isRetryable(e) && n + 1 < maxAttempts
-                ? Effect.flatMap(Effect.sleep(backoff(n)), () => loop(n + 1))
+                ? Effect.flatMap(backoff(n), () => loop(n + 1))
                 : Effect.fail(
                     new StoreFailure({
                       operation: "write",
@@ -209,6 +322,55 @@ export const make = (
           )
         )
       return loop(0)
+    }
+
+    // Group commit: small writes from concurrent callers queue up; each of `writers` fibers
+    // takes whatever is waiting (up to GROUP_MAX requests) and decides it in one transaction.
+    // A group that fails is re-run request by request, so one caller's failure is only its own.
+    interface Pending {
+      readonly request: LedgerCore.Request
+      readonly done: Deferred.Deferred<LedgerCore.Outcome, StoreFailure>
+    }
+    const queue = yield* Queue.unbounded<Pending>()
+    const writers = sql.driver === "pglite" ? 1 : Math.max(1, config.writers ?? 4)
+    const runGroup = (group: ReadonlyArray<Pending>) =>
+      Effect.matchEffect(run(group.map((p) => p.request)), {
+        onSuccess: (outcomes) =>
+          Effect.forEach(group, (p, i) => Deferred.succeed(p.done, outcomes[i]!), { discard: true }),
+        onFailure: (error) =>
+          group.length === 1
+            ? Deferred.fail(group[0]!.done, error)
+            : Effect.forEach(
+                group,
+                (p) =>
+                  Effect.matchEffect(run([p.request]), {
+                    onSuccess: ([o]) => Deferred.succeed(p.done, o!),
+                    onFailure: (e) => Deferred.fail(p.done, e)
+                  }),
+                { discard: true }
+              )
+      })
+    for (let i = 0; i < writers; i++) {
+      yield* Effect.forkScoped(
+        Effect.forever(Effect.flatMap(Queue.takeBetween(queue, 1, GROUP_MAX), (group) => runGroup(group)))
+      )
+    }
+
+    const write = (request: LedgerCore.Request): Effect.Effect<LedgerCore.Outcome, StoreFailure> => {
+      if (!Array.isArray(request.commands) || request.commands.length > Command.MAX_BATCH) {
+        return Effect.fail(
+          new StoreFailure({
+            operation: "write",
+            reason: `a write carries 0 to ${Command.MAX_BATCH} commands; split the batch`
+          })
+        )
+      }
+      if (config.groupCommit === false || request.commands.length > GROUP_SMALL) {
+        return Effect.map(run([request]), (outcomes) => outcomes[0]!)
+      }
+      return Effect.flatMap(Deferred.make<LedgerCore.Outcome, StoreFailure>(), (done) =>
+        Effect.andThen(Queue.offer(queue, { request, done }), Deferred.await(done))
+      )
     }
 
     const getAccount = (id: string) =>
@@ -321,7 +483,7 @@ export const layer = (
  * @since 0.1.0
  */
 export const layerClient = (
-  config: Pick<StoreConfig, "currencies" | "maxAttempts" | "schema"> = {}
+  config: Pick<StoreConfig, "currencies" | "maxAttempts" | "groupCommit" | "writers" | "schema"> = {}
 ): Layer.Layer<LedgerStore.LedgerStore, StartupError, SqlClient.SqlClient> =>
   Layer.effect(
     LedgerStore.LedgerStore,
@@ -358,7 +520,7 @@ export const layerClient = (
  * @since 0.1.0
  */
 export const layerConfig = (
-  options: Pick<StoreConfig, "currencies" | "maxAttempts" | "connectTimeout"> = {}
+  options: Pick<StoreConfig, "currencies" | "maxAttempts" | "groupCommit" | "writers" | "connectTimeout"> = {}
 ): Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient | Database.DatabaseInfo, StartupError> =>
   Layer.unwrap(
     Effect.gen(function* () {

@@ -1,0 +1,219 @@
+/**
+ * `pnpm bench`: the ledger on PostgreSQL and on PGlite, against a hand-written SQL baseline.
+ *
+ * For each database: 8 concurrent clients post transfers for a fixed time, on 50 accounts and
+ * on 2 hot accounts, as single entries and as batches of 100 and 1,000 (one `write` per batch).
+ * The baseline is what a team would write without paykit: one transaction per transfer that
+ * locks both accounts (SELECT … FOR UPDATE, in id order), checks the limit, updates both and
+ * inserts the transfer. Throughput is entries per second; latency is per call (a batch is one
+ * call). PostgreSQL is skipped when it does not answer (DATABASE_URL, else
+ * PAYKIT_TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test).
+ */
+import { Ids } from "@paykit/core"
+import { type Command, LedgerStore } from "@paykit/ledger"
+import { Duration, Effect, Exit, Layer } from "effect"
+import * as SqlClient from "effect/sql/SqlClient"
+import * as StorePostgres from "../src/StorePostgres.ts"
+import * as Baseline from "./baseline.ts"
+
+const CLIENTS = 8
+const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 3)
+const url =
+  process.env["DATABASE_URL"] ||
+  process.env["PAYKIT_TEST_DATABASE_URL"] ||
+  "postgres://postgres@127.0.0.1:5432/test"
+
+interface Row {
+  db: string
+  accounts: string
+  mode: string
+  entriesPerSec: number
+  p50: number
+  p99: number
+  baseline?: { entriesPerSec: number; p50: number; p99: number }
+}
+
+const percentile = (xs: Array<number>, p: number): number => {
+  if (xs.length === 0) return Number.NaN
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!
+}
+
+/** Runs `call` from CLIENTS concurrent fibers for SECONDS; returns entries/s and call latencies. */
+const drive = <E, R>(call: (client: number, n: number) => Effect.Effect<number, E, R>) =>
+  Effect.gen(function* () {
+    const latencies: Array<number> = []
+    let entries = 0
+    const start = performance.now()
+    const deadline = start + SECONDS * 1000
+    yield* Effect.forEach(
+      Array.from({ length: CLIENTS }, (_, c) => c),
+      (c) =>
+        Effect.gen(function* () {
+          let n = 0
+          while (performance.now() < deadline) {
+            const t = performance.now()
+            entries += yield* call(c, n++)
+            latencies.push(performance.now() - t)
+          }
+        }),
+      { concurrency: "unbounded", discard: true }
+    )
+    const elapsed = (performance.now() - start) / 1000
+    return {
+      entriesPerSec: entries / elapsed,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99)
+    }
+  })
+
+let runId = 0
+
+const scenario = (db: string, accountSet: "50 accounts" | "2 hot accounts") =>
+  Effect.gen(function* () {
+    const store = yield* LedgerStore.LedgerStore
+    const ids = yield* Ids.Ids
+    const sql = yield* SqlClient.SqlClient
+    const tag = `r${runId++}`
+    const names =
+      accountSet === "50 accounts"
+        ? Array.from({ length: 50 }, (_, i) => `${tag}:acct:${i}`)
+        : [`${tag}:hot:0`, `${tag}:hot:1`]
+    const open: Array<Command.Command> = [
+      ...names.map(
+        (id): Command.Command => ({
+          _tag: "CreateAccount",
+          id,
+          currency: "USD",
+          code: "liability.wallet",
+          normal: "credit",
+          debitsMustNotExceedCredits: true
+        })
+      ),
+      { _tag: "CreateAccount", id: `${tag}:funding`, currency: "USD", code: "asset", normal: "debit" },
+      ...names.map(
+        (id, i): Command.Command => ({
+          _tag: "Transfer",
+          id: `${tag}:open:${i}`,
+          postings: [{ debit: `${tag}:funding`, credit: id, amount: 10n ** 12n, currency: "USD" }]
+        })
+      )
+    ]
+    yield* store.write({ commands: open, mode: "independent", now: Date.now(), eventIdSeed: yield* ids.next })
+    yield* Baseline.setup(names, 10n ** 12n)
+
+    const transfer = (client: number, n: number, k: number): Command.Command => {
+      const i = (client * 7919 + n * 31 + k) % names.length
+      const j = (i + 1 + ((n + k) % (names.length - 1))) % names.length
+      return {
+        _tag: "Transfer",
+        id: `${tag}:${client}:${n}:${k}`,
+        postings: [{ debit: names[i]!, credit: names[j]!, amount: 1n, currency: "USD" }]
+      }
+    }
+
+    const rows: Array<Row> = []
+    const base = yield* drive((client, n) => {
+      const i = (client * 7919 + n * 31) % names.length
+      const j = (i + 1 + (n % (names.length - 1))) % names.length
+      return Effect.as(Baseline.transfer(`${tag}:b:${client}:${n}`, names[i]!, names[j]!, 1n), 1)
+    }).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+    for (const [mode, size] of [
+      ["single", 1],
+      ["batch 100", 100],
+      ["batch 1000", 1000]
+    ] as const) {
+      const r = yield* drive((client, n) =>
+        Effect.gen(function* () {
+          const commands = Array.from({ length: size }, (_, k) => transfer(client, n, k))
+          const out = yield* store.write({
+            commands,
+            mode: "independent",
+            now: Date.now(),
+            eventIdSeed: yield* ids.next
+          })
+          return out.entriesCreated.length
+        })
+      )
+      rows.push({ db, accounts: accountSet, mode, ...r, baseline: base })
+    }
+    return rows
+  })
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "-")
+
+const print = (rows: ReadonlyArray<Row>) => {
+  const header = [
+    "db",
+    "accounts",
+    "mode",
+    "paykit entries/s",
+    "p50 ms",
+    "p99 ms",
+    "baseline entries/s",
+    "baseline p50",
+    "baseline p99",
+    "ratio"
+  ]
+  const lines = rows.map((r) => [
+    r.db,
+    r.accounts,
+    r.mode,
+    fmt(r.entriesPerSec),
+    fmt(r.p50, 1),
+    fmt(r.p99, 1),
+    fmt(r.baseline?.entriesPerSec ?? Number.NaN),
+    fmt(r.baseline?.p50 ?? Number.NaN, 1),
+    fmt(r.baseline?.p99 ?? Number.NaN, 1),
+    r.baseline ? `${(r.entriesPerSec / r.baseline.entriesPerSec).toFixed(1)}×` : "-"
+  ])
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
+  const row = (cells: ReadonlyArray<string>) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`
+  console.log(row(header))
+  console.log(`| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`)
+  for (const l of lines) console.log(row(l))
+}
+
+const runOn = (db: string, layer: Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient, unknown>) =>
+  Effect.gen(function* () {
+    const a = yield* scenario(db, "50 accounts")
+    const b = yield* scenario(db, "2 hot accounts")
+    return [...a, ...b]
+  }).pipe(Effect.provide(Layer.merge(layer, Ids.layer)))
+
+const main = Effect.gen(function* () {
+  const rows: Array<Row> = []
+  const schema = `bench_${Date.now().toString(36)}`
+  const server = StorePostgres.layer({
+    url,
+    schema,
+    maxConnections: CLIENTS,
+    connectTimeout: Duration.seconds(3)
+  })
+  const probe = yield* Effect.exit(Effect.scoped(Layer.build(server)))
+  if (Exit.isSuccess(probe)) {
+    console.log(
+      `PostgreSQL at ${url.replace(/:[^:@/]*@/, ":***@")} (schema ${schema}), ${CLIENTS} clients, ${SECONDS}s per cell`
+    )
+    rows.push(...(yield* runOn("PostgreSQL", server)))
+    yield* Effect.scoped(
+      Effect.flatMap(Layer.build(server), (ctx) =>
+        Effect.provide(
+          Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`DROP SCHEMA "${schema}" CASCADE`)),
+          ctx
+        )
+      )
+    ).pipe(Effect.ignore)
+  } else {
+    console.log(`PostgreSQL not reachable at ${url}: running PGlite only`)
+  }
+  console.log(`PGlite (in memory), ${CLIENTS} clients, ${SECONDS}s per cell`)
+  rows.push(...(yield* runOn("PGlite", StorePostgres.layer({}))))
+  console.log("")
+  print(rows)
+})
+
+Effect.runPromise(main).catch((e) => {
+  console.error(e)
+  process.exit(1)
+})
