@@ -1,9 +1,10 @@
-import { Ids, Notifier } from "@paykit/core"
+import { readFileSync } from "node:fs"
+import { Decimal, Ids, Notifier } from "@paykit/core"
 import { fc, test } from "@fast-check/vitest"
 import { Effect, Layer, Schema } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
-import { Events, Fx, Quote, QuoteStore, RateProvider, Schedule } from "../src/index.ts"
+import { Ecb, Events, Fx, Quote, QuoteStore, RateProvider, Schedule } from "../src/index.ts"
 import { fxLayer, HOUR, MINUTE, runFx, workedSchedule } from "./helpers.ts"
 
 const encode = Schema.encodeSync(Quote.Quote)
@@ -207,6 +208,60 @@ describe("Fx: quoting through the ports", () => {
     )
     expect(missing._tag).toBe("QuoteNotFound")
     expect(empty._tag).toBe("InvalidInput")
+  })
+})
+
+describe("Fx: the ECB as the reference rate", () => {
+  const xml = readFileSync(new URL("./fixtures/eurofxref-daily.xml", import.meta.url), "utf8")
+  const NOV20 = Date.UTC(2026, 10, 20)
+  const ecbLayer = () =>
+    Layer.mergeAll(
+      Fx.layer({ schedule, maxRateAge: "1 hour", maxReferenceAge: "4 days", lockFor: "30 minutes" }).pipe(
+        Layer.provide(Ecb.referenceLayerFromString(xml)),
+        Layer.provideMerge(
+          RateProvider.layerMemory([{ base: "USD", quote: "EUR", rate: "0.9213", asOf: NOV20 + 16 * HOUR }])
+        ),
+        Layer.provide(QuoteStore.layerMemory),
+        Layer.provide([Ids.layerSeeded(3), Notifier.layerNoop])
+      ),
+      TestClock.layer()
+    )
+
+  it("discloses the mark-up over the ECB rate with its provider and date", async () => {
+    const q = await runFx(
+      Effect.gen(function* () {
+        yield* TestClock.setTime(NOV20 + 16 * HOUR + 5 * MINUTE)
+        return yield* Effect.flatMap(Fx.Fx, (fx) => fx.quote(send))
+      }),
+      ecbLayer()
+    )
+    expect(q.referenceRate.source).toBe("ECB")
+    expect(q.referenceRate.asOf).toBe(NOV20)
+    expect(q.referenceRate.rate.toString()).toBe("0.9199632015") // 1 / 1.0870
+    expect(q.midRate.rate.toString()).toBe("0.9213")
+    expect(q.customerRate.toString()).toBe("0.9166935") // 0.9213 × 0.995
+    // (1 − 0.9166935 / 0.9199632015) × 100, 10 places half-even
+    expect(q.markup.rate.toString()).toBe("0.355416553")
+    const implied = Quote.impliedRate(q)
+    const gap = Decimal.subtract(implied, q.customerRate)
+    expect(
+      Decimal.compare(gap.coefficient < 0n ? Decimal.negate(gap) : gap, Decimal.unsafe("0.000000000001"))
+    ).toBe(-1)
+  })
+
+  it("a reference rate older than its maximum age is StaleRate", async () => {
+    const e = await runFx(
+      Effect.gen(function* () {
+        const now = NOV20 + 4 * 24 * HOUR + 1
+        yield* TestClock.setTime(now)
+        const rates = yield* RateProvider.MemoryRates
+        yield* rates.set([{ base: "USD", quote: "EUR", rate: "0.9213", asOf: now }]) // the mid rate is fresh
+        return yield* Effect.flatMap(Fx.Fx, (fx) => Effect.flip(fx.quote(send)))
+      }),
+      ecbLayer()
+    )
+    expect(e._tag).toBe("StaleRate")
+    expect(e.message).toContain("from ECB (as of 2026-11-20T00:00:00.000Z)")
   })
 })
 
