@@ -1,9 +1,20 @@
 /**
  * `pnpm demo`: the project's main job, run on a fresh machine with no setup.
  */
+import { Effect } from "effect"
 import { runCoreDemo } from "./core-demo.ts"
+import { runLedgerDemo } from "./ledger-demo.ts"
 
 const started = performance.now()
 console.log("paykit demo")
 runCoreDemo()
-console.log(`\ndone in ${((performance.now() - started) / 1000).toFixed(2)} s`)
+Effect.runPromise(runLedgerDemo).then(
+  () => {
+    console.log(`\ndone in ${((performance.now() - started) / 1000).toFixed(2)} s`)
+    process.exit(0)
+  },
+  (error) => {
+    console.error("\nthe demo failed:", error)
+    process.exit(1)
+  }
+)
