@@ -1,8 +1,7 @@
-import { randomBytes } from "node:crypto"
+import { TestStores } from "../../src/testing/index.ts"
 
 /** The PostgreSQL server used by the server tests; they are skipped when it is unset. */
 export const serverUrl: string | undefined = process.env["PAYKIT_TEST_DATABASE_URL"] || undefined
 
 /** A schema name unique to this run, so repeated runs on a long-lived server never collide. */
-export const freshSchema = (prefix: string): string =>
-  `t_${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`
+export const freshSchema = TestStores.freshSchema

@@ -1,0 +1,111 @@
+import type { LedgerStore } from "@paykit/ledger"
+import { Effect, Layer, ManagedRuntime } from "effect"
+import type * as SqlClient from "effect/sql/SqlClient"
+import { SqlClient as SqlClientService } from "effect/sql/SqlClient"
+import { randomBytes } from "node:crypto"
+import * as PgliteClient from "../PgliteClient.ts"
+import * as StorePostgres from "../StorePostgres.ts"
+
+/**
+ * A schema name unique to this run (`t_<prefix>_<time>_<random>`), so repeated runs on a
+ * long-lived server never collide.
+ *
+ * @example
+ * ```ts
+ * import { TestStores } from "@paykit/store-postgres/testing"
+ * TestStores.freshSchema("ledger") // "t_ledger_m3x…_a1b2c3"
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const freshSchema = (prefix: string): string =>
+  `t_${prefix.toLowerCase().replace(/[^a-z0-9_]/g, "_")}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`
+
+/** Drops `schema` when the layer closes. */
+const dropOnClose = (schema: string) =>
+  Layer.effectDiscard(
+    Effect.gen(function* () {
+      const sql = yield* SqlClientService
+      yield* Effect.addFinalizer(() =>
+        sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).pipe(Effect.ignore)
+      )
+    })
+  )
+
+/**
+ * A fresh, empty store on its own in-memory PGlite database per build (what users get from
+ * `StorePostgres.layer({})`). Opening PGlite takes seconds.
+ *
+ * @example
+ * ```ts
+ * import { LedgerStoreContract } from "@paykit/ledger/testing"
+ * import { TestStores } from "@paykit/store-postgres/testing"
+ * LedgerStoreContract.suite("PGlite", TestStores.pglite, { numRuns: 3 })
+ * ```
+ * @category layers
+ * @since 0.1.0
+ */
+export const pglite: Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient, unknown> =
+  StorePostgres.layer({})
+
+let shared:
+  | ManagedRuntime.ManagedRuntime<SqlClient.SqlClient | PgliteClient.PgliteDatabase, unknown>
+  | undefined
+
+/**
+ * A fresh, empty store per build on one in-memory PGlite database shared by the whole process:
+ * each build gets a new schema (dropped on close), which costs milliseconds instead of the
+ * seconds of opening PGlite. Builds must not overlap in time (PGlite's one connection has one
+ * search path); sequential tests and property runs satisfy that.
+ *
+ * @example
+ * ```ts
+ * import { LedgerStoreContract } from "@paykit/ledger/testing"
+ * import { TestStores } from "@paykit/store-postgres/testing"
+ * LedgerStoreContract.suite("PGlite", TestStores.pgliteShared("contract"), { numRuns: 40 })
+ * ```
+ * @category layers
+ * @since 0.1.0
+ */
+export const pgliteShared = (
+  prefix: string
+): Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient, unknown> =>
+  Layer.unwrap(
+    Effect.gen(function* () {
+      shared ??= ManagedRuntime.make(PgliteClient.layer({}))
+      const context = yield* Effect.promise(() => shared!.context())
+      const schema = freshSchema(prefix)
+      const client = Layer.succeedContext(context)
+      return dropOnClose(schema).pipe(
+        Layer.provideMerge(
+          Layer.merge(StorePostgres.layerClient({ schema }), client).pipe(Layer.provide(client))
+        )
+      )
+    })
+  )
+
+/**
+ * A fresh, empty store per build on a PostgreSQL server: a uniquely named schema created for
+ * the layer and dropped when it closes.
+ *
+ * @example
+ * ```ts
+ * import { TestStores } from "@paykit/store-postgres/testing"
+ * const url = process.env["PAYKIT_TEST_DATABASE_URL"]
+ * const layer = url ? TestStores.server(url, "ledger") : undefined
+ * ```
+ * @category layers
+ * @since 0.1.0
+ */
+export const server = (
+  url: string,
+  prefix: string,
+  options: { readonly maxConnections?: number } = {}
+): Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient, unknown> =>
+  Layer.unwrap(
+    Effect.sync(() => {
+      const schema = freshSchema(prefix)
+      const base = StorePostgres.layer({ url, schema, maxConnections: options.maxConnections ?? 8 })
+      return dropOnClose(schema).pipe(Layer.provideMerge(base))
+    })
+  )
