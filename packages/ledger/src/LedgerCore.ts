@@ -25,7 +25,7 @@ import {
   PostingCurrencyMismatch
 } from "./errors.ts"
 import * as Hold from "./Hold.ts"
-import { canonicalRecord, eventId, sha256 } from "./internal/canonical.ts"
+import { CROCKFORD, canonicalRecord, eventId, sha256 } from "./internal/canonical.ts"
 
 /**
  * What the core reads while deciding a batch: the current records by id, and the pending holds
@@ -333,7 +333,6 @@ export const checkShape = (c: Command, p: string): InvalidInput | undefined => {
 
 const ABSENT: unique symbol = Symbol("absent")
 
-type Checkpoint = readonly [number, number, number, number]
 type MutableAccount = { -readonly [K in keyof Account.Account]: Account.Account[K] }
 
 /** A private, mutable copy of an account (explicit literal: one hidden class per shape). */
@@ -385,15 +384,37 @@ class Work {
   readonly journal: Array<unknown> = []
   /** In-place changes of working account copies: [account, dP, cP, dQ, cQ, version] per change. */
   readonly undo: Array<unknown> = []
-  touched: Array<string> = []
+  /** Accounts the current command changed (cleared per command, reused). */
+  readonly touched: Array<string> = []
   readonly occurredAt: string
+  /** The event id's fixed parts: the seed around characters 10..15 (see `eventId`). */
+  readonly eventIdHead: string
+  readonly eventIdTail: string
 
   constructor(
     readonly snap: Snapshot,
     readonly now: number,
-    readonly seed: string
+    readonly seed: string,
+    /** Linked mode: every change is journalled so the whole batch can be undone. */
+    readonly linked: boolean
   ) {
     this.occurredAt = new Date(now).toISOString()
+    this.eventIdHead = seed.slice(0, 10)
+    this.eventIdTail = seed.slice(16)
+  }
+
+  /** `eventId(seed, k)` without re-slicing the seed. */
+  eventId(k: number): string {
+    return k < 1_073_741_824
+      ? this.eventIdHead +
+          CROCKFORD[(k >>> 25) & 31]! +
+          CROCKFORD[(k >>> 20) & 31]! +
+          CROCKFORD[(k >>> 15) & 31]! +
+          CROCKFORD[(k >>> 10) & 31]! +
+          CROCKFORD[(k >>> 5) & 31]! +
+          CROCKFORD[k & 31]! +
+          this.eventIdTail
+      : eventId(this.seed, k)
   }
 
   set<V>(map: Map<string, V>, key: string, value: V): void {
@@ -415,12 +436,10 @@ class Work {
     return this.holds.get(id) ?? this.snap.hold(id)
   }
 
-  checkpoint(): Checkpoint {
-    return [this.journal.length, this.undo.length, this.lines.length, this.events.length]
-  }
-  restore(cp: Checkpoint): void {
+  /** Undoes everything after the given journal, undo, lines and events lengths. */
+  restore(journal: number, undo: number, lines: number, events: number): void {
     const u = this.undo
-    for (let i = u.length - 6; i >= cp[1]; i -= 6) {
+    for (let i = u.length - 6; i >= undo; i -= 6) {
       const m = u[i] as MutableAccount
       m.debitsPosted = u[i + 1] as bigint
       m.creditsPosted = u[i + 2] as bigint
@@ -428,23 +447,23 @@ class Work {
       m.creditsPending = u[i + 4] as bigint
       m.version = u[i + 5] as number
     }
-    u.length = cp[1]
+    u.length = undo
     const j = this.journal
-    for (let i = j.length - 3; i >= cp[0]; i -= 3) {
+    for (let i = j.length - 3; i >= journal; i -= 3) {
       const map = j[i] as Map<string, unknown>
       const key = j[i + 1] as string
       const prev = j[i + 2]
       if (prev === ABSENT) map.delete(key)
       else map.set(key, prev)
     }
-    j.length = cp[0]
-    this.lines.length = cp[2]
-    this.events.length = cp[3]
+    j.length = journal
+    this.lines.length = lines
+    this.events.length = events
   }
 
   emit(type: string, subject: string, data: unknown): void {
     this.events.push({
-      id: eventId(this.seed, this.events.length),
+      id: this.eventId(this.events.length),
       type,
       occurredAt: this.occurredAt,
       subject,
@@ -518,7 +537,7 @@ class Work {
         creditsPending: a.creditsPending
       })
     }
-    this.touched = []
+    t.length = 0
   }
 
   addEntry(e: Entry.Entry): void {
@@ -996,12 +1015,161 @@ const quickTransferOk = (c: Command): boolean => {
   )
 }
 
-const runCommand = (w: Work, c: Command, index: number): Step => {
-  if (!quickTransferOk(c)) {
-    const shape = checkShape(c, `commands[${index}]`)
-    if (shape) return fail(shape)
+/**
+ * `entryCommand` for a command that passed `quickTransferOk` (one posting, no description, no
+ * metadata): the same checks in the same order with the same outcomes, without intermediate
+ * objects. Every check runs before anything changes, so a failure leaves nothing to undo; in
+ * independent mode a success is never undone either, so only linked mode journals its changes.
+ */
+const fastTransfer = (w: Work, c: Extract<Command, { _tag: "Transfer" }>): Step => {
+  const id = c.id
+  const p = c.postings[0]!
+  const debit = p.debit
+  const credit = p.credit
+  const amount = p.amount
+  const currency = p.currency
+  // 1. stateless checks
+  if (debit === credit) return fail(new AccountsMustDiffer({ entryId: id, posting: 0, accountId: debit }))
+  // 2. idempotency: replays and conflicts take the general path (it reads, never writes)
+  if (w.entry(id) !== undefined) return entryCommand(w, c)
+  // 3. accounts exist, currencies, closed
+  const own = w.accounts
+  let d = own.get(debit)
+  const dOwn = d !== undefined
+  if (!dOwn) d = w.snap.account(debit)
+  if (d === undefined) return fail(new AccountNotFound({ accountId: debit }))
+  let k = own.get(credit)
+  const kOwn = k !== undefined
+  if (!kOwn) k = w.snap.account(credit)
+  if (k === undefined) return fail(new AccountNotFound({ accountId: credit }))
+  if (d.currency !== currency || k.currency !== currency) {
+    const bad = d.currency !== currency ? d : k
+    return fail(
+      new PostingCurrencyMismatch({
+        entryId: id,
+        posting: 0,
+        accountId: bad.id,
+        accountCurrency: bad.currency,
+        postingCurrency: currency
+      })
+    )
   }
-  w.touched = []
+  if (d.closed) return fail(new AccountClosed({ accountId: d.id }))
+  if (k.closed) return fail(new AccountClosed({ accountId: k.id }))
+  // 4. the debit side, then the credit side (as `change` checks them: overflow, then limits)
+  const dDebits = d.debitsPosted + amount
+  if (dDebits + d.debitsPending > Money.MAX_AMOUNT || d.creditsPosted + d.creditsPending > Money.MAX_AMOUNT)
+    return fail(new BalanceOverflow({ accountId: d.id }))
+  if (d.debitsMustNotExceedCredits && dDebits + d.debitsPending > d.creditsPosted)
+    return fail(
+      new ExceedsCredits({
+        entryId: id,
+        accountId: d.id,
+        available: (d.creditsPosted - d.debitsPosted - d.debitsPending).toString(),
+        requested: amount.toString()
+      })
+    )
+  const kCredits = k.creditsPosted + amount
+  if (k.debitsPosted + k.debitsPending > Money.MAX_AMOUNT || kCredits + k.creditsPending > Money.MAX_AMOUNT)
+    return fail(new BalanceOverflow({ accountId: k.id }))
+  if (k.creditsMustNotExceedDebits && kCredits + k.creditsPending > k.debitsPosted)
+    return fail(
+      new ExceedsDebits({
+        entryId: id,
+        accountId: k.id,
+        available: (k.debitsPosted - k.creditsPosted - k.creditsPending).toString(),
+        requested: amount.toString()
+      })
+    )
+  // 5. apply
+  const linked = w.linked
+  let md = d as MutableAccount
+  if (!dOwn) {
+    md = copyAccount(d)
+    if (linked) w.set(own, debit, md)
+    else own.set(debit, md)
+  }
+  let mk = k as MutableAccount
+  if (!kOwn) {
+    mk = copyAccount(k)
+    if (linked) w.set(own, credit, mk)
+    else own.set(credit, mk)
+  }
+  if (linked)
+    w.undo.push(
+      md,
+      md.debitsPosted,
+      md.creditsPosted,
+      md.debitsPending,
+      md.creditsPending,
+      md.version,
+      mk,
+      mk.debitsPosted,
+      mk.creditsPosted,
+      mk.debitsPending,
+      mk.creditsPending,
+      mk.version
+    )
+  md.debitsPosted = dDebits
+  md.version++
+  mk.creditsPosted = kCredits
+  mk.version++
+  const now = w.now
+  w.lines.push(
+    {
+      accountId: md.id,
+      seq: md.version,
+      entryId: id,
+      at: now,
+      debitsPosted: md.debitsPosted,
+      creditsPosted: md.creditsPosted,
+      debitsPending: md.debitsPending,
+      creditsPending: md.creditsPending
+    },
+    {
+      accountId: mk.id,
+      seq: mk.version,
+      entryId: id,
+      at: now,
+      debitsPosted: mk.debitsPosted,
+      creditsPosted: mk.creditsPosted,
+      debitsPending: mk.debitsPending,
+      creditsPending: mk.creditsPending
+    }
+  )
+  // 6. the entry (its hash is `entryHash` of it, spelled out) and its event
+  const amountText = amount.toString()
+  const entry: Entry.Entry = {
+    id,
+    kind: "transfer",
+    postings: [{ debit, credit, amount, currency }],
+    metadata: EMPTY,
+    createdAt: now,
+    hash: sha256("transfer\n" + debit + "|" + credit + "|" + amountText + "|" + currency + ";\n\n\n\n\n\n{}")
+  }
+  if (linked) w.set(w.entries, id, entry)
+  else w.entries.set(id, entry)
+  const events = w.events
+  events.push({
+    id: w.eventId(events.length),
+    type: "ledger.entry.posted",
+    occurredAt: w.occurredAt,
+    subject: id,
+    data: {
+      id,
+      kind: "transfer",
+      postings: [{ debit, credit, amount: amountText, currency }],
+      metadata: EMPTY,
+      createdAt: w.occurredAt
+    }
+  })
+  return Result.succeed({ _tag: "EntryCreated", entry, replayed: false })
+}
+
+const runCommand = (w: Work, c: Command, index: number): Step => {
+  const shape = checkShape(c, `commands[${index}]`)
+  if (shape) return fail(shape)
+  w.touched.length = 0
   switch (c._tag) {
     case "CreateAccount":
       return createAccount(w, c)
@@ -1041,7 +1209,7 @@ const runCommand = (w: Work, c: Command, index: number): Step => {
  * @since 0.1.0
  */
 export const applyBatch = (snapshot: Snapshot, request: Request): Outcome => {
-  const w = new Work(snapshot, request.now, request.eventIdSeed)
+  const w = new Work(snapshot, request.now, request.eventIdSeed, request.mode === "linked")
   const commands = request.commands
   // 1. expiries
   const due = new Map<string, Hold.Hold>()
@@ -1062,11 +1230,15 @@ export const applyBatch = (snapshot: Snapshot, request: Request): Outcome => {
   if (commands.length > MAX_BATCH) {
     throw new Error(`a write carries at most ${MAX_BATCH} commands`)
   }
-  if (request.mode === "linked") {
-    const cp = w.checkpoint()
+  if (w.linked) {
+    const journal = w.journal.length
+    const undo = w.undo.length
+    const lines = w.lines.length
+    const events = w.events.length
     let failed = -1
     for (let i = 0; i < commands.length; i++) {
-      const r = runCommand(w, commands[i]!, i)
+      const c = commands[i]!
+      const r = quickTransferOk(c) ? fastTransfer(w, c as never) : runCommand(w, c, i)
       results[i] = r
       if (Result.isFailure(r)) {
         failed = i
@@ -1074,16 +1246,24 @@ export const applyBatch = (snapshot: Snapshot, request: Request): Outcome => {
       }
     }
     if (failed >= 0) {
-      w.restore(cp)
+      w.restore(journal, undo, lines, events)
       for (let i = 0; i < commands.length; i++) {
         if (i !== failed) results[i] = fail(new LinkedCommandFailed({ index: i, failedIndex: failed }))
       }
     }
   } else {
     for (let i = 0; i < commands.length; i++) {
-      const cp = w.checkpoint()
-      const r = runCommand(w, commands[i]!, i)
-      if (Result.isFailure(r)) w.restore(cp)
+      const c = commands[i]!
+      if (quickTransferOk(c)) {
+        results[i] = fastTransfer(w, c as never)
+        continue
+      }
+      const journal = w.journal.length
+      const undo = w.undo.length
+      const lines = w.lines.length
+      const events = w.events.length
+      const r = runCommand(w, c, i)
+      if (Result.isFailure(r)) w.restore(journal, undo, lines, events)
       results[i] = r
     }
   }

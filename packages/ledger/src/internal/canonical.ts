@@ -21,7 +21,8 @@ export const canonicalRecord = (r: Readonly<Record<string, string>>): string => 
   return out + "}"
 }
 
-const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+/** Crockford base-32 digits. */
+export const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 /** `n` (0 ≤ n < 32^width) in Crockford base-32, left-padded to `width` characters. */
 export const base32 = (n: number, width: number): string => {
