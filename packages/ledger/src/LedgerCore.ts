@@ -372,6 +372,9 @@ const copyAccount = (a: Account.Account): MutableAccount =>
         version: a.version
       }
 
+/** The last three base-32 digits of event numbers below 32^3, filled on first use. */
+const LOW_DIGITS: Array<string | undefined> = []
+
 class Work {
   readonly accounts = new Map<string, Account.Account>()
   readonly accountCreated = new Map<string, true>()
@@ -387,7 +390,7 @@ class Work {
   /** Accounts the current command changed (cleared per command, reused). */
   readonly touched: Array<string> = []
   readonly occurredAt: string
-  /** The event id's fixed parts: the seed around characters 10..15 (see `eventId`). */
+  /** The event id's fixed parts for k < 32^3: the seed around characters 13..15 (see `eventId`). */
   readonly eventIdHead: string
   readonly eventIdTail: string
 
@@ -399,22 +402,19 @@ class Work {
     readonly linked: boolean
   ) {
     this.occurredAt = new Date(now).toISOString()
-    this.eventIdHead = seed.slice(0, 10)
+    this.eventIdHead = seed.slice(0, 10) + "000"
     this.eventIdTail = seed.slice(16)
   }
 
-  /** `eventId(seed, k)` without re-slicing the seed. */
+  /** `eventId(seed, k)` without re-slicing the seed or re-encoding k. */
   eventId(k: number): string {
-    return k < 1_073_741_824
-      ? this.eventIdHead +
-          CROCKFORD[(k >>> 25) & 31]! +
-          CROCKFORD[(k >>> 20) & 31]! +
-          CROCKFORD[(k >>> 15) & 31]! +
-          CROCKFORD[(k >>> 10) & 31]! +
-          CROCKFORD[(k >>> 5) & 31]! +
-          CROCKFORD[k & 31]! +
-          this.eventIdTail
-      : eventId(this.seed, k)
+    if (k >= 32_768) return eventId(this.seed, k)
+    let digits = LOW_DIGITS[k]
+    if (digits === undefined) {
+      digits = CROCKFORD[(k >>> 10) & 31]! + CROCKFORD[(k >>> 5) & 31]! + CROCKFORD[k & 31]!
+      LOW_DIGITS[k] = digits
+    }
+    return this.eventIdHead + digits + this.eventIdTail
   }
 
   set<V>(map: Map<string, V>, key: string, value: V): void {
@@ -1015,6 +1015,9 @@ const quickTransferOk = (c: Command): boolean => {
   )
 }
 
+/** 2^126: two amounts below it sum to at most `Money.MAX_AMOUNT` (2^127 − 1). */
+const HALF_MAX = 1n << 126n
+
 /**
  * `entryCommand` for a command that passed `quickTransferOk` (one posting, no description, no
  * metadata): the same checks in the same order with the same outcomes, without intermediate
@@ -1057,8 +1060,15 @@ const fastTransfer = (w: Work, c: Extract<Command, { _tag: "Transfer" }>): Step 
   if (d.closed) return fail(new AccountClosed({ accountId: d.id }))
   if (k.closed) return fail(new AccountClosed({ accountId: k.id }))
   // 4. the debit side, then the credit side (as `change` checks them: overflow, then limits)
+  // (sums of two values below 2^126 cannot exceed 2^127 − 1: skip the bigint temporaries then)
   const dDebits = d.debitsPosted + amount
-  if (dDebits + d.debitsPending > Money.MAX_AMOUNT || d.creditsPosted + d.creditsPending > Money.MAX_AMOUNT)
+  if (
+    (dDebits >= HALF_MAX ||
+      d.debitsPending >= HALF_MAX ||
+      d.creditsPosted >= HALF_MAX ||
+      d.creditsPending >= HALF_MAX) &&
+    (dDebits + d.debitsPending > Money.MAX_AMOUNT || d.creditsPosted + d.creditsPending > Money.MAX_AMOUNT)
+  )
     return fail(new BalanceOverflow({ accountId: d.id }))
   if (d.debitsMustNotExceedCredits && dDebits + d.debitsPending > d.creditsPosted)
     return fail(
@@ -1070,7 +1080,13 @@ const fastTransfer = (w: Work, c: Extract<Command, { _tag: "Transfer" }>): Step 
       })
     )
   const kCredits = k.creditsPosted + amount
-  if (k.debitsPosted + k.debitsPending > Money.MAX_AMOUNT || kCredits + k.creditsPending > Money.MAX_AMOUNT)
+  if (
+    (k.debitsPosted >= HALF_MAX ||
+      k.debitsPending >= HALF_MAX ||
+      kCredits >= HALF_MAX ||
+      k.creditsPending >= HALF_MAX) &&
+    (k.debitsPosted + k.debitsPending > Money.MAX_AMOUNT || kCredits + k.creditsPending > Money.MAX_AMOUNT)
+  )
     return fail(new BalanceOverflow({ accountId: k.id }))
   if (k.creditsMustNotExceedDebits && kCredits + k.creditsPending > k.debitsPosted)
     return fail(
@@ -1270,7 +1286,9 @@ export const applyBatch = (snapshot: Snapshot, request: Request): Outcome => {
   // 3. the change set
   const accountsCreated: Array<Account.Account> = []
   const accountsUpdated: Array<Account.Account> = []
-  for (const [id, a] of w.accounts) (w.accountCreated.has(id) ? accountsCreated : accountsUpdated).push(a)
+  w.accounts.forEach((a, id) => {
+    ;(w.accountCreated.has(id) ? accountsCreated : accountsUpdated).push(a)
+  })
   const holdsCreated: Array<Hold.Hold> = []
   const holdsUpdated: Array<Hold.Hold> = []
   for (const [id, h] of w.holds) (w.holdCreated.has(id) ? holdsCreated : holdsUpdated).push(h)

@@ -1,5 +1,5 @@
 import { DomainEvent } from "@paykit/core"
-import { type Account, type Command, type Entry, LedgerCore } from "@paykit/ledger"
+import { type Account, type Command, Entry, LedgerCore } from "@paykit/ledger"
 import { Result, Schema } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
@@ -220,5 +220,85 @@ describe("LedgerCore (pure, no Effect)", () => {
     expect(o.results.map((r) => Result.isFailure(r) && r.failure._tag)).toEqual(["AccountNotFound"])
     expect(o.holdsUpdated.map((h) => [h.id, h.status])).toEqual([["h", "expired"]])
     expect(o.events.map((e) => e.type)).toEqual(["ledger.hold.expired"])
+  })
+
+  it("plain single-posting transfers (the fast path) agree with the general helpers and limits", () => {
+    const MAX = 2n ** 127n - 1n
+    const s = plainStore()
+    s.apply([
+      ...open,
+      {
+        _tag: "CreateAccount",
+        id: "cap",
+        currency: "USD",
+        code: "c",
+        normal: "debit",
+        creditsMustNotExceedDebits: true
+      },
+      { _tag: "CreateAccount", id: "eur", currency: "EUR", code: "c", normal: "debit" }
+    ])
+    const t = (
+      id: string,
+      debit: string,
+      credit: string,
+      amount: bigint,
+      currency = "USD"
+    ): Command.Command => ({
+      _tag: "Transfer",
+      id,
+      postings: [{ debit, credit, amount, currency }]
+    })
+    const o = s.apply([
+      t("t1", "cash", "wallet", 7n),
+      t("t2", "wallet", "cash", 8n), // wallet may not go below zero
+      t("t3", "cash", "cap", 1n), // cap may not hold more credits than debits
+      t("t4", "cash", "eur", 1n),
+      t("t5", "cash", "cash", 1n),
+      t("t1", "cash", "wallet", 7n), // replay in the same batch
+      t("t1", "cash", "wallet", 8n),
+      t("t6", "wallet", "cash", MAX), // exceeds credits (no overflow: posted + pending stay in range)
+      t("t7", "cash", "wallet", MAX - 7n), // wallet credits reach 2^127 − 1 exactly
+      t("t8", "cash", "wallet", 1n) // one more unit overflows cash's debits first
+    ])
+    expect(
+      o.results.map((r) =>
+        Result.isFailure(r) ? r.failure._tag : r.success._tag === "EntryCreated" && r.success.replayed
+      )
+    ).toEqual([
+      false,
+      "ExceedsCredits",
+      "ExceedsDebits",
+      "PostingCurrencyMismatch",
+      "AccountsMustDiffer",
+      true,
+      "ExistsWithDifferent",
+      "ExceedsCredits",
+      false,
+      "BalanceOverflow"
+    ])
+    const r1 = o.results[1]!
+    expect(Result.isFailure(r1) && r1.failure).toMatchObject({
+      accountId: "wallet",
+      available: "7",
+      requested: "8"
+    })
+    const r2 = o.results[2]!
+    expect(Result.isFailure(r2) && r2.failure).toMatchObject({
+      accountId: "cap",
+      available: "0",
+      requested: "1"
+    })
+    const r9 = o.results[9]!
+    expect(Result.isFailure(r9) && r9.failure).toMatchObject({ accountId: "cash" })
+    for (const e of o.entriesCreated) expect(e.hash).toBe(LedgerCore.entryHash(e))
+    expect(o.events.map((e) => e.data)).toEqual(
+      o.entriesCreated.map((e) => Entry.toJson(e, new Date(0).toISOString()))
+    )
+    expect(o.lines.map((l) => [l.accountId, l.seq, l.entryId, l.debitsPosted, l.creditsPosted])).toEqual([
+      ["cash", 1, "t1", 7n, 0n],
+      ["wallet", 1, "t1", 0n, 7n],
+      ["cash", 2, "t7", MAX, 0n],
+      ["wallet", 2, "t7", 0n, MAX]
+    ])
   })
 })
