@@ -36,7 +36,7 @@ const ledger = Effect.gen(function* () {
   )`)
   yield* sql`CREATE TABLE paykit_entries (
     id text COLLATE "C" PRIMARY KEY,
-    seq bigserial NOT NULL UNIQUE,
+    seq bigserial NOT NULL,
     kind text NOT NULL CHECK (kind IN ('transfer', 'hold', 'hold_post', 'hold_void', 'hold_expire', 'reversal')),
     hold_id text,
     reverses text,
@@ -59,8 +59,6 @@ const ledger = Effect.gen(function* () {
     FOREIGN KEY (debit, currency) REFERENCES paykit_accounts (id, currency),
     FOREIGN KEY (credit, currency) REFERENCES paykit_accounts (id, currency)
   )`)
-  yield* sql`CREATE INDEX paykit_postings_debit ON paykit_postings (debit)`
-  yield* sql`CREATE INDEX paykit_postings_credit ON paykit_postings (credit)`
   yield* sql.unsafe(`CREATE TABLE paykit_holds (
     id text COLLATE "C" PRIMARY KEY REFERENCES paykit_entries (id),
     debit text COLLATE "C" NOT NULL,
