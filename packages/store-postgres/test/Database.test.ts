@@ -90,6 +90,12 @@ describe("Migrations on PGlite", () => {
   })
 })
 
+const dropSchema = (schema: string) =>
+  open(
+    { url: serverUrl! },
+    Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`))
+  )
+
 describe.skipIf(serverUrl === undefined)("Migrations on PostgreSQL", () => {
   it("two pools migrating one fresh schema at once apply each migration exactly once", async () => {
     const schema = freshSchema("mig")
@@ -103,6 +109,7 @@ describe.skipIf(serverUrl === undefined)("Migrations on PostgreSQL", () => {
     expect(applied.sort()).toEqual([0, 0, Migrations.latest])
     const version = await open(config, Migrations.currentVersion)
     expect(Exit.isSuccess(version) && version.value).toBe(Migrations.latest)
+    await dropSchema(schema)
   })
 
   it("a schema from a newer version is SchemaTooNew at start-up", async () => {
@@ -119,6 +126,7 @@ describe.skipIf(serverUrl === undefined)("Migrations on PostgreSQL", () => {
     )
     const inner = Exit.isSuccess(exit) ? exit.value : undefined
     expect(inner && failureOf(inner)).toMatchObject({ _tag: "SchemaTooNew", found: Migrations.latest + 7 })
+    await dropSchema(schema)
   })
 
   it("a database that does not exist is DatabaseUnavailable", async () => {

@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { LedgerStore } from "@paykit/ledger"
+import { ConfigProvider, Effect, Exit, Layer, Option } from "effect"
+import * as SqlClient from "effect/sql/SqlClient"
+import { describe, expect, it } from "vitest"
+import * as StorePostgres from "../src/StorePostgres.ts"
+import { serverUrl } from "./support/env.ts"
+
+const withEnv = (env: Record<string, string>) => ConfigProvider.layer(ConfigProvider.fromEnv({ env }))
+
+const failureTag = <A, E>(exit: Exit.Exit<A, E>): string | undefined => {
+  if (Exit.isSuccess(exit)) return undefined
+  const reason = exit.cause.reasons.find((r) => r._tag === "Fail")
+  return reason?._tag === "Fail" ? (reason.error as { _tag: string })._tag : undefined
+}
+
+const createCash = Effect.flatMap(LedgerStore.LedgerStore, (s) =>
+  s.write({
+    commands: [{ _tag: "CreateAccount", id: "cash", currency: "USD", code: "asset.cash", normal: "debit" }],
+    mode: "independent",
+    now: 0,
+    eventIdSeed: "01J00000000000000000000000"
+  })
+)
+const getCash = Effect.flatMap(LedgerStore.LedgerStore, (s) => s.getAccount("cash"))
+
+describe("StorePostgres.layerConfig", () => {
+  it("with no DATABASE_URL opens embedded PGlite", async () => {
+    const account = await Effect.runPromise(
+      Effect.andThen(createCash, getCash).pipe(
+        Effect.provide(StorePostgres.layerConfig().pipe(Layer.provide(withEnv({}))))
+      )
+    )
+    expect(Option.isSome(account)).toBe(true)
+  })
+
+  it("a malformed DATABASE_URL is InvalidStoreConfig at start-up", async () => {
+    const exit = await Effect.runPromiseExit(
+      getCash.pipe(
+        Effect.provide(
+          StorePostgres.layerConfig().pipe(Layer.provide(withEnv({ DATABASE_URL: "mysql://x@y/z" })))
+        )
+      )
+    )
+    expect(failureTag(exit)).toBe("InvalidStoreConfig")
+  })
+
+  it("a non-integer PAYKIT_DB_MAX_CONNECTIONS is InvalidStoreConfig", async () => {
+    const exit = await Effect.runPromiseExit(
+      getCash.pipe(
+        Effect.provide(
+          StorePostgres.layerConfig().pipe(Layer.provide(withEnv({ PAYKIT_DB_MAX_CONNECTIONS: "many" })))
+        )
+      )
+    )
+    expect(failureTag(exit)).toBe("InvalidStoreConfig")
+  })
+
+  it.runIf(serverUrl !== undefined)("DATABASE_URL pointing at the server opens it", async () => {
+    const schema = `t_cfg_${Date.now().toString(36)}`
+    const exit = await Effect.runPromiseExit(
+      Effect.andThen(createCash, getCash).pipe(
+        Effect.tap(() =>
+          Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`DROP SCHEMA "${schema}" CASCADE`))
+        ),
+        Effect.provide(
+          StorePostgres.layerConfig().pipe(
+            Layer.provide(withEnv({ DATABASE_URL: serverUrl!, PAYKIT_DB_SCHEMA: schema }))
+          )
+        )
+      )
+    )
+    expect(Exit.isSuccess(exit) && Option.isSome(exit.value)).toBe(true)
+  })
+})
+
+describe("PGlite in a data directory", () => {
+  it("keeps the books between runs, and migrating again is a no-op", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "paykit-pglite-"))
+    try {
+      const layer = StorePostgres.layer({ dataDir: dir })
+      await Effect.runPromise(createCash.pipe(Effect.provide(layer)))
+      const again = await Effect.runPromise(getCash.pipe(Effect.provide(layer)))
+      expect(Option.isSome(again) && again.value.code).toBe("asset.cash")
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
