@@ -7,34 +7,10 @@ import * as SqlClient from "effect/sql/SqlClient"
 import { afterAll, describe, expect, it } from "vitest"
 import * as StorePostgres from "../src/StorePostgres.ts"
 import { freshSchema, serverUrl } from "./support/env.ts"
-import { crashBatch } from "./support/crash.ts"
+import { crashBatch, HOT, setup } from "./support/crash.ts"
 
 const workerScript = fileURLToPath(new URL("./support/worker.ts", import.meta.url))
 const packageDir = fileURLToPath(new URL("..", import.meta.url))
-
-const HOT = ["hot:a", "hot:b", "hot:c"]
-
-const setup: ReadonlyArray<Command.Command> = [
-  { _tag: "CreateAccount", id: "cash", currency: "USD", code: "asset.cash", normal: "debit" },
-  { _tag: "CreateAccount", id: "merchant", currency: "USD", code: "liability.merchant", normal: "credit" },
-  ...HOT.map(
-    (id): Command.Command => ({
-      _tag: "CreateAccount",
-      id,
-      currency: "USD",
-      code: "liability.wallet",
-      normal: "credit",
-      debitsMustNotExceedCredits: true
-    })
-  ),
-  ...HOT.map(
-    (id, i): Command.Command => ({
-      _tag: "Transfer",
-      id: `open-${i}`,
-      postings: [{ debit: "cash", credit: id, amount: 100n, currency: "USD" }]
-    })
-  )
-]
 
 const spawnWorker = (task: Record<string, unknown>): ChildProcess =>
   // node itself with tsx as a loader (not the tsx CLI, which would run node as a grandchild that
@@ -113,12 +89,12 @@ afterAll(async () => {
 })
 
 describe.skipIf(serverUrl === undefined)("many OS processes on PostgreSQL", () => {
-  it("4 worker processes × 4 connections posting transfers, holds, captures, voids, batches and duplicate ids on 3 hot accounts keep every invariant", {
+  it("4 worker processes × 4 connections, starting on an empty schema, posting transfers, holds, captures, voids, batches and duplicate ids on 3 hot accounts keep every invariant", {
     timeout: 240_000
   }, async () => {
+    // the workers start on an empty schema: they race the migrations and the opening of the
+    // books from four processes at once
     const schema = freshSchema("procs")
-    const store = openStore(schema)
-    await store.runPromise(write(setup))
     const workers = Array.from({ length: 4 }, (_, w) =>
       watch(
         spawnWorker({
@@ -136,6 +112,15 @@ describe.skipIf(serverUrl === undefined)("many OS processes on PostgreSQL", () =
     )
     const finished = await Promise.all(workers)
     for (const f of finished) expect(f.code, f.stderr).toBe(0)
+    const store = openStore(schema)
+    // the opening commands took effect exactly once across the four processes
+    const openings = finished.map(
+      (f) => f.lines.find((l) => Array.isArray(l["setup"]))!["setup"] as Array<string>
+    )
+    for (let i = 0; i < setup.length; i++) {
+      expect(openings.map((o) => o[i]).filter((x) => x === "created").length).toBe(1)
+      expect(openings.map((o) => o[i]).filter((x) => x === "replayed").length).toBe(3)
+    }
     const results = finished.flatMap(
       (f) =>
         (f.lines.find((l) => l["done"] === true)?.["results"] ?? []) as Array<{

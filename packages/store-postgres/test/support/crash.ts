@@ -15,3 +15,32 @@ export const crashBatch = (hot: ReadonlyArray<string>, batch: number, size: numb
       { debit: hot[(batch + k) % hot.length]!, credit: "merchant", amount: 1n, currency: "USD" }
     ]
   }))
+
+/** The hot wallets of the multi-process tests. */
+export const HOT = ["hot:a", "hot:b", "hot:c"]
+
+/**
+ * The books every multi-process test starts from: cash, a merchant and three hot wallets with
+ * debit limits, each opened with 100. Every worker sends it first: the ids make it exactly-once.
+ */
+export const setup: ReadonlyArray<Command.Command> = [
+  { _tag: "CreateAccount", id: "cash", currency: "USD", code: "asset.cash", normal: "debit" },
+  { _tag: "CreateAccount", id: "merchant", currency: "USD", code: "liability.merchant", normal: "credit" },
+  ...HOT.map(
+    (id): Command.Command => ({
+      _tag: "CreateAccount",
+      id,
+      currency: "USD",
+      code: "liability.wallet",
+      normal: "credit",
+      debitsMustNotExceedCredits: true
+    })
+  ),
+  ...HOT.map(
+    (id, i): Command.Command => ({
+      _tag: "Transfer",
+      id: `open-${i}`,
+      postings: [{ debit: "cash", credit: id, amount: 100n, currency: "USD" }]
+    })
+  )
+]

@@ -8,7 +8,7 @@ import { Ids } from "@paykit/core"
 import { type Command, LedgerStore } from "@paykit/ledger"
 import { Effect, Layer, Result } from "effect"
 import * as StorePostgres from "../../src/StorePostgres.ts"
-import { crashBatch } from "./crash.ts"
+import { crashBatch, setup } from "./crash.ts"
 
 interface Task {
   readonly url: string
@@ -146,6 +146,23 @@ const program = Effect.gen(function* () {
       }))
     }
   }
+
+  // every worker opens the books itself (same ids, same content: exactly one takes effect)
+  const opened = yield* store.write({
+    commands: setup,
+    mode: "independent",
+    now: Date.now(),
+    eventIdSeed: yield* ids.next
+  })
+  yield* print({
+    setup: opened.results.map((r) =>
+      Result.isSuccess(r)
+        ? "replayed" in r.success && r.success.replayed
+          ? "replayed"
+          : "created"
+        : r.failure._tag
+    )
+  })
 
   if (task.kind === "batches") {
     for (let b = 0; b < task.writes; b++) {
