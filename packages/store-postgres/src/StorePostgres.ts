@@ -350,9 +350,41 @@ export const make = (
                 { discard: true }
               )
       })
+    // when the store closes, callers still waiting are told so instead of waiting forever
+    yield* Effect.addFinalizer(() =>
+      Effect.gen(function* () {
+        while (true) {
+          const next = yield* Queue.poll(queue)
+          if (Option.isNone(next)) return
+          yield* Deferred.fail(
+            next.value.done,
+            new StoreFailure({ operation: "write", reason: "the store was closed before this write ran" })
+          )
+        }
+      })
+    )
     for (let i = 0; i < writers; i++) {
       yield* Effect.forkScoped(
-        Effect.forever(Effect.flatMap(Queue.takeBetween(queue, 1, GROUP_MAX), (group) => runGroup(group)))
+        Effect.forever(
+          Effect.flatMap(Queue.takeBetween(queue, 1, GROUP_MAX), (group) =>
+            runGroup(group).pipe(
+              Effect.onInterrupt(() =>
+                Effect.forEach(
+                  group,
+                  (p) =>
+                    Deferred.fail(
+                      p.done,
+                      new StoreFailure({
+                        operation: "write",
+                        reason: "the store was closed while this write ran"
+                      })
+                    ),
+                  { discard: true }
+                )
+              )
+            )
+          )
+        )
       )
     }
 
