@@ -53,13 +53,17 @@ const drive = <E, R>(call: (client: number, n: number) => Effect.Effect<number, 
           let n = 0
           while (performance.now() < deadline) {
             const t = performance.now()
-            entries += yield* call(c, n++)
+            // (not `entries += yield* …`: that reads `entries` before the fiber suspends)
+            const done = yield* call(c, n++)
+            entries += done
             latencies.push(performance.now() - t)
           }
         }),
       { concurrency: "unbounded", discard: true }
     )
     const elapsed = (performance.now() - start) / 1000
+    if (process.env["BENCH_DEBUG"])
+      console.log(`  ${latencies.length} calls, ${entries} entries in ${elapsed.toFixed(2)} s`)
     return {
       entriesPerSec: entries / elapsed,
       p50: percentile(latencies, 50),
@@ -102,12 +106,12 @@ const scenario = (db: string, accountSet: "50 accounts" | "2 hot accounts") =>
     yield* store.write({ commands: open, mode: "independent", now: Date.now(), eventIdSeed: yield* ids.next })
     yield* Baseline.setup(names, 10n ** 12n)
 
-    const transfer = (client: number, n: number, k: number): Command.Command => {
+    const transfer = (mode: string, client: number, n: number, k: number): Command.Command => {
       const i = (client * 7919 + n * 31 + k) % names.length
       const j = (i + 1 + ((n + k) % (names.length - 1))) % names.length
       return {
         _tag: "Transfer",
-        id: `${tag}:${client}:${n}:${k}`,
+        id: `${tag}:${mode}:${client}:${n}:${k}`,
         postings: [{ debit: names[i]!, credit: names[j]!, amount: 1n, currency: "USD" }]
       }
     }
@@ -125,14 +129,17 @@ const scenario = (db: string, accountSet: "50 accounts" | "2 hot accounts") =>
     ] as const) {
       const r = yield* drive((client, n) =>
         Effect.gen(function* () {
-          const commands = Array.from({ length: size }, (_, k) => transfer(client, n, k))
+          const commands = Array.from({ length: size }, (_, k) => transfer(`m${size}`, client, n, k))
           const out = yield* store.write({
             commands,
             mode: "independent",
             now: Date.now(),
             eventIdSeed: yield* ids.next
           })
-          return out.entriesCreated.length
+          // every transfer is new and within limits: all of them must be created
+          if (out.entriesCreated.length !== size)
+            return yield* Effect.die(new Error(`expected ${size} entries, got ${out.entriesCreated.length}`))
+          return size
         })
       )
       rows.push({ db, accounts: accountSet, mode, ...r, baseline: base })
