@@ -263,7 +263,7 @@ export const runLedgerDemo = Effect.gen(function* () {
       Ref.update(delivered, (n) => n + events.length)
   })
   const store = StorePostgres.layer({})
-  const services = Ledger.layer().pipe(
+  const services = Ledger.layer({ events: "outbox" }).pipe(
     Layer.provideMerge(store),
     Layer.provide([Notifier.layerNoop, Ids.layerSeeded(2026)])
   )

@@ -24,6 +24,13 @@ import { LedgerStore } from "./LedgerStore.ts"
  */
 export interface Options {
   readonly currencies?: Currency.Registry
+  /**
+   * Who hands the domain events to the `Notifier`:
+   * - `"notify"` (default): the ledger, right after each committed write (the memory store);
+   * - `"outbox"`: the store's transactional outbox and its relay (`@paykit/store-postgres`),
+   *   so events are delivered once by the relay instead of twice.
+   */
+  readonly events?: "notify" | "outbox"
 }
 
 /**
@@ -222,6 +229,7 @@ export const make = (
     const notifier = yield* Notifier.Notifier
     const ids = yield* Ids.Ids
     const currencies = options.currencies ?? Currency.registry([Currency.POINTS])
+    const notifyDirectly = options.events !== "outbox"
 
     const decodeCreate = Input.decode("createAccount", Command.createAccountInput(currencies))
     const decodeClose = Input.decode("closeAccount", Command.CloseAccountInput)
@@ -247,7 +255,7 @@ export const make = (
         const now = yield* Clock.currentTimeMillis
         const eventIdSeed = yield* ids.next
         const outcome = yield* store.write({ commands, mode, now, eventIdSeed })
-        if (outcome.events.length > 0) {
+        if (notifyDirectly && outcome.events.length > 0) {
           yield* notifier
             .notify(outcome.events)
             .pipe(

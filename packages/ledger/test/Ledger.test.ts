@@ -430,3 +430,31 @@ describe("errors: precedence", () => {
       })
     ))
 })
+
+describe("event delivery", () => {
+  it('with events: "outbox" the ledger leaves delivery to the store (nothing notified, events stored)', () =>
+    Effect.runPromise(
+      Effect.gen(function* () {
+        const ledger = yield* Ledger.Ledger
+        const store = yield* LedgerStore.LedgerStore
+        const recorded = yield* Notifier.RecordedEvents
+        yield* ledger.createAccount({ id: "a", currency: "USD", code: "asset", normal: "debit" })
+        yield* ledger.createAccount({ id: "b", currency: "USD", code: "liability", normal: "credit" })
+        yield* ledger.post({
+          id: "e1",
+          postings: [{ debit: "a", credit: "b", amount: "1", currency: "USD" }]
+        })
+        expect(yield* recorded.all).toEqual([])
+        const dump = yield* store.dump
+        expect(dump.events.map((e) => e.type)).toContain("ledger.entry.posted")
+      }).pipe(
+        Effect.provide(
+          Ledger.layer({ events: "outbox" }).pipe(
+            Layer.provideMerge(LedgerStore.layerMemory),
+            Layer.provideMerge(Notifier.layerMemory),
+            Layer.provide(Ids.layerSeeded(3))
+          )
+        )
+      )
+    ))
+})
