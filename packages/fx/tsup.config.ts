@@ -1,11 +1,3 @@
-import { defineConfig } from "tsup"
+import { paykitBuild } from "../../tsup.shared.ts"
 
-export default defineConfig({
-  entry: { index: "src/index.ts", "testing/index": "src/testing/index.ts" },
-  format: ["esm", "cjs"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: "node20",
-  treeshake: true
-})
+export default paykitBuild()
