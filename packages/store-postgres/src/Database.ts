@@ -131,42 +131,31 @@ export const layer = (
         })
       }
       const target = describeUrl(url)
+      /** Start-up steps answer within the connect timeout (plus a second) or fail as DatabaseUnavailable. */
+      const bounded = <A, R>(step: Effect.Effect<A, SqlError | DatabaseUnavailable, R>) =>
+        step.pipe(
+          Effect.timeoutOrElse({
+            duration: Duration.sum(Duration.fromInputUnsafe(connectTimeout), Duration.seconds(1)),
+            orElse: () =>
+              Effect.fail(
+                new DatabaseUnavailable({
+                  target,
+                  reason: `no answer within ${Duration.format(Duration.fromInputUnsafe(connectTimeout))}`
+                })
+              )
+          }),
+          Effect.mapError((e) =>
+            e instanceof DatabaseUnavailable ? e : new DatabaseUnavailable({ target, reason: reasonOf(e) })
+          )
+        )
       const client = yield* PgClient.make({
         url: Redacted.make(rawUrl),
         connectTimeout,
         maxConnections,
         applicationName: "@paykit/store-postgres",
         ...(schema === "public" ? {} : { startupParameters: { search_path: schema } })
-      }).pipe(
-        Effect.timeoutOrElse({
-          duration: Duration.sum(Duration.fromInputUnsafe(connectTimeout), Duration.seconds(1)),
-          orElse: () =>
-            Effect.fail(
-              new DatabaseUnavailable({
-                target,
-                reason: `no answer within ${Duration.format(Duration.fromInputUnsafe(connectTimeout))}`
-              })
-            )
-        }),
-        Effect.mapError((e) =>
-          e instanceof DatabaseUnavailable ? e : new DatabaseUnavailable({ target, reason: reasonOf(e) })
-        )
-      )
-      yield* prepareSchema(client, schema).pipe(
-        Effect.timeoutOrElse({
-          duration: Duration.sum(Duration.fromInputUnsafe(connectTimeout), Duration.seconds(1)),
-          orElse: () =>
-            Effect.fail(
-              new DatabaseUnavailable({
-                target,
-                reason: `no answer within ${Duration.format(Duration.fromInputUnsafe(connectTimeout))}`
-              })
-            )
-        }),
-        Effect.mapError((e) =>
-          e instanceof DatabaseUnavailable ? e : new DatabaseUnavailable({ target, reason: reasonOf(e) })
-        )
-      )
+      }).pipe(bounded)
+      yield* prepareSchema(client, schema).pipe(bounded)
       return Context.make(SqlClient.SqlClient, client as SqlClient.SqlClient).pipe(
         Context.add(DatabaseInfo, { schema, embedded: false, target, maxConnections })
       )
