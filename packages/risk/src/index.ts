@@ -1,0 +1,14 @@
+/**
+ * @paykit/risk: real-time payment risk. Rules in CEL syntax compiled to closures, Radar-style
+ * action precedence with Marble-style scoring, velocity features over sliding windows, lists,
+ * shadow mode and snoozes, built-in rule sets, alerts and freeze recommendations, backtesting
+ * and merchant risk scorecards.
+ *
+ * @since 0.1.0
+ */
+export * as Attributes from "./Attributes.ts"
+export * as Decision from "./Decision.ts"
+export * as Rule from "./Rule.ts"
+export * as RuleSet from "./RuleSet.ts"
+export * as Velocity from "./Velocity.ts"
+export * from "./errors.ts"
