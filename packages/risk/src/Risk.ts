@@ -1,0 +1,224 @@
+import { Currency, type DomainEvent, Ids, Input, InvalidInput, Notifier } from "@paykit/core"
+import { Clock, Context, Effect, Layer, Schema } from "effect"
+import * as Decision from "./Decision.ts"
+import type { VelocityStoreUnavailable } from "./errors.ts"
+import * as Events from "./Events.ts"
+import * as Features from "./Features.ts"
+import type { RuleSet } from "./RuleSet.ts"
+import * as Velocity from "./Velocity.ts"
+import { VelocityStore } from "./VelocityStore.ts"
+
+const Custom = Schema.Record(Schema.String, Schema.Unknown)
+
+/**
+ * An assessment request (JSON): the payment and, optionally, the customer's profile and custom
+ * attribute values (`custom.*`).
+ *
+ * @example
+ * ```ts
+ * import type { Risk } from "@paykit/risk"
+ * const request: Risk.AssessInput = { payment: { id: "pay_1", amount: { amount: "1250", currency: "USD" }, customerId: "cus_1" } }
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export const AssessRequest: Schema.Struct<{
+  readonly payment: typeof Features.Payment
+  readonly customer: Schema.optionalKey<typeof Features.Profile>
+  readonly custom: Schema.optionalKey<typeof Custom>
+}> = Schema.Struct({
+  payment: Features.Payment,
+  customer: Schema.optionalKey(Features.Profile),
+  custom: Schema.optionalKey(Custom)
+})
+
+/**
+ * The JSON shape of an assessment request.
+ *
+ * @example
+ * ```ts
+ * import type { Risk } from "@paykit/risk"
+ * const request: Risk.AssessInput = { payment: { id: "pay_1", amount: { amount: "1250", currency: "USD" } } }
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export type AssessInput = typeof AssessRequest.Encoded
+
+/**
+ * The service configuration: the rule set, the allow and block lists, and the reference
+ * currency in which amounts are compared and velocity sums are kept (default USD).
+ *
+ * @example
+ * ```ts
+ * import type { Risk, RuleSet } from "@paykit/risk"
+ * declare const ruleSet: RuleSet.RuleSet
+ * const config: Risk.Config = { ruleSet, lists: { blocked_countries: ["KP"] } }
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export interface Config {
+  readonly ruleSet: RuleSet
+  readonly lists?: Readonly<Record<string, Iterable<string>>>
+  readonly referenceCurrency?: Currency.Currency
+}
+
+/**
+ * An assessment: the payment id, when it was decided, and the decision.
+ *
+ * @example
+ * ```ts
+ * import type { Risk } from "@paykit/risk"
+ * const outcome = (a: Risk.Assessment) => a.decision.outcome
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export interface Assessment {
+  readonly paymentId: string
+  readonly at: number
+  readonly decision: Decision.Decision
+}
+
+/**
+ * The risk service. `assess` decodes the request, reads the velocity history of the payment's
+ * keys from the `VelocityStore`, computes the features, decides with the pure
+ * `Decision.decideFrame` at the `Clock`'s time, then records the attempt (declined when blocked)
+ * and announces alerts (`risk.alert.raised`) and a freeze recommendation
+ * (`risk.freeze.recommended`) through the `Notifier`. Invalid input changes nothing.
+ * `record` adds an outcome learnt later (an issuer decline) to the velocity history.
+ *
+ * @example
+ * ```ts
+ * import { Risk } from "@paykit/risk"
+ * import { Effect } from "effect"
+ * const program = Effect.gen(function* () {
+ *   const risk = yield* Risk.Risk
+ *   return yield* risk.assess({ payment: { id: "pay_1", amount: { amount: "1250", currency: "USD" } } })
+ * })
+ * ```
+ * @category services
+ * @since 0.1.0
+ */
+export class Risk extends Context.Service<
+  Risk,
+  {
+    readonly assess: (request: unknown) => Effect.Effect<Assessment, InvalidInput | VelocityStoreUnavailable>
+    readonly record: (event: unknown) => Effect.Effect<void, InvalidInput | VelocityStoreUnavailable>
+  }
+>()("@paykit/risk/Risk") {}
+
+const decodeRequest = Input.decode("Risk.assess", AssessRequest)
+const decodeEvent = Input.decode("Risk.record", Velocity.EventJson)
+
+/**
+ * Builds the service from its configuration and the ports in context.
+ *
+ * @example
+ * ```ts
+ * import { Risk } from "@paykit/risk"
+ * declare const config: Risk.Config
+ * const risk = Risk.make(config)
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (
+  config: Config
+): Effect.Effect<Risk["Service"], never, VelocityStore | Ids.Ids | Notifier.Notifier> =>
+  Effect.gen(function* () {
+    const store = yield* VelocityStore
+    const ids = yield* Ids.Ids
+    const notifier = yield* Notifier.Notifier
+    const reference = config.referenceCurrency ?? Currency.USD
+    const lists: Features.Lists = Object.fromEntries(
+      Object.entries(config.lists ?? {}).map(([name, values]) => [name, new Set(values)])
+    )
+    const set = config.ruleSet
+
+    const assess = (request: unknown) =>
+      Effect.gen(function* () {
+        const { payment, customer, custom } = yield* decodeRequest(request)
+        const amountRef = Features.amountRef(payment, reference)
+        if (amountRef === undefined) {
+          return yield* Effect.fail(
+            new InvalidInput({
+              operation: "Risk.assess",
+              path: payment.amountRef === undefined ? "payment.amountRef" : "payment.amountRef.currency",
+              reason: `the amount in the reference currency ${reference.code} is required (the payment is in ${payment.amount.currency.code})`
+            })
+          )
+        }
+        const now = yield* Clock.currentTimeMillis
+        const keys = Features.keys(payment)
+        const histories: Features.Histories = {}
+        for (const kind of Velocity.KEY_KINDS) {
+          const key = keys[kind]
+          if (key !== undefined) histories[kind] = yield* store.history(kind, key)
+        }
+        const values = Features.compute({
+          catalog: set.catalog,
+          reference,
+          payment,
+          profile: customer,
+          lists,
+          histories,
+          now,
+          custom
+        })
+        const decision = Decision.decide(set, values, now)
+        yield* store.record(Features.eventOf(payment, amountRef, now, decision.outcome === "block"))
+        const events: Array<DomainEvent.DomainEvent> = []
+        for (const hit of decision.alerts) {
+          events.push(Events.alert(yield* ids.next, now, payment.id, payment.customerId, decision, hit))
+        }
+        if (decision.freeze) events.push(Events.freeze(yield* ids.next, now, payment.id, payment.customerId, decision))
+        if (events.length > 0) {
+          yield* notifier
+            .notify(events)
+            .pipe(
+              Effect.catchTag("NotifyFailed", (e) =>
+                Effect.logWarning(`risk: the decision stands but its alerts were not delivered: ${e.message}`)
+              )
+            )
+        }
+        return { paymentId: payment.id, at: now, decision }
+      })
+
+    const record = (input: unknown) =>
+      Effect.flatMap(decodeEvent(input), (e) =>
+        store.record({
+          id: e.id,
+          at: e.at,
+          amountRef: e.amountRef,
+          declined: e.declined,
+          ...(e.customer === undefined ? {} : { customer: e.customer }),
+          ...(e.card === undefined ? {} : { card: e.card }),
+          ...(e.ip === undefined ? {} : { ip: e.ip }),
+          ...(e.device === undefined ? {} : { device: e.device }),
+          ...(e.email === undefined ? {} : { email: e.email.toLowerCase() }),
+          ...(e.ipCountry === undefined ? {} : { ipCountry: e.ipCountry })
+        })
+      )
+
+    return Risk.of({ assess, record })
+  })
+
+/**
+ * The service as a layer over the `VelocityStore`, `Ids` and `Notifier` in context.
+ *
+ * @example
+ * ```ts
+ * import { Ids, Notifier } from "@paykit/core"
+ * import { Attributes, Risk, RuleSet, VelocityStore } from "@paykit/risk"
+ * import { Layer } from "effect"
+ * const ruleSet = RuleSet.makeUnsafe(Attributes.standard, { rules: [] })
+ * const RiskLive = Risk.layer({ ruleSet }).pipe(Layer.provide([VelocityStore.layerMemory, Ids.layer, Notifier.layerMemory]))
+ * ```
+ * @category layers
+ * @since 0.1.0
+ */
+export const layer = (config: Config): Layer.Layer<Risk, never, VelocityStore | Ids.Ids | Notifier.Notifier> =>
+  Layer.effect(Risk, make(config))
+

@@ -1,0 +1,164 @@
+import { Context, Effect, Layer } from "effect"
+import type { VelocityStoreUnavailable } from "./errors.ts"
+import * as Velocity from "./Velocity.ts"
+
+/**
+ * How many events the memory store keeps per key by default. Like Stripe's capped velocity
+ * counters, a key's history is bounded: beyond the cap the oldest events are dropped, so counts
+ * saturate at the cap.
+ *
+ * @example
+ * ```ts
+ * import { VelocityStore } from "@paykit/risk"
+ * VelocityStore.DEFAULT_CAP // 1000
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export const DEFAULT_CAP = 1_000
+
+/**
+ * The velocity storage port.
+ *
+ * - `record(event)`: adds the event to the history of each key it has (customer, card, ip,
+ *   device, email). Each key keeps at most `cap` events: the `cap` latest by time (ties: the
+ *   later recorded is the later); an event older than all of a full key's history is dropped.
+ * - `history(kind, key)`: the retained events of a key, ascending by time (ties in recording
+ *   order); empty for an unknown key.
+ * - `prune(before)`: forgets events with `at < before` everywhere; returns how many key entries
+ *   were removed.
+ *
+ * The contract suite in `@paykit/risk/testing` (`VelocityStoreContract.suite`) checks these rules
+ * against a model.
+ *
+ * @example
+ * ```ts
+ * import { VelocityStore } from "@paykit/risk"
+ * import { Effect } from "effect"
+ * const program = Effect.gen(function* () {
+ *   const store = yield* VelocityStore.VelocityStore
+ *   yield* store.record({ id: "p1", at: 0, amountRef: 1250n, declined: false, customer: "cus_1" })
+ *   return yield* store.history("customer", "cus_1")
+ * }).pipe(Effect.provide(VelocityStore.layerMemory))
+ * ```
+ * @category services
+ * @since 0.1.0
+ */
+export class VelocityStore extends Context.Service<
+  VelocityStore,
+  {
+    readonly cap: number
+    readonly record: (event: Velocity.Event) => Effect.Effect<void, VelocityStoreUnavailable>
+    readonly history: (
+      kind: Velocity.KeyKind,
+      key: string
+    ) => Effect.Effect<ReadonlyArray<Velocity.Event>, VelocityStoreUnavailable>
+    readonly prune: (before: number) => Effect.Effect<number, VelocityStoreUnavailable>
+  }
+>()("@paykit/risk/VelocityStore") {}
+
+/**
+ * The in-memory histories behind the memory store, as a plain synchronous object (also used by
+ * backtests to replay payments).
+ *
+ * @example
+ * ```ts
+ * import { VelocityStore } from "@paykit/risk"
+ * const h = new VelocityStore.Histories(100)
+ * h.record({ id: "p1", at: 0, amountRef: 1n, declined: false, card: "fp_1" })
+ * h.history("card", "fp_1").length // 1
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export class Histories {
+  private readonly keys = new Map<string, Array<Velocity.Event>>()
+  constructor(readonly cap: number = DEFAULT_CAP) {
+    if (!Number.isSafeInteger(cap) || cap < 1) throw new Error(`the cap must be a positive integer, got ${cap}`)
+  }
+  record(event: Velocity.Event): void {
+    for (const kind of Velocity.KEY_KINDS) {
+      const key = event[kind]
+      if (key === undefined) continue
+      const k = `${kind}\u0000${key}`
+      let list = this.keys.get(k)
+      if (list === undefined) {
+        list = []
+        this.keys.set(k, list)
+      }
+      // insert after every event at or before event.at (stable)
+      let i = list.length
+      while (i > 0 && list[i - 1]!.at > event.at) i--
+      if (i === 0 && list.length >= this.cap) continue
+      list.splice(i, 0, event)
+      if (list.length > this.cap) list.shift()
+    }
+  }
+  history(kind: Velocity.KeyKind, key: string): ReadonlyArray<Velocity.Event> {
+    return this.keys.get(`${kind}\u0000${key}`) ?? []
+  }
+  prune(before: number): number {
+    let removed = 0
+    for (const [k, list] of this.keys) {
+      let n = 0
+      while (n < list.length && list[n]!.at < before) n++
+      if (n === 0) continue
+      removed += n
+      if (n === list.length) this.keys.delete(k)
+      else list.splice(0, n)
+    }
+    return removed
+  }
+}
+
+/**
+ * Builds an in-memory velocity store keeping at most `cap` events per key.
+ *
+ * @example
+ * ```ts
+ * import { VelocityStore } from "@paykit/risk"
+ * import { Effect } from "effect"
+ * const store = Effect.runSync(VelocityStore.makeMemory({ cap: 500 }))
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const makeMemory = (options: { readonly cap?: number } = {}): Effect.Effect<VelocityStore["Service"]> =>
+  Effect.sync(() => {
+    const h = new Histories(options.cap ?? DEFAULT_CAP)
+    return VelocityStore.of({
+      cap: h.cap,
+      record: (event) => Effect.sync(() => h.record(event)),
+      history: (kind, key) => Effect.sync(() => [...h.history(kind, key)]),
+      prune: (before) => Effect.sync(() => h.prune(before))
+    })
+  })
+
+/**
+ * An in-memory velocity store with a chosen cap per key (a fresh one per layer build).
+ *
+ * @example
+ * ```ts
+ * import { VelocityStore } from "@paykit/risk"
+ * import { VelocityStoreContract } from "@paykit/risk/testing"
+ * VelocityStoreContract.suite("memory, cap 5", VelocityStore.layerMemoryWith({ cap: 5 }))
+ * ```
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerMemoryWith = (options: { readonly cap?: number }): Layer.Layer<VelocityStore> =>
+  Layer.effect(VelocityStore, makeMemory(options))
+
+/**
+ * An in-memory velocity store with the default cap of {@link DEFAULT_CAP} events per key.
+ *
+ * @example
+ * ```ts
+ * import { VelocityStore } from "@paykit/risk"
+ * import { VelocityStoreContract } from "@paykit/risk/testing"
+ * VelocityStoreContract.suite("memory", VelocityStore.layerMemory)
+ * ```
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerMemory: Layer.Layer<VelocityStore> = layerMemoryWith({})
