@@ -1,0 +1,112 @@
+import type { Money } from "@paykit/core"
+import type * as Lifecycle from "./Lifecycle.ts"
+import type * as Permissions from "./Permissions.ts"
+import type { Capability } from "./Registration.ts"
+import type * as Security from "./Security.ts"
+import type * as Verification from "./Verification.ts"
+
+/**
+ * A person on an account: the individual (whose subject id is the account id), or a business's
+ * representative or owner. `fields` names the personal fields held in the vault for them
+ * (names only; values are sealed).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface PersonRef {
+  readonly id: string
+  readonly role: "individual" | "representative" | "owner"
+  readonly ownershipBps?: number
+  readonly fields: ReadonlyArray<string>
+}
+
+/**
+ * What is kept of a card: brand, last four digits and a keyed fingerprint. Never the number.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface CardSummary {
+  readonly brand: string
+  readonly last4: string
+  readonly fingerprint: string
+}
+
+/**
+ * What is kept in clear of a payout bank account; the number is sealed in the vault.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface BankSummary {
+  readonly country: string
+  readonly currency: string
+  readonly last4: string
+}
+
+/**
+ * An API key record (the secret itself is the host's business; only its grants live here).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ApiKeyRecord extends Permissions.ApiKey {
+  readonly createdAt: number
+}
+
+/**
+ * The stored account: lifecycle state, non-personal profile data, references to the sealed
+ * personal data, verification cases, volume, team, keys and security settings. Holds no
+ * plaintext personal data.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Account {
+  readonly id: string
+  readonly version: number
+  readonly type: "individual" | "business"
+  readonly country: string
+  readonly currency: string
+  readonly status: Lifecycle.Status
+  readonly createdAt: number
+  readonly updatedAt: number
+  readonly capabilities: ReadonlyArray<Capability>
+  readonly legalName?: string
+  readonly website?: string
+  readonly industry?: string
+  /** personal fields of the holder (subject = account id) present in the vault */
+  readonly holderFields: ReadonlyArray<string>
+  readonly persons: ReadonlyArray<PersonRef>
+  readonly cases: ReadonlyArray<Verification.Case>
+  readonly volume: Money.Money
+  /** policy rule id → when the account's volume first reached the rule's threshold */
+  readonly thresholdsCrossed: Readonly<Record<string, number>>
+  readonly card?: CardSummary
+  readonly bank?: BankSummary
+  readonly team: Permissions.Team
+  readonly apiKeys: ReadonlyArray<ApiKeyRecord>
+  readonly security: Security.Settings
+  readonly profileVersion: number
+  readonly closedAt?: number
+}
+
+/**
+ * The subject ids whose personal data this account holds: the holder and every person.
+ *
+ * @category math
+ * @since 0.1.0
+ */
+export const subjects = (a: Account): ReadonlyArray<string> => [
+  a.id,
+  ...a.persons.filter((p) => p.id !== a.id).map((p) => p.id)
+]
+
+/**
+ * The fields present for a subject of the account.
+ *
+ * @category math
+ * @since 0.1.0
+ */
+export const fieldsOf = (a: Account, subject: string): ReadonlyArray<string> =>
+  subject === a.id ? a.holderFields : (a.persons.find((p) => p.id === subject)?.fields ?? [])

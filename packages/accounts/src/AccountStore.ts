@@ -1,0 +1,264 @@
+import { Context, Effect, Layer, Option, Semaphore } from "effect"
+import type { Account } from "./Account.ts"
+import type { Sealed } from "./Cipher.ts"
+import { StoreFailure } from "./errors.ts"
+import type { WrappedKey } from "./KeyStore.ts"
+
+/**
+ * A subject's data key, wrapped by the key store. `version` is the data-key version that sealed
+ * fields name in their associated data.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface SubjectKey {
+  readonly subject: string
+  readonly version: number
+  readonly wrapped: WrappedKey
+}
+
+/**
+ * A legal hold on a subject's data: why (`basis`, e.g. `aml_retention`) and until when.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface LegalHold {
+  readonly subject: string
+  readonly basis: string
+  readonly until: number
+  readonly placedAt: number
+}
+
+/**
+ * An erasure request: `retained` (a legal hold applies; the shred is due at `until`) or `erased`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Erasure {
+  readonly subject: string
+  readonly requestedAt: number
+  readonly status: "retained" | "erased"
+  readonly until?: number
+  readonly basis?: string
+  readonly erasedAt?: number
+}
+
+/**
+ * One audit record: who changed what on which account, when; personal values appear only redacted.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface AuditEntry {
+  readonly id: string
+  readonly at: number
+  readonly accountId: string
+  readonly actor: string
+  readonly action: string
+  readonly version: number
+  readonly changes: ReadonlyArray<{ readonly field: string; readonly from: string | null; readonly to: string | null }>
+}
+
+/**
+ * The lookup indexes: keyed hashes of emails and registration numbers (duplicate detection) and
+ * subject → account.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type IndexKind = "email" | "registration" | "subject"
+
+/**
+ * Everything one operation writes, applied atomically by `commit`: all or nothing. `null` deletes.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Transaction {
+  readonly accounts?: ReadonlyArray<{ readonly account: Account; readonly expectedVersion: number }>
+  readonly index?: ReadonlyArray<{ readonly kind: IndexKind; readonly key: string; readonly accountId: string | null }>
+  readonly keys?: ReadonlyArray<{ readonly subject: string; readonly key: SubjectKey | null }>
+  readonly fields?: ReadonlyArray<{ readonly subject: string; readonly field: string; readonly sealed: Sealed | null }>
+  readonly purgeFields?: ReadonlyArray<string>
+  readonly holds?: ReadonlyArray<LegalHold>
+  readonly erasures?: ReadonlyArray<Erasure>
+  readonly audit?: ReadonlyArray<AuditEntry>
+}
+
+/**
+ * Everything a store holds, in a canonical order; used by tests to check "no write" and to scan
+ * for plaintext.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Dump {
+  readonly accounts: ReadonlyArray<Account>
+  readonly index: ReadonlyArray<readonly [string, string]>
+  readonly keys: ReadonlyArray<SubjectKey>
+  readonly fields: ReadonlyArray<{ readonly subject: string; readonly field: string; readonly sealed: Sealed }>
+  readonly holds: ReadonlyArray<LegalHold>
+  readonly erasures: ReadonlyArray<Erasure>
+  readonly audit: ReadonlyArray<AuditEntry>
+}
+
+/**
+ * The storage port of `@paykit/accounts`. Reads are plain lookups; `commit` applies a
+ * `Transaction` atomically and fails with `StoreFailure` (writing nothing) when an account's
+ * `expectedVersion` is not the stored version (0 = must not exist) or an index key already
+ * points to another account. The contract suite in `@paykit/accounts/testing` pins this.
+ *
+ * @example
+ * ```ts
+ * import { AccountStore } from "@paykit/accounts"
+ * import { Effect } from "effect"
+ * const program = Effect.gen(function* () {
+ *   const store = yield* AccountStore.AccountStore
+ *   return yield* store.getAccount("01J0000000000000000000000A")
+ * }).pipe(Effect.provide(AccountStore.layerMemory))
+ * ```
+ * @category services
+ * @since 0.1.0
+ */
+export class AccountStore extends Context.Service<
+  AccountStore,
+  {
+    readonly getAccount: (id: string) => Effect.Effect<Option.Option<Account>, StoreFailure>
+    readonly findIndex: (kind: IndexKind, key: string) => Effect.Effect<Option.Option<string>, StoreFailure>
+    readonly getKey: (subject: string) => Effect.Effect<Option.Option<SubjectKey>, StoreFailure>
+    readonly listKeys: Effect.Effect<ReadonlyArray<SubjectKey>, StoreFailure>
+    readonly getFields: (
+      subject: string
+    ) => Effect.Effect<ReadonlyArray<{ readonly field: string; readonly sealed: Sealed }>, StoreFailure>
+    readonly getHolds: (subject: string) => Effect.Effect<ReadonlyArray<LegalHold>, StoreFailure>
+    readonly getErasure: (subject: string) => Effect.Effect<Option.Option<Erasure>, StoreFailure>
+    readonly dueErasures: (now: number) => Effect.Effect<ReadonlyArray<Erasure>, StoreFailure>
+    readonly audit: (accountId: string) => Effect.Effect<ReadonlyArray<AuditEntry>, StoreFailure>
+    readonly commit: (tx: Transaction) => Effect.Effect<void, StoreFailure>
+    readonly dump: Effect.Effect<Dump, StoreFailure>
+  }
+>()("@paykit/accounts/AccountStore") {}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
+/**
+ * Builds an in-memory store: maps behind a one-permit semaphore, so commits are serialised and
+ * atomic (validated first, then applied).
+ *
+ * @example
+ * ```ts
+ * import { AccountStore } from "@paykit/accounts"
+ * import { Effect } from "effect"
+ * const store = Effect.runSync(AccountStore.makeMemory)
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const makeMemory: Effect.Effect<AccountStore["Service"]> = Effect.gen(function* () {
+  const lock = yield* Semaphore.make(1)
+  const accounts = new Map<string, Account>()
+  const index = new Map<string, string>()
+  const keys = new Map<string, SubjectKey>()
+  const fields = new Map<string, Map<string, Sealed>>()
+  const holds = new Map<string, Array<LegalHold>>()
+  const erasures = new Map<string, Erasure>()
+  const audit: Array<AuditEntry> = []
+  const ik = (kind: IndexKind, key: string) => `${kind}:${key}`
+
+  const validate = (tx: Transaction): string | undefined => {
+    for (const { account, expectedVersion } of tx.accounts ?? []) {
+      const stored = accounts.get(account.id)?.version ?? 0
+      if (stored !== expectedVersion) {
+        return `account ${account.id} is at version ${stored}, expected ${expectedVersion} (a concurrent change won)`
+      }
+      if (account.version !== expectedVersion + 1) return `account ${account.id} must be written at version ${expectedVersion + 1}`
+    }
+    for (const { kind, key, accountId } of tx.index ?? []) {
+      const owner = index.get(ik(kind, key))
+      if (accountId !== null && owner !== undefined && owner !== accountId) {
+        return `the ${kind} index entry already belongs to account ${owner}`
+      }
+    }
+    return undefined
+  }
+
+  const apply = (tx: Transaction): void => {
+    for (const { account } of tx.accounts ?? []) accounts.set(account.id, account)
+    for (const { kind, key, accountId } of tx.index ?? []) {
+      if (accountId === null) index.delete(ik(kind, key))
+      else index.set(ik(kind, key), accountId)
+    }
+    for (const { subject, key } of tx.keys ?? []) {
+      if (key === null) keys.delete(subject)
+      else keys.set(subject, key)
+    }
+    for (const subject of tx.purgeFields ?? []) fields.delete(subject)
+    for (const { subject, field, sealed } of tx.fields ?? []) {
+      let m = fields.get(subject)
+      if (sealed === null) {
+        m?.delete(field)
+        continue
+      }
+      if (m === undefined) {
+        m = new Map()
+        fields.set(subject, m)
+      }
+      m.set(field, sealed)
+    }
+    for (const h of tx.holds ?? []) holds.set(h.subject, [...(holds.get(h.subject) ?? []), h])
+    for (const e of tx.erasures ?? []) erasures.set(e.subject, e)
+    audit.push(...(tx.audit ?? []))
+  }
+
+  return AccountStore.of({
+    getAccount: (id) => Effect.sync(() => Option.fromNullishOr(accounts.get(id))),
+    findIndex: (kind, key) => Effect.sync(() => Option.fromNullishOr(index.get(ik(kind, key)))),
+    getKey: (subject) => Effect.sync(() => Option.fromNullishOr(keys.get(subject))),
+    listKeys: Effect.sync(() => [...keys.values()].sort((a, b) => cmp(a.subject, b.subject))),
+    getFields: (subject) =>
+      Effect.sync(() =>
+        [...(fields.get(subject) ?? new Map<string, Sealed>()).entries()]
+          .map(([field, sealed]) => ({ field, sealed }))
+          .sort((a, b) => cmp(a.field, b.field))
+      ),
+    getHolds: (subject) => Effect.sync(() => holds.get(subject) ?? []),
+    getErasure: (subject) => Effect.sync(() => Option.fromNullishOr(erasures.get(subject))),
+    dueErasures: (now) =>
+      Effect.sync(() =>
+        [...erasures.values()]
+          .filter((e) => e.status === "retained" && (e.until ?? 0) <= now)
+          .sort((a, b) => cmp(a.subject, b.subject))
+      ),
+    audit: (accountId) => Effect.sync(() => audit.filter((e) => e.accountId === accountId)),
+    commit: (tx) =>
+      lock.withPermits(1)(
+        Effect.suspend(() => {
+          const problem = validate(tx)
+          if (problem !== undefined) return Effect.fail(new StoreFailure({ reason: problem }))
+          apply(tx)
+          return Effect.void
+        })
+      ),
+    dump: Effect.sync(() => ({
+      accounts: [...accounts.values()].sort((a, b) => cmp(a.id, b.id)),
+      index: [...index.entries()].sort((a, b) => cmp(a[0], b[0])),
+      keys: [...keys.values()].sort((a, b) => cmp(a.subject, b.subject)),
+      fields: [...fields.entries()]
+        .flatMap(([subject, m]) => [...m.entries()].map(([field, sealed]) => ({ subject, field, sealed })))
+        .sort((a, b) => cmp(a.subject, b.subject) || cmp(a.field, b.field)),
+      holds: [...holds.values()].flat(),
+      erasures: [...erasures.values()].sort((a, b) => cmp(a.subject, b.subject)),
+      audit: [...audit]
+    }))
+  })
+})
+
+/**
+ * The memory store as a layer (a fresh, empty store per build).
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerMemory: Layer.Layer<AccountStore> = Layer.effect(AccountStore, makeMemory)

@@ -1,0 +1,69 @@
+import type { Money } from "@paykit/core"
+import { Context, Effect, Layer, Ref } from "effect"
+import type { StoreFailure } from "./errors.ts"
+
+/**
+ * What closing an account depends on outside this package: its balances (every currency) and
+ * its open disputes.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Standing {
+  readonly balances: ReadonlyArray<Money.Money>
+  readonly openDisputes: number
+}
+
+/**
+ * The "can close" port, implemented on the ledger side (balances) and by disputes. An account
+ * closes only when every balance is zero and no dispute is open.
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export class ClosureCheck extends Context.Service<
+  ClosureCheck,
+  { readonly standing: (accountId: string) => Effect.Effect<Standing, StoreFailure> }
+>()("@paykit/accounts/ClosureCheck") {}
+
+/**
+ * Sets the memory standing of an account (tests and demos).
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export class MemoryStanding extends Context.Service<
+  MemoryStanding,
+  { readonly set: (accountId: string, standing: Standing) => Effect.Effect<void> }
+>()("@paykit/accounts/MemoryStanding") {}
+
+/**
+ * A memory `ClosureCheck`: every account has zero balances and no disputes unless set otherwise
+ * through `MemoryStanding`.
+ *
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerMemory: Layer.Layer<ClosureCheck | MemoryStanding> = Layer.effectContext(
+  Effect.gen(function* () {
+    const ref = yield* Ref.make(new Map<string, Standing>())
+    const check = ClosureCheck.of({
+      standing: (id) => Effect.map(Ref.get(ref), (m) => m.get(id) ?? { balances: [], openDisputes: 0 })
+    })
+    const set = MemoryStanding.of({
+      set: (id, s) => Ref.update(ref, (m) => new Map(m).set(id, s))
+    })
+    return Context.make(ClosureCheck, check).pipe(Context.add(MemoryStanding, set))
+  })
+)
+
+/**
+ * The reasons an account with this standing cannot close (empty when it can).
+ *
+ * @category guards
+ * @since 0.1.0
+ */
+export const reasons = (s: Standing): ReadonlyArray<string> => [
+  ...s.balances.filter((b) => b.amount !== 0n).map((b) => `balance ${b.toString()} is not zero`),
+  ...(s.openDisputes > 0 ? [`${s.openDisputes} dispute(s) still open`] : [])
+]

@@ -1,0 +1,161 @@
+import { Result, Schema } from "effect"
+import { IllegalTransition } from "./errors.ts"
+
+/**
+ * The account states. Each has a stable numeric code (for reports and storage), in the style of
+ * Apache Fineract's account status codes.
+ *
+ * @example
+ * ```ts
+ * import { Lifecycle } from "@paykit/accounts"
+ * Lifecycle.CODES.active // 300
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export const Status = Schema.Literals(["pending", "active", "restricted", "suspended", "rejected", "withdrawn", "closed"])
+
+/**
+ * An account state.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Status = typeof Status.Type
+
+/**
+ * Every declared state.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const STATUSES: ReadonlyArray<Status> = Status.literals
+
+/**
+ * The stable code of each state. Codes never change meaning; new states get new codes.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const CODES: { readonly [S in Status]: number } = {
+  pending: 100,
+  active: 300,
+  restricted: 310,
+  suspended: 320,
+  withdrawn: 400,
+  rejected: 500,
+  closed: 600
+}
+
+/**
+ * The lifecycle commands.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Command = Schema.Literals([
+  "activate",
+  "restrict",
+  "lift_restriction",
+  "suspend",
+  "reinstate",
+  "reject",
+  "withdraw",
+  "close"
+])
+
+/**
+ * A lifecycle command.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Command = typeof Command.Type
+
+/**
+ * Who triggers a move: the platform itself (`system`, e.g. a deadline passed or requirements
+ * were satisfied), platform staff (`operator`), or the merchant's `owner`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type ActorKind = "system" | "operator" | "owner"
+
+/**
+ * One row of the transition table.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Row {
+  readonly command: Command
+  readonly from: ReadonlyArray<Status>
+  readonly to: Status
+  readonly by: ReadonlyArray<ActorKind>
+}
+
+/**
+ * The transition table: every legal move, and who may trigger it. Anything not listed is illegal.
+ * `close` additionally needs a zero balance and no open disputes (checked by the service through
+ * the `ClosureCheck` port).
+ *
+ * @example
+ * ```ts
+ * import { Lifecycle } from "@paykit/accounts"
+ * Lifecycle.TABLE.find((r) => r.command === "suspend")?.by // ["operator"]
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export const TABLE: ReadonlyArray<Row> = [
+  { command: "activate", from: ["pending"], to: "active", by: ["system", "operator"] },
+  { command: "restrict", from: ["active"], to: "restricted", by: ["system", "operator"] },
+  { command: "lift_restriction", from: ["restricted"], to: "active", by: ["system", "operator"] },
+  { command: "suspend", from: ["pending", "active", "restricted"], to: "suspended", by: ["operator"] },
+  { command: "reinstate", from: ["suspended"], to: "active", by: ["operator"] },
+  { command: "reject", from: ["pending", "active", "restricted", "suspended"], to: "rejected", by: ["operator"] },
+  { command: "withdraw", from: ["pending"], to: "withdrawn", by: ["owner", "operator"] },
+  { command: "close", from: ["active", "restricted", "suspended"], to: "closed", by: ["owner", "operator"] }
+]
+
+/**
+ * The final states: no command leaves them.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const FINAL: ReadonlySet<Status> = new Set(["rejected", "withdrawn", "closed"])
+
+/**
+ * Applies a command to a state for an actor: the next state, or `IllegalTransition` saying why.
+ * Pure: usable from plain TypeScript.
+ *
+ * @example
+ * ```ts
+ * import { Lifecycle } from "@paykit/accounts"
+ * Lifecycle.transition("active", "suspend", "operator") // Success("suspended")
+ * Lifecycle.transition("active", "suspend", "owner")    // Failure(IllegalTransition)
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const transition = (from: Status, command: Command, actor: ActorKind): Result.Result<Status, IllegalTransition> => {
+  const row = TABLE.find((r) => r.command === command)
+  const fail = (reason: string) => Result.fail(new IllegalTransition({ from, command, actor, reason }))
+  if (row === undefined) return fail("unknown command")
+  if (!row.from.includes(from)) {
+    return fail(
+      FINAL.has(from) ? `${from} is a final state` : `${command} applies only to ${row.from.join(", ")} accounts`
+    )
+  }
+  if (!row.by.includes(actor)) return fail(`only ${row.by.join(" or ")} may ${command}`)
+  return Result.succeed(row.to)
+}
+
+/**
+ * True when the account operates (can use capabilities whose requirements are met).
+ *
+ * @category guards
+ * @since 0.1.0
+ */
+export const isOperating = (s: Status): boolean => s === "active" || s === "restricted"

@@ -1,0 +1,459 @@
+import { Currency, Money } from "@paykit/core"
+import type { Account } from "./Account.ts"
+import * as Lifecycle from "./Lifecycle.ts"
+import { CAPABILITIES, type Capability } from "./Registration.ts"
+import type * as Verification from "./Verification.ts"
+
+/**
+ * One rule of a requirements policy: which requirement ids an applicant type in some countries
+ * must provide for a capability, from the start (no `volumeAtLeast`) or once the account's
+ * processed volume reaches `volumeAtLeast` (in that currency; accounts in another currency
+ * never reach it).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Rule {
+  readonly id: string
+  readonly applicant: "individual" | "business"
+  readonly countries: "*" | ReadonlyArray<string>
+  readonly capability: Capability
+  readonly requirements: ReadonlyArray<string>
+  readonly volumeAtLeast?: Money.Money
+}
+
+/**
+ * A requirements policy: its rules and the grace period between a volume threshold being
+ * reached and its requirements' deadline.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Policy {
+  readonly rules: ReadonlyArray<Rule>
+  readonly gracePeriodMillis: number
+}
+
+const DAY = 86_400_000
+
+const person = (prefix: "individual" | "representative", ...fields: ReadonlyArray<string>) =>
+  fields.map((f) => `${prefix}.${f}`)
+
+const thresholds = (
+  base: Omit<Rule, "id" | "volumeAtLeast">,
+  minor: bigint
+): ReadonlyArray<Rule> =>
+  [Currency.EUR, Currency.USD, Currency.GBP].map((c) => ({
+    ...base,
+    id: `${base.applicant}.${base.capability}.over_${minor}_${c.code}`,
+    volumeAtLeast: Money.fromMinorUnsafe(minor, c)
+  }))
+
+/**
+ * The default policy (Stripe-like): contact and identity data for card payments, a bank account
+ * and a verified identity for payouts, an identity document once volume reaches 10,000.00 (EUR,
+ * USD or GBP), company verification and owners for businesses; 14 days of grace after a
+ * threshold.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const defaultPolicy: Policy = {
+  gracePeriodMillis: 14 * DAY,
+  rules: [
+    {
+      id: "individual.card_payments",
+      applicant: "individual",
+      countries: "*",
+      capability: "card_payments",
+      requirements: person("individual", "first_name", "last_name", "dob", "email", "phone", "address")
+    },
+    {
+      id: "individual.payouts",
+      applicant: "individual",
+      countries: "*",
+      capability: "payouts",
+      requirements: ["external_account", ...person("individual", "id_number", "verification")]
+    },
+    ...thresholds(
+      {
+        applicant: "individual",
+        countries: "*",
+        capability: "payouts",
+        requirements: ["individual.verification.document"]
+      },
+      1_000_000n
+    ),
+    {
+      id: "individual.stored_value",
+      applicant: "individual",
+      countries: "*",
+      capability: "stored_value",
+      requirements: person("individual", "id_number", "verification", "verification.document")
+    },
+    {
+      id: "individual.cross_border",
+      applicant: "individual",
+      countries: "*",
+      capability: "cross_border",
+      requirements: person("individual", "address", "id_number", "verification")
+    },
+    {
+      id: "business.card_payments",
+      applicant: "business",
+      countries: "*",
+      capability: "card_payments",
+      requirements: [
+        "company.name",
+        "company.registration_number",
+        "company.tax_id",
+        "company.address",
+        "company.phone",
+        "business_profile.mcc",
+        ...person("representative", "first_name", "last_name", "dob")
+      ]
+    },
+    ...thresholds(
+      { applicant: "business", countries: "*", capability: "card_payments", requirements: ["business_profile.url"] },
+      500_000n
+    ),
+    {
+      id: "business.payouts",
+      applicant: "business",
+      countries: "*",
+      capability: "payouts",
+      requirements: ["external_account", "company.verification", ...person("representative", "id_number", "verification")]
+    },
+    ...thresholds(
+      {
+        applicant: "business",
+        countries: "*",
+        capability: "payouts",
+        requirements: ["owners.verification", "representative.verification.document"]
+      },
+      1_000_000n
+    ),
+    {
+      id: "business.stored_value",
+      applicant: "business",
+      countries: "*",
+      capability: "stored_value",
+      requirements: ["company.verification", "owners.verification"]
+    },
+    {
+      id: "business.cross_border",
+      applicant: "business",
+      countries: "*",
+      capability: "cross_border",
+      requirements: ["company.verification", "representative.verification", "owners.verification"]
+    }
+  ]
+}
+
+/**
+ * The state of one requirement on an account.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type ItemState =
+  | { readonly _tag: "satisfied" }
+  | { readonly _tag: "missing" }
+  | { readonly _tag: "pending" }
+  | { readonly _tag: "error"; readonly errors: ReadonlyArray<Verification.CaseError> }
+
+const FIELD: Record<string, string> = {
+  first_name: "firstName",
+  last_name: "lastName",
+  dob: "dateOfBirth",
+  email: "email",
+  phone: "phone",
+  address: "address",
+  id_number: "idNumber",
+  tax_id: "taxId",
+  registration_number: "registrationNumber"
+}
+
+/**
+ * Which field a requirement id needs, and which verification case (kind and subject) if any.
+ *
+ * @category math
+ * @since 0.1.0
+ */
+export const target = (
+  a: Account,
+  requirement: string
+): { readonly subjects: ReadonlyArray<string>; readonly field?: string; readonly kind?: Verification.Kind } => {
+  const [head, tail, more] = requirement.split(".")
+  const holder = [a.id]
+  const rep = a.persons.filter((p) => p.role === "representative").map((p) => p.id)
+  const owners = a.persons.filter((p) => p.role === "owner").map((p) => p.id)
+  const subjects = head === "individual" || head === "company" ? holder : head === "representative" ? rep : owners
+  if (tail === "verification") return { subjects, kind: more === "document" ? "document" : head === "company" ? "company" : "identity" }
+  if (head === "company" && tail === "name") return { subjects, field: "legalName" }
+  if (head === "company" && tail === "address") return { subjects, field: "address" }
+  return { subjects, field: FIELD[tail ?? ""] ?? tail ?? "" }
+}
+
+const caseState = (c: Verification.Case | undefined): ItemState => {
+  switch (c?.status) {
+    case "verified":
+      return { _tag: "satisfied" }
+    case "pending":
+    case "manual_review":
+      return { _tag: "pending" }
+    case "action_required":
+    case "rejected":
+      return { _tag: "error", errors: c.errors }
+    default:
+      return { _tag: "missing" }
+  }
+}
+
+/**
+ * The state of one requirement id on an account: satisfied, missing, pending verification, or in
+ * error (a verification failed or needs action).
+ *
+ * @category math
+ * @since 0.1.0
+ */
+export const itemState = (a: Account, requirement: string): ItemState => {
+  if (requirement === "external_account") return a.bank === undefined ? { _tag: "missing" } : { _tag: "satisfied" }
+  if (requirement === "business_profile.url") return a.website === undefined ? { _tag: "missing" } : { _tag: "satisfied" }
+  if (requirement === "business_profile.mcc") return a.industry === undefined ? { _tag: "missing" } : { _tag: "satisfied" }
+  if (requirement === "company.name") return a.legalName === undefined ? { _tag: "missing" } : { _tag: "satisfied" }
+  const t = target(a, requirement)
+  const states: Array<ItemState> = t.subjects.map((s) => {
+    if (t.kind !== undefined) return caseState(a.cases.find((c) => c.subject === s && c.kind === t.kind))
+    const fields = s === a.id ? a.holderFields : (a.persons.find((p) => p.id === s)?.fields ?? [])
+    return fields.includes(t.field ?? "") ? { _tag: "satisfied" } : { _tag: "missing" }
+  })
+  if (t.subjects.length === 0 && !requirement.startsWith("owners.")) return { _tag: "missing" }
+  const errors = states.flatMap((s) => (s._tag === "error" ? s.errors : []))
+  if (states.some((s) => s._tag === "missing")) return { _tag: "missing" }
+  if (errors.length > 0) return { _tag: "error", errors }
+  if (states.some((s) => s._tag === "pending")) return { _tag: "pending" }
+  return { _tag: "satisfied" }
+}
+
+/**
+ * Stripe-style requirement sets. Always `pastDue ⊆ currentlyDue ⊆ eventuallyDue`; items waiting
+ * for a verification result are in `pendingVerification` only. `currentDeadline` is the earliest
+ * deadline still ahead for a currently due item.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Requirements {
+  readonly eventuallyDue: ReadonlyArray<string>
+  readonly currentlyDue: ReadonlyArray<string>
+  readonly pastDue: ReadonlyArray<string>
+  readonly pendingVerification: ReadonlyArray<string>
+  readonly errors: ReadonlyArray<{ readonly requirement: string; readonly code: string; readonly reason: string }>
+  readonly currentDeadline: number | null
+  readonly disabledReason: string | null
+}
+
+/**
+ * A capability's status and why it is off.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface CapabilityState {
+  readonly capability: Capability
+  readonly status: "active" | "pending" | "inactive"
+  readonly requirements: Requirements
+  readonly disabledReason: string | null
+}
+
+/**
+ * The whole evaluation: the account-level requirement sets and each capability's state.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Evaluation {
+  readonly requirements: Requirements
+  readonly capabilities: { readonly [C in Capability]: CapabilityState }
+}
+
+const applies = (policy: Policy, a: Account, capability: Capability): ReadonlyArray<Rule> =>
+  policy.rules.filter(
+    (r) =>
+      r.capability === capability &&
+      r.applicant === a.type &&
+      (r.countries === "*" || r.countries.includes(a.country))
+  )
+
+interface Acc {
+  eventually: Set<string>
+  currently: Set<string>
+  past: Set<string>
+  pending: Set<string>
+  blocking: Set<string>
+  errors: Map<string, ReadonlyArray<Verification.CaseError>>
+  deadlines: Map<string, number>
+}
+
+const empty = (): Acc => ({
+  eventually: new Set(),
+  currently: new Set(),
+  past: new Set(),
+  pending: new Set(),
+  blocking: new Set(),
+  errors: new Map(),
+  deadlines: new Map()
+})
+
+const collect = (policy: Policy, a: Account, rules: ReadonlyArray<Rule>, now: number, acc: Acc): void => {
+  for (const r of rules) {
+    const onboarding = r.volumeAtLeast === undefined
+    const crossed = a.thresholdsCrossed[r.id]
+    const active = onboarding || crossed !== undefined
+    const deadline = onboarding ? a.createdAt : (crossed ?? 0) + policy.gracePeriodMillis
+    for (const req of r.requirements) {
+      const s = itemState(a, req)
+      if (s._tag === "satisfied") continue
+      if (s._tag === "pending") {
+        acc.pending.add(req)
+        if (onboarding) acc.blocking.add(req)
+        continue
+      }
+      acc.eventually.add(req)
+      if (s._tag === "error") acc.errors.set(req, s.errors)
+      if (!active) continue
+      acc.currently.add(req)
+      const d = Math.min(deadline, acc.deadlines.get(req) ?? Number.POSITIVE_INFINITY)
+      acc.deadlines.set(req, d)
+      if (d <= now) acc.past.add(req)
+    }
+  }
+}
+
+const sorted = (s: ReadonlySet<string>) => [...s].sort()
+
+const finish = (acc: Acc, now: number, disabledReason: string | null): Requirements => {
+  let deadline: number | null = null
+  for (const [req, d] of acc.deadlines) {
+    if (acc.currently.has(req) && d > now && (deadline === null || d < deadline)) deadline = d
+  }
+  return {
+    eventuallyDue: sorted(acc.eventually),
+    currentlyDue: sorted(acc.currently),
+    pastDue: sorted(acc.past),
+    pendingVerification: sorted(acc.pending),
+    errors: sorted(new Set(acc.errors.keys())).flatMap((requirement) =>
+      (acc.errors.get(requirement) ?? []).map((e) => ({ requirement, code: e.code, reason: e.reason }))
+    ),
+    currentDeadline: deadline,
+    disabledReason
+  }
+}
+
+const statusReason = (s: Lifecycle.Status): string | null =>
+  Lifecycle.isOperating(s) || s === "pending" ? null : `account.${s}`
+
+/**
+ * Evaluates an account against a policy at `now`: a pure function of the stored account, the
+ * policy and the clock. Capabilities are active only when the account operates, none of their
+ * items is past due and none of their onboarding items awaits verification.
+ *
+ * @example
+ * ```ts
+ * import { Requirements } from "@paykit/accounts"
+ * declare const account: import("@paykit/accounts").Account.Account
+ * const e = Requirements.evaluate(Requirements.defaultPolicy, account, Date.now())
+ * e.capabilities.payouts.disabledReason // e.g. "requirements.past_due"
+ * ```
+ * @category math
+ * @since 0.1.0
+ */
+export const evaluate = (policy: Policy, a: Account, now: number): Evaluation => {
+  const all = empty()
+  const caps = {} as { [C in Capability]: CapabilityState }
+  for (const capability of CAPABILITIES) {
+    const requested = a.capabilities.includes(capability)
+    const acc = empty()
+    if (requested) {
+      collect(policy, a, applies(policy, a, capability), now, acc)
+      collect(policy, a, applies(policy, a, capability), now, all)
+    }
+    const reason = !requested
+      ? "capability.not_requested"
+      : (statusReason(a.status) ??
+        (acc.past.size > 0
+          ? "requirements.past_due"
+          : acc.blocking.size > 0
+            ? "requirements.pending_verification"
+            : a.status === "pending"
+              ? "account.pending"
+              : null))
+    const status: CapabilityState["status"] =
+      reason === null
+        ? "active"
+        : reason === "requirements.pending_verification" || reason === "account.pending"
+          ? "pending"
+          : "inactive"
+    caps[capability] = { capability, status, requirements: finish(acc, now, reason), disabledReason: reason }
+  }
+  const reason =
+    statusReason(a.status) ??
+    (all.past.size > 0 ? "requirements.past_due" : all.blocking.size > 0 ? "requirements.pending_verification" : null)
+  return { requirements: finish(all, now, reason), capabilities: caps }
+}
+
+/**
+ * "Can charge now": the `card_payments` capability is active at `now`.
+ *
+ * @category guards
+ * @since 0.1.0
+ */
+export const canCharge = (policy: Policy, a: Account, now: number): boolean =>
+  evaluate(policy, a, now).capabilities.card_payments.status === "active"
+
+/**
+ * "Can pay out now": the `payouts` capability is active at `now`.
+ *
+ * @category guards
+ * @since 0.1.0
+ */
+export const canPayout = (policy: Policy, a: Account, now: number): boolean =>
+  evaluate(policy, a, now).capabilities.payouts.status === "active"
+
+/**
+ * The rules whose volume threshold the account reaches with `volume` and had not reached before.
+ *
+ * @category math
+ * @since 0.1.0
+ */
+export const newlyCrossed = (policy: Policy, a: Account, volume: Money.Money): ReadonlyArray<string> =>
+  policy.rules
+    .filter(
+      (r) =>
+        r.volumeAtLeast !== undefined &&
+        a.thresholdsCrossed[r.id] === undefined &&
+        r.applicant === a.type &&
+        r.volumeAtLeast.currency.code === volume.currency.code &&
+        volume.amount >= r.volumeAtLeast.amount
+    )
+    .map((r) => r.id)
+
+/**
+ * The lifecycle move the platform makes on its own at `now`, if any: activate a pending account
+ * whose onboarding is complete, restrict an active one with past-due items, lift the restriction
+ * once nothing is past due.
+ *
+ * @category math
+ * @since 0.1.0
+ */
+export const automaticMove = (policy: Policy, a: Account, now: number): Lifecycle.Command | undefined => {
+  const e = evaluate(policy, a, now)
+  const caps = a.capabilities.map((c) => e.capabilities[c])
+  const pastDue = caps.some((c) => c.requirements.pastDue.length > 0)
+  const blocked = caps.some((c) => c.disabledReason === "requirements.pending_verification")
+  if (a.status === "pending" && !pastDue && !blocked) return "activate"
+  if (a.status === "active" && pastDue) return "restrict"
+  if (a.status === "restricted" && !pastDue) return "lift_restriction"
+  return undefined
+}

@@ -1,0 +1,172 @@
+import { Result, Schema } from "effect"
+import { IllegalVerificationStep } from "./errors.ts"
+
+/**
+ * The states of a verification case (one per person or entity and kind), after Adyen's
+ * verification statuses.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Status = Schema.Literals([
+  "unverified",
+  "data_provided",
+  "pending",
+  "action_required",
+  "manual_review",
+  "verified",
+  "rejected"
+])
+
+/**
+ * A verification case's state.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Status = typeof Status.Type
+
+/**
+ * What a case verifies: a person's identity (name, date of birth, id number), a person's
+ * identity document, or a company's registration and tax id.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Kind = "identity" | "document" | "company"
+
+/**
+ * An error on a case: a stable code and a reason a person can act on.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface CaseError {
+  readonly code: string
+  readonly reason: string
+}
+
+/**
+ * What a verification provider answered.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Outcome = Schema.Union([
+  Schema.TaggedStruct("verified", {}),
+  Schema.TaggedStruct("pending", {}),
+  Schema.TaggedStruct("manual_review", {}),
+  Schema.TaggedStruct("action_required", { code: Schema.String, reason: Schema.String }),
+  Schema.TaggedStruct("rejected", { code: Schema.String, reason: Schema.String })
+])
+
+/**
+ * A provider's answer.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Outcome = typeof Outcome.Type
+
+/**
+ * The steps that move a case.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Step =
+  | { readonly _tag: "provide" }
+  | { readonly _tag: "submit" }
+  | { readonly _tag: "result"; readonly outcome: Outcome }
+  | { readonly _tag: "review"; readonly approve: boolean; readonly reason?: string }
+
+/**
+ * A case: its state and current errors.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Case {
+  readonly id: string
+  readonly subject: string
+  readonly kind: Kind
+  readonly status: Status
+  readonly errors: ReadonlyArray<CaseError>
+  readonly updatedAt: number
+}
+
+/**
+ * The state machine's table: for each step, the states it may start from.
+ *
+ * ```
+ * unverified ─provide→ data_provided ─submit→ pending ─result→ verified | rejected | action_required | manual_review
+ * action_required | rejected | verified ─provide (data changed)→ data_provided
+ * manual_review ─review→ verified | rejected
+ * ```
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const FROM: { readonly [K in Step["_tag"]]: ReadonlyArray<Status> } = {
+  provide: ["unverified", "data_provided", "action_required", "rejected", "verified"],
+  submit: ["data_provided"],
+  result: ["pending"],
+  review: ["manual_review"]
+}
+
+/**
+ * The next state and errors of a case after a step, or `IllegalVerificationStep`.
+ *
+ * @example
+ * ```ts
+ * import { Verification } from "@paykit/accounts"
+ * const c = { id: "c", subject: "s", kind: "identity", status: "data_provided", errors: [], updatedAt: 0 } as const
+ * Verification.next(c, { _tag: "submit" }, 1) // Success({ ...c, status: "pending", updatedAt: 1 })
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const next = (c: Case, step: Step, now: number): Result.Result<Case, IllegalVerificationStep> => {
+  if (!FROM[step._tag].includes(c.status)) {
+    return Result.fail(new IllegalVerificationStep({ caseId: c.id, from: c.status, step: step._tag }))
+  }
+  const to = (status: Status, errors: ReadonlyArray<CaseError> = []) =>
+    Result.succeed({ ...c, status, errors, updatedAt: now })
+  switch (step._tag) {
+    case "provide":
+      return to("data_provided")
+    case "submit":
+      return to("pending")
+    case "review":
+      return step.approve
+        ? to("verified")
+        : to("rejected", [{ code: "verification_rejected_manual_review", reason: step.reason ?? "rejected on review" }])
+    case "result": {
+      const o = step.outcome
+      switch (o._tag) {
+        case "verified":
+        case "pending":
+        case "manual_review":
+          return to(o._tag)
+        case "action_required":
+        case "rejected":
+          return to(o._tag, [{ code: o.code, reason: o.reason }])
+      }
+    }
+  }
+}
+
+/**
+ * A new case for a subject and kind, `unverified`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (subject: string, kind: Kind, now: number): Case => ({
+  id: `${kind}:${subject}`,
+  subject,
+  kind,
+  status: "unverified",
+  errors: [],
+  updatedAt: now
+})

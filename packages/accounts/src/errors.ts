@@ -1,0 +1,251 @@
+import { Schema } from "effect"
+
+/**
+ * An applicant with the same email (or, for a business, the same registration number) is
+ * already registered. `field` names which one matched; the value itself is never echoed.
+ *
+ * @example
+ * ```ts
+ * import { DuplicateApplicant } from "@paykit/accounts"
+ * new DuplicateApplicant({ field: "email", existing: "01J0000000000000000000000A" }).message
+ * ```
+ * @category errors
+ * @since 0.1.0
+ */
+export class DuplicateApplicant extends Schema.TaggedError<DuplicateApplicant>()("DuplicateApplicant", {
+  field: Schema.String,
+  existing: Schema.String
+}) {
+  override get message(): string {
+    return `an applicant with the same ${this.field} is already registered (account ${this.existing}); update that account instead of registering again`
+  }
+}
+
+/**
+ * No account (or no verification case, member, subject) with that id.
+ *
+ * @example
+ * ```ts
+ * import { NotFound } from "@paykit/accounts"
+ * new NotFound({ kind: "account", id: "01J0000000000000000000000A" }).message
+ * ```
+ * @category errors
+ * @since 0.1.0
+ */
+export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
+  kind: Schema.String,
+  id: Schema.String
+}) {
+  override get message(): string {
+    return `no ${this.kind} with id ${this.id}`
+  }
+}
+
+/**
+ * A lifecycle command that the transition table does not allow from the account's state, or
+ * not for this actor. `reason` says which.
+ *
+ * @example
+ * ```ts
+ * import { IllegalTransition } from "@paykit/accounts"
+ * new IllegalTransition({ from: "closed", command: "suspend", actor: "operator", reason: "closed is final" }).message
+ * ```
+ * @category errors
+ * @since 0.1.0
+ */
+export class IllegalTransition extends Schema.TaggedError<IllegalTransition>()("IllegalTransition", {
+  from: Schema.String,
+  command: Schema.String,
+  actor: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `cannot ${this.command} an account that is ${this.from} (as ${this.actor}): ${this.reason}`
+  }
+}
+
+/**
+ * Closing was refused by the balance/dispute check: the account still holds money or has open
+ * disputes. Every reason is listed.
+ *
+ * @example
+ * ```ts
+ * import { CannotClose } from "@paykit/accounts"
+ * new CannotClose({ accountId: "a", reasons: ["balance 10.00 USD is not zero"] }).message
+ * ```
+ * @category errors
+ * @since 0.1.0
+ */
+export class CannotClose extends Schema.TaggedError<CannotClose>()("CannotClose", {
+  accountId: Schema.String,
+  reasons: Schema.Array(Schema.String)
+}) {
+  override get message(): string {
+    return `account ${this.accountId} cannot be closed: ${this.reasons.join("; ")}`
+  }
+}
+
+/**
+ * A team or API-key operation the acting member is not allowed to perform (missing permission,
+ * escalation beyond their own permissions, touching the owner). `reason` explains.
+ *
+ * @example
+ * ```ts
+ * import { PermissionDenied } from "@paykit/accounts"
+ * new PermissionDenied({ actor: "m1", action: "invite", reason: "team:manage is not granted" }).message
+ * ```
+ * @category errors
+ * @since 0.1.0
+ */
+export class PermissionDenied extends Schema.TaggedError<PermissionDenied>()("PermissionDenied", {
+  actor: Schema.String,
+  action: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `${this.actor} may not ${this.action}: ${this.reason}`
+  }
+}
+
+/**
+ * A verification step that the case's state machine does not allow (e.g. a provider result for
+ * a case that was never submitted).
+ *
+ * @example
+ * ```ts
+ * import { IllegalVerificationStep } from "@paykit/accounts"
+ * new IllegalVerificationStep({ caseId: "c", from: "verified", step: "submit" }).message
+ * ```
+ * @category errors
+ * @since 0.1.0
+ */
+export class IllegalVerificationStep extends Schema.TaggedError<IllegalVerificationStep>()(
+  "IllegalVerificationStep",
+  { caseId: Schema.String, from: Schema.String, step: Schema.String }
+) {
+  override get message(): string {
+    return `verification case ${this.caseId} is ${this.from}: "${this.step}" is not allowed from there`
+  }
+}
+
+/**
+ * The verification provider could not be reached or answered garbage. Nothing was changed.
+ *
+ * @example
+ * ```ts
+ * import { ProviderFailure } from "@paykit/accounts"
+ * new ProviderFailure({ reason: "timeout" }).message
+ * ```
+ * @category errors
+ * @since 0.1.0
+ */
+export class ProviderFailure extends Schema.TaggedError<ProviderFailure>()("ProviderFailure", {
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `verification provider failed: ${this.reason}; nothing was changed, retry later`
+  }
+}
+
+/**
+ * The storage adapter failed (connection lost, a concurrent writer changed the account first).
+ * The operation wrote nothing.
+ *
+ * @example
+ * ```ts
+ * import { StoreFailure } from "@paykit/accounts"
+ * new StoreFailure({ reason: "version conflict on account a" }).message
+ * ```
+ * @category errors
+ * @since 0.1.0
+ */
+export class StoreFailure extends Schema.TaggedError<StoreFailure>()("StoreFailure", {
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `account store failed: ${this.reason}; nothing was written`
+  }
+}
+
+/**
+ * A sealed field failed authentication: wrong key, wrong subject/field/version binding, or the
+ * ciphertext, tag or nonce was altered. Never returns partial plaintext.
+ *
+ * @example
+ * ```ts
+ * import { DecryptionFailed } from "@paykit/accounts"
+ * new DecryptionFailed({ subject: "s", field: "email" }).message
+ * ```
+ * @category errors
+ * @since 0.1.0
+ */
+export class DecryptionFailed extends Schema.TaggedError<DecryptionFailed>()("DecryptionFailed", {
+  subject: Schema.String,
+  field: Schema.String
+}) {
+  override get message(): string {
+    return `the sealed ${this.field} of subject ${this.subject} does not authenticate (tampered, or bound to another subject, field or key version)`
+  }
+}
+
+/**
+ * The subject's data key has been destroyed (crypto-shredding): its personal data can never be
+ * read again, through any path.
+ *
+ * @example
+ * ```ts
+ * import { SubjectErased } from "@paykit/accounts"
+ * new SubjectErased({ subject: "s", erasedAt: 0 }).message
+ * ```
+ * @category errors
+ * @since 0.1.0
+ */
+export class SubjectErased extends Schema.TaggedError<SubjectErased>()("SubjectErased", {
+  subject: Schema.String,
+  erasedAt: Schema.Number
+}) {
+  override get message(): string {
+    return `the personal data of subject ${this.subject} was erased at ${new Date(this.erasedAt).toISOString()} and cannot be read`
+  }
+}
+
+/**
+ * The subject asked for erasure while a legal hold applies: processing is restricted until the
+ * hold ends (reads are refused except for the hold's own basis).
+ *
+ * @example
+ * ```ts
+ * import { ProcessingRestricted } from "@paykit/accounts"
+ * new ProcessingRestricted({ subject: "s", until: 0, basis: "aml_retention" }).message
+ * ```
+ * @category errors
+ * @since 0.1.0
+ */
+export class ProcessingRestricted extends Schema.TaggedError<ProcessingRestricted>()("ProcessingRestricted", {
+  subject: Schema.String,
+  until: Schema.Number,
+  basis: Schema.String
+}) {
+  override get message(): string {
+    return `processing of subject ${this.subject} is restricted (erasure requested, retained for ${this.basis} until ${new Date(this.until).toISOString()}); only reads for ${this.basis} are allowed`
+  }
+}
+
+/**
+ * The key store failed or does not hold the key-encryption key version a data key was wrapped with.
+ *
+ * @example
+ * ```ts
+ * import { KeyStoreFailure } from "@paykit/accounts"
+ * new KeyStoreFailure({ reason: "KEK version 3 is unknown" }).message
+ * ```
+ * @category errors
+ * @since 0.1.0
+ */
+export class KeyStoreFailure extends Schema.TaggedError<KeyStoreFailure>()("KeyStoreFailure", {
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `key store failed: ${this.reason}`
+  }
+}
