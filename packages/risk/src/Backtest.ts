@@ -1,0 +1,256 @@
+import { Currency, Input, type InvalidInput } from "@paykit/core"
+import { Result, Schema } from "effect"
+import * as Decision from "./Decision.ts"
+import type { InvalidRuleSet, RuleDefinitionError } from "./errors.ts"
+import * as Features from "./Features.ts"
+import * as Rule from "./Rule.ts"
+import * as RuleSet from "./RuleSet.ts"
+import * as Velocity from "./Velocity.ts"
+import { DEFAULT_CAP, Histories } from "./VelocityStore.ts"
+
+const Label = Schema.Literals(["fraud", "legit"])
+
+/**
+ * A historical payment (JSON): the payment, when it happened (epoch ms), optionally the
+ * customer's profile at the time, whether it was declined, and a label once known.
+ *
+ * @example
+ * ```ts
+ * import type { Backtest } from "@paykit/risk"
+ * const h: Backtest.HistoricalInput = { at: 0, payment: { id: "pay_1", amount: { amount: "1250", currency: "USD" } }, label: "legit" }
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export const Historical: Schema.Struct<{
+  readonly at: Schema.Number
+  readonly payment: typeof Features.Payment
+  readonly customer: Schema.optionalKey<typeof Features.Profile>
+  readonly declined: Schema.optionalKey<Schema.Boolean>
+  readonly label: Schema.optionalKey<typeof Label>
+}> = Schema.Struct({
+  at: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0)),
+  payment: Features.Payment,
+  customer: Schema.optionalKey(Features.Profile),
+  declined: Schema.optionalKey(Schema.Boolean),
+  label: Schema.optionalKey(Label)
+})
+
+/**
+ * The JSON shape of a historical payment.
+ *
+ * @example
+ * ```ts
+ * import type { Backtest } from "@paykit/risk"
+ * const h: Backtest.HistoricalInput = { at: 0, payment: { id: "pay_1", amount: { amount: "1250", currency: "USD" } } }
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export type HistoricalInput = typeof Historical.Encoded
+
+/**
+ * Per-rule counts: active hits, shadow hits, errors, and hits on payments labelled fraud / legit.
+ *
+ * @example
+ * ```ts
+ * import type { Backtest } from "@paykit/risk"
+ * const precision = (s: Backtest.RuleStats) => s.fraudHits / Math.max(1, s.fraudHits + s.legitHits)
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export interface RuleStats {
+  hits: number
+  shadowHits: number
+  errors: number
+  fraudHits: number
+  legitHits: number
+}
+
+/**
+ * A backtest report: how many payments were replayed (and which were invalid), the outcomes,
+ * per-rule counts, `overlap[a][b]` (payments both rules hit, active or shadow), every decision,
+ * and — with a candidate rule — how many decisions it would change and how.
+ *
+ * @example
+ * ```ts
+ * import type { Backtest } from "@paykit/risk"
+ * const blocked = (r: Backtest.Report) => r.outcomes.block
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export interface Report {
+  readonly payments: number
+  readonly invalid: ReadonlyArray<{ readonly index: number; readonly error: InvalidInput }>
+  readonly outcomes: Record<Decision.Outcome, number>
+  readonly rules: Record<string, RuleStats>
+  readonly overlap: Record<string, Record<string, number>>
+  readonly decisions: ReadonlyArray<{
+    readonly paymentId: string
+    readonly at: number
+    readonly outcome: Decision.Outcome
+    readonly hits: ReadonlyArray<string>
+    readonly candidateOutcome?: Decision.Outcome
+  }>
+  readonly candidate?: {
+    readonly ruleId: string
+    readonly hits: number
+    readonly changed: number
+    readonly outcomes: Record<Decision.Outcome, number>
+  }
+}
+
+/**
+ * Options of {@link run}: the rule set, the history, an optional candidate rule (evaluated as
+ * an active rule on top of the set), lists, the reference currency (default USD) and the
+ * velocity cap per key.
+ *
+ * @example
+ * ```ts
+ * import type { Backtest, RuleSet } from "@paykit/risk"
+ * declare const ruleSet: RuleSet.RuleSet
+ * const o: Backtest.Options = { ruleSet, payments: [] }
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  readonly ruleSet: RuleSet.RuleSet
+  readonly payments: Iterable<unknown>
+  readonly candidate?: Rule.Input | Rule.Rule
+  readonly lists?: Features.Lists
+  readonly referenceCurrency?: Currency.Currency
+  readonly cap?: number
+}
+
+const decodeHistorical = Input.decodeResult("Backtest.run", Historical)
+
+const zeroOutcomes = (): Record<Decision.Outcome, number> => ({ approve: 0, challenge: 0, review: 0, block: 0 })
+
+/**
+ * Replays historical payments in time order (ties in the given order) through a fresh memory
+ * velocity history, so each payment sees the velocity it would have seen, and decides each with
+ * the rule set (and, with a candidate, with the rule set plus the candidate). Pure and
+ * synchronous; invalid payments are reported and skipped. A payment's velocity event is
+ * declined when it was declined historically (`declined`), else when the rule set blocks it.
+ *
+ * @example
+ * ```ts
+ * import { Attributes, Backtest, RuleSet, RuleSets } from "@paykit/risk"
+ * const ruleSet = RuleSet.makeUnsafe(Attributes.standard, { rules: RuleSets.burst })
+ * const report = Backtest.run({ ruleSet, payments: [] })
+ * ```
+ * @category math
+ * @since 0.1.0
+ */
+export const run = (options: Options): Result.Result<Report, InvalidInput | RuleDefinitionError | InvalidRuleSet> => {
+  const base = options.ruleSet
+  let withCandidate: RuleSet.RuleSet | undefined
+  let candidateId: string | undefined
+  if (options.candidate !== undefined) {
+    const c = "ast" in options.candidate ? Result.succeed(options.candidate) : Rule.define(base.catalog, options.candidate)
+    if (Result.isFailure(c)) return Result.fail(c.failure)
+    const active: Rule.Rule = { ...c.success, mode: "active" }
+    if (base.rules.some((r) => r.id === active.id)) {
+      withCandidate = RuleSet.withRules(base, [active])
+    } else {
+      const made = RuleSet.make(base.catalog, {
+        rules: [...base.rules, active],
+        thresholds: base.thresholds,
+        onError: base.onError
+      })
+      if (Result.isFailure(made)) return Result.fail(made.failure)
+      withCandidate = made.success
+    }
+    candidateId = active.id
+  }
+  const reference = options.referenceCurrency ?? Currency.USD
+  const invalid: Array<{ index: number; error: InvalidInput }> = []
+  const items: Array<typeof Historical.Type> = []
+  let index = 0
+  for (const input of options.payments) {
+    const d = decodeHistorical(input)
+    if (Result.isFailure(d)) invalid.push({ index, error: d.failure })
+    else items.push(d.success)
+    index++
+  }
+  const order = items.map((_, i) => i).sort((a, b) => items[a]!.at - items[b]!.at || a - b)
+  const histories = new Histories(options.cap ?? DEFAULT_CAP)
+  const outcomes = zeroOutcomes()
+  const candidateOutcomes = zeroOutcomes()
+  const rules: Record<string, RuleStats> = {}
+  const stats = (id: string): RuleStats => (rules[id] ??= { hits: 0, shadowHits: 0, errors: 0, fraudHits: 0, legitHits: 0 })
+  for (const r of (withCandidate ?? base).rules) stats(r.id)
+  const overlap: Record<string, Record<string, number>> = {}
+  const decisions: Array<Report["decisions"][number]> = []
+  let candidateHits = 0
+  let changed = 0
+  for (const i of order) {
+    const h = items[i]!
+    const keys = Features.keys(h.payment)
+    const hs: Features.Histories = {}
+    for (const kind of Velocity.KEY_KINDS) {
+      const key = keys[kind]
+      if (key !== undefined) hs[kind] = histories.history(kind, key)
+    }
+    const values = Features.compute({
+      catalog: base.catalog,
+      reference,
+      payment: h.payment,
+      profile: h.customer,
+      lists: options.lists,
+      histories: hs,
+      now: h.at
+    })
+    const decision = Decision.decide(base, values, h.at)
+    outcomes[decision.outcome]++
+    const hitIds = decision.hits.map((x) => x.ruleId)
+    const all = [...hitIds, ...decision.shadowHits.map((x) => x.ruleId)]
+    for (const x of decision.hits) {
+      const s = stats(x.ruleId)
+      s.hits++
+      if (h.label === "fraud") s.fraudHits++
+      if (h.label === "legit") s.legitHits++
+    }
+    for (const x of decision.shadowHits) {
+      const s = stats(x.ruleId)
+      s.shadowHits++
+      if (h.label === "fraud") s.fraudHits++
+      if (h.label === "legit") s.legitHits++
+    }
+    for (const e of decision.errors) stats(e.ruleId).errors++
+    for (const a of all) for (const b of all) if (a !== b) (overlap[a] ??= {})[b] = ((overlap[a] ??= {})[b] ?? 0) + 1
+    let candidateOutcome: Decision.Outcome | undefined
+    if (withCandidate !== undefined) {
+      const d2 = Decision.decide(withCandidate, values, h.at)
+      candidateOutcome = d2.outcome
+      candidateOutcomes[d2.outcome]++
+      if (d2.hits.some((x) => x.ruleId === candidateId)) candidateHits++
+      if (d2.outcome !== decision.outcome) changed++
+    }
+    decisions.push({
+      paymentId: h.payment.id,
+      at: h.at,
+      outcome: decision.outcome,
+      hits: hitIds,
+      ...(candidateOutcome === undefined ? {} : { candidateOutcome })
+    })
+    const amountRef = Features.amountRef(h.payment, reference)
+    if (amountRef !== undefined) {
+      histories.record(Features.eventOf(h.payment, amountRef, h.at, h.declined ?? decision.outcome === "block"))
+    }
+  }
+  return Result.succeed({
+    payments: items.length,
+    invalid,
+    outcomes,
+    rules,
+    overlap,
+    decisions,
+    ...(candidateId === undefined
+      ? {}
+      : { candidate: { ruleId: candidateId, hits: candidateHits, changed, outcomes: candidateOutcomes } })
+  })
+}
