@@ -100,7 +100,7 @@ export interface Case {
  *
  * ```
  * unverified ─provide→ data_provided ─submit→ pending ─result→ verified | rejected | action_required | manual_review
- * action_required | rejected | verified ─provide (data changed)→ data_provided
+ * any state ─provide (the checked data changed)→ data_provided
  * manual_review ─review→ verified | rejected
  * ```
  *
@@ -108,7 +108,7 @@ export interface Case {
  * @since 0.1.0
  */
 export const FROM: { readonly [K in Step["_tag"]]: ReadonlyArray<Status> } = {
-  provide: ["unverified", "data_provided", "action_required", "rejected", "verified"],
+  provide: ["unverified", "data_provided", "pending", "action_required", "manual_review", "verified", "rejected"],
   submit: ["data_provided"],
   result: ["pending"],
   review: ["manual_review"]

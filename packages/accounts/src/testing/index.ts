@@ -1,0 +1,1 @@
+export * as Fixtures from "./Fixtures.ts"
