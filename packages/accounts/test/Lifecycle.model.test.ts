@@ -225,6 +225,7 @@ const satisfy = cmd("satisfy", async (m, r) => {
     const a = await account(r)
     const t = await now(r)
     count("satisfied")
+    count(`satisfied from ${before}`)
     expect(a.status).toBe("active")
     expect(Requirements.canPayout(Requirements.defaultPolicy, a, t)).toBe(true)
     expect(Requirements.evaluate(Requirements.defaultPolicy, a, t).requirements.pastDue).toEqual([])
@@ -308,6 +309,7 @@ describe("account lifecycle and requirements (model-based)", () => {
       "status:closed",
       "can pay out",
       "satisfied",
+      "satisfied from restricted",
       "lifecycle:ok",
       "lifecycle:IllegalTransition",
       "lifecycle:CannotClose",

@@ -1,1 +1,8 @@
+/**
+ * Test helpers for @paykit/accounts: the contract suites of the `AccountStore`, `KeyStore` and
+ * `VerificationProvider` ports, fast-check arbitraries, fixtures and a memory test layer.
+ *
+ * @since 0.1.0
+ */
+export * as Arbitraries from "./Arbitraries.ts"
 export * as Fixtures from "./Fixtures.ts"
