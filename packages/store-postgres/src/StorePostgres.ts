@@ -41,17 +41,20 @@ export interface StoreConfig extends Database.DatabaseConfig {
   readonly currencies?: Currency.Registry | undefined
   readonly maxAttempts?: number | undefined
   /**
-   * Group commit (default on): small writes (up to 16 commands) from concurrent callers are
-   * decided together in one transaction, in arrival order, each on the state the previous left.
-   * Results are exactly those of running them one after another. `false` turns it off.
+   * Group commit (default on): writes from concurrent callers that arrive while a transaction
+   * runs are decided together in the next one (up to 64 writes and about 4,096 commands), in
+   * arrival order, each on the state the previous left. Results are exactly those of running
+   * them one after another. `false` turns it off.
    */
   readonly groupCommit?: boolean | undefined
   /** Concurrent group-commit transactions on a server (default 4; PGlite always 1). */
   readonly writers?: number | undefined
 }
 
-const GROUP_SMALL = 16
+/** A group commit takes at most this many writes… */
 const GROUP_MAX = 64
+/** …and stops adding writes once it holds this many commands. */
+const GROUP_COMMANDS = 4_096
 
 /**
  * The state a group of requests sees as it is decided: the locked rows, overwritten by every
@@ -289,7 +292,7 @@ export const make = (
               }
             }
           }
-          yield* sql.unsafe(writeStatement, [changeSet(merged, currencies)])
+          yield* sql.unsafe(writeStatement, changeSet(merged, currencies))
           return outcomes
         })
       )
@@ -324,8 +327,9 @@ export const make = (
       return loop(0)
     }
 
-    // Group commit: small writes from concurrent callers queue up; each of `writers` fibers
-    // takes whatever is waiting (up to GROUP_MAX requests) and decides it in one transaction.
+    // Group commit: writes from concurrent callers queue up; each of `writers` fibers takes
+    // whatever is waiting (up to GROUP_MAX requests, until GROUP_COMMANDS commands) and decides
+    // it in one transaction.
     // A group that fails is re-run request by request, so one caller's failure is only its own.
     interface Pending {
       readonly request: LedgerCore.Request
@@ -363,10 +367,22 @@ export const make = (
         }
       })
     )
+    const takeGroup = Effect.gen(function* () {
+      const first = yield* Queue.take(queue)
+      const group = [first]
+      let commands = first.request.commands.length
+      while (group.length < GROUP_MAX && commands < GROUP_COMMANDS) {
+        const next = yield* Queue.poll(queue)
+        if (Option.isNone(next)) break
+        group.push(next.value)
+        commands += next.value.request.commands.length
+      }
+      return group
+    })
     for (let i = 0; i < writers; i++) {
       yield* Effect.forkScoped(
         Effect.forever(
-          Effect.flatMap(Queue.takeBetween(queue, 1, GROUP_MAX), (group) =>
+          Effect.flatMap(takeGroup, (group) =>
             runGroup(group).pipe(
               Effect.onInterrupt(() =>
                 Effect.forEach(
@@ -397,7 +413,7 @@ export const make = (
           })
         )
       }
-      if (config.groupCommit === false || request.commands.length > GROUP_SMALL) {
+      if (config.groupCommit === false) {
         return Effect.map(run([request]), (outcomes) => outcomes[0]!)
       }
       return Effect.flatMap(Deferred.make<LedgerCore.Outcome, StoreFailure>(), (done) =>

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from "vitest"
 import * as StorePostgres from "../src/StorePostgres.ts"
 import { freshSchema, serverUrl } from "./support/env.ts"
 import { crashBatch, HOT, setup } from "./support/crash.ts"
+import { referentialProblems } from "./support/integrity.ts"
 
 const workerScript = fileURLToPath(new URL("./support/worker.ts", import.meta.url))
 const packageDir = fileURLToPath(new URL("..", import.meta.url))
@@ -135,6 +136,13 @@ describe.skipIf(serverUrl === undefined)("many OS processes on PostgreSQL", () =
     // books balance per currency, every balance is the fold of its entries and of its lines,
     // holds resolve once, reversals net to zero
     Model.checkInvariants(d)
+    // postings and lines reference entries and accounts of their currency (no foreign keys:
+    // the write path guarantees it)
+    expect(await store.runPromise(referentialProblems)).toEqual({
+      orphanPostings: 0,
+      postingAccounts: 0,
+      orphanLines: 0
+    })
     // no debit limit was exceeded (pending debits count)
     for (const a of d.accounts.filter((x) => x.debitsMustNotExceedCredits)) {
       expect(a.debitsPosted + a.debitsPending <= a.creditsPosted).toBe(true)
@@ -225,6 +233,11 @@ describe.skipIf(serverUrl === undefined)("many OS processes on PostgreSQL", () =
     expect(replayed).toEqual(Array.from({ length: total }, (_, b) => (b < present.length ? BATCH : 0)))
     const after = await store.runPromise(dump)
     Model.checkInvariants(after)
+    expect(await store.runPromise(referentialProblems)).toEqual({
+      orphanPostings: 0,
+      postingAccounts: 0,
+      orphanLines: 0
+    })
     expect(after.entries.filter((e) => e.id.startsWith("crash-")).length).toBe(total * BATCH)
   })
 })

@@ -134,65 +134,157 @@ const holdRecord = (h: Hold.Hold) => ({
 })
 
 /**
- * The change set of an outcome as one JSON document, consumed by {@link writeStatement}.
- * Entries and holds created in this write carry their final state (a `reversedBy` set in the
- * same write is folded in), so no row is inserted and updated by the same statement.
+ * The change set of an outcome as the parameters of {@link writeStatement}: `$1` is one small
+ * JSON document with the rare parts (currencies, accounts, reversal marks, holds); the bulk of a
+ * batch (entries, postings, lines, outbox events) goes as one typed array per column, which
+ * PostgreSQL reads far faster than the same rows inside a `jsonb` document. Every element is a
+ * string (numbers in decimal) so both drivers bind `text[]`, cast to the column type in SQL. Entries and holds
+ * created in this write carry their final state (a `reversedBy` set in the same write is folded
+ * in), so no row is inserted and updated by the same statement.
  */
 export const changeSet = (
   o: LedgerCore.Outcome,
   currencies: ReadonlyArray<{ code: string; exponent: number }>
-) => {
+): Array<unknown> => {
   const created = new Set(o.entriesCreated.map((e) => e.id))
   const reversed = new Map(o.entriesReversed.map((r) => [r.id, r.reversedBy]))
   const entries = [...o.entriesCreated].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-  const postings: Array<Record<string, unknown>> = []
-  for (const e of entries) {
+  const n = entries.length
+  const en = {
+    id: new Array<string>(n),
+    kind: new Array<string>(n),
+    holdId: new Array<string | null>(n),
+    reverses: new Array<string | null>(n),
+    reversedBy: new Array<string | null>(n),
+    timeoutMs: new Array<string | null>(n),
+    description: new Array<string | null>(n),
+    metadata: new Array<string>(n),
+    createdAt: new Array<string>(n),
+    hash: new Array<string>(n)
+  }
+  const po = {
+    entryId: [] as Array<string>,
+    idx: [] as Array<string>,
+    debit: [] as Array<string>,
+    credit: [] as Array<string>,
+    amount: [] as Array<string>,
+    currency: [] as Array<string>
+  }
+  for (let k = 0; k < n; k++) {
+    const e = entries[k]!
+    en.id[k] = e.id
+    en.kind[k] = e.kind
+    en.holdId[k] = e.holdId ?? null
+    en.reverses[k] = e.reverses ?? null
+    en.reversedBy[k] = reversed.get(e.id) ?? e.reversedBy ?? null
+    en.timeoutMs[k] = e.timeoutMs === undefined ? null : String(e.timeoutMs)
+    en.description[k] = e.description ?? null
+    en.metadata[k] = metadataJson(e.metadata)
+    en.createdAt[k] = String(e.createdAt)
+    en.hash[k] = e.hash
     for (let i = 0; i < e.postings.length; i++) {
       const p = e.postings[i]!
-      postings.push({
-        entry_id: e.id,
-        idx: i,
-        debit: p.debit,
-        credit: p.credit,
-        amount: p.amount.toString(),
-        currency: p.currency
-      })
+      po.entryId.push(e.id)
+      po.idx.push(String(i))
+      po.debit.push(p.debit)
+      po.credit.push(p.credit)
+      po.amount.push(p.amount.toString())
+      po.currency.push(p.currency)
     }
   }
-  return JSON.stringify({
+  const ls = o.lines
+  const m = ls.length
+  const li = {
+    accountId: new Array<string>(m),
+    seq: new Array<string>(m),
+    entryId: new Array<string>(m),
+    at: new Array<string>(m),
+    dp: new Array<string>(m),
+    cp: new Array<string>(m),
+    dpe: new Array<string>(m),
+    cpe: new Array<string>(m)
+  }
+  for (let k = 0; k < m; k++) {
+    const l = ls[k]!
+    li.accountId[k] = l.accountId
+    li.seq[k] = String(l.seq)
+    li.entryId[k] = l.entryId
+    li.at[k] = String(l.at)
+    li.dp[k] = l.debitsPosted.toString()
+    li.cp[k] = l.creditsPosted.toString()
+    li.dpe[k] = l.debitsPending.toString()
+    li.cpe[k] = l.creditsPending.toString()
+  }
+  const ev = o.events
+  const ob = {
+    eventId: new Array<string>(ev.length),
+    subject: new Array<string>(ev.length),
+    type: new Array<string>(ev.length),
+    event: new Array<string>(ev.length)
+  }
+  for (let k = 0; k < ev.length; k++) {
+    const e = ev[k]!
+    ob.eventId[k] = e.id
+    ob.subject[k] = e.subject
+    ob.type[k] = e.type
+    ob.event[k] = JSON.stringify(e)
+  }
+  const rare = JSON.stringify({
     cur: currencies,
     ac: [...o.accountsCreated].sort((a, b) => (a.id < b.id ? -1 : 1)).map(accountRecord),
     au: o.accountsUpdated.map(accountRecord),
-    en: entries.map((e) => ({
-      id: e.id,
-      kind: e.kind,
-      hold_id: e.holdId ?? null,
-      reverses: e.reverses ?? null,
-      reversed_by: reversed.get(e.id) ?? e.reversedBy ?? null,
-      timeout_ms: e.timeoutMs ?? null,
-      description: e.description ?? null,
-      metadata: e.metadata,
-      created_at: e.createdAt,
-      hash: e.hash
-    })),
-    po: postings,
     er: o.entriesReversed
       .filter((r) => !created.has(r.id))
       .map((r) => ({ id: r.id, reversed_by: r.reversedBy })),
     hc: [...o.holdsCreated].sort((a, b) => (a.id < b.id ? -1 : 1)).map(holdRecord),
-    hu: o.holdsUpdated.map(holdRecord),
-    li: o.lines.map((l) => ({
-      account_id: l.accountId,
-      seq: l.seq,
-      entry_id: l.entryId,
-      at: l.at,
-      dp: l.debitsPosted.toString(),
-      cp: l.creditsPosted.toString(),
-      dpe: l.debitsPending.toString(),
-      cpe: l.creditsPending.toString()
-    })),
-    ob: o.events.map((e) => ({ event_id: e.id, subject: e.subject, type: e.type, event: e }))
+    hu: o.holdsUpdated.map(holdRecord)
   })
+  return [
+    rare,
+    en.id,
+    en.kind,
+    column(en.holdId),
+    column(en.reverses),
+    column(en.reversedBy),
+    column(en.timeoutMs),
+    column(en.description),
+    en.metadata,
+    en.createdAt,
+    en.hash,
+    po.entryId,
+    po.idx,
+    po.debit,
+    po.credit,
+    po.amount,
+    po.currency,
+    li.accountId,
+    li.seq,
+    li.entryId,
+    li.at,
+    li.dp,
+    li.cp,
+    li.dpe,
+    li.cpe,
+    ob.eventId,
+    ob.subject,
+    ob.type,
+    ob.event
+  ]
+}
+
+/**
+ * A nullable column: `null` (a NULL array, which `unnest` pads with NULLs) when every value is
+ * null, since a driver cannot name the element type of an array of nulls.
+ */
+const column = (xs: ReadonlyArray<string | null>): ReadonlyArray<string | null> | null => {
+  for (let i = 0; i < xs.length; i++) if (xs[i] !== null) return xs
+  return null
+}
+
+
+const metadataJson = (m: Readonly<Record<string, string>>): string => {
+  for (const _ in m) return JSON.stringify(m)
+  return "{}"
 }
 
 const accountColumnsDef = `id text, currency text, code text, normal text, owner_ref text, metadata jsonb, dmnec boolean,
@@ -203,7 +295,9 @@ const holdColumnsDef = `id text, debit text, credit text, amount numeric, curren
 /**
  * Persists a change set in one statement (one round trip): data-modifying CTEs insert and
  * update every table. Foreign keys and CHECK constraints (limits, ranges, currencies) are
- * verified at the end of the statement, so a violation writes nothing.
+ * verified at the end of the statement, so a violation writes nothing. `$1` is the JSON of the
+ * rare parts, `$2`… the columns of entries, postings, lines and outbox events (see
+ * {@link changeSet}).
  */
 export const writeStatement = `WITH input AS (SELECT $1::jsonb AS j),
 cur AS (
@@ -227,16 +321,16 @@ au AS (
 en AS (
   INSERT INTO paykit_entries (id, kind, hold_id, reverses, reversed_by, timeout_ms, description, metadata, created_at, hash)
   SELECT x.id, x.kind, x.hold_id, x.reverses, x.reversed_by, x.timeout_ms, x.description, x.metadata, x.created_at, x.hash
-  FROM input, jsonb_array_elements(input.j->'en') WITH ORDINALITY AS o(v, ord),
-    jsonb_to_record(o.v) AS x(id text, kind text, hold_id text, reverses text, reversed_by text, timeout_ms bigint,
-      description text, metadata jsonb, created_at bigint, hash text)
-  ORDER BY o.ord
+  FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::jsonb[],
+    $10::bigint[], $11::text[]) WITH ORDINALITY
+    AS x(id, kind, hold_id, reverses, reversed_by, timeout_ms, description, metadata, created_at, hash, ord)
+  ORDER BY x.ord
 ),
 po AS (
   INSERT INTO paykit_postings (entry_id, idx, debit, credit, amount, currency)
   SELECT x.entry_id, x.idx, x.debit, x.credit, x.amount, x.currency
-  FROM input, jsonb_to_recordset(input.j->'po') AS x(entry_id text, idx smallint, debit text, credit text,
-    amount numeric, currency text)
+  FROM unnest($12::text[], $13::smallint[], $14::text[], $15::text[], $16::numeric[], $17::text[])
+    AS x(entry_id, idx, debit, credit, amount, currency)
 ),
 er AS (
   UPDATE paykit_entries e SET reversed_by = x.reversed_by
@@ -259,14 +353,14 @@ hu AS (
 li AS (
   INSERT INTO paykit_lines (account_id, seq, entry_id, at, debits_posted, credits_posted, debits_pending, credits_pending)
   SELECT x.account_id, x.seq, x.entry_id, x.at, x.dp, x.cp, x.dpe, x.cpe
-  FROM input, jsonb_to_recordset(input.j->'li') AS x(account_id text, seq bigint, entry_id text, at bigint,
-    dp numeric, cp numeric, dpe numeric, cpe numeric)
+  FROM unnest($18::text[], $19::bigint[], $20::text[], $21::bigint[], $22::numeric[], $23::numeric[],
+    $24::numeric[], $25::numeric[]) AS x(account_id, seq, entry_id, at, dp, cp, dpe, cpe)
 ),
 ob AS (
   INSERT INTO paykit_outbox (event_id, subject, type, event)
-  SELECT x.event_id, x.subject, x.type, x.event::json
-  FROM input, jsonb_array_elements(input.j->'ob') WITH ORDINALITY AS o(v, ord),
-    jsonb_to_record(o.v) AS x(event_id text, subject text, type text, event jsonb)
-  ORDER BY o.ord
+  SELECT x.event_id, x.subject, x.type, x.event
+  FROM unnest($26::text[], $27::text[], $28::text[], $29::json[]) WITH ORDINALITY
+    AS x(event_id, subject, type, event, ord)
+  ORDER BY x.ord
 )
 SELECT 1 AS done`

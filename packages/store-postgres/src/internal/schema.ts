@@ -47,17 +47,18 @@ const ledger = Effect.gen(function* () {
     created_at bigint NOT NULL,
     hash text NOT NULL
   )`
+  // Postings and lines carry no foreign keys: the write path inserts them in the statement that
+  // inserts their entry, for accounts it has locked and checked (existence, currency) under the
+  // lock. Three foreign-key checks per posting were about 40% of a batch's statement time.
   yield* sql.unsafe(`CREATE TABLE paykit_postings (
-    entry_id text COLLATE "C" NOT NULL REFERENCES paykit_entries (id),
+    entry_id text COLLATE "C" NOT NULL,
     idx smallint NOT NULL,
     debit text COLLATE "C" NOT NULL,
     credit text COLLATE "C" NOT NULL,
     amount numeric(39,0) NOT NULL CHECK (amount BETWEEN 1 AND ${MAX}),
     currency text NOT NULL,
     PRIMARY KEY (entry_id, idx),
-    CHECK (debit <> credit),
-    FOREIGN KEY (debit, currency) REFERENCES paykit_accounts (id, currency),
-    FOREIGN KEY (credit, currency) REFERENCES paykit_accounts (id, currency)
+    CHECK (debit <> credit)
   )`)
   yield* sql.unsafe(`CREATE TABLE paykit_holds (
     id text COLLATE "C" PRIMARY KEY REFERENCES paykit_entries (id),
@@ -75,8 +76,7 @@ const ledger = Effect.gen(function* () {
     FOREIGN KEY (credit, currency) REFERENCES paykit_accounts (id, currency)
   )`)
   yield* sql`CREATE INDEX paykit_holds_due ON paykit_holds (expires_at) WHERE status = 'pending' AND expires_at IS NOT NULL`
-  // Lines are derived from entries in the same statement; they carry no foreign keys (two
-  // per line would double the cost of a batch), the write path guarantees them.
+  // Lines are derived from entries in the same statement (no foreign keys, as for postings).
   yield* sql`CREATE TABLE paykit_lines (
     account_id text COLLATE "C" NOT NULL,
     seq bigint NOT NULL,
