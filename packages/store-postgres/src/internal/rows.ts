@@ -281,7 +281,6 @@ const column = (xs: ReadonlyArray<string | null>): ReadonlyArray<string | null> 
   return null
 }
 
-
 const metadataJson = (m: Readonly<Record<string, string>>): string => {
   for (const _ in m) return JSON.stringify(m)
   return "{}"
