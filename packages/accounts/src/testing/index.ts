@@ -4,5 +4,8 @@
  *
  * @since 0.1.0
  */
+export * as AccountStoreContract from "./AccountStoreContract.ts"
 export * as Arbitraries from "./Arbitraries.ts"
 export * as Fixtures from "./Fixtures.ts"
+export * as KeyStoreContract from "./KeyStoreContract.ts"
+export * as VerificationProviderContract from "./VerificationProviderContract.ts"
