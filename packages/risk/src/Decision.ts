@@ -1,5 +1,5 @@
 import type { Values } from "./Attributes.ts"
-import { type Frame, Failure, Missing } from "./internal/compile.ts"
+import { Err, type Frame } from "./internal/compile.ts"
 import type * as Rule from "./Rule.ts"
 import type { RuleSet, Thresholds } from "./RuleSet.ts"
 
@@ -259,26 +259,68 @@ const describe = (x: unknown): string =>
 const show = (x: unknown): string =>
   x instanceof Set ? `[${[...x].slice(0, 5).join(", ")}${x.size > 5 ? ", …" : ""}]` : typeof x === "string" ? JSON.stringify(x) : String(x)
 
-const hitOf = (set: RuleSet, c: RuleSet["compiled"][number], v: Frame): Hit => {
-  let values = ""
-  for (const slot of c.readSlots) {
-    const x = v[slot]
-    values += `${values === "" ? "" : ", "}${set.paths[slot]} = ${x === undefined ? "missing" : show(x)}`
+/** A hit whose reason is written when first read (most hits are never shown). */
+class LazyHit implements Hit {
+  readonly ruleId: string
+  readonly action: Rule.Action
+  readonly score: number
+  readonly alert: boolean
+  readonly freeze: boolean
+  #reason: string | undefined
+  readonly #set: RuleSet
+  readonly #c: RuleSet["compiled"][number]
+  readonly #v: Frame
+  constructor(set: RuleSet, c: RuleSet["compiled"][number], v: Frame) {
+    this.ruleId = c.rule.id
+    this.action = c.rule.action
+    this.score = c.rule.score
+    this.alert = c.rule.alert
+    this.freeze = c.rule.freeze
+    this.#set = set
+    this.#c = c
+    this.#v = v
   }
-  return {
-    ruleId: c.rule.id,
-    action: c.rule.action,
-    score: c.rule.score,
-    alert: c.rule.alert,
-    freeze: c.rule.freeze,
-    reason: values === "" ? c.rule.description : `${c.rule.description} (${values})`
+  get reason(): string {
+    if (this.#reason === undefined) {
+      let values = ""
+      for (const slot of this.#c.readSlots) {
+        const x = this.#v[slot]
+        values += `${values === "" ? "" : ", "}${this.#set.paths[slot]} = ${x === undefined ? "missing" : show(x)}`
+      }
+      this.#reason = values === "" ? this.#c.rule.description : `${this.#c.rule.description} (${values})`
+    }
+    return this.#reason
+  }
+  toJSON(): Hit {
+    return {
+      ruleId: this.ruleId,
+      action: this.action,
+      score: this.score,
+      alert: this.alert,
+      freeze: this.freeze,
+      reason: this.reason
+    }
   }
 }
 
+const hitOf = (set: RuleSet, c: RuleSet["compiled"][number], v: Frame): Hit => new LazyHit(set, c, v)
+
 const errorReason = (set: RuleSet, f: PreparedFrame, e: unknown): string => {
-  if (e instanceof Missing) return f.problems.get(e.slot) ?? `attribute ${set.paths[e.slot]} is missing`
-  if (e instanceof Failure) return e.reason
+  if (e instanceof Err) {
+    if (e.slot < 0) return e.reason
+    return f.problems.get(e.slot) ?? `attribute ${set.paths[e.slot]} is missing`
+  }
+  if (e === undefined || e === null || typeof e !== "object") return `the condition gave ${String(e)}, not a bool`
   return `evaluation failed: ${e instanceof Error ? e.message : String(e)}`
+}
+
+/** Runs one rule: its result, or the thrown exception wrapped (only on the safe path). */
+const runSafely = (fn: (v: Frame) => unknown, v: Frame): unknown => {
+  try {
+    return fn(v)
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e))
+  }
 }
 
 /**
@@ -296,6 +338,16 @@ const errorReason = (set: RuleSet, f: PreparedFrame, e: unknown): string => {
  * @since 0.1.0
  */
 export const decideFrame = (set: RuleSet, f: PreparedFrame, now: number): Decision => {
+  // Compiled rules return errors as values; an exception means a bug or a value of an
+  // unexpected shape: then run again, guarding each rule.
+  try {
+    return evaluate(set, f, now, false)
+  } catch {
+    return evaluate(set, f, now, true)
+  }
+}
+
+const evaluate = (set: RuleSet, f: PreparedFrame, now: number, safe: boolean): Decision => {
   const v = f.values
   let score = 0
   let allow = false
@@ -315,15 +367,13 @@ export const decideFrame = (set: RuleSet, f: PreparedFrame, now: number): Decisi
       ;(snoozed ??= []).push(c.rule.id)
       continue
     }
-    let hit: boolean
-    try {
-      hit = c.fn(v) === true
-    } catch (e) {
-      ;(errors ??= []).push({ ruleId: c.rule.id, reason: errorReason(set, f, e) })
+    const r = safe ? runSafely(c.fn, v) : c.fn(v)
+    if (r === false) continue
+    if (r !== true) {
+      ;(errors ??= []).push({ ruleId: c.rule.id, reason: errorReason(set, f, r) })
       if (set.onError === "review" && c.active && c.cls >= 2) review = true
       continue
     }
-    if (!hit) continue
     const h = hitOf(set, c, v)
     if (!c.active) {
       ;(shadowHits ??= []).push(h)

@@ -4,17 +4,18 @@ import type { AttributeType, Catalog } from "../Attributes.ts"
 /** The values of the attributes a rule set reads, by slot. */
 export type Frame = ReadonlyArray<unknown>
 
-/** A compiled expression. */
+/**
+ * A compiled expression: returns its value, or an `Err` when it cannot be evaluated. Errors are
+ * values, not exceptions: no try/catch on the hot path, and `&&` / `||` absorb them as CEL does.
+ */
 export type Fn = (v: Frame) => unknown
 
-/** Thrown by a compiled expression when an attribute it reads is missing or mistyped. */
-export class Missing {
-  constructor(readonly slot: number) {}
-}
-
-/** Thrown by a compiled expression on a run-time error (overflow, division by zero...). */
-export class Failure {
-  constructor(readonly reason: string) {}
+/** An evaluation error: a missing or mistyped attribute (`slot ≥ 0`) or a run-time failure. */
+export class Err {
+  constructor(
+    readonly reason: string,
+    readonly slot: number = -1
+  ) {}
 }
 
 /** A construct the compiler does not support; carries the source offset. */
@@ -32,17 +33,18 @@ interface C {
   readonly f: Fn
   /** Present when the expression is a constant. */
   readonly k?: { readonly value: unknown }
-  /** The attribute path when the node reads one attribute. */
-  readonly path?: string
+  /** The frame slot and its missing-value error when the node reads one attribute. */
+  readonly slot?: number
+  readonly miss?: Err
 }
 
 const INT_MAX = 2n ** 63n - 1n
 const INT_MIN = -(2n ** 63n)
+const OVERFLOW = new Err("integer overflow")
+const DIV_ZERO = new Err("division by zero")
+const MOD_ZERO = new Err("modulus by zero")
 
-const checkInt = (n: bigint): bigint => {
-  if (n > INT_MAX || n < INT_MIN) throw new Failure("integer overflow")
-  return n
-}
+const checkInt = (n: bigint): bigint | Err => (n > INT_MAX || n < INT_MIN ? OVERFLOW : n)
 
 const typeOf = (t: AttributeType): T => (t === "list<string>" ? "list" : t)
 
@@ -50,6 +52,13 @@ const typeOf = (t: AttributeType): T => (t === "list<string>" ? "list" : t)
 export interface Slots {
   readonly slotOf: (path: string) => number
 }
+
+/**
+ * The internalized copy of a string: literals come out of the parser as slices of the source;
+ * comparing against an internalized string is a pointer comparison when the other side is one
+ * too (property values from object literals and JSON usually are).
+ */
+const intern = (s: string): string => Object.keys({ [s]: 0 })[0]!
 
 const constant = (t: T, value: unknown): C => ({ t, f: () => value, k: { value } })
 
@@ -65,6 +74,27 @@ const pathOf = (n: ASTNode): string | undefined => {
   return undefined
 }
 
+/** Lifts a unary operation over a value that may be an `Err`. */
+const lift1 =
+  (t: T, af: Fn, op: (x: never) => unknown): C => ({
+    t,
+    f: (v) => {
+      const x = af(v)
+      return x instanceof Err ? x : op(x as never)
+    }
+  })
+
+/** Lifts a binary operation over values that may be `Err`s (left error first). */
+const lift2 = (t: T, af: Fn, bf: Fn, op: (x: never, y: never) => unknown): C => ({
+  t,
+  f: (v) => {
+    const x = af(v)
+    if (x instanceof Err) return x
+    const y = bf(v)
+    return y instanceof Err ? y : op(x as never, y as never)
+  }
+})
+
 const node = (catalog: Catalog, slots: Slots, n: ASTNode): C => {
   const unsupported = (construct: string): never => {
     throw new Unsupported(construct, n.start)
@@ -75,7 +105,7 @@ const node = (catalog: Catalog, slots: Slots, n: ASTNode): C => {
       const v = n.args
       if (typeof v === "bigint") return constant("int", v)
       if (typeof v === "number") return constant("double", v)
-      if (typeof v === "string") return constant("string", v)
+      if (typeof v === "string") return constant("string", intern(v))
       if (typeof v === "boolean") return constant("bool", v)
       if (v === null) return constant("null", null)
       if (typeof v === "object" && v !== null && "value" in v && typeof v.value === "bigint")
@@ -89,12 +119,12 @@ const node = (catalog: Catalog, slots: Slots, n: ASTNode): C => {
       const attribute = path === undefined ? undefined : catalog.attributes.get(path)
       if (path === undefined || attribute === undefined) return unsupported(`the namespace "${path ?? "?"}"`)
       const slot = slots.slotOf(path)
+      const miss = new Err("missing", slot)
       const f: Fn = (v) => {
         const x = v[slot]
-        if (x === undefined) throw new Missing(slot)
-        return x
+        return x === undefined ? miss : x
       }
-      return { t: typeOf(attribute.type), f, path }
+      return { t: typeOf(attribute.type), f, slot, miss }
     }
     case "call": {
       const [name, args] = n.args
@@ -115,16 +145,14 @@ const node = (catalog: Catalog, slots: Slots, n: ASTNode): C => {
       if (name === "size" && args.length === 0) return size(x, unsupported)
       if (x.t === "string" && args.length === 1) {
         const a = sub(args[0]!)
-        const xf = x.f
-        const af = a.f
         if (a.t !== "string") return unsupported(`${name}() with a ${a.t} argument`)
         switch (name) {
           case "startsWith":
-            return { t: "bool", f: (v) => (xf(v) as string).startsWith(af(v) as string) }
+            return lift2("bool", x.f, a.f, (s: string, p: string) => s.startsWith(p))
           case "endsWith":
-            return { t: "bool", f: (v) => (xf(v) as string).endsWith(af(v) as string) }
+            return lift2("bool", x.f, a.f, (s: string, p: string) => s.endsWith(p))
           case "contains":
-            return { t: "bool", f: (v) => (xf(v) as string).includes(af(v) as string) }
+            return lift2("bool", x.f, a.f, (s: string, p: string) => s.includes(p))
           case "matches": {
             if (a.k === undefined) return unsupported("matches() with a pattern that is not a literal")
             let re: RegExp
@@ -133,7 +161,7 @@ const node = (catalog: Catalog, slots: Slots, n: ASTNode): C => {
             } catch {
               return unsupported(`the regular expression ${JSON.stringify(a.k.value)}`)
             }
-            return { t: "bool", f: (v) => re.test(xf(v) as string) }
+            return lift1("bool", x.f, (s: string) => re.test(s))
           }
         }
       }
@@ -146,7 +174,18 @@ const node = (catalog: Catalog, slots: Slots, n: ASTNode): C => {
         return { t: "list", f: () => values, k: { value: values } }
       }
       const fs = items.map((i) => i.f)
-      return { t: "list", f: (v) => fs.map((f) => f(v)) }
+      return {
+        t: "list",
+        f: (v) => {
+          const out = new Array<unknown>(fs.length)
+          for (let i = 0; i < fs.length; i++) {
+            const x = fs[i]!(v)
+            if (x instanceof Err) return x
+            out[i] = x
+          }
+          return out
+        }
+      }
     }
     case "map":
       return unsupported("a map literal")
@@ -159,66 +198,43 @@ const node = (catalog: Catalog, slots: Slots, n: ASTNode): C => {
       const cf = c.f
       const af = a.f
       const bf = b.f
-      return { t: a.t === "null" ? b.t : a.t, f: (v) => (cf(v) === true ? af(v) : bf(v)) }
-    }
-    case "&&": {
-      const a = sub(n.args[0]).f
-      const b = sub(n.args[1]).f
-      // CEL: false wins over an error on either side (commutative)
       return {
-        t: "bool",
+        t: a.t === "null" ? b.t : a.t,
         f: (v) => {
-          let left: unknown
-          try {
-            left = a(v)
-          } catch (e) {
-            if (b(v) === false) return false
-            throw e
-          }
-          return left === true ? b(v) : false
+          const x = cf(v)
+          return x === true ? af(v) : x === false ? bf(v) : x
         }
       }
     }
-    case "||": {
-      const a = sub(n.args[0]).f
-      const b = sub(n.args[1]).f
-      // CEL: true wins over an error on either side (commutative)
-      return {
-        t: "bool",
-        f: (v) => {
-          let left: unknown
-          try {
-            left = a(v)
-          } catch (e) {
-            if (b(v) === true) return true
-            throw e
-          }
-          return left === true ? true : b(v)
-        }
-      }
-    }
+    case "&&":
+    case "||":
+      return junction(n.op, operands(n, n.op).map((m) => sub(m).f))
     case "!_": {
       const a = sub(n.args).f
-      return { t: "bool", f: (v) => a(v) !== true }
+      return {
+        t: "bool",
+        f: (v) => {
+          const x = a(v)
+          return x === true ? false : x === false ? true : x
+        }
+      }
     }
     case "-_": {
       const a = sub(n.args)
-      if (a.k !== undefined && (a.t === "int" || a.t === "double"))
-        return constant(a.t, a.t === "int" ? checkInt(-(a.k.value as bigint)) : -(a.k.value as number))
-      const af = a.f
-      if (a.t === "int") return { t: "int", f: (v) => checkInt(-(af(v) as bigint)) }
-      if (a.t === "double") return { t: "double", f: (v) => -(af(v) as number) }
+      if (a.k !== undefined && a.t === "int") {
+        const r = checkInt(-(a.k.value as bigint))
+        return r instanceof Err ? lift1("int", a.f, (x: bigint) => checkInt(-x)) : constant("int", r)
+      }
+      if (a.k !== undefined && a.t === "double") return constant("double", -(a.k.value as number))
+      if (a.t === "int") return lift1("int", a.f, (x: bigint) => checkInt(-x))
+      if (a.t === "double") return lift1("double", a.f, (x: number) => -x)
       return unsupported(`negation of a ${a.t}`)
     }
     case "in":
       return membership(sub(n.args[0]), sub(n.args[1]), unsupported)
     case "==":
-    case "!=": {
-      const eq = equality(sub(n.args[0]), sub(n.args[1]), unsupported)
-      if (n.op === "==") return eq
-      const f = eq.f
-      return { t: "bool", f: (v) => f(v) !== true }
-    }
+    case "!=":
+      return equality(sub(n.args[0]), sub(n.args[1]), n.op === "!=", unsupported)
     case "<":
     case "<=":
     case ">":
@@ -235,97 +251,185 @@ const node = (catalog: Catalog, slots: Slots, n: ASTNode): C => {
 }
 
 const size = (x: C, unsupported: (c: string) => never): C => {
-  const f = x.f
-  if (x.t === "string") return { t: "int", f: (v) => BigInt([...(f(v) as string)].length) }
+  if (x.t === "string") return lift1("int", x.f, (s: string) => BigInt([...s].length))
   if (x.t === "list")
-    return {
-      t: "int",
-      f: (v) => {
-        const l = f(v) as ReadonlySet<unknown> | ReadonlyArray<unknown>
-        return BigInt(l instanceof Set ? l.size : (l as ReadonlyArray<unknown>).length)
-      }
-    }
+    return lift1("int", x.f, (l: ReadonlySet<unknown> | ReadonlyArray<unknown>) =>
+      BigInt(l instanceof Set ? l.size : (l as ReadonlyArray<unknown>).length)
+    )
   return unsupported(`size() of a ${x.t}`)
 }
 
 const toInt = (x: C, unsupported: (c: string) => never): C => {
-  const f = x.f
   if (x.t === "int") return x
   if (x.t === "double")
-    return {
-      t: "int",
-      f: (v) => {
-        const d = f(v) as number
-        if (!Number.isFinite(d) || d >= 9.223372036854776e18 || d <= -9.223372036854776e18)
-          throw new Failure(`int(${d}) is out of range`)
-        return BigInt(Math.trunc(d))
-      }
-    }
+    return lift1("int", x.f, (d: number) =>
+      !Number.isFinite(d) || d >= 9.223372036854776e18 || d <= -9.223372036854776e18
+        ? new Err(`int(${d}) is out of range`)
+        : BigInt(Math.trunc(d))
+    )
   if (x.t === "string")
-    return {
-      t: "int",
-      f: (v) => {
-        const s = f(v) as string
-        if (!/^-?\d+$/.test(s)) throw new Failure(`int(${JSON.stringify(s)}): not an integer`)
-        return checkInt(BigInt(s))
-      }
-    }
+    return lift1("int", x.f, (s: string) =>
+      /^-?\d+$/.test(s) ? checkInt(BigInt(s)) : new Err(`int(${JSON.stringify(s)}): not an integer`)
+    )
   return unsupported(`int() of a ${x.t}`)
 }
 
 const toDouble = (x: C, unsupported: (c: string) => never): C => {
-  const f = x.f
   if (x.t === "double") return x
-  if (x.t === "int") return { t: "double", f: (v) => Number(f(v) as bigint) }
+  if (x.t === "int") return lift1("double", x.f, (i: bigint) => Number(i))
   if (x.t === "string")
-    return {
-      t: "double",
-      f: (v) => {
-        const d = Number(f(v) as string)
-        if (Number.isNaN(d)) throw new Failure(`double(${JSON.stringify(f(v))}): not a number`)
-        return d
-      }
-    }
+    return lift1("double", x.f, (s: string) => {
+      const d = Number(s)
+      return Number.isNaN(d) && s.trim() !== "NaN" ? new Err(`double(${JSON.stringify(s)}): not a number`) : d
+    })
   return unsupported(`double() of a ${x.t}`)
 }
 
 const membership = (x: C, list: C, unsupported: (c: string) => never): C => {
   if (list.t !== "list") return unsupported(`"in" over a ${list.t}`)
-  const xf = x.f
+  const xs = x.slot
+  const xmiss = x.miss
   if (list.k !== undefined) {
     const values = list.k.value as ReadonlyArray<unknown>
-    // int and double literals in one list: compare numerically
-    const set = new Set(values.map((v) => (typeof v === "bigint" && x.t === "double" ? Number(v) : v)))
-    if (x.t === "int" && values.some((v) => typeof v === "number")) {
-      return { t: "bool", f: (v) => set.has(xf(v)) || set.has(Number(xf(v) as bigint)) }
+    if (numeric(x.t) && values.some((v) => typeof v === "number" || typeof v === "bigint")) {
+      // int and double literals in one list: compare numerically
+      const nums = new Set(values.map((v) => Number(v)))
+      return lift1("bool", x.f, (n: number | bigint) => nums.has(Number(n)))
     }
-    return { t: "bool", f: (v) => set.has(xf(v)) }
+    const set = new Set(values)
+    if (xs !== undefined && xmiss !== undefined) {
+      return {
+        t: "bool",
+        f: (v) => {
+          const needle = v[xs]
+          return needle === undefined ? xmiss : set.has(needle)
+        }
+      }
+    }
+    return lift1("bool", x.f, (needle: unknown) => set.has(needle))
   }
-  const lf = list.f
-  return {
-    t: "bool",
-    f: (v) => {
-      const needle = xf(v)
-      const l = lf(v) as ReadonlySet<unknown> | ReadonlyArray<unknown>
-      return l instanceof Set ? l.has(needle) : (l as ReadonlyArray<unknown>).includes(needle)
+  const ls = list.slot
+  const lmiss = list.miss
+  if (xs !== undefined && xmiss !== undefined && ls !== undefined && lmiss !== undefined) {
+    // list attributes are always sets in a frame
+    return {
+      t: "bool",
+      f: (v) => {
+        const needle = v[xs]
+        if (needle === undefined) return xmiss
+        const l = v[ls]
+        return l === undefined ? lmiss : (l as ReadonlySet<unknown>).has(needle)
+      }
     }
   }
+  return lift2("bool", x.f, list.f, (needle: unknown, l: ReadonlySet<unknown> | ReadonlyArray<unknown>) =>
+    l instanceof Set ? l.has(needle) : (l as ReadonlyArray<unknown>).includes(needle)
+  )
 }
 
 const numeric = (t: T): boolean => t === "int" || t === "double"
 
-const equality = (a: C, b: C, unsupported: (c: string) => never): C => {
-  const af = a.f
-  const bf = b.f
+const equality = (a: C, b: C, negate: boolean, unsupported: (c: string) => never): C => {
   if (a.t === "list" || b.t === "list") return unsupported("comparing lists with ==")
   if (a.t !== b.t && numeric(a.t) && numeric(b.t)) {
-    return { t: "bool", f: (v) => Number(af(v)) === Number(bf(v)) }
+    return lift2("bool", a.f, b.f, (x: number | bigint, y: number | bigint) => (Number(x) === Number(y)) !== negate)
   }
+  if (negate) return notEqual(a, b)
+  const as = a.slot
+  const amiss = a.miss
+  const bs = b.slot
+  const bmiss = b.miss
   if (b.k !== undefined) {
     const k = b.k.value
-    return { t: "bool", f: (v) => af(v) === k }
+    if (as !== undefined && amiss !== undefined)
+      return {
+        t: "bool",
+        f: (v) => {
+          const x = v[as]
+          return x === undefined ? amiss : x === k
+        }
+      }
+    return lift1("bool", a.f, (x: unknown) => x === k)
   }
-  return { t: "bool", f: (v) => af(v) === bf(v) }
+  if (as !== undefined && amiss !== undefined && bs !== undefined && bmiss !== undefined)
+    return {
+      t: "bool",
+      f: (v) => {
+        const x = v[as]
+        if (x === undefined) return amiss
+        const y = v[bs]
+        return y === undefined ? bmiss : x === y
+      }
+    }
+  return lift2("bool", a.f, b.f, (x: unknown, y: unknown) => x === y)
+}
+
+const notEqual = (a: C, b: C): C => {
+  const as = a.slot
+  const amiss = a.miss
+  const bs = b.slot
+  const bmiss = b.miss
+  if (b.k !== undefined) {
+    const k = b.k.value
+    if (as !== undefined && amiss !== undefined)
+      return {
+        t: "bool",
+        f: (v) => {
+          const x = v[as]
+          return x === undefined ? amiss : x !== k
+        }
+      }
+    return lift1("bool", a.f, (x: unknown) => x !== k)
+  }
+  if (as !== undefined && amiss !== undefined && bs !== undefined && bmiss !== undefined)
+    return {
+      t: "bool",
+      f: (v) => {
+        const x = v[as]
+        if (x === undefined) return amiss
+        const y = v[bs]
+        return y === undefined ? bmiss : x !== y
+      }
+    }
+  return lift2("bool", a.f, b.f, (x: unknown, y: unknown) => x !== y)
+}
+
+/** The operands of a chain of the same junction: a && (b && c) → [a, b, c]. */
+const operands = (n: ASTNode, op: "&&" | "||"): Array<ASTNode> =>
+  n.op === op ? [...operands(n.args[0], op), ...operands(n.args[1], op)] : [n]
+
+/**
+ * An n-ary `&&` / `||` with CEL's commutative error absorption: for `&&`, any false operand
+ * makes it false even if another errors; otherwise the first error; otherwise true (`||` dually).
+ */
+const junction = (op: "&&" | "||", fs: ReadonlyArray<Fn>): C => {
+  const stop = op === "||"
+  if (fs.length === 2) {
+    const a = fs[0]!
+    const b = fs[1]!
+    return {
+      t: "bool",
+      f: (v) => {
+        const l = a(v)
+        if (l === stop) return stop
+        const r = b(v)
+        if (r === stop) return stop
+        return l === !stop ? r : l
+      }
+    }
+  }
+  return {
+    t: "bool",
+    f: (v) => {
+      let err: unknown
+      for (let i = 0; i < fs.length; i++) {
+        const x = fs[i]!(v)
+        if (x === stop) return stop
+        if (x !== !stop && err === undefined) err = x
+      }
+      return err === undefined ? !stop : err
+    }
+  }
 }
 
 type Cmp = "<" | "<=" | ">" | ">="
@@ -349,105 +453,115 @@ const intAgainstDouble = (op: Cmp, d: number): { op: Cmp; bound: bigint } | "alw
 const comparison = (op: Cmp, a: C, b: C, unsupported: (c: string) => never): C => {
   if (!(a.t === b.t && (a.t === "int" || a.t === "double" || a.t === "string")) && !(numeric(a.t) && numeric(b.t)))
     return unsupported(`ordering a ${a.t} against a ${b.t}`)
-  let af = a.f
-  let bf = b.f
   if (a.t === "int" && b.t === "double" && b.k !== undefined) {
     const r = intAgainstDouble(op, b.k.value as number)
     if (r === "always" || r === "never") {
       const value = r === "always"
-      return { t: "bool", f: (v) => (af(v), value) }
+      return lift1("bool", a.f, () => value)
     }
     return comparison(r.op, a, constant("int", r.bound), unsupported)
   }
   if (a.t !== b.t) {
-    const fa = af
-    const fb = bf
-    af = (v) => Number(fa(v))
-    bf = (v) => Number(fb(v))
+    // int against a double expression: compare as doubles
+    const fa = a.f
+    const fb = b.f
+    return comparison(
+      op,
+      { t: "double", f: (v) => (fa(v) instanceof Err ? fa(v) : Number(fa(v))) },
+      { t: "double", f: (v) => (fb(v) instanceof Err ? fb(v) : Number(fb(v))) },
+      unsupported
+    )
   }
-  if (b.k !== undefined && a.t === b.t) {
+  const as = a.slot
+  const amiss = a.miss
+  if (b.k !== undefined && as !== undefined && amiss !== undefined) {
     const k = b.k.value as number
     switch (op) {
       case "<":
-        return { t: "bool", f: (v) => (af(v) as number) < k }
+        return {
+          t: "bool",
+          f: (v) => {
+            const x = v[as]
+            return x === undefined ? amiss : (x as number) < k
+          }
+        }
       case "<=":
-        return { t: "bool", f: (v) => (af(v) as number) <= k }
+        return {
+          t: "bool",
+          f: (v) => {
+            const x = v[as]
+            return x === undefined ? amiss : (x as number) <= k
+          }
+        }
       case ">":
-        return { t: "bool", f: (v) => (af(v) as number) > k }
+        return {
+          t: "bool",
+          f: (v) => {
+            const x = v[as]
+            return x === undefined ? amiss : (x as number) > k
+          }
+        }
       case ">=":
-        return { t: "bool", f: (v) => (af(v) as number) >= k }
+        return {
+          t: "bool",
+          f: (v) => {
+            const x = v[as]
+            return x === undefined ? amiss : (x as number) >= k
+          }
+        }
     }
   }
   switch (op) {
     case "<":
-      return { t: "bool", f: (v) => (af(v) as number) < (bf(v) as number) }
+      return lift2("bool", a.f, b.f, (x: number, y: number) => x < y)
     case "<=":
-      return { t: "bool", f: (v) => (af(v) as number) <= (bf(v) as number) }
+      return lift2("bool", a.f, b.f, (x: number, y: number) => x <= y)
     case ">":
-      return { t: "bool", f: (v) => (af(v) as number) > (bf(v) as number) }
+      return lift2("bool", a.f, b.f, (x: number, y: number) => x > y)
     case ">=":
-      return { t: "bool", f: (v) => (af(v) as number) >= (bf(v) as number) }
+      return lift2("bool", a.f, b.f, (x: number, y: number) => x >= y)
   }
 }
 
 const arithmetic = (op: "+" | "-" | "*" | "/" | "%", a: C, b: C, unsupported: (c: string) => never): C => {
-  const af = a.f
-  const bf = b.f
   if (a.t === "int" && b.t === "int") {
     let r: C
     switch (op) {
       case "+":
-        r = { t: "int", f: (v) => checkInt((af(v) as bigint) + (bf(v) as bigint)) }
+        r = lift2("int", a.f, b.f, (x: bigint, y: bigint) => checkInt(x + y))
         break
       case "-":
-        r = { t: "int", f: (v) => checkInt((af(v) as bigint) - (bf(v) as bigint)) }
+        r = lift2("int", a.f, b.f, (x: bigint, y: bigint) => checkInt(x - y))
         break
       case "*":
-        r = { t: "int", f: (v) => checkInt((af(v) as bigint) * (bf(v) as bigint)) }
+        r = lift2("int", a.f, b.f, (x: bigint, y: bigint) => checkInt(x * y))
         break
       case "/":
-        r = {
-          t: "int",
-          f: (v) => {
-            const d = bf(v) as bigint
-            if (d === 0n) throw new Failure("division by zero")
-            return checkInt((af(v) as bigint) / d)
-          }
-        }
+        r = lift2("int", a.f, b.f, (x: bigint, y: bigint) => (y === 0n ? DIV_ZERO : checkInt(x / y)))
         break
       case "%":
-        r = {
-          t: "int",
-          f: (v) => {
-            const d = bf(v) as bigint
-            if (d === 0n) throw new Failure("modulus by zero")
-            return (af(v) as bigint) % d
-          }
-        }
+        r = lift2("int", a.f, b.f, (x: bigint, y: bigint) => (y === 0n ? MOD_ZERO : x % y))
         break
     }
     if (a.k !== undefined && b.k !== undefined) {
-      try {
-        return constant("int", r.f([]))
-      } catch {
-        return r
-      }
+      const value = r.f([])
+      return value instanceof Err ? r : constant("int", value)
     }
     return r
   }
   if (a.t === "double" && b.t === "double" && op !== "%") {
     switch (op) {
       case "+":
-        return { t: "double", f: (v) => (af(v) as number) + (bf(v) as number) }
+        return lift2("double", a.f, b.f, (x: number, y: number) => x + y)
       case "-":
-        return { t: "double", f: (v) => (af(v) as number) - (bf(v) as number) }
+        return lift2("double", a.f, b.f, (x: number, y: number) => x - y)
       case "*":
-        return { t: "double", f: (v) => (af(v) as number) * (bf(v) as number) }
+        return lift2("double", a.f, b.f, (x: number, y: number) => x * y)
       case "/":
-        return { t: "double", f: (v) => (af(v) as number) / (bf(v) as number) }
+        return lift2("double", a.f, b.f, (x: number, y: number) => x / y)
     }
   }
   if (a.t === "string" && b.t === "string" && op === "+")
-    return { t: "string", f: (v) => (af(v) as string) + (bf(v) as string) }
+    return lift2("string", a.f, b.f, (x: string, y: string) => x + y)
   return unsupported(`${a.t} ${op} ${b.t}`)
 }

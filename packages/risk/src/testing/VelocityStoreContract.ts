@@ -1,0 +1,227 @@
+import { Effect, type Layer } from "effect"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import * as Velocity from "../Velocity.ts"
+import { VelocityStore } from "../VelocityStore.ts"
+
+/**
+ * Options of the contract suite: `timeout` per test in ms, `runs` of the model-based property
+ * (default 60).
+ *
+ * @example
+ * ```ts
+ * import { VelocityStore } from "@paykit/risk"
+ * import { VelocityStoreContract } from "@paykit/risk/testing"
+ * VelocityStoreContract.suite("memory", VelocityStore.layerMemory, { runs: 100 })
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  readonly timeout?: number
+  readonly runs?: number
+}
+
+type Command =
+  | { readonly op: "record"; readonly event: Velocity.Event }
+  | { readonly op: "prune"; readonly before: number }
+
+const KEYS = ["a", "b", "c"] as const
+
+/**
+ * An arbitrary velocity event over a small key space (so keys collide), times within 10 days.
+ *
+ * @example
+ * ```ts
+ * import { VelocityStoreContract } from "@paykit/risk/testing"
+ * import fc from "fast-check"
+ * fc.sample(VelocityStoreContract.eventArbitrary, 1)
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const eventArbitrary: fc.Arbitrary<Velocity.Event> = fc
+  .record({
+    at: fc.integer({ min: 0, max: 10 * 86_400_000 }),
+    amountRef: fc.bigInt({ min: 0n, max: 2_000_000n }),
+    declined: fc.boolean(),
+    customer: fc.option(fc.constantFrom(...KEYS), { nil: undefined }),
+    card: fc.option(fc.constantFrom(...KEYS), { nil: undefined }),
+    ip: fc.option(fc.constantFrom(...KEYS), { nil: undefined }),
+    device: fc.option(fc.constantFrom(...KEYS), { nil: undefined }),
+    email: fc.option(fc.constantFrom(...KEYS), { nil: undefined }),
+    ipCountry: fc.option(fc.constantFrom("US", "FR", "DE"), { nil: undefined })
+  })
+  .map((r) => ({ id: "", ...r }))
+
+const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
+  { weight: 12, arbitrary: eventArbitrary.map((event) => ({ op: "record" as const, event })) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 10 * 86_400_000 }).map((before) => ({ op: "prune" as const, before })) }
+)
+
+/**
+ * The reference model: per key, every recorded event in recording order; the retained history
+ * is the `cap` latest by (time, recording order), minus pruned ones.
+ *
+ * @example
+ * ```ts
+ * import { VelocityStoreContract } from "@paykit/risk/testing"
+ * const model = new VelocityStoreContract.Model(10)
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export class Model {
+  private readonly keys = new Map<string, Array<{ e: Velocity.Event; seq: number }>>()
+  private seq = 0
+  constructor(readonly cap: number) {}
+  record(event: Velocity.Event): void {
+    const seq = this.seq++
+    for (const kind of Velocity.KEY_KINDS) {
+      const key = event[kind]
+      if (key === undefined) continue
+      const k = `${kind}:${key}`
+      const all = [...(this.keys.get(k) ?? []), { e: event, seq }]
+      all.sort((x, y) => x.e.at - y.e.at || x.seq - y.seq)
+      this.keys.set(k, all.slice(Math.max(0, all.length - this.cap)))
+    }
+  }
+  prune(before: number): number {
+    let n = 0
+    for (const [k, list] of this.keys) {
+      const kept = list.filter((x) => x.e.at >= before)
+      n += list.length - kept.length
+      this.keys.set(k, kept)
+    }
+    return n
+  }
+  history(kind: Velocity.KeyKind, key: string): ReadonlyArray<Velocity.Event> {
+    return (this.keys.get(`${kind}:${key}`) ?? []).map((x) => x.e)
+  }
+}
+
+/**
+ * The `VelocityStore` contract: every adapter runs this suite with a layer that provides a
+ * fresh, empty store per test. It pins: an event is kept under each of its keys and only those;
+ * histories are ascending by time (ties in recording order); each key keeps at most `cap`
+ * events, the latest ones; `prune` forgets exactly the events before the time; and, model-based,
+ * after any sequence of records and prunes every key's history equals the model's, and the
+ * features computed from it equal a brute-force count with every count at most the cap.
+ *
+ * @example
+ * ```ts
+ * import { VelocityStore } from "@paykit/risk"
+ * import { VelocityStoreContract } from "@paykit/risk/testing"
+ * VelocityStoreContract.suite("memory", VelocityStore.layerMemory)
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const suite = (name: string, layer: Layer.Layer<VelocityStore, unknown>, options: Options = {}): void => {
+  const run = <A, E>(effect: Effect.Effect<A, E, VelocityStore>): Promise<A> =>
+    Effect.runPromise(Effect.provide(effect, layer) as Effect.Effect<A, E>)
+  const timeout = options.timeout ?? 30_000
+  const runs = options.runs ?? 60
+
+  describe(`VelocityStore contract: ${name}`, () => {
+    it("an event is kept under each of its keys, and only those", { timeout }, () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* VelocityStore
+          const e: Velocity.Event = { id: "p1", at: 10, amountRef: 100n, declined: false, customer: "c1", card: "k1" }
+          yield* store.record(e)
+          expect((yield* store.history("customer", "c1")).map((x) => x.id)).toEqual(["p1"])
+          expect((yield* store.history("card", "k1")).map((x) => x.id)).toEqual(["p1"])
+          expect(yield* store.history("ip", "c1")).toEqual([])
+          expect(yield* store.history("customer", "k1")).toEqual([])
+          const back = (yield* store.history("card", "k1"))[0]!
+          expect(back.amountRef).toBe(100n)
+          expect(back.at).toBe(10)
+        })
+      )
+    )
+
+    it("histories are ascending by time, ties in recording order", { timeout }, () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* VelocityStore
+          for (const [id, at] of [
+            ["p1", 30],
+            ["p2", 10],
+            ["p3", 30],
+            ["p4", 20]
+          ] as const) {
+            yield* store.record({ id, at, amountRef: 1n, declined: false, customer: "c" })
+          }
+          expect((yield* store.history("customer", "c")).map((x) => x.id)).toEqual(["p2", "p4", "p1", "p3"])
+        })
+      )
+    )
+
+    it("a key keeps at most cap events, the latest", { timeout }, () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* VelocityStore
+          const n = store.cap + 3
+          for (let i = 0; i < n; i++) {
+            yield* store.record({ id: `p${i}`, at: i * 1000, amountRef: 1n, declined: false, ip: "1.2.3.4" })
+          }
+          const h = yield* store.history("ip", "1.2.3.4")
+          expect(h.length).toBe(store.cap)
+          expect(h[h.length - 1]!.id).toBe(`p${n - 1}`)
+          expect(h[0]!.id).toBe(`p${n - store.cap}`)
+        })
+      )
+    )
+
+    it("prune forgets exactly the events before the time", { timeout }, () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* VelocityStore
+          for (let i = 0; i < 4; i++) {
+            yield* store.record({ id: `p${i}`, at: i * 100, amountRef: 1n, declined: false, device: "d" })
+          }
+          expect(yield* store.prune(200)).toBe(2)
+          expect((yield* store.history("device", "d")).map((x) => x.id)).toEqual(["p2", "p3"])
+        })
+      )
+    )
+
+    it("model-based: histories equal the model and features equal a brute-force count, capped", { timeout }, () =>
+      fc.assert(
+        fc.asyncProperty(
+          fc.array(commandArbitrary, { maxLength: 60 }),
+          fc.integer({ min: 0, max: 11 * 86_400_000 }),
+          (commands, now) =>
+            run(
+              Effect.gen(function* () {
+                const store = yield* VelocityStore
+                const model = new Model(store.cap)
+                let i = 0
+                for (const c of commands) {
+                  if (c.op === "record") {
+                    const event = { ...c.event, id: `e${i++}` }
+                    model.record(event)
+                    yield* store.record(event)
+                  } else {
+                    expect(yield* store.prune(c.before)).toBe(model.prune(c.before))
+                  }
+                }
+                for (const kind of Velocity.KEY_KINDS) {
+                  for (const key of KEYS) {
+                    const h = yield* store.history(kind, key)
+                    const expected = model.history(kind, key)
+                    expect(h.map((e) => e.id)).toEqual(expected.map((e) => e.id))
+                    const f = Velocity.keyFeatures(Velocity.defaultConfig, h, now)
+                    expect(f).toEqual(Velocity.bruteForce(Velocity.defaultConfig, expected, now))
+                    for (const w of Velocity.defaultConfig.windows) expect(f[`count_${w.name}`]!).toBeLessThanOrEqual(BigInt(store.cap))
+                  }
+                }
+              })
+            )
+        ),
+        { numRuns: runs }
+      )
+    )
+  })
+}
