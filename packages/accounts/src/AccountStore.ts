@@ -58,7 +58,11 @@ export interface AuditEntry {
   readonly actor: string
   readonly action: string
   readonly version: number
-  readonly changes: ReadonlyArray<{ readonly field: string; readonly from: string | null; readonly to: string | null }>
+  readonly changes: ReadonlyArray<{
+    readonly field: string
+    readonly from: string | null
+    readonly to: string | null
+  }>
 }
 
 /**
@@ -78,9 +82,17 @@ export type IndexKind = "email" | "registration" | "subject"
  */
 export interface Transaction {
   readonly accounts?: ReadonlyArray<{ readonly account: Account; readonly expectedVersion: number }>
-  readonly index?: ReadonlyArray<{ readonly kind: IndexKind; readonly key: string; readonly accountId: string | null }>
+  readonly index?: ReadonlyArray<{
+    readonly kind: IndexKind
+    readonly key: string
+    readonly accountId: string | null
+  }>
   readonly keys?: ReadonlyArray<{ readonly subject: string; readonly key: SubjectKey | null }>
-  readonly fields?: ReadonlyArray<{ readonly subject: string; readonly field: string; readonly sealed: Sealed | null }>
+  readonly fields?: ReadonlyArray<{
+    readonly subject: string
+    readonly field: string
+    readonly sealed: Sealed | null
+  }>
   readonly purgeFields?: ReadonlyArray<string>
   readonly holds?: ReadonlyArray<LegalHold>
   readonly erasures?: ReadonlyArray<Erasure>
@@ -98,7 +110,11 @@ export interface Dump {
   readonly accounts: ReadonlyArray<Account>
   readonly index: ReadonlyArray<readonly [string, string]>
   readonly keys: ReadonlyArray<SubjectKey>
-  readonly fields: ReadonlyArray<{ readonly subject: string; readonly field: string; readonly sealed: Sealed }>
+  readonly fields: ReadonlyArray<{
+    readonly subject: string
+    readonly field: string
+    readonly sealed: Sealed
+  }>
   readonly holds: ReadonlyArray<LegalHold>
   readonly erasures: ReadonlyArray<Erasure>
   readonly audit: ReadonlyArray<AuditEntry>
@@ -173,7 +189,8 @@ export const makeMemory: Effect.Effect<AccountStore["Service"]> = Effect.gen(fun
       if (stored !== expectedVersion) {
         return `account ${account.id} is at version ${stored}, expected ${expectedVersion} (a concurrent change won)`
       }
-      if (account.version !== expectedVersion + 1) return `account ${account.id} must be written at version ${expectedVersion + 1}`
+      if (account.version !== expectedVersion + 1)
+        return `account ${account.id} must be written at version ${expectedVersion + 1}`
     }
     for (const { kind, key, accountId } of tx.index ?? []) {
       const owner = index.get(ik(kind, key))

@@ -14,11 +14,11 @@ import * as Cipher from "./Cipher.ts"
 import { ClosureCheck, reasons as closureReasons } from "./ClosureCheck.ts"
 import {
   CannotClose,
-  DecryptionFailed,
+  type DecryptionFailed,
   DuplicateApplicant,
   IllegalTransition,
   type IllegalVerificationStep,
-  KeyStoreFailure,
+  type KeyStoreFailure,
   NotFound,
   PermissionDenied,
   ProcessingRestricted,
@@ -47,8 +47,14 @@ import { VerificationProvider } from "./VerificationProvider.ts"
  * @since 0.1.0
  */
 export const Actor = Schema.Union([
-  Schema.Struct({ kind: Schema.Literal("operator"), id: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(100)) }),
-  Schema.Struct({ kind: Schema.Literal("member"), id: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(100)) })
+  Schema.Struct({
+    kind: Schema.Literal("operator"),
+    id: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(100))
+  }),
+  Schema.Struct({
+    kind: Schema.Literal("member"),
+    id: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(100))
+  })
 ])
 
 /**
@@ -89,7 +95,11 @@ export type ErasureResult =
  * @since 0.1.0
  */
 export type SubjectView =
-  | { readonly _tag: "available"; readonly subject: string; readonly fields: Readonly<Record<string, string>> }
+  | {
+      readonly _tag: "available"
+      readonly subject: string
+      readonly fields: Readonly<Record<string, string>>
+    }
   | { readonly _tag: "erased"; readonly subject: string; readonly erasedAt: number }
   | { readonly _tag: "restricted"; readonly subject: string; readonly until: number; readonly basis: string }
 
@@ -161,7 +171,11 @@ export class Accounts extends Context.Service<
     readonly removeMember: (accountId: string, actor: unknown, memberId: unknown) => Op<Account>
     readonly transferOwnership: (accountId: string, actor: unknown, to: unknown) => Op<Account>
     readonly createApiKey: (accountId: string, actor: unknown, access: unknown) => Op<Permissions.ApiKey>
-    readonly decide: (accountId: string, memberId: string, permission: Permissions.Permission) => Op<Permissions.Decision>
+    readonly decide: (
+      accountId: string,
+      memberId: string,
+      permission: Permissions.Permission
+    ) => Op<Permissions.Decision>
     readonly updateSecurity: (accountId: string, actor: unknown, settings: unknown) => Op<Account>
     readonly audit: (accountId: string) => Op<ReadonlyArray<AuditEntry>>
     readonly profile: (accountId: string, purpose?: Purpose) => Op<ReadonlyArray<SubjectView>>
@@ -186,7 +200,9 @@ const decodeReview = Input.decode(
 const decodeVolume = Input.decode(
   "recordVolume",
   Schema.Struct({
-    amount: Schema.String.check(Schema.isPattern(/^\d{1,30}$/, { message: "expected minor units as a digit string" })),
+    amount: Schema.String.check(
+      Schema.isPattern(/^\d{1,30}$/, { message: "expected minor units as a digit string" })
+    ),
     currency: Currency.Code
   })
 )
@@ -200,24 +216,39 @@ const decodeChangeRoles = Input.decode(
   Schema.Struct({ id: text(100), roles: Schema.Array(Permissions.Role).check(Schema.isMaxLength(8)) })
 )
 const decodeMemberId = (operation: string) => Input.decode(operation, text(100))
-const decodeAccess = Input.decode(
-  "createApiKey",
-  Schema.Record(Permissions.Resource, Permissions.Access)
-)
+const decodeAccess = Input.decode("createApiKey", Permissions.KeyAccess)
 const decodeSettings = Input.decode("updateSecurity", Security.SettingsInput)
 const decodeHold = Input.decode(
   "placeLegalHold",
   Schema.Struct({
     subject: text(100),
-    basis: Schema.String.check(Schema.isPattern(/^[a-z][a-z0-9_]{1,39}$/, { message: "expected a snake_case basis" })),
+    basis: Schema.String.check(
+      Schema.isPattern(/^[a-z][a-z0-9_]{1,39}$/, { message: "expected a snake_case basis" })
+    ),
     until: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
   })
 )
 
 const FINAL_FOR_PROFILE: ReadonlySet<Lifecycle.Status> = Lifecycle.FINAL
 
-const PERSON_FIELDS = ["firstName", "lastName", "dateOfBirth", "email", "phone", "address", "idNumber", "idDocument"]
-const BUSINESS_HOLDER_FIELDS = ["email", "phone", "address", "taxId", "registrationNumber", "bankAccountNumber"]
+const PERSON_FIELDS = [
+  "firstName",
+  "lastName",
+  "dateOfBirth",
+  "email",
+  "phone",
+  "address",
+  "idNumber",
+  "idDocument"
+]
+const BUSINESS_HOLDER_FIELDS = [
+  "email",
+  "phone",
+  "address",
+  "taxId",
+  "registrationNumber",
+  "bankAccountNumber"
+]
 const INDIVIDUAL_HOLDER_FIELDS = [...PERSON_FIELDS, "bankAccountNumber"]
 const CASE_FIELDS: { readonly [K in Verification.Kind]: ReadonlyArray<string> } = {
   identity: ["firstName", "lastName", "dateOfBirth", "idNumber"],
@@ -259,7 +290,14 @@ const addYears = (at: number, years: number): number => {
 const notFound = (kind: string, id: string) => new NotFound({ kind, id })
 
 const requirementsKey = (r: Requirements.Requirements) =>
-  JSON.stringify([r.eventuallyDue, r.currentlyDue, r.pastDue, r.pendingVerification, r.errors, r.disabledReason])
+  JSON.stringify([
+    r.eventuallyDue,
+    r.currentlyDue,
+    r.pastDue,
+    r.pendingVerification,
+    r.errors,
+    r.disabledReason
+  ])
 
 /**
  * Builds the service from its configuration and the ports in context.
@@ -289,16 +327,20 @@ export const make = (
     const policy = config.policy ?? Requirements.defaultPolicy
     const amlYears = config.amlRetentionYears ?? 5
 
-    const emit = (events: ReadonlyArray<Omit<DomainEvent.DomainEvent, "id" | "occurredAt"> & { readonly at: number }>) =>
+    const emit = (
+      events: ReadonlyArray<Omit<DomainEvent.DomainEvent, "id" | "occurredAt"> & { readonly at: number }>
+    ) =>
       Effect.gen(function* () {
         if (events.length === 0) return
         const out: Array<DomainEvent.DomainEvent> = []
         for (const e of events) out.push(Events.make(yield* ids.next, e.type, e.at, e.subject, e.data))
-        yield* notifier.notify(out).pipe(
-          Effect.catchTag("NotifyFailed", (err) =>
-            Effect.logWarning(`accounts: change stored but its events were not delivered: ${err.reason}`)
+        yield* notifier
+          .notify(out)
+          .pipe(
+            Effect.catchTag("NotifyFailed", (err) =>
+              Effect.logWarning(`accounts: change stored but its events were not delivered: ${err.reason}`)
+            )
           )
-        )
         yield* Effect.logDebug(`accounts: ${out.map((e) => `${e.type}(${e.subject})`).join(", ")}`)
       })
 
@@ -312,12 +354,15 @@ export const make = (
     const actorKind = (a: Account, actor: Actor): Lifecycle.ActorKind | "member" =>
       actor.kind === "operator" ? "operator" : actor.id === a.team.owner ? "owner" : "member"
 
-    const actorLabel = (actor: Actor | "system") => (actor === "system" ? "system" : `${actor.kind}:${actor.id}`)
+    const actorLabel = (actor: Actor | "system") =>
+      actor === "system" ? "system" : `${actor.kind}:${actor.id}`
 
     const require = (a: Account, actor: Actor, permission: Permissions.Permission, action: string) => {
       if (actor.kind === "operator") return Effect.void
       const d = Permissions.decide(a.team, actor.id, permission)
-      return d.allowed ? Effect.void : Effect.fail(new PermissionDenied({ actor: actor.id, action, reason: d.reason }))
+      return d.allowed
+        ? Effect.void
+        : Effect.fail(new PermissionDenied({ actor: actor.id, action, reason: d.reason }))
     }
 
     const notFinal = (a: Account, actor: Actor | "system", command: string) =>
@@ -333,7 +378,11 @@ export const make = (
         : Effect.void
 
     /** The platform's automatic move at `now` and the events it and the requirement change produce. */
-    const settle = (before: Account | undefined, after: Account, now: number): { account: Account; events: Array<Ev> } => {
+    const settle = (
+      before: Account | undefined,
+      after: Account,
+      now: number
+    ): { account: Account; events: Array<Ev> } => {
       const events: Array<Ev> = []
       let account = after
       const move = Requirements.automaticMove(policy, account, now)
@@ -344,7 +393,13 @@ export const make = (
             type: Events.LIFECYCLE[move],
             at: now,
             subject: account.id,
-            data: { accountId: account.id, from: account.status, to: r.success, code: Lifecycle.CODES[r.success], by: "system" }
+            data: {
+              accountId: account.id,
+              from: account.status,
+              to: r.success,
+              code: Lifecycle.CODES[r.success],
+              by: "system"
+            }
           })
           account = { ...account, status: r.success }
         }
@@ -367,16 +422,20 @@ export const make = (
     // ---- vault ----
 
     const erasureState = (subject: string, now: number, purpose: Purpose) =>
-      Effect.flatMap(store.getErasure(subject), (o): Effect.Effect<void, SubjectErased | ProcessingRestricted> => {
-        if (Option.isNone(o)) return Effect.void
-        const e = o.value
-        if (e.status === "erased") return Effect.fail(new SubjectErased({ subject, erasedAt: e.erasedAt ?? 0 }))
-        const until = e.until ?? 0
-        if (until <= now) return Effect.fail(new SubjectErased({ subject, erasedAt: until }))
-        return purpose === "legal_hold"
-          ? Effect.void
-          : Effect.fail(new ProcessingRestricted({ subject, until, basis: e.basis ?? "legal_hold" }))
-      })
+      Effect.flatMap(
+        store.getErasure(subject),
+        (o): Effect.Effect<void, SubjectErased | ProcessingRestricted> => {
+          if (Option.isNone(o)) return Effect.void
+          const e = o.value
+          if (e.status === "erased")
+            return Effect.fail(new SubjectErased({ subject, erasedAt: e.erasedAt ?? 0 }))
+          const until = e.until ?? 0
+          if (until <= now) return Effect.fail(new SubjectErased({ subject, erasedAt: until }))
+          return purpose === "legal_hold"
+            ? Effect.void
+            : Effect.fail(new ProcessingRestricted({ subject, until, basis: e.basis ?? "legal_hold" }))
+        }
+      )
 
     const dataKey = (subject: string) =>
       Effect.flatMap(store.getKey(subject), (o) =>
@@ -429,7 +488,8 @@ export const make = (
         const now = yield* Clock.currentTimeMillis
         const emailKey = yield* keys.blindIndex("email", app.email.toLowerCase())
         const dupEmail = yield* store.findIndex("email", emailKey)
-        if (Option.isSome(dupEmail)) return yield* Effect.fail(new DuplicateApplicant({ field: "email", existing: dupEmail.value }))
+        if (Option.isSome(dupEmail))
+          return yield* Effect.fail(new DuplicateApplicant({ field: "email", existing: dupEmail.value }))
         let regKey: string | undefined
         if (app.type === "business") {
           regKey = yield* keys.blindIndex(
@@ -438,7 +498,9 @@ export const make = (
           )
           const dup = yield* store.findIndex("registration", regKey)
           if (Option.isSome(dup)) {
-            return yield* Effect.fail(new DuplicateApplicant({ field: "registrationNumber", existing: dup.value }))
+            return yield* Effect.fail(
+              new DuplicateApplicant({ field: "registrationNumber", existing: dup.value })
+            )
           }
         }
         const id = yield* ids.next
@@ -537,7 +599,11 @@ export const make = (
               actor: `member:${app.owner.userId}`,
               action: "register",
               version: 1,
-              changes: Object.entries(holder).map(([field, v]) => ({ field, from: null, to: Redact.forAudit(field, v) }))
+              changes: Object.entries(holder).map(([field, v]) => ({
+                field,
+                from: null,
+                to: Redact.forAudit(field, v)
+              }))
             }
           ]
         })
@@ -553,7 +619,11 @@ export const make = (
         return account
       })
 
-    const provideIfComplete = (c: Verification.Case, present: ReadonlyArray<string>, now: number): Verification.Case => {
+    const provideIfComplete = (
+      c: Verification.Case,
+      present: ReadonlyArray<string>,
+      now: number
+    ): Verification.Case => {
       const complete = CASE_FIELDS[c.kind].every((f) => present.includes(f))
       if (!complete || c.status === "data_provided") return c
       return Result.getOrElse(Verification.next(c, { _tag: "provide" }, now), () => c)
@@ -569,28 +639,46 @@ export const make = (
         const now = yield* Clock.currentTimeMillis
         yield* notFinal(a, actor, "update the profile of")
         yield* require(a, actor, "settings:manage", "update the profile")
-        if (patch.bankAccount !== undefined) yield* require(a, actor, "bank_accounts:manage", "change the bank account")
+        if (patch.bankAccount !== undefined)
+          yield* require(a, actor, "bank_accounts:manage", "change the bank account")
         const subject = patch.subject ?? a.id
         const person = a.persons.find((p) => p.id === subject)
         if (subject !== a.id && person === undefined) return yield* Effect.fail(notFound("person", subject))
         const allowed =
-          subject !== a.id ? PERSON_FIELDS : a.type === "individual" ? INDIVIDUAL_HOLDER_FIELDS : BUSINESS_HOLDER_FIELDS
+          subject !== a.id
+            ? PERSON_FIELDS
+            : a.type === "individual"
+              ? INDIVIDUAL_HOLDER_FIELDS
+              : BUSINESS_HOLDER_FIELDS
         const values: Record<string, string> = {}
         const plain: Record<string, string> = {}
         for (const [k, v] of Object.entries(patch)) {
           if (k === "subject" || v === undefined) continue
           if (k === "website" || k === "industry") {
             if (subject !== a.id) {
-              return yield* Effect.fail(new InvalidInput({ operation: "updateProfile", path: k, reason: "a field of the account, not of a person" }))
+              return yield* Effect.fail(
+                new InvalidInput({
+                  operation: "updateProfile",
+                  path: k,
+                  reason: "a field of the account, not of a person"
+                })
+              )
             }
             plain[k] = v as string
             continue
           }
           if (k === "card" || k === "bankAccount") {
             if (subject !== a.id) {
-              return yield* Effect.fail(new InvalidInput({ operation: "updateProfile", path: k, reason: "a field of the account, not of a person" }))
+              return yield* Effect.fail(
+                new InvalidInput({
+                  operation: "updateProfile",
+                  path: k,
+                  reason: "a field of the account, not of a person"
+                })
+              )
             }
-            if (k === "bankAccount") values["bankAccountNumber"] = (v as { accountNumber: string }).accountNumber
+            if (k === "bankAccount")
+              values["bankAccountNumber"] = (v as { accountNumber: string }).accountNumber
             continue
           }
           if (!allowed.includes(k)) {
@@ -607,8 +695,11 @@ export const make = (
         const old = Object.keys(values).length > 0 ? yield* readSubject(subject, now, "operations") : {}
         const changedFields = Object.keys(values).filter((k) => old[k] !== values[k])
         const changedValues = Object.fromEntries(changedFields.map((k) => [k, values[k]!]))
-        const sealed = changedFields.length > 0 ? yield* sealFor(subject, changedValues) : { keys: [], fields: [] }
-        const present = [...new Set([...(subject === a.id ? a.holderFields : (person?.fields ?? [])), ...changedFields])].sort()
+        const sealed =
+          changedFields.length > 0 ? yield* sealFor(subject, changedValues) : { keys: [], fields: [] }
+        const present = [
+          ...new Set([...(subject === a.id ? a.holderFields : (person?.fields ?? [])), ...changedFields])
+        ].sort()
         const cases = a.cases.map((c) => {
           if (c.subject !== subject) return c
           const touched = CASE_FIELDS[c.kind].some((f) => changedFields.includes(f))
@@ -660,7 +751,15 @@ export const make = (
               from: ((a as unknown as Record<string, unknown>)[field] as string | undefined) ?? null,
               to: v
             })),
-          ...(patch.card === undefined ? [] : [{ field: "card", from: a.card ? `${a.card.brand} ${a.card.last4}` : null, to: `${card!.brand} ${card!.last4}` }])
+          ...(patch.card === undefined
+            ? []
+            : [
+                {
+                  field: "card",
+                  from: a.card ? `${a.card.brand} ${a.card.last4}` : null,
+                  to: `${card!.brand} ${card!.last4}`
+                }
+              ])
         ]
         yield* store.commit({
           accounts: [{ account: settled.account, expectedVersion: a.version }],
@@ -684,7 +783,12 @@ export const make = (
             type: Events.TYPES.profileUpdated,
             at: now,
             subject: a.id,
-            data: { accountId: a.id, subject, fields: changes.map((c) => c.field), profileVersion: next.profileVersion }
+            data: {
+              accountId: a.id,
+              subject,
+              fields: changes.map((c) => c.field),
+              profileVersion: next.profileVersion
+            }
           },
           ...reopened.map((c) => ({
             type: Events.TYPES.verificationUpdated,
@@ -778,23 +882,52 @@ export const make = (
         const now = yield* Clock.currentTimeMillis
         const c = yield* findCase(a, caseId)
         const next = yield* Effect.fromResult(Verification.next(c, { _tag: "result", outcome }, now))
-        return yield* applyCases(a, a.cases.map((x) => (x.id === caseId ? next : x)), now, "provider")
+        return yield* applyCases(
+          a,
+          a.cases.map((x) => (x.id === caseId ? next : x)),
+          now,
+          "provider"
+        )
       })
 
-    const review = (accountId: string, actorInput: unknown, caseId: string, decisionInput: unknown): Op<Account> =>
+    const review = (
+      accountId: string,
+      actorInput: unknown,
+      caseId: string,
+      decisionInput: unknown
+    ): Op<Account> =>
       Effect.gen(function* () {
         const actor = yield* decodeActor("review")(actorInput)
         const decision = yield* decodeReview(decisionInput)
         const a = yield* load(accountId)
         const now = yield* Clock.currentTimeMillis
         if (actor.kind !== "operator") {
-          return yield* Effect.fail(new PermissionDenied({ actor: actor.id, action: "review a verification", reason: "only platform operators review" }))
+          return yield* Effect.fail(
+            new PermissionDenied({
+              actor: actor.id,
+              action: "review a verification",
+              reason: "only platform operators review"
+            })
+          )
         }
         const c = yield* findCase(a, caseId)
         const next = yield* Effect.fromResult(
-          Verification.next(c, { _tag: "review", approve: decision.approve, ...(decision.reason === undefined ? {} : { reason: decision.reason }) }, now)
+          Verification.next(
+            c,
+            {
+              _tag: "review",
+              approve: decision.approve,
+              ...(decision.reason === undefined ? {} : { reason: decision.reason })
+            },
+            now
+          )
         )
-        return yield* applyCases(a, a.cases.map((x) => (x.id === caseId ? next : x)), now, actorLabel(actor))
+        return yield* applyCases(
+          a,
+          a.cases.map((x) => (x.id === caseId ? next : x)),
+          now,
+          actorLabel(actor)
+        )
       })
 
     const recordVolume = (accountId: string, input: unknown): Op<Account> =>
@@ -804,13 +937,19 @@ export const make = (
         const now = yield* Clock.currentTimeMillis
         if (v.currency !== a.currency) {
           return yield* Effect.fail(
-            new InvalidInput({ operation: "recordVolume", path: "currency", reason: `the account's volume is kept in ${a.currency}` })
+            new InvalidInput({
+              operation: "recordVolume",
+              path: "currency",
+              reason: `the account's volume is kept in ${a.currency}`
+            })
           )
         }
         const volume = yield* Effect.fromResult(
           Money.add(a.volume, Money.fromMinorUnsafe(BigInt(v.amount), a.volume.currency))
         ).pipe(
-          Effect.mapError((e) => new InvalidInput({ operation: "recordVolume", path: "amount", reason: e.message }))
+          Effect.mapError(
+            (e) => new InvalidInput({ operation: "recordVolume", path: "amount", reason: e.message })
+          )
         )
         const crossed = Requirements.newlyCrossed(policy, a, volume)
         const next = bump(
@@ -858,7 +997,12 @@ export const make = (
         const kind = actorKind(a, actor)
         if (kind === "member") {
           return yield* Effect.fail(
-            new IllegalTransition({ from: a.status, command, actor: "member", reason: "only the owner or an operator may change the account's state" })
+            new IllegalTransition({
+              from: a.status,
+              command,
+              actor: "member",
+              reason: "only the owner or an operator may change the account's state"
+            })
           )
         }
         const to = yield* Effect.fromResult(Lifecycle.transition(a.status, command, kind))
@@ -870,7 +1014,8 @@ export const make = (
           if (reasons.length > 0) return yield* Effect.fail(new CannotClose({ accountId: a.id, reasons }))
           closedAt = now
           const until = addYears(now, amlYears)
-          for (const s of subjectsOf(a)) holds.push({ subject: s, basis: "aml_retention", until, placedAt: now })
+          for (const s of subjectsOf(a))
+            holds.push({ subject: s, basis: "aml_retention", until, placedAt: now })
         }
         const moved = bump({ ...a, status: to, ...(closedAt === undefined ? {} : { closedAt }) }, now)
         const settled = settle(a, moved, now)
@@ -913,7 +1058,10 @@ export const make = (
       accountId: string,
       actorInput: unknown,
       operation: string,
-      change: (a: Account, actor: Actor) => Effect.Effect<{ team: Permissions.Team; event: Omit<Ev, "at" | "subject"> }, AccountsError>
+      change: (
+        a: Account,
+        actor: Actor
+      ) => Effect.Effect<{ team: Permissions.Team; event: Omit<Ev, "at" | "subject"> }, AccountsError>
     ): Op<Account> =>
       Effect.gen(function* () {
         const actor = yield* decodeActor(operation)(actorInput)
@@ -922,7 +1070,11 @@ export const make = (
         yield* notFinal(a, actor, operation)
         if (actor.kind !== "member") {
           return yield* Effect.fail(
-            new PermissionDenied({ actor: actor.id, action: operation, reason: "team changes are made by the merchant's members" })
+            new PermissionDenied({
+              actor: actor.id,
+              action: operation,
+              reason: "team changes are made by the merchant's members"
+            })
           )
         }
         const { team, event } = yield* change(a, actor)
@@ -950,7 +1102,13 @@ export const make = (
         Effect.gen(function* () {
           const m = yield* decodeInvite(memberInput)
           const team = yield* Effect.fromResult(Permissions.invite(a.team, actor.id, m.id, m.roles))
-          return { team, event: { type: Events.TYPES.memberInvited, data: { accountId: a.id, member: m.id, roles: m.roles, by: actor.id } } }
+          return {
+            team,
+            event: {
+              type: Events.TYPES.memberInvited,
+              data: { accountId: a.id, member: m.id, roles: m.roles, by: actor.id }
+            }
+          }
         })
       )
 
@@ -962,7 +1120,10 @@ export const make = (
           const from = a.team.members.find((x) => x.id === m.id)?.roles ?? []
           return {
             team,
-            event: { type: Events.TYPES.rolesChanged, data: { accountId: a.id, member: m.id, from, to: m.roles, by: actor.id } }
+            event: {
+              type: Events.TYPES.rolesChanged,
+              data: { accountId: a.id, member: m.id, from, to: m.roles, by: actor.id }
+            }
           }
         })
       )
@@ -972,7 +1133,10 @@ export const make = (
         Effect.gen(function* () {
           const id = yield* decodeMemberId("removeMember")(memberInput)
           const team = yield* Effect.fromResult(Permissions.remove(a.team, actor.id, id))
-          return { team, event: { type: Events.TYPES.memberRemoved, data: { accountId: a.id, member: id, by: actor.id } } }
+          return {
+            team,
+            event: { type: Events.TYPES.memberRemoved, data: { accountId: a.id, member: id, by: actor.id } }
+          }
         })
       )
 
@@ -983,12 +1147,19 @@ export const make = (
           const team = yield* Effect.fromResult(Permissions.transferOwnership(a.team, actor.id, to))
           return {
             team,
-            event: { type: Events.TYPES.ownershipTransferred, data: { accountId: a.id, from: a.team.owner, to } }
+            event: {
+              type: Events.TYPES.ownershipTransferred,
+              data: { accountId: a.id, from: a.team.owner, to }
+            }
           }
         })
       )
 
-    const createApiKey = (accountId: string, actorInput: unknown, accessInput: unknown): Op<Permissions.ApiKey> =>
+    const createApiKey = (
+      accountId: string,
+      actorInput: unknown,
+      accessInput: unknown
+    ): Op<Permissions.ApiKey> =>
       Effect.gen(function* () {
         const actor = yield* decodeActor("createApiKey")(actorInput)
         const access = yield* decodeAccess(accessInput)
@@ -996,7 +1167,13 @@ export const make = (
         const now = yield* Clock.currentTimeMillis
         yield* notFinal(a, actor, "create an API key for")
         if (actor.kind !== "member") {
-          return yield* Effect.fail(new PermissionDenied({ actor: actor.id, action: "create an API key", reason: "keys are created by members" }))
+          return yield* Effect.fail(
+            new PermissionDenied({
+              actor: actor.id,
+              action: "create an API key",
+              reason: "keys are created by members"
+            })
+          )
         }
         yield* Effect.fromResult(Permissions.canCreateKey(a.team, actor.id, access))
         const key = { id: yield* ids.next, createdBy: actor.id, access, createdAt: now }
@@ -1016,14 +1193,21 @@ export const make = (
           ]
         })
         yield* emit([
-          { type: Events.TYPES.apiKeyCreated, at: now, subject: a.id, data: { accountId: a.id, keyId: key.id, access, by: actor.id } }
+          {
+            type: Events.TYPES.apiKeyCreated,
+            at: now,
+            subject: a.id,
+            data: { accountId: a.id, keyId: key.id, access, by: actor.id }
+          }
         ])
         return key
       })
 
     const moneyOf = (m: { readonly amount: string; readonly currency: string }, path: string) =>
       Effect.mapError(
-        Effect.fromResult(Result.flatMap(Currency.fromCode(m.currency), (c) => Money.fromMinor(BigInt(m.amount), c))),
+        Effect.fromResult(
+          Result.flatMap(Currency.fromCode(m.currency), (c) => Money.fromMinor(BigInt(m.amount), c))
+        ),
         (e) => new InvalidInput({ operation: "updateSecurity", path, reason: e.message })
       )
 
@@ -1035,7 +1219,9 @@ export const make = (
         const now = yield* Clock.currentTimeMillis
         yield* notFinal(a, actor, "change the settings of")
         yield* require(a, actor, "settings:manage", "change security settings")
-        const thresholds: { refunds?: Money.Money; payouts?: Money.Money } = { ...a.security.approvalThresholds }
+        const thresholds: { refunds?: Money.Money; payouts?: Money.Money } = {
+          ...a.security.approvalThresholds
+        }
         for (const k of ["refunds", "payouts"] as const) {
           const m = s.approvalThresholds?.[k]
           if (m !== undefined) thresholds[k] = yield* moneyOf(m, `approvalThresholds.${k}`)
@@ -1045,7 +1231,8 @@ export const make = (
           const l = s.limits?.[c]
           if (l === undefined) continue
           const limit: { perTransaction?: Money.Money; daily?: Money.Money } = {}
-          if (l.perTransaction !== undefined) limit.perTransaction = yield* moneyOf(l.perTransaction, `limits.${c}.perTransaction`)
+          if (l.perTransaction !== undefined)
+            limit.perTransaction = yield* moneyOf(l.perTransaction, `limits.${c}.perTransaction`)
           if (l.daily !== undefined) limit.daily = yield* moneyOf(l.daily, `limits.${c}.daily`)
           limits[c] = limit
         }
@@ -1067,12 +1254,21 @@ export const make = (
               actor: actorLabel(actor),
               action: "security:update",
               version: a.profileVersion,
-              changes: Object.keys(s).map((field) => ({ field, from: null, to: JSON.stringify((s as Record<string, unknown>)[field]) }))
+              changes: Object.keys(s).map((field) => ({
+                field,
+                from: null,
+                to: JSON.stringify((s as Record<string, unknown>)[field])
+              }))
             }
           ]
         })
         yield* emit([
-          { type: Events.TYPES.securityUpdated, at: now, subject: a.id, data: { accountId: a.id, fields: Object.keys(s) } }
+          {
+            type: Events.TYPES.securityUpdated,
+            at: now,
+            subject: a.id,
+            data: { accountId: a.id, fields: Object.keys(s) }
+          }
         ])
         return next
       })
@@ -1082,7 +1278,9 @@ export const make = (
     const view = (subject: string, now: number, purpose: Purpose): Op<SubjectView> =>
       readSubject(subject, now, purpose).pipe(
         Effect.map((fields): SubjectView => ({ _tag: "available", subject, fields })),
-        Effect.catchTag("SubjectErased", (e) => Effect.succeed<SubjectView>({ _tag: "erased", subject, erasedAt: e.erasedAt })),
+        Effect.catchTag("SubjectErased", (e) =>
+          Effect.succeed<SubjectView>({ _tag: "erased", subject, erasedAt: e.erasedAt })
+        ),
         Effect.catchTag("ProcessingRestricted", (e) =>
           Effect.succeed<SubjectView>({ _tag: "restricted", subject, until: e.until, basis: e.basis })
         )
@@ -1124,7 +1322,9 @@ export const make = (
               country: a.country,
               createdAt: new Date(a.createdAt).toISOString(),
               capabilities: [...a.capabilities],
-              ...(subject === a.id && a.card !== undefined ? { card: { brand: a.card.brand, last4: a.card.last4 } } : {}),
+              ...(subject === a.id && a.card !== undefined
+                ? { card: { brand: a.card.brand, last4: a.card.last4 } }
+                : {}),
               ...(subject === a.id && a.bank !== undefined ? { bank: { ...a.bank } } : {})
             }
           ],
@@ -1142,7 +1342,11 @@ export const make = (
               : { restricted: false },
           auditTrail: audit
             .filter((e) => subject === a.id || e.action === "register" || e.action.endsWith(subject))
-            .map((e) => ({ at: new Date(e.at).toISOString(), action: e.action, fields: e.changes.map((c) => c.field) }))
+            .map((e) => ({
+              at: new Date(e.at).toISOString(),
+              action: e.action,
+              fields: e.changes.map((c) => c.field)
+            }))
         }
       })
 
@@ -1178,14 +1382,23 @@ export const make = (
         }
         if (actor.kind !== "operator" && actor.id !== a.team.owner) {
           return yield* Effect.fail(
-            new PermissionDenied({ actor: actor.id, action: "erase personal data", reason: "only an operator or the owner can ask" })
+            new PermissionDenied({
+              actor: actor.id,
+              action: "erase personal data",
+              reason: "only an operator or the owner can ask"
+            })
           )
         }
         const holds = (yield* store.getHolds(subject)).filter((h) => h.until > now)
-        const longest = holds.reduce<LegalHold | undefined>((m, h) => (m === undefined || h.until > m.until ? h : m), undefined)
+        const longest = holds.reduce<LegalHold | undefined>(
+          (m, h) => (m === undefined || h.until > m.until ? h : m),
+          undefined
+        )
         if (longest !== undefined) {
           yield* store.commit({
-            erasures: [{ subject, requestedAt: now, status: "retained", until: longest.until, basis: longest.basis }]
+            erasures: [
+              { subject, requestedAt: now, status: "retained", until: longest.until, basis: longest.basis }
+            ]
           })
           yield* emit([
             {
@@ -1198,7 +1411,9 @@ export const make = (
           return { _tag: "Retained" as const, subject, until: longest.until, basis: longest.basis }
         }
         yield* store.commit(shredTx(a, subject, now, now))
-        yield* emit([{ type: Events.TYPES.erased, at: now, subject: a.id, data: { subject, accountId: a.id } }])
+        yield* emit([
+          { type: Events.TYPES.erased, at: now, subject: a.id, data: { subject, accountId: a.id } }
+        ])
         return { _tag: "Erased" as const, subject, erasedAt: now }
       })
 
@@ -1209,7 +1424,9 @@ export const make = (
         const now = yield* Clock.currentTimeMillis
         const erasure = yield* store.getErasure(h.subject)
         if (Option.isSome(erasure) && erasure.value.status === "erased") {
-          return yield* Effect.fail(new SubjectErased({ subject: h.subject, erasedAt: erasure.value.erasedAt ?? 0 }))
+          return yield* Effect.fail(
+            new SubjectErased({ subject: h.subject, erasedAt: erasure.value.erasedAt ?? 0 })
+          )
         }
         const hold: LegalHold = { subject: h.subject, basis: h.basis, until: h.until, placedAt: now }
         const retained: ReadonlyArray<Erasure> =
@@ -1218,7 +1435,12 @@ export const make = (
             : []
         yield* store.commit({ holds: [hold], erasures: retained })
         yield* emit([
-          { type: Events.TYPES.legalHoldPlaced, at: now, subject: a.id, data: { subject: h.subject, basis: h.basis, until: h.until } }
+          {
+            type: Events.TYPES.legalHoldPlaced,
+            at: now,
+            subject: a.id,
+            data: { subject: h.subject, basis: h.basis, until: h.until }
+          }
         ])
         return hold
       })
@@ -1232,7 +1454,9 @@ export const make = (
         const holds = (yield* store.getHolds(e.subject)).filter((h) => h.until > now)
         if (holds.length > 0) continue
         yield* store.commit(shredTx(a, e.subject, now, e.requestedAt))
-        yield* emit([{ type: Events.TYPES.erased, at: now, subject: a.id, data: { subject: e.subject, accountId: a.id } }])
+        yield* emit([
+          { type: Events.TYPES.erased, at: now, subject: a.id, data: { subject: e.subject, accountId: a.id } }
+        ])
         done.push(e.subject)
       }
       return done
@@ -1250,7 +1474,12 @@ export const make = (
       }
       yield* store.commit({ keys: updated })
       yield* emit([
-        { type: Events.TYPES.keysRotated, at: now, subject: "kek", data: { kekVersion: version, rewrapped: updated.length } }
+        {
+          type: Events.TYPES.keysRotated,
+          at: now,
+          subject: "kek",
+          data: { kekVersion: version, rewrapped: updated.length }
+        }
       ])
       return { kekVersion: version, rewrapped: updated.length }
     })
@@ -1309,5 +1538,8 @@ export const make = (
  */
 export const layer = (
   config: Config = {}
-): Layer.Layer<Accounts, never, AccountStore | KeyStore | VerificationProvider | ClosureCheck | Ids.Ids | Notifier.Notifier> =>
-  Layer.effect(Accounts, make(config))
+): Layer.Layer<
+  Accounts,
+  never,
+  AccountStore | KeyStore | VerificationProvider | ClosureCheck | Ids.Ids | Notifier.Notifier
+> => Layer.effect(Accounts, make(config))

@@ -95,7 +95,13 @@ export const decryptBytes = (
  * @category constructors
  * @since 0.1.0
  */
-export const seal = (key: Uint8Array, keyVersion: number, subject: string, field: string, value: string): Sealed => {
+export const seal = (
+  key: Uint8Array,
+  keyVersion: number,
+  subject: string,
+  field: string,
+  value: string
+): Sealed => {
   const e = encryptBytes(key, Buffer.from(value, "utf8"), associatedData(subject, field, keyVersion))
   return {
     keyVersion,
@@ -125,5 +131,7 @@ export const open = (
     Buffer.from(sealed.tag, "base64"),
     associatedData(subject, field, sealed.keyVersion)
   )
-  return out === undefined ? Result.fail(new DecryptionFailed({ subject, field })) : Result.succeed(out.toString("utf8"))
+  return out === undefined
+    ? Result.fail(new DecryptionFailed({ subject, field }))
+    : Result.succeed(out.toString("utf8"))
 }

@@ -54,5 +54,10 @@ export const LIFECYCLE: { readonly [C in Lifecycle.Command]: string } = {
  * @category constructors
  * @since 0.1.0
  */
-export const make = (id: string, type: string, at: number, subject: string, data: unknown): DomainEvent.DomainEvent =>
-  DomainEvent.make({ id, type, at, subject, data })
+export const make = (
+  id: string,
+  type: string,
+  at: number,
+  subject: string,
+  data: unknown
+): DomainEvent.DomainEvent => DomainEvent.make({ id, type, at, subject, data })

@@ -67,16 +67,30 @@ export const makeMemory: Effect.Effect<KeyStore["Service"]> = Effect.sync(() => 
       Effect.sync(() => {
         const kek = keks.get(current)!
         const e = encryptBytes(kek, dataKey, aad(subject, current))
-        return { kekVersion: current, wrapped: Buffer.concat([e.nonce, e.tag, e.ciphertext]).toString("base64") }
+        return {
+          kekVersion: current,
+          wrapped: Buffer.concat([e.nonce, e.tag, e.ciphertext]).toString("base64")
+        }
       }),
     unwrap: (subject, w) =>
       Effect.suspend(() => {
         const kek = keks.get(w.kekVersion)
-        if (kek === undefined) return Effect.fail(new KeyStoreFailure({ reason: `KEK version ${w.kekVersion} is unknown or retired` }))
+        if (kek === undefined)
+          return Effect.fail(
+            new KeyStoreFailure({ reason: `KEK version ${w.kekVersion} is unknown or retired` })
+          )
         const raw = Buffer.from(w.wrapped, "base64")
-        const out = decryptBytes(kek, raw.subarray(0, 12), raw.subarray(28), raw.subarray(12, 28), aad(subject, w.kekVersion))
+        const out = decryptBytes(
+          kek,
+          raw.subarray(0, 12),
+          raw.subarray(28),
+          raw.subarray(12, 28),
+          aad(subject, w.kekVersion)
+        )
         return out === undefined
-          ? Effect.fail(new KeyStoreFailure({ reason: `the wrapped data key of ${subject} does not authenticate` }))
+          ? Effect.fail(
+              new KeyStoreFailure({ reason: `the wrapped data key of ${subject} does not authenticate` })
+            )
           : Effect.succeed(new Uint8Array(out))
       }),
     rotate: Effect.sync(() => {

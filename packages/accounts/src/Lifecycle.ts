@@ -13,7 +13,15 @@ import { IllegalTransition } from "./errors.ts"
  * @category models
  * @since 0.1.0
  */
-export const Status = Schema.Literals(["pending", "active", "restricted", "suspended", "rejected", "withdrawn", "closed"])
+export const Status = Schema.Literals([
+  "pending",
+  "active",
+  "restricted",
+  "suspended",
+  "rejected",
+  "withdrawn",
+  "closed"
+])
 
 /**
  * An account state.
@@ -113,7 +121,12 @@ export const TABLE: ReadonlyArray<Row> = [
   { command: "lift_restriction", from: ["restricted"], to: "active", by: ["system", "operator"] },
   { command: "suspend", from: ["pending", "active", "restricted"], to: "suspended", by: ["operator"] },
   { command: "reinstate", from: ["suspended"], to: "active", by: ["operator"] },
-  { command: "reject", from: ["pending", "active", "restricted", "suspended"], to: "rejected", by: ["operator"] },
+  {
+    command: "reject",
+    from: ["pending", "active", "restricted", "suspended"],
+    to: "rejected",
+    by: ["operator"]
+  },
   { command: "withdraw", from: ["pending"], to: "withdrawn", by: ["owner", "operator"] },
   { command: "close", from: ["active", "restricted", "suspended"], to: "closed", by: ["owner", "operator"] }
 ]
@@ -139,13 +152,19 @@ export const FINAL: ReadonlySet<Status> = new Set(["rejected", "withdrawn", "clo
  * @category constructors
  * @since 0.1.0
  */
-export const transition = (from: Status, command: Command, actor: ActorKind): Result.Result<Status, IllegalTransition> => {
+export const transition = (
+  from: Status,
+  command: Command,
+  actor: ActorKind
+): Result.Result<Status, IllegalTransition> => {
   const row = TABLE.find((r) => r.command === command)
   const fail = (reason: string) => Result.fail(new IllegalTransition({ from, command, actor, reason }))
   if (row === undefined) return fail("unknown command")
   if (!row.from.includes(from)) {
     return fail(
-      FINAL.has(from) ? `${from} is a final state` : `${command} applies only to ${row.from.join(", ")} accounts`
+      FINAL.has(from)
+        ? `${from} is a final state`
+        : `${command} applies only to ${row.from.join(", ")} accounts`
     )
   }
   if (!row.by.includes(actor)) return fail(`only ${row.by.join(" or ")} may ${command}`)

@@ -76,7 +76,9 @@ export const ACTIONS: ReadonlyArray<Action> = Action.literals
  * @category models
  * @since 0.1.0
  */
-export const ALL: ReadonlyArray<Permission> = RESOURCES.flatMap((r) => ACTIONS.map((a) => `${r}:${a}` as const))
+export const ALL: ReadonlyArray<Permission> = RESOURCES.flatMap((r) =>
+  ACTIONS.map((a) => `${r}:${a}` as const)
+)
 
 /**
  * The assignable roles (the owner is not a role: it is the one member who holds everything).
@@ -216,7 +218,11 @@ export const ofMember = (team: Team, memberId: string): ReadonlySet<Permission> 
  * @since 0.1.0
  */
 export type Decision =
-  | { readonly allowed: true; readonly permission: Permission; readonly grantedBy: ReadonlyArray<Role | "owner"> }
+  | {
+      readonly allowed: true
+      readonly permission: Permission
+      readonly grantedBy: ReadonlyArray<Role | "owner">
+    }
   | { readonly allowed: false; readonly permission: Permission; readonly reason: string }
 
 /**
@@ -236,7 +242,8 @@ export type Decision =
 export const decide = (team: Team, memberId: string, permission: Permission): Decision => {
   if (memberId === team.owner) return { allowed: true, permission, grantedBy: ["owner"] }
   const m = team.members.find((x) => x.id === memberId)
-  if (m === undefined) return { allowed: false, permission, reason: `${memberId} is not a member of this team` }
+  if (m === undefined)
+    return { allowed: false, permission, reason: `${memberId} is not a member of this team` }
   const grantedBy = m.roles.filter((r) => ROLES[r].includes(permission))
   return grantedBy.length > 0
     ? { allowed: true, permission, grantedBy }
@@ -294,7 +301,9 @@ export const invite = (
   roles: ReadonlyArray<Role>
 ): Result.Result<Team, PermissionDenied> => {
   if (isMember(team, member)) {
-    return Result.fail(new PermissionDenied({ actor, action: "invite", reason: `${member} is already a member` }))
+    return Result.fail(
+      new PermissionDenied({ actor, action: "invite", reason: `${member} is already a member` })
+    )
   }
   return Result.map(canGrant(team, actor, roles, "invite"), () => ({
     ...team,
@@ -318,12 +327,18 @@ export const changeRoles = (
 ): Result.Result<Team, PermissionDenied> => {
   if (member === team.owner) {
     return Result.fail(
-      new PermissionDenied({ actor, action: "change roles", reason: "the owner cannot be demoted; transfer ownership first" })
+      new PermissionDenied({
+        actor,
+        action: "change roles",
+        reason: "the owner cannot be demoted; transfer ownership first"
+      })
     )
   }
   const m = team.members.find((x) => x.id === member)
   if (m === undefined) {
-    return Result.fail(new PermissionDenied({ actor, action: "change roles", reason: `${member} is not a member` }))
+    return Result.fail(
+      new PermissionDenied({ actor, action: "change roles", reason: `${member} is not a member` })
+    )
   }
   return Result.flatMap(canGrant(team, actor, m.roles, "change roles"), () =>
     Result.map(canGrant(team, actor, roles, "change roles"), () => ({
@@ -343,7 +358,11 @@ export const changeRoles = (
 export const remove = (team: Team, actor: string, member: string): Result.Result<Team, PermissionDenied> => {
   if (member === team.owner) {
     return Result.fail(
-      new PermissionDenied({ actor, action: "remove", reason: "the owner cannot be removed; transfer ownership first" })
+      new PermissionDenied({
+        actor,
+        action: "remove",
+        reason: "the owner cannot be removed; transfer ownership first"
+      })
     )
   }
   const m = team.members.find((x) => x.id === member)
@@ -363,13 +382,23 @@ export const remove = (team: Team, actor: string, member: string): Result.Result
  * @category constructors
  * @since 0.1.0
  */
-export const transferOwnership = (team: Team, actor: string, to: string): Result.Result<Team, PermissionDenied> => {
+export const transferOwnership = (
+  team: Team,
+  actor: string,
+  to: string
+): Result.Result<Team, PermissionDenied> => {
   if (actor !== team.owner) {
-    return Result.fail(new PermissionDenied({ actor, action: "transfer ownership", reason: "only the owner can" }))
+    return Result.fail(
+      new PermissionDenied({ actor, action: "transfer ownership", reason: "only the owner can" })
+    )
   }
   if (!isMember(team, to) || to === team.owner) {
     return Result.fail(
-      new PermissionDenied({ actor, action: "transfer ownership", reason: `${to} is not another member of the team` })
+      new PermissionDenied({
+        actor,
+        action: "transfer ownership",
+        reason: `${to} is not another member of the team`
+      })
     )
   }
   return Result.succeed({
@@ -395,6 +424,34 @@ export const Access = Schema.Literals(["none", "read", "write"])
  * @since 0.1.0
  */
 export type Access = typeof Access.Type
+
+/**
+ * The input of a restricted key: an access level per resource; resources left out are `none`.
+ *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Permissions.KeyAccess)({ payments: "read", webhooks: "write" })
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export const KeyAccess = Schema.Struct({
+  payments: Schema.optionalKey(Access),
+  refunds: Schema.optionalKey(Access),
+  disputes: Schema.optionalKey(Access),
+  customers: Schema.optionalKey(Access),
+  balances: Schema.optionalKey(Access),
+  payouts: Schema.optionalKey(Access),
+  bank_accounts: Schema.optionalKey(Access),
+  api_keys: Schema.optionalKey(Access),
+  webhooks: Schema.optionalKey(Access),
+  team: Schema.optionalKey(Access),
+  settings: Schema.optionalKey(Access),
+  reports: Schema.optionalKey(Access),
+  pii: Schema.optionalKey(Access)
+})
 
 /**
  * A restricted API key: per-resource access, and the member who created it.
@@ -433,7 +490,11 @@ export const canCreateKey = (
   const held = ofMember(team, creator)
   if (!held.has("api_keys:manage")) {
     return Result.fail(
-      new PermissionDenied({ actor: creator, action: "create an API key", reason: "api_keys:manage is not granted" })
+      new PermissionDenied({
+        actor: creator,
+        action: "create an API key",
+        reason: "api_keys:manage is not granted"
+      })
     )
   }
   const beyond = subset(accessPermissions(access), held)

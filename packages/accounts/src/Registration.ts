@@ -17,12 +17,16 @@ const text = (max: number) => Schema.String.check(Schema.isMinLength(1), Schema.
  * @since 0.1.0
  */
 export const Country = Schema.String.check(
-  Schema.makeFilter((s: string) => COUNTRIES.has(s) || `"${s.slice(0, 8)}" is not an ISO 3166-1 alpha-2 country code`, {
-    title: "Country"
-  })
+  Schema.makeFilter(
+    (s: string) => COUNTRIES.has(s) || `"${s.slice(0, 8)}" is not an ISO 3166-1 alpha-2 country code`,
+    {
+      title: "Country"
+    }
+  )
 )
 
-const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/
+const EMAIL =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/
 
 /**
  * An email address (practical RFC 5321 subset, at most 254 characters, a dotted domain).
@@ -190,12 +194,19 @@ export type Capability = typeof Capability.Type
  * @category models
  * @since 0.1.0
  */
-export const CAPABILITIES: ReadonlyArray<Capability> = ["card_payments", "payouts", "stored_value", "cross_border"]
+export const CAPABILITIES: ReadonlyArray<Capability> = [
+  "card_payments",
+  "payouts",
+  "stored_value",
+  "cross_border"
+]
 
 const Capabilities = Schema.Array(Capability).check(
   Schema.isMinLength(1),
   Schema.isMaxLength(4),
-  Schema.makeFilter((cs: ReadonlyArray<string>) => new Set(cs).size === cs.length || "a capability is listed twice")
+  Schema.makeFilter(
+    (cs: ReadonlyArray<string>) => new Set(cs).size === cs.length || "a capability is listed twice"
+  )
 )
 
 /**
@@ -265,7 +276,9 @@ const common = {
   website: Schema.optionalKey(
     Schema.String.check(
       Schema.isMaxLength(200),
-      Schema.isPattern(/^https:\/\/[A-Za-z0-9.-]+\.[A-Za-z]{2,}(\/\S*)?$/, { message: "expected an https:// URL" })
+      Schema.isPattern(/^https:\/\/[A-Za-z0-9.-]+\.[A-Za-z]{2,}(\/\S*)?$/, {
+        message: "expected an https:// URL"
+      })
     )
   ),
   card: Schema.optionalKey(CardInput),
@@ -315,10 +328,14 @@ export const BusinessApplicant = Schema.Struct({
   ...common,
   legalName: text(200),
   registrationNumber: Schema.String.check(
-    Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9 ./-]{1,39}$/, { message: "expected 2 to 40 letters, digits, ' ./-'" })
+    Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9 ./-]{1,39}$/, {
+      message: "expected 2 to 40 letters, digits, ' ./-'"
+    })
   ),
   taxId: Schema.String.check(
-    Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9 ./-]{1,39}$/, { message: "expected 2 to 40 letters, digits, ' ./-'" })
+    Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9 ./-]{1,39}$/, {
+      message: "expected 2 to 40 letters, digits, ' ./-'"
+    })
   ),
   address: Address,
   representative: Person,

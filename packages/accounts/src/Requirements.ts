@@ -39,10 +39,7 @@ const DAY = 86_400_000
 const person = (prefix: "individual" | "representative", ...fields: ReadonlyArray<string>) =>
   fields.map((f) => `${prefix}.${f}`)
 
-const thresholds = (
-  base: Omit<Rule, "id" | "volumeAtLeast">,
-  minor: bigint
-): ReadonlyArray<Rule> =>
+const thresholds = (base: Omit<Rule, "id" | "volumeAtLeast">, minor: bigint): ReadonlyArray<Rule> =>
   [Currency.EUR, Currency.USD, Currency.GBP].map((c) => ({
     ...base,
     id: `${base.applicant}.${base.capability}.over_${minor}_${c.code}`,
@@ -114,7 +111,12 @@ export const defaultPolicy: Policy = {
       ]
     },
     ...thresholds(
-      { applicant: "business", countries: "*", capability: "card_payments", requirements: ["business_profile.url"] },
+      {
+        applicant: "business",
+        countries: "*",
+        capability: "card_payments",
+        requirements: ["business_profile.url"]
+      },
       500_000n
     ),
     {
@@ -122,7 +124,11 @@ export const defaultPolicy: Policy = {
       applicant: "business",
       countries: "*",
       capability: "payouts",
-      requirements: ["external_account", "company.verification", ...person("representative", "id_number", "verification")]
+      requirements: [
+        "external_account",
+        "company.verification",
+        ...person("representative", "id_number", "verification")
+      ]
     },
     ...thresholds(
       {
@@ -183,13 +189,19 @@ const FIELD: Record<string, string> = {
 export const target = (
   a: Account,
   requirement: string
-): { readonly subjects: ReadonlyArray<string>; readonly field?: string; readonly kind?: Verification.Kind } => {
+): {
+  readonly subjects: ReadonlyArray<string>
+  readonly field?: string
+  readonly kind?: Verification.Kind
+} => {
   const [head, tail, more] = requirement.split(".")
   const holder = [a.id]
   const rep = a.persons.filter((p) => p.role === "representative").map((p) => p.id)
   const owners = a.persons.filter((p) => p.role === "owner").map((p) => p.id)
-  const subjects = head === "individual" || head === "company" ? holder : head === "representative" ? rep : owners
-  if (tail === "verification") return { subjects, kind: more === "document" ? "document" : head === "company" ? "company" : "identity" }
+  const subjects =
+    head === "individual" || head === "company" ? holder : head === "representative" ? rep : owners
+  if (tail === "verification")
+    return { subjects, kind: more === "document" ? "document" : head === "company" ? "company" : "identity" }
   if (head === "company" && tail === "name") return { subjects, field: "legalName" }
   if (head === "company" && tail === "address") return { subjects, field: "address" }
   return { subjects, field: FIELD[tail ?? ""] ?? tail ?? "" }
@@ -218,10 +230,14 @@ const caseState = (c: Verification.Case | undefined): ItemState => {
  * @since 0.1.0
  */
 export const itemState = (a: Account, requirement: string): ItemState => {
-  if (requirement === "external_account") return a.bank === undefined ? { _tag: "missing" } : { _tag: "satisfied" }
-  if (requirement === "business_profile.url") return a.website === undefined ? { _tag: "missing" } : { _tag: "satisfied" }
-  if (requirement === "business_profile.mcc") return a.industry === undefined ? { _tag: "missing" } : { _tag: "satisfied" }
-  if (requirement === "company.name") return a.legalName === undefined ? { _tag: "missing" } : { _tag: "satisfied" }
+  if (requirement === "external_account")
+    return a.bank === undefined ? { _tag: "missing" } : { _tag: "satisfied" }
+  if (requirement === "business_profile.url")
+    return a.website === undefined ? { _tag: "missing" } : { _tag: "satisfied" }
+  if (requirement === "business_profile.mcc")
+    return a.industry === undefined ? { _tag: "missing" } : { _tag: "satisfied" }
+  if (requirement === "company.name")
+    return a.legalName === undefined ? { _tag: "missing" } : { _tag: "satisfied" }
   const t = target(a, requirement)
   const states: Array<ItemState> = t.subjects.map((s) => {
     if (t.kind !== undefined) return caseState(a.cases.find((c) => c.subject === s && c.kind === t.kind))
@@ -249,7 +265,11 @@ export interface Requirements {
   readonly currentlyDue: ReadonlyArray<string>
   readonly pastDue: ReadonlyArray<string>
   readonly pendingVerification: ReadonlyArray<string>
-  readonly errors: ReadonlyArray<{ readonly requirement: string; readonly code: string; readonly reason: string }>
+  readonly errors: ReadonlyArray<{
+    readonly requirement: string
+    readonly code: string
+    readonly reason: string
+  }>
   readonly currentDeadline: number | null
   readonly disabledReason: string | null
 }
@@ -399,7 +419,11 @@ export const evaluate = (policy: Policy, a: Account, now: number): Evaluation =>
   }
   const reason =
     statusReason(a.status) ??
-    (all.past.size > 0 ? "requirements.past_due" : all.blocking.size > 0 ? "requirements.pending_verification" : null)
+    (all.past.size > 0
+      ? "requirements.past_due"
+      : all.blocking.size > 0
+        ? "requirements.pending_verification"
+        : null)
   return { requirements: finish(all, now, reason), capabilities: caps }
 }
 

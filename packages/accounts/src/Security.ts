@@ -1,4 +1,4 @@
-import { Money } from "@paykit/core"
+import type { Money } from "@paykit/core"
 import { Result, Schema } from "effect"
 import type { Capability } from "./Registration.ts"
 import type { Permission } from "./Permissions.ts"
@@ -74,7 +74,12 @@ export interface Session {
  * @since 0.1.0
  */
 export interface Refusal {
-  readonly code: "two_factor_required" | "step_up_required" | "second_approver_required" | "limit_exceeded" | "currency_mismatch"
+  readonly code:
+    | "two_factor_required"
+    | "step_up_required"
+    | "second_approver_required"
+    | "limit_exceeded"
+    | "currency_mismatch"
   readonly reason: string
 }
 
@@ -184,7 +189,9 @@ export const checkLimit = (
 }
 
 const MoneyInput = Schema.Struct({
-  amount: Schema.String.check(Schema.isPattern(/^\d{1,30}$/, { message: "expected minor units as a digit string" })),
+  amount: Schema.String.check(
+    Schema.isPattern(/^\d{1,30}$/, { message: "expected minor units as a digit string" })
+  ),
   currency: Schema.String.check(Schema.isPattern(/^[A-Z]{3}$/, { message: "expected an ISO 4217 code" }))
 })
 
@@ -201,7 +208,9 @@ const LimitInput = Schema.Struct({
  */
 export const SettingsInput = Schema.Struct({
   twoFactorRequired: Schema.optionalKey(Schema.Boolean),
-  stepUpWindowMillis: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 60_000, maximum: 86_400_000 }))),
+  stepUpWindowMillis: Schema.optionalKey(
+    Schema.Int.check(Schema.isBetween({ minimum: 60_000, maximum: 86_400_000 }))
+  ),
   approvalThresholds: Schema.optionalKey(
     Schema.Struct({ refunds: Schema.optionalKey(MoneyInput), payouts: Schema.optionalKey(MoneyInput) })
   ),

@@ -31,11 +31,15 @@ export const SubjectExport = Schema.Struct({
       createdAt: Schema.String,
       capabilities: Schema.Array(Schema.String),
       card: Schema.optionalKey(Schema.Struct({ brand: Schema.String, last4: Schema.String })),
-      bank: Schema.optionalKey(Schema.Struct({ country: Schema.String, currency: Schema.String, last4: Schema.String }))
+      bank: Schema.optionalKey(
+        Schema.Struct({ country: Schema.String, currency: Schema.String, last4: Schema.String })
+      )
     })
   ),
   personalData: Schema.Record(Schema.String, Schema.String),
-  verification: Schema.Array(Schema.Struct({ kind: Schema.String, status: Schema.String, updatedAt: Schema.String })),
+  verification: Schema.Array(
+    Schema.Struct({ kind: Schema.String, status: Schema.String, updatedAt: Schema.String })
+  ),
   processing: Schema.Struct({
     restricted: Schema.Boolean,
     until: Schema.optionalKey(Schema.String),

@@ -108,7 +108,15 @@ export interface Case {
  * @since 0.1.0
  */
 export const FROM: { readonly [K in Step["_tag"]]: ReadonlyArray<Status> } = {
-  provide: ["unverified", "data_provided", "pending", "action_required", "manual_review", "verified", "rejected"],
+  provide: [
+    "unverified",
+    "data_provided",
+    "pending",
+    "action_required",
+    "manual_review",
+    "verified",
+    "rejected"
+  ],
   submit: ["data_provided"],
   result: ["pending"],
   review: ["manual_review"]
@@ -140,7 +148,9 @@ export const next = (c: Case, step: Step, now: number): Result.Result<Case, Ille
     case "review":
       return step.approve
         ? to("verified")
-        : to("rejected", [{ code: "verification_rejected_manual_review", reason: step.reason ?? "rejected on review" }])
+        : to("rejected", [
+            { code: "verification_rejected_manual_review", reason: step.reason ?? "rejected on review" }
+          ])
     case "result": {
       const o = step.outcome
       switch (o._tag) {

@@ -87,7 +87,10 @@ export const decideMemory = (request: Request): Verification.Outcome => {
     case MAGIC.rejected:
       return {
         _tag: "rejected",
-        code: request.kind === "company" ? "verification_failed_tax_id_match" : "verification_failed_id_number_match",
+        code:
+          request.kind === "company"
+            ? "verification_failed_tax_id_match"
+            : "verification_failed_id_number_match",
         reason: `the ${field === "taxId" ? "tax id" : "id number"} does not match the name given`
       }
     case MAGIC.actionRequired:

@@ -9,9 +9,11 @@ import { Fixtures } from "../src/testing/index.ts"
 const NUM_RUNS = 60
 const OWNER = { kind: "member", id: "user-ada" }
 
-
 /** Registers a business, then runs `bad` and asserts: InvalidInput at `path`, no write, no event. */
-const rejects = (bad: (s: Accounts.Accounts["Service"], accountId: string) => Effect.Effect<unknown, Accounts.AccountsError>, path: string | RegExp) =>
+const rejects = (
+  bad: (s: Accounts.Accounts["Service"], accountId: string) => Effect.Effect<unknown, Accounts.AccountsError>,
+  path: string | RegExp
+) =>
   Effect.runPromise(
     Effect.gen(function* () {
       yield* TestClock.setTime(Date.UTC(2026, 0, 1))
@@ -36,17 +38,38 @@ const rejects = (bad: (s: Accounts.Accounts["Service"], accountId: string) => Ef
 const register = (input: unknown) => (s: Accounts.Accounts["Service"]) => s.register(input)
 
 const badEmail = fc.oneof(
-  fc.constantFrom("", "jane", "jane@", "@example.com", "jane@example", "jane@@example.com", "jane doe@example.com", "jane@exa mple.com"),
+  fc.constantFrom(
+    "",
+    "jane",
+    "jane@",
+    "@example.com",
+    "jane@example",
+    "jane@@example.com",
+    "jane doe@example.com",
+    "jane@exa mple.com"
+  ),
   fc.string({ maxLength: 20 }).filter((s) => !s.includes("@")),
-  fc.string({ minLength: 250, maxLength: 300 }).map((s) => `${"a".repeat(250)}${s.replace(/@/g, "")}@example.com`)
+  fc
+    .string({ minLength: 250, maxLength: 300 })
+    .map((s) => `${"a".repeat(250)}${s.replace(/@/g, "")}@example.com`)
 )
 const badPhone = fc.oneof(
-  fc.constantFrom("", "12345678", "+0123456789", "+1234", "+1234567890123456", "+49 151 1234567", "0049151123456"),
+  fc.constantFrom(
+    "",
+    "12345678",
+    "+0123456789",
+    "+1234",
+    "+1234567890123456",
+    "+49 151 1234567",
+    "0049151123456"
+  ),
   fc.string({ maxLength: 20 }).filter((s) => !/^\+[1-9]\d{7,14}$/.test(s))
 )
 const badCountry = fc.oneof(
   fc.constantFrom("", "de", "DEU", "XX", "EU", "UK", "ZZ", "D"),
-  fc.stringMatching(/^[A-Z]{2}$/).filter((c) => !new Intl.DisplayNames(["en"], { type: "region" }).of(c)?.match(/[a-z]/))
+  fc
+    .stringMatching(/^[A-Z]{2}$/)
+    .filter((c) => !new Intl.DisplayNames(["en"], { type: "region" }).of(c)?.match(/[a-z]/))
 )
 const oversized = (max: number) => fc.integer({ min: max + 1, max: max + 500 }).map((n) => "x".repeat(n))
 
@@ -78,7 +101,10 @@ describe("bad input gives a typed error naming the field and changes nothing", (
         const b = Fixtures.business()
         await rejects(register({ ...b, address: { ...b.address, country } }), "address.country")
         await rejects(
-          (s, id) => s.updateProfile(id, OWNER, { bankAccount: { country, currency: "EUR", accountNumber: "DE8937040044" } }),
+          (s, id) =>
+            s.updateProfile(id, OWNER, {
+              bankAccount: { country, currency: "EUR", accountNumber: "DE8937040044" }
+            }),
           "bankAccount.country"
         )
       }),
@@ -89,7 +115,9 @@ describe("bad input gives a typed error naming the field and changes nothing", (
   it("ownership over 100% (in total, or for one owner)", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.integer({ min: 1, max: 100 }), { minLength: 2, maxLength: 6 }).filter((ps) => ps.reduce((a, b) => a + b, 0) > 100),
+        fc
+          .array(fc.integer({ min: 1, max: 100 }), { minLength: 2, maxLength: 6 })
+          .filter((ps) => ps.reduce((a, b) => a + b, 0) > 100),
         async (percents) => {
           const person = Fixtures.business().owners[0]!
           const owners = percents.map((p) => ({ ...person, ownershipPercent: p }))
@@ -99,16 +127,39 @@ describe("bad input gives a typed error naming the field and changes nothing", (
       { numRuns: NUM_RUNS }
     )
     const person = Fixtures.business().owners[0]!
-    await rejects(register(Fixtures.business({ owners: [{ ...person, ownershipPercent: 100.01 }] })), "owners[0].ownershipPercent")
-    await rejects(register(Fixtures.business({ owners: [{ ...person, ownershipPercent: 33.333 }] })), "owners[0].ownershipPercent")
+    await rejects(
+      register(Fixtures.business({ owners: [{ ...person, ownershipPercent: 100.01 }] })),
+      "owners[0].ownershipPercent"
+    )
+    await rejects(
+      register(Fixtures.business({ owners: [{ ...person, ownershipPercent: 33.333 }] })),
+      "owners[0].ownershipPercent"
+    )
   })
 
   it("unknown roles (inviting, changing roles) and unknown capabilities", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.string({ maxLength: 20 }).filter((r) => !["administrator", "developer", "analyst", "support", "refunds", "disputes", "finance", "view_only"].includes(r)),
+        fc
+          .string({ maxLength: 20 })
+          .filter(
+            (r) =>
+              ![
+                "administrator",
+                "developer",
+                "analyst",
+                "support",
+                "refunds",
+                "disputes",
+                "finance",
+                "view_only"
+              ].includes(r)
+          ),
         async (role) => {
-          await rejects((s, id) => s.invite(id, OWNER, { id: "user-bob", roles: ["analyst", role] }), "roles[1]")
+          await rejects(
+            (s, id) => s.invite(id, OWNER, { id: "user-bob", roles: ["analyst", role] }),
+            "roles[1]"
+          )
           await rejects((s, id) => s.changeRoles(id, OWNER, { id: "user-ada", roles: [role] }), "roles[0]")
           await rejects(register(Fixtures.individual({ capabilities: ["payouts", role] })), "capabilities[1]")
         }
@@ -135,8 +186,14 @@ describe("bad input gives a typed error naming the field and changes nothing", (
 
   it("other malformed values name their field", async () => {
     const ind = Fixtures.individual()
-    await rejects(register({ ...ind, person: { ...ind.person, dateOfBirth: "1990-02-30" } }), "person.dateOfBirth")
-    await rejects(register({ ...ind, card: { number: "4242424242424241", expMonth: 1, expYear: 2030 } }), "card.number")
+    await rejects(
+      register({ ...ind, person: { ...ind.person, dateOfBirth: "1990-02-30" } }),
+      "person.dateOfBirth"
+    )
+    await rejects(
+      register({ ...ind, card: { number: "4242424242424241", expMonth: 1, expYear: 2030 } }),
+      "card.number"
+    )
     await rejects(register({ ...ind, currency: "EURO" }), "currency")
     await rejects(register({ ...ind, capabilities: [] }), "capabilities")
     await rejects(register({ ...ind, capabilities: ["payouts", "payouts"] }), "capabilities")
@@ -148,10 +205,10 @@ describe("bad input gives a typed error naming the field and changes nothing", (
     await rejects((s, id) => s.transition(id, OWNER, "explode"), "")
     await rejects((s, id) => s.updateSecurity(id, OWNER, { stepUpWindowMillis: 5 }), "stepUpWindowMillis")
     await rejects(
-      (s, id) => s.updateSecurity(id, OWNER, { approvalThresholds: { payouts: { amount: "100", currency: "XYZ" } } }),
+      (s, id) =>
+        s.updateSecurity(id, OWNER, { approvalThresholds: { payouts: { amount: "100", currency: "XYZ" } } }),
       "approvalThresholds.payouts"
     )
     await rejects((s, id) => s.createApiKey(id, OWNER, { payments: "admin" }), "payments")
   })
 })
-

@@ -47,8 +47,14 @@ interface Model {
 const stats = new Map<string, number>()
 const count = (key: string) => stats.set(key, (stats.get(key) ?? 0) + 1)
 
-const run = <A, E>(r: Real, effect: Effect.Effect<A, E, Accounts.Accounts | AccountStore.AccountStore | Notifier.RecordedEvents | ClosureCheck.MemoryStanding>) =>
-  r.rt.runPromise(effect)
+const run = <A, E>(
+  r: Real,
+  effect: Effect.Effect<
+    A,
+    E,
+    Accounts.Accounts | AccountStore.AccountStore | Notifier.RecordedEvents | ClosureCheck.MemoryStanding
+  >
+) => r.rt.runPromise(effect)
 
 const snapshot = (r: Real) =>
   run(
@@ -60,9 +66,17 @@ const snapshot = (r: Real) =>
     })
   )
 
-const now = (r: Real) => run(r, Effect.clockWith((c) => c.currentTimeMillis))
+const now = (r: Real) =>
+  run(
+    r,
+    Effect.clockWith((c) => c.currentTimeMillis)
+  )
 
-const account = (r: Real) => run(r, Effect.flatMap(Accounts.Accounts, (a) => a.get(r.id)))
+const account = (r: Real) =>
+  run(
+    r,
+    Effect.flatMap(Accounts.Accounts, (a) => a.get(r.id))
+  )
 
 const subset = (a: ReadonlyArray<string>, b: ReadonlyArray<string>) => a.every((x) => b.includes(x))
 
@@ -130,12 +144,20 @@ const tick = (ms: number) =>
   })
 
 const refresh = cmd("refresh", async (_m, r) => {
-  await attempt(r, "refresh", Effect.flatMap(service, (s) => s.refresh(r.id)))
+  await attempt(
+    r,
+    "refresh",
+    Effect.flatMap(service, (s) => s.refresh(r.id))
+  )
 })
 
 const volume = (amount: number) =>
   cmd(`volume(${amount})`, async (_m, r) => {
-    await attempt(r, "volume", Effect.flatMap(service, (s) => s.recordVolume(r.id, { amount: String(amount), currency: "EUR" })))
+    await attempt(
+      r,
+      "volume",
+      Effect.flatMap(service, (s) => s.recordVolume(r.id, { amount: String(amount), currency: "EUR" }))
+    )
   })
 
 const MAGIC = VerificationProvider.MAGIC
@@ -153,7 +175,12 @@ const provide = (field: "idNumber" | "idDocument", value: string, actor: typeof 
   })
 
 const submit = cmd("submit", async (m, r) => {
-  await attempt(r, "submit", Effect.flatMap(service, (s) => s.submitVerification(r.id, OWNER)), Lifecycle.FINAL.has(m.status) ? true : undefined)
+  await attempt(
+    r,
+    "submit",
+    Effect.flatMap(service, (s) => s.submitVerification(r.id, OWNER)),
+    Lifecycle.FINAL.has(m.status) ? true : undefined
+  )
 })
 
 const providerAnswer = (kind: "identity" | "document", outcome: string) =>
@@ -161,8 +188,16 @@ const providerAnswer = (kind: "identity" | "document", outcome: string) =>
     const a = await account(r)
     const c = a.cases.find((x) => x.kind === kind)!
     const legal = c.status === "pending"
-    const o = outcome === "verified" ? { _tag: "verified" } : { _tag: "rejected", code: "verification_failed_other", reason: "no match" }
-    await attempt(r, "provider", Effect.flatMap(service, (s) => s.verificationResult(r.id, c.id, o)), !legal)
+    const o =
+      outcome === "verified"
+        ? { _tag: "verified" }
+        : { _tag: "rejected", code: "verification_failed_other", reason: "no match" }
+    await attempt(
+      r,
+      "provider",
+      Effect.flatMap(service, (s) => s.verificationResult(r.id, c.id, o)),
+      !legal
+    )
   })
 
 const review = (kind: "identity" | "document", approve: boolean) =>
@@ -183,23 +218,35 @@ const lifecycle = (command: Lifecycle.Command, who: "operator" | "owner" | "cler
     if (balance) {
       await run(
         r,
-        Effect.flatMap(ClosureCheck.MemoryStanding, (s) =>
-          s.set(r.id, { balances: [], openDisputes: 1 })
-        )
+        Effect.flatMap(ClosureCheck.MemoryStanding, (s) => s.set(r.id, { balances: [], openDisputes: 1 }))
       )
     }
     const table = who === "clerk" ? false : Result.isSuccess(Lifecycle.transition(m.status, command, who))
     const legal = table && !(command === "close" && balance)
-    await attempt(r, "lifecycle", Effect.flatMap(service, (s) => s.transition(r.id, actor, command)), !legal)
+    await attempt(
+      r,
+      "lifecycle",
+      Effect.flatMap(service, (s) => s.transition(r.id, actor, command)),
+      !legal
+    )
     if (balance) {
-      await run(r, Effect.flatMap(ClosureCheck.MemoryStanding, (s) => s.set(r.id, { balances: [], openDisputes: 0 })))
+      await run(
+        r,
+        Effect.flatMap(ClosureCheck.MemoryStanding, (s) => s.set(r.id, { balances: [], openDisputes: 0 }))
+      )
     }
   })
 
 const badInput = (patch: Record<string, unknown>) =>
   cmd(`bad(${JSON.stringify(patch)})`, async (_m, r) => {
-    const out = await attempt(r, "bad", Effect.flatMap(service, (s) => s.updateProfile(r.id, OWNER, patch)), true)
-    if (Result.isFailure(out)) expect(out.failure._tag === "InvalidInput" || out.failure._tag === "IllegalTransition").toBe(true)
+    const out = await attempt(
+      r,
+      "bad",
+      Effect.flatMap(service, (s) => s.updateProfile(r.id, OWNER, patch)),
+      true
+    )
+    if (Result.isFailure(out))
+      expect(out.failure._tag === "InvalidInput" || out.failure._tag === "IllegalTransition").toBe(true)
   })
 
 /** Provides fresh verifying values and submits, as the owner only: no operator involved. */
@@ -220,7 +267,12 @@ const satisfy = cmd("satisfy", async (m, r) => {
     ),
     !ok
   )
-  await attempt(r, "satisfy", Effect.flatMap(service, (s) => s.submitVerification(r.id, OWNER)), !ok)
+  await attempt(
+    r,
+    "satisfy",
+    Effect.flatMap(service, (s) => s.submitVerification(r.id, OWNER)),
+    !ok
+  )
   if (before === "pending" || Lifecycle.isOperating(before)) {
     const a = await account(r)
     const t = await now(r)
@@ -238,7 +290,9 @@ const commands = fc.commands(
     fc.integer({ min: 1, max: 3_600_000 }).map(tick),
     fc.constant(refresh),
     fc.integer({ min: 0, max: 1_200_000 }).map(volume),
-    fc.tuple(fc.constantFrom(...idNumbers), fc.constantFrom(OWNER, CLERK)).map(([v, a]) => provide("idNumber", v, a)),
+    fc
+      .tuple(fc.constantFrom(...idNumbers), fc.constantFrom(OWNER, CLERK))
+      .map(([v, a]) => provide("idNumber", v, a)),
     fc.constantFrom(...documents).map((v) => provide("idDocument", v, OWNER)),
     fc.constant(submit),
     fc.constantFrom(...idNumbers).map((v) =>
@@ -247,10 +301,15 @@ const commands = fc.commands(
         await submit.run(m, r)
       })
     ),
-    fc.tuple(fc.constantFrom("identity" as const, "document" as const), fc.constantFrom("verified", "rejected")).map(
-      ([k, o]) => providerAnswer(k, o)
-    ),
-    fc.tuple(fc.constantFrom("identity" as const, "document" as const), fc.boolean()).map(([k, a]) => review(k, a)),
+    fc
+      .tuple(
+        fc.constantFrom("identity" as const, "document" as const),
+        fc.constantFrom("verified", "rejected")
+      )
+      .map(([k, o]) => providerAnswer(k, o)),
+    fc
+      .tuple(fc.constantFrom("identity" as const, "document" as const), fc.boolean())
+      .map(([k, a]) => review(k, a)),
     fc
       .tuple(
         fc.constantFrom(...Lifecycle.Command.literals),
@@ -258,14 +317,16 @@ const commands = fc.commands(
         fc.boolean()
       )
       .map(([c, w, b]) => lifecycle(c, w, b)),
-    fc.constantFrom<Record<string, unknown>>(
-      { email: "not-an-email" },
-      { phone: "0301234567" },
-      { address: { line1: "x", city: "y", postalCode: "1", country: "XX" } },
-      { firstName: "x".repeat(101) },
-      { taxId: "123" },
-      { role: "administrator" }
-    ).map(badInput),
+    fc
+      .constantFrom<Record<string, unknown>>(
+        { email: "not-an-email" },
+        { phone: "0301234567" },
+        { address: { line1: "x", city: "y", postalCode: "1", country: "XX" } },
+        { firstName: "x".repeat(101) },
+        { taxId: "123" },
+        { role: "administrator" }
+      )
+      .map(badInput),
     fc.constant(satisfy)
   ],
   { maxCommands: 40, size: "+1" }

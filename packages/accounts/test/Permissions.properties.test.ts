@@ -14,10 +14,28 @@ const permission = fc.constantFrom(...Permissions.ALL)
 
 /** A random team operation by a random actor (member ids m0…m5, owner among them). */
 const operation = fc.oneof(
-  fc.record({ op: fc.constant("invite" as const), actor: Arbitraries.memberId, member: Arbitraries.memberId, roles }),
-  fc.record({ op: fc.constant("change" as const), actor: Arbitraries.memberId, member: Arbitraries.memberId, roles }),
-  fc.record({ op: fc.constant("remove" as const), actor: Arbitraries.memberId, member: Arbitraries.memberId }),
-  fc.record({ op: fc.constant("transfer" as const), actor: Arbitraries.memberId, member: Arbitraries.memberId })
+  fc.record({
+    op: fc.constant("invite" as const),
+    actor: Arbitraries.memberId,
+    member: Arbitraries.memberId,
+    roles
+  }),
+  fc.record({
+    op: fc.constant("change" as const),
+    actor: Arbitraries.memberId,
+    member: Arbitraries.memberId,
+    roles
+  }),
+  fc.record({
+    op: fc.constant("remove" as const),
+    actor: Arbitraries.memberId,
+    member: Arbitraries.memberId
+  }),
+  fc.record({
+    op: fc.constant("transfer" as const),
+    actor: Arbitraries.memberId,
+    member: Arbitraries.memberId
+  })
 )
 type Operation = typeof operation extends fc.Arbitrary<infer A> ? A : never
 
@@ -71,7 +89,13 @@ describe("permission properties", () => {
         const union = ofRoles([...a, ...b])
         expect([...union].sort()).toEqual([...new Set([...ofRoles(a), ...ofRoles(b)])].sort())
         // and decisions explain themselves: granted by exactly the roles that hold the permission
-        const team = { owner: "o", members: [{ id: "o", roles: [] }, { id: "m", roles: [...a, ...b] }] }
+        const team = {
+          owner: "o",
+          members: [
+            { id: "o", roles: [] },
+            { id: "m", roles: [...a, ...b] }
+          ]
+        }
         const d = Permissions.decide(team, "m", p)
         expect(d.allowed).toBe(union.has(p))
         if (d.allowed) {
@@ -149,7 +173,8 @@ describe("permission properties", () => {
         expect(Result.isFailure(Permissions.remove(team, actor, team.owner))).toBe(true)
         expect(Result.isFailure(Permissions.changeRoles(team, actor, team.owner, rs))).toBe(true)
         for (const m of team.members) {
-          if (actor !== team.owner) expect(Result.isFailure(Permissions.transferOwnership(team, actor, m.id))).toBe(true)
+          if (actor !== team.owner)
+            expect(Result.isFailure(Permissions.transferOwnership(team, actor, m.id))).toBe(true)
         }
       }),
       { numRuns: NUM_RUNS }

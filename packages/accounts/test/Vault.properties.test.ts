@@ -75,7 +75,7 @@ describe("vault properties: the cipher", () => {
               out = Cipher.open(k, sealed, s, flipString(f, bit))
               break
             case "keyVersion":
-              out = Cipher.open(k, { ...sealed, keyVersion: sealed.keyVersion ^ (1 << bit % 31) }, s, f)
+              out = Cipher.open(k, { ...sealed, keyVersion: sealed.keyVersion ^ (1 << (bit % 31)) }, s, f)
               break
           }
           expect(Result.isFailure(out)).toBe(true)
@@ -99,98 +99,103 @@ const closeAll = (s: Accounts.Accounts["Service"], ids: ReadonlyArray<string>) =
 describe("vault properties: erasure", () => {
   it("after erasure nothing of that subject decrypts through any read path, other subjects still do; erasure is idempotent", async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 2, max: 5 }),
-        fc.nat(),
-        fc.boolean(),
-        async (n, pick, business) => {
-          await runTest(
-            Effect.gen(function* () {
-              const s = yield* Accounts.Accounts
-              const store = yield* AccountStore.AccountStore
-              const events = yield* Notifier.RecordedEvents
-              const ids: Array<string> = []
-              for (let i = 0; i < n; i++) {
-                const input = business
-                  ? Fixtures.business({ email: `b${i}@acme.example`, registrationNumber: `HRB ${1000 + i}` })
-                  : Fixtures.individual({ email: `u${i}@example.com` })
-                ids.push((yield* s.register(input)).id)
-              }
-              yield* closeAll(s, ids)
-              const accounts = yield* Effect.forEach(ids, (id) => s.get(id))
-              const subjects = accounts.flatMap((a) => [a.id, ...a.persons.map((p) => p.id)])
-              const victim = subjects[pick % subjects.length]!
-              const owner = accounts.find((a) => a.id === victim || a.persons.some((p) => p.id === victim))!
+      fc.asyncProperty(fc.integer({ min: 2, max: 5 }), fc.nat(), fc.boolean(), async (n, pick, business) => {
+        await runTest(
+          Effect.gen(function* () {
+            const s = yield* Accounts.Accounts
+            const store = yield* AccountStore.AccountStore
+            const events = yield* Notifier.RecordedEvents
+            const ids: Array<string> = []
+            for (let i = 0; i < n; i++) {
+              const input = business
+                ? Fixtures.business({ email: `b${i}@acme.example`, registrationNumber: `HRB ${1000 + i}` })
+                : Fixtures.individual({ email: `u${i}@example.com` })
+              ids.push((yield* s.register(input)).id)
+            }
+            yield* closeAll(s, ids)
+            const accounts = yield* Effect.forEach(ids, (id) => s.get(id))
+            const subjects = accounts.flatMap((a) => [a.id, ...a.persons.map((p) => p.id)])
+            const victim = subjects[pick % subjects.length]!
+            const owner = accounts.find((a) => a.id === victim || a.persons.some((p) => p.id === victim))!
 
-              const first = yield* s.erase(victim, OPERATOR)
-              expect(first._tag).toBe("Erased")
-              const dump = yield* store.dump
-              const count = (yield* events.all).length
-              // idempotent: same answer, no write, no event
-              expect(yield* s.erase(victim, OPERATOR)).toEqual(first)
-              expect(yield* store.dump).toEqual(dump)
-              expect((yield* events.all).length).toBe(count)
+            const first = yield* s.erase(victim, OPERATOR)
+            expect(first._tag).toBe("Erased")
+            const dump = yield* store.dump
+            const count = (yield* events.all).length
+            // idempotent: same answer, no write, no event
+            expect(yield* s.erase(victim, OPERATOR)).toEqual(first)
+            expect(yield* store.dump).toEqual(dump)
+            expect((yield* events.all).length).toBe(count)
 
-              // no key and no ciphertext left for the subject
-              expect(dump.keys.some((k) => k.subject === victim)).toBe(false)
-              expect(dump.fields.some((f) => f.subject === victim)).toBe(false)
-              // every read path refuses
-              const views = yield* s.profile(owner.id)
-              expect(views.find((v) => v.subject === victim)?._tag).toBe("erased")
-              const legal = yield* s.profile(owner.id, "legal_hold")
-              expect(legal.find((v) => v.subject === victim)?._tag).toBe("erased")
-              expect((yield* Effect.flip(s.exportSubject(victim)))._tag).toBe("SubjectErased")
-              // the other subjects still decrypt
-              for (const other of subjects.filter((x) => x !== victim)) {
-                const exported = yield* s.exportSubject(other)
-                expect(Object.keys(exported.personalData).length).toBeGreaterThan(0)
-              }
-              for (const a of accounts) {
-                for (const v of yield* s.profile(a.id)) expect(v._tag).toBe(v.subject === victim ? "erased" : "available")
-              }
-            })
-          )
-        }
-      ),
+            // no key and no ciphertext left for the subject
+            expect(dump.keys.some((k) => k.subject === victim)).toBe(false)
+            expect(dump.fields.some((f) => f.subject === victim)).toBe(false)
+            // every read path refuses
+            const views = yield* s.profile(owner.id)
+            expect(views.find((v) => v.subject === victim)?._tag).toBe("erased")
+            const legal = yield* s.profile(owner.id, "legal_hold")
+            expect(legal.find((v) => v.subject === victim)?._tag).toBe("erased")
+            expect((yield* Effect.flip(s.exportSubject(victim)))._tag).toBe("SubjectErased")
+            // the other subjects still decrypt
+            for (const other of subjects.filter((x) => x !== victim)) {
+              const exported = yield* s.exportSubject(other)
+              expect(Object.keys(exported.personalData).length).toBeGreaterThan(0)
+            }
+            for (const a of accounts) {
+              for (const v of yield* s.profile(a.id))
+                expect(v._tag).toBe(v.subject === victim ? "erased" : "available")
+            }
+          })
+        )
+      }),
       { numRuns: ERASURE_RUNS }
     )
   })
 
   it("a legal hold returns Retained { until, basis }, restricts processing, and the shred happens after it ends", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 3 * 365 }), fc.integer({ min: 1, max: 30 }), async (daysActive, extra) => {
-        await runTest(
-          Effect.gen(function* () {
-            const s = yield* Accounts.Accounts
-            const store = yield* AccountStore.AccountStore
-            const a = yield* s.register(Fixtures.individual())
-            yield* s.submitVerification(a.id, { kind: "member", id: "user-jane" })
-            yield* TestClock.adjust(daysActive * 86_400_000)
-            yield* s.transition(a.id, { kind: "member", id: "user-jane" }, "close")
-            const closedAt = yield* Effect.clockWith((c) => c.currentTimeMillis)
-            const until = new Date(closedAt)
-            until.setUTCFullYear(until.getUTCFullYear() + 5)
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 3 * 365 }),
+        fc.integer({ min: 1, max: 30 }),
+        async (daysActive, extra) => {
+          await runTest(
+            Effect.gen(function* () {
+              const s = yield* Accounts.Accounts
+              const store = yield* AccountStore.AccountStore
+              const a = yield* s.register(Fixtures.individual())
+              yield* s.submitVerification(a.id, { kind: "member", id: "user-jane" })
+              yield* TestClock.adjust(daysActive * 86_400_000)
+              yield* s.transition(a.id, { kind: "member", id: "user-jane" }, "close")
+              const closedAt = yield* Effect.clockWith((c) => c.currentTimeMillis)
+              const until = new Date(closedAt)
+              until.setUTCFullYear(until.getUTCFullYear() + 5)
 
-            const r = yield* s.erase(a.id, { kind: "member", id: "user-jane" })
-            expect(r).toEqual({ _tag: "Retained", subject: a.id, until: until.getTime(), basis: "aml_retention" })
-            expect(yield* s.erase(a.id, OPERATOR)).toEqual(r)
-            // processing restricted: ordinary reads refused, legal-hold reads allowed, export allowed
-            expect((yield* s.profile(a.id))[0]?._tag).toBe("restricted")
-            expect((yield* s.profile(a.id, "legal_hold"))[0]?._tag).toBe("available")
-            expect((yield* s.exportSubject(a.id)).processing.restricted).toBe(true)
-            expect(yield* s.sweep).toEqual([])
-            expect((yield* store.dump).keys.some((k) => k.subject === a.id)).toBe(true)
+              const r = yield* s.erase(a.id, { kind: "member", id: "user-jane" })
+              expect(r).toEqual({
+                _tag: "Retained",
+                subject: a.id,
+                until: until.getTime(),
+                basis: "aml_retention"
+              })
+              expect(yield* s.erase(a.id, OPERATOR)).toEqual(r)
+              // processing restricted: ordinary reads refused, legal-hold reads allowed, export allowed
+              expect((yield* s.profile(a.id))[0]?._tag).toBe("restricted")
+              expect((yield* s.profile(a.id, "legal_hold"))[0]?._tag).toBe("available")
+              expect((yield* s.exportSubject(a.id)).processing.restricted).toBe(true)
+              expect(yield* s.sweep).toEqual([])
+              expect((yield* store.dump).keys.some((k) => k.subject === a.id)).toBe(true)
 
-            yield* TestClock.setTime(until.getTime() + extra * 86_400_000)
-            expect(yield* s.sweep).toEqual([a.id])
-            const dump = yield* store.dump
-            expect(dump.keys.some((k) => k.subject === a.id)).toBe(false)
-            expect(dump.fields.some((f) => f.subject === a.id)).toBe(false)
-            expect((yield* s.profile(a.id, "legal_hold"))[0]?._tag).toBe("erased")
-            expect((yield* s.erase(a.id, OPERATOR))._tag).toBe("Erased")
-          })
-        )
-      }),
+              yield* TestClock.setTime(until.getTime() + extra * 86_400_000)
+              expect(yield* s.sweep).toEqual([a.id])
+              const dump = yield* store.dump
+              expect(dump.keys.some((k) => k.subject === a.id)).toBe(false)
+              expect(dump.fields.some((f) => f.subject === a.id)).toBe(false)
+              expect((yield* s.profile(a.id, "legal_hold"))[0]?._tag).toBe("erased")
+              expect((yield* s.erase(a.id, OPERATOR))._tag).toBe("Erased")
+            })
+          )
+        }
+      ),
       { numRuns: ERASURE_RUNS }
     )
   })
@@ -224,21 +229,31 @@ describe("vault properties: no plaintext at rest or in logs", () => {
   }, async () => {
     const lines: Array<string> = []
     const capture = Logger.layer([Logger.make((o) => lines.push(JSON.stringify(o.message)))])
-    const inputs = Array.from({ length: PROFILES }, (_, i) => fc.sample(Arbitraries.individual(i), { numRuns: 1, seed: i })[0]!)
+    const inputs = Array.from(
+      { length: PROFILES },
+      (_, i) => fc.sample(Arbitraries.individual(i), { numRuns: 1, seed: i })[0]!
+    )
     const out = await Effect.runPromise(
       Effect.gen(function* () {
         yield* TestClock.setTime(T0)
         const s = yield* Accounts.Accounts
         for (const input of inputs) {
           const a = yield* s.register(input)
-          yield* s.updateProfile(a.id, { kind: "member", id: input.owner.userId }, { phone: input.phone.replace(/\d$/, "7") })
+          yield* s.updateProfile(
+            a.id,
+            { kind: "member", id: input.owner.userId },
+            { phone: input.phone.replace(/\d$/, "7") }
+          )
           yield* s.submitVerification(a.id, { kind: "member", id: input.owner.userId })
         }
         const audit = yield* s.audit((yield* s.register(Fixtures.individual())).id)
         const store = yield* AccountStore.AccountStore
         const events = yield* Notifier.RecordedEvents
         return { dump: yield* store.dump, events: yield* events.all, audit }
-      }).pipe(Effect.provide(Layer.mergeAll(Fixtures.layer(), capture)), Effect.provideService(References.MinimumLogLevel, "All"))
+      }).pipe(
+        Effect.provide(Layer.mergeAll(Fixtures.layer(), capture)),
+        Effect.provideService(References.MinimumLogLevel, "All")
+      )
     )
     expect(lines.length).toBeGreaterThan(PROFILES)
     const strings: Array<string> = []
@@ -262,7 +277,8 @@ describe("vault properties: no plaintext at rest or in logs", () => {
     const phones = new Set(inputs.map((i) => i.phone))
     const cardNumbers = new Set(inputs.map((i) => i.card.number))
     for (const m of haystack.match(/[A-Za-z0-9._%+-]*@[A-Za-z0-9.-]*/g) ?? []) {
-      for (const e of emails) if (m.length >= e.length && m.endsWith(e.slice(e.indexOf("@")))) expect(m).not.toContain(e)
+      for (const e of emails)
+        if (m.length >= e.length && m.endsWith(e.slice(e.indexOf("@")))) expect(m).not.toContain(e)
     }
     for (const run of haystack.match(/\+?\d{11,}/g) ?? []) {
       for (let i = 0; i < run.length; i++) {

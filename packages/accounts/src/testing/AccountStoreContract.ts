@@ -38,7 +38,11 @@ export const account = (id: string, version: number): Account => ({
 })
 
 const sealed = (n: number) => ({ keyVersion: 1, nonce: `nonce${n}`, ciphertext: `ct${n}`, tag: `tag${n}` })
-const key = (subject: string) => ({ subject, version: 1, wrapped: { kekVersion: 1, wrapped: `w-${subject}` } })
+const key = (subject: string) => ({
+  subject,
+  version: 1,
+  wrapped: { kekVersion: 1, wrapped: `w-${subject}` }
+})
 
 const full = (id: string): Transaction => ({
   accounts: [{ account: account(id, 1), expectedVersion: 0 }],
@@ -53,7 +57,9 @@ const full = (id: string): Transaction => ({
   ],
   holds: [{ subject: id, basis: "aml_retention", until: 5_000, placedAt: 0 }],
   erasures: [{ subject: id, requestedAt: 0, status: "retained", until: 5_000, basis: "aml_retention" }],
-  audit: [{ id: `au-${id}`, at: 0, accountId: id, actor: "system", action: "register", version: 1, changes: [] }]
+  audit: [
+    { id: `au-${id}`, at: 0, accountId: id, actor: "system", action: "register", version: 1, changes: [] }
+  ]
 })
 
 /**
@@ -123,7 +129,10 @@ export const suite = (name: string, layer: Layer.Layer<AccountStore, unknown>): 
           const before = yield* store.dump
           const tx = full("a2")
           const error = yield* Effect.flip(
-            store.commit({ ...tx, index: [...(tx.index ?? []), { kind: "email", key: "h-a1", accountId: "a2" }] })
+            store.commit({
+              ...tx,
+              index: [...(tx.index ?? []), { kind: "email", key: "h-a1", accountId: "a2" }]
+            })
           )
           expect(error._tag).toBe("StoreFailure")
           expect(yield* store.dump).toEqual(before)

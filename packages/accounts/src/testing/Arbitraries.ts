@@ -26,7 +26,10 @@ export const team: fc.Arbitrary<Permissions.Team> = fc
   .tuple(
     memberId,
     fc.uniqueArray(
-      fc.record({ id: memberId, roles: fc.uniqueArray(fc.constantFrom(...Permissions.Role.literals), { maxLength: 3 }) }),
+      fc.record({
+        id: memberId,
+        roles: fc.uniqueArray(fc.constantFrom(...Permissions.Role.literals), { maxLength: 3 })
+      }),
       { selector: (m) => m.id, maxLength: 6 }
     )
   )
@@ -41,10 +44,11 @@ export const team: fc.Arbitrary<Permissions.Team> = fc
  * @category constructors
  * @since 0.1.0
  */
-export const keyAccess: fc.Arbitrary<Partial<Record<Permissions.Resource, Permissions.Access>>> = fc.dictionary(
-  fc.constantFrom(...Permissions.Resource.literals),
-  fc.constantFrom(...Permissions.Access.literals)
-) as fc.Arbitrary<Partial<Record<Permissions.Resource, Permissions.Access>>>
+export const keyAccess: fc.Arbitrary<Partial<Record<Permissions.Resource, Permissions.Access>>> =
+  fc.dictionary(
+    fc.constantFrom(...Permissions.Resource.literals),
+    fc.constantFrom(...Permissions.Access.literals)
+  ) as fc.Arbitrary<Partial<Record<Permissions.Resource, Permissions.Access>>>
 
 const digits = (min: number, max: number) =>
   fc.array(fc.integer({ min: 0, max: 9 }), { minLength: min, maxLength: max }).map((d) => d.join(""))
@@ -70,7 +74,11 @@ export const cardNumber: fc.Arbitrary<string> = fc
  * @since 0.1.0
  */
 export const email: fc.Arbitrary<string> = fc
-  .tuple(fc.stringMatching(/^[a-z][a-z0-9._-]{2,15}$/), fc.stringMatching(/^[a-z]{3,10}$/), fc.constantFrom("com", "de", "io"))
+  .tuple(
+    fc.stringMatching(/^[a-z][a-z0-9._-]{2,15}$/),
+    fc.stringMatching(/^[a-z]{3,10}$/),
+    fc.constantFrom("com", "de", "io")
+  )
   .filter(([local]) => !/[._-]$/.test(local) && !/[._-]{2}/.test(local))
   .map(([l, d, t]) => `${l}@${d}.${t}`)
 
@@ -93,8 +101,16 @@ const name = fc.stringMatching(/^[A-Z][a-z]{1,12}$/)
  * @since 0.1.0
  */
 export const individual = (index: number) =>
-  fc.record({ email, phone, card: cardNumber, firstName: name, lastName: name, year: fc.integer({ min: 1930, max: 2005 }) }).map(
-    (g) => ({
+  fc
+    .record({
+      email,
+      phone,
+      card: cardNumber,
+      firstName: name,
+      lastName: name,
+      year: fc.integer({ min: 1930, max: 2005 })
+    })
+    .map((g) => ({
       type: "individual",
       email: `u${index}.${g.email}`,
       phone: g.phone,
@@ -110,5 +126,4 @@ export const individual = (index: number) =>
         idNumber: "000000000"
       },
       card: { number: g.card, expMonth: 12, expYear: 2030 }
-    })
-  )
+    }))

@@ -66,8 +66,20 @@ export const business = (overrides: Record<string, unknown> = {}) => ({
     idNumber: VerificationProvider.MAGIC.verified
   },
   owners: [
-    { firstName: "Ada", lastName: "Lovelace", dateOfBirth: "1985-12-10", ownershipPercent: 60, idNumber: "000000000" },
-    { firstName: "Charles", lastName: "Babbage", dateOfBirth: "1980-12-26", ownershipPercent: 40, idNumber: "000000000" }
+    {
+      firstName: "Ada",
+      lastName: "Lovelace",
+      dateOfBirth: "1985-12-10",
+      ownershipPercent: 60,
+      idNumber: "000000000"
+    },
+    {
+      firstName: "Charles",
+      lastName: "Babbage",
+      dateOfBirth: "1980-12-26",
+      ownershipPercent: 40,
+      idNumber: "000000000"
+    }
   ],
   bankAccount: { country: "DE", currency: "EUR", accountNumber: "DE89370400440532013000" },
   ...overrides

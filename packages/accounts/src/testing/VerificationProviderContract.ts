@@ -27,7 +27,11 @@ export interface Options {
  * @category constructors
  * @since 0.1.0
  */
-export const suite = (name: string, layer: Layer.Layer<VerificationProvider, unknown>, options: Options = {}): void => {
+export const suite = (
+  name: string,
+  layer: Layer.Layer<VerificationProvider, unknown>,
+  options: Options = {}
+): void => {
   const run = <A, E>(effect: Effect.Effect<A, E, VerificationProvider>): Promise<A> =>
     Effect.runPromise(Effect.provide(effect, layer) as Effect.Effect<A, E>)
   const person = { firstName: "Jane", lastName: "Doe", dateOfBirth: "1990-04-01" }
@@ -58,7 +62,9 @@ export const suite = (name: string, layer: Layer.Layer<VerificationProvider, unk
               Effect.map(ask(kind, data), (o) => o._tag)
             expect(yield* tag("identity", { ...person, idNumber: MAGIC.verified })).toBe("verified")
             expect(yield* tag("identity", { ...person, idNumber: MAGIC.rejected })).toBe("rejected")
-            expect(yield* tag("identity", { ...person, idNumber: MAGIC.actionRequired })).toBe("action_required")
+            expect(yield* tag("identity", { ...person, idNumber: MAGIC.actionRequired })).toBe(
+              "action_required"
+            )
             expect(yield* tag("identity", { ...person, idNumber: MAGIC.manualReview })).toBe("manual_review")
             expect(yield* tag("identity", { ...person, idNumber: MAGIC.pending })).toBe("pending")
             expect(yield* tag("company", { taxId: MAGIC.rejected })).toBe("rejected")
