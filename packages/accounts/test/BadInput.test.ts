@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest"
 import { Accounts, AccountStore } from "../src/index.ts"
 import { Fixtures } from "../src/testing/index.ts"
 
-const NUM_RUNS = 60
+const NUM_RUNS = 40
 const OWNER = { kind: "member", id: "user-ada" }
 
 /** Registers a business, then runs `bad` and asserts: InvalidInput at `path`, no write, no event. */

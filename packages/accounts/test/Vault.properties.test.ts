@@ -288,6 +288,10 @@ describe("vault properties: no plaintext at rest or in logs", () => {
     }
     const luhnValid = (haystack.match(LUHN_RUN) ?? []).filter(Registration.luhn)
     expect(luhnValid).toEqual([])
+    // no nonce repeats across everything the service sealed (per-subject keys, thousands of fields)
+    const nonces = out.dump.fields.map((f) => f.sealed.nonce)
+    expect(nonces.length).toBeGreaterThan(PROFILES * 6)
+    expect(new Set(nonces).size).toBe(nonces.length)
     // the card is kept only as brand, last four and fingerprint
     const cards = out.dump.accounts.flatMap((a) => (a.card === undefined ? [] : [a.card]))
     expect(cards).toHaveLength(PROFILES)
