@@ -245,7 +245,7 @@ export const frame = (set: RuleSet, values: Values): PreparedFrame => {
     const type = types[i]!
     if (!matches(type, x)) {
       problems ??= new Map()
-      problems.set(i, `attribute ${set.paths[i]} should be ${type === "list<string>" ? "a set of strings" : `a ${type}`}, got ${describe(x)}`)
+      problems.set(i, `attribute ${set.paths[i]} should be ${type === "list<string>" ? "a set of strings" : type === "int" ? "an int" : `a ${type}`}, got ${describe(x)}`)
       continue
     }
     out[i] = Array.isArray(x) ? new Set(x) : x
