@@ -87,7 +87,7 @@ export const structuring: ReadonlyArray<Rule.Input> = [
     id: "structuring_near_threshold",
     description: "Structuring: a third payment just under the 10,000.00 threshold within 24 hours",
     action: "review",
-    score: 50,
+    score: 40,
     alert: true,
     condition:
       "payment.amount_ref >= 900000 && payment.amount_ref < 1000000 && velocity.customer.near_threshold_24h >= 2"
@@ -96,7 +96,7 @@ export const structuring: ReadonlyArray<Rule.Input> = [
     id: "structuring_split_sum",
     description: "Structuring: payments each under 10,000.00 add up to 10,000.00 or more within 24 hours",
     action: "review",
-    score: 50,
+    score: 40,
     alert: true,
     condition:
       "payment.amount_ref < 1000000 && velocity.customer.count_24h >= 1 && velocity.customer.max_24h < 1000000 && velocity.customer.sum_24h + payment.amount_ref >= 1000000"
