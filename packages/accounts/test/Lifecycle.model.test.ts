@@ -22,7 +22,7 @@ import { Fixtures } from "../src/testing/index.ts"
  * invariants below are checked on the real store.
  */
 
-const NUM_RUNS = 120
+const NUM_RUNS = 100
 const DAY = 86_400_000
 const T0 = Date.UTC(2026, 0, 1)
 const OWNER = { kind: "member", id: "user-jane" } as const

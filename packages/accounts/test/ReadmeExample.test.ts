@@ -24,9 +24,13 @@ it("the README example does what it says", async () => {
       bankAccount: { country: "DE", currency: "EUR", accountNumber: "DE89370400440532013000" }
     })
     const before = yield* accounts.evaluate(jane.id) // pastDue: individual.address, individual.verification
-    yield* accounts.updateProfile(jane.id, { kind: "member", id: "user-jane" }, {
-      address: { line1: "Invalidenstr. 1", city: "Berlin", postalCode: "10115", country: "DE" }
-    })
+    yield* accounts.updateProfile(
+      jane.id,
+      { kind: "member", id: "user-jane" },
+      {
+        address: { line1: "Invalidenstr. 1", city: "Berlin", postalCode: "10115", country: "DE" }
+      }
+    )
     const active = yield* accounts.submitVerification(jane.id, { kind: "member", id: "user-jane" })
     const after = yield* accounts.evaluate(jane.id)
     return { before, active, after }
