@@ -1,0 +1,117 @@
+import { Ids, Notifier } from "@paykit/core"
+import { Effect, Layer, Schema } from "effect"
+import { TestClock } from "effect/testing"
+import { describe, expect, it } from "vitest"
+import { Attributes, Events, Risk, RuleSet, RuleSets, VelocityStore } from "../src/index.ts"
+
+const MIN = 60_000
+const T0 = Date.UTC(2026, 5, 1, 12)
+
+const riskLayer = (config: Omit<Risk.Config, "ruleSet"> = {}) => {
+  const ruleSet = RuleSet.makeUnsafe(Attributes.standard, { rules: RuleSets.all })
+  return Layer.mergeAll(
+    Risk.layer({ ruleSet, lists: { blocked_countries: ["KP"] }, ...config }).pipe(
+      Layer.provideMerge(VelocityStore.layerMemory),
+      Layer.provideMerge(Notifier.layerMemory),
+      Layer.provide(Ids.layerSeeded(11))
+    ),
+    TestClock.layer()
+  )
+}
+const run = <A, E>(
+  effect: Effect.Effect<A, E, Risk.Risk | VelocityStore.VelocityStore | Notifier.RecordedEvents>
+) => Effect.runPromise(Effect.provide(effect, riskLayer()) as Effect.Effect<A, E>)
+
+const payment = (id: string, amount: string, extra: Record<string, unknown> = {}) => ({
+  payment: {
+    id,
+    amount: { amount, currency: "USD" },
+    customerId: "cus_1",
+    cardFingerprint: "fp_1",
+    ip: "192.0.2.1",
+    cardCountry: "US",
+    ipCountry: "US",
+    ...extra
+  }
+})
+
+describe("Risk service", () => {
+  it("records each attempt so velocity builds up: card testing ends in a block, alerts and a freeze recommendation", () =>
+    run(
+      Effect.gen(function* () {
+        yield* TestClock.setTime(T0)
+        const risk = yield* Risk.Risk
+        const outcomes: Array<string> = []
+        for (let i = 0; i < 6; i++) {
+          const a = yield* risk.assess(payment(`p${i}`, "100"))
+          outcomes.push(a.decision.outcome)
+          yield* TestClock.adjust("5 seconds")
+        }
+        // 5 small attempts are history when the 6th comes: it is blocked (small auths) and so are later ones
+        expect(outcomes.slice(0, 5)).toEqual(["approve", "approve", "approve", "approve", "block"])
+        const store = yield* VelocityStore.VelocityStore
+        const history = yield* store.history("card", "fp_1")
+        expect(history.map((e) => e.id)).toEqual(["p0", "p1", "p2", "p3", "p4", "p5"])
+        expect(history.filter((e) => e.declined).map((e) => e.id)).toEqual(["p4", "p5"])
+        // the issuer declined the earlier ones too: recorded afterwards, three declines trigger a freeze
+        yield* risk.record({ id: "issuer1", at: T0 + 40_000, amountRef: "100", declined: true, card: "fp_1" })
+        yield* TestClock.adjust("1 minute")
+        const last = yield* risk.assess(payment("p9", "100"))
+        expect(last.decision.outcome).toBe("block")
+        expect(last.decision.freeze).toBe(true)
+        const events = yield* (yield* Notifier.RecordedEvents).all
+        const freeze = events.filter((e) => e.type === Events.TYPES.freeze)
+        expect(freeze.length).toBe(1)
+        const data = Schema.decodeUnknownSync(Events.FreezeRecommended)(freeze[0]!.data)
+        expect(data).toMatchObject({ paymentId: "p9", customerId: "cus_1" })
+        expect(data.ruleIds).toEqual(["card_testing_declines"])
+        expect(freeze[0]!.subject).toBe("cus_1")
+        const alerts = events.filter((e) => e.type === Events.TYPES.alert)
+        expect(alerts.length).toBeGreaterThan(0)
+        for (const a of alerts) Schema.decodeUnknownSync(Events.AlertRaised)(a.data)
+      })
+    ))
+
+  it("invalid input is InvalidInput naming the field and changes nothing", () =>
+    run(
+      Effect.gen(function* () {
+        yield* TestClock.setTime(T0)
+        const risk = yield* Risk.Risk
+        const bad = yield* Effect.flip(risk.assess(payment("p1", "12.50")))
+        expect(bad).toMatchObject({
+          _tag: "InvalidInput",
+          operation: "Risk.assess",
+          path: "payment.amount.amount"
+        })
+        const eur = yield* Effect.flip(
+          risk.assess({ payment: { id: "p2", amount: { amount: "100", currency: "EUR" } } })
+        )
+        expect(eur).toMatchObject({ _tag: "InvalidInput", path: "payment.amountRef" })
+        const country = yield* Effect.flip(risk.assess(payment("p3", "100", { ipCountry: "usa" })))
+        expect(country).toMatchObject({ _tag: "InvalidInput", path: "payment.ipCountry" })
+        const store = yield* VelocityStore.VelocityStore
+        expect(yield* store.history("customer", "cus_1")).toEqual([])
+        expect(yield* (yield* Notifier.RecordedEvents).all).toEqual([])
+      })
+    ))
+
+  it("a payment in another currency is compared through its amount in the reference currency", () =>
+    run(
+      Effect.gen(function* () {
+        yield* TestClock.setTime(T0)
+        const risk = yield* Risk.Risk
+        const a = yield* risk.assess({
+          payment: {
+            id: "p1",
+            amount: { amount: "92000", currency: "EUR" },
+            amountRef: { amount: "100000", currency: "USD" }
+          },
+          customer: { avgTicketRef: "4000" }
+        })
+        expect(a.decision.hits.map((h) => h.ruleId)).toEqual(["huge_vs_baseline", "large_vs_baseline"])
+        expect(a.decision.hits[0]!.reason).toContain("payment.amount_ref = 100000")
+        const store = yield* VelocityStore.VelocityStore
+        expect(store.cap).toBe(VelocityStore.DEFAULT_CAP)
+      })
+    ))
+})
