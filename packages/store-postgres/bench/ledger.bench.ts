@@ -6,7 +6,7 @@
  * The baseline is what a team would write without paykit: one transaction per transfer that
  * locks both accounts (SELECT … FOR UPDATE, in id order), checks the limit, updates both and
  * inserts the transfer. Throughput is entries per second; latency is per call (a batch is one
- * call). PostgreSQL is skipped when it does not answer (DATABASE_URL, else
+ * call). Each row's baseline is measured in slices interleaved with paykit's. PostgreSQL is skipped when it does not answer (DATABASE_URL, else
  * PAYKIT_TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test).
  */
 import { Ids } from "@paykit/core"
@@ -39,13 +39,19 @@ const percentile = (xs: Array<number>, p: number): number => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!
 }
 
-/** Runs `call` from CLIENTS concurrent fibers for SECONDS; returns entries/s and call latencies. */
-const drive = <E, R>(call: (client: number, n: number) => Effect.Effect<number, E, R>) =>
+interface Sample {
+  readonly entries: number
+  readonly seconds: number
+  readonly latencies: ReadonlyArray<number>
+}
+
+/** Runs `call` from CLIENTS concurrent fibers for `seconds`; returns entries and call latencies. */
+const drive = <E, R>(seconds: number, call: (client: number, n: number) => Effect.Effect<number, E, R>) =>
   Effect.gen(function* () {
     const latencies: Array<number> = []
     let entries = 0
     const start = performance.now()
-    const deadline = start + SECONDS * 1000
+    const deadline = start + seconds * 1000
     yield* Effect.forEach(
       Array.from({ length: CLIENTS }, (_, c) => c),
       (c) =>
@@ -61,14 +67,47 @@ const drive = <E, R>(call: (client: number, n: number) => Effect.Effect<number, 
         }),
       { concurrency: "unbounded", discard: true }
     )
-    const elapsed = (performance.now() - start) / 1000
-    if (process.env["BENCH_DEBUG"])
-      console.log(`  ${latencies.length} calls, ${entries} entries in ${elapsed.toFixed(2)} s`)
-    return {
-      entriesPerSec: entries / elapsed,
-      p50: percentile(latencies, 50),
-      p99: percentile(latencies, 99)
+    return { entries, seconds: (performance.now() - start) / 1000, latencies } satisfies Sample
+  })
+
+const summary = (samples: ReadonlyArray<Sample>) => {
+  const entries = samples.reduce((n, s) => n + s.entries, 0)
+  const seconds = samples.reduce((n, s) => n + s.seconds, 0)
+  const latencies = samples.flatMap((s) => s.latencies)
+  if (process.env["BENCH_DEBUG"])
+    console.log(`  ${latencies.length} calls, ${entries} entries in ${seconds.toFixed(2)} s`)
+  return {
+    entriesPerSec: entries / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99)
+  }
+}
+
+/**
+ * The baseline and paykit take turns (ROUNDS slices each, SECONDS in all per side), so a load
+ * change on a shared machine hits both sides of a ratio alike.
+ */
+const ROUNDS = 3
+const interleaved = <E1, R1, E2, R2>(
+  counters: { baseline: number; paykit: number },
+  baseline: (client: number, n: number) => Effect.Effect<number, E1, R1>,
+  paykit: (client: number, n: number) => Effect.Effect<number, E2, R2>
+) =>
+  Effect.gen(function* () {
+    const b: Array<Sample> = []
+    const p: Array<Sample> = []
+    for (let round = 0; round < ROUNDS; round++) {
+      // each slice continues the numbering of the last, so no id repeats
+      const offsetB = counters.baseline
+      const sb = yield* drive(SECONDS / ROUNDS, (c, n) => baseline(c, offsetB + n))
+      counters.baseline += sb.latencies.length + CLIENTS
+      b.push(sb)
+      const offsetP = counters.paykit
+      const sp = yield* drive(SECONDS / ROUNDS, (c, n) => paykit(c, offsetP + n))
+      counters.paykit += sp.latencies.length + CLIENTS
+      p.push(sp)
     }
+    return { paykit: summary(p), baseline: summary(b) }
   })
 
 let runId = 0
@@ -117,17 +156,23 @@ const scenario = (db: string, accountSet: "50 accounts" | "2 hot accounts") =>
     }
 
     const rows: Array<Row> = []
-    const base = yield* drive((client, n) => {
+    const counters = { baseline: 0, paykit: 0 }
+    const baseline = (client: number, n: number) => {
       const i = (client * 7919 + n * 31) % names.length
       const j = (i + 1 + (n % (names.length - 1))) % names.length
-      return Effect.as(Baseline.transfer(`${tag}:b:${client}:${n}`, names[i]!, names[j]!, 1n), 1)
-    }).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+      return Effect.as(
+        Baseline.transfer(`${tag}:b:${client}:${n}`, names[i]!, names[j]!, 1n).pipe(
+          Effect.provideService(SqlClient.SqlClient, sql)
+        ),
+        1
+      )
+    }
     for (const [mode, size] of [
       ["single", 1],
       ["batch 100", 100],
       ["batch 1000", 1000]
     ] as const) {
-      const r = yield* drive((client, n) =>
+      const r = yield* interleaved(counters, baseline, (client, n) =>
         Effect.gen(function* () {
           const commands = Array.from({ length: size }, (_, k) => transfer(`m${size}`, client, n, k))
           const out = yield* store.write({
@@ -142,7 +187,7 @@ const scenario = (db: string, accountSet: "50 accounts" | "2 hot accounts") =>
           return size
         })
       )
-      rows.push({ db, accounts: accountSet, mode, ...r, baseline: base })
+      rows.push({ db, accounts: accountSet, mode, ...r.paykit, baseline: r.baseline })
     }
     return rows
   })

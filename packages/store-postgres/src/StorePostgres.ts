@@ -239,6 +239,10 @@ export const make = (
           const commands = requests.length === 1 ? requests[0]!.commands : requests.flatMap((r) => r.commands)
           const now = requests.reduce((m, r) => Math.max(m, r.now), Number.NEGATIVE_INFINITY)
           const rs = LedgerCore.readSet(commands)
+          // Plan every statement of this transaction for its actual arguments and the tables'
+          // current size: a generic plan cached while a table was small keeps scanning it whole
+          // (seconds per write once a fresh ledger holds 100,000 entries).
+          yield* sql`SET LOCAL plan_cache_mode = force_custom_plan`
           // 1. holds (named and due), then entries, each locked in id order
           const [locked] = yield* sql<{ entries: unknown; holds: unknown }>`WITH lh AS (
               SELECT * FROM paykit_holds
