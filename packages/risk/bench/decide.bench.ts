@@ -16,7 +16,12 @@ interface Spec {
   readonly jre: Record<string, unknown>
   readonly action: Rule.Action
 }
-const num = (fact: string, path: string, operator: string, value: unknown) => ({ fact, path: `$.${path}`, operator, value })
+const num = (fact: string, path: string, operator: string, value: unknown) => ({
+  fact,
+  path: `$.${path}`,
+  operator,
+  value
+})
 const specs: Array<Spec> = []
 for (let i = 0; i < 50; i++) {
   const k = BigInt(10_000 + i * 1_000)
@@ -40,7 +45,16 @@ for (let i = 0; i < 50; i++) {
       )[(i >> 1) % 5]!
       specs.push({
         cel: `payment.${attr} in lists.${list}`,
-        jre: { all: [{ fact: "payment", path: `$.${attr}`, operator: "in", value: { fact: "lists", path: `$.${list}` } }] },
+        jre: {
+          all: [
+            {
+              fact: "payment",
+              path: `$.${attr}`,
+              operator: "in",
+              value: { fact: "lists", path: `$.${list}` }
+            }
+          ]
+        },
         action: "block"
       })
       break
@@ -75,7 +89,12 @@ for (let i = 0; i < 50; i++) {
         jre: {
           all: [
             { fact: "payment", path: "$.method", operator: "equal", value: "card" },
-            { fact: "payment", path: "$.ip_country", operator: "notEqual", value: { fact: "payment", path: "$.card_country" } },
+            {
+              fact: "payment",
+              path: "$.ip_country",
+              operator: "notEqual",
+              value: { fact: "payment", path: "$.card_country" }
+            },
             num("payment", "amount_ref", "greaterThanInclusive", Number(k * 3n))
           ]
         },
@@ -139,7 +158,13 @@ const values = computeValues()
 
 // --- paykit ------------------------------------------------------------------------------------
 const ruleSet = RuleSet.makeUnsafe(catalog, {
-  rules: specs.map((s, i) => ({ id: `r${String(i).padStart(2, "0")}`, description: s.cel, action: s.action, score: 5, condition: s.cel }))
+  rules: specs.map((s, i) => ({
+    id: `r${String(i).padStart(2, "0")}`,
+    description: s.cel,
+    action: s.action,
+    score: 5,
+    condition: s.cel
+  }))
 })
 const prepared = Decision.frame(ruleSet, values)
 const ours = Decision.decide(ruleSet, values, now)
@@ -150,7 +175,15 @@ const schemaOf = (o: Record<string, unknown>): Record<string, unknown> =>
   Object.fromEntries(
     Object.entries(o).map(([k, v]) => [
       k,
-      typeof v === "bigint" ? "int" : typeof v === "string" ? "string" : typeof v === "boolean" ? "bool" : v instanceof Set || Array.isArray(v) ? "list<string>" : schemaOf(v as Record<string, unknown>)
+      typeof v === "bigint"
+        ? "int"
+        : typeof v === "string"
+          ? "string"
+          : typeof v === "boolean"
+            ? "bool"
+            : v instanceof Set || Array.isArray(v)
+              ? "list<string>"
+              : schemaOf(v as Record<string, unknown>)
     ])
   )
 const celContext = {
@@ -158,7 +191,8 @@ const celContext = {
   lists: listArrays,
   velocity: values.velocity
 }
-for (const [name, v] of Object.entries(celContext)) env.registerVariable({ name, schema: schemaOf(v as Record<string, unknown>) as never })
+for (const [name, v] of Object.entries(celContext))
+  env.registerVariable({ name, schema: schemaOf(v as Record<string, unknown>) as never })
 const celRules = specs.map((s) => env.parse(s.cel))
 const celDecide = () => {
   const hits: Array<number> = []
@@ -168,18 +202,34 @@ const celDecide = () => {
 
 // --- json-rules-engine ------------------------------------------------------------------------
 const toNumbers = (o: unknown): unknown =>
-  typeof o === "bigint" ? Number(o) : o instanceof Set ? [...o] : typeof o === "object" && o !== null ? Object.fromEntries(Object.entries(o).map(([k, v]) => [k, toNumbers(v)])) : o
-const jreFacts = { payment: toNumbers(celContext.payment), lists: listArrays, velocity: toNumbers(values.velocity) }
+  typeof o === "bigint"
+    ? Number(o)
+    : o instanceof Set
+      ? [...o]
+      : typeof o === "object" && o !== null
+        ? Object.fromEntries(Object.entries(o).map(([k, v]) => [k, toNumbers(v)]))
+        : o
+const jreFacts = {
+  payment: toNumbers(celContext.payment),
+  lists: listArrays,
+  velocity: toNumbers(values.velocity)
+}
 const engine = new Engine([], { allowUndefinedFacts: true })
-specs.forEach((s, i) => engine.addRule({ name: `r${i}`, conditions: s.jre as never, event: { type: s.action } }))
+for (const [i, s] of specs.entries()) {
+  engine.addRule({ name: `r${i}`, conditions: s.jre as never, event: { type: s.action } })
+}
 
 // sanity: the three agree on which rules hit
 const celHits = celDecide()
 const jreHits = (await engine.run(jreFacts)).events.length
 if (ours.hits.length !== celHits.length || jreHits !== celHits.length) {
-  throw new Error(`the engines disagree: paykit ${ours.hits.length}, CEL ${celHits.length}, json-rules-engine ${jreHits}`)
+  throw new Error(
+    `the engines disagree: paykit ${ours.hits.length}, CEL ${celHits.length}, json-rules-engine ${jreHits}`
+  )
 }
-console.log(`50 rules, ${ours.hits.length} hit this payment (outcome ${ours.outcome}); CEL interpreter and json-rules-engine agree`)
+console.log(
+  `50 rules, ${ours.hits.length} hit this payment (outcome ${ours.outcome}); CEL interpreter and json-rules-engine agree`
+)
 
 const rows = compare("@paykit/risk: one decision over 50 rules, features precomputed", "CEL interp.", [
   {
@@ -213,11 +263,16 @@ const measureAsync = async (run: () => Promise<unknown>, millis = 400, rounds = 
   return best
 }
 const jre = await measureAsync(() => engine.run(jreFacts))
-const fmt = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(1))
+const fmt = (n: number): string =>
+  n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(1)
 console.log("\n@paykit/risk vs json-rules-engine 7 (same 50 rules, same facts)")
-console.log(`${"operation".padEnd(35)} | ${"paykit ops/s".padStart(14)} | ${"json-rules-engine ops/s".padStart(23)} | ratio`)
+console.log(
+  `${"operation".padEnd(35)} | ${"paykit ops/s".padStart(14)} | ${"json-rules-engine ops/s".padStart(23)} | ratio`
+)
 for (const r of rows) {
-  console.log(`${r.operation.padEnd(35)} | ${fmt(r.ours).padStart(14)} | ${fmt(jre).padStart(23)} | ${(r.ours / jre).toFixed(0)}×`)
+  console.log(
+    `${r.operation.padEnd(35)} | ${fmt(r.ours).padStart(14)} | ${fmt(jre).padStart(23)} | ${(r.ours / jre).toFixed(0)}×`
+  )
 }
 
 // --- feature computation from the memory velocity store ----------------------------------------
@@ -228,5 +283,9 @@ const full = measure({
   opsPerRun: 1,
   run: () => Decision.decide(ruleSet, computeValues(), now)
 })
-console.log(`Features.compute from VelocityStore histories      | ${fmt(feat.opsPerSecond).padStart(10)} ops/s | ${(1e6 / feat.opsPerSecond).toFixed(2)} µs each`)
-console.log(`Features.compute + decide (50 rules)               | ${fmt(full.opsPerSecond).padStart(10)} ops/s | ${(1e6 / full.opsPerSecond).toFixed(2)} µs each`)
+console.log(
+  `Features.compute from VelocityStore histories      | ${fmt(feat.opsPerSecond).padStart(10)} ops/s | ${(1e6 / feat.opsPerSecond).toFixed(2)} µs each`
+)
+console.log(
+  `Features.compute + decide (50 rules)               | ${fmt(full.opsPerSecond).padStart(10)} ops/s | ${(1e6 / full.opsPerSecond).toFixed(2)} µs each`
+)

@@ -127,7 +127,12 @@ export interface Options {
 
 const decodeHistorical = Input.decodeResult("Backtest.run", Historical)
 
-const zeroOutcomes = (): Record<Decision.Outcome, number> => ({ approve: 0, challenge: 0, review: 0, block: 0 })
+const zeroOutcomes = (): Record<Decision.Outcome, number> => ({
+  approve: 0,
+  challenge: 0,
+  review: 0,
+  block: 0
+})
 
 /**
  * Replays historical payments in time order (ties in the given order) through a fresh memory
@@ -145,12 +150,17 @@ const zeroOutcomes = (): Record<Decision.Outcome, number> => ({ approve: 0, chal
  * @category math
  * @since 0.1.0
  */
-export const run = (options: Options): Result.Result<Report, InvalidInput | RuleDefinitionError | InvalidRuleSet> => {
+export const run = (
+  options: Options
+): Result.Result<Report, InvalidInput | RuleDefinitionError | InvalidRuleSet> => {
   const base = options.ruleSet
   let withCandidate: RuleSet.RuleSet | undefined
   let candidateId: string | undefined
   if (options.candidate !== undefined) {
-    const c = "ast" in options.candidate ? Result.succeed(options.candidate) : Rule.define(base.catalog, options.candidate)
+    const c =
+      "ast" in options.candidate
+        ? Result.succeed(options.candidate)
+        : Rule.define(base.catalog, options.candidate)
     if (Result.isFailure(c)) return Result.fail(c.failure)
     const active: Rule.Rule = { ...c.success, mode: "active" }
     if (base.rules.some((r) => r.id === active.id)) {
@@ -181,7 +191,11 @@ export const run = (options: Options): Result.Result<Report, InvalidInput | Rule
   const outcomes = zeroOutcomes()
   const candidateOutcomes = zeroOutcomes()
   const rules: Record<string, RuleStats> = {}
-  const stats = (id: string): RuleStats => (rules[id] ??= { hits: 0, shadowHits: 0, errors: 0, fraudHits: 0, legitHits: 0 })
+  const stats = (id: string): RuleStats => {
+    const s = rules[id] ?? { hits: 0, shadowHits: 0, errors: 0, fraudHits: 0, legitHits: 0 }
+    rules[id] = s
+    return s
+  }
   for (const r of (withCandidate ?? base).rules) stats(r.id)
   const overlap: Record<string, Record<string, number>> = {}
   const decisions: Array<Report["decisions"][number]> = []
@@ -221,7 +235,14 @@ export const run = (options: Options): Result.Result<Report, InvalidInput | Rule
       if (h.label === "legit") s.legitHits++
     }
     for (const e of decision.errors) stats(e.ruleId).errors++
-    for (const a of all) for (const b of all) if (a !== b) (overlap[a] ??= {})[b] = ((overlap[a] ??= {})[b] ?? 0) + 1
+    for (const a of all) {
+      for (const b of all) {
+        if (a === b) continue
+        const row = overlap[a] ?? {}
+        row[b] = (row[b] ?? 0) + 1
+        overlap[a] = row
+      }
+    }
     let candidateOutcome: Decision.Outcome | undefined
     if (withCandidate !== undefined) {
       const d2 = Decision.decide(withCandidate, values, h.at)
@@ -239,7 +260,9 @@ export const run = (options: Options): Result.Result<Report, InvalidInput | Rule
     })
     const amountRef = Features.amountRef(h.payment, reference)
     if (amountRef !== undefined) {
-      histories.record(Features.eventOf(h.payment, amountRef, h.at, h.declined ?? decision.outcome === "block"))
+      histories.record(
+        Features.eventOf(h.payment, amountRef, h.at, h.declined ?? decision.outcome === "block")
+      )
     }
   }
   return Result.succeed({

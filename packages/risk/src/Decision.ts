@@ -245,7 +245,10 @@ export const frame = (set: RuleSet, values: Values): PreparedFrame => {
     const type = types[i]!
     if (!matches(type, x)) {
       problems ??= new Map()
-      problems.set(i, `attribute ${set.paths[i]} should be ${type === "list<string>" ? "a set of strings" : type === "int" ? "an int" : `a ${type}`}, got ${describe(x)}`)
+      problems.set(
+        i,
+        `attribute ${set.paths[i]} should be ${type === "list<string>" ? "a set of strings" : type === "int" ? "an int" : `a ${type}`}, got ${describe(x)}`
+      )
       continue
     }
     out[i] = Array.isArray(x) ? new Set(x) : x
@@ -257,7 +260,11 @@ const describe = (x: unknown): string =>
   typeof x === "bigint" ? `the int ${x}` : typeof x === "number" ? `the number ${x}` : typeof x
 
 const show = (x: unknown): string =>
-  x instanceof Set ? `[${[...x].slice(0, 5).join(", ")}${x.size > 5 ? ", …" : ""}]` : typeof x === "string" ? JSON.stringify(x) : String(x)
+  x instanceof Set
+    ? `[${[...x].slice(0, 5).join(", ")}${x.size > 5 ? ", …" : ""}]`
+    : typeof x === "string"
+      ? JSON.stringify(x)
+      : String(x)
 
 /** A hit whose reason is written when first read (most hits are never shown). */
 class LazyHit implements Hit {
@@ -310,7 +317,8 @@ const errorReason = (set: RuleSet, f: PreparedFrame, e: unknown): string => {
     if (e.slot < 0) return e.reason
     return f.problems.get(e.slot) ?? `attribute ${set.paths[e.slot]} is missing`
   }
-  if (e === undefined || e === null || typeof e !== "object") return `the condition gave ${String(e)}, not a bool`
+  if (e === undefined || e === null || typeof e !== "object")
+    return `the condition gave ${String(e)}, not a bool`
   return `evaluation failed: ${e instanceof Error ? e.message : String(e)}`
 }
 
@@ -364,24 +372,31 @@ const evaluate = (set: RuleSet, f: PreparedFrame, now: number, safe: boolean): D
   for (let i = 0; i < compiled.length; i++) {
     const c = compiled[i]!
     if (c.pivotSlot >= 0 && c.rule.snoozes.length > 0 && isSnoozed(c.rule, v[c.pivotSlot], now)) {
-      ;(snoozed ??= []).push(c.rule.id)
+      if (snoozed === undefined) snoozed = []
+      snoozed.push(c.rule.id)
       continue
     }
     const r = safe ? runSafely(c.fn, v) : c.fn(v)
     if (r === false) continue
     if (r !== true) {
-      ;(errors ??= []).push({ ruleId: c.rule.id, reason: errorReason(set, f, r) })
+      if (errors === undefined) errors = []
+      errors.push({ ruleId: c.rule.id, reason: errorReason(set, f, r) })
       if (set.onError === "review" && c.active && c.cls >= 2) review = true
       continue
     }
     const h = hitOf(set, c, v)
     if (!c.active) {
-      ;(shadowHits ??= []).push(h)
+      if (shadowHits === undefined) shadowHits = []
+      shadowHits.push(h)
       continue
     }
-    ;(hits ??= []).push(h)
+    if (hits === undefined) hits = []
+    hits.push(h)
     score += c.rule.score
-    if (c.rule.alert) (alerts ??= []).push(h)
+    if (c.rule.alert) {
+      if (alerts === undefined) alerts = []
+      alerts.push(h)
+    }
     if (c.rule.freeze) freeze = true
     switch (c.cls) {
       case 0:

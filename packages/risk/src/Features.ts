@@ -266,7 +266,12 @@ export const compute = (input: {
  * @category constructors
  * @since 0.1.0
  */
-export const eventOf = (p: Payment, amountRefMinor: bigint, at: number, declined: boolean): Velocity.Event => ({
+export const eventOf = (
+  p: Payment,
+  amountRefMinor: bigint,
+  at: number,
+  declined: boolean
+): Velocity.Event => ({
   id: p.id,
   at,
   amountRef: amountRefMinor,

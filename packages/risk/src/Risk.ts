@@ -173,7 +173,8 @@ export const make = (
         for (const hit of decision.alerts) {
           events.push(Events.alert(yield* ids.next, now, payment.id, payment.customerId, decision, hit))
         }
-        if (decision.freeze) events.push(Events.freeze(yield* ids.next, now, payment.id, payment.customerId, decision))
+        if (decision.freeze)
+          events.push(Events.freeze(yield* ids.next, now, payment.id, payment.customerId, decision))
         if (events.length > 0) {
           yield* notifier
             .notify(events)
@@ -219,6 +220,6 @@ export const make = (
  * @category layers
  * @since 0.1.0
  */
-export const layer = (config: Config): Layer.Layer<Risk, never, VelocityStore | Ids.Ids | Notifier.Notifier> =>
-  Layer.effect(Risk, make(config))
-
+export const layer = (
+  config: Config
+): Layer.Layer<Risk, never, VelocityStore | Ids.Ids | Notifier.Notifier> => Layer.effect(Risk, make(config))

@@ -1,5 +1,5 @@
 import type { ASTNode } from "@marcbachmann/cel-js"
-import { Input, InvalidInput } from "@paykit/core"
+import { Input as CoreInput, InvalidInput } from "@paykit/core"
 import { Result, Schema } from "effect"
 import type { Catalog } from "./Attributes.ts"
 import { type RuleDefinitionError, UnsupportedExpression } from "./errors.ts"
@@ -106,7 +106,9 @@ export const RuleInput = Schema.Struct({
   ),
   description: Schema.String.check(Schema.isNonEmpty(), Schema.isMaxLength(500)),
   action: Action,
-  score: Schema.optionalKey(Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum: -1000, maximum: 1000 }))),
+  score: Schema.optionalKey(
+    Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum: -1000, maximum: 1000 }))
+  ),
   condition: Schema.String.check(Schema.isNonEmpty()),
   mode: Schema.optionalKey(Mode),
   pivot: Schema.optionalKey(Schema.String),
@@ -161,7 +163,7 @@ export interface Rule {
   readonly catalog: Catalog
 }
 
-const decodeRule = Input.decodeResult("Rule.define", RuleInput)
+const decodeRule = CoreInput.decodeResult("Rule.define", RuleInput)
 
 /** Compiles `rule` with the given slot table (the rule set's). @internal */
 export const compileWith = (rule: Rule, slots: Slots): Fn => compile(rule.catalog, slots, rule.ast)
@@ -195,7 +197,10 @@ const localSlots = (): Slots & { readonly paths: Array<string> } => {
  * @category constructors
  * @since 0.1.0
  */
-export const define = (catalog: Catalog, input: unknown): Result.Result<Rule, InvalidInput | RuleDefinitionError> => {
+export const define = (
+  catalog: Catalog,
+  input: unknown
+): Result.Result<Rule, InvalidInput | RuleDefinitionError> => {
   const decoded = decodeRule(input)
   if (Result.isFailure(decoded)) return Result.fail(decoded.failure)
   const r = decoded.success
@@ -254,7 +259,8 @@ export const define = (catalog: Catalog, input: unknown): Result.Result<Rule, In
  * @category constructors
  * @since 0.1.0
  */
-export const defineUnsafe = (catalog: Catalog, input: unknown): Rule => Result.getOrThrow(define(catalog, input))
+export const defineUnsafe = (catalog: Catalog, input: unknown): Rule =>
+  Result.getOrThrow(define(catalog, input))
 
 /**
  * The rule with `snooze` added (a new rule; snoozes for other values are kept).
@@ -268,7 +274,10 @@ export const defineUnsafe = (catalog: Catalog, input: unknown): Rule => Result.g
  * @category constructors
  * @since 0.1.0
  */
-export const snooze = (rule: Rule, s: typeof Snooze.Type): Rule => ({ ...rule, snoozes: [...rule.snoozes, s] })
+export const snooze = (rule: Rule, s: typeof Snooze.Type): Rule => ({
+  ...rule,
+  snoozes: [...rule.snoozes, s]
+})
 
 /**
  * The JSON form of a rule (what {@link define} accepts), for storage and review.

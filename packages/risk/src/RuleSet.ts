@@ -174,7 +174,9 @@ export const make = (
       rule = defined.success
     }
     if (ids.has(rule.id))
-      return Result.fail(new InvalidRuleSet({ field: `rules[${i}].id`, reason: `duplicate rule id "${rule.id}"` }))
+      return Result.fail(
+        new InvalidRuleSet({ field: `rules[${i}].id`, reason: `duplicate rule id "${rule.id}"` })
+      )
     ids.add(rule.id)
     rules.push(rule)
   }
@@ -192,7 +194,8 @@ export const make = (
  * @category constructors
  * @since 0.1.0
  */
-export const makeUnsafe = (catalog: Catalog, options: Options): RuleSet => Result.getOrThrow(make(catalog, options))
+export const makeUnsafe = (catalog: Catalog, options: Options): RuleSet =>
+  Result.getOrThrow(make(catalog, options))
 
 const byClassThenId = (a: Rule.Rule, b: Rule.Rule): number =>
   CLASS_ORDER.indexOf(a.action) - CLASS_ORDER.indexOf(b.action) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
@@ -273,10 +276,14 @@ export const snooze = (
   s: typeof Rule.Snooze.Type
 ): Result.Result<RuleSet, InvalidRuleSet> => {
   const rule = set.rules.find((r) => r.id === ruleId)
-  if (rule === undefined) return Result.fail(new InvalidRuleSet({ field: "ruleId", reason: `no rule "${ruleId}"` }))
+  if (rule === undefined)
+    return Result.fail(new InvalidRuleSet({ field: "ruleId", reason: `no rule "${ruleId}"` }))
   if (rule.pivot === undefined)
     return Result.fail(
-      new InvalidRuleSet({ field: "ruleId", reason: `rule "${ruleId}" has no pivot, so it cannot be snoozed per value` })
+      new InvalidRuleSet({
+        field: "ruleId",
+        reason: `rule "${ruleId}" has no pivot, so it cannot be snoozed per value`
+      })
     )
   return Result.succeed(withRules(set, [Rule.snooze(rule, s)]))
 }

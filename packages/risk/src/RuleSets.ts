@@ -128,7 +128,8 @@ export const cardTesting: ReadonlyArray<Rule.Input> = [
   },
   {
     id: "card_testing_small_auths",
-    description: "Card testing: a small authorisation after 4 or more small ones on this card in the last hour",
+    description:
+      "Card testing: a small authorisation after 4 or more small ones on this card in the last hour",
     action: "block",
     score: 60,
     alert: true,
@@ -222,7 +223,8 @@ export const dormantAccount: ReadonlyArray<Rule.Input> = [
     action: "review",
     score: 40,
     alert: true,
-    condition: "has(customer.days_since_last_payment) && customer.days_since_last_payment >= 90 && payment.amount_ref >= 50000"
+    condition:
+      "has(customer.days_since_last_payment) && customer.days_since_last_payment >= 90 && payment.amount_ref >= 50000"
   }
 ]
 

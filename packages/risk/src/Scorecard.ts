@@ -150,7 +150,12 @@ const VERIFICATION: Record<typeof Verification.Type, number> = { verified: 0, pe
  */
 export const TIERS: Record<
   Tier,
-  { readonly reservePercent: string; readonly reserveDays: number; readonly monthlyMultiple: string; readonly singleShare: string }
+  {
+    readonly reservePercent: string
+    readonly reserveDays: number
+    readonly monthlyMultiple: string
+    readonly singleShare: string
+  }
 > = {
   low: { reservePercent: "0", reserveDays: 0, monthlyMultiple: "3", singleShare: "0.1" },
   medium: { reservePercent: "5", reserveDays: 90, monthlyMultiple: "2", singleShare: "0.05" },
@@ -228,7 +233,9 @@ export const assess = (input: unknown): Result.Result<Scorecard, InvalidInput> =
   const tier = tierOf(total)
   const policy = TIERS[tier]
   const volume = m.monthlyVolume.amount < 0n ? Money.zero(m.monthlyVolume.currency) : m.monthlyVolume
-  const reserve = Result.getOrThrow(Money.percentage(volume, Decimal.unsafe(policy.reservePercent), "ceiling"))
+  const reserve = Result.getOrThrow(
+    Money.percentage(volume, Decimal.unsafe(policy.reservePercent), "ceiling")
+  )
   const monthly = Result.getOrThrow(Money.multiply(volume, Decimal.unsafe(policy.monthlyMultiple), "floor"))
   const single = Result.getOrThrow(Money.multiply(monthly, Decimal.unsafe(policy.singleShare), "floor"))
   return Result.succeed({

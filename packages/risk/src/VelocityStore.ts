@@ -74,7 +74,8 @@ export class VelocityStore extends Context.Service<
 export class Histories {
   private readonly keys = new Map<string, Array<Velocity.Event>>()
   constructor(readonly cap: number = DEFAULT_CAP) {
-    if (!Number.isSafeInteger(cap) || cap < 1) throw new Error(`the cap must be a positive integer, got ${cap}`)
+    if (!Number.isSafeInteger(cap) || cap < 1)
+      throw new Error(`the cap must be a positive integer, got ${cap}`)
   }
   record(event: Velocity.Event): void {
     for (const kind of Velocity.KEY_KINDS) {
@@ -123,7 +124,9 @@ export class Histories {
  * @category constructors
  * @since 0.1.0
  */
-export const makeMemory = (options: { readonly cap?: number } = {}): Effect.Effect<VelocityStore["Service"]> =>
+export const makeMemory = (
+  options: { readonly cap?: number } = {}
+): Effect.Effect<VelocityStore["Service"]> =>
   Effect.sync(() => {
     const h = new Histories(options.cap ?? DEFAULT_CAP)
     return VelocityStore.of({

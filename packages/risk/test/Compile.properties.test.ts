@@ -1,5 +1,5 @@
 import { Environment } from "@marcbachmann/cel-js"
-import { fc, test } from "@fast-check/vitest"
+import { test } from "@fast-check/vitest"
 import { Result } from "effect"
 import { expect } from "vitest"
 import { Attributes, Decision, Rule, RuleSet } from "../src/index.ts"
@@ -12,8 +12,13 @@ const env = new Environment()
 const schema: Record<string, Record<string, unknown>> = {}
 for (const a of catalog.attributes.values()) {
   const parts = a.path.split(".")
-  let node = (schema[parts[0]!] ??= {}) as Record<string, unknown>
-  for (const p of parts.slice(1, -1)) node = (node[p] ??= {}) as Record<string, unknown>
+  const root = parts[0]!
+  schema[root] = schema[root] ?? {}
+  let node = schema[root] as Record<string, unknown>
+  for (const p of parts.slice(1, -1)) {
+    node[p] = node[p] ?? {}
+    node = node[p] as Record<string, unknown>
+  }
   node[parts[parts.length - 1]!] = a.type
 }
 for (const [name, s] of Object.entries(schema)) env.registerVariable({ name, schema: s as never })

@@ -4,7 +4,6 @@ import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { Attributes, Events, Risk, RuleSet, RuleSets, VelocityStore } from "../src/index.ts"
 
-const MIN = 60_000
 const T0 = Date.UTC(2026, 5, 1, 12)
 
 const riskLayer = (config: Omit<Risk.Config, "ruleSet"> = {}) => {

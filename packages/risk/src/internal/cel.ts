@@ -24,10 +24,17 @@ export const environment = (catalog: Catalog): Environment => {
   const roots: Record<string, Schema> = {}
   for (const a of catalog.attributes.values()) {
     const parts = a.path.split(".")
-    let node: Schema = (roots[parts[0]!] ??= {})
+    const root = parts[0]!
+    if (roots[root] === undefined) roots[root] = {}
+    let node: Schema = roots[root]
     for (let i = 1; i < parts.length - 1; i++) {
       const next = node[parts[i]!]
-      node = typeof next === "object" ? next : (node[parts[i]!] = {})
+      if (typeof next === "object") node = next
+      else {
+        const fresh: Schema = {}
+        node[parts[i]!] = fresh
+        node = fresh
+      }
     }
     node[parts[parts.length - 1]!] = a.type
   }

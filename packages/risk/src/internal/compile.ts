@@ -75,14 +75,13 @@ const pathOf = (n: ASTNode): string | undefined => {
 }
 
 /** Lifts a unary operation over a value that may be an `Err`. */
-const lift1 =
-  (t: T, af: Fn, op: (x: never) => unknown): C => ({
-    t,
-    f: (v) => {
-      const x = af(v)
-      return x instanceof Err ? x : op(x as never)
-    }
-  })
+const lift1 = (t: T, af: Fn, op: (x: never) => unknown): C => ({
+  t,
+  f: (v) => {
+    const x = af(v)
+    return x instanceof Err ? x : op(x as never)
+  }
+})
 
 /** Lifts a binary operation over values that may be `Err`s (left error first). */
 const lift2 = (t: T, af: Fn, bf: Fn, op: (x: never, y: never) => unknown): C => ({
@@ -130,7 +129,8 @@ const node = (catalog: Catalog, slots: Slots, n: ASTNode): C => {
       const [name, args] = n.args
       if (name === "has" && args.length === 1) {
         const path = pathOf(args[0]!)
-        if (path === undefined || !catalog.attributes.has(path)) return unsupported("has() on this expression")
+        if (path === undefined || !catalog.attributes.has(path))
+          return unsupported("has() on this expression")
         const slot = slots.slotOf(path)
         return { t: "bool", f: (v) => v[slot] !== undefined }
       }
@@ -208,7 +208,10 @@ const node = (catalog: Catalog, slots: Slots, n: ASTNode): C => {
     }
     case "&&":
     case "||":
-      return junction(n.op, operands(n, n.op).map((m) => sub(m).f))
+      return junction(
+        n.op,
+        operands(n, n.op).map((m) => sub(m).f)
+      )
     case "!_": {
       const a = sub(n.args).f
       return {
@@ -332,7 +335,12 @@ const numeric = (t: T): boolean => t === "int" || t === "double"
 const equality = (a: C, b: C, negate: boolean, unsupported: (c: string) => never): C => {
   if (a.t === "list" || b.t === "list") return unsupported("comparing lists with ==")
   if (a.t !== b.t && numeric(a.t) && numeric(b.t)) {
-    return lift2("bool", a.f, b.f, (x: number | bigint, y: number | bigint) => (Number(x) === Number(y)) !== negate)
+    return lift2(
+      "bool",
+      a.f,
+      b.f,
+      (x: number | bigint, y: number | bigint) => (Number(x) === Number(y)) !== negate
+    )
   }
   if (negate) return notEqual(a, b)
   const as = a.slot
@@ -437,7 +445,7 @@ type Cmp = "<" | "<=" | ">" | ">="
 /** int `op` double literal, exactly: x > 1.5 ⇔ x > 1; x >= 1.5 ⇔ x >= 2. */
 const intAgainstDouble = (op: Cmp, d: number): { op: Cmp; bound: bigint } | "always" | "never" => {
   if (Number.isNaN(d)) return "never"
-  if (!Number.isFinite(d)) return (d > 0) === (op === "<" || op === "<=") ? "always" : "never"
+  if (!Number.isFinite(d)) return d > 0 === (op === "<" || op === "<=") ? "always" : "never"
   switch (op) {
     case ">":
       return { op: ">", bound: BigInt(Math.floor(d)) }
@@ -451,7 +459,10 @@ const intAgainstDouble = (op: Cmp, d: number): { op: Cmp; bound: bigint } | "alw
 }
 
 const comparison = (op: Cmp, a: C, b: C, unsupported: (c: string) => never): C => {
-  if (!(a.t === b.t && (a.t === "int" || a.t === "double" || a.t === "string")) && !(numeric(a.t) && numeric(b.t)))
+  if (
+    !(a.t === b.t && (a.t === "int" || a.t === "double" || a.t === "string")) &&
+    !(numeric(a.t) && numeric(b.t))
+  )
     return unsupported(`ordering a ${a.t} against a ${b.t}`)
   if (a.t === "int" && b.t === "double" && b.k !== undefined) {
     const r = intAgainstDouble(op, b.k.value as number)

@@ -56,7 +56,12 @@ export const eventArbitrary: fc.Arbitrary<Velocity.Event> = fc
 
 const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
   { weight: 12, arbitrary: eventArbitrary.map((event) => ({ op: "record" as const, event })) },
-  { weight: 1, arbitrary: fc.integer({ min: 0, max: 10 * 86_400_000 }).map((before) => ({ op: "prune" as const, before })) }
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 0, max: 10 * 86_400_000 })
+      .map((before) => ({ op: "prune" as const, before }))
+  }
 )
 
 /**
@@ -117,7 +122,11 @@ export class Model {
  * @category constructors
  * @since 0.1.0
  */
-export const suite = (name: string, layer: Layer.Layer<VelocityStore, unknown>, options: Options = {}): void => {
+export const suite = (
+  name: string,
+  layer: Layer.Layer<VelocityStore, unknown>,
+  options: Options = {}
+): void => {
   const run = <A, E>(effect: Effect.Effect<A, E, VelocityStore>): Promise<A> =>
     Effect.runPromise(Effect.provide(effect, layer) as Effect.Effect<A, E>)
   const timeout = options.timeout ?? 30_000
@@ -128,7 +137,14 @@ export const suite = (name: string, layer: Layer.Layer<VelocityStore, unknown>, 
       run(
         Effect.gen(function* () {
           const store = yield* VelocityStore
-          const e: Velocity.Event = { id: "p1", at: 10, amountRef: 100n, declined: false, customer: "c1", card: "k1" }
+          const e: Velocity.Event = {
+            id: "p1",
+            at: 10,
+            amountRef: 100n,
+            declined: false,
+            customer: "c1",
+            card: "k1"
+          }
           yield* store.record(e)
           expect((yield* store.history("customer", "c1")).map((x) => x.id)).toEqual(["p1"])
           expect((yield* store.history("card", "k1")).map((x) => x.id)).toEqual(["p1"])
@@ -187,41 +203,45 @@ export const suite = (name: string, layer: Layer.Layer<VelocityStore, unknown>, 
       )
     )
 
-    it("model-based: histories equal the model and features equal a brute-force count, capped", { timeout }, () =>
-      fc.assert(
-        fc.asyncProperty(
-          fc.array(commandArbitrary, { maxLength: 60 }),
-          fc.integer({ min: 0, max: 11 * 86_400_000 }),
-          (commands, now) =>
-            run(
-              Effect.gen(function* () {
-                const store = yield* VelocityStore
-                const model = new Model(store.cap)
-                let i = 0
-                for (const c of commands) {
-                  if (c.op === "record") {
-                    const event = { ...c.event, id: `e${i++}` }
-                    model.record(event)
-                    yield* store.record(event)
-                  } else {
-                    expect(yield* store.prune(c.before)).toBe(model.prune(c.before))
+    it(
+      "model-based: histories equal the model and features equal a brute-force count, capped",
+      { timeout },
+      () =>
+        fc.assert(
+          fc.asyncProperty(
+            fc.array(commandArbitrary, { maxLength: 60 }),
+            fc.integer({ min: 0, max: 11 * 86_400_000 }),
+            (commands, now) =>
+              run(
+                Effect.gen(function* () {
+                  const store = yield* VelocityStore
+                  const model = new Model(store.cap)
+                  let i = 0
+                  for (const c of commands) {
+                    if (c.op === "record") {
+                      const event = { ...c.event, id: `e${i++}` }
+                      model.record(event)
+                      yield* store.record(event)
+                    } else {
+                      expect(yield* store.prune(c.before)).toBe(model.prune(c.before))
+                    }
                   }
-                }
-                for (const kind of Velocity.KEY_KINDS) {
-                  for (const key of KEYS) {
-                    const h = yield* store.history(kind, key)
-                    const expected = model.history(kind, key)
-                    expect(h.map((e) => e.id)).toEqual(expected.map((e) => e.id))
-                    const f = Velocity.keyFeatures(Velocity.defaultConfig, h, now)
-                    expect(f).toEqual(Velocity.bruteForce(Velocity.defaultConfig, expected, now))
-                    for (const w of Velocity.defaultConfig.windows) expect(f[`count_${w.name}`]!).toBeLessThanOrEqual(BigInt(store.cap))
+                  for (const kind of Velocity.KEY_KINDS) {
+                    for (const key of KEYS) {
+                      const h = yield* store.history(kind, key)
+                      const expected = model.history(kind, key)
+                      expect(h.map((e) => e.id)).toEqual(expected.map((e) => e.id))
+                      const f = Velocity.keyFeatures(Velocity.defaultConfig, h, now)
+                      expect(f).toEqual(Velocity.bruteForce(Velocity.defaultConfig, expected, now))
+                      for (const w of Velocity.defaultConfig.windows)
+                        expect(f[`count_${w.name}`]!).toBeLessThanOrEqual(BigInt(store.cap))
+                    }
                   }
-                }
-              })
-            )
-        ),
-        { numRuns: runs }
-      )
+                })
+              )
+          ),
+          { numRuns: runs }
+        )
     )
   })
 }
