@@ -82,6 +82,10 @@ export interface Account {
   readonly volume: Money.Money
   /** policy rule id → when the account's volume first reached the rule's threshold */
   readonly thresholdsCrossed: Readonly<Record<string, number>>
+  /** keyed blind index of the holder's email (duplicate detection); dropped when the holder is erased */
+  readonly emailIndex?: string
+  /** keyed blind index of the company registration number; dropped when the holder is erased */
+  readonly registrationIndex?: string
   readonly card?: CardSummary
   readonly bank?: BankSummary
   readonly team: Permissions.Team

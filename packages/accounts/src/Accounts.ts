@@ -565,6 +565,8 @@ export const make = (
           ...(app.website === undefined ? {} : { website: app.website }),
           ...(app.industry === undefined ? {} : { industry: app.industry }),
           holderFields: Object.keys(holder).sort(),
+          emailIndex: emailKey,
+          ...(regKey === undefined ? {} : { registrationIndex: regKey }),
           persons,
           cases: cases.map((c) => provideIfComplete(c, fieldsFor(c.subject), now)),
           volume: Money.zero(Currency.isoUnsafe(app.currency)),
@@ -695,6 +697,25 @@ export const make = (
         const old = Object.keys(values).length > 0 ? yield* readSubject(subject, now, "operations") : {}
         const changedFields = Object.keys(values).filter((k) => old[k] !== values[k])
         const changedValues = Object.fromEntries(changedFields.map((k) => [k, values[k]!]))
+        let emailIndex = a.emailIndex
+        if (subject === a.id && changedValues["email"] !== undefined) {
+          emailIndex = yield* keys.blindIndex("email", changedValues["email"].toLowerCase())
+          const owner = yield* store.findIndex("email", emailIndex)
+          if (Option.isSome(owner) && owner.value !== a.id) {
+            return yield* Effect.fail(new DuplicateApplicant({ field: "email", existing: owner.value }))
+          }
+        }
+        const index: NonNullable<Transaction["index"]> =
+          emailIndex === a.emailIndex
+            ? []
+            : [
+                ...(a.emailIndex === undefined
+                  ? []
+                  : [{ kind: "email" as const, key: a.emailIndex, accountId: null }]),
+                ...(emailIndex === undefined
+                  ? []
+                  : [{ kind: "email" as const, key: emailIndex, accountId: a.id }])
+              ]
         const sealed =
           changedFields.length > 0 ? yield* sealFor(subject, changedValues) : { keys: [], fields: [] }
         const present = [
@@ -733,6 +754,7 @@ export const make = (
             holderFields: subject === a.id ? present : a.holderFields,
             persons: a.persons.map((p) => (p.id === subject ? { ...p, fields: present } : p)),
             cases,
+            ...(emailIndex === undefined ? {} : { emailIndex }),
             profileVersion: a.profileVersion + 1
           },
           now
@@ -763,6 +785,7 @@ export const make = (
         ]
         yield* store.commit({
           accounts: [{ account: settled.account, expectedVersion: a.version }],
+          index,
           keys: sealed.keys,
           fields: sealed.fields,
           audit: [
@@ -1350,12 +1373,26 @@ export const make = (
         }
       })
 
-    const shredTx = (a: Account, subject: string, now: number, requestedAt: number): Transaction => ({
-      keys: [{ subject, key: null }],
-      purgeFields: [subject],
-      erasures: [{ subject, requestedAt, status: "erased", erasedAt: now }],
-      ...(subject === a.id ? {} : {})
-    })
+    /** Destroys the subject's data key and ciphertexts; for the holder also the blind indexes, card and bank summaries. */
+    const shredTx = (a: Account, subject: string, now: number, requestedAt: number): Transaction => {
+      const base: Transaction = {
+        keys: [{ subject, key: null }],
+        purgeFields: [subject],
+        erasures: [{ subject, requestedAt, status: "erased", erasedAt: now }]
+      }
+      if (subject !== a.id) return base
+      const { card: _card, bank: _bank, emailIndex, registrationIndex, ...rest } = a
+      return {
+        ...base,
+        accounts: [{ account: bump(rest, now), expectedVersion: a.version }],
+        index: [
+          ...(emailIndex === undefined ? [] : [{ kind: "email" as const, key: emailIndex, accountId: null }]),
+          ...(registrationIndex === undefined
+            ? []
+            : [{ kind: "registration" as const, key: registrationIndex, accountId: null }])
+        ]
+      }
+    }
 
     const erase = (subject: string, actorInput: unknown): Op<ErasureResult> =>
       Effect.gen(function* () {

@@ -75,6 +75,49 @@ describe("registration", () => {
     ))
 })
 
+describe("duplicates over time", () => {
+  it("an email change moves the duplicate index; taking another account's email is refused", () =>
+    run(
+      Effect.gen(function* () {
+        const s = yield* Accounts.Accounts
+        const a = yield* s.register(Fixtures.individual())
+        const b = yield* s.register(
+          Fixtures.individual({ email: "bob@example.com", owner: { userId: "user-bob" } })
+        )
+        const before = yield* snapshot
+        const e = yield* Effect.flip(
+          s.updateProfile(b.id, { kind: "member", id: "user-bob" }, { email: "Jane.Doe@example.com" })
+        )
+        expect(e).toMatchObject({ _tag: "DuplicateApplicant", field: "email", existing: a.id })
+        expect(yield* snapshot).toEqual(before)
+        yield* s.updateProfile(a.id, JANE, { email: "jane@new.example" })
+        yield* s.register(Fixtures.individual({ owner: { userId: "user-jane-2" } })) // the old email is free again
+        const again = yield* Effect.flip(s.register(Fixtures.individual({ email: "jane@new.example" })))
+        expect(again).toMatchObject({ _tag: "DuplicateApplicant", existing: a.id })
+      })
+    ))
+
+  it("erasing the holder drops the blind indexes, the card and the bank summary", () =>
+    run(
+      Effect.gen(function* () {
+        const s = yield* Accounts.Accounts
+        const store = yield* AccountStore.AccountStore
+        const a = yield* s.register(
+          Fixtures.business({ card: { number: "4242424242424242", expMonth: 1, expYear: 2030 } })
+        )
+        yield* s.transition(a.id, OPERATOR, "withdraw")
+        expect((yield* s.erase(a.id, OPERATOR))._tag).toBe("Erased")
+        const erased = yield* s.get(a.id)
+        expect(erased.card).toBeUndefined()
+        expect(erased.bank).toBeUndefined()
+        expect(erased.emailIndex).toBeUndefined()
+        expect((yield* store.dump).index.filter(([k]) => !k.startsWith("subject:"))).toEqual([])
+        // the company may apply again
+        yield* s.register(Fixtures.business())
+      })
+    ))
+})
+
 describe("requirements and deadlines", () => {
   it("a volume threshold makes the document due with a deadline; past it payouts stop with the past-due reason; providing it turns payouts back on without an operator", () =>
     run(
