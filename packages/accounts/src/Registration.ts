@@ -287,8 +287,8 @@ const common = {
 }
 
 /**
- * An individual (sole person) signing up. `owner.userId` is the host's login id of the person
- * who will own the merchant's team.
+ * An individual (sole person) signing up. Their email and phone are the top-level contact
+ * fields. `owner.userId` is the host's login id of the person who will own the merchant's team.
  *
  * @example
  * ```ts
@@ -305,7 +305,14 @@ const common = {
 export const IndividualApplicant = Schema.Struct({
   type: Schema.Literal("individual"),
   ...common,
-  person: Person
+  person: Schema.Struct({
+    firstName: Person.fields.firstName,
+    lastName: Person.fields.lastName,
+    dateOfBirth: Person.fields.dateOfBirth,
+    address: Person.fields.address,
+    idNumber: Person.fields.idNumber,
+    idDocument: Person.fields.idDocument
+  })
 })
 
 /**

@@ -198,6 +198,7 @@ describe("bad input gives a typed error naming the field and changes nothing", (
     await rejects(register({ ...ind, capabilities: [] }), "capabilities")
     await rejects(register({ ...ind, capabilities: ["payouts", "payouts"] }), "capabilities")
     await rejects(register({ ...ind, unexpected: 1 }), "unexpected")
+    await rejects(register({ ...ind, person: { ...ind.person, email: "other@example.com" } }), "person.email")
     await rejects(register({ ...ind, website: "http://insecure.example" }), "website")
     await rejects((s, id) => s.updateProfile(id, OWNER, { firstName: "Ada" }), "firstName")
     await rejects((s, id) => s.recordVolume(id, { amount: "-5", currency: "EUR" }), "amount")
