@@ -8,7 +8,18 @@ import {
   LedgerStore,
   StoreFailure
 } from "@paykit/ledger"
-import { Config, Deferred, Effect, Layer, Option, Queue, Redacted, Result, type Scope } from "effect"
+import {
+  Config,
+  Deferred,
+  Duration,
+  Effect,
+  Layer,
+  Option,
+  Queue,
+  Redacted,
+  Result,
+  type Scope
+} from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import * as Database from "./Database.ts"
@@ -49,6 +60,12 @@ export interface StoreConfig extends Database.DatabaseConfig {
   readonly groupCommit?: boolean | undefined
   /** Concurrent group-commit transactions on a server (default 4; PGlite always 1). */
   readonly writers?: number | undefined
+  /**
+   * How long a write waits for a row lock another transaction holds (default 30 s) before the
+   * attempt fails with a lock timeout, which is retried like a deadlock; after `maxAttempts`
+   * the write fails with `StoreFailure`. Bounds a write stuck behind a forgotten transaction.
+   */
+  readonly lockTimeout?: Duration.Input | undefined
 }
 
 /** A group commit takes at most this many writes… */
@@ -195,12 +212,13 @@ class Refused {
  * @since 0.1.0
  */
 export const make = (
-  config: Pick<StoreConfig, "currencies" | "maxAttempts" | "groupCommit" | "writers"> = {}
+  config: Pick<StoreConfig, "currencies" | "maxAttempts" | "groupCommit" | "writers" | "lockTimeout"> = {}
 ): Effect.Effect<LedgerStore.LedgerStore["Service"], never, SqlClient.SqlClient | Scope.Scope> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const registry = config.currencies ?? Currency.isoRegistry
     const maxAttempts = Math.max(1, config.maxAttempts ?? 8)
+    const lockTimeout = `${Math.max(1, Math.ceil(Duration.toMillis(Duration.fromInputUnsafe(config.lockTimeout ?? Duration.seconds(30)))))}ms`
 
     const loadEntries = (ids: ReadonlyArray<string>) =>
       ids.length === 0
@@ -240,9 +258,10 @@ export const make = (
           const now = requests.reduce((m, r) => Math.max(m, r.now), Number.NEGATIVE_INFINITY)
           const rs = LedgerCore.readSet(commands)
           // Plan every statement of this transaction for its actual arguments and the tables'
-          // current size: a generic plan cached while a table was small keeps scanning it whole
-          // (seconds per write once a fresh ledger holds 100,000 entries).
-          yield* sql`SET LOCAL plan_cache_mode = force_custom_plan`
+          // current size (a generic plan cached while a table was small keeps scanning it whole:
+          // seconds per write once a fresh ledger holds 100,000 entries), and bound lock waits.
+          yield* sql`SELECT set_config('plan_cache_mode', 'force_custom_plan', true),
+            set_config('lock_timeout', ${lockTimeout}, true)`
           // 1. holds (named and due), then entries, each locked in id order
           const [locked] = yield* sql<{ entries: unknown; holds: unknown }>`WITH lh AS (
               SELECT * FROM paykit_holds
@@ -535,7 +554,10 @@ export const layer = (
  * @since 0.1.0
  */
 export const layerClient = (
-  config: Pick<StoreConfig, "currencies" | "maxAttempts" | "groupCommit" | "writers" | "schema"> = {}
+  config: Pick<
+    StoreConfig,
+    "currencies" | "maxAttempts" | "groupCommit" | "writers" | "lockTimeout" | "schema"
+  > = {}
 ): Layer.Layer<LedgerStore.LedgerStore, StartupError, SqlClient.SqlClient> =>
   Layer.effect(
     LedgerStore.LedgerStore,
@@ -572,7 +594,10 @@ export const layerClient = (
  * @since 0.1.0
  */
 export const layerConfig = (
-  options: Pick<StoreConfig, "currencies" | "maxAttempts" | "groupCommit" | "writers" | "connectTimeout"> = {}
+  options: Pick<
+    StoreConfig,
+    "currencies" | "maxAttempts" | "groupCommit" | "writers" | "lockTimeout" | "connectTimeout"
+  > = {}
 ): Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient | Database.DatabaseInfo, StartupError> =>
   Layer.unwrap(
     Effect.gen(function* () {

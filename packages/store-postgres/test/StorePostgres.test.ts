@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { LedgerStore } from "@paykit/ledger"
-import { ConfigProvider, Effect, Exit, Layer, Option } from "effect"
+import { ConfigProvider, Deferred, Effect, Exit, Fiber, Layer, Option, Result } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { describe, expect, it } from "vitest"
 import * as StorePostgres from "../src/StorePostgres.ts"
@@ -87,5 +87,76 @@ describe("PGlite in a data directory", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+})
+
+describe.runIf(serverUrl !== undefined)("lock waits", () => {
+  it("a write behind a transaction that never lets go fails with StoreFailure after lockTimeout × maxAttempts, then succeeds once the lock is released", {
+    timeout: 60_000
+  }, async () => {
+    const schema = `t_lock_${Date.now().toString(36)}`
+    const transfer = Effect.flatMap(LedgerStore.LedgerStore, (s) =>
+      s.write({
+        commands: [
+          {
+            _tag: "Transfer",
+            id: "t1",
+            postings: [{ debit: "cash", credit: "bank", amount: 100n, currency: "USD" }]
+          }
+        ],
+        mode: "independent",
+        now: 1,
+        eventIdSeed: "01J00000000000000000000001"
+      })
+    )
+    const program = Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const store = yield* LedgerStore.LedgerStore
+      yield* store.write({
+        commands: [
+          { _tag: "CreateAccount", id: "bank", currency: "USD", code: "asset.bank", normal: "debit" },
+          { _tag: "CreateAccount", id: "cash", currency: "USD", code: "asset.cash", normal: "debit" }
+        ],
+        mode: "independent",
+        now: 0,
+        eventIdSeed: "01J00000000000000000000000"
+      })
+      // another session locks the account and sits on it
+      const locked = yield* Deferred.make<void>()
+      const release = yield* Deferred.make<void>()
+      const holder = yield* Effect.forkChild(
+        sql.withTransaction(
+          Effect.gen(function* () {
+            yield* sql`SELECT id FROM paykit_accounts WHERE id = 'cash' FOR UPDATE`
+            yield* Deferred.succeed(locked, undefined)
+            yield* Deferred.await(release)
+          })
+        )
+      )
+      yield* Deferred.await(locked)
+      const started = performance.now()
+      const blocked = yield* Effect.exit(transfer)
+      const waited = performance.now() - started
+      yield* Deferred.succeed(release, undefined)
+      yield* Fiber.join(holder)
+      const after = yield* transfer
+      const account = yield* store.getAccount("cash")
+      yield* sql.unsafe(`DROP SCHEMA "${schema}" CASCADE`)
+      return { blocked, waited, after, account }
+    }).pipe(
+      Effect.provide(
+        StorePostgres.layer({ url: serverUrl!, schema, maxConnections: 4, lockTimeout: 200, maxAttempts: 2 })
+      )
+    )
+    const { blocked, waited, after, account } = await Effect.runPromise(program)
+    expect(failureTag(blocked)).toBe("StoreFailure")
+    expect(Exit.isFailure(blocked) && String(blocked.cause)).toMatch(
+      /gave up after 2 attempts: LockTimeoutError/
+    )
+    // two attempts of 200 ms each, not an unbounded wait
+    expect(waited).toBeGreaterThanOrEqual(400)
+    // nothing of the refused attempt was written; the retry applies once
+    expect(Result.isSuccess(after.results[0]!)).toBe(true)
+    expect(Option.map(account, (a) => a.debitsPosted)).toEqual(Option.some(100n))
   })
 })
