@@ -10,6 +10,11 @@ import type * as Verification from "./Verification.ts"
  * representative or owner. `fields` names the personal fields held in the vault for them
  * (names only; values are sealed).
  *
+ * @example
+ * ```ts
+ * import type { Account } from "@paykit/accounts"
+ * const owner: Account.PersonRef = { id: "01J0000000000000000000000B", role: "owner", ownershipBps: 2500, fields: ["firstName"] }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -23,6 +28,11 @@ export interface PersonRef {
 /**
  * What is kept of a card: brand, last four digits and a keyed fingerprint. Never the number.
  *
+ * @example
+ * ```ts
+ * import type { Account } from "@paykit/accounts"
+ * const card: Account.CardSummary = { brand: "visa", last4: "4242", fingerprint: "9f2c…" }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -35,6 +45,11 @@ export interface CardSummary {
 /**
  * What is kept in clear of a payout bank account; the number is sealed in the vault.
  *
+ * @example
+ * ```ts
+ * import type { Account } from "@paykit/accounts"
+ * const bank: Account.BankSummary = { country: "DE", currency: "EUR", last4: "3000" }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -47,6 +62,11 @@ export interface BankSummary {
 /**
  * An API key record (the secret itself is the host's business; only its grants live here).
  *
+ * @example
+ * ```ts
+ * import type { Account } from "@paykit/accounts"
+ * const key: Account.ApiKeyRecord = { id: "k1", createdBy: "user-dev", access: { payments: "read" }, createdAt: 0 }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -59,6 +79,11 @@ export interface ApiKeyRecord extends Permissions.ApiKey {
  * personal data, verification cases, volume, team, keys and security settings. Holds no
  * plaintext personal data.
  *
+ * @example
+ * ```ts
+ * import type { Account } from "@paykit/accounts"
+ * const operating = (a: Account.Account) => a.status === "active" || a.status === "restricted"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -98,6 +123,12 @@ export interface Account {
 /**
  * The subject ids whose personal data this account holds: the holder and every person.
  *
+ * @example
+ * ```ts
+ * import { Account } from "@paykit/accounts"
+ * declare const account: Account.Account
+ * Account.subjects(account) // [account.id, ...representative and owner ids]
+ * ```
  * @category math
  * @since 0.1.0
  */
@@ -109,6 +140,12 @@ export const subjects = (a: Account): ReadonlyArray<string> => [
 /**
  * The fields present for a subject of the account.
  *
+ * @example
+ * ```ts
+ * import { Account } from "@paykit/accounts"
+ * declare const account: Account.Account
+ * Account.fieldsOf(account, account.id) // e.g. ["email", "firstName", ...]
+ * ```
  * @category math
  * @since 0.1.0
  */

@@ -8,6 +8,11 @@ import type { WrappedKey } from "./KeyStore.ts"
  * A subject's data key, wrapped by the key store. `version` is the data-key version that sealed
  * fields name in their associated data.
  *
+ * @example
+ * ```ts
+ * import type { AccountStore } from "@paykit/accounts"
+ * const k: AccountStore.SubjectKey = { subject: "s1", version: 1, wrapped: { kekVersion: 1, wrapped: "base64…" } }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -20,6 +25,11 @@ export interface SubjectKey {
 /**
  * A legal hold on a subject's data: why (`basis`, e.g. `aml_retention`) and until when.
  *
+ * @example
+ * ```ts
+ * import type { AccountStore } from "@paykit/accounts"
+ * const hold: AccountStore.LegalHold = { subject: "s1", basis: "aml_retention", until: Date.UTC(2031, 0, 1), placedAt: 0 }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -33,6 +43,11 @@ export interface LegalHold {
 /**
  * An erasure request: `retained` (a legal hold applies; the shred is due at `until`) or `erased`.
  *
+ * @example
+ * ```ts
+ * import type { AccountStore } from "@paykit/accounts"
+ * const e: AccountStore.Erasure = { subject: "s1", requestedAt: 0, status: "erased", erasedAt: 0 }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -48,6 +63,11 @@ export interface Erasure {
 /**
  * One audit record: who changed what on which account, when; personal values appear only redacted.
  *
+ * @example
+ * ```ts
+ * import type { AccountStore } from "@paykit/accounts"
+ * const fields = (e: AccountStore.AuditEntry) => e.changes.map((c) => c.field)
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -69,6 +89,11 @@ export interface AuditEntry {
  * The lookup indexes: keyed hashes of emails and registration numbers (duplicate detection) and
  * subject → account.
  *
+ * @example
+ * ```ts
+ * import type { AccountStore } from "@paykit/accounts"
+ * const kind: AccountStore.IndexKind = "email"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -77,6 +102,11 @@ export type IndexKind = "email" | "registration" | "subject"
 /**
  * Everything one operation writes, applied atomically by `commit`: all or nothing. `null` deletes.
  *
+ * @example
+ * ```ts
+ * import type { AccountStore } from "@paykit/accounts"
+ * const deleteKey: AccountStore.Transaction = { keys: [{ subject: "s1", key: null }], purgeFields: ["s1"] }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -103,6 +133,11 @@ export interface Transaction {
  * Everything a store holds, in a canonical order; used by tests to check "no write" and to scan
  * for plaintext.
  *
+ * @example
+ * ```ts
+ * import type { AccountStore } from "@paykit/accounts"
+ * const count = (d: AccountStore.Dump) => d.fields.length
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -275,6 +310,12 @@ export const makeMemory: Effect.Effect<AccountStore["Service"]> = Effect.gen(fun
 /**
  * The memory store as a layer (a fresh, empty store per build).
  *
+ * @example
+ * ```ts
+ * import { AccountStore } from "@paykit/accounts"
+ * import { Effect } from "effect"
+ * const program = Effect.flatMap(AccountStore.AccountStore, (s) => s.dump).pipe(Effect.provide(AccountStore.layerMemory))
+ * ```
  * @category layers
  * @since 0.1.0
  */

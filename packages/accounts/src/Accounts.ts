@@ -43,6 +43,12 @@ import { VerificationProvider } from "./VerificationProvider.ts"
  * id; the owner is the member who owns the team). The platform's own moves (`system`) are not
  * an input: they happen inside the service.
  *
+ * @example
+ * ```ts
+ * import { Accounts } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Accounts.Actor)({ kind: "member", id: "user-jane" })
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -60,6 +66,12 @@ export const Actor = Schema.Union([
 /**
  * An actor.
  *
+ * @example
+ * ```ts
+ * import { Accounts } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Accounts.Actor)({ kind: "member", id: "user-jane" })
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -69,6 +81,11 @@ export type Actor = typeof Actor.Type
  * The service's configuration: the requirements policy and the anti-money-laundering retention
  * placed as a legal hold on every subject of an account when it closes (default 5 years).
  *
+ * @example
+ * ```ts
+ * import { Accounts, Requirements } from "@paykit/accounts"
+ * const config: Accounts.Config = { policy: Requirements.defaultPolicy, amlRetentionYears: 5 }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -81,6 +98,11 @@ export interface Config {
  * The answer to an erasure request: erased now (or already), or retained under a legal hold
  * until `until` (processing is restricted meanwhile and the shred happens when the hold ends).
  *
+ * @example
+ * ```ts
+ * import type { Accounts } from "@paykit/accounts"
+ * const when = (r: Accounts.ErasureResult) => (r._tag === "Retained" ? r.until : r.erasedAt)
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -91,6 +113,11 @@ export type ErasureResult =
 /**
  * What `profile` shows for one subject: the decrypted fields, or why not.
  *
+ * @example
+ * ```ts
+ * import type { Accounts } from "@paykit/accounts"
+ * const email = (v: Accounts.SubjectView) => (v._tag === "available" ? v.fields["email"] : undefined)
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -107,6 +134,11 @@ export type SubjectView =
  * Why a read of personal data happens: ordinary `operations`, or `legal_hold` (the only reads
  * allowed while processing is restricted).
  *
+ * @example
+ * ```ts
+ * import type { Accounts } from "@paykit/accounts"
+ * const purpose: Accounts.Purpose = "legal_hold"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -115,6 +147,11 @@ export type Purpose = "operations" | "legal_hold"
 /**
  * Every error an `Accounts` operation can return.
  *
+ * @example
+ * ```ts
+ * import type { Accounts } from "@paykit/accounts"
+ * const retryable = (e: Accounts.AccountsError) => e._tag === "StoreFailure" || e._tag === "ProviderFailure"
+ * ```
  * @category errors
  * @since 0.1.0
  */

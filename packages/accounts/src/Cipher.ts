@@ -8,6 +8,11 @@ import { DecryptionFailed } from "./errors.ts"
  * from the subject, the field name and `keyVersion` on every read, so a ciphertext moved to
  * another subject or field, or relabelled with another version, does not authenticate.
  *
+ * @example
+ * ```ts
+ * import type { Cipher } from "@paykit/accounts"
+ * const version = (s: Cipher.Sealed) => s.keyVersion
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -35,6 +40,11 @@ export const associatedData = (subject: string, field: string, keyVersion: numbe
 /**
  * A fresh random 256-bit key.
  *
+ * @example
+ * ```ts
+ * import { Cipher } from "@paykit/accounts"
+ * const dataKey = Cipher.generateKey() // 32 random bytes
+ * ```
  * @category constructors
  * @since 0.1.0
  */
@@ -43,6 +53,11 @@ export const generateKey = (): Buffer => randomBytes(32)
 /**
  * Encrypts raw bytes with AES-256-GCM under `key`, a fresh random 96-bit nonce and `aad`.
  *
+ * @example
+ * ```ts
+ * import { Cipher } from "@paykit/accounts"
+ * const e = Cipher.encryptBytes(Cipher.generateKey(), Buffer.from("secret"), Buffer.from("aad"))
+ * ```
  * @category constructors
  * @since 0.1.0
  */
@@ -61,6 +76,13 @@ export const encryptBytes = (
 /**
  * Decrypts and authenticates; `undefined` when anything does not match.
  *
+ * @example
+ * ```ts
+ * import { Cipher } from "@paykit/accounts"
+ * const key = Cipher.generateKey()
+ * const e = Cipher.encryptBytes(key, Buffer.from("secret"), Buffer.from("aad"))
+ * Cipher.decryptBytes(key, e.nonce, e.ciphertext, e.tag, Buffer.from("aad")) // Buffer("secret")
+ * ```
  * @category constructors
  * @since 0.1.0
  */
@@ -115,6 +137,13 @@ export const seal = (
  * Opens a sealed field: the plaintext, or `DecryptionFailed` if the key, subject, field, version,
  * nonce, ciphertext or tag does not match what was sealed.
  *
+ * @example
+ * ```ts
+ * import { Cipher } from "@paykit/accounts"
+ * const key = Cipher.generateKey()
+ * const sealed = Cipher.seal(key, 1, "s1", "phone", "+4915112345678")
+ * Cipher.open(key, sealed, "s1", "email") // Failure(DecryptionFailed): bound to another field
+ * ```
  * @category constructors
  * @since 0.1.0
  */

@@ -6,6 +6,11 @@ import type { StoreFailure } from "./errors.ts"
  * What closing an account depends on outside this package: its balances (every currency) and
  * its open disputes.
  *
+ * @example
+ * ```ts
+ * import type { ClosureCheck } from "@paykit/accounts"
+ * const clean: ClosureCheck.Standing = { balances: [], openDisputes: 0 }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -18,6 +23,15 @@ export interface Standing {
  * The "can close" port, implemented on the ledger side (balances) and by disputes. An account
  * closes only when every balance is zero and no dispute is open.
  *
+ * @example
+ * ```ts
+ * import { ClosureCheck } from "@paykit/accounts"
+ * import { Effect, Layer } from "effect"
+ * // the ledger side implements it from balances and disputes
+ * const fromLedger = Layer.succeed(ClosureCheck.ClosureCheck, ClosureCheck.ClosureCheck.of({
+ *   standing: () => Effect.succeed({ balances: [], openDisputes: 0 })
+ * }))
+ * ```
  * @category services
  * @since 0.1.0
  */
@@ -29,6 +43,12 @@ export class ClosureCheck extends Context.Service<
 /**
  * Sets the memory standing of an account (tests and demos).
  *
+ * @example
+ * ```ts
+ * import { ClosureCheck } from "@paykit/accounts"
+ * import { Effect } from "effect"
+ * const program = Effect.flatMap(ClosureCheck.MemoryStanding, (s) => s.set("acc", { balances: [], openDisputes: 1 }))
+ * ```
  * @category services
  * @since 0.1.0
  */
@@ -41,6 +61,12 @@ export class MemoryStanding extends Context.Service<
  * A memory `ClosureCheck`: every account has zero balances and no disputes unless set otherwise
  * through `MemoryStanding`.
  *
+ * @example
+ * ```ts
+ * import { ClosureCheck } from "@paykit/accounts"
+ * import { Effect } from "effect"
+ * const program = Effect.flatMap(ClosureCheck.ClosureCheck, (c) => c.standing("acc")).pipe(Effect.provide(ClosureCheck.layerMemory))
+ * ```
  * @category layers
  * @since 0.1.0
  */
@@ -60,6 +86,11 @@ export const layerMemory: Layer.Layer<ClosureCheck | MemoryStanding> = Layer.eff
 /**
  * The reasons an account with this standing cannot close (empty when it can).
  *
+ * @example
+ * ```ts
+ * import { ClosureCheck } from "@paykit/accounts"
+ * ClosureCheck.reasons({ balances: [], openDisputes: 2 }) // ["2 dispute(s) still open"]
+ * ```
  * @category guards
  * @since 0.1.0
  */

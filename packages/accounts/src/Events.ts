@@ -34,6 +34,11 @@ export const TYPES = {
 /**
  * The event type of each lifecycle command (`accounts.account.activated`, `…restricted`, …).
  *
+ * @example
+ * ```ts
+ * import { Events } from "@paykit/accounts"
+ * Events.LIFECYCLE.restrict // "accounts.account.restricted"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -51,6 +56,11 @@ export const LIFECYCLE: { readonly [C in Lifecycle.Command]: string } = {
 /**
  * An event envelope.
  *
+ * @example
+ * ```ts
+ * import { Events } from "@paykit/accounts"
+ * Events.make("01J0000000000000000000000E", Events.TYPES.erased, 0, "acc", { subject: "s1" })
+ * ```
  * @category constructors
  * @since 0.1.0
  */

@@ -7,6 +7,11 @@ import { KeyStoreFailure } from "./errors.ts"
  * A data key wrapped (encrypted) by a key-encryption key: which KEK version, and the wrapped bytes
  * (base64). Only the key store can unwrap it.
  *
+ * @example
+ * ```ts
+ * import type { KeyStore } from "@paykit/accounts"
+ * const version = (w: KeyStore.WrappedKey) => w.kekVersion
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -26,6 +31,12 @@ export interface WrappedKey {
  * - `blindIndex(purpose, value)`: a keyed hash for lookups without plaintext (duplicate emails,
  *   card fingerprints).
  *
+ * @example
+ * ```ts
+ * import { KeyStore } from "@paykit/accounts"
+ * import { Effect } from "effect"
+ * const rotate = Effect.flatMap(KeyStore.KeyStore, (ks) => ks.rotate)
+ * ```
  * @category services
  * @since 0.1.0
  */
@@ -112,6 +123,12 @@ export const makeMemory: Effect.Effect<KeyStore["Service"]> = Effect.sync(() => 
 /**
  * The memory key store as a layer (fresh keys per build).
  *
+ * @example
+ * ```ts
+ * import { KeyStore } from "@paykit/accounts"
+ * import { Effect } from "effect"
+ * const v = Effect.flatMap(KeyStore.KeyStore, (ks) => ks.currentVersion).pipe(Effect.provide(KeyStore.layerMemory))
+ * ```
  * @category layers
  * @since 0.1.0
  */

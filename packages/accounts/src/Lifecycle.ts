@@ -26,6 +26,11 @@ export const Status = Schema.Literals([
 /**
  * An account state.
  *
+ * @example
+ * ```ts
+ * import type { Lifecycle } from "@paykit/accounts"
+ * const s: Lifecycle.Status = "restricted"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -34,6 +39,11 @@ export type Status = typeof Status.Type
 /**
  * Every declared state.
  *
+ * @example
+ * ```ts
+ * import { Lifecycle } from "@paykit/accounts"
+ * Lifecycle.STATUSES.length // 7
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -42,6 +52,11 @@ export const STATUSES: ReadonlyArray<Status> = Status.literals
 /**
  * The stable code of each state. Codes never change meaning; new states get new codes.
  *
+ * @example
+ * ```ts
+ * import { Lifecycle } from "@paykit/accounts"
+ * Lifecycle.CODES.closed // 600
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -58,6 +73,12 @@ export const CODES: { readonly [S in Status]: number } = {
 /**
  * The lifecycle commands.
  *
+ * @example
+ * ```ts
+ * import { Lifecycle } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Lifecycle.Command)("suspend")
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -75,6 +96,12 @@ export const Command = Schema.Literals([
 /**
  * A lifecycle command.
  *
+ * @example
+ * ```ts
+ * import { Lifecycle } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Lifecycle.Command)("suspend")
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -84,6 +111,11 @@ export type Command = typeof Command.Type
  * Who triggers a move: the platform itself (`system`, e.g. a deadline passed or requirements
  * were satisfied), platform staff (`operator`), or the merchant's `owner`.
  *
+ * @example
+ * ```ts
+ * import type { Lifecycle } from "@paykit/accounts"
+ * const who: Lifecycle.ActorKind = "operator"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -92,6 +124,11 @@ export type ActorKind = "system" | "operator" | "owner"
 /**
  * One row of the transition table.
  *
+ * @example
+ * ```ts
+ * import { Lifecycle } from "@paykit/accounts"
+ * const closers: Lifecycle.Row["by"] = Lifecycle.TABLE.find((r) => r.command === "close")!.by // ["owner", "operator"]
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -134,6 +171,11 @@ export const TABLE: ReadonlyArray<Row> = [
 /**
  * The final states: no command leaves them.
  *
+ * @example
+ * ```ts
+ * import { Lifecycle } from "@paykit/accounts"
+ * Lifecycle.FINAL.has("closed") // true
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -174,6 +216,11 @@ export const transition = (
 /**
  * True when the account operates (can use capabilities whose requirements are met).
  *
+ * @example
+ * ```ts
+ * import { Lifecycle } from "@paykit/accounts"
+ * Lifecycle.isOperating("restricted") // true
+ * ```
  * @category guards
  * @since 0.1.0
  */

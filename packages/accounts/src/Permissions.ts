@@ -4,6 +4,12 @@ import { PermissionDenied } from "./errors.ts"
 /**
  * The resources a merchant's team works on.
  *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Permissions.Resource)("payouts")
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -26,6 +32,12 @@ export const Resource = Schema.Literals([
 /**
  * A resource.
  *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Permissions.Resource)("payouts")
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -35,6 +47,12 @@ export type Resource = typeof Resource.Type
  * The actions: `view` (read), `manage` (create, change), `authorize` (approve as the second
  * member of a maker-checker pair).
  *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Permissions.Action)("authorize")
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -43,6 +61,12 @@ export const Action = Schema.Literals(["view", "manage", "authorize"])
 /**
  * An action.
  *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Permissions.Action)("authorize")
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -51,6 +75,11 @@ export type Action = typeof Action.Type
 /**
  * A permission: `"resource:action"`, e.g. `"refunds:manage"`.
  *
+ * @example
+ * ```ts
+ * import type { Permissions } from "@paykit/accounts"
+ * const p: Permissions.Permission = "refunds:manage"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -59,6 +88,11 @@ export type Permission = `${Resource}:${Action}`
 /**
  * Every resource, every action, and every permission (resource × action).
  *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * Permissions.RESOURCES.length // 13
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -66,6 +100,11 @@ export const RESOURCES: ReadonlyArray<Resource> = Resource.literals
 /**
  * Every action.
  *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * Permissions.ACTIONS // ["view", "manage", "authorize"]
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -73,6 +112,11 @@ export const ACTIONS: ReadonlyArray<Action> = Action.literals
 /**
  * Every permission.
  *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * Permissions.ALL.length // 39
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -83,6 +127,12 @@ export const ALL: ReadonlyArray<Permission> = RESOURCES.flatMap((r) =>
 /**
  * The assignable roles (the owner is not a role: it is the one member who holds everything).
  *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Permissions.Role)("finance")
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -100,6 +150,12 @@ export const Role = Schema.Literals([
 /**
  * A role.
  *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Permissions.Role)("finance")
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -162,6 +218,11 @@ export const ROLES: { readonly [R in Role]: ReadonlyArray<Permission> } = {
 /**
  * A team member: a login id of the host and the roles they hold.
  *
+ * @example
+ * ```ts
+ * import type { Permissions } from "@paykit/accounts"
+ * const m: Permissions.Member = { id: "user-bob", roles: ["support", "refunds"] }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -173,6 +234,11 @@ export interface Member {
 /**
  * A merchant's team: exactly one owner (also a member) and the other members.
  *
+ * @example
+ * ```ts
+ * import type { Permissions } from "@paykit/accounts"
+ * const team: Permissions.Team = { owner: "user-ada", members: [{ id: "user-ada", roles: [] }] }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -202,6 +268,12 @@ export const ofRoles = (roles: ReadonlyArray<Role>): ReadonlySet<Permission> => 
  * What a member holds: everything for the owner, the union of their roles otherwise, nothing
  * for someone not on the team (default deny).
  *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * const team = { owner: "o", members: [{ id: "o", roles: [] }] }
+ * Permissions.ofMember(team, "stranger").size // 0
+ * ```
  * @category math
  * @since 0.1.0
  */
@@ -214,6 +286,11 @@ export const ofMember = (team: Team, memberId: string): ReadonlySet<Permission> 
 /**
  * An explained decision: allowed (and by what: the owner, or which roles), or denied and why.
  *
+ * @example
+ * ```ts
+ * import type { Permissions } from "@paykit/accounts"
+ * const explain = (d: Permissions.Decision) => (d.allowed ? `granted by ${d.grantedBy.join(", ")}` : d.reason)
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -261,6 +338,12 @@ const subset = (a: ReadonlySet<Permission>, b: ReadonlySet<Permission>): Readonl
  * Checks that `actor` may give `roles` to someone: they need `team:manage`, and every permission
  * of those roles must already be theirs (no escalation).
  *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * const team = { owner: "o", members: [{ id: "o", roles: [] }, { id: "s", roles: ["support"] }] } as const
+ * Permissions.canGrant(team, "s", ["finance"]) // Failure: team:manage is not granted to them
+ * ```
  * @category guards
  * @since 0.1.0
  */
@@ -291,6 +374,12 @@ const isMember = (team: Team, id: string) => team.members.some((m) => m.id === i
 /**
  * Adds a member with roles (the actor needs `team:manage` and every permission of the roles).
  *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * const team = { owner: "o", members: [{ id: "o", roles: [] }] }
+ * Permissions.invite(team, "o", "user-bob", ["analyst"]) // Success(team with user-bob)
+ * ```
  * @category constructors
  * @since 0.1.0
  */
@@ -316,6 +405,12 @@ export const invite = (
  * the actor needs `team:manage` and every permission of both the old and the new roles (so a
  * member cannot strip or upgrade someone more powerful than themselves).
  *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * const team = { owner: "o", members: [{ id: "o", roles: [] }, { id: "b", roles: ["analyst"] }] } as const
+ * Permissions.changeRoles(team, "o", "b", ["finance"]) // Success
+ * ```
  * @category constructors
  * @since 0.1.0
  */
@@ -352,6 +447,12 @@ export const changeRoles = (
  * Removes a member. The owner can never be removed; the actor needs `team:manage` and every
  * permission the member holds.
  *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * const team = { owner: "o", members: [{ id: "o", roles: [] }, { id: "a", roles: ["administrator"] }] } as const
+ * Permissions.remove(team, "a", "o") // Failure: the owner cannot be removed
+ * ```
  * @category constructors
  * @since 0.1.0
  */
@@ -379,6 +480,12 @@ export const remove = (team: Team, actor: string, member: string): Result.Result
  * Hands ownership to another member. Only the owner can do it; the former owner stays on the
  * team as an administrator.
  *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * const team = { owner: "o", members: [{ id: "o", roles: [] }, { id: "a", roles: ["administrator"] }] } as const
+ * Permissions.transferOwnership(team, "o", "a") // Success({ owner: "a", ... })
+ * ```
  * @category constructors
  * @since 0.1.0
  */
@@ -412,6 +519,11 @@ export const transferOwnership = (
 /**
  * The access level of a restricted API key on one resource.
  *
+ * @example
+ * ```ts
+ * import type { Permissions } from "@paykit/accounts"
+ * const a: Permissions.Access = "read"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -420,6 +532,11 @@ export const Access = Schema.Literals(["none", "read", "write"])
 /**
  * An access level.
  *
+ * @example
+ * ```ts
+ * import type { Permissions } from "@paykit/accounts"
+ * const a: Permissions.Access = "read"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -456,6 +573,11 @@ export const KeyAccess = Schema.Struct({
 /**
  * A restricted API key: per-resource access, and the member who created it.
  *
+ * @example
+ * ```ts
+ * import type { Permissions } from "@paykit/accounts"
+ * const key: Permissions.ApiKey = { id: "k1", createdBy: "user-dev", access: { webhooks: "write" } }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -479,6 +601,12 @@ const accessPermissions = (access: Partial<Record<Resource, Access>>): ReadonlyS
  * Checks a key request: the creator needs `api_keys:manage`, and read needs `view`, write needs
  * `view` and `manage` on each resource, held by the creator.
  *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * const team = { owner: "o", members: [{ id: "o", roles: [] }, { id: "d", roles: ["developer"] }] } as const
+ * Permissions.canCreateKey(team, "d", { payments: "write" }) // Failure: the key would exceed its creator
+ * ```
  * @category guards
  * @since 0.1.0
  */
@@ -513,6 +641,12 @@ export const canCreateKey = (
  * What a key may do now: its access, intersected with what its creator holds today (a key never
  * exceeds its creator, even after the creator lost roles or left the team).
  *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * const team = { owner: "o", members: [{ id: "o", roles: [] }] }
+ * Permissions.ofKey(team, { id: "k", createdBy: "gone", access: { payments: "read" } }).size // 0
+ * ```
  * @category math
  * @since 0.1.0
  */
@@ -524,6 +658,11 @@ export const ofKey = (team: Team, key: ApiKey): ReadonlySet<Permission> => {
 /**
  * Whether a permission needs step-up authentication by default (money out, credentials, PII).
  *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * Permissions.SENSITIVE.includes("payouts:manage") // true
+ * ```
  * @category models
  * @since 0.1.0
  */

@@ -2,6 +2,11 @@
  * The personal fields: their values are sealed in the vault and appear in audit records, events
  * and logs only redacted.
  *
+ * @example
+ * ```ts
+ * import { Redact } from "@paykit/accounts"
+ * Redact.PII_FIELDS.has("phone") // true
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -44,6 +49,12 @@ export const value = (field: string, v: string): string => {
 /**
  * A value as the audit trail shows it: redacted when the field is personal, as is otherwise.
  *
+ * @example
+ * ```ts
+ * import { Redact } from "@paykit/accounts"
+ * Redact.forAudit("website", "https://acme.example") // "https://acme.example"
+ * Redact.forAudit("idNumber", "123456789") // "•••"
+ * ```
  * @category math
  * @since 0.1.0
  */

@@ -113,6 +113,11 @@ export const Address = Schema.Struct({
 /**
  * A postal address.
  *
+ * @example
+ * ```ts
+ * import type { Registration } from "@paykit/accounts"
+ * const a: Registration.Address = { line1: "1 Main St", city: "Austin", postalCode: "78701", state: "TX", country: "US" }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -144,6 +149,11 @@ export const Person = Schema.Struct({
 /**
  * A natural person's fields.
  *
+ * @example
+ * ```ts
+ * import type { Registration } from "@paykit/accounts"
+ * const p: Registration.Person = { firstName: "Ada", lastName: "Lovelace", dateOfBirth: "1985-12-10" }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -153,6 +163,12 @@ export type Person = typeof Person.Type
  * A beneficial owner: a person and the percentage of the business they own (0 to 100, at most
  * two decimals).
  *
+ * @example
+ * ```ts
+ * import { Registration } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Registration.Owner)({ firstName: "Ada", lastName: "Lovelace", dateOfBirth: "1985-12-10", ownershipPercent: 60 })
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -167,6 +183,12 @@ export const Owner = Schema.Struct({
 /**
  * A beneficial owner.
  *
+ * @example
+ * ```ts
+ * import { Registration } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Registration.Owner)({ firstName: "Ada", lastName: "Lovelace", dateOfBirth: "1985-12-10", ownershipPercent: 60 })
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -175,6 +197,12 @@ export type Owner = typeof Owner.Type
 /**
  * The capabilities an account can request.
  *
+ * @example
+ * ```ts
+ * import { Registration } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Registration.Capability)("cross_border")
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -183,6 +211,12 @@ export const Capability = Schema.Literals(["card_payments", "payouts", "stored_v
 /**
  * A capability name.
  *
+ * @example
+ * ```ts
+ * import { Registration } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Registration.Capability)("cross_border")
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -191,6 +225,11 @@ export type Capability = typeof Capability.Type
 /**
  * Every capability, in a fixed order.
  *
+ * @example
+ * ```ts
+ * import { Registration } from "@paykit/accounts"
+ * Registration.CAPABILITIES // ["card_payments", "payouts", "stored_value", "cross_border"]
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -213,6 +252,12 @@ const Capabilities = Schema.Array(Capability).check(
  * A payment card as entered. Only its brand, last four digits and a keyed fingerprint are ever
  * stored; the number itself never reaches storage or logs.
  *
+ * @example
+ * ```ts
+ * import { Registration } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Registration.CardInput)({ number: "4242424242424242", expMonth: 12, expYear: 2030 })
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -228,6 +273,12 @@ export const CardInput = Schema.Struct({
 /**
  * A bank account for payouts; the account number (IBAN or local) is sealed in the vault.
  *
+ * @example
+ * ```ts
+ * import { Registration } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Registration.BankAccountInput)({ country: "DE", currency: "EUR", accountNumber: "DE89370400440532013000" })
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -327,6 +378,13 @@ export type IndividualApplicant = typeof IndividualApplicant.Type
  * A company signing up: registration number, tax id, its legal representative and its owners
  * (ownership percentages may not add up to more than 100).
  *
+ * @example
+ * ```ts
+ * import { Registration } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * declare const input: unknown
+ * const company = Schema.decodeUnknownSync(Registration.BusinessApplicant)(input)
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -360,6 +418,13 @@ export const BusinessApplicant = Schema.Struct({
 /**
  * A business applicant.
  *
+ * @example
+ * ```ts
+ * import { Registration } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * declare const input: unknown
+ * const company = Schema.decodeUnknownSync(Registration.BusinessApplicant)(input)
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -368,6 +433,13 @@ export type BusinessApplicant = typeof BusinessApplicant.Type
 /**
  * Either kind of applicant, told apart by `type`.
  *
+ * @example
+ * ```ts
+ * import { Registration } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * declare const input: unknown
+ * const applicant = Schema.decodeUnknownSync(Registration.Applicant)(input) // individual or business
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -376,6 +448,13 @@ export const Applicant = Schema.Union([IndividualApplicant, BusinessApplicant])
 /**
  * An applicant.
  *
+ * @example
+ * ```ts
+ * import { Registration } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * declare const input: unknown
+ * const applicant = Schema.decodeUnknownSync(Registration.Applicant)(input) // individual or business
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -385,6 +464,11 @@ export type Applicant = typeof Applicant.Type
  * A change to profile data. `subject` names the person (a representative or owner id) for
  * person fields of a business; omitted, it is the account holder.
  *
+ * @example
+ * ```ts
+ * import type { Registration } from "@paykit/accounts"
+ * const patch: Registration.ProfilePatch = { phone: "+4915199999999", idDocument: "file_identity_document_success" }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -408,6 +492,11 @@ export const ProfilePatch = Schema.Struct({
 /**
  * A profile change.
  *
+ * @example
+ * ```ts
+ * import type { Registration } from "@paykit/accounts"
+ * const patch: Registration.ProfilePatch = { phone: "+4915199999999", idDocument: "file_identity_document_success" }
+ * ```
  * @category models
  * @since 0.1.0
  */

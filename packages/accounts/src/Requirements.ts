@@ -10,6 +10,15 @@ import type * as Verification from "./Verification.ts"
  * processed volume reaches `volumeAtLeast` (in that currency; accounts in another currency
  * never reach it).
  *
+ * @example
+ * ```ts
+ * import { Requirements } from "@paykit/accounts"
+ * import { Currency, Money } from "@paykit/core"
+ * const rule: Requirements.Rule = {
+ *   id: "us.payouts.big", applicant: "business", countries: ["US"], capability: "payouts",
+ *   requirements: ["owners.verification"], volumeAtLeast: Money.fromMinorUnsafe(5_000_000n, Currency.USD)
+ * }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -26,6 +35,11 @@ export interface Rule {
  * A requirements policy: its rules and the grace period between a volume threshold being
  * reached and its requirements' deadline.
  *
+ * @example
+ * ```ts
+ * import { Requirements } from "@paykit/accounts"
+ * const strict: Requirements.Policy = { ...Requirements.defaultPolicy, gracePeriodMillis: 7 * 86_400_000 }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -52,6 +66,11 @@ const thresholds = (base: Omit<Rule, "id" | "volumeAtLeast">, minor: bigint): Re
  * USD or GBP), company verification and owners for businesses; 14 days of grace after a
  * threshold.
  *
+ * @example
+ * ```ts
+ * import { Requirements } from "@paykit/accounts"
+ * Requirements.defaultPolicy.rules.filter((r) => r.capability === "payouts").length
+ * ```
  * @category constructors
  * @since 0.1.0
  */
@@ -159,6 +178,11 @@ export const defaultPolicy: Policy = {
 /**
  * The state of one requirement on an account.
  *
+ * @example
+ * ```ts
+ * import type { Requirements } from "@paykit/accounts"
+ * const done = (s: Requirements.ItemState) => s._tag === "satisfied"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -183,6 +207,12 @@ const FIELD: Record<string, string> = {
 /**
  * Which field a requirement id needs, and which verification case (kind and subject) if any.
  *
+ * @example
+ * ```ts
+ * import { Requirements } from "@paykit/accounts"
+ * declare const account: import("@paykit/accounts").Account.Account
+ * Requirements.target(account, "representative.verification") // { subjects: [rep id], kind: "identity" }
+ * ```
  * @category math
  * @since 0.1.0
  */
@@ -226,6 +256,12 @@ const caseState = (c: Verification.Case | undefined): ItemState => {
  * The state of one requirement id on an account: satisfied, missing, pending verification, or in
  * error (a verification failed or needs action).
  *
+ * @example
+ * ```ts
+ * import { Requirements } from "@paykit/accounts"
+ * declare const account: import("@paykit/accounts").Account.Account
+ * Requirements.itemState(account, "external_account") // { _tag: "satisfied" } once a bank account is set
+ * ```
  * @category math
  * @since 0.1.0
  */
@@ -257,6 +293,11 @@ export const itemState = (a: Account, requirement: string): ItemState => {
  * for a verification result are in `pendingVerification` only. `currentDeadline` is the earliest
  * deadline still ahead for a currently due item.
  *
+ * @example
+ * ```ts
+ * import type { Requirements } from "@paykit/accounts"
+ * const blocked = (r: Requirements.Requirements) => r.pastDue.length > 0
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -277,6 +318,11 @@ export interface Requirements {
 /**
  * A capability's status and why it is off.
  *
+ * @example
+ * ```ts
+ * import type { Requirements } from "@paykit/accounts"
+ * const why = (c: Requirements.CapabilityState) => c.disabledReason ?? "active"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -290,6 +336,11 @@ export interface CapabilityState {
 /**
  * The whole evaluation: the account-level requirement sets and each capability's state.
  *
+ * @example
+ * ```ts
+ * import type { Requirements } from "@paykit/accounts"
+ * const payoutsOn = (e: Requirements.Evaluation) => e.capabilities.payouts.status === "active"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -430,6 +481,12 @@ export const evaluate = (policy: Policy, a: Account, now: number): Evaluation =>
 /**
  * "Can charge now": the `card_payments` capability is active at `now`.
  *
+ * @example
+ * ```ts
+ * import { Requirements } from "@paykit/accounts"
+ * declare const account: import("@paykit/accounts").Account.Account
+ * Requirements.canCharge(Requirements.defaultPolicy, account, Date.now())
+ * ```
  * @category guards
  * @since 0.1.0
  */
@@ -439,6 +496,12 @@ export const canCharge = (policy: Policy, a: Account, now: number): boolean =>
 /**
  * "Can pay out now": the `payouts` capability is active at `now`.
  *
+ * @example
+ * ```ts
+ * import { Requirements } from "@paykit/accounts"
+ * declare const account: import("@paykit/accounts").Account.Account
+ * Requirements.canPayout(Requirements.defaultPolicy, account, Date.now())
+ * ```
  * @category guards
  * @since 0.1.0
  */
@@ -448,6 +511,13 @@ export const canPayout = (policy: Policy, a: Account, now: number): boolean =>
 /**
  * The rules whose volume threshold the account reaches with `volume` and had not reached before.
  *
+ * @example
+ * ```ts
+ * import { Requirements } from "@paykit/accounts"
+ * import { Currency, Money } from "@paykit/core"
+ * declare const account: import("@paykit/accounts").Account.Account
+ * Requirements.newlyCrossed(Requirements.defaultPolicy, account, Money.fromMinorUnsafe(1_000_000n, Currency.EUR))
+ * ```
  * @category math
  * @since 0.1.0
  */
@@ -468,6 +538,12 @@ export const newlyCrossed = (policy: Policy, a: Account, volume: Money.Money): R
  * whose onboarding is complete, restrict an active one with past-due items, lift the restriction
  * once nothing is past due.
  *
+ * @example
+ * ```ts
+ * import { Requirements } from "@paykit/accounts"
+ * declare const account: import("@paykit/accounts").Account.Account
+ * Requirements.automaticMove(Requirements.defaultPolicy, account, Date.now()) // e.g. "restrict"
+ * ```
  * @category math
  * @since 0.1.0
  */

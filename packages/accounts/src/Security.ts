@@ -6,6 +6,12 @@ import type { Permission } from "./Permissions.ts"
 /**
  * A limit on one capability: per transaction and per day, in one currency.
  *
+ * @example
+ * ```ts
+ * import type { Security } from "@paykit/accounts"
+ * import { Currency, Money } from "@paykit/core"
+ * const limit: Security.Limit = { daily: Money.fromMinorUnsafe(1_000_000n, Currency.EUR) }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -22,6 +28,11 @@ export interface Limit {
  * - `approvalThresholds`: a refund or payout above the amount needs a second member (maker-checker).
  * - `limits`: per-transaction and daily limits per capability.
  *
+ * @example
+ * ```ts
+ * import { Security } from "@paykit/accounts"
+ * const relaxed: Security.Settings = { ...Security.defaults, twoFactorRequired: false }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -37,6 +48,11 @@ export interface Settings {
  * The settings a new merchant gets: two-factor on, step-up for the sensitive permissions within
  * 15 minutes, no thresholds, no limits.
  *
+ * @example
+ * ```ts
+ * import { Security } from "@paykit/accounts"
+ * Security.defaults.stepUpWindowMillis // 900000
+ * ```
  * @category constructors
  * @since 0.1.0
  */
@@ -59,6 +75,11 @@ export const defaults: Settings = {
 /**
  * A member's session as the host's identity system reports it.
  *
+ * @example
+ * ```ts
+ * import type { Security } from "@paykit/accounts"
+ * const session: Security.Session = { twoFactor: true, steppedUpAt: Date.now() }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -70,6 +91,11 @@ export interface Session {
 /**
  * Why a security check refused: a stable code and a sentence.
  *
+ * @example
+ * ```ts
+ * import type { Security } from "@paykit/accounts"
+ * const show = (r: Security.Refusal) => `${r.code}: ${r.reason}`
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -156,6 +182,14 @@ export const checkApproval = (
  * Checks an amount against a capability's per-transaction and daily limits, given what was
  * already used today.
  *
+ * @example
+ * ```ts
+ * import { Security } from "@paykit/accounts"
+ * import { Currency, Money } from "@paykit/core"
+ * const eur = (n: bigint) => Money.fromMinorUnsafe(n, Currency.EUR)
+ * const s = { ...Security.defaults, limits: { payouts: { perTransaction: eur(100_000n) } } }
+ * Security.checkLimit(s, "payouts", eur(150_000n), eur(0n)) // Failure(limit_exceeded)
+ * ```
  * @category guards
  * @since 0.1.0
  */
@@ -203,6 +237,12 @@ const LimitInput = Schema.Struct({
 /**
  * The JSON input of a settings update (amounts as minor-unit strings with their currency).
  *
+ * @example
+ * ```ts
+ * import { Security } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Security.SettingsInput)({ approvalThresholds: { refunds: { amount: "50000", currency: "EUR" } } })
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -227,6 +267,12 @@ export const SettingsInput = Schema.Struct({
 /**
  * A decoded settings update.
  *
+ * @example
+ * ```ts
+ * import { Security } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Security.SettingsInput)({ approvalThresholds: { refunds: { amount: "50000", currency: "EUR" } } })
+ * ```
  * @category models
  * @since 0.1.0
  */

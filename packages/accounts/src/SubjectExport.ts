@@ -53,6 +53,11 @@ export const SubjectExport = Schema.Struct({
 /**
  * A subject access export.
  *
+ * @example
+ * ```ts
+ * import type { SubjectExport } from "@paykit/accounts"
+ * const data = (e: SubjectExport.SubjectExport) => e.personalData
+ * ```
  * @category models
  * @since 0.1.0
  */

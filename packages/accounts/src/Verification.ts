@@ -5,6 +5,12 @@ import { IllegalVerificationStep } from "./errors.ts"
  * The states of a verification case (one per person or entity and kind), after Adyen's
  * verification statuses.
  *
+ * @example
+ * ```ts
+ * import { Verification } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Verification.Status)("manual_review")
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -21,6 +27,12 @@ export const Status = Schema.Literals([
 /**
  * A verification case's state.
  *
+ * @example
+ * ```ts
+ * import { Verification } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Verification.Status)("manual_review")
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -30,6 +42,11 @@ export type Status = typeof Status.Type
  * What a case verifies: a person's identity (name, date of birth, id number), a person's
  * identity document, or a company's registration and tax id.
  *
+ * @example
+ * ```ts
+ * import type { Verification } from "@paykit/accounts"
+ * const kind: Verification.Kind = "company"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -38,6 +55,11 @@ export type Kind = "identity" | "document" | "company"
 /**
  * An error on a case: a stable code and a reason a person can act on.
  *
+ * @example
+ * ```ts
+ * import type { Verification } from "@paykit/accounts"
+ * const e: Verification.CaseError = { code: "verification_document_required", reason: "upload an identity document" }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -49,6 +71,12 @@ export interface CaseError {
 /**
  * What a verification provider answered.
  *
+ * @example
+ * ```ts
+ * import { Verification } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Verification.Outcome)({ _tag: "rejected", code: "verification_failed_other", reason: "no match" })
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -63,6 +91,12 @@ export const Outcome = Schema.Union([
 /**
  * A provider's answer.
  *
+ * @example
+ * ```ts
+ * import { Verification } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Verification.Outcome)({ _tag: "rejected", code: "verification_failed_other", reason: "no match" })
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -71,6 +105,11 @@ export type Outcome = typeof Outcome.Type
 /**
  * The steps that move a case.
  *
+ * @example
+ * ```ts
+ * import type { Verification } from "@paykit/accounts"
+ * const approve: Verification.Step = { _tag: "review", approve: true }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -83,6 +122,11 @@ export type Step =
 /**
  * A case: its state and current errors.
  *
+ * @example
+ * ```ts
+ * import type { Verification } from "@paykit/accounts"
+ * const waiting = (c: Verification.Case) => c.status === "pending" || c.status === "manual_review"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -104,6 +148,11 @@ export interface Case {
  * manual_review ─review→ verified | rejected
  * ```
  *
+ * @example
+ * ```ts
+ * import { Verification } from "@paykit/accounts"
+ * Verification.FROM.review // ["manual_review"]
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -169,6 +218,11 @@ export const next = (c: Case, step: Step, now: number): Result.Result<Case, Ille
 /**
  * A new case for a subject and kind, `unverified`.
  *
+ * @example
+ * ```ts
+ * import { Verification } from "@paykit/accounts"
+ * Verification.make("01J0000000000000000000000A", "identity", 0).status // "unverified"
+ * ```
  * @category constructors
  * @since 0.1.0
  */

@@ -5,6 +5,11 @@ import type * as Verification from "./Verification.ts"
 /**
  * What is sent to the provider for one case: its kind and the (decrypted) data it checks.
  *
+ * @example
+ * ```ts
+ * import type { VerificationProvider } from "@paykit/accounts"
+ * const r: VerificationProvider.Request = { caseId: "identity:s1", kind: "identity", data: { idNumber: "000000000" } }
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -19,6 +24,14 @@ export interface Request {
  * outcome, `pending` (the answer comes later through `Accounts.verificationResult`), or
  * `manual_review`.
  *
+ * @example
+ * ```ts
+ * import { VerificationProvider } from "@paykit/accounts"
+ * import { Effect } from "effect"
+ * const ask = Effect.flatMap(VerificationProvider.VerificationProvider, (p) =>
+ *   p.verify({ caseId: "identity:s1", kind: "identity", data: { idNumber: "000000000" } })
+ * )
+ * ```
  * @category services
  * @since 0.1.0
  */
@@ -42,6 +55,11 @@ export class VerificationProvider extends Context.Service<
  * | `idDocument` | `file_identity_document_failure` | rejected (`verification_document_failed`) |
  * | `idDocument` | `file_identity_document_pending` | pending |
  *
+ * @example
+ * ```ts
+ * import { VerificationProvider } from "@paykit/accounts"
+ * VerificationProvider.MAGIC.manualReview // "333333333"
+ * ```
  * @category models
  * @since 0.1.0
  */
@@ -111,6 +129,14 @@ export const decideMemory = (request: Request): Verification.Outcome => {
 /**
  * The memory provider: answers with {@link decideMemory}; keeps nothing.
  *
+ * @example
+ * ```ts
+ * import { VerificationProvider } from "@paykit/accounts"
+ * import { Effect } from "effect"
+ * const outcome = Effect.flatMap(VerificationProvider.VerificationProvider, (p) =>
+ *   p.verify({ caseId: "c", kind: "document", data: { idDocument: "file_identity_document_failure" } })
+ * ).pipe(Effect.provide(VerificationProvider.layerMemory)) // rejected
+ * ```
  * @category layers
  * @since 0.1.0
  */

@@ -5,6 +5,12 @@ import * as Registration from "../Registration.ts"
 /**
  * Member ids `m0` … `m5`.
  *
+ * @example
+ * ```ts
+ * import { Arbitraries } from "@paykit/accounts/testing"
+ * import fc from "fast-check"
+ * fc.sample(Arbitraries.memberId, 3)
+ * ```
  * @category constructors
  * @since 0.1.0
  */
@@ -41,6 +47,12 @@ export const team: fc.Arbitrary<Permissions.Team> = fc
 /**
  * A restricted key's per-resource access.
  *
+ * @example
+ * ```ts
+ * import { Arbitraries } from "@paykit/accounts/testing"
+ * import fc from "fast-check"
+ * fc.sample(Arbitraries.keyAccess, 1)
+ * ```
  * @category constructors
  * @since 0.1.0
  */
@@ -56,6 +68,12 @@ const digits = (min: number, max: number) =>
 /**
  * A Luhn-valid card number (16 digits).
  *
+ * @example
+ * ```ts
+ * import { Arbitraries } from "@paykit/accounts/testing"
+ * import fc from "fast-check"
+ * fc.sample(Arbitraries.cardNumber, 1) // e.g. ["4024007152668183"]
+ * ```
  * @category constructors
  * @since 0.1.0
  */
@@ -70,6 +88,12 @@ export const cardNumber: fc.Arbitrary<string> = fc
 /**
  * A valid email address, unique per `n`.
  *
+ * @example
+ * ```ts
+ * import { Arbitraries } from "@paykit/accounts/testing"
+ * import fc from "fast-check"
+ * fc.sample(Arbitraries.email, 1)
+ * ```
  * @category constructors
  * @since 0.1.0
  */
@@ -85,6 +109,12 @@ export const email: fc.Arbitrary<string> = fc
 /**
  * An E.164 phone number with 11 to 13 digits.
  *
+ * @example
+ * ```ts
+ * import { Arbitraries } from "@paykit/accounts/testing"
+ * import fc from "fast-check"
+ * fc.sample(Arbitraries.phone, 1) // e.g. ["+49151234567890"]
+ * ```
  * @category constructors
  * @since 0.1.0
  */
@@ -97,6 +127,12 @@ const name = fc.stringMatching(/^[A-Z][a-z]{1,12}$/)
 /**
  * A valid individual applicant with a card, unique by `index` (emails are prefixed with it).
  *
+ * @example
+ * ```ts
+ * import { Arbitraries } from "@paykit/accounts/testing"
+ * import fc from "fast-check"
+ * const [applicant] = fc.sample(Arbitraries.individual(0), 1)
+ * ```
  * @category constructors
  * @since 0.1.0
  */

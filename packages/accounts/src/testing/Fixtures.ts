@@ -42,6 +42,11 @@ export const individual = (overrides: Record<string, unknown> = {}) => ({
  * A business applicant (representative and two owners) that passes the default requirements;
  * override any field.
  *
+ * @example
+ * ```ts
+ * import { Fixtures } from "@paykit/accounts/testing"
+ * const acme = Fixtures.business({ email: "ops@acme.example" })
+ * ```
  * @category constructors
  * @since 0.1.0
  */

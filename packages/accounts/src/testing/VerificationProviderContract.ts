@@ -7,6 +7,11 @@ import { MAGIC, VerificationProvider } from "../VerificationProvider.ts"
  * Options: `magic` runs the test-mode table (Stripe-style magic values) for providers that
  * support it.
  *
+ * @example
+ * ```ts
+ * import type { VerificationProviderContract } from "@paykit/accounts/testing"
+ * const options: VerificationProviderContract.Options = { magic: true }
+ * ```
  * @category models
  * @since 0.1.0
  */
