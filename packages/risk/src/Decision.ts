@@ -178,21 +178,6 @@ export const isSnoozed = (rule: Rule.Rule, pivotValue: unknown, now: number): bo
 
 const EMPTY: ReadonlyArray<never> = []
 
-const matches = (type: string, x: unknown): boolean => {
-  switch (type) {
-    case "int":
-      return typeof x === "bigint"
-    case "double":
-      return typeof x === "number"
-    case "string":
-      return typeof x === "string"
-    case "bool":
-      return typeof x === "boolean"
-    default:
-      return x instanceof Set || (Array.isArray(x) && x.every((e) => typeof e === "string"))
-  }
-}
-
 /**
  * A prepared frame: the values a rule set reads, looked up once. Build with {@link frame} when
  * the same values are decided against many times (backtests, benchmarks).
@@ -227,31 +212,52 @@ const NO_PROBLEMS: ReadonlyMap<number, string> = new Map()
  * @since 0.1.0
  */
 export const frame = (set: RuleSet, values: Values): PreparedFrame => {
-  const segments = set.segments
-  const types = set.types
-  const out = new Array<unknown>(segments.length)
+  const out = new Array<unknown>(set.paths.length).fill(undefined)
   let problems: Map<number, string> | undefined
-  for (let i = 0; i < segments.length; i++) {
-    const segs = segments[i]!
-    let x: unknown = values
-    for (let j = 0; j < segs.length; j++) {
-      if (typeof x !== "object" || x === null) {
-        x = undefined
-        break
+  const groups = set.groups
+  for (let g = 0; g < groups.length; g++) {
+    const group = groups[g]!
+    let o: unknown = values
+    const parent = group.parent
+    for (let j = 0; j < parent.length && o !== undefined; j++) {
+      o = typeof o === "object" && o !== null ? (o as Record<string, unknown>)[parent[j]!] : undefined
+    }
+    if (typeof o !== "object" || o === null) continue
+    const slots = group.slots
+    const keys = group.keys
+    const codes = group.codes
+    for (let k = 0; k < slots.length; k++) {
+      const x = (o as Record<string, unknown>)[keys[k]!]
+      if (x === undefined || x === null) continue
+      let ok: boolean
+      switch (codes[k]) {
+        case 0:
+          ok = typeof x === "bigint"
+          break
+        case 1:
+          ok = typeof x === "number"
+          break
+        case 2:
+          ok = typeof x === "string"
+          break
+        case 3:
+          ok = typeof x === "boolean"
+          break
+        default:
+          ok = x instanceof Set || (Array.isArray(x) && x.every((e) => typeof e === "string"))
       }
-      x = (x as Record<string, unknown>)[segs[j]!]
+      const slot = slots[k]!
+      if (!ok) {
+        if (problems === undefined) problems = new Map()
+        const type = set.types[slot]!
+        problems.set(
+          slot,
+          `attribute ${set.paths[slot]} should be ${type === "list<string>" ? "a set of strings" : type === "int" ? "an int" : `a ${type}`}, got ${describe(x)}`
+        )
+        continue
+      }
+      out[slot] = Array.isArray(x) ? new Set(x) : x
     }
-    if (x === undefined || x === null) continue
-    const type = types[i]!
-    if (!matches(type, x)) {
-      problems ??= new Map()
-      problems.set(
-        i,
-        `attribute ${set.paths[i]} should be ${type === "list<string>" ? "a set of strings" : type === "int" ? "an int" : `a ${type}`}, got ${describe(x)}`
-      )
-      continue
-    }
-    out[i] = Array.isArray(x) ? new Set(x) : x
   }
   return { values: out, problems: problems ?? NO_PROBLEMS }
 }

@@ -52,6 +52,17 @@ export type OnError = "skip" | "review"
  */
 export const CLASS_ORDER: ReadonlyArray<Rule.Action> = ["request_3ds", "allow", "block", "review"]
 
+/** @internal slots read from one object: `parent` is its path, each leaf a key of it */
+export interface SlotGroup {
+  readonly parent: ReadonlyArray<string>
+  readonly slots: ReadonlyArray<number>
+  readonly keys: ReadonlyArray<string>
+  /** 0 int, 1 double, 2 string, 3 bool, 4 list<string> */
+  readonly codes: ReadonlyArray<number>
+}
+
+const CODES: Record<AttributeType, number> = { int: 0, double: 1, string: 2, bool: 3, "list<string>": 4 }
+
 /** @internal a rule compiled against the rule set's slot table */
 export interface CompiledRule {
   readonly rule: Rule.Rule
@@ -85,6 +96,8 @@ export interface RuleSet {
   readonly segments: ReadonlyArray<ReadonlyArray<string>>
   /** @internal declared type of each frame slot */
   readonly types: ReadonlyArray<AttributeType>
+  /** @internal the slots grouped by the object that holds them, for one lookup per object */
+  readonly groups: ReadonlyArray<SlotGroup>
   /** @internal */
   readonly compiled: ReadonlyArray<CompiledRule>
 }
@@ -226,6 +239,21 @@ const assemble = (
       readSlots: rule.reads.map(slotOf)
     })
   )
+  const types = paths.map((p) => catalog.attributes.get(p)!.type)
+  const byParent = new Map<
+    string,
+    { parent: Array<string>; slots: Array<number>; keys: Array<string>; codes: Array<number> }
+  >()
+  paths.forEach((p, slot) => {
+    const segs = p.split(".")
+    const parent = segs.slice(0, -1)
+    const k = parent.join(".")
+    const g = byParent.get(k) ?? { parent, slots: [], keys: [], codes: [] }
+    g.slots.push(slot)
+    g.keys.push(segs[segs.length - 1]!)
+    g.codes.push(CODES[types[slot]!])
+    byParent.set(k, g)
+  })
   return {
     catalog,
     rules,
@@ -233,7 +261,8 @@ const assemble = (
     onError,
     paths,
     segments: paths.map((p) => p.split(".")),
-    types: paths.map((p) => catalog.attributes.get(p)!.type),
+    types,
+    groups: [...byParent.values()],
     compiled
   }
 }

@@ -36,6 +36,90 @@ interface C {
   /** The frame slot and its missing-value error when the node reads one attribute. */
   readonly slot?: number
   readonly miss?: Err
+  /** The same expression as a leaf descriptor, when it is one (see {@link evalLeaf}). */
+  readonly leaf?: Leaf
+}
+
+/**
+ * A simple test on one or two attributes, as data. Junctions (`&&`, `||`) of leaves evaluate
+ * them with {@link evalLeaf}, one top-level function the JIT inlines, instead of calling one
+ * closure per operand.
+ *
+ * kinds: 0 `<` k, 1 `<=` k, 2 `>` k, 3 `>=` k, 4 `==` k, 5 `!=` k, 6 in a constant set,
+ * 7 `==` attribute, 8 `!=` attribute, 9 in a list attribute, 10 has(), 11 a bool attribute,
+ * 12 any other expression (`fn`).
+ */
+interface Leaf {
+  readonly kind: number
+  readonly slot: number
+  readonly slot2: number
+  readonly k: unknown
+  readonly miss: unknown
+  readonly miss2: unknown
+  readonly fn: Fn | undefined
+}
+
+const leafOf = (
+  kind: number,
+  slot: number,
+  k: unknown,
+  miss: unknown,
+  slot2 = -1,
+  miss2: unknown = undefined
+): Leaf => ({
+  kind,
+  slot,
+  slot2,
+  k,
+  miss,
+  miss2,
+  fn: undefined
+})
+
+const callLeaf = (fn: Fn): Leaf => ({
+  kind: 12,
+  slot: -1,
+  slot2: -1,
+  k: undefined,
+  miss: undefined,
+  miss2: undefined,
+  fn
+})
+
+const evalLeaf = (v: Frame, l: Leaf): unknown => {
+  const kind = l.kind
+  if (kind === 12) return l.fn!(v)
+  const x = v[l.slot]
+  if (kind === 10) return x !== undefined
+  if (x === undefined) return l.miss
+  switch (kind) {
+    case 0:
+      return (x as number) < (l.k as number)
+    case 1:
+      return (x as number) <= (l.k as number)
+    case 2:
+      return (x as number) > (l.k as number)
+    case 3:
+      return (x as number) >= (l.k as number)
+    case 4:
+      return x === l.k
+    case 5:
+      return x !== l.k
+    case 6:
+      return (l.k as ReadonlySet<unknown>).has(x)
+    case 11:
+      return x
+  }
+  const y = v[l.slot2]
+  if (y === undefined) return l.miss2
+  switch (kind) {
+    case 7:
+      return x === y
+    case 8:
+      return x !== y
+    default:
+      return (y as ReadonlySet<unknown>).has(x)
+  }
 }
 
 const INT_MAX = 2n ** 63n - 1n
@@ -123,7 +207,10 @@ const node = (catalog: Catalog, slots: Slots, n: ASTNode): C => {
         const x = v[slot]
         return x === undefined ? miss : x
       }
-      return { t: typeOf(attribute.type), f, slot, miss }
+      const t = typeOf(attribute.type)
+      return t === "bool"
+        ? { t, f, slot, miss, leaf: leafOf(11, slot, undefined, miss) }
+        : { t, f, slot, miss }
     }
     case "call": {
       const [name, args] = n.args
@@ -132,7 +219,7 @@ const node = (catalog: Catalog, slots: Slots, n: ASTNode): C => {
         if (path === undefined || !catalog.attributes.has(path))
           return unsupported("has() on this expression")
         const slot = slots.slotOf(path)
-        return { t: "bool", f: (v) => v[slot] !== undefined }
+        return { t: "bool", f: (v) => v[slot] !== undefined, leaf: leafOf(10, slot, undefined, undefined) }
       }
       if (name === "size" && args.length === 1) return size(sub(args[0]!), unsupported)
       if (name === "int" && args.length === 1) return toInt(sub(args[0]!), unsupported)
@@ -208,10 +295,7 @@ const node = (catalog: Catalog, slots: Slots, n: ASTNode): C => {
     }
     case "&&":
     case "||":
-      return junction(
-        n.op,
-        operands(n, n.op).map((m) => sub(m).f)
-      )
+      return junction(n.op, operands(n, n.op).map(sub))
     case "!_": {
       const a = sub(n.args).f
       return {
@@ -306,7 +390,8 @@ const membership = (x: C, list: C, unsupported: (c: string) => never): C => {
         f: (v) => {
           const needle = v[xs]
           return needle === undefined ? xmiss : set.has(needle)
-        }
+        },
+        leaf: leafOf(6, xs, set, xmiss)
       }
     }
     return lift1("bool", x.f, (needle: unknown) => set.has(needle))
@@ -322,7 +407,8 @@ const membership = (x: C, list: C, unsupported: (c: string) => never): C => {
         if (needle === undefined) return xmiss
         const l = v[ls]
         return l === undefined ? lmiss : (l as ReadonlySet<unknown>).has(needle)
-      }
+      },
+      leaf: leafOf(9, xs, undefined, xmiss, ls, lmiss)
     }
   }
   return lift2("bool", x.f, list.f, (needle: unknown, l: ReadonlySet<unknown> | ReadonlyArray<unknown>) =>
@@ -355,7 +441,8 @@ const equality = (a: C, b: C, negate: boolean, unsupported: (c: string) => never
         f: (v) => {
           const x = v[as]
           return x === undefined ? amiss : x === k
-        }
+        },
+        leaf: leafOf(4, as, k, amiss)
       }
     return lift1("bool", a.f, (x: unknown) => x === k)
   }
@@ -367,7 +454,8 @@ const equality = (a: C, b: C, negate: boolean, unsupported: (c: string) => never
         if (x === undefined) return amiss
         const y = v[bs]
         return y === undefined ? bmiss : x === y
-      }
+      },
+      leaf: leafOf(7, as, undefined, amiss, bs, bmiss)
     }
   return lift2("bool", a.f, b.f, (x: unknown, y: unknown) => x === y)
 }
@@ -385,7 +473,8 @@ const notEqual = (a: C, b: C): C => {
         f: (v) => {
           const x = v[as]
           return x === undefined ? amiss : x !== k
-        }
+        },
+        leaf: leafOf(5, as, k, amiss)
       }
     return lift1("bool", a.f, (x: unknown) => x !== k)
   }
@@ -397,7 +486,8 @@ const notEqual = (a: C, b: C): C => {
         if (x === undefined) return amiss
         const y = v[bs]
         return y === undefined ? bmiss : x !== y
-      }
+      },
+      leaf: leafOf(8, as, undefined, amiss, bs, bmiss)
     }
   return lift2("bool", a.f, b.f, (x: unknown, y: unknown) => x !== y)
 }
@@ -410,8 +500,25 @@ const operands = (n: ASTNode, op: "&&" | "||"): Array<ASTNode> =>
  * An n-ary `&&` / `||` with CEL's commutative error absorption: for `&&`, any false operand
  * makes it false even if another errors; otherwise the first error; otherwise true (`||` dually).
  */
-const junction = (op: "&&" | "||", fs: ReadonlyArray<Fn>): C => {
+const junction = (op: "&&" | "||", cs: ReadonlyArray<C>): C => {
   const stop = op === "||"
+  if (cs.some((c) => c.leaf !== undefined)) {
+    const leaves = cs.map((c) => c.leaf ?? callLeaf(c.f))
+    const n = leaves.length
+    return {
+      t: "bool",
+      f: (v) => {
+        let err: unknown
+        for (let i = 0; i < n; i++) {
+          const x = evalLeaf(v, leaves[i]!)
+          if (x === stop) return stop
+          if (x !== !stop && err === undefined) err = x
+        }
+        return err === undefined ? !stop : err
+      }
+    }
+  }
+  const fs = cs.map((c) => c.f)
   if (fs.length === 2) {
     const a = fs[0]!
     const b = fs[1]!
@@ -494,7 +601,8 @@ const comparison = (op: Cmp, a: C, b: C, unsupported: (c: string) => never): C =
           f: (v) => {
             const x = v[as]
             return x === undefined ? amiss : (x as number) < k
-          }
+          },
+          leaf: leafOf(0, as, k, amiss)
         }
       case "<=":
         return {
@@ -502,7 +610,8 @@ const comparison = (op: Cmp, a: C, b: C, unsupported: (c: string) => never): C =
           f: (v) => {
             const x = v[as]
             return x === undefined ? amiss : (x as number) <= k
-          }
+          },
+          leaf: leafOf(1, as, k, amiss)
         }
       case ">":
         return {
@@ -510,7 +619,8 @@ const comparison = (op: Cmp, a: C, b: C, unsupported: (c: string) => never): C =
           f: (v) => {
             const x = v[as]
             return x === undefined ? amiss : (x as number) > k
-          }
+          },
+          leaf: leafOf(2, as, k, amiss)
         }
       case ">=":
         return {
@@ -518,7 +628,8 @@ const comparison = (op: Cmp, a: C, b: C, unsupported: (c: string) => never): C =
           f: (v) => {
             const x = v[as]
             return x === undefined ? amiss : (x as number) >= k
-          }
+          },
+          leaf: leafOf(3, as, k, amiss)
         }
     }
   }

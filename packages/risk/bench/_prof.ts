@@ -1,0 +1,254 @@
+/**
+ * @paykit/risk decisions: 50 rules (comparisons, list membership, velocity features) with the
+ * features precomputed, against the same 50 rules in the CEL library's own interpreter and in
+ * json-rules-engine, in the same process; then the cost of computing the features from the
+ * memory velocity store. Run: pnpm bench (or pnpm --filter @paykit/risk bench).
+ */
+import { Environment } from "@marcbachmann/cel-js"
+import { Currency, Money } from "@paykit/core"
+import { Engine } from "json-rules-engine"
+import { compare, measure } from "../../../scripts/bench-harness.ts"
+import { Attributes, Decision, Features, type Rule, RuleSet, Velocity, VelocityStore } from "../src/index.ts"
+
+// --- the same 50 rules in three notations -------------------------------------------------
+interface Spec {
+  readonly cel: string
+  readonly jre: Record<string, unknown>
+  readonly action: Rule.Action
+}
+const num = (fact: string, path: string, operator: string, value: unknown) => ({
+  fact,
+  path: `$.${path}`,
+  operator,
+  value
+})
+const specs: Array<Spec> = []
+for (let i = 0; i < 50; i++) {
+  const k = BigInt(10_000 + i * 1_000)
+  switch (i % 5) {
+    case 0:
+      specs.push({
+        cel: `payment.amount_ref > ${k * 10n}`,
+        jre: { all: [num("payment", "amount_ref", "greaterThan", Number(k * 10n))] },
+        action: "review"
+      })
+      break
+    case 1: {
+      const [attr, list] = (
+        [
+          ["card_country", "blocked_countries"],
+          ["ip", "blocked_ips"],
+          ["email", "blocked_emails"],
+          ["card_fingerprint", "blocked_cards"],
+          ["customer_id", "blocked_customers"]
+        ] as const
+      )[(i >> 1) % 5]!
+      specs.push({
+        cel: `payment.${attr} in lists.${list}`,
+        jre: {
+          all: [
+            {
+              fact: "payment",
+              path: `$.${attr}`,
+              operator: "in",
+              value: { fact: "lists", path: `$.${list}` }
+            }
+          ]
+        },
+        action: "block"
+      })
+      break
+    }
+    case 2:
+      specs.push({
+        cel: `velocity.customer.count_1h >= ${3 + i} && payment.amount_ref > ${k}`,
+        jre: {
+          all: [
+            num("velocity", "customer.count_1h", "greaterThanInclusive", 3 + i),
+            num("payment", "amount_ref", "greaterThan", Number(k))
+          ]
+        },
+        action: "review"
+      })
+      break
+    case 3:
+      specs.push({
+        cel: `velocity.card.declined_1h >= ${2 + (i % 4)} || velocity.ip.distinct_cards_1h > ${4 + (i % 3)}`,
+        jre: {
+          any: [
+            num("velocity", "card.declined_1h", "greaterThanInclusive", 2 + (i % 4)),
+            num("velocity", "ip.distinct_cards_1h", "greaterThan", 4 + (i % 3))
+          ]
+        },
+        action: "block"
+      })
+      break
+    default:
+      specs.push({
+        cel: `payment.method == "card" && payment.ip_country != payment.card_country && payment.amount_ref >= ${k * 3n}`,
+        jre: {
+          all: [
+            { fact: "payment", path: "$.method", operator: "equal", value: "card" },
+            {
+              fact: "payment",
+              path: "$.ip_country",
+              operator: "notEqual",
+              value: { fact: "payment", path: "$.card_country" }
+            },
+            num("payment", "amount_ref", "greaterThanInclusive", Number(k * 3n))
+          ]
+        },
+        action: "request_3ds"
+      })
+  }
+}
+
+// --- the precomputed features of one payment ------------------------------------------------
+const blocked = (prefix: string) => Array.from({ length: 200 }, (_, i) => `${prefix}${i}`)
+const listArrays = {
+  blocked_countries: ["KP", "IR", "SY", "CU"],
+  blocked_ips: blocked("10.0.0."),
+  blocked_emails: blocked("fraud").map((s) => `${s}@example.com`),
+  blocked_cards: blocked("fp_bad_"),
+  blocked_customers: blocked("cus_bad_")
+}
+const lists = Object.fromEntries(Object.entries(listArrays).map(([k, v]) => [k, new Set(v)]))
+const catalog = Attributes.standard
+const now = Date.UTC(2026, 0, 15, 12)
+const payment: Features.Payment = {
+  id: "pay_1",
+  amount: Money.fromMinorUnsafe(64_900n, Currency.USD),
+  method: "card",
+  cardCountry: "FR",
+  ipCountry: "DE",
+  ip: "192.0.2.7",
+  deviceId: "dev_1",
+  email: "ana@example.com",
+  cardFingerprint: "fp_1",
+  merchantId: "m_1",
+  customerId: "cus_1"
+}
+const store = new VelocityStore.Histories()
+for (let i = 0; i < 40; i++) {
+  store.record({
+    id: `old${i}`,
+    at: now - i * 1_800_000,
+    amountRef: BigInt(1_000 + ((i * 7_919) % 90_000)),
+    declined: i % 9 === 0,
+    customer: "cus_1",
+    card: i % 2 === 0 ? "fp_1" : `fp_${i}`,
+    ip: i % 3 === 0 ? "192.0.2.7" : `198.51.100.${i}`,
+    device: "dev_1",
+    email: "ana@example.com",
+    ipCountry: i % 4 === 0 ? "DE" : "FR"
+  })
+}
+const histories = (): Features.Histories => {
+  const keys = Features.keys(payment)
+  const h: Features.Histories = {}
+  for (const kind of Velocity.KEY_KINDS) {
+    const key = keys[kind]
+    if (key !== undefined) h[kind] = store.history(kind, key)
+  }
+  return h
+}
+const computeValues = () =>
+  Features.compute({ catalog, reference: Currency.USD, payment, lists, histories: histories(), now })
+const values = computeValues()
+
+// --- paykit ------------------------------------------------------------------------------------
+const ruleSet = RuleSet.makeUnsafe(catalog, {
+  rules: specs.map((s, i) => ({
+    id: `r${String(i).padStart(2, "0")}`,
+    description: s.cel,
+    action: s.action,
+    score: 5,
+    condition: s.cel
+  }))
+})
+const prepared = Decision.frame(ruleSet, values)
+const ours = Decision.decide(ruleSet, values, now)
+
+// --- CEL interpreter: same conditions, context with lists as arrays (its native form) ---------
+const env = new Environment()
+const schemaOf = (o: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(
+    Object.entries(o).map(([k, v]) => [
+      k,
+      typeof v === "bigint"
+        ? "int"
+        : typeof v === "string"
+          ? "string"
+          : typeof v === "boolean"
+            ? "bool"
+            : v instanceof Set || Array.isArray(v)
+              ? "list<string>"
+              : schemaOf(v as Record<string, unknown>)
+    ])
+  )
+const celContext = {
+  payment: Object.fromEntries(Object.entries(values.payment as object).filter(([, v]) => v !== undefined)),
+  lists: listArrays,
+  velocity: values.velocity
+}
+for (const [name, v] of Object.entries(celContext))
+  env.registerVariable({ name, schema: schemaOf(v as Record<string, unknown>) as never })
+const celRules = specs.map((s) => env.parse(s.cel))
+const celDecide = () => {
+  const hits: Array<number> = []
+  for (let i = 0; i < celRules.length; i++) if (celRules[i]!(celContext) === true) hits.push(i)
+  return hits
+}
+
+// --- json-rules-engine ------------------------------------------------------------------------
+const toNumbers = (o: unknown): unknown =>
+  typeof o === "bigint"
+    ? Number(o)
+    : o instanceof Set
+      ? [...o]
+      : typeof o === "object" && o !== null
+        ? Object.fromEntries(Object.entries(o).map(([k, v]) => [k, toNumbers(v)]))
+        : o
+const jreFacts = {
+  payment: toNumbers(celContext.payment),
+  lists: listArrays,
+  velocity: toNumbers(values.velocity)
+}
+const engine = new Engine([], { allowUndefinedFacts: true })
+for (const [i, s] of specs.entries()) {
+  engine.addRule({ name: `r${i}`, conditions: s.jre as never, event: { type: s.action } })
+}
+
+// sanity: the three agree on which rules hit
+const celHits = celDecide()
+const jreHits = (await engine.run(jreFacts)).events.length
+if (ours.hits.length !== celHits.length || jreHits !== celHits.length) {
+  throw new Error(
+    `the engines disagree: paykit ${ours.hits.length}, CEL ${celHits.length}, json-rules-engine ${jreHits}`
+  )
+}
+console.log(
+  `50 rules, ${ours.hits.length} hit this payment (outcome ${ours.outcome}); CEL interpreter and json-rules-engine agree`
+)
+
+const mode = process.argv[2] ?? "frame"
+const cpu = () => {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1000
+}
+for (let r = 0; r < 3; r++) {
+  let n = 0
+  const t = cpu()
+  while (cpu() - t < 1000) {
+    for (let i = 0; i < 1000; i++)
+      mode === "frame"
+        ? Decision.decideFrame(ruleSet, prepared, now)
+        : mode === "values"
+          ? Decision.decide(ruleSet, values, now)
+          : mode === "cel"
+            ? celDecide()
+            : computeValues()
+    n += 1000
+  }
+  console.log(mode, (((n / (cpu() - t)) * 1000) / 1e6).toFixed(3), "M/s cpu")
+}
