@@ -8,6 +8,7 @@ import {
   Accounts,
   AccountStore,
   ClosureCheck,
+  Events,
   Lifecycle,
   Requirements,
   VerificationProvider
@@ -120,7 +121,25 @@ const attempt = async <A>(
     const after = await snapshot(r)
     expect(after.events).toBe(before.events)
     expect(after.dump).toEqual(before.dump)
-  } else count(`${label}:ok`)
+  } else {
+    count(`${label}:ok`)
+    // every state change emits events; a status change emits its lifecycle event
+    const after = await snapshot(r)
+    const status = (d: AccountStore.Dump) => d.accounts.find((a) => a.id === r.id)?.status
+    if (JSON.stringify(after.dump) !== JSON.stringify(before.dump))
+      expect(after.events).toBeGreaterThan(before.events)
+    if (status(after.dump) !== status(before.dump)) {
+      const types = await run(
+        r,
+        Effect.map(
+          Effect.flatMap(Notifier.RecordedEvents, (e) => e.all),
+          (all) => all.slice(before.events).map((e) => e.type)
+        )
+      )
+      expect(types.some((t) => Object.values(Events.LIFECYCLE).includes(t))).toBe(true)
+      count("status change with event")
+    }
+  }
   if (expectFailure !== undefined) expect(Result.isFailure(out), label).toBe(expectFailure)
   return out
 }
