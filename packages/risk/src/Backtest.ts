@@ -216,7 +216,8 @@ export const run = (
       profile: h.customer,
       lists: options.lists,
       histories: hs,
-      now: h.at
+      now: h.at,
+      only: withCandidate ?? base
     })
     const decision = Decision.decide(base, values, h.at)
     outcomes[decision.outcome]++

@@ -203,6 +203,8 @@ export const compute = (input: {
   readonly histories: Histories
   readonly now: number
   readonly custom?: Readonly<Record<string, unknown>> | undefined
+  /** When given, only the velocity features these rules read are computed. */
+  readonly only?: { readonly velocityFeatures: ReadonlyMap<string, ReadonlySet<string>> } | undefined
 }): Values => {
   const { payment: p, histories, now } = input
   const profile = input.profile ?? {}
@@ -249,7 +251,13 @@ export const compute = (input: {
   const k = keys(p)
   for (const kind of Velocity.KEY_KINDS) {
     if (k[kind] === undefined) continue
-    velocity[kind] = Velocity.keyFeatures(input.catalog.velocity, histories[kind] ?? [], now)
+    if (input.only === undefined) {
+      velocity[kind] = Velocity.keyFeatures(input.catalog.velocity, histories[kind] ?? [], now)
+      continue
+    }
+    const wanted = input.only.velocityFeatures.get(kind)
+    if (wanted !== undefined)
+      velocity[kind] = Velocity.keyFeatures(input.catalog.velocity, histories[kind] ?? [], now, wanted)
   }
   return { payment, customer, lists: input.lists ?? {}, velocity, custom: input.custom ?? {} }
 }

@@ -155,7 +155,9 @@ export const make = (
         const histories: Features.Histories = {}
         for (const kind of Velocity.KEY_KINDS) {
           const key = keys[kind]
-          if (key !== undefined) histories[kind] = yield* store.history(kind, key)
+          // the customer's history also gives the profile's derived attributes
+          if (key !== undefined && (kind === "customer" || set.velocityFeatures.has(kind)))
+            histories[kind] = yield* store.history(kind, key)
         }
         const values = Features.compute({
           catalog: set.catalog,
@@ -165,7 +167,8 @@ export const make = (
           lists,
           histories,
           now,
-          custom
+          custom,
+          only: set
         })
         const decision = Decision.decide(set, values, now)
         yield* store.record(Features.eventOf(payment, amountRef, now, decision.outcome === "block"))

@@ -100,6 +100,8 @@ export interface RuleSet {
   readonly groups: ReadonlyArray<SlotGroup>
   /** @internal */
   readonly compiled: ReadonlyArray<CompiledRule>
+  /** The velocity features the rules read, per key kind (`card` → `count_1h`, ...). */
+  readonly velocityFeatures: ReadonlyMap<string, ReadonlySet<string>>
 }
 
 /**
@@ -210,6 +212,18 @@ export const make = (
 export const makeUnsafe = (catalog: Catalog, options: Options): RuleSet =>
   Result.getOrThrow(make(catalog, options))
 
+const velocityFeaturesOf = (paths: ReadonlyArray<string>): ReadonlyMap<string, ReadonlySet<string>> => {
+  const out = new Map<string, Set<string>>()
+  for (const p of paths) {
+    const [ns, kind, feature] = p.split(".")
+    if (ns !== "velocity" || kind === undefined || feature === undefined) continue
+    const s = out.get(kind) ?? new Set<string>()
+    s.add(feature)
+    out.set(kind, s)
+  }
+  return out
+}
+
 const byClassThenId = (a: Rule.Rule, b: Rule.Rule): number =>
   CLASS_ORDER.indexOf(a.action) - CLASS_ORDER.indexOf(b.action) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
@@ -263,7 +277,8 @@ const assemble = (
     segments: paths.map((p) => p.split(".")),
     types,
     groups: [...byParent.values()],
-    compiled
+    compiled,
+    velocityFeatures: velocityFeaturesOf(paths)
   }
 }
 

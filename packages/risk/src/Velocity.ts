@@ -277,6 +277,8 @@ const DISTINCT = [
 ] as const
 
 class Acc {
+  /** which of DISTINCT to track (all when undefined) */
+  constructor(readonly distinct: ReadonlyArray<boolean> | undefined = undefined) {}
   count = 0n
   sum = 0n
   max = 0n
@@ -292,11 +294,21 @@ class Acc {
     if (e.amountRef < config.smallAmountRef) this.small++
     if (e.amountRef < config.threshold && e.amountRef >= config.threshold - config.band) this.near++
     for (let i = 0; i < DISTINCT.length; i++) {
+      if (this.distinct !== undefined && !this.distinct[i]) continue
       const v = e[DISTINCT[i]![1]]
       if (v !== undefined) this.sets[i]!.add(v)
     }
   }
-  write(out: KeyFeatures, suffix: string): void {
+  write(out: KeyFeatures, suffix: string, only: ReadonlySet<string> | undefined): void {
+    if (only !== undefined) {
+      for (const name of only) {
+        if (!name.endsWith(`_${suffix}`)) continue
+        const feature = name.slice(0, name.length - suffix.length - 1)
+        const value = this.value(feature)
+        if (value !== undefined) out[name] = value
+      }
+      return
+    }
     out[`count_${suffix}`] = this.count
     out[`sum_${suffix}`] = this.sum
     out[`max_${suffix}`] = this.max
@@ -305,12 +317,34 @@ class Acc {
     out[`near_threshold_${suffix}`] = this.near
     for (let i = 0; i < DISTINCT.length; i++) out[`${DISTINCT[i]![0]}_${suffix}`] = BigInt(this.sets[i]!.size)
   }
+  value(feature: string): bigint | undefined {
+    switch (feature) {
+      case "count":
+        return this.count
+      case "sum":
+        return this.sum
+      case "max":
+        return this.max
+      case "declined":
+        return this.declined
+      case "small":
+        return this.small
+      case "near_threshold":
+        return this.near
+    }
+    const i = DISTINCT.findIndex(([name]) => name === feature)
+    return i < 0 ? undefined : BigInt(this.sets[i]!.size)
+  }
 }
+
+const distinctNeeded = (only: ReadonlySet<string> | undefined): ReadonlyArray<boolean> | undefined =>
+  only === undefined ? undefined : DISTINCT.map(([name]) => [...only].some((f) => f.startsWith(`${name}_`)))
 
 /**
  * Computes every feature of one key at `now` from its retained events (in any order), for every
  * configured window, in one pass: windows nest, so each event is added once and the running
- * totals are written out as each window boundary is passed.
+ * totals are written out as each window boundary is passed. With `only`, computes just those
+ * feature names (`count_1h`, ...), the ones a rule set reads.
  *
  * @example
  * ```ts
@@ -321,10 +355,15 @@ class Acc {
  * @category math
  * @since 0.1.0
  */
-export const keyFeatures = (config: Config, events: ReadonlyArray<Event>, now: number): KeyFeatures => {
+export const keyFeatures = (
+  config: Config,
+  events: ReadonlyArray<Event>,
+  now: number,
+  only?: ReadonlySet<string>
+): KeyFeatures => {
   const sorted = isSortedByTime(events) ? events : [...events].sort((a, b) => a.at - b.at)
   const out: KeyFeatures = {}
-  const acc = new Acc()
+  const acc = new Acc(distinctNeeded(only))
   const windows = config.windows
   let w = 0
   for (let i = sorted.length - 1; i >= 0 && w < windows.length; i--) {
@@ -332,12 +371,12 @@ export const keyFeatures = (config: Config, events: ReadonlyArray<Event>, now: n
     if (e.at > now) continue
     const age = now - e.at
     while (w < windows.length && age >= windows[w]!.millis) {
-      acc.write(out, windows[w]!.name)
+      acc.write(out, windows[w]!.name, only)
       w++
     }
     if (w < windows.length) acc.add(e, config)
   }
-  for (; w < windows.length; w++) acc.write(out, windows[w]!.name)
+  for (; w < windows.length; w++) acc.write(out, windows[w]!.name, only)
   return out
 }
 
@@ -363,7 +402,7 @@ export const bruteForce = (config: Config, events: ReadonlyArray<Event>, now: nu
   for (const w of config.windows) {
     const acc = new Acc()
     for (const e of events) if (inWindow(e.at, now, w.millis)) acc.add(e, config)
-    acc.write(out, w.name)
+    acc.write(out, w.name, undefined)
   }
   return out
 }

@@ -31,6 +31,15 @@ describe("velocity window maths", () => {
     expect(Velocity.keyFeatures(config, es, t)).toEqual(Velocity.bruteForce(config, es, t))
   })
 
+  test.prop([events, now, fc.subarray(Velocity.featureNames(Velocity.defaultConfig) as Array<string>)])(
+    "computing only some features gives exactly those values",
+    (es, t, only) => {
+      const all = Velocity.keyFeatures(Velocity.defaultConfig, es, t)
+      const some = Velocity.keyFeatures(Velocity.defaultConfig, es, t, new Set(only))
+      expect(some).toEqual(Object.fromEntries(only.map((name) => [name, all[name]])))
+    }
+  )
+
   test.prop([events, now])("windows nest: every feature over 1m ≤ 1h ≤ 24h ≤ 7d", (es, t) => {
     const f = Velocity.keyFeatures(Velocity.defaultConfig, es, t)
     for (const feature of Velocity.FEATURES) {
