@@ -315,6 +315,12 @@ export const luhn = (digits: string): boolean => {
   return sum % 10 === 0
 }
 
+const TaxId = Schema.String.check(
+  Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9 ./-]{1,39}$/, {
+    message: "expected 2 to 40 letters, digits, ' ./-'"
+  })
+)
+
 const common = {
   email: Email,
   phone: Phone,
@@ -397,11 +403,7 @@ export const BusinessApplicant = Schema.Struct({
       message: "expected 2 to 40 letters, digits, ' ./-'"
     })
   ),
-  taxId: Schema.String.check(
-    Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9 ./-]{1,39}$/, {
-      message: "expected 2 to 40 letters, digits, ' ./-'"
-    })
-  ),
+  taxId: TaxId,
   address: Address,
   representative: Person,
   owners: Schema.Array(Owner).check(
@@ -482,7 +484,7 @@ export const ProfilePatch = Schema.Struct({
   dateOfBirth: Schema.optionalKey(DateOfBirth),
   idNumber: Schema.optionalKey(text(40)),
   idDocument: Schema.optionalKey(text(100)),
-  taxId: Schema.optionalKey(text(40)),
+  taxId: Schema.optionalKey(TaxId),
   website: Schema.optionalKey(common.website.schema),
   industry: Schema.optionalKey(common.industry.schema),
   card: Schema.optionalKey(CardInput),

@@ -11,6 +11,7 @@ import {
   Events,
   Lifecycle,
   Requirements,
+  Verification,
   VerificationProvider
 } from "../src/index.ts"
 import { Fixtures } from "../src/testing/index.ts"
@@ -26,7 +27,6 @@ import { Fixtures } from "../src/testing/index.ts"
 const NUM_RUNS = 100
 const DAY = 86_400_000
 const T0 = Date.UTC(2026, 0, 1)
-const OWNER = { kind: "member", id: "user-jane" } as const
 const OPERATOR = { kind: "operator", id: "ops-1" } as const
 const CLERK = { kind: "member", id: "user-clerk" } as const
 
@@ -38,6 +38,10 @@ type Runtime = ManagedRuntime.ManagedRuntime<
 interface Real {
   readonly rt: Runtime
   readonly id: string
+  readonly business: boolean
+  readonly owner: { readonly kind: "member"; readonly id: string }
+  /** the business's representative and owners (empty for an individual) */
+  readonly persons: ReadonlyArray<string>
 }
 
 interface Model {
@@ -97,7 +101,12 @@ const check = async (r: Real, m: Model) => {
   const payouts = e.capabilities.payouts
   if (payouts.requirements.pastDue.length > 0) {
     count("payouts past due")
-    if (payouts.requirements.pastDue.includes("individual.verification.document")) count("threshold past due")
+    const thresholdItems = [
+      "individual.verification.document",
+      "representative.verification.document",
+      "owners.verification"
+    ]
+    if (payouts.requirements.pastDue.some((x) => thresholdItems.includes(x))) count("threshold past due")
     expect(Requirements.canPayout(Requirements.defaultPolicy, a, t)).toBe(false)
     if (Lifecycle.isOperating(a.status) || a.status === "pending") {
       expect(payouts.disabledReason).toBe("requirements.past_due")
@@ -180,16 +189,30 @@ const volume = (amount: number) =>
   })
 
 const MAGIC = VerificationProvider.MAGIC
+const kinds: ReadonlyArray<Verification.Kind> = ["identity", "document", "company"]
 const idNumbers = [MAGIC.verified, MAGIC.rejected, MAGIC.actionRequired, MAGIC.manualReview, MAGIC.pending]
 const documents = [MAGIC.documentSuccess, MAGIC.documentFailure, MAGIC.documentPending]
 
-const provide = (field: "idNumber" | "idDocument", value: string, actor: typeof OWNER | typeof CLERK) =>
-  cmd(`provide(${field}=${value}, ${actor.id})`, async (m, r) => {
+/** A person field goes to one of the business's persons; `taxId` to the company (the id number for an individual). */
+const provide = (
+  field: "idNumber" | "idDocument" | "taxId",
+  value: string,
+  who: "owner" | "clerk",
+  target = 0
+) =>
+  cmd(`provide(${field}=${value}, ${who}, #${target})`, async (m, r) => {
+    const actor = who === "owner" ? r.owner : CLERK
+    const patch: Record<string, string> =
+      !r.business && field === "taxId"
+        ? { idNumber: value }
+        : r.business && field !== "taxId"
+          ? { subject: r.persons[target % r.persons.length]!, [field]: value }
+          : { [field]: value }
     await attempt(
       r,
       "provide",
-      Effect.flatMap(service, (s) => s.updateProfile(r.id, actor, { [field]: value })),
-      actor === CLERK || Lifecycle.FINAL.has(m.status) ? true : undefined
+      Effect.flatMap(service, (s) => s.updateProfile(r.id, actor, patch)),
+      who === "clerk" || Lifecycle.FINAL.has(m.status) ? true : undefined
     )
   })
 
@@ -197,15 +220,21 @@ const submit = cmd("submit", async (m, r) => {
   await attempt(
     r,
     "submit",
-    Effect.flatMap(service, (s) => s.submitVerification(r.id, OWNER)),
+    Effect.flatMap(service, (s) => s.submitVerification(r.id, r.owner)),
     Lifecycle.FINAL.has(m.status) ? true : undefined
   )
 })
 
-const providerAnswer = (kind: "identity" | "document", outcome: string) =>
-  cmd(`provider(${kind}, ${outcome})`, async (_m, r) => {
+const pickCase = (a: Account.Account, kind: Verification.Kind, index: number) => {
+  const of = a.cases.filter((x) => x.kind === kind)
+  const list = of.length > 0 ? of : a.cases
+  return list[index % list.length]!
+}
+
+const providerAnswer = (kind: Verification.Kind, outcome: string, index: number) =>
+  cmd(`provider(${kind}#${index}, ${outcome})`, async (_m, r) => {
     const a = await account(r)
-    const c = a.cases.find((x) => x.kind === kind)!
+    const c = pickCase(a, kind, index)
     const legal = c.status === "pending"
     const o =
       outcome === "verified"
@@ -219,10 +248,10 @@ const providerAnswer = (kind: "identity" | "document", outcome: string) =>
     )
   })
 
-const review = (kind: "identity" | "document", approve: boolean) =>
-  cmd(`review(${kind}, ${approve})`, async (_m, r) => {
+const review = (kind: Verification.Kind, approve: boolean, index: number) =>
+  cmd(`review(${kind}#${index}, ${approve})`, async (_m, r) => {
     const a = await account(r)
-    const c = a.cases.find((x) => x.kind === kind)!
+    const c = pickCase(a, kind, index)
     await attempt(
       r,
       "review",
@@ -233,7 +262,7 @@ const review = (kind: "identity" | "document", approve: boolean) =>
 
 const lifecycle = (command: Lifecycle.Command, who: "operator" | "owner" | "clerk", balance: boolean) =>
   cmd(`${who}:${command}${balance ? " (balance)" : ""}`, async (m, r) => {
-    const actor = who === "operator" ? OPERATOR : who === "owner" ? OWNER : CLERK
+    const actor = who === "operator" ? OPERATOR : who === "owner" ? r.owner : CLERK
     if (balance) {
       await run(
         r,
@@ -261,35 +290,38 @@ const badInput = (patch: Record<string, unknown>) =>
     const out = await attempt(
       r,
       "bad",
-      Effect.flatMap(service, (s) => s.updateProfile(r.id, OWNER, patch)),
+      Effect.flatMap(service, (s) => s.updateProfile(r.id, r.owner, patch)),
       true
     )
     if (Result.isFailure(out))
       expect(out.failure._tag === "InvalidInput" || out.failure._tag === "IllegalTransition").toBe(true)
   })
 
-/** Provides fresh verifying values and submits, as the owner only: no operator involved. */
+/** Provides fresh verifying values for every case and submits, as the owner only: no operator involved. */
 const satisfy = cmd("satisfy", async (m, r) => {
   const before = (await account(r)).status
   m.counter++
   const n = `${m.counter}`.padStart(4, "0")
   const ok = !Lifecycle.FINAL.has(before)
+  const bankAccount = { country: "DE", currency: "EUR", accountNumber: `DE8937040044053201${n}` }
+  const patches: ReadonlyArray<Record<string, unknown>> = r.business
+    ? [
+        { taxId: `DE98765${n}`, bankAccount, website: `https://acme${n}.example` },
+        ...r.persons.map((subject) => ({ subject, idNumber: `98765${n}`, idDocument: `file_ok_${n}` }))
+      ]
+    : [{ idNumber: `98765${n}`, idDocument: `file_ok_${n}`, bankAccount }]
+  for (const patch of patches) {
+    await attempt(
+      r,
+      "satisfy",
+      Effect.flatMap(service, (s) => s.updateProfile(r.id, r.owner, patch)),
+      !ok
+    )
+  }
   await attempt(
     r,
     "satisfy",
-    Effect.flatMap(service, (s) =>
-      s.updateProfile(r.id, OWNER, {
-        idNumber: `98765${n}`,
-        idDocument: `file_ok_${n}`,
-        bankAccount: { country: "DE", currency: "EUR", accountNumber: `DE8937040044053201${n}` }
-      })
-    ),
-    !ok
-  )
-  await attempt(
-    r,
-    "satisfy",
-    Effect.flatMap(service, (s) => s.submitVerification(r.id, OWNER)),
+    Effect.flatMap(service, (s) => s.submitVerification(r.id, r.owner)),
     !ok
   )
   if (before === "pending" || Lifecycle.isOperating(before)) {
@@ -297,6 +329,7 @@ const satisfy = cmd("satisfy", async (m, r) => {
     const t = await now(r)
     count("satisfied")
     count(`satisfied from ${before}`)
+    if (r.business) count("business satisfied")
     expect(a.status).toBe("active")
     expect(Requirements.canPayout(Requirements.defaultPolicy, a, t)).toBe(true)
     expect(Requirements.evaluate(Requirements.defaultPolicy, a, t).requirements.pastDue).toEqual([])
@@ -310,25 +343,35 @@ const commands = fc.commands(
     fc.constant(refresh),
     fc.integer({ min: 0, max: 1_200_000 }).map(volume),
     fc
-      .tuple(fc.constantFrom(...idNumbers), fc.constantFrom(OWNER, CLERK))
-      .map(([v, a]) => provide("idNumber", v, a)),
-    fc.constantFrom(...documents).map((v) => provide("idDocument", v, OWNER)),
+      .tuple(fc.constantFrom(...idNumbers), fc.constantFrom("owner" as const, "clerk" as const), fc.nat(3))
+      .map(([v, a, t]) => provide("idNumber", v, a, t)),
+    fc.tuple(fc.constantFrom(...documents), fc.nat(3)).map(([v, t]) => provide("idDocument", v, "owner", t)),
+    fc.constantFrom(...idNumbers).map((v) => provide("taxId", v, "owner")),
     fc.constant(submit),
-    fc.constantFrom(...idNumbers).map((v) =>
-      cmd(`provide+submit(${v})`, async (m, r) => {
-        await provide("idNumber", v, OWNER).run(m, r)
+    fc.tuple(fc.constantFrom(...idNumbers), fc.nat(3)).map(([v, t]) =>
+      cmd(`provide+submit(${v}, #${t})`, async (m, r) => {
+        await provide("idNumber", v, "owner", t).run(m, r)
         await submit.run(m, r)
       })
     ),
     fc
-      .tuple(
-        fc.constantFrom("identity" as const, "document" as const),
-        fc.constantFrom("verified", "rejected")
-      )
-      .map(([k, o]) => providerAnswer(k, o)),
-    fc
-      .tuple(fc.constantFrom("identity" as const, "document" as const), fc.boolean())
-      .map(([k, a]) => review(k, a)),
+      .tuple(fc.constantFrom(...kinds), fc.constantFrom("verified", "rejected"), fc.nat(3))
+      .map(([k, o, i]) => providerAnswer(k, o, i)),
+    fc.tuple(fc.constantFrom(...kinds), fc.boolean(), fc.nat(3)).map(([k, a, i]) => review(k, a, i)),
+    fc.tuple(fc.constantFrom("verified", "rejected"), fc.nat(3)).map(([o, t]) =>
+      cmd(`async answer(#${t}, ${o})`, async (m, r) => {
+        await provide("idNumber", MAGIC.pending, "owner", t).run(m, r)
+        await submit.run(m, r)
+        await providerAnswer("identity", o, t).run(m, r)
+      })
+    ),
+    fc.tuple(fc.boolean(), fc.nat(3)).map(([approve, t]) =>
+      cmd(`manual review(#${t}, ${approve})`, async (m, r) => {
+        await provide("idNumber", MAGIC.manualReview, "owner", t).run(m, r)
+        await submit.run(m, r)
+        await review("identity", approve, t).run(m, r)
+      })
+    ),
     fc
       .tuple(
         fc.constantFrom(...Lifecycle.Command.literals),
@@ -337,12 +380,15 @@ const commands = fc.commands(
       )
       .map(([c, w, b]) => lifecycle(c, w, b)),
     fc
+      .tuple(fc.constantFrom("operator" as const, "owner" as const), fc.boolean())
+      .map(([w, b]) => lifecycle("close", w, b)),
+    fc
       .constantFrom<Record<string, unknown>>(
         { email: "not-an-email" },
         { phone: "0301234567" },
         { address: { line1: "x", city: "y", postalCode: "1", country: "XX" } },
         { firstName: "x".repeat(101) },
-        { taxId: "123" },
+        { taxId: "#".repeat(41) },
         { role: "administrator" }
       )
       .map(badInput),
@@ -355,21 +401,28 @@ describe("account lifecycle and requirements (model-based)", () => {
   it(`${NUM_RUNS} random command sequences keep every invariant`, { timeout: 120_000 }, async () => {
     stats.clear()
     await fc.assert(
-      fc.asyncProperty(fc.boolean(), commands, async (withClerk, cmds) => {
+      fc.asyncProperty(fc.boolean(), fc.boolean(), commands, async (business, withClerk, cmds) => {
         const rt: Runtime = ManagedRuntime.make(Fixtures.layer())
         try {
-          const id = await rt.runPromise(
+          const owner = { kind: "member", id: business ? "user-ada" : "user-jane" } as const
+          const a = await rt.runPromise(
             Effect.gen(function* () {
               yield* TestClock.setTime(T0)
               const s = yield* Accounts.Accounts
               const a: Account.Account = yield* s.register(
-                Fixtures.individual({ person: { ...Fixtures.individual().person, idNumber: "444444444" } })
+                business
+                  ? Fixtures.business({
+                      representative: { ...Fixtures.business().representative, idNumber: MAGIC.pending }
+                    })
+                  : Fixtures.individual({
+                      person: { ...Fixtures.individual().person, idNumber: MAGIC.pending }
+                    })
               )
-              if (withClerk) yield* s.invite(a.id, OWNER, { id: CLERK.id, roles: ["analyst"] })
-              return a.id
+              if (withClerk) yield* s.invite(a.id, owner, { id: CLERK.id, roles: ["analyst"] })
+              return a
             })
           )
-          const real = { rt, id }
+          const real: Real = { rt, id: a.id, business, owner, persons: a.persons.map((p) => p.id) }
           const model: Model = { status: "pending", counter: 0 }
           await check(real, model)
           await fc.asyncModelRun(() => ({ model, real }), cmds)
@@ -379,6 +432,7 @@ describe("account lifecycle and requirements (model-based)", () => {
       }),
       { numRuns: NUM_RUNS }
     )
+    if (process.env["PAYKIT_STATS"]) console.log(JSON.stringify(Object.fromEntries(stats)))
     // the generators reach the interesting paths
     for (const key of [
       "payouts past due",
@@ -390,11 +444,13 @@ describe("account lifecycle and requirements (model-based)", () => {
       "can pay out",
       "satisfied",
       "satisfied from restricted",
+      "business satisfied",
       "lifecycle:ok",
       "lifecycle:IllegalTransition",
       "lifecycle:CannotClose",
       "provider:IllegalVerificationStep",
       "review:ok",
+      "provider:ok",
       "bad:InvalidInput",
       "provide:PermissionDenied"
     ]) {
