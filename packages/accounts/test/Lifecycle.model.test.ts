@@ -11,7 +11,7 @@ import {
   Events,
   Lifecycle,
   Requirements,
-  Verification,
+  type Verification,
   VerificationProvider
 } from "../src/index.ts"
 import { Fixtures } from "../src/testing/index.ts"
