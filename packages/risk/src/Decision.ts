@@ -1,5 +1,5 @@
 import type { Values } from "./Attributes.ts"
-import { Err, type Frame } from "./internal/compile.ts"
+import { Err, type Frame, norm } from "./internal/compile.ts"
 import type * as Rule from "./Rule.ts"
 import type { RuleSet, Thresholds } from "./RuleSet.ts"
 
@@ -256,7 +256,7 @@ export const frame = (set: RuleSet, values: Values): PreparedFrame => {
         )
         continue
       }
-      out[slot] = Array.isArray(x) ? new Set(x) : x
+      out[slot] = typeof x === "bigint" ? norm(x) : Array.isArray(x) ? new Set(x) : x
     }
   }
   return { values: out, problems: problems ?? NO_PROBLEMS }

@@ -25,10 +25,24 @@ export const LIST_ATTRS = [
 const COUNTRIES = ["US", "FR", "DE", "KP"] as const
 const STRINGS = [...COUNTRIES, "card", "wallet", "cus_1", "cus_2"] as const
 
+/** Ints around 2^53, where a frame switches from numbers to bigints, and near 2^63. */
+const huge = fc.constantFrom(
+  9_007_199_254_740_991n,
+  9_007_199_254_740_992n,
+  9_007_199_254_740_993n,
+  -9_007_199_254_740_993n,
+  4_611_686_018_427_387_904n,
+  9_223_372_036_854_775_807n
+)
 const intLiteral = fc
-  .oneof(fc.bigInt({ min: -1n, max: 3n }), fc.bigInt({ min: -5n, max: 2_000n }))
+  .oneof(fc.bigInt({ min: -1n, max: 3n }), fc.bigInt({ min: -5n, max: 2_000n }), huge)
   .map(String)
-const small = (max: bigint) => fc.oneof(fc.bigInt({ min: 0n, max: 3n }), fc.bigInt({ min: 0n, max }))
+const small = (max: bigint) =>
+  fc.oneof(
+    { arbitrary: fc.bigInt({ min: 0n, max: 3n }), weight: 3 },
+    { arbitrary: fc.bigInt({ min: 0n, max }), weight: 3 },
+    huge
+  )
 const stringLiteral = fc.constantFrom(...STRINGS).map((s) => JSON.stringify(s))
 
 export const leaf: fc.Arbitrary<string> = fc.oneof(

@@ -128,7 +128,20 @@ const OVERFLOW = new Err("integer overflow")
 const DIV_ZERO = new Err("division by zero")
 const MOD_ZERO = new Err("modulus by zero")
 
-const checkInt = (n: bigint): bigint | Err => (n > INT_MAX || n < INT_MIN ? OVERFLOW : n)
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER)
+
+/**
+ * CEL ints in a frame: a `number` when within ±(2^53 − 1), where it is exact and fast, else a
+ * `bigint`. Every int goes through this one normalisation, so equal ints are `===`, and
+ * JavaScript's mixed number/bigint ordering is exact.
+ */
+export const norm = (n: bigint): number | bigint => (n <= SAFE && n >= -SAFE ? Number(n) : n)
+
+type Int = number | bigint
+
+const big = (x: Int): bigint => (typeof x === "bigint" ? x : BigInt(x))
+
+const checkInt = (n: bigint): Int | Err => (n > INT_MAX || n < INT_MIN ? OVERFLOW : norm(n))
 
 const typeOf = (t: AttributeType): T => (t === "list<string>" ? "list" : t)
 
@@ -186,13 +199,13 @@ const node = (catalog: Catalog, slots: Slots, n: ASTNode): C => {
   switch (n.op) {
     case "value": {
       const v = n.args
-      if (typeof v === "bigint") return constant("int", v)
+      if (typeof v === "bigint") return constant("int", norm(v))
       if (typeof v === "number") return constant("double", v)
       if (typeof v === "string") return constant("string", intern(v))
       if (typeof v === "boolean") return constant("bool", v)
       if (v === null) return constant("null", null)
       if (typeof v === "object" && v !== null && "value" in v && typeof v.value === "bigint")
-        return constant("int", v.value)
+        return constant("int", norm(v.value))
       return unsupported("a bytes literal")
     }
     case "id":
@@ -309,11 +322,11 @@ const node = (catalog: Catalog, slots: Slots, n: ASTNode): C => {
     case "-_": {
       const a = sub(n.args)
       if (a.k !== undefined && a.t === "int") {
-        const r = checkInt(-(a.k.value as bigint))
-        return r instanceof Err ? lift1("int", a.f, (x: bigint) => checkInt(-x)) : constant("int", r)
+        const r = checkInt(-big(a.k.value as Int))
+        return r instanceof Err ? lift1("int", a.f, (x: Int) => checkInt(-big(x))) : constant("int", r)
       }
       if (a.k !== undefined && a.t === "double") return constant("double", -(a.k.value as number))
-      if (a.t === "int") return lift1("int", a.f, (x: bigint) => checkInt(-x))
+      if (a.t === "int") return lift1("int", a.f, (x: Int) => checkInt(-big(x)))
       if (a.t === "double") return lift1("double", a.f, (x: number) => -x)
       return unsupported(`negation of a ${a.t}`)
     }
@@ -338,10 +351,10 @@ const node = (catalog: Catalog, slots: Slots, n: ASTNode): C => {
 }
 
 const size = (x: C, unsupported: (c: string) => never): C => {
-  if (x.t === "string") return lift1("int", x.f, (s: string) => BigInt([...s].length))
+  if (x.t === "string") return lift1("int", x.f, (s: string) => [...s].length)
   if (x.t === "list")
     return lift1("int", x.f, (l: ReadonlySet<unknown> | ReadonlyArray<unknown>) =>
-      BigInt(l instanceof Set ? l.size : (l as ReadonlyArray<unknown>).length)
+      l instanceof Set ? l.size : (l as ReadonlyArray<unknown>).length
     )
   return unsupported(`size() of a ${x.t}`)
 }
@@ -352,7 +365,7 @@ const toInt = (x: C, unsupported: (c: string) => never): C => {
     return lift1("int", x.f, (d: number) =>
       !Number.isFinite(d) || d >= 9.223372036854776e18 || d <= -9.223372036854776e18
         ? new Err(`int(${d}) is out of range`)
-        : BigInt(Math.trunc(d))
+        : checkInt(BigInt(Math.trunc(d)))
     )
   if (x.t === "string")
     return lift1("int", x.f, (s: string) =>
@@ -363,7 +376,7 @@ const toInt = (x: C, unsupported: (c: string) => never): C => {
 
 const toDouble = (x: C, unsupported: (c: string) => never): C => {
   if (x.t === "double") return x
-  if (x.t === "int") return lift1("double", x.f, (i: bigint) => Number(i))
+  if (x.t === "int") return lift1("double", x.f, (i: Int) => Number(i))
   if (x.t === "string")
     return lift1("double", x.f, (s: string) => {
       const d = Number(s)
@@ -378,7 +391,11 @@ const membership = (x: C, list: C, unsupported: (c: string) => never): C => {
   const xmiss = x.miss
   if (list.k !== undefined) {
     const values = list.k.value as ReadonlyArray<unknown>
-    if (numeric(x.t) && values.some((v) => typeof v === "number" || typeof v === "bigint")) {
+    if (
+      numeric(x.t) &&
+      values.some((v) => typeof v === "number") &&
+      (x.t === "double" || values.some((v) => typeof v !== "number" || !Number.isInteger(v)))
+    ) {
       // int and double literals in one list: compare numerically
       const nums = new Set(values.map((v) => Number(v)))
       return lift1("bool", x.f, (n: number | bigint) => nums.has(Number(n)))
@@ -550,18 +567,18 @@ const junction = (op: "&&" | "||", cs: ReadonlyArray<C>): C => {
 type Cmp = "<" | "<=" | ">" | ">="
 
 /** int `op` double literal, exactly: x > 1.5 ⇔ x > 1; x >= 1.5 ⇔ x >= 2. */
-const intAgainstDouble = (op: Cmp, d: number): { op: Cmp; bound: bigint } | "always" | "never" => {
+const intAgainstDouble = (op: Cmp, d: number): { op: Cmp; bound: Int } | "always" | "never" => {
   if (Number.isNaN(d)) return "never"
   if (!Number.isFinite(d)) return d > 0 === (op === "<" || op === "<=") ? "always" : "never"
   switch (op) {
     case ">":
-      return { op: ">", bound: BigInt(Math.floor(d)) }
+      return { op: ">", bound: norm(BigInt(Math.floor(d))) }
     case ">=":
-      return { op: ">=", bound: BigInt(Math.ceil(d)) }
+      return { op: ">=", bound: norm(BigInt(Math.ceil(d))) }
     case "<":
-      return { op: "<", bound: BigInt(Math.ceil(d)) }
+      return { op: "<", bound: norm(BigInt(Math.ceil(d))) }
     case "<=":
-      return { op: "<=", bound: BigInt(Math.floor(d)) }
+      return { op: "<=", bound: norm(BigInt(Math.floor(d))) }
   }
 }
 
@@ -650,19 +667,45 @@ const arithmetic = (op: "+" | "-" | "*" | "/" | "%", a: C, b: C, unsupported: (c
     let r: C
     switch (op) {
       case "+":
-        r = lift2("int", a.f, b.f, (x: bigint, y: bigint) => checkInt(x + y))
+        r = lift2("int", a.f, b.f, (x: Int, y: Int) => {
+          if (typeof x === "number" && typeof y === "number") {
+            const n = x + y
+            if (Number.isSafeInteger(n)) return n
+          }
+          return checkInt(big(x) + big(y))
+        })
         break
       case "-":
-        r = lift2("int", a.f, b.f, (x: bigint, y: bigint) => checkInt(x - y))
+        r = lift2("int", a.f, b.f, (x: Int, y: Int) => {
+          if (typeof x === "number" && typeof y === "number") {
+            const n = x - y
+            if (Number.isSafeInteger(n)) return n
+          }
+          return checkInt(big(x) - big(y))
+        })
         break
       case "*":
-        r = lift2("int", a.f, b.f, (x: bigint, y: bigint) => checkInt(x * y))
+        r = lift2("int", a.f, b.f, (x: Int, y: Int) => {
+          if (typeof x === "number" && typeof y === "number") {
+            const n = x * y
+            if (Number.isSafeInteger(n)) return n
+          }
+          return checkInt(big(x) * big(y))
+        })
         break
       case "/":
-        r = lift2("int", a.f, b.f, (x: bigint, y: bigint) => (y === 0n ? DIV_ZERO : checkInt(x / y)))
+        r = lift2("int", a.f, b.f, (x: Int, y: Int) =>
+          y === 0 || y === 0n ? DIV_ZERO : checkInt(big(x) / big(y))
+        )
         break
       case "%":
-        r = lift2("int", a.f, b.f, (x: bigint, y: bigint) => (y === 0n ? MOD_ZERO : x % y))
+        r = lift2("int", a.f, b.f, (x: Int, y: Int) =>
+          y === 0 || y === 0n
+            ? MOD_ZERO
+            : typeof x === "number" && typeof y === "number"
+              ? x % y
+              : norm(big(x) % big(y))
+        )
         break
     }
     if (a.k !== undefined && b.k !== undefined) {
