@@ -2,13 +2,14 @@
  * `pnpm demo`: the project's main job, run on a fresh machine with no setup.
  */
 import { Effect } from "effect"
+import { runAccountsDemo } from "./accounts-demo.ts"
 import { runCoreDemo } from "./core-demo.ts"
 import { runLedgerDemo } from "./ledger-demo.ts"
 
 const started = performance.now()
 console.log("paykit demo")
 runCoreDemo()
-Effect.runPromise(runLedgerDemo).then(
+Effect.runPromise(Effect.andThen(runAccountsDemo, runLedgerDemo)).then(
   () => {
     console.log(`\ndone in ${((performance.now() - started) / 1000).toFixed(2)} s`)
     process.exit(0)
