@@ -148,13 +148,15 @@ export type Histories = Partial<Record<Velocity.KeyKind, ReadonlyArray<Velocity.
  * @category math
  * @since 0.1.0
  */
-export const keys = (p: Payment): Partial<Record<Velocity.KeyKind, string>> => ({
-  ...(p.customerId === undefined ? {} : { customer: p.customerId }),
-  ...(p.cardFingerprint === undefined ? {} : { card: p.cardFingerprint }),
-  ...(p.ip === undefined ? {} : { ip: p.ip }),
-  ...(p.deviceId === undefined ? {} : { device: p.deviceId }),
-  ...(p.email === undefined ? {} : { email: p.email.toLowerCase() })
-})
+export const keys = (p: Payment): Partial<Record<Velocity.KeyKind, string>> => {
+  const out: { -readonly [K in Velocity.KeyKind]?: string } = {}
+  if (p.customerId !== undefined) out.customer = p.customerId
+  if (p.cardFingerprint !== undefined) out.card = p.cardFingerprint
+  if (p.ip !== undefined) out.ip = p.ip
+  if (p.deviceId !== undefined) out.device = p.deviceId
+  if (p.email !== undefined) out.email = p.email.toLowerCase()
+  return out
+}
 
 /**
  * The amount in the reference currency, in its minor units: `amountRef` when given (it must be
@@ -279,11 +281,18 @@ export const eventOf = (
   amountRefMinor: bigint,
   at: number,
   declined: boolean
-): Velocity.Event => ({
-  id: p.id,
-  at,
-  amountRef: amountRefMinor,
-  declined,
-  ...keys(p),
-  ...(p.ipCountry === undefined ? {} : { ipCountry: p.ipCountry })
-})
+): Velocity.Event => {
+  const k = keys(p)
+  return {
+    id: p.id,
+    at,
+    amountRef: amountRefMinor,
+    declined,
+    customer: k.customer,
+    card: k.card,
+    ip: k.ip,
+    device: k.device,
+    email: k.email,
+    ipCountry: p.ipCountry
+  }
+}

@@ -276,69 +276,94 @@ const DISTINCT = [
   ["distinct_countries", "ipCountry"]
 ] as const
 
+/**
+ * What to write at each window: [attribute name, feature index] (cached per `only` set). Feature
+ * indexes follow FEATURES: 0 count, 1 sum, 2 max, 3 declined, 4 small, 5 near_threshold, 6..
+ * distinct.
+ */
+type Plan = ReadonlyArray<ReadonlyArray<readonly [string, number]>>
+
+const plans = new WeakMap<ReadonlyArray<Window>, Map<ReadonlySet<string> | undefined, Plan>>()
+
+const planOf = (windows: ReadonlyArray<Window>, only: ReadonlySet<string> | undefined): Plan => {
+  let byOnly = plans.get(windows)
+  if (byOnly === undefined) {
+    byOnly = new Map()
+    plans.set(windows, byOnly)
+  }
+  let plan = byOnly.get(only)
+  if (plan === undefined) {
+    plan = windows.map((w) =>
+      FEATURES.flatMap((f, i): Array<readonly [string, number]> => {
+        const name = `${f}_${w.name}`
+        return only === undefined || only.has(name) ? [[name, i]] : []
+      })
+    )
+    // `only` sets come from rule sets and live as long as them; keep at most a few per config
+    if (byOnly.size > 64) byOnly.clear()
+    byOnly.set(only, plan)
+  }
+  return plan
+}
+
 class Acc {
-  /** which of DISTINCT to track (all when undefined) */
-  constructor(readonly distinct: ReadonlyArray<boolean> | undefined = undefined) {}
-  count = 0n
+  count = 0
   sum = 0n
   max = 0n
-  declined = 0n
-  small = 0n
-  near = 0n
-  readonly sets: Array<Set<string>> = [new Set(), new Set(), new Set(), new Set(), new Set(), new Set()]
+  declined = 0
+  small = 0
+  near = 0
+  readonly sets: Array<Set<string> | undefined>
+  /** `track[i]`: whether distinct values of DISTINCT[i] are needed */
+  readonly nearFrom: bigint
+  constructor(track: ReadonlyArray<boolean>, config: Config) {
+    this.nearFrom = config.threshold - config.band
+    this.sets = track.map((t) => (t ? new Set<string>() : undefined))
+  }
   add(e: Event, config: Config): void {
     this.count++
-    this.sum += e.amountRef
-    if (e.amountRef > this.max) this.max = e.amountRef
+    const a = e.amountRef
+    this.sum += a
+    if (a > this.max) this.max = a
     if (e.declined) this.declined++
-    if (e.amountRef < config.smallAmountRef) this.small++
-    if (e.amountRef < config.threshold && e.amountRef >= config.threshold - config.band) this.near++
-    for (let i = 0; i < DISTINCT.length; i++) {
-      if (this.distinct !== undefined && !this.distinct[i]) continue
+    if (a < config.smallAmountRef) this.small++
+    if (a < config.threshold && a >= this.nearFrom) this.near++
+    const sets = this.sets
+    for (let i = 0; i < sets.length; i++) {
+      const set = sets[i]
+      if (set === undefined) continue
       const v = e[DISTINCT[i]![1]]
-      if (v !== undefined) this.sets[i]!.add(v)
+      if (v !== undefined) set.add(v)
     }
   }
-  write(out: KeyFeatures, suffix: string, only: ReadonlySet<string> | undefined): void {
-    if (only !== undefined) {
-      for (const name of only) {
-        if (!name.endsWith(`_${suffix}`)) continue
-        const feature = name.slice(0, name.length - suffix.length - 1)
-        const value = this.value(feature)
-        if (value !== undefined) out[name] = value
-      }
-      return
-    }
-    out[`count_${suffix}`] = this.count
-    out[`sum_${suffix}`] = this.sum
-    out[`max_${suffix}`] = this.max
-    out[`declined_${suffix}`] = this.declined
-    out[`small_${suffix}`] = this.small
-    out[`near_threshold_${suffix}`] = this.near
-    for (let i = 0; i < DISTINCT.length; i++) out[`${DISTINCT[i]![0]}_${suffix}`] = BigInt(this.sets[i]!.size)
-  }
-  value(feature: string): bigint | undefined {
-    switch (feature) {
-      case "count":
-        return this.count
-      case "sum":
+  value(i: number): bigint {
+    switch (i) {
+      case 0:
+        return BigInt(this.count)
+      case 1:
         return this.sum
-      case "max":
+      case 2:
         return this.max
-      case "declined":
-        return this.declined
-      case "small":
-        return this.small
-      case "near_threshold":
-        return this.near
+      case 3:
+        return BigInt(this.declined)
+      case 4:
+        return BigInt(this.small)
+      case 5:
+        return BigInt(this.near)
+      default:
+        return BigInt(this.sets[i - 6]?.size ?? 0)
     }
-    const i = DISTINCT.findIndex(([name]) => name === feature)
-    return i < 0 ? undefined : BigInt(this.sets[i]!.size)
+  }
+  write(out: KeyFeatures, entries: ReadonlyArray<readonly [string, number]>): void {
+    for (let i = 0; i < entries.length; i++) {
+      const [name, feature] = entries[i]!
+      out[name] = this.value(feature)
+    }
   }
 }
 
-const distinctNeeded = (only: ReadonlySet<string> | undefined): ReadonlyArray<boolean> | undefined =>
-  only === undefined ? undefined : DISTINCT.map(([name]) => [...only].some((f) => f.startsWith(`${name}_`)))
+const tracked = (plan: Plan): ReadonlyArray<boolean> =>
+  DISTINCT.map((_, d) => plan.some((entries) => entries.some(([, i]) => i === d + 6)))
 
 /**
  * Computes every feature of one key at `now` from its retained events (in any order), for every
@@ -363,7 +388,8 @@ export const keyFeatures = (
 ): KeyFeatures => {
   const sorted = isSortedByTime(events) ? events : [...events].sort((a, b) => a.at - b.at)
   const out: KeyFeatures = {}
-  const acc = new Acc(distinctNeeded(only))
+  const plan = planOf(config.windows, only)
+  const acc = new Acc(tracked(plan), config)
   const windows = config.windows
   let w = 0
   for (let i = sorted.length - 1; i >= 0 && w < windows.length; i--) {
@@ -371,12 +397,12 @@ export const keyFeatures = (
     if (e.at > now) continue
     const age = now - e.at
     while (w < windows.length && age >= windows[w]!.millis) {
-      acc.write(out, windows[w]!.name, only)
+      acc.write(out, plan[w]!)
       w++
     }
     if (w < windows.length) acc.add(e, config)
   }
-  for (; w < windows.length; w++) acc.write(out, windows[w]!.name, only)
+  for (; w < windows.length; w++) acc.write(out, plan[w]!)
   return out
 }
 
@@ -399,11 +425,15 @@ const isSortedByTime = (events: ReadonlyArray<Event>): boolean => {
  */
 export const bruteForce = (config: Config, events: ReadonlyArray<Event>, now: number): KeyFeatures => {
   const out: KeyFeatures = {}
-  for (const w of config.windows) {
-    const acc = new Acc()
+  const plan = planOf(config.windows, undefined)
+  config.windows.forEach((w, i) => {
+    const acc = new Acc(
+      DISTINCT.map(() => true),
+      config
+    )
     for (const e of events) if (inWindow(e.at, now, w.millis)) acc.add(e, config)
-    acc.write(out, w.name, undefined)
-  }
+    acc.write(out, plan[i]!)
+  })
   return out
 }
 
