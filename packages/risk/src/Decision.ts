@@ -377,7 +377,7 @@ const evaluate = (set: RuleSet, f: PreparedFrame, now: number, safe: boolean): D
   const compiled = set.compiled
   for (let i = 0; i < compiled.length; i++) {
     const c = compiled[i]!
-    if (c.pivotSlot >= 0 && c.rule.snoozes.length > 0 && isSnoozed(c.rule, v[c.pivotSlot], now)) {
+    if (c.snoozable && isSnoozed(c.rule, v[c.pivotSlot], now)) {
       if (snoozed === undefined) snoozed = []
       snoozed.push(c.rule.id)
       continue

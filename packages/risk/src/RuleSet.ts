@@ -70,6 +70,8 @@ export interface CompiledRule {
   readonly cls: number
   readonly active: boolean
   readonly pivotSlot: number
+  /** a pivot and at least one snooze */
+  readonly snoozable: boolean
   readonly readSlots: ReadonlyArray<number>
 }
 
@@ -250,6 +252,7 @@ const assemble = (
       cls: CLASS_ORDER.indexOf(rule.action),
       active: rule.mode === "active",
       pivotSlot: rule.pivot === undefined ? -1 : slotOf(rule.pivot),
+      snoozable: rule.pivot !== undefined && rule.snoozes.length > 0,
       readSlots: rule.reads.map(slotOf)
     })
   )

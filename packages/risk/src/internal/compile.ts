@@ -522,6 +522,20 @@ const junction = (op: "&&" | "||", cs: ReadonlyArray<C>): C => {
   if (cs.some((c) => c.leaf !== undefined)) {
     const leaves = cs.map((c) => c.leaf ?? callLeaf(c.f))
     const n = leaves.length
+    if (n === 2) {
+      const a = leaves[0]!
+      const b = leaves[1]!
+      return {
+        t: "bool",
+        f: (v) => {
+          const l = evalLeaf(v, a)
+          if (l === stop) return stop
+          const r = evalLeaf(v, b)
+          if (r === stop) return stop
+          return l === !stop ? r : l
+        }
+      }
+    }
     return {
       t: "bool",
       f: (v) => {
