@@ -1,4 +1,4 @@
-import { Decimal, Input, type InvalidInput, Money } from "@paykit/core"
+import { type AmountOutOfRange, Decimal, Input, type InvalidInput, Money } from "@paykit/core"
 import { Result, Schema } from "effect"
 
 const Ratio = Decimal.FromString.check(
@@ -198,7 +198,8 @@ const decode = Input.decodeResult("Scorecard.assess", Merchant)
  * | verification | verified 0; pending 15; unverified 40 |
  *
  * The total gives the tier ({@link tierOf}) and the tier's policy ({@link TIERS}). Amounts are
- * exact: the reserve is rounded up (`ceiling`), limits down (`floor`).
+ * exact: the reserve is rounded up (`ceiling`), limits down (`floor`); a limit beyond the
+ * representable range is `AmountOutOfRange`.
  *
  * @example
  * ```ts
@@ -209,7 +210,7 @@ const decode = Input.decodeResult("Scorecard.assess", Merchant)
  * @category math
  * @since 0.1.0
  */
-export const assess = (input: unknown): Result.Result<Scorecard, InvalidInput> => {
+export const assess = (input: unknown): Result.Result<Scorecard, InvalidInput | AmountOutOfRange> => {
   const d = decode(input)
   if (Result.isFailure(d)) return Result.fail(d.failure)
   const m = d.success
@@ -233,16 +234,18 @@ export const assess = (input: unknown): Result.Result<Scorecard, InvalidInput> =
   const tier = tierOf(total)
   const policy = TIERS[tier]
   const volume = m.monthlyVolume.amount < 0n ? Money.zero(m.monthlyVolume.currency) : m.monthlyVolume
-  const reserve = Result.getOrThrow(
-    Money.percentage(volume, Decimal.unsafe(policy.reservePercent), "ceiling")
-  )
-  const monthly = Result.getOrThrow(Money.multiply(volume, Decimal.unsafe(policy.monthlyMultiple), "floor"))
-  const single = Result.getOrThrow(Money.multiply(monthly, Decimal.unsafe(policy.singleShare), "floor"))
+  const reserve = Money.percentage(volume, Decimal.unsafe(policy.reservePercent), "ceiling")
+  if (Result.isFailure(reserve)) return Result.fail(reserve.failure)
+  // a monthly limit beyond the representable range (a multiple of a near-maximal volume) fails
+  const monthly = Money.multiply(volume, Decimal.unsafe(policy.monthlyMultiple), "floor")
+  if (Result.isFailure(monthly)) return Result.fail(monthly.failure)
+  const single = Money.multiply(monthly.success, Decimal.unsafe(policy.singleShare), "floor")
+  if (Result.isFailure(single)) return Result.fail(single.failure)
   return Result.succeed({
     factors,
     total,
     tier,
-    reserve: { percent: policy.reservePercent, days: policy.reserveDays, amount: reserve },
-    limits: { monthly, singlePayment: single }
+    reserve: { percent: policy.reservePercent, days: policy.reserveDays, amount: reserve.success },
+    limits: { monthly: monthly.success, singlePayment: single.success }
   })
 }

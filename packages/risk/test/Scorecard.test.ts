@@ -42,6 +42,14 @@ describe("Scorecard", () => {
     expect(s.limits.monthly.amount).toBe(0n)
   })
 
+  it("a volume so large its limit is out of range is AmountOutOfRange, not a throw", () => {
+    const r = Scorecard.assess({
+      ...base,
+      monthlyVolume: { amount: "170141183460469231731687303715884105727", currency: "EUR" }
+    })
+    expect(Result.isFailure(r) && r.failure._tag).toBe("AmountOutOfRange")
+  })
+
   it("bad input names the field", () => {
     const r = Scorecard.assess({ ...base, chargebackRatio: "1.5" })
     expect(Result.isFailure(r) && r.failure).toMatchObject({ _tag: "InvalidInput", path: "chargebackRatio" })
