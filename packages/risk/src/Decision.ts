@@ -1,5 +1,5 @@
 import type { Values } from "./Attributes.ts"
-import { Err, type Frame, norm } from "./internal/compile.ts"
+import { Err, evalJunction, evalLeaf, type Frame, norm } from "./internal/compile.ts"
 import type * as Rule from "./Rule.ts"
 import type { RuleSet, Thresholds } from "./RuleSet.ts"
 
@@ -382,7 +382,15 @@ const evaluate = (set: RuleSet, f: PreparedFrame, now: number, safe: boolean): D
       snoozed.push(c.rule.id)
       continue
     }
-    const r = safe ? runSafely(c.fn, v) : c.fn(v)
+    const leaf = c.leaf
+    const leaves = c.leaves
+    const r = safe
+      ? runSafely(c.fn, v)
+      : leaf !== undefined
+        ? evalLeaf(v, leaf)
+        : leaves !== undefined
+          ? evalJunction(v, leaves, c.stop)
+          : c.fn(v)
     if (r === false) continue
     if (r !== true) {
       if (errors === undefined) errors = []

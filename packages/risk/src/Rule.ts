@@ -4,7 +4,7 @@ import { Result, Schema } from "effect"
 import type { Catalog } from "./Attributes.ts"
 import { type RuleDefinitionError, UnsupportedExpression } from "./errors.ts"
 import { parseAndCheck, lineColumn } from "./internal/cel.ts"
-import { compile, type Fn, type Slots, Unsupported } from "./internal/compile.ts"
+import { type Compiled, compile, compileRule, type Slots, Unsupported } from "./internal/compile.ts"
 
 /**
  * What a rule does when it hits, in Radar's classes: `allow` (let the payment through, whatever
@@ -166,7 +166,7 @@ export interface Rule {
 const decodeRule = CoreInput.decodeResult("Rule.define", RuleInput)
 
 /** Compiles `rule` with the given slot table (the rule set's). @internal */
-export const compileWith = (rule: Rule, slots: Slots): Fn => compile(rule.catalog, slots, rule.ast)
+export const compileWith = (rule: Rule, slots: Slots): Compiled => compileRule(rule.catalog, slots, rule.ast)
 
 const localSlots = (): Slots & { readonly paths: Array<string> } => {
   const paths: Array<string> = []

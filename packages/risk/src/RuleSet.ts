@@ -2,7 +2,7 @@ import type { InvalidInput } from "@paykit/core"
 import { Result, Schema } from "effect"
 import type { AttributeType, Catalog } from "./Attributes.ts"
 import { InvalidRuleSet, type RuleDefinitionError } from "./errors.ts"
-import type { Fn } from "./internal/compile.ts"
+import type { Fn, Leaf } from "./internal/compile.ts"
 import * as Rule from "./Rule.ts"
 
 /**
@@ -67,6 +67,11 @@ const CODES: Record<AttributeType, number> = { int: 0, double: 1, string: 2, boo
 export interface CompiledRule {
   readonly rule: Rule.Rule
   readonly fn: Fn
+  /** the condition as one leaf, run by the decision loop without a closure call */
+  readonly leaf: Leaf | undefined
+  /** the condition as a junction of leaves (`stop`: false for &&, true for ||) */
+  readonly leaves: ReadonlyArray<Leaf> | undefined
+  readonly stop: boolean
   readonly cls: number
   readonly active: boolean
   readonly pivotSlot: number
@@ -245,17 +250,21 @@ const assemble = (
     index.set(path, paths.length - 1)
     return paths.length - 1
   }
-  const compiled = rules.map(
-    (rule): CompiledRule => ({
+  const compiled = rules.map((rule): CompiledRule => {
+    const c = Rule.compileWith(rule, { slotOf })
+    return {
       rule,
-      fn: Rule.compileWith(rule, { slotOf }),
+      fn: c.fn,
+      leaf: c.leaf,
+      leaves: c.junction?.leaves,
+      stop: c.junction?.stop ?? false,
       cls: CLASS_ORDER.indexOf(rule.action),
       active: rule.mode === "active",
       pivotSlot: rule.pivot === undefined ? -1 : slotOf(rule.pivot),
       snoozable: rule.pivot !== undefined && rule.snoozes.length > 0,
       readSlots: rule.reads.map(slotOf)
-    })
-  )
+    }
+  })
   const types = paths.map((p) => catalog.attributes.get(p)!.type)
   const byParent = new Map<
     string,

@@ -38,6 +38,8 @@ interface C {
   readonly miss?: Err
   /** The same expression as a leaf descriptor, when it is one (see {@link evalLeaf}). */
   readonly leaf?: Leaf
+  /** The same expression as a junction of leaves, when it is one. */
+  readonly junction?: { readonly stop: boolean; readonly leaves: ReadonlyArray<Leaf> }
 }
 
 /**
@@ -49,7 +51,7 @@ interface C {
  * 7 `==` attribute, 8 `!=` attribute, 9 in a list attribute, 10 has(), 11 a bool attribute,
  * 12 any other expression (`fn`).
  */
-interface Leaf {
+export interface Leaf {
   readonly kind: number
   readonly slot: number
   readonly slot2: number
@@ -86,7 +88,7 @@ const callLeaf = (fn: Fn): Leaf => ({
   fn
 })
 
-const evalLeaf = (v: Frame, l: Leaf): unknown => {
+export const evalLeaf = (v: Frame, l: Leaf): unknown => {
   const kind = l.kind
   if (kind === 12) return l.fn!(v)
   const x = v[l.slot]
@@ -128,14 +130,15 @@ const OVERFLOW = new Err("integer overflow")
 const DIV_ZERO = new Err("division by zero")
 const MOD_ZERO = new Err("modulus by zero")
 
-const SAFE = BigInt(Number.MAX_SAFE_INTEGER)
-
 /**
  * CEL ints in a frame: a `number` when within ±(2^53 − 1), where it is exact and fast, else a
  * `bigint`. Every int goes through this one normalisation, so equal ints are `===`, and
  * JavaScript's mixed number/bigint ordering is exact.
  */
-export const norm = (n: bigint): number | bigint => (n <= SAFE && n >= -SAFE ? Number(n) : n)
+export const norm = (n: bigint): number | bigint => {
+  const d = Number(n)
+  return Number.isSafeInteger(d) ? d : n
+}
 
 type Int = number | bigint
 
@@ -161,6 +164,33 @@ const constant = (t: T, value: unknown): C => ({ t, f: () => value, k: { value }
 
 /** Compiles a type-checked condition into a closure over a frame. */
 export const compile = (catalog: Catalog, slots: Slots, ast: ASTNode): Fn => node(catalog, slots, ast).f
+
+/**
+ * A compiled rule condition for the decision loop: a single leaf or a junction of leaves is run
+ * by the loop itself ({@link evalLeaf}, {@link evalJunction}: no closure call), anything else
+ * through its closure.
+ */
+export interface Compiled {
+  readonly fn: Fn
+  readonly leaf: Leaf | undefined
+  readonly junction: { readonly stop: boolean; readonly leaves: ReadonlyArray<Leaf> } | undefined
+}
+
+export const compileRule = (catalog: Catalog, slots: Slots, ast: ASTNode): Compiled => {
+  const c = node(catalog, slots, ast)
+  return { fn: c.f, leaf: c.leaf, junction: c.junction }
+}
+
+/** `&&` (stop on false) or `||` (stop on true) over leaves, absorbing errors as CEL does. */
+export const evalJunction = (v: Frame, leaves: ReadonlyArray<Leaf>, stop: boolean): unknown => {
+  let err: unknown
+  for (let i = 0; i < leaves.length; i++) {
+    const x = evalLeaf(v, leaves[i]!)
+    if (x === stop) return stop
+    if (x !== !stop && err === undefined) err = x
+  }
+  return err === undefined ? !stop : err
+}
 
 const pathOf = (n: ASTNode): string | undefined => {
   if (n.op === "id") return n.args
@@ -522,11 +552,13 @@ const junction = (op: "&&" | "||", cs: ReadonlyArray<C>): C => {
   if (cs.some((c) => c.leaf !== undefined)) {
     const leaves = cs.map((c) => c.leaf ?? callLeaf(c.f))
     const n = leaves.length
+    const junction = { stop, leaves }
     if (n === 2) {
       const a = leaves[0]!
       const b = leaves[1]!
       return {
         t: "bool",
+        junction,
         f: (v) => {
           const l = evalLeaf(v, a)
           if (l === stop) return stop
@@ -538,6 +570,7 @@ const junction = (op: "&&" | "||", cs: ReadonlyArray<C>): C => {
     }
     return {
       t: "bool",
+      junction,
       f: (v) => {
         let err: unknown
         for (let i = 0; i < n; i++) {
