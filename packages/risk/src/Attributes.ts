@@ -1,3 +1,5 @@
+import { InvalidInput } from "@paykit/core"
+import { Result } from "effect"
 import * as Velocity from "./Velocity.ts"
 
 /**
@@ -147,27 +149,45 @@ export interface Options {
 }
 
 const NAME = /^[a-z][a-z0-9_]{0,63}$/
+const TYPES: ReadonlyArray<AttributeType> = ["int", "double", "string", "bool", "list<string>"]
+
+const invalid = (path: string, reason: string) =>
+  Result.fail(new InvalidInput({ operation: "Attributes.make", path, reason }))
 
 /**
  * Builds the attribute catalog: payment, customer, lists (built-in + extra), velocity
  * (`velocity.<key>.<feature>_<window>` for every key kind, feature and window) and custom
- * attributes. Throws on a malformed list or custom name (a programming error in configuration).
+ * attributes. A malformed list or custom name, an unknown type, or velocity windows that are not
+ * strictly ascending with distinct names (lower-case letters and digits) are `InvalidInput`.
  *
  * @example
  * ```ts
  * import { Attributes, Velocity } from "@paykit/risk"
- * const catalog = Attributes.make({ velocity: Velocity.defaultConfig, custom: { ip_risk: "double" } })
+ * import { Result } from "effect"
+ * const catalog = Result.getOrThrow(Attributes.make({ velocity: Velocity.defaultConfig, custom: { ip_risk: "double" } }))
  * catalog.attributes.has("velocity.card.count_1h") // true
  * ```
  * @category constructors
  * @since 0.1.0
  */
-export const make = (options: Options = {}): Catalog => {
+export const make = (options: Options = {}): Result.Result<Catalog, InvalidInput> => {
   const velocity = options.velocity ?? Velocity.defaultConfig
+  for (const [i, w] of velocity.windows.entries()) {
+    if (!/^[a-z0-9]{1,8}$/.test(w.name))
+      return invalid(`velocity.windows[${i}].name`, 'expected a short window name such as "1h" or "15m"')
+    if (!Number.isSafeInteger(w.millis) || w.millis < 1)
+      return invalid(`velocity.windows[${i}].millis`, "expected a positive integer number of milliseconds")
+    if (i > 0 && w.millis <= velocity.windows[i - 1]!.millis)
+      return invalid(`velocity.windows[${i}]`, "windows must be strictly ascending")
+    if (velocity.windows.findIndex((x) => x.name === w.name) !== i)
+      return invalid(`velocity.windows[${i}].name`, `duplicate window name "${w.name}"`)
+  }
+  if (velocity.windows.length === 0) return invalid("velocity.windows", "at least one window is needed")
   const lists = [...LISTS, ...(options.lists ?? []).filter((l) => !LISTS.includes(l))]
   const all: Array<Attribute> = [...PAYMENT, ...CUSTOMER]
-  for (const l of lists) {
-    if (!NAME.test(l)) throw new Error(`list name ${JSON.stringify(l)} must match ${NAME}`)
+  for (const [i, l] of lists.entries()) {
+    if (!NAME.test(l))
+      return invalid(`lists[${i - LISTS.length}]`, `list name ${JSON.stringify(l)} must match ${NAME}`)
     all.push({ path: `lists.${l}`, type: "list<string>", doc: `the ${l.replaceAll("_", " ")} list` })
   }
   for (const kind of Velocity.KEY_KINDS) {
@@ -176,11 +196,25 @@ export const make = (options: Options = {}): Catalog => {
     }
   }
   for (const [name, type] of Object.entries(options.custom ?? {})) {
-    if (!NAME.test(name)) throw new Error(`custom attribute name ${JSON.stringify(name)} must match ${NAME}`)
+    if (!NAME.test(name)) return invalid(`custom.${name}`, `custom attribute name must match ${NAME}`)
+    if (!TYPES.includes(type)) return invalid(`custom.${name}`, `expected one of ${TYPES.join(", ")}`)
     all.push({ path: `custom.${name}`, type, doc: "custom attribute" })
   }
-  return { attributes: new Map(all.map((a) => [a.path, a])), velocity, lists }
+  return Result.succeed({ attributes: new Map(all.map((a) => [a.path, a])), velocity, lists })
 }
+
+/**
+ * Like {@link make} but throws its error. For constants and tests.
+ *
+ * @example
+ * ```ts
+ * import { Attributes } from "@paykit/risk"
+ * const catalog = Attributes.makeUnsafe({ lists: ["vip_customers"] })
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const makeUnsafe = (options: Options = {}): Catalog => Result.getOrThrow(make(options))
 
 /**
  * The catalog with the default velocity windows (1m, 1h, 24h, 7d), the built-in lists and no
@@ -194,7 +228,7 @@ export const make = (options: Options = {}): Catalog => {
  * @category constructors
  * @since 0.1.0
  */
-export const standard: Catalog = make()
+export const standard: Catalog = makeUnsafe()
 
 /**
  * The values a decision reads, nested as rules name them:

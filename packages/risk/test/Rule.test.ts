@@ -1,7 +1,7 @@
 import { fc, test } from "@fast-check/vitest"
 import { Result } from "effect"
 import { describe, expect, it } from "vitest"
-import { Attributes, Decision, Rule, RuleSet } from "../src/index.ts"
+import { Attributes, Decision, Rule, RuleSet, Velocity } from "../src/index.ts"
 import { rules } from "./arbitraries.ts"
 
 const catalog = Attributes.standard
@@ -104,7 +104,7 @@ describe("a rule is rejected at definition time with the position and the reason
   })
 
   it("custom attributes and lists are declared, then usable", () => {
-    const custom = Attributes.make({ custom: { ip_risk: "double" }, lists: ["vip_customers"] })
+    const custom = Attributes.makeUnsafe({ custom: { ip_risk: "double" }, lists: ["vip_customers"] })
     const r = Rule.define(custom, {
       id: "r",
       description: "d",
@@ -113,6 +113,24 @@ describe("a rule is rejected at definition time with the position and the reason
     })
     expect(Result.isSuccess(r)).toBe(true)
     expect(Result.isFailure(define("custom.ip_risk < 0.1"))).toBe(true)
+  })
+
+  it("a bad catalog is InvalidInput naming the field", () => {
+    const bad = Attributes.make({ custom: { "IP Risk": "double" } })
+    expect(Result.isFailure(bad) && bad.failure).toMatchObject({
+      _tag: "InvalidInput",
+      path: "custom.IP Risk"
+    })
+    const windows = Attributes.make({
+      velocity: {
+        ...Velocity.defaultConfig,
+        windows: [
+          { name: "1h", millis: 3_600_000 },
+          { name: "1m", millis: 60_000 }
+        ]
+      }
+    })
+    expect(Result.isFailure(windows) && windows.failure).toMatchObject({ path: "velocity.windows[1]" })
   })
 })
 
