@@ -222,6 +222,15 @@ export const define = (
     }
     throw e
   }
+  if (r.pivot === undefined && (r.snoozes?.length ?? 0) > 0) {
+    return Result.fail(
+      new InvalidInput({
+        operation: "Rule.define",
+        path: "snoozes",
+        reason: 'snoozes match the pivot attribute: give the rule a pivot (e.g. "payment.customer_id")'
+      })
+    )
+  }
   if (r.pivot !== undefined && catalog.attributes.get(r.pivot)?.type !== "string") {
     return Result.fail(
       new InvalidInput({

@@ -88,6 +88,17 @@ describe("a rule is rejected at definition time with the position and the reason
       pivot: "payment.amount"
     })
     expect(Result.isFailure(pivot) && pivot.failure).toMatchObject({ _tag: "InvalidInput", path: "pivot" })
+    const noPivot = Rule.define(catalog, {
+      id: "r",
+      description: "d",
+      action: "block",
+      condition: "true",
+      snoozes: [{ value: "cus_1", until: 1 }]
+    })
+    expect(Result.isFailure(noPivot) && noPivot.failure).toMatchObject({
+      _tag: "InvalidInput",
+      path: "snoozes"
+    })
   })
 
   it("a rule set refuses duplicate ids and thresholds out of order, naming the rule", () => {
