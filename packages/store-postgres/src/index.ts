@@ -5,9 +5,11 @@
  *
  * @since 0.1.0
  */
+export * as AccountStorePostgres from "./AccountStorePostgres.ts"
 export * as Database from "./Database.ts"
 export * as Migrations from "./Migrations.ts"
 export * as Outbox from "./Outbox.ts"
 export * as PgliteClient from "./PgliteClient.ts"
+export * as QuoteStorePostgres from "./QuoteStorePostgres.ts"
 export * as StorePostgres from "./StorePostgres.ts"
 export * from "./errors.ts"

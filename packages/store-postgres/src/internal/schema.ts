@@ -107,7 +107,100 @@ const ledger = Effect.gen(function* () {
   yield* sql`INSERT INTO paykit_outbox_relay (id, holder, lease_until) VALUES (1, '', '-infinity')`
 })
 
+/**
+ * `@paykit/accounts`: account records (the domain object as JSON, with a few columns to query),
+ * the lookup indexes, wrapped subject keys, sealed PII fields (stored exactly as sealed: the
+ * base64 nonce, ciphertext and tag; never decrypted here), legal holds, erasures and the audit
+ * trail. Table names carry `acct` because `paykit_accounts` is the ledger's.
+ */
+const accounts = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE paykit_acct_accounts (
+    id text COLLATE "C" PRIMARY KEY,
+    version bigint NOT NULL CHECK (version >= 1),
+    type text NOT NULL,
+    status text NOT NULL,
+    country text NOT NULL,
+    currency text NOT NULL,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL,
+    data jsonb NOT NULL
+  )`
+  yield* sql`CREATE TABLE paykit_acct_index (
+    kind text NOT NULL CHECK (kind IN ('email', 'registration', 'subject')),
+    key text COLLATE "C" NOT NULL,
+    account_id text COLLATE "C" NOT NULL,
+    PRIMARY KEY (kind, key)
+  )`
+  yield* sql`CREATE TABLE paykit_acct_keys (
+    subject text COLLATE "C" PRIMARY KEY,
+    version integer NOT NULL,
+    kek_version integer NOT NULL,
+    wrapped text NOT NULL
+  )`
+  yield* sql`CREATE TABLE paykit_acct_fields (
+    subject text COLLATE "C" NOT NULL,
+    field text COLLATE "C" NOT NULL,
+    key_version integer NOT NULL,
+    nonce text NOT NULL,
+    ciphertext text NOT NULL,
+    tag text NOT NULL,
+    PRIMARY KEY (subject, field)
+  )`
+  yield* sql`CREATE TABLE paykit_acct_holds (
+    seq bigserial PRIMARY KEY,
+    subject text COLLATE "C" NOT NULL,
+    basis text NOT NULL,
+    until bigint NOT NULL,
+    placed_at bigint NOT NULL
+  )`
+  yield* sql`CREATE INDEX paykit_acct_holds_subject ON paykit_acct_holds (subject, seq)`
+  yield* sql`CREATE TABLE paykit_acct_erasures (
+    subject text COLLATE "C" PRIMARY KEY,
+    requested_at bigint NOT NULL,
+    status text NOT NULL CHECK (status IN ('retained', 'erased')),
+    until bigint,
+    basis text,
+    erased_at bigint
+  )`
+  yield* sql`CREATE INDEX paykit_acct_erasures_due ON paykit_acct_erasures (until) WHERE status = 'retained'`
+  yield* sql`CREATE TABLE paykit_acct_audit (
+    seq bigserial PRIMARY KEY,
+    id text NOT NULL,
+    at bigint NOT NULL,
+    account_id text COLLATE "C" NOT NULL,
+    actor text NOT NULL,
+    action text NOT NULL,
+    version bigint NOT NULL,
+    changes jsonb NOT NULL
+  )`
+  yield* sql`CREATE INDEX paykit_acct_audit_account ON paykit_acct_audit (account_id, seq)`
+})
+
+/**
+ * `@paykit/fx`: rate-locked quotes. The quote is kept as its Schema JSON encoding (amounts as
+ * minor-unit strings, rates as decimal strings); the columns beside it are for queries and
+ * for the exactly-once `consume` (`UPDATE … WHERE used_at IS NULL`).
+ */
+const fxQuotes = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql.unsafe(`CREATE TABLE paykit_fx_quotes (
+    id text COLLATE "C" PRIMARY KEY,
+    source text NOT NULL,
+    target text NOT NULL,
+    created_at bigint NOT NULL,
+    expires_at bigint NOT NULL,
+    principal numeric(39,0) NOT NULL CHECK (principal BETWEEN -${MAX} AND ${MAX}),
+    received numeric(39,0) NOT NULL CHECK (received BETWEEN -${MAX} AND ${MAX}),
+    quote jsonb NOT NULL,
+    used_at bigint
+  )`)
+  yield* sql`CREATE INDEX paykit_fx_quotes_open ON paykit_fx_quotes (expires_at) WHERE used_at IS NULL`
+})
+
 /** Every migration, keyed `<id>_<name>`; ids only ever grow. */
 export const migrations = {
-  "1_ledger": ledger
+  "1_ledger": ledger,
+  "2_accounts": accounts,
+  "3_fx_quotes": fxQuotes
 }

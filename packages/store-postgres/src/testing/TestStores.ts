@@ -3,6 +3,7 @@ import { Effect, Layer, ManagedRuntime } from "effect"
 import type * as SqlClient from "effect/sql/SqlClient"
 import { SqlClient as SqlClientService } from "effect/sql/SqlClient"
 import { randomBytes } from "node:crypto"
+import type * as Database from "../Database.ts"
 import * as PgliteClient from "../PgliteClient.ts"
 import * as StorePostgres from "../StorePostgres.ts"
 
@@ -70,6 +71,30 @@ let shared:
 export const pgliteShared = (
   prefix: string
 ): Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient, unknown> =>
+  pgliteSharedWith(prefix, (schema) => StorePostgres.layerClient({ schema }))
+
+/**
+ * Like {@link pgliteShared} for any adapter: `build` gets the fresh schema's name and returns
+ * the adapter's `layerClient({ schema })`, for example `AccountStorePostgres` or
+ * `QuoteStorePostgres`. Builds must not overlap in time.
+ *
+ * @example
+ * ```ts
+ * import { QuoteStoreContract } from "@paykit/fx/testing"
+ * import { QuoteStorePostgres } from "@paykit/store-postgres"
+ * import { TestStores } from "@paykit/store-postgres/testing"
+ * QuoteStoreContract.suite(
+ *   "PGlite",
+ *   TestStores.pgliteSharedWith("quotes", (schema) => QuoteStorePostgres.layerClient({ schema }))
+ * )
+ * ```
+ * @category layers
+ * @since 0.2.0
+ */
+export const pgliteSharedWith = <A, E>(
+  prefix: string,
+  build: (schema: string) => Layer.Layer<A, E, SqlClient.SqlClient>
+): Layer.Layer<A | SqlClient.SqlClient, unknown> =>
   Layer.unwrap(
     Effect.gen(function* () {
       shared ??= ManagedRuntime.make(PgliteClient.layer({}))
@@ -77,9 +102,7 @@ export const pgliteShared = (
       const schema = freshSchema(prefix)
       const client = Layer.succeedContext(context)
       return dropOnClose(schema).pipe(
-        Layer.provideMerge(
-          Layer.merge(StorePostgres.layerClient({ schema }), client).pipe(Layer.provide(client))
-        )
+        Layer.provideMerge(Layer.merge(build(schema), client).pipe(Layer.provide(client)))
       )
     })
   )
@@ -102,10 +125,33 @@ export const server = (
   prefix: string,
   options: { readonly maxConnections?: number } = {}
 ): Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient, unknown> =>
+  serverWith(url, prefix, (config) => StorePostgres.layer(config), options)
+
+/**
+ * Like {@link server} for any adapter: `build` gets the database configuration (the URL, a
+ * fresh schema, the pool size) and returns the adapter's `layer(config)`, for example
+ * `AccountStorePostgres.layer`. The schema is dropped when the layer closes.
+ *
+ * @example
+ * ```ts
+ * import { AccountStorePostgres } from "@paykit/store-postgres"
+ * import { TestStores } from "@paykit/store-postgres/testing"
+ * const url = process.env["PAYKIT_TEST_DATABASE_URL"]
+ * const layer = url ? TestStores.serverWith(url, "accounts", AccountStorePostgres.layer) : undefined
+ * ```
+ * @category layers
+ * @since 0.2.0
+ */
+export const serverWith = <A, E>(
+  url: string,
+  prefix: string,
+  build: (config: Database.DatabaseConfig) => Layer.Layer<A | SqlClient.SqlClient, E>,
+  options: { readonly maxConnections?: number } = {}
+): Layer.Layer<A | SqlClient.SqlClient, unknown> =>
   Layer.unwrap(
     Effect.sync(() => {
       const schema = freshSchema(prefix)
-      const base = StorePostgres.layer({ url, schema, maxConnections: options.maxConnections ?? 8 })
+      const base = build({ url, schema, maxConnections: options.maxConnections ?? 8 })
       return dropOnClose(schema).pipe(Layer.provideMerge(base))
     })
   )

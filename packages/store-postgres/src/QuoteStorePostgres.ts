@@ -1,0 +1,194 @@
+import { DuplicateQuote, Quote, QuoteAlreadyUsed, QuoteExpired, QuoteNotFound, QuoteStore } from "@paykit/fx"
+import { Effect, type Layer, Schema } from "effect"
+import * as SqlClient from "effect/sql/SqlClient"
+import type { SqlError } from "effect/sql/SqlError"
+import type * as Database from "./Database.ts"
+import type { StartupError } from "./errors.ts"
+import {
+  clientLayer,
+  configLayer,
+  json,
+  messageOf,
+  num,
+  numOrNull,
+  openLayer,
+  retryTransient
+} from "./internal/ports.ts"
+
+/**
+ * Configuration of the PostgreSQL quote store: where the data lives
+ * ({@link Database.DatabaseConfig}) and the bound on transparent re-runs after a deadlock,
+ * serialization failure or lock timeout (default 5 attempts).
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export interface StoreConfig extends Database.DatabaseConfig {
+  readonly maxAttempts?: number | undefined
+}
+
+/**
+ * A database failure under the `QuoteStore` port. The port declares no storage error (only
+ * `DuplicateQuote`, `QuoteNotFound`, `QuoteExpired`, `QuoteAlreadyUsed`), so this is raised as a
+ * defect: the quote operation dies with it and nothing is half-written (each operation is one
+ * statement).
+ *
+ * @example
+ * ```ts
+ * import { QuoteStorePostgres } from "@paykit/store-postgres"
+ * const isDatabaseDefect = (defect: unknown) => defect instanceof QuoteStorePostgres.QuoteStoreDatabaseError
+ * ```
+ * @category errors
+ * @since 0.2.0
+ */
+export class QuoteStoreDatabaseError extends Error {
+  readonly _tag = "QuoteStoreDatabaseError"
+  constructor(
+    readonly operation: string,
+    readonly reason: string
+  ) {
+    super(`quote store ${operation} failed: ${reason}`)
+    this.name = "QuoteStoreDatabaseError"
+  }
+}
+
+const encodeQuote = Schema.encodeSync(Quote.Quote)
+const decodeQuote = Schema.decodeUnknownSync(Quote.Quote)
+
+/**
+ * Builds the `QuoteStore` of `@paykit/fx` on the `SqlClient` in context (already migrated; use
+ * {@link layer} to open, migrate and build in one go).
+ *
+ * A quote is stored as its Schema JSON encoding (amounts as minor-unit strings, rates as decimal
+ * strings, never floats) beside `principal`/`received` `numeric(39,0)` columns. `consume` is one
+ * conditional statement, `UPDATE … SET used_at = now WHERE id = … AND used_at IS NULL AND
+ * expires_at > now RETURNING quote`: PostgreSQL lets exactly one of any number of concurrent
+ * consumers (fibers, connections or processes) match the row; only when it matches nothing does a
+ * second read tell `QuoteNotFound`, `QuoteAlreadyUsed` or `QuoteExpired` apart. Database failures
+ * are defects ({@link QuoteStoreDatabaseError}), as the port has no storage error.
+ *
+ * @example
+ * ```ts
+ * import { Database, Migrations, QuoteStorePostgres } from "@paykit/store-postgres"
+ * import { Effect } from "effect"
+ * const store = Effect.gen(function* () {
+ *   yield* Migrations.run
+ *   return yield* QuoteStorePostgres.make()
+ * }).pipe(Effect.provide(Database.layer({})))
+ * ```
+ * @category constructors
+ * @since 0.2.0
+ */
+export const make = (
+  config: Pick<StoreConfig, "maxAttempts"> = {}
+): Effect.Effect<QuoteStore.QuoteStore["Service"], never, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const maxAttempts = Math.max(1, config.maxAttempts ?? 5)
+    const orDie =
+      (operation: string) =>
+      <A, E>(effect: Effect.Effect<A, E | SqlError>): Effect.Effect<A, Exclude<E, SqlError>> =>
+        retryTransient(effect, maxAttempts).pipe(
+          Effect.catchIf(
+            (e): e is SqlError => typeof e === "object" && e !== null && "_tag" in e && e._tag === "SqlError",
+            (e) => Effect.die(new QuoteStoreDatabaseError(operation, messageOf(e)))
+          )
+        ) as Effect.Effect<A, Exclude<E, SqlError>>
+
+    const fromJson = (v: unknown): Quote.Quote => decodeQuote(json(v))
+
+    const save = (quote: Quote.Quote): Effect.Effect<void, DuplicateQuote> =>
+      Effect.gen(function* () {
+        const encoded = JSON.stringify(encodeQuote(quote))
+        const rows = yield* sql`INSERT INTO paykit_fx_quotes
+            (id, source, target, created_at, expires_at, principal, received, quote)
+          VALUES (${quote.id}, ${quote.source}, ${quote.target}, ${quote.createdAt}, ${quote.expiresAt},
+            ${quote.principal.amount.toString()}::numeric, ${quote.received.amount.toString()}::numeric, ${encoded}::jsonb)
+          ON CONFLICT (id) DO NOTHING RETURNING 1 AS ok`
+        if (rows.length === 0) return yield* new DuplicateQuote({ id: quote.id })
+      }).pipe(orDie("save"))
+
+    const get = (id: string): Effect.Effect<QuoteStore.Stored, QuoteNotFound> =>
+      Effect.gen(function* () {
+        const [row] = yield* sql<{ quote: unknown; used_at: string | null }>`SELECT quote::text AS quote,
+            used_at::text AS used_at FROM paykit_fx_quotes WHERE id = ${id}`
+        if (row === undefined) return yield* new QuoteNotFound({ id })
+        return { quote: fromJson(row.quote), usedAt: numOrNull(row.used_at) }
+      }).pipe(orDie("get"))
+
+    const consume = (
+      id: string,
+      now: number
+    ): Effect.Effect<Quote.Quote, QuoteNotFound | QuoteExpired | QuoteAlreadyUsed> =>
+      Effect.gen(function* () {
+        const [won] = yield* sql<{ quote: unknown }>`UPDATE paykit_fx_quotes SET used_at = ${now}
+          WHERE id = ${id} AND used_at IS NULL AND expires_at > ${now}
+          RETURNING quote::text AS quote`
+        if (won !== undefined) return fromJson(won.quote)
+        // Not ours: say why, in the port's order (unknown, already used, expired). A row's
+        // used_at never goes back to null, so this later read cannot contradict the update.
+        const [row] = yield* sql<{ used_at: string | null; expires_at: string }>`SELECT
+            used_at::text AS used_at, expires_at::text AS expires_at FROM paykit_fx_quotes WHERE id = ${id}`
+        if (row === undefined) return yield* new QuoteNotFound({ id })
+        if (row.used_at !== null) return yield* new QuoteAlreadyUsed({ id, usedAt: num(row.used_at) })
+        return yield* new QuoteExpired({ id, expiresAt: num(row.expires_at), now })
+      }).pipe(orDie("consume"))
+
+    return QuoteStore.QuoteStore.of({ save, get, consume })
+  })
+
+/**
+ * Opens the database (a server when `url` is given, embedded PGlite otherwise), applies the
+ * migrations, and provides the `QuoteStore`, plus the `SqlClient` and `DatabaseInfo` it runs on.
+ * Start-up failures are typed (`InvalidStoreConfig`, `DatabaseUnavailable`, `SchemaTooNew`,
+ * `MigrationFailed`).
+ *
+ * @example
+ * ```ts
+ * import { QuoteStorePostgres } from "@paykit/store-postgres"
+ * const embedded = QuoteStorePostgres.layer({})
+ * const server = QuoteStorePostgres.layer({ url: "postgres://postgres@127.0.0.1:5432/app" })
+ * ```
+ * @category layers
+ * @since 0.2.0
+ */
+export const layer = (
+  config: StoreConfig = {}
+): Layer.Layer<QuoteStore.QuoteStore | SqlClient.SqlClient | Database.DatabaseInfo, StartupError> =>
+  openLayer(QuoteStore.QuoteStore, make(config), config)
+
+/**
+ * Builds the `QuoteStore` on a `SqlClient` you already have (the ledger's, your own pool, a
+ * shared PGlite): creates and selects `schema`, applies the migrations, and provides the port.
+ *
+ * @example
+ * ```ts
+ * import { QuoteStorePostgres, StorePostgres } from "@paykit/store-postgres"
+ * import { Layer } from "effect"
+ * const stores = QuoteStorePostgres.layerClient().pipe(Layer.provideMerge(StorePostgres.layer({})))
+ * ```
+ * @category layers
+ * @since 0.2.0
+ */
+export const layerClient = (
+  config: Pick<StoreConfig, "maxAttempts" | "schema"> = {}
+): Layer.Layer<QuoteStore.QuoteStore, StartupError, SqlClient.SqlClient> =>
+  clientLayer(QuoteStore.QuoteStore, make(config), config.schema)
+
+/**
+ * Like {@link layer} with the location read from configuration: `DATABASE_URL` or, when it is
+ * unset, embedded PGlite in `PAYKIT_PGLITE_DIR` (in memory when that is unset too);
+ * `PAYKIT_DB_SCHEMA` and `PAYKIT_DB_MAX_CONNECTIONS` are optional.
+ *
+ * @example
+ * ```ts
+ * import { QuoteStorePostgres } from "@paykit/store-postgres"
+ * const live = QuoteStorePostgres.layerConfig()
+ * ```
+ * @category layers
+ * @since 0.2.0
+ */
+export const layerConfig = (
+  options: Pick<StoreConfig, "maxAttempts" | "connectTimeout"> = {}
+): Layer.Layer<QuoteStore.QuoteStore | SqlClient.SqlClient | Database.DatabaseInfo, StartupError> =>
+  configLayer((config) => layer({ ...options, ...config }), options.connectTimeout)
