@@ -1,7 +1,7 @@
 /**
- * @paykit/store-postgres: the paykit ledger on PostgreSQL, on a server through `DATABASE_URL` or
- * embedded PGlite by default, with migrations, database-enforced idempotency, a transactional
- * outbox and a batched write path.
+ * @paykit/store-postgres: every paykit storage port (ledger, accounts, FX quotes) on PostgreSQL,
+ * on a server through `DATABASE_URL` or embedded PGlite by default, with one migration set,
+ * database-enforced idempotency, a transactional outbox and a batched write path.
  *
  * @since 0.1.0
  */
