@@ -1,5 +1,5 @@
 import type { Values } from "./Attributes.ts"
-import { Err, evalJunction, evalLeaf, type Frame, norm } from "./internal/compile.ts"
+import { Err, type Frame } from "./internal/compile.ts"
 import type * as Rule from "./Rule.ts"
 import type { RuleSet, Thresholds } from "./RuleSet.ts"
 
@@ -196,8 +196,6 @@ export interface PreparedFrame {
   readonly problems: ReadonlyMap<number, string>
 }
 
-const NO_PROBLEMS: ReadonlyMap<number, string> = new Map()
-
 /**
  * Looks up every attribute the rule set reads in `values`. Missing ones stay missing; a value of
  * the wrong type (a `number` where an `int` is declared) is treated as missing and noted.
@@ -211,59 +209,7 @@ const NO_PROBLEMS: ReadonlyMap<number, string> = new Map()
  * @category constructors
  * @since 0.1.0
  */
-export const frame = (set: RuleSet, values: Values): PreparedFrame => {
-  const out = new Array<unknown>(set.paths.length).fill(undefined)
-  let problems: Map<number, string> | undefined
-  const groups = set.groups
-  for (let g = 0; g < groups.length; g++) {
-    const group = groups[g]!
-    let o: unknown = values
-    const parent = group.parent
-    for (let j = 0; j < parent.length && o !== undefined; j++) {
-      o = typeof o === "object" && o !== null ? (o as Record<string, unknown>)[parent[j]!] : undefined
-    }
-    if (typeof o !== "object" || o === null) continue
-    const slots = group.slots
-    const keys = group.keys
-    const codes = group.codes
-    for (let k = 0; k < slots.length; k++) {
-      const x = (o as Record<string, unknown>)[keys[k]!]
-      if (x === undefined || x === null) continue
-      let ok: boolean
-      switch (codes[k]) {
-        case 0:
-          ok = typeof x === "bigint"
-          break
-        case 1:
-          ok = typeof x === "number"
-          break
-        case 2:
-          ok = typeof x === "string"
-          break
-        case 3:
-          ok = typeof x === "boolean"
-          break
-        default:
-          ok = x instanceof Set || (Array.isArray(x) && x.every((e) => typeof e === "string"))
-      }
-      const slot = slots[k]!
-      if (!ok) {
-        if (problems === undefined) problems = new Map()
-        const type = set.types[slot]!
-        problems.set(
-          slot,
-          `attribute ${set.paths[slot]} should be ${type === "list<string>" ? "a set of strings" : type === "int" ? "an int" : `a ${type}`}, got ${describe(x)}`
-        )
-        continue
-      }
-      out[slot] = typeof x === "bigint" ? norm(x) : Array.isArray(x) ? new Set(x) : x
-    }
-  }
-  return { values: out, problems: problems ?? NO_PROBLEMS }
-}
-
-const describe = (x: unknown): string =>
-  typeof x === "bigint" ? `the int ${x}` : typeof x === "number" ? `the number ${x}` : typeof x
+export const frame = (set: RuleSet, values: Values): PreparedFrame => set.program.prepare(values)
 
 const show = (x: unknown): string =>
   x instanceof Set
@@ -337,6 +283,22 @@ const runSafely = (fn: (v: Frame) => unknown, v: Frame): unknown => {
   }
 }
 
+/** The safe path: every rule through its closure, each one guarded. */
+const runGuarded = (set: RuleSet, v: Frame, out: Array<unknown>): number => {
+  const compiled = set.compiled
+  let n = 0
+  for (let i = 0; i < compiled.length; i++) {
+    const c = compiled[i]!
+    const r = runSafely(c.fn, v)
+    if (r !== false || c.snoozable) {
+      out[n] = i
+      out[n + 1] = r
+      n += 2
+    }
+  }
+  return n
+}
+
 /**
  * Decides on a prepared frame at `now`. Pure: the same rule set, frame and time always give the
  * same decision. Never throws for any values: a rule that cannot be evaluated is listed in
@@ -354,14 +316,22 @@ const runSafely = (fn: (v: Frame) => unknown, v: Frame): unknown => {
 export const decideFrame = (set: RuleSet, f: PreparedFrame, now: number): Decision => {
   // Compiled rules return errors as values; an exception means a bug or a value of an
   // unexpected shape: then run again, guarding each rule.
+  const out = set.scratch
+  let n: number
   try {
-    return evaluate(set, f, now, false)
+    n = set.program.run(f.values, out)
   } catch {
-    return evaluate(set, f, now, true)
+    const guarded = new Array<unknown>(out.length)
+    return evaluate(set, f, now, guarded, runGuarded(set, f.values, guarded))
   }
+  return evaluate(set, f, now, out, n)
 }
 
-const evaluate = (set: RuleSet, f: PreparedFrame, now: number, safe: boolean): Decision => {
+/**
+ * The decision from the rules' results: `out[0 .. n)` holds pairs (rule index, result) in
+ * evaluation order for the rules that did not give `false`, and for every snoozable rule.
+ */
+const evaluate = (set: RuleSet, f: PreparedFrame, now: number, out: Array<unknown>, n: number): Decision => {
   const v = f.values
   let score = 0
   let allow = false
@@ -375,22 +345,14 @@ const evaluate = (set: RuleSet, f: PreparedFrame, now: number, safe: boolean): D
   let snoozed: Array<string> | undefined
   let alerts: Array<Hit> | undefined
   const compiled = set.compiled
-  for (let i = 0; i < compiled.length; i++) {
-    const c = compiled[i]!
+  for (let p = 0; p < n; p += 2) {
+    const c = compiled[out[p] as number]!
+    const r = out[p + 1]
     if (c.snoozable && isSnoozed(c.rule, v[c.pivotSlot], now)) {
       if (snoozed === undefined) snoozed = []
       snoozed.push(c.rule.id)
       continue
     }
-    const leaf = c.leaf
-    const leaves = c.leaves
-    const r = safe
-      ? runSafely(c.fn, v)
-      : leaf !== undefined
-        ? evalLeaf(v, leaf)
-        : leaves !== undefined
-          ? evalJunction(v, leaves, c.stop)
-          : c.fn(v)
     if (r === false) continue
     if (r !== true) {
       if (errors === undefined) errors = []

@@ -3,6 +3,7 @@ import { Result, Schema } from "effect"
 import type { AttributeType, Catalog } from "./Attributes.ts"
 import { InvalidRuleSet, type RuleDefinitionError } from "./errors.ts"
 import type { Fn, Leaf } from "./internal/compile.ts"
+import { noteFor, type Program, program } from "./internal/program.ts"
 import * as Rule from "./Rule.ts"
 
 /**
@@ -107,6 +108,10 @@ export interface RuleSet {
   readonly groups: ReadonlyArray<SlotGroup>
   /** @internal */
   readonly compiled: ReadonlyArray<CompiledRule>
+  /** @internal the rules and the frame lookup as generated code (or interpreted, as a fallback) */
+  readonly program: Program
+  /** @internal scratch space for `program.run` (decisions are synchronous) */
+  readonly scratch: Array<unknown>
   /** The velocity features the rules read, per key kind (`card` → `count_1h`, ...). */
   readonly velocityFeatures: ReadonlyMap<string, ReadonlySet<string>>
 }
@@ -280,6 +285,7 @@ const assemble = (
     g.codes.push(CODES[types[slot]!])
     byParent.set(k, g)
   })
+  const groups = [...byParent.values()]
   return {
     catalog,
     rules,
@@ -288,8 +294,10 @@ const assemble = (
     paths,
     segments: paths.map((p) => p.split(".")),
     types,
-    groups: [...byParent.values()],
+    groups,
     compiled,
+    program: program(compiled, groups, paths.length, noteFor(paths, types)),
+    scratch: new Array<unknown>(2 * compiled.length).fill(0),
     velocityFeatures: velocityFeaturesOf(paths)
   }
 }
