@@ -1,5 +1,5 @@
 /**
- * @paykit/store-postgres: every paykit storage port (ledger, accounts, FX quotes) on PostgreSQL,
+ * @paykit/store-postgres: every paykit storage port (ledger, accounts, FX quotes, risk velocity) on PostgreSQL,
  * on a server through `DATABASE_URL` or embedded PGlite by default, with one migration set,
  * database-enforced idempotency, a transactional outbox and a batched write path.
  *
@@ -12,4 +12,5 @@ export * as Outbox from "./Outbox.ts"
 export * as PgliteClient from "./PgliteClient.ts"
 export * as QuoteStorePostgres from "./QuoteStorePostgres.ts"
 export * as StorePostgres from "./StorePostgres.ts"
+export * as VelocityStorePostgres from "./VelocityStorePostgres.ts"
 export * from "./errors.ts"

@@ -72,7 +72,7 @@ export type DatabaseOptions = Database.DatabaseConfig
  */
 export const openLayer = <I, S>(
   tag: Context.Key<I, S>,
-  make: Effect.Effect<S, never, SqlClient.SqlClient | Scope.Scope>,
+  make: Effect.Effect<S, StartupError, SqlClient.SqlClient | Scope.Scope>,
   config: Database.DatabaseConfig
 ): Layer.Layer<I | SqlClient.SqlClient | Database.DatabaseInfo, StartupError> =>
   Layer.effect(
@@ -89,7 +89,7 @@ export const openLayer = <I, S>(
  */
 export const clientLayer = <I, S>(
   tag: Context.Key<I, S>,
-  make: Effect.Effect<S, never, SqlClient.SqlClient | Scope.Scope>,
+  make: Effect.Effect<S, StartupError, SqlClient.SqlClient | Scope.Scope>,
   schema: string = "public"
 ): Layer.Layer<I, StartupError, SqlClient.SqlClient> =>
   Layer.effect(

@@ -1,0 +1,206 @@
+import { type Velocity, VelocityStore, VelocityStoreUnavailable } from "@paykit/risk"
+import { Effect, type Layer } from "effect"
+import * as SqlClient from "effect/sql/SqlClient"
+import type { SqlError } from "effect/sql/SqlError"
+import type * as Database from "./Database.ts"
+import type { StartupError } from "./errors.ts"
+import { InvalidStoreConfig } from "./errors.ts"
+import { clientLayer, configLayer, messageOf, num, openLayer, retryTransient } from "./internal/ports.ts"
+
+/**
+ * Configuration of the PostgreSQL velocity store: where the data lives
+ * ({@link Database.DatabaseConfig}), how many events each key keeps (`cap`, default
+ * `VelocityStore.DEFAULT_CAP`, 1,000) and the bound on transparent re-runs after a deadlock,
+ * serialization failure or lock timeout (default 5 attempts).
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export interface StoreConfig extends Database.DatabaseConfig {
+  readonly cap?: number | undefined
+  readonly maxAttempts?: number | undefined
+}
+
+type Row = Record<string, unknown>
+
+const KINDS = ["customer", "card", "ip", "device", "email"] as const satisfies ReadonlyArray<Velocity.KeyKind>
+
+const COLUMNS =
+  "id, at::text AS at, amount_ref::text AS amount_ref, declined, customer, card, ip, device, email, ip_country"
+
+const optional = (name: string, v: unknown): Record<string, string> =>
+  v === null || v === undefined ? {} : { [name]: String(v) }
+
+const eventFromRow = (r: Row): Velocity.Event => ({
+  id: String(r["id"]),
+  at: num(r["at"]),
+  amountRef: BigInt(String(r["amount_ref"])),
+  declined: r["declined"] === true || r["declined"] === "t",
+  ...optional("customer", r["customer"]),
+  ...optional("card", r["card"]),
+  ...optional("ip", r["ip"]),
+  ...optional("device", r["device"]),
+  ...optional("email", r["email"]),
+  ...optional("ipCountry", r["ip_country"])
+})
+
+/**
+ * Builds the `VelocityStore` of `@paykit/risk` on the `SqlClient` in context (already migrated;
+ * use {@link layer} to open, migrate and build in one go).
+ *
+ * `record` is one transaction: it takes a transaction-scoped advisory lock per key of the event
+ * (in one global order, so recorders cannot deadlock), inserts one row per key sharing a new
+ * `seq`, then deletes whatever lies beyond the `cap` latest rows of those keys by (`at`, `seq`).
+ * Recorders of one key on any connection or process are thus serialised and a key never keeps
+ * more than `cap` events. `history` is one index range scan; `prune` one `DELETE`. Amounts are
+ * `numeric(39,0)`, read back as text into `bigint`. Database failures are the port's
+ * `VelocityStoreUnavailable`.
+ *
+ * @example
+ * ```ts
+ * import { Database, Migrations, VelocityStorePostgres } from "@paykit/store-postgres"
+ * import { Effect } from "effect"
+ * const store = Effect.gen(function* () {
+ *   yield* Migrations.run
+ *   return yield* VelocityStorePostgres.make({ cap: 500 })
+ * }).pipe(Effect.provide(Database.layer({})))
+ * ```
+ * @category constructors
+ * @since 0.2.0
+ */
+export const make = (
+  config: Pick<StoreConfig, "cap" | "maxAttempts"> = {}
+): Effect.Effect<VelocityStore.VelocityStore["Service"], InvalidStoreConfig, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const cap = config.cap ?? VelocityStore.DEFAULT_CAP
+    if (!Number.isSafeInteger(cap) || cap < 1) {
+      return yield* new InvalidStoreConfig({
+        field: "cap",
+        reason: `expected a positive integer, got ${cap}`
+      })
+    }
+    const maxAttempts = Math.max(1, config.maxAttempts ?? 5)
+    const unavailable =
+      (operation: string) =>
+      (e: SqlError): VelocityStoreUnavailable =>
+        new VelocityStoreUnavailable({ reason: `${operation}: ${messageOf(e)}` })
+
+    const record = (event: Velocity.Event): Effect.Effect<void, VelocityStoreUnavailable> => {
+      const keys: Array<{ kind: string; key: string }> = []
+      for (const kind of KINDS) {
+        const key = event[kind]
+        if (key !== undefined) keys.push({ kind, key })
+      }
+      if (keys.length === 0) return Effect.void
+      const keysJson = JSON.stringify(keys)
+      return retryTransient(
+        sql.withTransaction(
+          Effect.gen(function* () {
+            // one recorder per key at a time, locks taken in one global order
+            yield* sql`SELECT pg_advisory_xact_lock(h) FROM (
+                SELECT DISTINCT hashtextextended('paykit:velocity:' || current_schema() || ':' || kind || ':' || key, 0) AS h
+                FROM jsonb_to_recordset(${keysJson}::jsonb) AS k(kind text, key text)
+              ) l ORDER BY h`
+            yield* sql`INSERT INTO paykit_risk_velocity
+                (kind, key, at, seq, id, amount_ref, declined, customer, card, ip, device, email, ip_country)
+              SELECT k.kind, k.key, ${event.at}, s.seq, ${event.id}, ${event.amountRef.toString()}::numeric,
+                ${event.declined}, ${event.customer ?? null}, ${event.card ?? null}, ${event.ip ?? null},
+                ${event.device ?? null}, ${event.email ?? null}, ${event.ipCountry ?? null}
+              FROM jsonb_to_recordset(${keysJson}::jsonb) AS k(kind text, key text),
+                (SELECT nextval('paykit_risk_velocity_seq') AS seq) s`
+            yield* sql`DELETE FROM paykit_risk_velocity v USING (
+                SELECT k.kind, k.key, x.at, x.seq
+                FROM jsonb_to_recordset(${keysJson}::jsonb) AS k(kind text, key text)
+                CROSS JOIN LATERAL (
+                  SELECT p.at, p.seq FROM paykit_risk_velocity p
+                  WHERE p.kind = k.kind AND p.key = k.key
+                  ORDER BY p.at DESC, p.seq DESC OFFSET ${cap}
+                ) x
+              ) d
+              WHERE v.kind = d.kind AND v.key = d.key AND v.at = d.at AND v.seq = d.seq`
+          })
+        ),
+        maxAttempts
+      ).pipe(Effect.asVoid, Effect.mapError(unavailable("record")))
+    }
+
+    const history = (
+      kind: Velocity.KeyKind,
+      key: string
+    ): Effect.Effect<ReadonlyArray<Velocity.Event>, VelocityStoreUnavailable> =>
+      // v.at, not at: the output column `at` is text
+      sql<Row>`SELECT ${sql.literal(COLUMNS)} FROM paykit_risk_velocity v
+        WHERE v.kind = ${kind} AND v.key = ${key} ORDER BY v.at, v.seq`.pipe(
+        Effect.map((rows) => rows.map(eventFromRow)),
+        Effect.mapError(unavailable("history"))
+      )
+
+    const prune = (before: number): Effect.Effect<number, VelocityStoreUnavailable> =>
+      retryTransient(
+        sql<{ n: number }>`WITH d AS (DELETE FROM paykit_risk_velocity WHERE at < ${before} RETURNING 1)
+          SELECT count(*)::int AS n FROM d`,
+        maxAttempts
+      ).pipe(
+        Effect.map((rows) => num(rows[0]?.n ?? 0)),
+        Effect.mapError(unavailable("prune"))
+      )
+
+    return VelocityStore.VelocityStore.of({ cap, record, history, prune })
+  })
+
+/**
+ * Opens the database (a server when `url` is given, embedded PGlite otherwise), applies the
+ * migrations, and provides the `VelocityStore`, plus the `SqlClient` and `DatabaseInfo` it runs
+ * on. Start-up failures are typed (`InvalidStoreConfig`, also for a bad `cap`;
+ * `DatabaseUnavailable`, `SchemaTooNew`, `MigrationFailed`).
+ *
+ * @example
+ * ```ts
+ * import { VelocityStorePostgres } from "@paykit/store-postgres"
+ * const embedded = VelocityStorePostgres.layer({ cap: 500 })
+ * const server = VelocityStorePostgres.layer({ url: "postgres://postgres@127.0.0.1:5432/app" })
+ * ```
+ * @category layers
+ * @since 0.2.0
+ */
+export const layer = (
+  config: StoreConfig = {}
+): Layer.Layer<VelocityStore.VelocityStore | SqlClient.SqlClient | Database.DatabaseInfo, StartupError> =>
+  openLayer(VelocityStore.VelocityStore, make(config), config)
+
+/**
+ * Builds the `VelocityStore` on a `SqlClient` you already have (the ledger's, your own pool, a
+ * shared PGlite): creates and selects `schema`, applies the migrations, and provides the port.
+ *
+ * @example
+ * ```ts
+ * import { StorePostgres, VelocityStorePostgres } from "@paykit/store-postgres"
+ * import { Layer } from "effect"
+ * const stores = VelocityStorePostgres.layerClient({ cap: 500 }).pipe(Layer.provideMerge(StorePostgres.layer({})))
+ * ```
+ * @category layers
+ * @since 0.2.0
+ */
+export const layerClient = (
+  config: Pick<StoreConfig, "cap" | "maxAttempts" | "schema"> = {}
+): Layer.Layer<VelocityStore.VelocityStore, StartupError, SqlClient.SqlClient> =>
+  clientLayer(VelocityStore.VelocityStore, make(config), config.schema)
+
+/**
+ * Like {@link layer} with the location read from configuration: `DATABASE_URL` or, when it is
+ * unset, embedded PGlite in `PAYKIT_PGLITE_DIR` (in memory when that is unset too);
+ * `PAYKIT_DB_SCHEMA` and `PAYKIT_DB_MAX_CONNECTIONS` are optional.
+ *
+ * @example
+ * ```ts
+ * import { VelocityStorePostgres } from "@paykit/store-postgres"
+ * const live = VelocityStorePostgres.layerConfig({ cap: 500 })
+ * ```
+ * @category layers
+ * @since 0.2.0
+ */
+export const layerConfig = (
+  options: Pick<StoreConfig, "cap" | "maxAttempts" | "connectTimeout"> = {}
+): Layer.Layer<VelocityStore.VelocityStore | SqlClient.SqlClient | Database.DatabaseInfo, StartupError> =>
+  configLayer((config) => layer({ ...options, ...config }), options.connectTimeout)

@@ -1,0 +1,76 @@
+import { VelocityStore } from "@paykit/risk"
+import { VelocityStoreContract } from "@paykit/risk/testing"
+import { Effect, Exit } from "effect"
+import * as SqlClient from "effect/sql/SqlClient"
+import { describe, expect, it } from "vitest"
+import { TestStores } from "../src/testing/index.ts"
+import * as VelocityStorePostgres from "../src/VelocityStorePostgres.ts"
+
+// One PGlite for the whole file; every store (and every property run) gets a fresh schema on it.
+const layer = (cap: number) =>
+  TestStores.pgliteSharedWith("vel", (schema) => VelocityStorePostgres.layerClient({ schema, cap }))
+
+// A small cap so the model-based property exercises trimming on almost every key.
+VelocityStoreContract.suite("PGlite, cap 5", layer(5), { runs: 15, timeout: 120_000 })
+
+const run = <A, E>(effect: Effect.Effect<A, E, VelocityStore.VelocityStore | SqlClient.SqlClient>, cap = 5) =>
+  Effect.runPromise(Effect.provide(effect, layer(cap)) as Effect.Effect<A, E>)
+
+describe("VelocityStorePostgres on PGlite", () => {
+  it("events read back exactly: bigint amounts beyond 2^53, optional keys only when present", () =>
+    run(
+      Effect.gen(function* () {
+        const store = yield* VelocityStore.VelocityStore
+        const sql = yield* SqlClient.SqlClient
+        const event = {
+          id: "p1",
+          at: 1_700_000_000_123,
+          amountRef: 2n ** 100n + 1n,
+          declined: true,
+          card: "fp_1",
+          email: "h-mail",
+          ipCountry: "FR"
+        }
+        yield* store.record(event)
+        expect(yield* store.history("card", "fp_1")).toEqual([event])
+        expect(yield* store.history("email", "h-mail")).toEqual([event])
+        const [row] = yield* sql<{ n: number; amount: string }>`SELECT count(*)::int AS n,
+            min(amount_ref)::text AS amount FROM paykit_risk_velocity`
+        expect(row).toEqual({ n: 2, amount: (2n ** 100n + 1n).toString() })
+      })
+    ))
+
+  it("an event older than all of a full key's history is dropped; a tie with the oldest is kept", () =>
+    run(
+      Effect.gen(function* () {
+        const store = yield* VelocityStore.VelocityStore
+        for (let i = 1; i <= 5; i++)
+          yield* store.record({ id: `p${i}`, at: i * 10, amountRef: 1n, declined: false, ip: "x" })
+        yield* store.record({ id: "old", at: 5, amountRef: 1n, declined: false, ip: "x" })
+        expect((yield* store.history("ip", "x")).map((e) => e.id)).toEqual(["p1", "p2", "p3", "p4", "p5"])
+        yield* store.record({ id: "tie", at: 10, amountRef: 1n, declined: false, ip: "x" })
+        expect((yield* store.history("ip", "x")).map((e) => e.id)).toEqual(["tie", "p2", "p3", "p4", "p5"])
+      })
+    ))
+
+  it("a bad cap is InvalidStoreConfig at start-up; a database failure is VelocityStoreUnavailable", async () => {
+    const exit = await Effect.runPromiseExit(
+      Effect.provide(
+        Effect.gen(function* () {
+          return yield* VelocityStore.VelocityStore
+        }),
+        layer(0)
+      ) as Effect.Effect<unknown, unknown>
+    )
+    expect(Exit.isFailure(exit) && JSON.stringify(exit.cause)).toContain("InvalidStoreConfig")
+    await run(
+      Effect.gen(function* () {
+        const store = yield* VelocityStore.VelocityStore
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`DROP TABLE paykit_risk_velocity`
+        const error = yield* Effect.flip(store.history("card", "x"))
+        expect(error._tag).toBe("VelocityStoreUnavailable")
+      })
+    )
+  })
+})
