@@ -110,6 +110,45 @@ describe("AccountStorePostgres on PGlite", () => {
       })
     ))
 
+  it("audit records, holds, erasures and keys read back exactly, in order", () =>
+    run(
+      Effect.gen(function* () {
+        const store = yield* AccountStore.AccountStore
+        const audit: Array<AccountStore.AuditEntry> = [
+          {
+            id: "au2",
+            at: 1_700_000_000_001,
+            accountId: "a1",
+            actor: "user:o",
+            action: "update_profile",
+            version: 2,
+            changes: [
+              { field: "website", from: null, to: "https://acme.example" },
+              { field: "email", from: "j***@e***.com", to: null }
+            ]
+          },
+          { id: "au1", at: 5, accountId: "a1", actor: "system", action: "register", version: 1, changes: [] }
+        ]
+        const holds = [
+          { subject: "s2", basis: "aml_retention", until: 9_000, placedAt: 1 },
+          { subject: "s1", basis: "litigation", until: 8_000, placedAt: 2 },
+          { subject: "s2", basis: "tax", until: 7_000, placedAt: 3 }
+        ]
+        const erasures: Array<AccountStore.Erasure> = [
+          { subject: "s1", requestedAt: 3, status: "erased", erasedAt: 4 },
+          { subject: "s2", requestedAt: 3, status: "retained", until: 9_000, basis: "aml_retention" }
+        ]
+        yield* store.commit({ audit, holds, erasures })
+        expect(yield* store.audit("a1")).toEqual(audit)
+        expect(yield* store.getHolds("s2")).toEqual([holds[0], holds[2]])
+        expect(Option.getOrThrow(yield* store.getErasure("s1"))).toEqual(erasures[0])
+        expect(Option.getOrThrow(yield* store.getErasure("s2"))).toEqual(erasures[1])
+        const dump = yield* store.dump
+        expect(dump.holds).toEqual([holds[0], holds[2], holds[1]])
+        expect(dump.erasures).toEqual(erasures)
+      })
+    ))
+
   it("a database failure is StoreFailure, not a defect", () =>
     run(
       Effect.gen(function* () {
