@@ -110,7 +110,7 @@ describe("AccountStorePostgres on PGlite", () => {
       })
     ))
 
-  it("audit records, holds, erasures and keys read back exactly, in order", () =>
+  it("audit records, holds and erasures read back exactly, in order", () =>
     run(
       Effect.gen(function* () {
         const store = yield* AccountStore.AccountStore
