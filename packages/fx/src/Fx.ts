@@ -15,6 +15,7 @@ import type {
   NothingArrives,
   NothingToConvert,
   QuoteAlreadyUsed,
+  QuoteStoreUnavailable,
   QuoteExpired,
   QuoteNotFound,
   RateNotFound,
@@ -113,6 +114,7 @@ export type QuoteFailure =
   | NothingArrives
   | AmountOutOfRange
   | DuplicateQuote
+  | QuoteStoreUnavailable
 
 /**
  * Every error `Fx.execute` can fail with.
@@ -125,7 +127,12 @@ export type QuoteFailure =
  * @category errors
  * @since 0.1.0
  */
-export type ExecuteFailure = InvalidInput | QuoteNotFound | QuoteExpired | QuoteAlreadyUsed
+export type ExecuteFailure =
+  | InvalidInput
+  | QuoteNotFound
+  | QuoteExpired
+  | QuoteAlreadyUsed
+  | QuoteStoreUnavailable
 
 /**
  * The quoting service: decodes the request, finds the corridor, reads the mid rate and the

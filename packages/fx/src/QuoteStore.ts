@@ -1,5 +1,11 @@
 import { Context, Effect, Layer } from "effect"
-import { DuplicateQuote, QuoteAlreadyUsed, QuoteExpired, QuoteNotFound } from "./errors.ts"
+import {
+  DuplicateQuote,
+  QuoteAlreadyUsed,
+  QuoteExpired,
+  QuoteNotFound,
+  type QuoteStoreUnavailable
+} from "./errors.ts"
 import type { Quote } from "./Quote.ts"
 
 /**
@@ -28,6 +34,8 @@ export interface Stored {
  *   as saved. In this order: unknown id → `QuoteNotFound`; already used → `QuoteAlreadyUsed`;
  *   `now ≥ expiresAt` → `QuoteExpired` (and the quote stays unused). Of concurrent consumes of
  *   one quote, exactly one succeeds.
+ * - Any operation of a store that can fail (a database) fails with `QuoteStoreUnavailable`
+ *   after writing nothing; the memory store never does.
  *
  * The contract suite in `@paykit/fx/testing` (`QuoteStoreContract.suite`) checks these rules.
  *
@@ -46,12 +54,12 @@ export interface Stored {
 export class QuoteStore extends Context.Service<
   QuoteStore,
   {
-    readonly save: (quote: Quote) => Effect.Effect<void, DuplicateQuote>
-    readonly get: (id: string) => Effect.Effect<Stored, QuoteNotFound>
+    readonly save: (quote: Quote) => Effect.Effect<void, DuplicateQuote | QuoteStoreUnavailable>
+    readonly get: (id: string) => Effect.Effect<Stored, QuoteNotFound | QuoteStoreUnavailable>
     readonly consume: (
       id: string,
       now: number
-    ) => Effect.Effect<Quote, QuoteNotFound | QuoteExpired | QuoteAlreadyUsed>
+    ) => Effect.Effect<Quote, QuoteNotFound | QuoteExpired | QuoteAlreadyUsed | QuoteStoreUnavailable>
   }
 >()("@paykit/fx/QuoteStore") {}
 

@@ -459,3 +459,27 @@ export type ScheduleError =
  * @since 0.1.0
  */
 export type QuoteError = NoCorridor | NothingToConvert | NothingArrives
+
+/**
+ * The quote store could not be reached or failed (a database error after its retries); nothing
+ * was written. Retrying the same operation is safe.
+ *
+ * @example
+ * ```ts
+ * import { QuoteStoreUnavailable } from "@paykit/fx"
+ * new QuoteStoreUnavailable({ operation: "consume", reason: "connection refused" }).message
+ * ```
+ * @category errors
+ * @since 0.1.0
+ */
+export class QuoteStoreUnavailable extends Schema.TaggedError<QuoteStoreUnavailable>()(
+  "QuoteStoreUnavailable",
+  {
+    operation: Schema.String,
+    reason: Schema.String
+  }
+) {
+  override get message(): string {
+    return `the quote store failed during ${this.operation}: ${this.reason}; nothing was written, retrying is safe`
+  }
+}

@@ -1,4 +1,12 @@
-import { DuplicateQuote, Quote, QuoteAlreadyUsed, QuoteExpired, QuoteNotFound, QuoteStore } from "@paykit/fx"
+import {
+  DuplicateQuote,
+  Quote,
+  QuoteAlreadyUsed,
+  QuoteExpired,
+  QuoteNotFound,
+  QuoteStore,
+  QuoteStoreUnavailable
+} from "@paykit/fx"
 import { Effect, type Layer, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
@@ -27,31 +35,6 @@ export interface StoreConfig extends Database.DatabaseConfig {
   readonly maxAttempts?: number | undefined
 }
 
-/**
- * A database failure under the `QuoteStore` port. The port declares no storage error (only
- * `DuplicateQuote`, `QuoteNotFound`, `QuoteExpired`, `QuoteAlreadyUsed`), so this is raised as a
- * defect: the quote operation dies with it and nothing is half-written (each operation is one
- * statement).
- *
- * @example
- * ```ts
- * import { QuoteStorePostgres } from "@paykit/store-postgres"
- * const isDatabaseDefect = (defect: unknown) => defect instanceof QuoteStorePostgres.QuoteStoreDatabaseError
- * ```
- * @category errors
- * @since 0.2.0
- */
-export class QuoteStoreDatabaseError extends Error {
-  readonly _tag = "QuoteStoreDatabaseError"
-  constructor(
-    readonly operation: string,
-    readonly reason: string
-  ) {
-    super(`quote store ${operation} failed: ${reason}`)
-    this.name = "QuoteStoreDatabaseError"
-  }
-}
-
 const encodeQuote = Schema.encodeSync(Quote.Quote)
 const decodeQuote = Schema.decodeUnknownSync(Quote.Quote)
 
@@ -65,7 +48,8 @@ const decodeQuote = Schema.decodeUnknownSync(Quote.Quote)
  * expires_at > now RETURNING quote`: PostgreSQL lets exactly one of any number of concurrent
  * consumers (fibers, connections or processes) match the row; only when it matches nothing does a
  * second read tell `QuoteNotFound`, `QuoteAlreadyUsed` or `QuoteExpired` apart. Database failures
- * are defects ({@link QuoteStoreDatabaseError}), as the port has no storage error.
+ * (after bounded retries of transient ones) are `QuoteStoreUnavailable`; nothing is half-written,
+ * as each operation is one statement.
  *
  * @example
  * ```ts
@@ -85,19 +69,21 @@ export const make = (
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const maxAttempts = Math.max(1, config.maxAttempts ?? 5)
-    const orDie =
+    const unavailable =
       (operation: string) =>
-      <A, E>(effect: Effect.Effect<A, E | SqlError>): Effect.Effect<A, Exclude<E, SqlError>> =>
+      <A, E>(
+        effect: Effect.Effect<A, E | SqlError>
+      ): Effect.Effect<A, Exclude<E, SqlError> | QuoteStoreUnavailable> =>
         retryTransient(effect, maxAttempts).pipe(
           Effect.catchIf(
             (e): e is SqlError => typeof e === "object" && e !== null && "_tag" in e && e._tag === "SqlError",
-            (e) => Effect.die(new QuoteStoreDatabaseError(operation, messageOf(e)))
+            (e) => Effect.fail(new QuoteStoreUnavailable({ operation, reason: messageOf(e) }))
           )
-        ) as Effect.Effect<A, Exclude<E, SqlError>>
+        ) as Effect.Effect<A, Exclude<E, SqlError> | QuoteStoreUnavailable>
 
     const fromJson = (v: unknown): Quote.Quote => decodeQuote(json(v))
 
-    const save = (quote: Quote.Quote): Effect.Effect<void, DuplicateQuote> =>
+    const save = (quote: Quote.Quote): Effect.Effect<void, DuplicateQuote | QuoteStoreUnavailable> =>
       Effect.gen(function* () {
         const encoded = JSON.stringify(encodeQuote(quote))
         const rows = yield* sql`INSERT INTO paykit_fx_quotes
@@ -106,20 +92,20 @@ export const make = (
             ${quote.principal.amount.toString()}::numeric, ${quote.received.amount.toString()}::numeric, ${encoded}::jsonb)
           ON CONFLICT (id) DO NOTHING RETURNING 1 AS ok`
         if (rows.length === 0) return yield* new DuplicateQuote({ id: quote.id })
-      }).pipe(orDie("save"))
+      }).pipe(unavailable("save"))
 
-    const get = (id: string): Effect.Effect<QuoteStore.Stored, QuoteNotFound> =>
+    const get = (id: string): Effect.Effect<QuoteStore.Stored, QuoteNotFound | QuoteStoreUnavailable> =>
       Effect.gen(function* () {
         const [row] = yield* sql<{ quote: unknown; used_at: string | null }>`SELECT quote::text AS quote,
             used_at::text AS used_at FROM paykit_fx_quotes WHERE id = ${id}`
         if (row === undefined) return yield* new QuoteNotFound({ id })
         return { quote: fromJson(row.quote), usedAt: numOrNull(row.used_at) }
-      }).pipe(orDie("get"))
+      }).pipe(unavailable("get"))
 
     const consume = (
       id: string,
       now: number
-    ): Effect.Effect<Quote.Quote, QuoteNotFound | QuoteExpired | QuoteAlreadyUsed> =>
+    ): Effect.Effect<Quote.Quote, QuoteNotFound | QuoteExpired | QuoteAlreadyUsed | QuoteStoreUnavailable> =>
       Effect.gen(function* () {
         const [won] = yield* sql<{ quote: unknown }>`UPDATE paykit_fx_quotes SET used_at = ${now}
           WHERE id = ${id} AND used_at IS NULL AND expires_at > ${now}
@@ -132,7 +118,7 @@ export const make = (
         if (row === undefined) return yield* new QuoteNotFound({ id })
         if (row.used_at !== null) return yield* new QuoteAlreadyUsed({ id, usedAt: num(row.used_at) })
         return yield* new QuoteExpired({ id, expiresAt: num(row.expires_at), now })
-      }).pipe(orDie("consume"))
+      }).pipe(unavailable("consume"))
 
     return QuoteStore.QuoteStore.of({ save, get, consume })
   })

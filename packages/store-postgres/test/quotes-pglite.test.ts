@@ -1,4 +1,4 @@
-import { QuoteStore } from "@paykit/fx"
+import { QuoteStore, QuoteStoreUnavailable } from "@paykit/fx"
 import { QuoteStoreContract } from "@paykit/fx/testing"
 import { Cause, Effect, Exit } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
@@ -43,7 +43,7 @@ describe("QuoteStorePostgres on PGlite", () => {
       })
     ))
 
-  it("a database failure is a QuoteStoreDatabaseError defect, not a wrong answer", async () => {
+  it("a database failure is QuoteStoreUnavailable, not a wrong answer", async () => {
     const exit = await Effect.runPromiseExit(
       Effect.gen(function* () {
         const store = yield* QuoteStore.QuoteStore
@@ -54,9 +54,9 @@ describe("QuoteStorePostgres on PGlite", () => {
     )
     expect(Exit.isFailure(exit)).toBe(true)
     if (Exit.isFailure(exit)) {
-      const defect = Cause.squash(exit.cause)
-      expect(defect).toBeInstanceOf(QuoteStorePostgres.QuoteStoreDatabaseError)
-      expect((defect as Error).message).toContain("consume")
+      const error = Cause.squash(exit.cause)
+      expect(error).toBeInstanceOf(QuoteStoreUnavailable)
+      expect(error).toMatchObject({ _tag: "QuoteStoreUnavailable", operation: "consume" })
     }
   })
 })
