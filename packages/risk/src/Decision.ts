@@ -211,9 +211,18 @@ export interface PreparedFrame {
  */
 export const frame = (set: RuleSet, values: Values): PreparedFrame => set.program.prepare(values)
 
+/** `String(x)`, or `[object Object]` for values without one (a null-prototype object in a set). */
+const text = (x: unknown): string => {
+  try {
+    return String(x)
+  } catch {
+    return Object.prototype.toString.call(x)
+  }
+}
+
 const show = (x: unknown): string =>
   x instanceof Set
-    ? `[${[...x].slice(0, 5).join(", ")}${x.size > 5 ? ", …" : ""}]`
+    ? `[${[...x].slice(0, 5).map(text).join(", ")}${x.size > 5 ? ", …" : ""}]`
     : typeof x === "string"
       ? JSON.stringify(x)
       : String(x)

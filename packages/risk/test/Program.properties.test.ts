@@ -102,6 +102,14 @@ const anyValues = fc.oneof(
 )
 
 describe("generated hot path", () => {
+  test("a reason never throws, even for a set holding an object without a string form", () => {
+    const set = RuleSet.makeUnsafe(catalog, {
+      rules: [{ id: "a", description: "any", action: "review", condition: "has(customer.usual_countries)" }]
+    })
+    const d = Decision.decide(set, { customer: { usual_countries: new Set([Object.create(null), "US"]) } }, 0)
+    expect(d.hits[0]!.reason).toBe("any (customer.usual_countries = [[object Object], US])")
+  })
+
   test.prop([withSnoozes, fc.integer({ min: 0, max: 25 })])(
     "rule sets are generated code under Node",
     (rs) => {

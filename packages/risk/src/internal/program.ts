@@ -1,5 +1,5 @@
 import type { AttributeType } from "../Attributes.ts"
-import { evalJunction, evalLeaf, type Fn, type Frame, type Leaf, norm } from "./compile.ts"
+import { Err, evalJunction, evalLeaf, type Fn, type Frame, type Leaf, norm } from "./compile.ts"
 
 /**
  * The decision loop's view of one compiled rule (a subset of `RuleSet.CompiledRule`): a single
@@ -156,13 +156,23 @@ const isStringList = (x: unknown): boolean => Array.isArray(x) && x.every((e) =>
 class Source {
   readonly constants: Array<unknown> = []
   readonly #index = new Map<unknown, number>()
-  /** A variable holding `x`, declared once at the top. */
+  /**
+   * A variable holding `x`, declared once at the top. Equal errors (the same reason and slot:
+   * nothing reads more of an `Err`) and sets of the same strings share one variable, so equal
+   * leaves have the same source text.
+   */
   ref(x: unknown): string {
-    let i = this.#index.get(x)
+    const key =
+      x instanceof Err
+        ? `err ${x.slot} ${x.reason}`
+        : x instanceof Set && [...x].every((e) => typeof e === "string")
+          ? `set ${JSON.stringify([...x])}`
+          : x
+    let i = this.#index.get(key)
     if (i === undefined) {
       i = this.constants.length
       this.constants.push(x)
-      this.#index.set(x, i)
+      this.#index.set(key, i)
     }
     return `c${i}`
   }
@@ -180,56 +190,88 @@ const int = (n: number): string => {
   return String(n)
 }
 
-const leafSource = (s: Source, l: Leaf): string => {
+/**
+ * A leaf as an expression. The frame slots the leaves read are loaded once, into locals `s<slot>`
+ * (the frame does not change while the rules run).
+ */
+const leafSource = (s: Source, l: Leaf, slots: Set<number>): string => {
   const kind = l.kind
   if (kind === 12) return `${s.ref(l.fn)}(v)`
-  const x = `v[${int(l.slot)}]`
+  const x = `s${int(l.slot)}`
+  slots.add(l.slot)
   if (kind === 10) return `(${x} !== undefined)`
-  const miss = s.ref(l.miss)
-  const head = `((a = ${x}) === undefined ? ${miss} : `
+  const head = `(${x} === undefined ? ${s.ref(l.miss)} : `
   switch (kind) {
     case 0:
-      return `${head}a < ${s.lit(l.k)})`
+      return `${head}${x} < ${s.lit(l.k)})`
     case 1:
-      return `${head}a <= ${s.lit(l.k)})`
+      return `${head}${x} <= ${s.lit(l.k)})`
     case 2:
-      return `${head}a > ${s.lit(l.k)})`
+      return `${head}${x} > ${s.lit(l.k)})`
     case 3:
-      return `${head}a >= ${s.lit(l.k)})`
+      return `${head}${x} >= ${s.lit(l.k)})`
     case 4:
-      return `${head}a === ${s.lit(l.k)})`
+      return `${head}${x} === ${s.lit(l.k)})`
     case 5:
-      return `${head}a !== ${s.lit(l.k)})`
+      return `${head}${x} !== ${s.lit(l.k)})`
     case 6:
-      return `${head}${s.ref(l.k)}.has(a))`
+      return `${head}${s.ref(l.k)}.has(${x}))`
     case 11:
-      return `${head}a)`
+      return `${head}${x})`
   }
-  const y = `(b = v[${int(l.slot2)}]) === undefined ? ${s.ref(l.miss2)} : `
+  const y = `s${int(l.slot2)}`
+  slots.add(l.slot2)
+  const head2 = `${head}${y} === undefined ? ${s.ref(l.miss2)} : `
   switch (kind) {
     case 7:
-      return `${head}${y}a === b)`
+      return `${head2}${x} === ${y})`
     case 8:
-      return `${head}${y}a !== b)`
+      return `${head2}${x} !== ${y})`
     case 9:
-      return `${head}${y}b.has(a))`
+      return `${head2}${y}.has(${x}))`
   }
   throw new Error(`unknown leaf kind ${kind}`)
 }
 
+/**
+ * The rules as one function. A leaf that occurs more than once (the same test in several rules,
+ * such as `payment.method == "card"` or a list membership) is computed at most once per run and
+ * remembered in a local `m<i>` (leaves are pure and never `undefined`). Closures are not shared.
+ */
 const generateRun = (rules: ReadonlyArray<RuleCode>): Run => {
   const s = new Source()
+  const slots = new Set<number>()
+  const count = new Map<string, number>()
+  const sources = new Map<Leaf, string>()
+  for (const c of rules) {
+    for (const l of c.leaf !== undefined ? [c.leaf] : (c.leaves ?? [])) {
+      const src = leafSource(s, l, slots)
+      sources.set(l, src)
+      if (l.kind !== 12) count.set(src, (count.get(src) ?? 0) + 1)
+    }
+  }
+  const memo = new Map<string, string>()
+  const expr = (l: Leaf): string => {
+    const src = sources.get(l)!
+    if ((count.get(src) ?? 0) < 2) return src
+    let m = memo.get(src)
+    if (m === undefined) {
+      m = `m${memo.size}`
+      memo.set(src, m)
+    }
+    return `(${m} !== undefined ? ${m} : (${m} = ${src}))`
+  }
   let body = ""
   for (let i = 0; i < rules.length; i++) {
     const c = rules[i]!
     const idx = int(i)
-    if (c.leaf !== undefined) body += `r = ${leafSource(s, c.leaf)};\n`
+    if (c.leaf !== undefined) body += `r = ${expr(c.leaf)};\n`
     else if (c.leaves !== undefined) {
       const stop = String(c.stop)
       const go = String(!c.stop)
       body += `j${idx}: {\ne = undefined;\n`
       for (const l of c.leaves) {
-        body += `x = ${leafSource(s, l)};\nif (x === ${stop}) { r = ${stop}; break j${idx} }\nif (x !== ${go} && e === undefined) e = x;\n`
+        body += `x = ${expr(l)};\nif (x === ${stop}) { r = ${stop}; break j${idx} }\nif (x !== ${go} && e === undefined) e = x;\n`
       }
       body += `r = e === undefined ? ${go} : e;\n}\n`
     } else body += `r = ${s.ref(c.fn)}(v);\n`
@@ -237,7 +279,9 @@ const generateRun = (rules: ReadonlyArray<RuleCode>): Run => {
       ? `out[n] = ${idx}; out[n + 1] = r; n += 2;\n`
       : `if (r !== false) { out[n] = ${idx}; out[n + 1] = r; n += 2 }\n`
   }
-  const source = `"use strict";\n${s.header()}return function run(v, out) {\nlet a, b, e, r, x, n = 0;\n${body}return n;\n}`
+  const loads = [...slots].map((slot) => `const s${int(slot)} = v[${int(slot)}];\n`).join("")
+  const memos = [...memo.values()].map((m) => `let ${m};\n`).join("")
+  const source = `"use strict";\n${s.header()}return function run(v, out) {\n${loads}${memos}let e, r, x, n = 0;\n${body}return n;\n}`
   return new Function("$", source)(s.constants) as Run
 }
 
