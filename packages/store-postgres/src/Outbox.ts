@@ -11,7 +11,10 @@ import { randomUUID } from "node:crypto"
  * @since 0.1.0
  */
 export interface RelayOptions {
-  /** Events handed to the notifier per call. Default 500. */
+  /**
+   * Events handed to the notifier per call, and roughly per pass: a pass takes whole outbox
+   * rows (one per write transaction) until it has this many. Default 500.
+   */
   readonly batchSize?: number | undefined
   /** Pause between polls when the outbox is empty. Default 200 ms. */
   readonly pollInterval?: Duration.Input | undefined
@@ -36,8 +39,9 @@ export interface RelayResult {
 
 /**
  * Builds a relay over the transactional outbox (`paykit_outbox`). Every entry's domain events
- * are written there in the entry's own transaction; the relay reads unsent events in `seq`
- * order, hands them to the `Notifier`, then marks them sent. Delivery is at least once (a crash
+ * are written there in the entry's own transaction (one row per transaction, its events in
+ * order); the relay reads unsent rows in `seq` order, hands their events to the `Notifier`,
+ * then marks the rows sent. Delivery is at least once (a crash
  * between the notifier and the mark re-delivers; receivers deduplicate by event id) and in order
  * per account (entries touching an account are serialised by its row lock, so their events get
  * increasing `seq` in commit order). A lease row lets one relay at a time deliver, across
@@ -93,16 +97,22 @@ export const makeRelay = (
     const once = local.withPermits(1)(
       Effect.gen(function* () {
         if (!(yield* takeLease)) return { delivered: 0, leased: true }
-        const rows = yield* sql<{
-          seq: string
-          event: DomainEvent.DomainEvent
-        }>`SELECT seq::text AS seq, event
-          FROM paykit_outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ${batchSize}`
+        // whole rows (one per write transaction) in commit order, until batchSize events
+        const rows = yield* sql<{ seq: string; events: unknown }>`SELECT seq::text AS seq, events FROM (
+            SELECT seq, events, sum(count) OVER (ORDER BY seq) - count AS before
+            FROM paykit_outbox WHERE sent_at IS NULL
+          ) pending WHERE before < ${batchSize} ORDER BY seq LIMIT ${batchSize}`
         if (rows.length === 0) return { delivered: 0, leased: false }
-        yield* notifier.notify(rows.map((r) => (typeof r.event === "string" ? JSON.parse(r.event) : r.event)))
+        const events = rows.flatMap(
+          (r) =>
+            (typeof r.events === "string" ? JSON.parse(r.events) : r.events) as Array<DomainEvent.DomainEvent>
+        )
+        for (let i = 0; i < events.length; i += batchSize) {
+          yield* notifier.notify(events.slice(i, i + batchSize))
+        }
         const seqs = rows.map((r) => r.seq)
         yield* sql`UPDATE paykit_outbox SET sent_at = now() WHERE seq = ANY(${seqs}::bigint[])`
-        return { delivered: rows.length, leased: false }
+        return { delivered: events.length, leased: false }
       })
     )
 
@@ -126,7 +136,7 @@ export const makeRelay = (
     )
 
     const pending = Effect.map(
-      sql<{ n: number }>`SELECT count(*)::int AS n FROM paykit_outbox WHERE sent_at IS NULL`,
+      sql<{ n: number }>`SELECT coalesce(sum(count), 0)::int AS n FROM paykit_outbox WHERE sent_at IS NULL`,
       (rows) => rows[0]?.n ?? 0
     )
 

@@ -34,6 +34,8 @@ import {
   holdFromJson,
   holdJson,
   lineColumns,
+  lineRunColumns,
+  lineRunUnnest,
   lineFromRow,
   writeStatement
 } from "./internal/rows.ts"
@@ -260,7 +262,13 @@ export const make = (
           // Plan every statement of this transaction for its actual arguments and the tables'
           // current size (a generic plan cached while a table was small keeps scanning it whole:
           // seconds per write once a fresh ledger holds 100,000 entries), and bound lock waits.
+          // No JIT: a batch's lookups are estimated dear enough to cross jit_above_cost, and
+          // compiling them took ~0.5 s of a 1,000-entry write whose work is a few milliseconds.
+          // No sequential scans: every lookup here is by key, yet for a batch's 1,000 ids in a
+          // young table the planner preferred reading the whole entries table.
           yield* sql`SELECT set_config('plan_cache_mode', 'force_custom_plan', true),
+            set_config('jit', 'off', true),
+            set_config('enable_seqscan', 'off', true),
             set_config('lock_timeout', ${lockTimeout}, true)`
           // 1. holds (named and due), then entries, each locked in id order
           const [locked] = yield* sql<{ entries: unknown; holds: unknown }>`WITH lh AS (
@@ -466,8 +474,19 @@ export const make = (
       Effect.gen(function* () {
         const limit = Math.max(0, Math.floor(page.limit))
         if (limit === 0) return []
-        const rows = yield* sql<Row>`SELECT ${sql.literal(lineColumns)} FROM paykit_lines
-          WHERE account_id = ${accountId} AND seq > ${Math.floor(page.afterSeq)} ORDER BY paykit_lines.seq LIMIT ${limit}`
+        const after = Math.floor(page.afterSeq)
+        // the runs ending after the cursor, in order (primary key), only as many as hold `limit`
+        // lines past it; then those lines
+        const rows = yield* sql<Row>`SELECT ${sql.literal(lineRunColumns)}
+          FROM (
+            SELECT * FROM (
+              SELECT r.*, sum(r.last_seq - greatest(r.first_seq - 1, ${after})) OVER (ORDER BY r.last_seq) AS upto
+              FROM (SELECT * FROM paykit_lines WHERE account_id = ${accountId} AND last_seq > ${after}
+                ORDER BY last_seq LIMIT ${limit}) r
+            ) w WHERE w.upto - (w.last_seq - greatest(w.first_seq - 1, ${after})) < ${limit}
+          ) l CROSS JOIN LATERAL ${sql.literal(lineRunUnnest)}
+          WHERE l.first_seq + u.k - 1 > ${after}
+          ORDER BY l.last_seq, u.k LIMIT ${limit}`
         const lines = rows.map(lineFromRow)
         const entries = yield* loadEntries([...new Set(lines.map((l) => l.entryId))])
         const byId = new Map(entries.map((e) => [e.id, e]))
@@ -475,8 +494,12 @@ export const make = (
       }).pipe(Effect.mapError(toStoreFailure("history")))
 
     const lineAsOf = (accountId: string, at: number) =>
-      sql<Row>`SELECT ${sql.literal(lineColumns)} FROM paykit_lines
-        WHERE account_id = ${accountId} AND at <= ${at} ORDER BY paykit_lines.seq DESC LIMIT 1`.pipe(
+      // The newest run with a line at or before `at` holds the answer (every later run's lines
+      // are all later); in it, the last such line.
+      sql<Row>`SELECT ${sql.literal(lineRunColumns)}
+        FROM (SELECT * FROM paykit_lines WHERE account_id = ${accountId} AND min_at <= ${at}
+          ORDER BY last_seq DESC LIMIT 1) l CROSS JOIN LATERAL ${sql.literal(lineRunUnnest)}
+        WHERE u.at <= ${at} ORDER BY u.k DESC LIMIT 1`.pipe(
         Effect.map((rows) => Option.map(Option.fromUndefinedOr(rows[0]), lineFromRow)),
         Effect.mapError(toStoreFailure("lineAsOf"))
       )
@@ -491,14 +514,14 @@ export const make = (
         h: unknown
       }>`SELECT ${sql.literal(holdJson)} AS h FROM paykit_holds h ORDER BY h.id`
       const lines =
-        yield* sql<Row>`SELECT ${sql.literal(lineColumns)} FROM paykit_lines ORDER BY paykit_lines.account_id, paykit_lines.seq`
-      const events = yield* sql<{ event: unknown }>`SELECT event FROM paykit_outbox ORDER BY seq`
+        yield* sql<Row>`SELECT ${sql.literal(lineColumns)} FROM paykit_account_lines ORDER BY paykit_account_lines.account_id, paykit_account_lines.seq`
+      const outbox = yield* sql<{ events: unknown }>`SELECT events FROM paykit_outbox ORDER BY seq`
       return {
         accounts: accounts.map(accountFromRow),
         entries: entries.map((r) => entryFromJson(r.e)),
         holds: holds.map((r) => holdFromJson(r.h)),
         lines: lines.map(lineFromRow),
-        events: events.map((r) => json(r.event) as LedgerStore.Dump["events"][number])
+        events: outbox.flatMap((r) => json(r.events) as LedgerStore.Dump["events"])
       }
     }).pipe(
       // a consistent picture: one REPEATABLE READ snapshot for all five reads

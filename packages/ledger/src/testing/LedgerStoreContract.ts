@@ -1,4 +1,5 @@
 import { Effect, type Layer, Option, Result } from "effect"
+import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import type * as Account from "../Account.ts"
 import type { Command, Mode } from "../Command.ts"
@@ -477,6 +478,74 @@ export const suite = (
           expect(Option.getOrThrow(yield* store.lineAsOf("wallet", 9_999)).seq).toBe(3)
         })
       )
+    )
+
+    it(
+      "history pages and as-of reads agree with the lines for multi-entry writes and a clock that goes back",
+      { timeout },
+      () =>
+        fc.assert(
+          fc.asyncProperty(
+            fc.array(
+              fc.record({
+                amounts: fc.array(fc.bigInt({ min: 1n, max: 1_000n }), { minLength: 1, maxLength: 6 }),
+                now: fc.integer({ min: 0, max: 5_000 })
+              }),
+              { minLength: 1, maxLength: 6 }
+            ),
+            fc.array(
+              fc.record({
+                afterSeq: fc.integer({ min: 0, max: 40 }),
+                limit: fc.integer({ min: 1, max: 8 }),
+                at: fc.integer({ min: -1, max: 5_001 })
+              }),
+              { minLength: 1, maxLength: 6 }
+            ),
+            async (writes, reads) => {
+              // what the wallet's lines must be: one per entry, seq from 1, at = its write's now
+              const expected: Array<{ seq: number; entryId: string; at: number; credits: bigint }> = []
+              let credits = 0n
+              writes.forEach((w, i) =>
+                w.amounts.forEach((amount, k) => {
+                  credits += amount
+                  expected.push({ seq: expected.length + 1, entryId: `w${i}.${k}`, at: w.now, credits })
+                })
+              )
+              await run(
+                Effect.gen(function* () {
+                  const store = yield* LedgerStore
+                  yield* write(accounts, 0)
+                  for (const [i, w] of writes.entries()) {
+                    yield* write(
+                      w.amounts.map((amount, k) => fund(`w${i}.${k}`, amount)),
+                      w.now
+                    )
+                  }
+                  const shape = (l: Account.Line) => ({
+                    seq: l.seq,
+                    entryId: l.entryId,
+                    at: l.at,
+                    credits: l.creditsPosted
+                  })
+                  const all = (yield* store.dump).lines.filter((l) => l.accountId === "wallet").map(shape)
+                  expect(all).toEqual(expected)
+                  for (const r of reads) {
+                    const page = yield* store.history("wallet", { afterSeq: r.afterSeq, limit: r.limit })
+                    expect(page.map((h) => shape(h.line))).toEqual(
+                      expected.filter((l) => l.seq > r.afterSeq).slice(0, r.limit)
+                    )
+                    for (const h of page) expect(h.entry.id).toBe(h.line.entryId)
+                    // the line with the highest seq among those at or before `at`
+                    const asOf = expected.filter((l) => l.at <= r.at).at(-1)
+                    const got = yield* store.lineAsOf("wallet", r.at)
+                    expect(Option.map(got, shape)).toEqual(Option.fromUndefinedOr(asOf))
+                  }
+                })
+              )
+            }
+          ),
+          { numRuns: Math.max(5, Math.ceil((options.numRuns ?? 100) / 4)) }
+        )
     )
 
     it("events are written with the change, in order, with distinct ids", { timeout }, () =>

@@ -24,6 +24,15 @@ export const lineColumns = `account_id, seq::text AS seq, entry_id, at::text AS 
   debits_posted::text AS debits_posted, credits_posted::text AS credits_posted,
   debits_pending::text AS debits_pending, credits_pending::text AS credits_pending`
 
+/** The lines of a run `l` of `paykit_lines`, one row each as `u` (with its position `k`). */
+export const lineRunUnnest = `unnest(l.entry_ids, l.ats, l.debits_posted, l.credits_posted, l.debits_pending,
+  l.credits_pending) WITH ORDINALITY AS u(entry_id, at, debits_posted, credits_posted, debits_pending, credits_pending, k)`
+
+/** {@link lineColumns} read from a run `l` and its unnested lines `u`. */
+export const lineRunColumns = `l.account_id, (l.first_seq + u.k - 1)::text AS seq, u.entry_id, u.at::text AS at,
+  u.debits_posted::text AS debits_posted, u.credits_posted::text AS credits_posted,
+  u.debits_pending::text AS debits_pending, u.credits_pending::text AS credits_pending`
+
 type Row = Record<string, unknown>
 
 const str = (v: unknown): string => (typeof v === "string" ? v : String(v))
@@ -136,9 +145,10 @@ const holdRecord = (h: Hold.Hold) => ({
 /**
  * The change set of an outcome as the parameters of {@link writeStatement}: `$1` is one small
  * JSON document with the rare parts (currencies, accounts, reversal marks, holds); the bulk of a
- * batch (entries, postings, lines, outbox events) goes as one typed array per column, which
- * PostgreSQL reads far faster than the same rows inside a `jsonb` document. Every element is a
- * string (numbers in decimal) so both drivers bind `text[]`, cast to the column type in SQL. Entries and holds
+ * batch (entries, postings, lines) goes as one typed array per column, which PostgreSQL reads
+ * far faster than the same rows inside a `jsonb` document. Every element is a string (numbers
+ * in decimal) so both drivers bind `text[]`, cast to the column type in SQL. The outbox events
+ * go last, as one JSON array and its length (one outbox row per transaction). Entries and holds
  * created in this write carry their final state (a `reversedBy` set in the same write is folded
  * in), so no row is inserted and updated by the same statement.
  */
@@ -215,20 +225,6 @@ export const changeSet = (
     li.dpe[k] = l.debitsPending.toString()
     li.cpe[k] = l.creditsPending.toString()
   }
-  const ev = o.events
-  const ob = {
-    eventId: new Array<string>(ev.length),
-    subject: new Array<string>(ev.length),
-    type: new Array<string>(ev.length),
-    event: new Array<string>(ev.length)
-  }
-  for (let k = 0; k < ev.length; k++) {
-    const e = ev[k]!
-    ob.eventId[k] = e.id
-    ob.subject[k] = e.subject
-    ob.type[k] = e.type
-    ob.event[k] = JSON.stringify(e)
-  }
   const rare = JSON.stringify({
     cur: currencies,
     ac: [...o.accountsCreated].sort((a, b) => (a.id < b.id ? -1 : 1)).map(accountRecord),
@@ -265,10 +261,8 @@ export const changeSet = (
     li.cp,
     li.dpe,
     li.cpe,
-    ob.eventId,
-    ob.subject,
-    ob.type,
-    ob.event
+    o.events.length === 0 ? null : JSON.stringify(o.events),
+    String(o.events.length)
   ]
 }
 
@@ -295,7 +289,7 @@ const holdColumnsDef = `id text, debit text, credit text, amount numeric, curren
  * Persists a change set in one statement (one round trip): data-modifying CTEs insert and
  * update every table. Foreign keys and CHECK constraints (limits, ranges, currencies) are
  * verified at the end of the statement, so a violation writes nothing. `$1` is the JSON of the
- * rare parts, `$2`… the columns of entries, postings, lines and outbox events (see
+ * rare parts, `$2`… the columns of entries, postings and lines, then the outbox events (see
  * {@link changeSet}).
  */
 export const writeStatement = `WITH input AS (SELECT $1::jsonb AS j),
@@ -350,16 +344,16 @@ hu AS (
   WHERE h.id = x.id
 ),
 li AS (
-  INSERT INTO paykit_lines (account_id, seq, entry_id, at, debits_posted, credits_posted, debits_pending, credits_pending)
-  SELECT x.account_id, x.seq, x.entry_id, x.at, x.dp, x.cp, x.dpe, x.cpe
+  INSERT INTO paykit_lines (account_id, first_seq, last_seq, min_at, entry_ids, ats, debits_posted, credits_posted,
+    debits_pending, credits_pending)
+  SELECT x.account_id, min(x.seq), max(x.seq), min(x.at), array_agg(x.entry_id ORDER BY x.seq),
+    array_agg(x.at ORDER BY x.seq), array_agg(x.dp ORDER BY x.seq), array_agg(x.cp ORDER BY x.seq),
+    array_agg(x.dpe ORDER BY x.seq), array_agg(x.cpe ORDER BY x.seq)
   FROM unnest($18::text[], $19::bigint[], $20::text[], $21::bigint[], $22::numeric[], $23::numeric[],
     $24::numeric[], $25::numeric[]) AS x(account_id, seq, entry_id, at, dp, cp, dpe, cpe)
+  GROUP BY x.account_id
 ),
 ob AS (
-  INSERT INTO paykit_outbox (event_id, subject, type, event)
-  SELECT x.event_id, x.subject, x.type, x.event
-  FROM unnest($26::text[], $27::text[], $28::text[], $29::json[]) WITH ORDINALITY
-    AS x(event_id, subject, type, event, ord)
-  ORDER BY x.ord
+  INSERT INTO paykit_outbox (events, count) SELECT $26::json, $27::integer WHERE $27::integer > 0
 )
 SELECT 1 AS done`

@@ -19,7 +19,7 @@ export const referentialProblems = Effect.gen(function* () {
       (SELECT count(*)::int FROM paykit_postings p
         WHERE NOT EXISTS (SELECT 1 FROM paykit_accounts a WHERE a.id = p.debit AND a.currency = p.currency)
            OR NOT EXISTS (SELECT 1 FROM paykit_accounts a WHERE a.id = p.credit AND a.currency = p.currency)) AS "postingAccounts",
-      (SELECT count(*)::int FROM paykit_lines l
+      (SELECT count(*)::int FROM paykit_account_lines l
         WHERE NOT EXISTS (SELECT 1 FROM paykit_entries e WHERE e.id = l.entry_id)
            OR NOT EXISTS (SELECT 1 FROM paykit_accounts a WHERE a.id = l.account_id)) AS "orphanLines"`
   return row!
