@@ -505,12 +505,12 @@ export const suite = (
               // what the wallet's lines must be: one per entry, seq from 1, at = its write's now
               const expected: Array<{ seq: number; entryId: string; at: number; credits: bigint }> = []
               let credits = 0n
-              writes.forEach((w, i) =>
-                w.amounts.forEach((amount, k) => {
+              for (const [i, w] of writes.entries()) {
+                for (const [k, amount] of w.amounts.entries()) {
                   credits += amount
                   expected.push({ seq: expected.length + 1, entryId: `w${i}.${k}`, at: w.now, credits })
-                })
-              )
+                }
+              }
               await run(
                 Effect.gen(function* () {
                   const store = yield* LedgerStore
