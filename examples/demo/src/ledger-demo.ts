@@ -246,7 +246,7 @@ const program = Effect.gen(function* () {
   for (const k of byKind) kinds.set(k.kind, Number(k.n))
   const [counts] = yield* sql<{ entries: number; lines: number; pending: number }>`SELECT
       (SELECT count(*)::int FROM paykit_entries) AS entries,
-      (SELECT count(*)::int FROM paykit_lines) AS lines,
+      (SELECT count(*)::int FROM paykit_account_lines) AS lines,
       (SELECT count(*)::int FROM paykit_holds WHERE status = 'pending') AS pending`
   return { total, kinds, elapsed, sums, balanced, counts: counts!, ledger }
 })
