@@ -87,6 +87,28 @@ const suite = (name: string, layer: Layer.Layer<LedgerStore.LedgerStore | SqlCli
       expect(seen[0]!.map((e) => e.id)).toEqual(seen[1]!.map((e) => e.id))
     })
 
+    it("one write's events share a row; the Notifier still gets at most batchSize per call, in order", async () => {
+      const calls = await runtime.runPromise(
+        Effect.gen(function* () {
+          yield* write(["h1", "h2", "h3", "h4", "h5"].map(fund))
+          const seen = yield* Ref.make<Array<ReadonlyArray<DomainEvent.DomainEvent>>>([])
+          const recording = Notifier.Notifier.of({
+            notify: (events) => Ref.update(seen, (c) => [...c, events])
+          })
+          const relay = yield* Outbox.makeRelay({ batchSize: 2 }).pipe(
+            Effect.provideService(Notifier.Notifier, recording)
+          )
+          expect(yield* relay.pending).toBe(5)
+          expect(yield* relay.drain).toBe(5)
+          expect(yield* relay.pending).toBe(0)
+          yield* relay.release
+          return yield* Ref.get(seen)
+        })
+      )
+      expect(calls.map((c) => c.length)).toEqual([2, 2, 1])
+      expect(calls.flat().map((e) => e.subject)).toEqual(["h1", "h2", "h3", "h4", "h5"])
+    })
+
     it("one relay at a time: a second relay waits while the first holds the lease", async () => {
       await runtime.runPromise(
         Effect.gen(function* () {
