@@ -19,9 +19,11 @@ export interface RelayOptions {
   /** Pause between polls when the outbox is empty. Default 200 ms. */
   readonly pollInterval?: Duration.Input | undefined
   /**
-   * How long one relay keeps the outbox to itself after its last batch. Another process's relay
-   * takes over only once the lease has lapsed, so at most one relay delivers at a time and
-   * events leave in commit order. Default 30 s.
+   * How long one relay keeps the outbox to itself after its last notifier call or mark (it
+   * renews the lease before each). Another process's relay takes over only once the lease has
+   * lapsed, so at most one relay delivers at a time and events leave in commit order; a relay
+   * that finds it lost the lease marks nothing, and the new holder delivers those rows again
+   * (at least once). Keep it well above one notifier call. Default 30 s.
    */
   readonly lease?: Duration.Input | undefined
 }
@@ -63,7 +65,10 @@ export const makeRelay = (
   options: RelayOptions = {}
 ): Effect.Effect<
   {
-    /** One pass: deliver up to `batchSize` pending events. */
+    /**
+     * One pass: deliver the oldest unsent outbox rows, whole, until `batchSize` events (one
+     * write's row may hold more), at most `batchSize` per notifier call.
+     */
     readonly once: Effect.Effect<RelayResult, SqlError | Notifier.NotifyFailed>
     /** Passes until nothing is pending (or another relay holds the lease). */
     readonly drain: Effect.Effect<number, SqlError | Notifier.NotifyFailed>
@@ -97,19 +102,26 @@ export const makeRelay = (
     const once = local.withPermits(1)(
       Effect.gen(function* () {
         if (!(yield* takeLease)) return { delivered: 0, leased: true }
-        // whole rows (one per write transaction) in commit order, until batchSize events
-        const rows = yield* sql<{ seq: string; events: unknown }>`SELECT seq::text AS seq, events FROM (
-            SELECT seq, events, sum(count) OVER (ORDER BY seq) - count AS before
-            FROM paykit_outbox WHERE sent_at IS NULL
-          ) pending WHERE before < ${batchSize} ORDER BY seq LIMIT ${batchSize}`
+        // Whole rows (one per write transaction) in commit order until batchSize events: at most
+        // batchSize rows are needed (each holds at least one event), so those are read first.
+        // (Ordered by the qualified bigint `p.seq`: a bare `seq` would name the text column.)
+        const rows = yield* sql<{ seq: string; events: unknown }>`SELECT p.seq::text AS seq, p.events FROM (
+            SELECT w.seq, w.events, sum(w.count) OVER (ORDER BY w.seq) - w.count AS before
+            FROM (SELECT seq, events, count FROM paykit_outbox WHERE sent_at IS NULL
+              ORDER BY seq LIMIT ${batchSize}) w
+          ) p WHERE p.before < ${batchSize} ORDER BY p.seq`
         if (rows.length === 0) return { delivered: 0, leased: false }
         const events = rows.flatMap(
           (r) =>
             (typeof r.events === "string" ? JSON.parse(r.events) : r.events) as Array<DomainEvent.DomainEvent>
         )
         for (let i = 0; i < events.length; i += batchSize) {
+          // one write's row can hold thousands of events: renew the lease before each further
+          // call, and stop (marking nothing) if another relay has taken over meanwhile
+          if (i > 0 && !(yield* takeLease)) return { delivered: 0, leased: true }
           yield* notifier.notify(events.slice(i, i + batchSize))
         }
+        if (!(yield* takeLease)) return { delivered: 0, leased: true }
         const seqs = rows.map((r) => r.seq)
         yield* sql`UPDATE paykit_outbox SET sent_at = now() WHERE seq = ANY(${seqs}::bigint[])`
         return { delivered: events.length, leased: false }

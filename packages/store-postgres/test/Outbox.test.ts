@@ -109,6 +109,54 @@ const suite = (name: string, layer: Layer.Layer<LedgerStore.LedgerStore | SqlCli
       expect(calls.flat().map((e) => e.subject)).toEqual(["h1", "h2", "h3", "h4", "h5"])
     })
 
+    it("rows leave in seq order past ten rows (numeric order, not text order)", async () => {
+      const subjects = await runtime.runPromise(
+        Effect.gen(function* () {
+          for (let i = 0; i < 13; i++) yield* write([fund(`k${String(i).padStart(2, "0")}`)])
+          const seen = yield* Ref.make<Array<string>>([])
+          const recording = Notifier.Notifier.of({
+            notify: (events) => Ref.update(seen, (c) => [...c, ...events.map((e) => e.subject)])
+          })
+          const relay = yield* Outbox.makeRelay({}).pipe(Effect.provideService(Notifier.Notifier, recording))
+          expect(yield* relay.drain).toBe(13)
+          yield* relay.release
+          return yield* Ref.get(seen)
+        })
+      )
+      expect(subjects).toEqual(Array.from({ length: 13 }, (_, i) => `k${String(i).padStart(2, "0")}`))
+    })
+
+    it("a relay that lost its lease mid-pass marks nothing; the new holder delivers the rows again", async () => {
+      const result = await runtime.runPromise(
+        Effect.gen(function* () {
+          yield* write(["m1", "m2", "m3"].map(fund))
+          const b = yield* Outbox.makeRelay({ lease: "1 minute" })
+          const seenByA = yield* Ref.make(0)
+          // A's lease lapses during its first notifier call, and B takes over and delivers
+          const slow = Notifier.Notifier.of({
+            notify: (events) =>
+              Effect.gen(function* () {
+                const n = yield* Ref.getAndUpdate(seenByA, (c) => c + events.length)
+                if (n === 0) {
+                  yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 30)))
+                  expect((yield* b.once).delivered).toBe(3)
+                }
+              })
+          })
+          const a = yield* Outbox.makeRelay({ batchSize: 2, lease: "5 millis" }).pipe(
+            Effect.provideService(Notifier.Notifier, slow)
+          )
+          const passOfA = yield* a.once
+          const pending = yield* b.pending
+          yield* b.release
+          return { passOfA, pending, seenByA: yield* Ref.get(seenByA) }
+        })
+      )
+      expect(result.passOfA).toEqual({ delivered: 0, leased: true })
+      expect(result.seenByA).toBe(2)
+      expect(result.pending).toBe(0)
+    })
+
     it("one relay at a time: a second relay waits while the first holds the lease", async () => {
       await runtime.runPromise(
         Effect.gen(function* () {
