@@ -139,7 +139,7 @@ const suite = (name: string, layer: Layer.Layer<LedgerStore.LedgerStore | SqlCli
                 const n = yield* Ref.getAndUpdate(seenByA, (c) => c + events.length)
                 if (n === 0) {
                   yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 30)))
-                  expect((yield* b.once).delivered).toBe(3)
+                  expect((yield* Effect.orDie(b.once)).delivered).toBe(3)
                 }
               })
           })

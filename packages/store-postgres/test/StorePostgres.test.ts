@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { LedgerStore } from "@paykit/ledger"
+import { type LedgerCore, LedgerStore } from "@paykit/ledger"
 import { ConfigProvider, Deferred, Effect, Exit, Fiber, Layer, Option, Result } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { describe, expect, it } from "vitest"
+import { changeSet, writeStatement } from "../src/internal/rows.ts"
 import * as StorePostgres from "../src/StorePostgres.ts"
 import { serverUrl } from "./support/env.ts"
 
@@ -158,5 +159,63 @@ describe.runIf(serverUrl !== undefined)("lock waits", () => {
     // nothing of the refused attempt was written; the retry applies once
     expect(Result.isSuccess(after.results[0]!)).toBe(true)
     expect(Option.map(account, (a) => a.debitsPosted)).toEqual(Option.some(100n))
+  })
+})
+
+describe("line runs", () => {
+  // the write statement refuses a run of lines that does not continue the account's lines
+  const lines = (seqs: ReadonlyArray<number>) =>
+    ({
+      entriesCreated: [],
+      entriesReversed: [],
+      accountsCreated: [],
+      accountsUpdated: [],
+      holdsCreated: [],
+      holdsUpdated: [],
+      events: [],
+      lines: seqs.map((seq) => ({
+        accountId: "cash",
+        seq,
+        entryId: `x${seq}`,
+        at: 0,
+        debitsPosted: 0n,
+        creditsPosted: 0n,
+        debitsPending: 0n,
+        creditsPending: 0n
+      }))
+    }) as unknown as LedgerCore.Outcome
+
+  it("a run that skips, repeats or overlaps seqs fails the whole statement; one that continues is kept", async () => {
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        yield* createCash
+        const sql = yield* SqlClient.SqlClient
+        const attempt = (seqs: ReadonlyArray<number>) =>
+          Effect.exit(sql.withTransaction(sql.unsafe(writeStatement, changeSet(lines(seqs), []))))
+        const refused = [
+          Exit.isFailure(yield* attempt([2])), // gap: the first run must start at 1
+          Exit.isFailure(yield* attempt([1, 1, 3])) // a repeated seq
+        ]
+        const first = Exit.isSuccess(yield* attempt([1, 2]))
+        refused.push(
+          Exit.isFailure(yield* attempt([2, 3])), // overlaps 1..2
+          Exit.isFailure(yield* attempt([4])) // skips 3
+        )
+        const next = Exit.isSuccess(yield* attempt([3]))
+        const runs = yield* sql<{
+          first_seq: string
+          last_seq: string
+        }>`SELECT first_seq::text, last_seq::text
+          FROM paykit_lines ORDER BY last_seq`
+        return { refused, first, next, runs: runs.map((r) => [Number(r.first_seq), Number(r.last_seq)]) }
+      }).pipe(Effect.provide(StorePostgres.layer({})))
+    )
+    expect(result.refused).toEqual([true, true, true, true])
+    expect(result.first).toBe(true)
+    expect(result.next).toBe(true)
+    expect(result.runs).toEqual([
+      [1, 2],
+      [3, 3]
+    ])
   })
 })

@@ -141,7 +141,8 @@ describe.skipIf(serverUrl === undefined)("many OS processes on PostgreSQL", () =
     expect(await store.runPromise(referentialProblems)).toEqual({
       orphanPostings: 0,
       postingAccounts: 0,
-      orphanLines: 0
+      orphanLines: 0,
+      brokenRuns: 0
     })
     // no debit limit was exceeded (pending debits count)
     for (const a of d.accounts.filter((x) => x.debitsMustNotExceedCredits)) {
@@ -236,7 +237,8 @@ describe.skipIf(serverUrl === undefined)("many OS processes on PostgreSQL", () =
     expect(await store.runPromise(referentialProblems)).toEqual({
       orphanPostings: 0,
       postingAccounts: 0,
-      orphanLines: 0
+      orphanLines: 0,
+      brokenRuns: 0
     })
     expect(after.entries.filter((e) => e.id.startsWith("crash-")).length).toBe(total * BATCH)
   })

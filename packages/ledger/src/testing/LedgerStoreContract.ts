@@ -481,7 +481,7 @@ export const suite = (
     )
 
     it(
-      "history pages and as-of reads agree with the lines for multi-entry writes and a clock that goes back",
+      "history pages and as-of reads agree with the lines for multi-entry writes, concurrent writers and a clock that goes back",
       { timeout },
       () =>
         fc.assert(
@@ -491,43 +491,61 @@ export const suite = (
                 amounts: fc.array(fc.bigInt({ min: 1n, max: 1_000n }), { minLength: 1, maxLength: 6 }),
                 now: fc.integer({ min: 0, max: 5_000 })
               }),
-              { minLength: 1, maxLength: 6 }
+              { minLength: 1, maxLength: 8 }
             ),
+            // concurrent writers: a store may decide several writes (with different `now`) in
+            // one transaction, so one account's lines from one transaction need not share a time
+            fc.boolean(),
             fc.array(
               fc.record({
-                afterSeq: fc.integer({ min: 0, max: 40 }),
+                afterSeq: fc.integer({ min: 0, max: 50 }),
                 limit: fc.integer({ min: 1, max: 8 }),
                 at: fc.integer({ min: -1, max: 5_001 })
               }),
               { minLength: 1, maxLength: 6 }
             ),
-            async (writes, reads) => {
-              // what the wallet's lines must be: one per entry, seq from 1, at = its write's now
-              const expected: Array<{ seq: number; entryId: string; at: number; credits: bigint }> = []
-              let credits = 0n
-              for (const [i, w] of writes.entries()) {
-                for (const [k, amount] of w.amounts.entries()) {
-                  credits += amount
-                  expected.push({ seq: expected.length + 1, entryId: `w${i}.${k}`, at: w.now, credits })
-                }
-              }
+            async (writes, concurrent, reads) => {
+              type Shape = { seq: number; entryId: string; at: number; credits: bigint }
+              const shape = (l: Account.Line): Shape => ({
+                seq: l.seq,
+                entryId: l.entryId,
+                at: l.at,
+                credits: l.creditsPosted
+              })
               await run(
                 Effect.gen(function* () {
                   const store = yield* LedgerStore
                   yield* write(accounts, 0)
-                  for (const [i, w] of writes.entries()) {
-                    yield* write(
-                      w.amounts.map((amount, k) => fund(`w${i}.${k}`, amount)),
-                      w.now
-                    )
-                  }
-                  const shape = (l: Account.Line) => ({
-                    seq: l.seq,
-                    entryId: l.entryId,
-                    at: l.at,
-                    credits: l.creditsPosted
-                  })
+                  yield* Effect.forEach(
+                    writes,
+                    (w, i) =>
+                      write(
+                        w.amounts.map((amount, k) => fund(`w${i}.${k}`, amount)),
+                        w.now
+                      ),
+                    { concurrency: concurrent ? "unbounded" : 1, discard: true }
+                  )
+                  // the wallet's lines: one per entry, seq from 1, at = its write's now, each
+                  // write's entries together and in order, totals the running sum; writes in
+                  // call order when sequential, in the order the store serialised them otherwise
                   const all = (yield* store.dump).lines.filter((l) => l.accountId === "wallet").map(shape)
+                  const order = concurrent
+                    ? [...new Set(all.map((l) => Number(l.entryId.slice(1).split(".")[0])))]
+                    : writes.map((_, i) => i)
+                  expect([...order].sort((a, b) => a - b)).toEqual(writes.map((_, i) => i))
+                  const expected: Array<Shape> = []
+                  let credits = 0n
+                  for (const i of order) {
+                    for (const [k, amount] of writes[i]!.amounts.entries()) {
+                      credits += amount
+                      expected.push({
+                        seq: expected.length + 1,
+                        entryId: `w${i}.${k}`,
+                        at: writes[i]!.now,
+                        credits
+                      })
+                    }
+                  }
                   expect(all).toEqual(expected)
                   for (const r of reads) {
                     const page = yield* store.history("wallet", { afterSeq: r.afterSeq, limit: r.limit })
@@ -544,7 +562,7 @@ export const suite = (
               )
             }
           ),
-          { numRuns: Math.max(5, Math.ceil((options.numRuns ?? 100) / 4)) }
+          { numRuns: Math.max(6, Math.ceil((options.numRuns ?? 100) / 4)) }
         )
     )
 

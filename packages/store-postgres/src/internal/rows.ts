@@ -346,12 +346,22 @@ hu AS (
 li AS (
   INSERT INTO paykit_lines (account_id, first_seq, last_seq, min_at, entry_ids, ats, debits_posted, credits_posted,
     debits_pending, credits_pending)
-  SELECT x.account_id, min(x.seq), max(x.seq), min(x.at), array_agg(x.entry_id ORDER BY x.seq),
-    array_agg(x.at ORDER BY x.seq), array_agg(x.dp ORDER BY x.seq), array_agg(x.cp ORDER BY x.seq),
-    array_agg(x.dpe ORDER BY x.seq), array_agg(x.cpe ORDER BY x.seq)
-  FROM unnest($18::text[], $19::bigint[], $20::text[], $21::bigint[], $22::numeric[], $23::numeric[],
-    $24::numeric[], $25::numeric[]) AS x(account_id, seq, entry_id, at, dp, cp, dpe, cpe)
-  GROUP BY x.account_id
+  SELECT g.account_id,
+    -- a run must start right after the account's last line and hold distinct seqs; otherwise
+    -- first_seq 0 fails the table's CHECK (first_seq >= 1) and the whole statement with it
+    CASE WHEN g.distinct_seqs = g.lines AND g.first_seq = 1 + coalesce(
+      (SELECT max(p.last_seq) FROM paykit_lines p WHERE p.account_id = g.account_id), 0)
+    THEN g.first_seq ELSE 0 END,
+    g.last_seq, g.min_at, g.entry_ids, g.ats, g.dp, g.cp, g.dpe, g.cpe
+  FROM (
+    SELECT x.account_id, min(x.seq) AS first_seq, max(x.seq) AS last_seq, count(*) AS lines,
+      count(DISTINCT x.seq) AS distinct_seqs, min(x.at) AS min_at, array_agg(x.entry_id ORDER BY x.seq) AS entry_ids,
+      array_agg(x.at ORDER BY x.seq) AS ats, array_agg(x.dp ORDER BY x.seq) AS dp, array_agg(x.cp ORDER BY x.seq) AS cp,
+      array_agg(x.dpe ORDER BY x.seq) AS dpe, array_agg(x.cpe ORDER BY x.seq) AS cpe
+    FROM unnest($18::text[], $19::bigint[], $20::text[], $21::bigint[], $22::numeric[], $23::numeric[],
+      $24::numeric[], $25::numeric[]) AS x(account_id, seq, entry_id, at, dp, cp, dpe, cpe)
+    GROUP BY x.account_id
+  ) g
 ),
 ob AS (
   INSERT INTO paykit_outbox (events, count) SELECT $26::json, $27::integer WHERE $27::integer > 0
