@@ -169,7 +169,28 @@ const toStoreFailure =
   (e: SqlError): StoreFailure =>
     new StoreFailure({ operation, reason: `${e.reason._tag}: ${messageOf(e)}` })
 
-/** Errors after which the whole transaction is re-run: the database detected a conflict. */
+/** The name of the constraint a database error reports, when it reports one. */
+const constraintOf = (e: SqlError): string | undefined => {
+  const cause: unknown = e.reason.cause
+  return typeof cause === "object" &&
+    cause !== null &&
+    "constraint" in cause &&
+    typeof cause.constraint === "string"
+    ? cause.constraint
+    : undefined
+}
+
+/**
+ * Errors after which the whole transaction is re-run: the database detected a conflict.
+ *
+ * Besides serialization failures, deadlocks, lock timeouts and id races (a unique key), a line
+ * run that does not continue its account's lines (the `paykit_lines` CHECKs) is a conflict too:
+ * it happens when this write decided on an account as absent (it was not yet committed when the
+ * accounts were locked) and another transaction created it and wrote its first lines before this
+ * write's statement ran. PostgreSQL checks the run before it meets the account's primary key, so
+ * the race surfaces as that CHECK rather than as a unique violation. Re-running sees the account
+ * and decides again (a `CreateAccount` of the same content then replays).
+ */
 const isRetryable = (e: SqlError): boolean => {
   switch (e.reason._tag) {
     case "SerializationError":
@@ -177,6 +198,8 @@ const isRetryable = (e: SqlError): boolean => {
     case "LockTimeoutError":
     case "UniqueViolation":
       return true
+    case "ConstraintError":
+      return constraintOf(e)?.startsWith("paykit_lines_") === true
     default:
       return false
   }
