@@ -1,37 +1,12 @@
-import { type Command, LedgerStore } from "@paykit/ledger"
+import { LedgerStore } from "@paykit/ledger"
 import { Model } from "@paykit/ledger/testing"
 import { Context, Effect, Layer, Result } from "effect"
 import { describe, expect, it } from "vitest"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as StorePostgres from "../src/StorePostgres.ts"
 import { TestStores } from "../src/testing/index.ts"
+import { openingBooks } from "./support/crash.ts"
 import { serverUrl } from "./support/env.ts"
-
-/** Books opened in one write: accounts, then transfers that give each its first lines. */
-const opening = (round: number): ReadonlyArray<Command.Command> => {
-  const cash = `r${round}:cash`
-  const wallets = [0, 1, 2].map((i) => `r${round}:wallet:${i}`)
-  return [
-    { _tag: "CreateAccount", id: cash, currency: "USD", code: "asset.cash", normal: "debit" },
-    ...wallets.map(
-      (id): Command.Command => ({
-        _tag: "CreateAccount",
-        id,
-        currency: "USD",
-        code: "liability.wallet",
-        normal: "credit",
-        debitsMustNotExceedCredits: true
-      })
-    ),
-    ...wallets.map(
-      (id, i): Command.Command => ({
-        _tag: "Transfer",
-        id: `r${round}:open:${i}`,
-        postings: [{ debit: cash, credit: id, amount: 100n, currency: "USD" }]
-      })
-    )
-  ]
-}
 
 // Writers on different pools race for real: one store's group commit cannot serialize them.
 describe.skipIf(serverUrl === undefined)("the ledger store on a PostgreSQL server, several pools", () => {
@@ -59,7 +34,7 @@ describe.skipIf(serverUrl === undefined)("the ledger store on a PostgreSQL serve
               stores.push(Context.get(ctx, LedgerStore.LedgerStore))
             }
             for (let round = 0; round < 25; round++) {
-              const commands = opening(round)
+              const commands = openingBooks(`r${round}:`)
               const outs = yield* Effect.forEach(
                 stores,
                 (s, i) =>

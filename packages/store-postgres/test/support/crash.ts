@@ -20,16 +20,23 @@ export const crashBatch = (hot: ReadonlyArray<string>, batch: number, size: numb
 export const HOT = ["hot:a", "hot:b", "hot:c"]
 
 /**
- * The books every multi-process test starts from: cash, a merchant and three hot wallets with
- * debit limits, each opened with 100. Every worker sends it first: the ids make it exactly-once.
+ * Books opened in one write: cash, a merchant and three hot wallets with debit limits, each
+ * funded with 100, every id behind `prefix`. Several writers sending it at once race on
+ * opening the same accounts: the ids make it exactly-once.
  */
-export const setup: ReadonlyArray<Command.Command> = [
-  { _tag: "CreateAccount", id: "cash", currency: "USD", code: "asset.cash", normal: "debit" },
-  { _tag: "CreateAccount", id: "merchant", currency: "USD", code: "liability.merchant", normal: "credit" },
+export const openingBooks = (prefix: string): ReadonlyArray<Command.Command> => [
+  { _tag: "CreateAccount", id: `${prefix}cash`, currency: "USD", code: "asset.cash", normal: "debit" },
+  {
+    _tag: "CreateAccount",
+    id: `${prefix}merchant`,
+    currency: "USD",
+    code: "liability.merchant",
+    normal: "credit"
+  },
   ...HOT.map(
     (id): Command.Command => ({
       _tag: "CreateAccount",
-      id,
+      id: `${prefix}${id}`,
       currency: "USD",
       code: "liability.wallet",
       normal: "credit",
@@ -39,8 +46,11 @@ export const setup: ReadonlyArray<Command.Command> = [
   ...HOT.map(
     (id, i): Command.Command => ({
       _tag: "Transfer",
-      id: `open-${i}`,
-      postings: [{ debit: "cash", credit: id, amount: 100n, currency: "USD" }]
+      id: `${prefix}open-${i}`,
+      postings: [{ debit: `${prefix}cash`, credit: `${prefix}${id}`, amount: 100n, currency: "USD" }]
     })
   )
 ]
+
+/** The books every multi-process test starts from; every worker sends it first. */
+export const setup: ReadonlyArray<Command.Command> = openingBooks("")
