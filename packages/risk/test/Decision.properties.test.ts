@@ -2,7 +2,7 @@ import { fc, test } from "@fast-check/vitest"
 import { Result } from "effect"
 import { describe, expect } from "vitest"
 import { Attributes, Decision, Rule, RuleSet } from "../src/index.ts"
-import { rules, values } from "./arbitraries.ts"
+import { rules, values, withSnoozes } from "./arbitraries.ts"
 
 const catalog = Attributes.standard
 const RANK: Record<Decision.Outcome, number> = { approve: 0, challenge: 1, review: 2, block: 3 }
@@ -10,6 +10,8 @@ const thresholds = fc
   .tuple(fc.integer({ min: -50, max: 300 }), fc.integer({ min: 0, max: 300 }))
   .map(([review, d]) => ({ review, block: review + d }))
 const time = fc.integer({ min: 0, max: 2_000_000_000_000 })
+/** Times around the snoozes of `withSnoozes` (until 0 to 20), and far beyond them. */
+const snoozeTime = fc.oneof({ arbitrary: fc.integer({ min: 0, max: 25 }), weight: 4 }, time)
 
 /** The decision with every lazy reason read, as plain data. */
 const plain = (d: Decision.Decision) =>
@@ -28,18 +30,39 @@ const cloneValues = (v: Attributes.Values): Attributes.Values =>
   )
 
 describe("Decision properties", () => {
-  test.prop([rules, thresholds, values, time])(
-    "the decision is a pure function of (values, rule set, time): same inputs, same decision; the values are not changed",
-    (rs, t, vals, now) => {
-      const set = RuleSet.makeUnsafe(catalog, { rules: rs, thresholds: t })
-      const before = plain(vals as never)
-      const a = plain(Decision.decide(set, vals, now))
-      const b = plain(
-        Decision.decide(RuleSet.makeUnsafe(catalog, { rules: rs, thresholds: t }), cloneValues(vals), now)
-      )
-      expect(b).toEqual(a)
-      expect(plain(Decision.decide(set, vals, now))).toEqual(a)
-      expect(plain(vals as never)).toEqual(before)
+  test.prop(
+    [
+      withSnoozes,
+      thresholds,
+      values,
+      fc.constantFrom<RuleSet.OnError>("skip", "review"),
+      fc.array(snoozeTime, { minLength: 2, maxLength: 6 })
+    ],
+    { numRuns: 200 }
+  )(
+    "the decision is a pure function of (values, rule set, time): same inputs, same decision, whatever was decided before and at whatever time; the inputs are not changed",
+    (rs, t, vals, onError, times) => {
+      const rulesBefore = structuredClone(rs)
+      const valuesBefore = plain(vals as never)
+      const set = RuleSet.makeUnsafe(catalog, { rules: rs, thresholds: t, onError })
+      const first = times.map((now) => plain(Decision.decide(set, vals, now)))
+      // the same times again in the reverse order: on the same rule set (its scratch space is
+      // reused), and on a rule set built afresh from the same rules with a copy of the values
+      const fresh = RuleSet.makeUnsafe(catalog, { rules: rs, thresholds: t, onError })
+      for (let i = times.length - 1; i >= 0; i--) {
+        expect(plain(Decision.decide(set, vals, times[i]!))).toEqual(first[i])
+        expect(plain(Decision.decide(fresh, cloneValues(vals), times[i]!))).toEqual(first[i])
+      }
+      // time only matters through snoozes: without them every time gives the same decision
+      const unsnoozed = RuleSet.makeUnsafe(catalog, {
+        rules: rs.map(({ snoozes: _, ...r }) => r),
+        thresholds: t,
+        onError
+      })
+      const never = plain(Decision.decide(unsnoozed, vals, times[0]!))
+      for (const now of times) expect(plain(Decision.decide(unsnoozed, vals, now))).toEqual(never)
+      expect(plain(vals as never)).toEqual(valuesBefore)
+      expect(rs).toEqual(rulesBefore)
     }
   )
 

@@ -2,7 +2,7 @@ import { fc, test } from "@fast-check/vitest"
 import { describe, expect } from "vitest"
 import { Attributes, Decision, RuleSet } from "../src/index.ts"
 import { interpreted, noteFor } from "../src/internal/program.ts"
-import { BOOL_ATTRS, INT_ATTRS, LIST_ATTRS, rules, STRING_ATTRS, values } from "./arbitraries.ts"
+import { BOOL_ATTRS, INT_ATTRS, LIST_ATTRS, STRING_ATTRS, values, withSnoozes } from "./arbitraries.ts"
 
 const catalog = Attributes.standard
 
@@ -27,17 +27,6 @@ const guardedSet = (set: RuleSet.RuleSet): RuleSet.RuleSet => ({
     }
   }
 })
-
-/** Some rules pivot on the customer id and are snoozed for one customer until a time. */
-const withSnoozes = fc
-  .tuple(rules, fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }), fc.integer({ min: 0, max: 20 }))
-  .map(([rs, snoozed, until]) =>
-    rs.map((r, i) =>
-      snoozed[i]
-        ? { ...r, pivot: "payment.customer_id", snoozes: [{ value: i % 2 === 0 ? "cus_1" : "cus_2", until }] }
-        : r
-    )
-  )
 
 /** Every kind of leaf, with constants at the edges of the values above (ints 0 to 3). */
 const smallLeaf = fc.oneof(

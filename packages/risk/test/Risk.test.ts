@@ -6,7 +6,7 @@ import { Attributes, Events, Risk, RuleSet, RuleSets, VelocityStore } from "../s
 
 const T0 = Date.UTC(2026, 5, 1, 12)
 
-const riskLayer = (config: Omit<Risk.Config, "ruleSet"> = {}) => {
+const riskLayer = (config: Partial<Risk.Config> = {}) => {
   const ruleSet = RuleSet.makeUnsafe(Attributes.standard, { rules: RuleSets.all })
   return Layer.mergeAll(
     Risk.layer({ ruleSet, lists: { blocked_countries: ["KP"] }, ...config }).pipe(
@@ -18,8 +18,9 @@ const riskLayer = (config: Omit<Risk.Config, "ruleSet"> = {}) => {
   )
 }
 const run = <A, E>(
-  effect: Effect.Effect<A, E, Risk.Risk | VelocityStore.VelocityStore | Notifier.RecordedEvents>
-) => Effect.runPromise(Effect.provide(effect, riskLayer()) as Effect.Effect<A, E>)
+  effect: Effect.Effect<A, E, Risk.Risk | VelocityStore.VelocityStore | Notifier.RecordedEvents>,
+  config: Partial<Risk.Config> = {}
+) => Effect.runPromise(Effect.provide(effect, riskLayer(config)) as Effect.Effect<A, E>)
 
 const payment = (id: string, amount: string, extra: Record<string, unknown> = {}) => ({
   payment: {
@@ -41,9 +42,11 @@ describe("Risk service", () => {
         yield* TestClock.setTime(T0)
         const risk = yield* Risk.Risk
         const outcomes: Array<string> = []
+        const assessments: Array<Risk.Assessment> = []
         for (let i = 0; i < 6; i++) {
           const a = yield* risk.assess(payment(`p${i}`, "100"))
           outcomes.push(a.decision.outcome)
+          assessments.push(a)
           yield* TestClock.adjust("5 seconds")
         }
         // 5 small attempts are history when the 6th comes: it is blocked (small auths) and so are later ones
@@ -56,6 +59,7 @@ describe("Risk service", () => {
         yield* risk.record({ id: "issuer1", at: T0 + 40_000, amountRef: "100", declined: true, card: "fp_1" })
         yield* TestClock.adjust("1 minute")
         const last = yield* risk.assess(payment("p9", "100"))
+        assessments.push(last)
         expect(last.decision.outcome).toBe("block")
         expect(last.decision.freeze).toBe(true)
         const events = yield* (yield* Notifier.RecordedEvents).all
@@ -65,11 +69,94 @@ describe("Risk service", () => {
         expect(data).toMatchObject({ paymentId: "p9", customerId: "cus_1" })
         expect(data.ruleIds).toEqual(["card_testing_declines"])
         expect(freeze[0]!.subject).toBe("cus_1")
+        // exactly one alert per alerting hit, in order: p4 and p5 are the 5th and 6th small
+        // authorisations on the card; p5 is also the 6th payment of the customer in a minute
+        // (burst_minute); p9 comes after three declines on the card
         const alerts = events.filter((e) => e.type === Events.TYPES.alert)
-        expect(alerts.length).toBeGreaterThan(0)
-        for (const a of alerts) Schema.decodeUnknownSync(Events.AlertRaised)(a.data)
+        const raised = alerts.map((a) => Schema.decodeUnknownSync(Events.AlertRaised)(a.data))
+        expect(raised.map((a) => [a.paymentId, a.ruleId])).toEqual([
+          ["p4", "card_testing_small_auths"],
+          ["p5", "card_testing_small_auths"],
+          ["p5", "burst_minute"],
+          ["p9", "card_testing_declines"],
+          ["p9", "card_testing_small_auths"]
+        ])
+        expect(raised.map((a) => [a.paymentId, a.ruleId])).toEqual(
+          assessments.flatMap((x) =>
+            x.decision.hits.filter((h) => h.alert).map((h) => [x.paymentId, h.ruleId])
+          )
+        )
+        const alerting = new Set(RuleSets.all.filter((r) => r.alert === true).map((r) => r.id))
+        for (const a of raised) expect(alerting.has(a.ruleId)).toBe(true)
+        for (const a of alerts) expect(a.subject).toBe("cus_1")
+        expect(new Set(alerts.map((a) => a.id)).size).toBe(alerts.length)
       })
     ))
+
+  it("raises exactly one alert per active alerting hit: none for rules without alert, shadow, missed or erroring rules", () => {
+    const rule = (id: string, action: "block" | "review" | "request_3ds", condition: string, extra = {}) => ({
+      id,
+      description: `rule ${id}`,
+      action,
+      condition,
+      ...extra
+    })
+    const ruleSet = RuleSet.makeUnsafe(Attributes.standard, {
+      rules: [
+        rule("alert_block", "block", "payment.amount_ref >= 100", { alert: true, score: 7 }),
+        rule("alert_review", "review", "true", { alert: true }),
+        rule("alert_3ds", "request_3ds", "payment.card_country == 'US'", { alert: true }),
+        rule("quiet_review", "review", "true"),
+        rule("quiet_block", "block", "payment.amount_ref >= 100", { alert: false }),
+        rule("alert_missed", "block", "payment.amount_ref > 1000000", { alert: true }),
+        rule("alert_shadow", "block", "true", { alert: true, mode: "shadow" }),
+        rule("alert_error", "review", "payment.device_id == 'd1'", { alert: true })
+      ]
+    })
+    return run(
+      Effect.gen(function* () {
+        yield* TestClock.setTime(T0)
+        const risk = yield* Risk.Risk
+        const a = yield* risk.assess(payment("pay_7", "500"))
+        expect(a.decision.hits.map((h) => h.ruleId)).toEqual([
+          "alert_3ds",
+          "alert_block",
+          "quiet_block",
+          "alert_review",
+          "quiet_review"
+        ])
+        expect(a.decision.shadowHits.map((h) => h.ruleId)).toEqual(["alert_shadow"])
+        expect(a.decision.errors.map((e) => e.ruleId)).toEqual(["alert_error"])
+        const events = yield* (yield* Notifier.RecordedEvents).all
+        expect(events.every((e) => e.type === Events.TYPES.alert)).toBe(true)
+        const raised = events.map((e) => Schema.decodeUnknownSync(Events.AlertRaised)(e.data))
+        expect(raised).toEqual(
+          ["alert_3ds", "alert_block", "alert_review"].map((ruleId) => ({
+            paymentId: "pay_7",
+            customerId: "cus_1",
+            ruleId,
+            reason: a.decision.hits.find((h) => h.ruleId === ruleId)!.reason,
+            outcome: "block",
+            score: 7
+          }))
+        )
+        expect(raised[1]!.reason).toBe("rule alert_block (payment.amount_ref = 500)")
+        expect(events.map((e) => [e.subject, e.occurredAt])).toEqual(
+          Array.from({ length: 3 }, () => ["cus_1", new Date(T0).toISOString()])
+        )
+        // a payment that no alerting rule hits raises nothing more
+        yield* risk.assess({ payment: { id: "pay_8", amount: { amount: "50", currency: "USD" } } })
+        const after = yield* (yield* Notifier.RecordedEvents).all
+        expect(after.length).toBe(3 + 1)
+        expect(Schema.decodeUnknownSync(Events.AlertRaised)(after[3]!.data)).toMatchObject({
+          paymentId: "pay_8",
+          customerId: null,
+          ruleId: "alert_review"
+        })
+      }),
+      { ruleSet }
+    )
+  })
 
   it("invalid input is InvalidInput naming the field and changes nothing", () =>
     run(

@@ -157,3 +157,17 @@ export const rules: fc.Arbitrary<Array<Rule.Input>> = fc
     { maxLength: 12 }
   )
   .map((rs) => rs.map((r, i) => ({ id: `r${i}`, description: `rule ${i}`, ...r })))
+
+/**
+ * Rules of which some pivot on the customer id and are snoozed for one customer (`cus_1` or
+ * `cus_2`) until a time from 0 to 20: pair it with times around that range.
+ */
+export const withSnoozes: fc.Arbitrary<Array<Rule.Input>> = fc
+  .tuple(rules, fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }), fc.integer({ min: 0, max: 20 }))
+  .map(([rs, snoozed, until]) =>
+    rs.map((r, i) =>
+      snoozed[i]
+        ? { ...r, pivot: "payment.customer_id", snoozes: [{ value: i % 2 === 0 ? "cus_1" : "cus_2", until }] }
+        : r
+    )
+  )
