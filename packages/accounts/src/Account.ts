@@ -75,6 +75,24 @@ export interface ApiKeyRecord extends Permissions.ApiKey {
 }
 
 /**
+ * Who restricted an account and when. A `system` restriction is the platform's own, for
+ * past-due requirements, and is lifted automatically once nothing is past due; an `operator`
+ * restriction (risk, compliance, support) stays until an operator lifts it.
+ *
+ * @example
+ * ```ts
+ * import type { Account } from "@paykit/accounts"
+ * const sticky = (a: Account.Account) => a.restriction?.by === "operator"
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export interface Restriction {
+  readonly by: "system" | "operator"
+  readonly at: number
+}
+
+/**
  * The stored account: lifecycle state, non-personal profile data, references to the sealed
  * personal data, verification cases, volume, team, keys and security settings. Holds no
  * plaintext personal data.
@@ -94,6 +112,12 @@ export interface Account {
   readonly country: string
   readonly currency: string
   readonly status: Lifecycle.Status
+  /**
+   * Present exactly while `status` is `restricted`: who restricted the account and when. A
+   * restricted account stored without it (by an earlier version) counts as restricted by the
+   * `system`.
+   */
+  readonly restriction?: Restriction
   readonly createdAt: number
   readonly updatedAt: number
   readonly capabilities: ReadonlyArray<Capability>

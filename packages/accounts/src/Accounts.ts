@@ -438,7 +438,7 @@ export const make = (
               by: "system"
             }
           })
-          account = { ...account, status: r.success }
+          account = withStatus(account, r.success, "system", now)
         }
       }
       const now1 = Requirements.evaluate(policy, account, now).requirements
@@ -455,6 +455,13 @@ export const make = (
     }
 
     const bump = (a: Account, now: number): Account => ({ ...a, version: a.version + 1, updatedAt: now })
+
+    /** Moves to `to`, recording who restricted the account while it is restricted (and only then). */
+    const withStatus = (a: Account, to: Lifecycle.Status, by: Lifecycle.ActorKind, now: number): Account => {
+      const { restriction: _was, ...rest } = a
+      if (to !== "restricted") return { ...rest, status: to }
+      return { ...rest, status: to, restriction: { by: by === "system" ? "system" : "operator", at: now } }
+    }
 
     // ---- vault ----
 
@@ -1077,7 +1084,10 @@ export const make = (
           for (const s of subjectsOf(a))
             holds.push({ subject: s, basis: "aml_retention", until, placedAt: now })
         }
-        const moved = bump({ ...a, status: to, ...(closedAt === undefined ? {} : { closedAt }) }, now)
+        const moved = bump(
+          withStatus({ ...a, ...(closedAt === undefined ? {} : { closedAt }) }, to, kind, now),
+          now
+        )
         const settled = settle(a, moved, now)
         yield* store.commit({
           accounts: [{ account: settled.account, expectedVersion: a.version }],
@@ -1436,6 +1446,17 @@ export const make = (
         const actor = yield* decodeActor("erase")(actorInput)
         const a = yield* accountOfSubject(subject)
         const now = yield* Clock.currentTimeMillis
+        // who may ask is checked first: a member who is not the owner learns nothing of the
+        // subject's erasure state or the account's
+        if (actor.kind !== "operator" && actor.id !== a.team.owner) {
+          return yield* Effect.fail(
+            new PermissionDenied({
+              actor: actor.id,
+              action: "erase personal data",
+              reason: "only an operator or the owner can ask"
+            })
+          )
+        }
         const existing = yield* store.getErasure(subject)
         if (Option.isSome(existing)) {
           const e = existing.value
@@ -1451,15 +1472,6 @@ export const make = (
               command: "erase",
               actor: actor.kind,
               reason: "the relationship is ongoing; close, withdraw or reject the account first"
-            })
-          )
-        }
-        if (actor.kind !== "operator" && actor.id !== a.team.owner) {
-          return yield* Effect.fail(
-            new PermissionDenied({
-              actor: actor.id,
-              action: "erase personal data",
-              reason: "only an operator or the owner can ask"
             })
           )
         }

@@ -535,8 +535,9 @@ export const newlyCrossed = (policy: Policy, a: Account, volume: Money.Money): R
 
 /**
  * The lifecycle move the platform makes on its own at `now`, if any: activate a pending account
- * whose onboarding is complete, restrict an active one with past-due items, lift the restriction
- * once nothing is past due.
+ * whose onboarding is complete, restrict an active one with past-due items, and lift a
+ * restriction the platform imposed (`restriction.by === "system"`, or no recorded origin) once
+ * nothing is past due. An operator's restriction is never lifted automatically.
  *
  * @example
  * ```ts
@@ -554,6 +555,6 @@ export const automaticMove = (policy: Policy, a: Account, now: number): Lifecycl
   const blocked = caps.some((c) => c.disabledReason === "requirements.pending_verification")
   if (a.status === "pending" && !pastDue && !blocked) return "activate"
   if (a.status === "active" && pastDue) return "restrict"
-  if (a.status === "restricted" && !pastDue) return "lift_restriction"
+  if (a.status === "restricted" && !pastDue && a.restriction?.by !== "operator") return "lift_restriction"
   return undefined
 }

@@ -277,6 +277,71 @@ describe("lifecycle", () => {
     ))
 })
 
+describe("operator restrictions (issue 7)", () => {
+  it("an operator restriction on an active, compliant account sticks until an operator lifts it", () =>
+    run(
+      Effect.gen(function* () {
+        const s = yield* Accounts.Accounts
+        const a = yield* s.register(Fixtures.individual())
+        expect((yield* s.submitVerification(a.id, JANE)).status).toBe("active")
+        const restricted = yield* s.transition(a.id, OPERATOR, "restrict")
+        expect(restricted.status).toBe("restricted")
+        expect(restricted.restriction).toEqual({ by: "operator", at: T0 })
+        // nothing the platform does on its own lifts it: refresh, time, profile changes, verification
+        yield* TestClock.adjust(30 * DAY)
+        expect((yield* s.refresh(a.id)).status).toBe("restricted")
+        yield* s.updateProfile(a.id, JANE, { idNumber: "123123123" })
+        expect((yield* s.submitVerification(a.id, JANE)).status).toBe("restricted")
+        expect(
+          Requirements.evaluate(Requirements.defaultPolicy, yield* s.get(a.id), T0 + 30 * DAY).requirements
+            .pastDue
+        ).toEqual([])
+        expect(yield* types).not.toContain("accounts.account.restriction_lifted")
+        // the owner may not lift it; an operator may
+        expect((yield* Effect.flip(s.transition(a.id, JANE, "lift_restriction")))._tag).toBe(
+          "IllegalTransition"
+        )
+        const lifted = yield* s.transition(a.id, OPERATOR, "lift_restriction")
+        expect(lifted.status).toBe("active")
+        expect(lifted.restriction).toBeUndefined()
+        expect((yield* types).filter((t) => t.startsWith("accounts.account.restrict"))).toEqual([
+          "accounts.account.restricted",
+          "accounts.account.restriction_lifted"
+        ])
+      })
+    ))
+
+  it("a restriction the platform imposed for past-due items is lifted automatically once they are satisfied", () =>
+    run(
+      Effect.gen(function* () {
+        const s = yield* Accounts.Accounts
+        const a = yield* s.register(Fixtures.individual())
+        yield* s.submitVerification(a.id, JANE)
+        const b = yield* s.updateProfile(a.id, JANE, { idNumber: "123123123" })
+        expect(b.status).toBe("restricted")
+        expect(b.restriction).toEqual({ by: "system", at: T0 })
+        const back = yield* s.submitVerification(a.id, JANE)
+        expect(back.status).toBe("active")
+        expect(back.restriction).toBeUndefined()
+      })
+    ))
+
+  it("an operator lifting a restriction does not override past-due requirements: the platform restricts again", () =>
+    run(
+      Effect.gen(function* () {
+        const s = yield* Accounts.Accounts
+        const a = yield* s.register(Fixtures.individual())
+        yield* s.submitVerification(a.id, JANE)
+        yield* s.transition(a.id, OPERATOR, "restrict")
+        yield* s.updateProfile(a.id, JANE, { idNumber: "123123123" })
+        const again = yield* s.transition(a.id, OPERATOR, "lift_restriction")
+        expect(again.status).toBe("restricted")
+        expect(again.restriction).toEqual({ by: "system", at: T0 })
+        expect((yield* s.submitVerification(a.id, JANE)).status).toBe("active")
+      })
+    ))
+})
+
 describe("team", () => {
   it("invites, role changes, removal and ownership transfer emit events; the owner cannot be removed or demoted", () =>
     run(

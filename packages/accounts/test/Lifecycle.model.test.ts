@@ -20,8 +20,13 @@ import { Fixtures } from "../src/testing/index.ts"
  * Model-based property over the account lifecycle and its requirements: random sequences of
  * profile updates, verification submissions, provider answers, operator reviews, volume,
  * lifecycle commands from every kind of actor, bad input and clock ticks, against the memory
- * store. The model is the last observed state plus the transition table; after every command the
- * invariants below are checked on the real store.
+ * store.
+ *
+ * The model predicts, independently of the service: the status and the restriction's origin
+ * (from `Lifecycle.transition` and a reference copy of the platform's automatic-move rules
+ * below), the clock, the processed volume and when each volume threshold was crossed, and the
+ * outcome (`ok` or the typed error's `_tag`) of every command. After every command the real
+ * account must equal the prediction and the invariants below must hold on the real store.
  */
 
 const NUM_RUNS = 100
@@ -46,8 +51,70 @@ interface Real {
 
 interface Model {
   status: Lifecycle.Status
+  /** who restricted the account, while it is restricted */
+  restrictedBy: "system" | "operator" | undefined
+  now: number
+  volume: number
+  /** threshold rule id → when the volume first reached it */
+  crossed: Record<string, number>
   counter: number
 }
+
+const GRACE = 14 * DAY
+
+/**
+ * The default policy's volume thresholds in EUR (the fixtures' currency) per applicant type and
+ * the requirement ids each makes due (only through the threshold: no onboarding rule of the
+ * requested capabilities, card payments and payouts, lists them).
+ */
+const THRESHOLDS: Record<
+  "individual" | "business",
+  ReadonlyArray<{ id: string; at: number; items: ReadonlyArray<string> }>
+> = {
+  individual: [
+    { id: "individual.payouts.over_1000000_EUR", at: 1_000_000, items: ["individual.verification.document"] }
+  ],
+  business: [
+    { id: "business.card_payments.over_500000_EUR", at: 500_000, items: ["business_profile.url"] },
+    {
+      id: "business.payouts.over_1000000_EUR",
+      at: 1_000_000,
+      items: ["owners.verification", "representative.verification.document"]
+    }
+  ]
+}
+
+/**
+ * The reference automatic move (one step, as the service settles once per change): a pending
+ * account with nothing past due and nothing awaiting verification is activated; an active account
+ * with past-due items is restricted by the system; a restriction is lifted when nothing is past
+ * due, unless an operator imposed it.
+ */
+const automatic = (m: Model, pastDue: boolean, blocked: boolean): void => {
+  if (m.status === "pending" && !pastDue && !blocked) m.status = "active"
+  else if (m.status === "active" && pastDue) {
+    m.status = "restricted"
+    m.restrictedBy = "system"
+  } else if (m.status === "restricted" && !pastDue && m.restrictedBy !== "operator") {
+    m.status = "active"
+    m.restrictedBy = undefined
+  }
+}
+
+/** Applies the reference automatic move to the model, with the requirement sets of the real account. */
+const settle = async (m: Model, r: Real) => {
+  const a = await account(r)
+  // evaluated as if operating, so that the sets alone (not the status) decide
+  const e = Requirements.evaluate(Requirements.defaultPolicy, { ...a, status: "active" }, m.now)
+  automatic(
+    m,
+    e.requirements.pastDue.length > 0,
+    e.requirements.disabledReason === "requirements.pending_verification"
+  )
+}
+
+/** What a command is expected to return: success, or the typed error's tag. */
+type Outcome = "ok" | Accounts.AccountsError["_tag"]
 
 const stats = new Map<string, number>()
 const count = (key: string) => stats.set(key, (stats.get(key) ?? 0) + 1)
@@ -85,14 +152,42 @@ const account = (r: Real) =>
 
 const subset = (a: ReadonlyArray<string>, b: ReadonlyArray<string>) => a.every((x) => b.includes(x))
 
-/** The invariants that hold after every command. */
+/** The predictions and the invariants, after every command. */
 const check = async (r: Real, m: Model) => {
   const a = await account(r)
   const t = await now(r)
   expect(Lifecycle.STATUSES).toContain(a.status)
-  m.status = a.status
+  // the model predicts the state, the restriction's origin, the clock, the volume and the thresholds
+  expect(a.status, "status").toBe(m.status)
+  expect(a.restriction?.by, "restriction origin").toBe(m.restrictedBy)
+  expect(t).toBe(m.now)
+  expect(a.volume.amount).toBe(BigInt(m.volume))
+  expect(a.thresholdsCrossed).toEqual(m.crossed)
   count(`status:${a.status}`)
+  if (a.restriction !== undefined) count(`restricted by ${a.restriction.by}`)
   const e = Requirements.evaluate(Requirements.defaultPolicy, a, t)
+  // deadlines: an item made due by a threshold is past due exactly when the grace period since the
+  // threshold was crossed has run out (now >= crossedAt + grace) and the item is still unsatisfied
+  // (missing or in error; an item awaiting a verification result is pending, never past due)
+  for (const rule of THRESHOLDS[r.business ? "business" : "individual"]) {
+    const crossedAt = m.crossed[rule.id]
+    for (const item of rule.items) {
+      const state = Requirements.itemState(a, item)._tag
+      const unsatisfied = state === "missing" || state === "error"
+      const expired = crossedAt !== undefined && t >= crossedAt + GRACE
+      expect(e.requirements.pastDue.includes(item), `${item} past due`).toBe(expired && unsatisfied)
+      expect(e.requirements.currentlyDue.includes(item), `${item} currently due`).toBe(
+        crossedAt !== undefined && unsatisfied
+      )
+      if (crossedAt !== undefined && unsatisfied && !expired) {
+        expect(e.requirements.currentDeadline).not.toBeNull()
+        expect(e.requirements.currentDeadline!).toBeLessThanOrEqual(crossedAt + GRACE)
+        count("threshold item due, deadline ahead")
+      }
+      if (expired && unsatisfied) count("threshold item past its deadline")
+      if (expired && state === "satisfied") count("threshold item satisfied after its deadline")
+    }
+  }
   for (const req of [e.requirements, ...Object.values(e.capabilities).map((c) => c.requirements)]) {
     expect(subset(req.pastDue, req.currentlyDue)).toBe(true)
     expect(subset(req.currentlyDue, req.eventuallyDue)).toBe(true)
@@ -115,18 +210,21 @@ const check = async (r: Real, m: Model) => {
   if (Requirements.canPayout(Requirements.defaultPolicy, a, t)) count("can pay out")
 }
 
-/** Runs `op`; on a typed failure, asserts the store and the event log did not change. */
+/**
+ * Runs `op` and asserts its outcome is the expected one (`ok` or the typed error's tag); on a
+ * failure, asserts the store and the event log did not change.
+ */
 const attempt = async <A>(
   r: Real,
   label: string,
   op: Effect.Effect<A, Accounts.AccountsError, Accounts.Accounts | ClosureCheck.MemoryStanding>,
-  expectFailure?: boolean
+  expected: Outcome
 ): Promise<Result.Result<A, Accounts.AccountsError>> => {
   const before = await snapshot(r)
   const out = await run(r, Effect.result(op))
+  expect(Result.isFailure(out) ? out.failure._tag : "ok", label).toBe(expected)
   if (Result.isFailure(out)) {
     count(`${label}:${out.failure._tag}`)
-    expect(typeof out.failure._tag).toBe("string")
     const after = await snapshot(r)
     expect(after.events).toBe(before.events)
     expect(after.dump).toEqual(before.dump)
@@ -149,7 +247,6 @@ const attempt = async <A>(
       count("status change with event")
     }
   }
-  if (expectFailure !== undefined) expect(Result.isFailure(out), label).toBe(expectFailure)
   return out
 }
 
@@ -166,26 +263,36 @@ const cmd = (name: string, body: (m: Model, r: Real) => Promise<void>): Cmd => (
   toString: () => name
 })
 
+/** Time passes; no command runs, so the stored status does not change (requirements may). */
 const tick = (ms: number) =>
-  cmd(`tick(${ms})`, async (_m, r) => {
+  cmd(`tick(${ms})`, async (m, r) => {
     await run(r, TestClock.adjust(ms))
+    m.now += ms
   })
 
-const refresh = cmd("refresh", async (_m, r) => {
+const refresh = cmd("refresh", async (m, r) => {
   await attempt(
     r,
     "refresh",
-    Effect.flatMap(service, (s) => s.refresh(r.id))
+    Effect.flatMap(service, (s) => s.refresh(r.id)),
+    "ok"
   )
+  await settle(m, r)
 })
 
 const volume = (amount: number) =>
-  cmd(`volume(${amount})`, async (_m, r) => {
+  cmd(`volume(${amount})`, async (m, r) => {
     await attempt(
       r,
       "volume",
-      Effect.flatMap(service, (s) => s.recordVolume(r.id, { amount: String(amount), currency: "EUR" }))
+      Effect.flatMap(service, (s) => s.recordVolume(r.id, { amount: String(amount), currency: "EUR" })),
+      "ok"
     )
+    m.volume += amount
+    for (const rule of THRESHOLDS[r.business ? "business" : "individual"]) {
+      if (m.volume >= rule.at && m.crossed[rule.id] === undefined) m.crossed[rule.id] = m.now
+    }
+    await settle(m, r)
   })
 
 const MAGIC = VerificationProvider.MAGIC
@@ -208,21 +315,32 @@ const provide = (
         : r.business && field !== "taxId"
           ? { subject: r.persons[target % r.persons.length]!, [field]: value }
           : { [field]: value }
+    // a final account refuses first; then a member without settings:manage is refused
+    const expected: Outcome = Lifecycle.FINAL.has(m.status)
+      ? "IllegalTransition"
+      : who === "clerk"
+        ? "PermissionDenied"
+        : "ok"
     await attempt(
       r,
       "provide",
       Effect.flatMap(service, (s) => s.updateProfile(r.id, actor, patch)),
-      who === "clerk" || Lifecycle.FINAL.has(m.status) ? true : undefined
+      expected
     )
+    if (expected === "ok") await settle(m, r)
   })
 
 const submit = cmd("submit", async (m, r) => {
+  // the platform settles only when some case had data to submit
+  const submits = (await account(r)).cases.some((c) => c.status === "data_provided")
+  const expected: Outcome = Lifecycle.FINAL.has(m.status) ? "IllegalTransition" : "ok"
   await attempt(
     r,
     "submit",
     Effect.flatMap(service, (s) => s.submitVerification(r.id, r.owner)),
-    Lifecycle.FINAL.has(m.status) ? true : undefined
+    expected
   )
+  if (expected === "ok" && submits) await settle(m, r)
 })
 
 const pickCase = (a: Account.Account, kind: Verification.Kind, index: number) => {
@@ -232,7 +350,7 @@ const pickCase = (a: Account.Account, kind: Verification.Kind, index: number) =>
 }
 
 const providerAnswer = (kind: Verification.Kind, outcome: string, index: number) =>
-  cmd(`provider(${kind}#${index}, ${outcome})`, async (_m, r) => {
+  cmd(`provider(${kind}#${index}, ${outcome})`, async (m, r) => {
     const a = await account(r)
     const c = pickCase(a, kind, index)
     const legal = c.status === "pending"
@@ -244,20 +362,23 @@ const providerAnswer = (kind: Verification.Kind, outcome: string, index: number)
       r,
       "provider",
       Effect.flatMap(service, (s) => s.verificationResult(r.id, c.id, o)),
-      !legal
+      legal ? "ok" : "IllegalVerificationStep"
     )
+    if (legal) await settle(m, r)
   })
 
 const review = (kind: Verification.Kind, approve: boolean, index: number) =>
-  cmd(`review(${kind}#${index}, ${approve})`, async (_m, r) => {
+  cmd(`review(${kind}#${index}, ${approve})`, async (m, r) => {
     const a = await account(r)
     const c = pickCase(a, kind, index)
+    const legal = c.status === "manual_review"
     await attempt(
       r,
       "review",
       Effect.flatMap(service, (s) => s.review(r.id, OPERATOR, c.id, { approve })),
-      c.status !== "manual_review"
+      legal ? "ok" : "IllegalVerificationStep"
     )
+    if (legal) await settle(m, r)
   })
 
 const lifecycle = (command: Lifecycle.Command, who: "operator" | "owner" | "clerk", balance: boolean) =>
@@ -269,14 +390,26 @@ const lifecycle = (command: Lifecycle.Command, who: "operator" | "owner" | "cler
         Effect.flatMap(ClosureCheck.MemoryStanding, (s) => s.set(r.id, { balances: [], openDisputes: 1 }))
       )
     }
-    const table = who === "clerk" ? false : Result.isSuccess(Lifecycle.transition(m.status, command, who))
-    const legal = table && !(command === "close" && balance)
+    const to = who === "clerk" ? undefined : Lifecycle.transition(m.status, command, who)
+    const expected: Outcome =
+      to === undefined || Result.isFailure(to)
+        ? "IllegalTransition"
+        : command === "close" && balance
+          ? "CannotClose"
+          : "ok"
     await attempt(
       r,
       "lifecycle",
       Effect.flatMap(service, (s) => s.transition(r.id, actor, command)),
-      !legal
+      expected
     )
+    if (expected === "ok" && to !== undefined && Result.isSuccess(to)) {
+      if (to.success === "restricted") count(`restrict by ${who} from ${m.status}`)
+      m.status = to.success
+      // only an operator may restrict by command (the table): its restriction is the operator's
+      m.restrictedBy = to.success === "restricted" ? "operator" : undefined
+      await settle(m, r)
+    }
     if (balance) {
       await run(
         r,
@@ -287,19 +420,21 @@ const lifecycle = (command: Lifecycle.Command, who: "operator" | "owner" | "cler
 
 const badInput = (patch: Record<string, unknown>) =>
   cmd(`bad(${JSON.stringify(patch)})`, async (_m, r) => {
-    const out = await attempt(
+    // input is decoded before anything else, even on a final account
+    await attempt(
       r,
       "bad",
       Effect.flatMap(service, (s) => s.updateProfile(r.id, r.owner, patch)),
-      true
+      "InvalidInput"
     )
-    if (Result.isFailure(out))
-      expect(out.failure._tag === "InvalidInput" || out.failure._tag === "IllegalTransition").toBe(true)
   })
 
 /** Provides fresh verifying values for every case and submits, as the owner only: no operator involved. */
 const satisfy = cmd("satisfy", async (m, r) => {
   const before = (await account(r)).status
+  const payoutsPastDue =
+    Requirements.evaluate(Requirements.defaultPolicy, await account(r), m.now).capabilities.payouts
+      .requirements.pastDue.length > 0
   m.counter++
   const n = `${m.counter}`.padStart(4, "0")
   const ok = !Lifecycle.FINAL.has(before)
@@ -315,22 +450,28 @@ const satisfy = cmd("satisfy", async (m, r) => {
       r,
       "satisfy",
       Effect.flatMap(service, (s) => s.updateProfile(r.id, r.owner, patch)),
-      !ok
+      ok ? "ok" : "IllegalTransition"
     )
+    if (ok) await settle(m, r)
   }
+  const submits = (await account(r)).cases.some((c) => c.status === "data_provided")
   await attempt(
     r,
     "satisfy",
     Effect.flatMap(service, (s) => s.submitVerification(r.id, r.owner)),
-    !ok
+    ok ? "ok" : "IllegalTransition"
   )
+  if (ok && submits) await settle(m, r)
   if (before === "pending" || Lifecycle.isOperating(before)) {
     const a = await account(r)
     const t = await now(r)
     count("satisfied")
     count(`satisfied from ${before}`)
+    if (payoutsPastDue) count("satisfied while payouts were past due")
     if (r.business) count("business satisfied")
-    expect(a.status).toBe("active")
+    // active with no operator command, unless an operator restricted it (that sticks)
+    expect(a.status).toBe(a.restriction?.by === "operator" ? "restricted" : "active")
+    if (a.status === "restricted") count("satisfied but operator restriction kept")
     expect(Requirements.canPayout(Requirements.defaultPolicy, a, t)).toBe(true)
     expect(Requirements.evaluate(Requirements.defaultPolicy, a, t).requirements.pastDue).toEqual([])
   }
@@ -382,6 +523,11 @@ const commands = fc.commands(
     fc
       .tuple(fc.constantFrom("operator" as const, "owner" as const), fc.boolean())
       .map(([w, b]) => lifecycle("close", w, b)),
+    // operator restrictions, suspensions and their reversals, often enough to meet every
+    // requirement state (issue 7)
+    fc
+      .constantFrom<Lifecycle.Command>("restrict", "lift_restriction", "suspend", "reinstate")
+      .map((c) => lifecycle(c, "operator", false)),
     fc
       .constantFrom<Record<string, unknown>>(
         { email: "not-an-email" },
@@ -423,7 +569,15 @@ describe("account lifecycle and requirements (model-based)", () => {
             })
           )
           const real: Real = { rt, id: a.id, business, owner, persons: a.persons.map((p) => p.id) }
-          const model: Model = { status: "pending", counter: 0 }
+          const model: Model = {
+            status: "pending",
+            restrictedBy: undefined,
+            now: T0,
+            volume: 0,
+            crossed: {},
+            counter: 0
+          }
+          await settle(model, real) // registration settles too
           await check(real, model)
           await fc.asyncModelRun(() => ({ model, real }), cmds)
         } finally {
@@ -444,9 +598,17 @@ describe("account lifecycle and requirements (model-based)", () => {
       "can pay out",
       "satisfied",
       "satisfied from restricted",
+      "satisfied while payouts were past due",
+      "restrict by operator from active",
+      "restricted by system",
+      "restricted by operator",
+      "threshold item due, deadline ahead",
+      "threshold item past its deadline",
+      "threshold item satisfied after its deadline",
       "business satisfied",
       "lifecycle:ok",
       "lifecycle:IllegalTransition",
+      "provide:IllegalTransition",
       "lifecycle:CannotClose",
       "provider:IllegalVerificationStep",
       "review:ok",

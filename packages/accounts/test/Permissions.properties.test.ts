@@ -167,6 +167,72 @@ describe("permission properties", () => {
     expect(keysCreated).toBeGreaterThan(0)
   })
 
+  /** The permissions a key's per-resource access implies: read → view, write → view + manage. */
+  const implied = (access: Partial<Record<Permissions.Resource, Permissions.Access>>) => {
+    const out = new Set<Permissions.Permission>()
+    for (const [resource, level] of Object.entries(access)) {
+      if (level === "read" || level === "write") out.add(`${resource}:view` as Permissions.Permission)
+      if (level === "write") out.add(`${resource}:manage` as Permissions.Permission)
+    }
+    return out
+  }
+
+  it("creating an API key succeeds exactly when the creator holds api_keys:manage and every permission the key's access implies; otherwise PermissionDenied naming what is missing", () => {
+    const seen = { created: 0, exceeds: 0, noManage: 0 }
+    fc.assert(
+      fc.property(Arbitraries.team, Arbitraries.memberId, Arbitraries.keyAccess, (team, creator, access) => {
+        const held = ofMember(team, creator)
+        const wanted = implied(access)
+        const missing = [...wanted].filter((p) => !held.has(p))
+        const r = Permissions.canCreateKey(team, creator, access)
+        if (Result.isSuccess(r)) {
+          seen.created++
+          // every permission implied by the key is held by its creator
+          expect(held.has("api_keys:manage")).toBe(true)
+          expect(missing).toEqual([])
+          for (const p of wanted) expect(Permissions.decide(team, creator, p).allowed).toBe(true)
+          return
+        }
+        expect(r.failure._tag).toBe("PermissionDenied")
+        expect(r.failure.actor).toBe(creator)
+        if (!held.has("api_keys:manage")) {
+          seen.noManage++
+          expect(r.failure.reason).toBe("api_keys:manage is not granted")
+        } else {
+          // the request exceeds the creator: refused, naming every missing permission
+          seen.exceeds++
+          expect(missing.length).toBeGreaterThan(0)
+          expect(r.failure.reason).toMatch(/^the key would exceed its creator: /)
+          const named = r.failure.reason.replace(/^the key would exceed its creator: /, "").split(", ")
+          expect(named.sort()).toEqual(missing.sort())
+        }
+      }),
+      { numRuns: NUM_RUNS }
+    )
+    // every branch is exercised
+    expect(seen.created).toBeGreaterThan(0)
+    expect(seen.exceeds).toBeGreaterThan(0)
+    expect(seen.noManage).toBeGreaterThan(0)
+  })
+
+  it("a member with api_keys:manage asking for more than they hold is refused (developer asking payments:write)", () => {
+    const team: Permissions.Team = {
+      owner: "o",
+      members: [
+        { id: "o", roles: [] },
+        { id: "d", roles: ["developer"] }
+      ]
+    }
+    expect(
+      Result.isSuccess(Permissions.canCreateKey(team, "d", { payments: "read", webhooks: "write" }))
+    ).toBe(true)
+    const r = Permissions.canCreateKey(team, "d", { payments: "write", refunds: "write" })
+    expect(Result.isFailure(r) && r.failure).toMatchObject({
+      _tag: "PermissionDenied",
+      reason: "the key would exceed its creator: payments:manage, refunds:manage"
+    })
+  })
+
   it("the owner cannot be removed or demoted by anyone, and only the owner can hand ownership over", () => {
     fc.assert(
       fc.property(Arbitraries.team, Arbitraries.memberId, roles, (team, actor, rs) => {
