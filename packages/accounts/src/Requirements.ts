@@ -422,13 +422,19 @@ const finish = (acc: Acc, now: number, disabledReason: string | null): Requireme
   }
 }
 
+/** An operator (risk, compliance, support) restricted the account: payouts pause until lifted. */
+const isOperatorRestricted = (a: Account): boolean =>
+  a.status === "restricted" && a.restriction?.by === "operator"
+
 const statusReason = (s: Lifecycle.Status): string | null =>
   Lifecycle.isOperating(s) || s === "pending" ? null : `account.${s}`
 
 /**
  * Evaluates an account against a policy at `now`: a pure function of the stored account, the
  * policy and the clock. Capabilities are active only when the account operates, none of their
- * items is past due and none of their onboarding items awaits verification.
+ * items is past due and none of their onboarding items awaits verification. An operator's
+ * restriction also pauses `payouts` (`disabledReason: "account.restricted"`, after
+ * `requirements.past_due`); charges and the other capabilities go on.
  *
  * @example
  * ```ts
@@ -455,11 +461,13 @@ export const evaluate = (policy: Policy, a: Account, now: number): Evaluation =>
       : (statusReason(a.status) ??
         (acc.past.size > 0
           ? "requirements.past_due"
-          : acc.blocking.size > 0
-            ? "requirements.pending_verification"
-            : a.status === "pending"
-              ? "account.pending"
-              : null))
+          : capability === "payouts" && isOperatorRestricted(a)
+            ? "account.restricted"
+            : acc.blocking.size > 0
+              ? "requirements.pending_verification"
+              : a.status === "pending"
+                ? "account.pending"
+                : null))
     const status: CapabilityState["status"] =
       reason === null
         ? "active"

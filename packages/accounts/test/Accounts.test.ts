@@ -287,6 +287,11 @@ describe("operator restrictions (issue 7)", () => {
         const restricted = yield* s.transition(a.id, OPERATOR, "restrict")
         expect(restricted.status).toBe("restricted")
         expect(restricted.restriction).toEqual({ by: "operator", at: T0 })
+        // it pauses payouts; charges go on
+        const paused = Requirements.evaluate(Requirements.defaultPolicy, restricted, T0)
+        expect(paused.capabilities.payouts.disabledReason).toBe("account.restricted")
+        expect(Requirements.canPayout(Requirements.defaultPolicy, restricted, T0)).toBe(false)
+        expect(Requirements.canCharge(Requirements.defaultPolicy, restricted, T0)).toBe(true)
         // nothing the platform does on its own lifts it: refresh, time, profile changes, verification
         yield* TestClock.adjust(30 * DAY)
         expect((yield* s.refresh(a.id)).status).toBe("restricted")
@@ -304,6 +309,7 @@ describe("operator restrictions (issue 7)", () => {
         const lifted = yield* s.transition(a.id, OPERATOR, "lift_restriction")
         expect(lifted.status).toBe("active")
         expect(lifted.restriction).toBeUndefined()
+        expect(Requirements.canPayout(Requirements.defaultPolicy, lifted, T0 + 30 * DAY)).toBe(true)
         expect((yield* types).filter((t) => t.startsWith("accounts.account.restrict"))).toEqual([
           "accounts.account.restricted",
           "accounts.account.restriction_lifted"

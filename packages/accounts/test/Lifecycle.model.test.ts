@@ -207,6 +207,16 @@ const check = async (r: Real, m: Model) => {
       expect(payouts.disabledReason).toBe("requirements.past_due")
     }
   }
+  // an operator's restriction pauses payouts (past-due items, when there are some, are named first)
+  if (m.restrictedBy === "operator") {
+    count("payouts paused by an operator restriction")
+    expect(Requirements.canPayout(Requirements.defaultPolicy, a, t)).toBe(false)
+    expect(payouts.disabledReason).toBe(
+      payouts.requirements.pastDue.length > 0 ? "requirements.past_due" : "account.restricted"
+    )
+  } else {
+    expect(payouts.disabledReason).not.toBe("account.restricted")
+  }
   if (Requirements.canPayout(Requirements.defaultPolicy, a, t)) count("can pay out")
 }
 
@@ -472,7 +482,8 @@ const satisfy = cmd("satisfy", async (m, r) => {
     // active with no operator command, unless an operator restricted it (that sticks)
     expect(a.status).toBe(a.restriction?.by === "operator" ? "restricted" : "active")
     if (a.status === "restricted") count("satisfied but operator restriction kept")
-    expect(Requirements.canPayout(Requirements.defaultPolicy, a, t)).toBe(true)
+    // payouts are back on by themselves, unless an operator's restriction pauses them
+    expect(Requirements.canPayout(Requirements.defaultPolicy, a, t)).toBe(a.status === "active")
     expect(Requirements.evaluate(Requirements.defaultPolicy, a, t).requirements.pastDue).toEqual([])
   }
 })
@@ -602,6 +613,7 @@ describe("account lifecycle and requirements (model-based)", () => {
       "restrict by operator from active",
       "restricted by system",
       "restricted by operator",
+      "payouts paused by an operator restriction",
       "threshold item due, deadline ahead",
       "threshold item past its deadline",
       "threshold item satisfied after its deadline",
