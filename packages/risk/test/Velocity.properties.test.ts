@@ -17,6 +17,14 @@ const windows = fc
   .uniqueArray(fc.integer({ min: 1, max: 9 * DAY }), { minLength: 1, maxLength: 5 })
   .map((ms) => [...ms].sort((a, b) => a - b).map((millis, i) => ({ name: `w${i}`, millis })))
 
+/** What the store keeps of a key's events: the latest `cap` by (time, recording order). */
+const latest = (all: ReadonlyArray<Velocity.Event>, cap: number): Array<Velocity.Event> =>
+  all
+    .map((e, i) => ({ e, i }))
+    .sort((x, y) => x.e.at - y.e.at || x.i - y.i)
+    .slice(-cap)
+    .map((x) => x.e)
+
 /**
  * The features of one key, written here from the documentation alone (plain filter and reduce
  * over the raw events, nothing shared with the code under test): a window of length `millis` at
@@ -146,12 +154,7 @@ describe("velocity features against a reference written from the documentation",
             const expected: Partial<Record<Velocity.KeyKind, Record<string, bigint>>> = {}
             for (const kind of Velocity.KEY_KINDS) {
               const all = es.filter((e) => e[kind] === key)
-              // the store keeps the latest `cap` events by (time, recording order)
-              const retained = all
-                .map((e, i) => ({ e, i }))
-                .sort((x, y) => x.e.at - y.e.at || x.i - y.i)
-                .slice(-cap)
-                .map((x) => x.e)
+              const retained = latest(all, cap)
               histories[kind] = yield* store.history(kind, key)
               expected[kind] = reference(config, retained, t)
               if (all.length <= cap) expect(expected[kind]).toEqual(reference(config, all, t))
@@ -236,12 +239,7 @@ describe("velocity window maths", () => {
           for (const kind of Velocity.KEY_KINDS) {
             for (const key of ["a", "b", "c"]) {
               const all = es.filter((e) => e[kind] === key)
-              // the cap keeps the latest `cap` events by (time, recording order)
-              const retained = all
-                .map((e, i) => ({ e, i }))
-                .sort((x, y) => x.e.at - y.e.at || x.i - y.i)
-                .slice(-cap)
-                .map((x) => x.e)
+              const retained = latest(all, cap)
               const f = Velocity.keyFeatures(Velocity.defaultConfig, yield* store.history(kind, key), t)
               expect(f).toEqual(Velocity.bruteForce(Velocity.defaultConfig, retained, t))
               for (const w of Velocity.defaultConfig.windows) {
