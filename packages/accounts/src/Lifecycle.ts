@@ -141,6 +141,7 @@ export interface Row {
 
 /**
  * The transition table: every legal move, and who may trigger it. Anything not listed is illegal.
+ * A command may have several rows, one per set of states it applies to (each state in one row).
  * `close` additionally needs a zero balance and no open disputes (checked by the service through
  * the `ClosureCheck` port).
  *
@@ -155,6 +156,8 @@ export interface Row {
 export const TABLE: ReadonlyArray<Row> = [
   { command: "activate", from: ["pending"], to: "active", by: ["system", "operator"] },
   { command: "restrict", from: ["active"], to: "restricted", by: ["system", "operator"] },
+  // an operator takes over a restriction the platform imposed: from then on it sticks
+  { command: "restrict", from: ["restricted"], to: "restricted", by: ["operator"] },
   { command: "lift_restriction", from: ["restricted"], to: "active", by: ["system", "operator"] },
   { command: "suspend", from: ["pending", "active", "restricted"], to: "suspended", by: ["operator"] },
   { command: "reinstate", from: ["suspended"], to: "active", by: ["operator"] },
@@ -199,17 +202,18 @@ export const transition = (
   command: Command,
   actor: ActorKind
 ): Result.Result<Status, IllegalTransition> => {
-  const row = TABLE.find((r) => r.command === command)
   const fail = (reason: string) => Result.fail(new IllegalTransition({ from, command, actor, reason }))
-  if (row === undefined) return fail("unknown command")
-  if (!row.from.includes(from)) {
+  const rows = TABLE.filter((r) => r.command === command)
+  if (rows.length === 0) return fail("unknown command")
+  const row = rows.find((r) => r.from.includes(from))
+  if (row === undefined) {
     return fail(
       FINAL.has(from)
         ? `${from} is a final state`
-        : `${command} applies only to ${row.from.join(", ")} accounts`
+        : `${command} applies only to ${rows.flatMap((r) => r.from).join(", ")} accounts`
     )
   }
-  if (!row.by.includes(actor)) return fail(`only ${row.by.join(" or ")} may ${command}`)
+  if (!row.by.includes(actor)) return fail(`only ${row.by.join(" or ")} may ${command} a ${from} account`)
   return Result.succeed(row.to)
 }
 

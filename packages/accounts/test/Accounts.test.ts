@@ -317,6 +317,34 @@ describe("operator restrictions (issue 7)", () => {
       })
     ))
 
+  it("an operator may take over a restriction the platform imposed; from then on it sticks", () =>
+    run(
+      Effect.gen(function* () {
+        const s = yield* Accounts.Accounts
+        const a = yield* s.register(Fixtures.individual())
+        yield* s.submitVerification(a.id, JANE)
+        const bySystem = yield* s.updateProfile(a.id, JANE, { idNumber: "123123123" })
+        expect(bySystem.restriction).toEqual({ by: "system", at: T0 })
+        // the owner may not; an operator may
+        expect((yield* Effect.flip(s.transition(a.id, JANE, "restrict")))._tag).toBe("IllegalTransition")
+        yield* TestClock.adjust(DAY)
+        const taken = yield* s.transition(a.id, OPERATOR, "restrict")
+        expect(taken.status).toBe("restricted")
+        expect(taken.restriction).toEqual({ by: "operator", at: T0 + DAY })
+        // the requirements are met again: the restriction stays, payouts stay paused
+        const met = yield* s.submitVerification(a.id, JANE)
+        expect(met.status).toBe("restricted")
+        expect(met.restriction?.by).toBe("operator")
+        expect(Requirements.evaluate(Requirements.defaultPolicy, met, T0 + DAY).requirements.pastDue).toEqual(
+          []
+        )
+        expect(
+          Requirements.evaluate(Requirements.defaultPolicy, met, T0 + DAY).capabilities.payouts.disabledReason
+        ).toBe("account.restricted")
+        expect((yield* s.transition(a.id, OPERATOR, "lift_restriction")).status).toBe("active")
+      })
+    ))
+
   it("a restriction the platform imposed for past-due items is lifted automatically once they are satisfied", () =>
     run(
       Effect.gen(function* () {

@@ -539,6 +539,8 @@ const commands = fc.commands(
     fc
       .constantFrom<Lifecycle.Command>("restrict", "lift_restriction", "suspend", "reinstate")
       .map((c) => lifecycle(c, "operator", false)),
+    // operator restrictions once more, so restricting an active account comes up in every run
+    fc.constant(lifecycle("restrict", "operator", false)),
     fc
       .constantFrom<Record<string, unknown>>(
         { email: "not-an-email" },
@@ -611,6 +613,7 @@ describe("account lifecycle and requirements (model-based)", () => {
       "satisfied from restricted",
       "satisfied while payouts were past due",
       "restrict by operator from active",
+      "restrict by operator from restricted",
       "restricted by system",
       "restricted by operator",
       "payouts paused by an operator restriction",

@@ -184,14 +184,16 @@ const constraintOf = (e: SqlError): string | undefined => {
  * Errors after which the whole transaction is re-run: the database detected a conflict.
  *
  * Besides serialization failures, deadlocks, lock timeouts and id races (a unique key), a line
- * run that does not continue its account's lines (the `paykit_lines` CHECKs) is a conflict too:
- * it happens when this write decided on an account as absent (it was not yet committed when the
- * accounts were locked) and another transaction created it and wrote its first lines before this
- * write's statement ran. PostgreSQL checks the run before it meets the account's primary key, so
- * the race surfaces as that CHECK rather than as a unique violation. Re-running sees the account
- * and decides again (a `CreateAccount` of the same content then replays).
+ * run that does not continue its account's lines (the `paykit_lines` CHECKs) is a conflict too
+ * when the write opens accounts (`opensAccounts`): it decided on an account as absent (it was
+ * not yet committed when the accounts were locked) and another transaction created it and wrote
+ * its first lines before this write's statement ran. PostgreSQL checks the run before it meets
+ * the account's primary key, so the race surfaces as that CHECK rather than as a unique
+ * violation. Re-running sees the account and decides again (a `CreateAccount` of the same
+ * content then replays). A write that opens no account locked every account it touches, so for
+ * it the same CHECK is a bug and fails at once.
  */
-const isRetryable = (e: SqlError): boolean => {
+const isRetryable = (e: SqlError, opensAccounts: boolean): boolean => {
   switch (e.reason._tag) {
     case "SerializationError":
     case "DeadlockError":
@@ -199,7 +201,7 @@ const isRetryable = (e: SqlError): boolean => {
     case "UniqueViolation":
       return true
     case "ConstraintError":
-      return constraintOf(e)?.startsWith("paykit_lines_") === true
+      return opensAccounts && constraintOf(e)?.startsWith("paykit_lines_") === true
     default:
       return false
   }
@@ -360,18 +362,22 @@ export const make = (
     const run = (
       requests: ReadonlyArray<LedgerCore.Request>
     ): Effect.Effect<Array<LedgerCore.Outcome>, StoreFailure> => {
+      const opensAccounts = requests.some((r) =>
+        r.commands.some((c) => typeof c === "object" && c !== null && c._tag === "CreateAccount")
+      )
+      const retryable = (e: SqlError) => isRetryable(e, opensAccounts)
       const loop = (n: number): Effect.Effect<Array<LedgerCore.Outcome>, StoreFailure> =>
         attempt(requests).pipe(
           Effect.catch((e) =>
             e instanceof Refused
               ? Effect.fail(new StoreFailure({ operation: "write", reason: e.reason }))
-              : isRetryable(e) && n + 1 < maxAttempts
+              : retryable(e) && n + 1 < maxAttempts
                 ? Effect.flatMap(backoff(n), () => loop(n + 1))
                 : Effect.fail(
                     new StoreFailure({
                       operation: "write",
                       reason:
-                        isRetryable(e) && n + 1 >= maxAttempts
+                        retryable(e) && n + 1 >= maxAttempts
                           ? `gave up after ${maxAttempts} attempts: ${e.reason._tag}: ${messageOf(e)}`
                           : `${e.reason._tag}: ${messageOf(e)}`
                     })
