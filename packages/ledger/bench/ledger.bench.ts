@@ -79,9 +79,9 @@ const makePostings = (n: number, hot: boolean): Array<Posting> => {
   return out
 }
 
-const freshLedger = async () => {
+const freshLedger = async (events: "notify" | "outbox" = "notify") => {
   const runtime = ManagedRuntime.make(
-    Ledger.layer().pipe(
+    Ledger.layer({ events }).pipe(
       Layer.provideMerge(LedgerStore.layerMemory),
       Layer.provide([Notifier.layerNoop, Ids.layer])
     )
@@ -175,6 +175,42 @@ const benchBatches = async (hot: boolean, batches: number, typed: boolean): Prom
   }
 }
 
+/**
+ * `Ledger.executeSummary`: the same batches, replying with counts and failures only; plain
+ * transfers are decided on the memory store's columns. `notify` hands every event to the
+ * Notifier (built for it); `outbox` leaves them in the store's outbox for a relay.
+ */
+const benchSummary = async (hot: boolean, batches: number, events: "notify" | "outbox"): Promise<Row> => {
+  const { runtime, ledger } = await freshLedger(events)
+  const postings = makePostings(batches * BATCH, hot)
+  const prepared: Array<Array<Command.Command>> = []
+  for (let b = 0; b < batches; b++)
+    prepared.push(
+      postings
+        .slice(b * BATCH, (b + 1) * BATCH)
+        .map((p, i): Command.Command => ({ _tag: "Transfer", id: `b${b}_${i}`, postings: [p] }))
+    )
+  await runtime.runPromise(
+    ledger.executeSummary(prepared[0]!.map((c) => ({ ...c, id: `w${(c as { id: string }).id}` })))
+  )
+  const seconds = await time(async () => {
+    for (const x of prepared) {
+      const summary = await runtime.runPromise(ledger.executeSummary(x))
+      if (summary.applied !== BATCH)
+        throw new Error(`unexpected summary ${JSON.stringify(summary.failures[0])}`)
+    }
+  })
+  // the books took every posting: the two sides of the ledger agree
+  const a = await runtime.runPromise(ledger.getAccount(accountId(0)))
+  if (a.version === 0) throw new Error("nothing was posted")
+  await runtime.dispose()
+  return {
+    scenario: `batches of 1,000 (executeSummary, events ${events === "notify" ? "to the Notifier" : "in the outbox"}), ${hot ? "2 hot accounts" : "10k accounts uniform"}`,
+    entries: batches * BATCH,
+    seconds
+  }
+}
+
 /** The pure decision function plus the memory store's persist, without the `Ledger` service. */
 const benchStoreWrite = (hot: boolean, batches: number): Row => {
   const store = Effect.runSync(LedgerStore.makeMemory)
@@ -226,6 +262,10 @@ const scenario = async (name: string, hot: boolean): Promise<Row> => {
       return benchBatches(hot, 300, true)
     case "core":
       return benchStoreWrite(hot, 300)
+    case "summary":
+      return benchSummary(hot, 1_000, "notify")
+    case "summary-outbox":
+      return benchSummary(hot, 1_000, "outbox")
     default:
       return { scenario: "naive", entries: 1_000_000, seconds: 1_000_000 / benchNaive(hot, 1_000_000) }
   }
@@ -245,7 +285,8 @@ const main = async () => {
   for (const hot of [false, true]) {
     const naive = inChild("naive", hot)
     const peer = naive.entries / naive.seconds
-    for (const name of ["single", "schema", "typed", "core"]) rows.push({ ...inChild(name, hot), peer })
+    for (const name of ["single", "schema", "typed", "core", "summary", "summary-outbox"])
+      rows.push({ ...inChild(name, hot), peer })
   }
   const header = [
     "scenario",

@@ -1,4 +1,4 @@
-import { Currency, Ids, Input, InvalidInput, Money, Notifier } from "@paykit/core"
+import { Currency, type DomainEvent, Ids, Input, InvalidInput, Money, Notifier } from "@paykit/core"
 import { Clock, Context, Effect, Layer, Option, Result, Schema } from "effect"
 import * as Account from "./Account.ts"
 import * as Command from "./Command.ts"
@@ -119,13 +119,29 @@ export type LedgerError = LedgerCore.CommandError | InvalidInput | StoreFailure
 export type BatchResults<A> = ReadonlyArray<Result.Result<A, LedgerCore.CommandError>>
 
 /**
+ * The reply of `executeSummary`: how many commands changed the books, how many were idempotent
+ * replays (or changed nothing), and each failed command's index and error.
+ *
+ * @example
+ * ```ts
+ * import type { Ledger } from "@paykit/ledger"
+ * const failed = (s: Ledger.BatchSummary) => s.failures.map((f) => f.index)
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export type BatchSummary = Omit<LedgerCore.Summary, "events">
+
+/**
  * The ledger service: decodes every input with its schema, loads and decides through the
  * `LedgerStore` (one atomic write per call), and hands the resulting domain events to the
  * `Notifier`. Time comes from `Clock`, event ids from `Ids`.
  *
  * Single-command operations fail with the command's typed error. Batch operations
  * (`postBatch`, `execute`, `executeTyped`) return one `Result` per command and fail only on bad
- * input, an oversized batch or a store failure.
+ * input, an oversized batch or a store failure. `executeSummary` is `executeTyped` replying
+ * with counts and the failures only (TigerBeetle's `create_transfers` reply): the throughput
+ * path, which builds no record for a command that succeeded.
  *
  * @example
  * ```ts
@@ -159,6 +175,10 @@ export class Ledger extends Context.Service<
       commands: ReadonlyArray<Command.Command>,
       mode?: Command.Mode
     ) => Effect.Effect<BatchResults<LedgerCore.Success>, InvalidInput | BatchTooLarge | StoreFailure>
+    readonly executeSummary: (
+      commands: ReadonlyArray<Command.Command>,
+      mode?: Command.Mode
+    ) => Effect.Effect<BatchSummary, InvalidInput | BatchTooLarge | StoreFailure>
     readonly expireHolds: Effect.Effect<ReadonlyArray<Hold.Hold>, StoreFailure>
     readonly getAccount: (
       id: unknown
@@ -250,21 +270,40 @@ export const make = (
     const decodeAsOf = Input.decode("balanceAsOf", AsOfInput)
     const decodeHistory = Input.decode("history", HistoryInput)
 
-    const write = (commands: ReadonlyArray<Command.Command>, mode: Command.Mode) =>
-      Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
-        const eventIdSeed = yield* ids.next
-        const outcome = yield* store.write({ commands, mode, now, eventIdSeed })
-        if (notifyDirectly && outcome.events.length > 0) {
-          yield* notifier
-            .notify(outcome.events)
+    const notify = (events: ReadonlyArray<DomainEvent.DomainEvent>) =>
+      notifyDirectly && events.length > 0
+        ? notifier
+            .notify(events)
             .pipe(
               Effect.catchTag("NotifyFailed", (e) =>
                 Effect.logWarning(`ledger: events were stored but not delivered: ${e.message}`)
               )
             )
-        }
+        : Effect.void
+
+    const write = (commands: ReadonlyArray<Command.Command>, mode: Command.Mode) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const eventIdSeed = yield* ids.next
+        const outcome = yield* store.write({ commands, mode, now, eventIdSeed })
+        yield* notify(outcome.events)
         return outcome
+      })
+
+    /** `executeTyped`'s checks before any write: the batch size and the new accounts' currencies. */
+    const checkTyped = (commands: ReadonlyArray<Command.Command>) =>
+      Effect.gen(function* () {
+        yield* checkSize(Array.isArray(commands) ? commands.length : 0)
+        const bad = unknownCurrency(commands)
+        if (bad >= 0) {
+          return yield* Effect.fail(
+            new InvalidInput({
+              operation: "execute",
+              path: `commands[${bad}].currency`,
+              reason: `unknown currency "${(commands[bad] as Command.CreateAccount).currency}"`
+            })
+          )
+        }
       })
 
     const one = (command: Command.Command) =>
@@ -371,19 +410,24 @@ export const make = (
         ),
       executeTyped: (commands, mode = "independent") =>
         Effect.gen(function* () {
-          yield* checkSize(Array.isArray(commands) ? commands.length : 0)
-          const bad = unknownCurrency(commands)
-          if (bad >= 0) {
-            return yield* Effect.fail(
-              new InvalidInput({
-                operation: "execute",
-                path: `commands[${bad}].currency`,
-                reason: `unknown currency "${(commands[bad] as Command.CreateAccount).currency}"`
-              })
-            )
-          }
+          yield* checkTyped(commands)
           const o = yield* write(commands, mode)
           return o.results
+        }),
+      executeSummary: (commands, mode = "independent") =>
+        Effect.gen(function* () {
+          yield* checkTyped(commands)
+          const now = yield* Clock.currentTimeMillis
+          const eventIdSeed = yield* ids.next
+          const s = yield* store.writeSummary({
+            commands,
+            mode,
+            now,
+            eventIdSeed,
+            returnEvents: notifyDirectly
+          })
+          yield* notify(s.events)
+          return { applied: s.applied, replayed: s.replayed, failures: s.failures }
         }),
       expireHolds: Effect.map(write([], "independent"), (o) =>
         o.holdsUpdated.filter((h) => h.status === "expired")

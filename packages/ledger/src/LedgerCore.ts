@@ -399,7 +399,9 @@ class Work {
     readonly now: number,
     readonly seed: string,
     /** Linked mode: every change is journalled so the whole batch can be undone. */
-    readonly linked: boolean
+    readonly linked: boolean,
+    /** The number of the write's first event from this decision (events decided earlier in the same write come before). */
+    readonly eventBase = 0
   ) {
     this.occurredAt = new Date(now).toISOString()
     this.eventIdHead = seed.slice(0, 10) + "000"
@@ -407,7 +409,8 @@ class Work {
   }
 
   /** `eventId(seed, k)` without re-slicing the seed or re-encoding k. */
-  eventId(k: number): string {
+  eventId(n: number): string {
+    const k = n + this.eventBase
     if (k >= 32_768) return eventId(this.seed, k)
     let digits = LOW_DIGITS[k]
     if (digits === undefined) {
@@ -992,8 +995,21 @@ const expire = (w: Work, h: Hold.Hold): void => {
   w.emit("ledger.hold.expired", hold.id, holdEventData(hold, entry, w.occurredAt))
 }
 
-/** An allocation-free shape check for the common single-posting transfer; others take checkShape. */
-const quickTransferOk = (c: Command): boolean => {
+/**
+ * A plain transfer: one posting, no description, no metadata, and a shape that needs no further
+ * checking (ids, a positive `bigint` amount in range, a currency code). The core decides these
+ * without intermediate objects, and the memory store decides them on its columns
+ * (`LedgerStore.writeSummary`); every other command takes the general path.
+ *
+ * @example
+ * ```ts
+ * import { LedgerCore } from "@paykit/ledger"
+ * LedgerCore.isPlainTransfer({ _tag: "Transfer", id: "t1", postings: [{ debit: "a", credit: "b", amount: 5n, currency: "USD" }] }) // true
+ * ```
+ * @category math
+ * @since 0.1.0
+ */
+export const isPlainTransfer = (c: Command): boolean => {
   if (typeof c !== "object" || c === null || c._tag !== "Transfer") return false
   if (typeof c.id !== "string" || !ID.test(c.id) || !Array.isArray(c.postings) || c.postings.length !== 1)
     return false
@@ -1019,7 +1035,7 @@ const quickTransferOk = (c: Command): boolean => {
 const HALF_MAX = 1n << 126n
 
 /**
- * `entryCommand` for a command that passed `quickTransferOk` (one posting, no description, no
+ * `entryCommand` for a command that passed `isPlainTransfer` (one posting, no description, no
  * metadata): the same checks in the same order with the same outcomes, without intermediate
  * objects. Every check runs before anything changes, so a failure leaves nothing to undo; in
  * independent mode a success is never undone either, so only linked mode journals its changes.
@@ -1254,7 +1270,7 @@ export const applyBatch = (snapshot: Snapshot, request: Request): Outcome => {
     let failed = -1
     for (let i = 0; i < commands.length; i++) {
       const c = commands[i]!
-      const r = quickTransferOk(c) ? fastTransfer(w, c as never) : runCommand(w, c, i)
+      const r = isPlainTransfer(c) ? fastTransfer(w, c as never) : runCommand(w, c, i)
       results[i] = r
       if (Result.isFailure(r)) {
         failed = i
@@ -1270,7 +1286,7 @@ export const applyBatch = (snapshot: Snapshot, request: Request): Outcome => {
   } else {
     for (let i = 0; i < commands.length; i++) {
       const c = commands[i]!
-      if (quickTransferOk(c)) {
+      if (isPlainTransfer(c)) {
         results[i] = fastTransfer(w, c as never)
         continue
       }
@@ -1283,7 +1299,11 @@ export const applyBatch = (snapshot: Snapshot, request: Request): Outcome => {
       results[i] = r
     }
   }
-  // 3. the change set
+  return changeSet(w, results)
+}
+
+/** Step 3 of a decision: the change set of everything `w` holds, with the per-command results. */
+const changeSet = (w: Work, results: ReadonlyArray<Step>): Outcome => {
   const accountsCreated: Array<Account.Account> = []
   const accountsUpdated: Array<Account.Account> = []
   w.accounts.forEach((a, id) => {
@@ -1305,6 +1325,128 @@ export const applyBatch = (snapshot: Snapshot, request: Request): Outcome => {
     lines: w.lines,
     events: w.events
   }
+}
+
+/**
+ * Decides one command of an `independent` write on its own, as {@link applyBatch} decides it at
+ * position `index` of the write after `firstEvent` events (so event ids and error paths are the
+ * ones the whole write would give). It does not expire holds: a store calls it after deciding
+ * the write's expiries. The memory store uses it for the commands its column path does not
+ * take; the outcome is persisted like any other.
+ *
+ * @example
+ * ```ts
+ * import { LedgerCore } from "@paykit/ledger"
+ * const out = LedgerCore.applyCommand(LedgerCore.snapshotOf({ accounts: [], entries: [], holds: [] }),
+ *   { _tag: "CreateAccount", id: "cash", currency: "USD", code: "asset", normal: "debit" },
+ *   { index: 3, now: 0, eventIdSeed: "01J00000000000000000000000", firstEvent: 5 })
+ * out.events[0]!.id // the 6th event id of the write
+ * ```
+ * @category math
+ * @since 0.1.0
+ */
+export const applyCommand = (
+  snapshot: Snapshot,
+  command: Command,
+  at: {
+    readonly index: number
+    readonly now: number
+    readonly eventIdSeed: string
+    readonly firstEvent: number
+  }
+): Outcome => {
+  const w = new Work(snapshot, at.now, at.eventIdSeed, false, at.firstEvent)
+  const r = isPlainTransfer(command) ? fastTransfer(w, command as never) : runCommand(w, command, at.index)
+  if (Result.isFailure(r)) w.restore(0, 0, 0, 0)
+  return changeSet(w, [r])
+}
+
+/**
+ * The short reply to a write (`LedgerStore.writeSummary`), in the manner of TigerBeetle's
+ * `create_transfers`: how many commands changed the books, how many were idempotent replays or
+ * changed nothing (closing a closed account), and the failures only, each with its command's
+ * index. `events` holds the write's events when the request asked for them, else nothing.
+ *
+ * @example
+ * ```ts
+ * import type { LedgerCore } from "@paykit/ledger"
+ * const ok = (s: LedgerCore.Summary) => s.failures.length === 0
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export interface Summary {
+  readonly applied: number
+  readonly replayed: number
+  readonly failures: ReadonlyArray<{ readonly index: number; readonly error: CommandError }>
+  readonly events: ReadonlyArray<DomainEvent.DomainEvent>
+}
+
+/**
+ * A write whose reply is a {@link Summary}: the fields of {@link Request}, plus whether the
+ * reply carries the write's events (the `Ledger` asks for them only when it notifies directly).
+ *
+ * @example
+ * ```ts
+ * import type { LedgerCore } from "@paykit/ledger"
+ * const r: LedgerCore.SummaryRequest = { commands: [], mode: "independent", now: 0, eventIdSeed: "01J00000000000000000000000", returnEvents: false }
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export interface SummaryRequest extends Request {
+  readonly returnEvents: boolean
+}
+
+/**
+ * Adds one command's result to a summary being built: counts a success as applied or replayed,
+ * or records the failure with its index. For stores that decide a write command by command (the
+ * memory store does).
+ *
+ * @example
+ * ```ts
+ * import { LedgerCore } from "@paykit/ledger"
+ * import { Result } from "effect"
+ * const acc = { applied: 0, replayed: 0, failures: [] }
+ * LedgerCore.tally(acc, Result.succeed({ _tag: "AccountClosed", account: {} as never, changed: false }), 0)
+ * acc.replayed // 1
+ * ```
+ * @category math
+ * @since 0.1.0
+ */
+export const tally = (
+  acc: { applied: number; replayed: number; failures: Array<{ index: number; error: CommandError }> },
+  r: Result.Result<Success, CommandError>,
+  index: number
+): void => {
+  if (Result.isFailure(r)) acc.failures.push({ index, error: r.failure })
+  else {
+    const s = r.success
+    if (s._tag === "AccountClosed" ? s.changed : !s.replayed) acc.applied++
+    else acc.replayed++
+  }
+}
+
+/**
+ * The {@link Summary} of an outcome: what an adapter returns from `writeSummary` when it runs
+ * the write through {@link applyBatch} (the PostgreSQL adapter does).
+ *
+ * @example
+ * ```ts
+ * import { LedgerCore } from "@paykit/ledger"
+ * const out = LedgerCore.applyBatch(LedgerCore.snapshotOf({ accounts: [], entries: [], holds: [] }), {
+ *   commands: [{ _tag: "CreateAccount", id: "cash", currency: "USD", code: "asset", normal: "debit" }],
+ *   mode: "independent", now: 0, eventIdSeed: "01J00000000000000000000000"
+ * })
+ * LedgerCore.summarize(out, false).applied // 1
+ * ```
+ * @category math
+ * @since 0.1.0
+ */
+export const summarize = (o: Outcome, returnEvents: boolean): Summary => {
+  const acc = { applied: 0, replayed: 0, failures: [] as Array<{ index: number; error: CommandError }> }
+  for (let i = 0; i < o.results.length; i++) tally(acc, o.results[i]!, i)
+  return { ...acc, events: returnEvents ? o.events : [] }
 }
 
 /**

@@ -4,6 +4,7 @@ import type * as Account from "./Account.ts"
 import type * as Entry from "./Entry.ts"
 import type { StoreFailure } from "./errors.ts"
 import type * as Hold from "./Hold.ts"
+import { MemoryBook } from "./internal/memoryBook.ts"
 import * as LedgerCore from "./LedgerCore.ts"
 
 /**
@@ -52,6 +53,10 @@ export interface Dump {
  *   {@link LedgerCore.lockSet} name plus every due pending hold, run
  *   {@link LedgerCore.applyBatch}, persist its `Outcome` (records, lines, outbox events), commit,
  *   return the outcome.
+ * - `writeSummary`: the same write, replying with a {@link LedgerCore.Summary} (counts and the
+ *   failures only, events on request) instead of every record. Its effect on the store must be
+ *   exactly `write`'s; an adapter with nothing faster maps `write` through
+ *   {@link LedgerCore.summarize} ({@link summaryFromWrite}).
  * - `history`: an account's lines with `seq > afterSeq`, ascending, at most `limit`.
  * - `lineAsOf`: the account's line with the highest `seq` among those with `at ≤ at`.
  *
@@ -71,6 +76,9 @@ export class LedgerStore extends Context.Service<
   LedgerStore,
   {
     readonly write: (request: LedgerCore.Request) => Effect.Effect<LedgerCore.Outcome, StoreFailure>
+    readonly writeSummary: (
+      request: LedgerCore.SummaryRequest
+    ) => Effect.Effect<LedgerCore.Summary, StoreFailure>
     readonly getAccount: (id: string) => Effect.Effect<Option.Option<Account.Account>, StoreFailure>
     readonly getEntry: (id: string) => Effect.Effect<Option.Option<Entry.Entry>, StoreFailure>
     readonly getHold: (id: string) => Effect.Effect<Option.Option<Hold.Hold>, StoreFailure>
@@ -86,13 +94,12 @@ export class LedgerStore extends Context.Service<
   }
 >()("@paykit/ledger/LedgerStore") {}
 
-const byId = <T extends { readonly id: string }>(a: T, b: T): number =>
-  a.id < b.id ? -1 : a.id > b.id ? 1 : 0
-
 /**
- * Builds an in-memory store: maps guarded by a one-permit `Semaphore`, so concurrent fibers'
- * writes are serialised exactly like transactions on locked rows. Reads see the last committed
- * write.
+ * Builds an in-memory store: the books in columns (typed arrays for totals, lines, postings and
+ * the outbox; records built when read), guarded by a one-permit `Semaphore`, so concurrent
+ * fibers' writes are serialised exactly like transactions on locked rows. Reads see the last
+ * committed write. `writeSummary` decides plain transfers on the columns themselves (see the
+ * README's "Throughput").
  *
  * @example
  * ```ts
@@ -105,95 +112,16 @@ const byId = <T extends { readonly id: string }>(a: T, b: T): number =>
  */
 export const makeMemory: Effect.Effect<LedgerStore["Service"]> = Effect.gen(function* () {
   const semaphore = yield* Semaphore.make(1)
-  const accounts = new Map<string, Account.Account>()
-  const entries = new Map<string, Entry.Entry>()
-  const holds = new Map<string, Hold.Hold>()
-  const expiring = new Map<string, Hold.Hold>()
-  const lines = new Map<string, Array<Account.Line>>()
-  const outbox: Array<DomainEvent.DomainEvent> = []
-
-  const snapshot: LedgerCore.Snapshot = {
-    account: (id) => accounts.get(id),
-    entry: (id) => entries.get(id),
-    hold: (id) => holds.get(id),
-    dueHolds: (now) => {
-      const due: Array<Hold.Hold> = []
-      for (const h of expiring.values()) if (h.expiresAt! <= now) due.push(h)
-      return due
-    }
-  }
-
-  const putHold = (h: Hold.Hold) => {
-    holds.set(h.id, h)
-    if (h.status === "pending" && h.expiresAt !== undefined) expiring.set(h.id, h)
-    else expiring.delete(h.id)
-  }
-
-  const persist = (o: LedgerCore.Outcome): void => {
-    for (const a of o.accountsCreated) accounts.set(a.id, a)
-    for (const a of o.accountsUpdated) accounts.set(a.id, a)
-    for (const e of o.entriesCreated) entries.set(e.id, e)
-    for (const r of o.entriesReversed) {
-      const e = entries.get(r.id)
-      if (e !== undefined) entries.set(r.id, { ...e, reversedBy: r.reversedBy })
-    }
-    for (const h of o.holdsCreated) putHold(h)
-    for (const h of o.holdsUpdated) putHold(h)
-    const ls = o.lines
-    for (let i = 0; i < ls.length; i++) {
-      const l = ls[i]!
-      let list = lines.get(l.accountId)
-      if (list === undefined) {
-        list = []
-        lines.set(l.accountId, list)
-      }
-      list.push(l)
-    }
-    const ev = o.events
-    for (let i = 0; i < ev.length; i++) outbox.push(ev[i]!)
-  }
-
+  const book = new MemoryBook()
   return LedgerStore.of({
-    write: (request) =>
-      semaphore.withPermits(1)(
-        Effect.sync(() => {
-          const outcome = LedgerCore.applyBatch(snapshot, request)
-          persist(outcome)
-          return outcome
-        })
-      ),
-    getAccount: (id) => Effect.sync(() => Option.fromUndefinedOr(accounts.get(id))),
-    getEntry: (id) => Effect.sync(() => Option.fromUndefinedOr(entries.get(id))),
-    getHold: (id) => Effect.sync(() => Option.fromUndefinedOr(holds.get(id))),
-    history: (accountId, page) =>
-      Effect.sync(() => {
-        const list = lines.get(accountId) ?? []
-        const start = Math.max(0, page.afterSeq)
-        return list.slice(start, start + Math.max(0, page.limit)).map((line) => ({
-          line,
-          entry: entries.get(line.entryId)!
-        }))
-      }),
-    lineAsOf: (accountId, at) =>
-      Effect.sync(() => {
-        const list = lines.get(accountId) ?? []
-        let best: Account.Line | undefined
-        for (let i = list.length - 1; i >= 0; i--) {
-          const l = list[i]!
-          if (l.at <= at) {
-            best = l
-            break
-          }
-        }
-        return Option.fromUndefinedOr(best)
-      }),
-    dump: Effect.sync(() => ({
-      accounts: [...accounts.values()].sort(byId),
-      entries: [...entries.values()].sort(byId),
-      holds: [...holds.values()].sort(byId),
-      lines: [...lines.keys()].sort().flatMap((k) => lines.get(k)!),
-      events: [...outbox]
-    }))
+    write: (request) => semaphore.withPermits(1)(Effect.sync(() => book.write(request))),
+    writeSummary: (request) => semaphore.withPermits(1)(Effect.sync(() => book.writeSummary(request))),
+    getAccount: (id) => Effect.sync(() => Option.fromUndefinedOr(book.getAccount(id))),
+    getEntry: (id) => Effect.sync(() => Option.fromUndefinedOr(book.getEntry(id))),
+    getHold: (id) => Effect.sync(() => Option.fromUndefinedOr(book.getHold(id))),
+    history: (accountId, page) => Effect.sync(() => book.history(accountId, page.afterSeq, page.limit)),
+    lineAsOf: (accountId, at) => Effect.sync(() => Option.fromUndefinedOr(book.lineAsOf(accountId, at))),
+    dump: Effect.sync(() => book.dump())
   })
 })
 
@@ -210,3 +138,22 @@ export const makeMemory: Effect.Effect<LedgerStore["Service"]> = Effect.gen(func
  * @since 0.1.0
  */
 export const layerMemory: Layer.Layer<LedgerStore> = Layer.effect(LedgerStore, makeMemory)
+
+/**
+ * `writeSummary` for an adapter that decides every write through `write` (as the PostgreSQL
+ * adapter does): the write, then {@link LedgerCore.summarize} of its outcome.
+ *
+ * @example
+ * ```ts
+ * import { LedgerStore } from "@paykit/ledger"
+ * import { Effect } from "effect"
+ * const store = Effect.runSync(LedgerStore.makeMemory)
+ * const writeSummary = LedgerStore.summaryFromWrite(store.write)
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const summaryFromWrite =
+  (write: LedgerStore["Service"]["write"]) =>
+  (request: LedgerCore.SummaryRequest): Effect.Effect<LedgerCore.Summary, StoreFailure> =>
+    Effect.map(write(request), (o) => LedgerCore.summarize(o, request.returnEvents))

@@ -558,7 +558,16 @@ export const make = (
       Effect.mapError(toStoreFailure("dump"))
     )
 
-    return LedgerStore.LedgerStore.of({ write, getAccount, getEntry, getHold, history, lineAsOf, dump })
+    return LedgerStore.LedgerStore.of({
+      write,
+      writeSummary: LedgerStore.summaryFromWrite(write),
+      getAccount,
+      getEntry,
+      getHold,
+      history,
+      lineAsOf,
+      dump
+    })
   })
 
 const json = (v: unknown): unknown => (typeof v === "string" ? JSON.parse(v) : v)

@@ -6,6 +6,7 @@ import type { Command, Mode } from "../Command.ts"
 import * as LedgerCore from "../LedgerCore.ts"
 import { LedgerStore } from "../LedgerStore.ts"
 import * as Model from "./Model.ts"
+import * as ReferenceStore from "./ReferenceStore.ts"
 
 /**
  * Options of the contract suite. `numRuns` is the number of random command sequences of the
@@ -80,6 +81,150 @@ const getAccount = (id: string) =>
   })
 
 const totals = (a: Account.Account) => [a.debitsPosted, a.creditsPosted, a.debitsPending, a.creditsPending]
+
+const summaryRuns = (options: Options): number => Math.max(10, Math.ceil((options.numRuns ?? 100) / 2))
+
+/** Amounts for plain transfers: small ones, and ones around the column path's 2^62 and 2^64 bounds. */
+const summaryAmount = fc.oneof(
+  { weight: 8, arbitrary: fc.bigInt({ min: 1n, max: 1_000n }) },
+  { weight: 1, arbitrary: fc.bigInt({ min: (1n << 62n) - 3n, max: (1n << 62n) + 3n }) },
+  { weight: 1, arbitrary: fc.bigInt({ min: (1n << 64n) - 3n, max: (1n << 64n) + 3n }) },
+  { weight: 1, arbitrary: fc.constantFrom((1n << 126n) + 1n, (1n << 127n) - 1n) }
+)
+
+const summaryAccount = fc.constantFrom("s0", "s1", "s2", "s3", "lim", "cap", "eur", "gone", "nobody")
+
+/** A plain transfer most of the time (the column path), or any other command (the core's path). */
+const summaryCommand: fc.Arbitrary<Command> = fc.oneof(
+  {
+    weight: 10,
+    arbitrary: fc
+      .record({
+        id: fc.integer({ min: 0, max: 24 }),
+        debit: summaryAccount,
+        credit: summaryAccount,
+        amount: summaryAmount,
+        currency: fc.constantFrom("USD", "USD", "USD", "EUR")
+      })
+      .map(
+        (t): Command => ({
+          _tag: "Transfer",
+          id: `t${t.id}`,
+          postings: [{ debit: t.debit, credit: t.credit, amount: t.amount, currency: t.currency }]
+        })
+      )
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ id: fc.integer({ min: 0, max: 24 }), amount: summaryAmount, note: fc.constantFrom("a", "b") })
+      .map(
+        (t): Command => ({
+          _tag: "Transfer",
+          id: `t${t.id}`,
+          postings: [{ debit: "s0", credit: "s1", amount: t.amount, currency: "USD" }],
+          metadata: { note: t.note }
+        })
+      )
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({
+        id: fc.integer({ min: 0, max: 5 }),
+        debit: summaryAccount,
+        amount: fc.bigInt({ min: 1n, max: 500n }),
+        timeoutMs: fc.option(fc.integer({ min: 1, max: 3_000 }), { nil: undefined })
+      })
+      .map(
+        (h): Command => ({
+          _tag: "CreateHold",
+          id: `h${h.id}`,
+          debit: h.debit,
+          credit: "s3",
+          amount: h.amount,
+          currency: "USD",
+          ...(h.timeoutMs === undefined ? {} : { timeoutMs: h.timeoutMs })
+        })
+      )
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({
+        id: fc.integer({ min: 0, max: 5 }),
+        holdId: fc.integer({ min: 0, max: 5 }),
+        post: fc.boolean()
+      })
+      .map(
+        (h): Command =>
+          h.post
+            ? { _tag: "PostHold", id: `p${h.id}`, holdId: `h${h.holdId}` }
+            : { _tag: "VoidHold", id: `v${h.id}`, holdId: `h${h.holdId}` }
+      )
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ id: fc.integer({ min: 0, max: 3 }), entry: fc.integer({ min: 0, max: 24 }) })
+      .map((r): Command => ({ _tag: "Reverse", id: `r${r.id}`, entryId: `t${r.entry}` }))
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<Command>(
+      { _tag: "CloseAccount", accountId: "s2" },
+      { _tag: "CreateAccount", id: "s3", currency: "USD", code: "x", normal: "debit" },
+      { _tag: "Transfer", id: "bad", postings: [{ debit: "s0", credit: "s1", amount: 0n, currency: "USD" }] },
+      {
+        _tag: "Transfer",
+        id: "bad two",
+        postings: [{ debit: "s0", credit: "s1", amount: 5n, currency: "USD" }]
+      }
+    )
+  }
+)
+
+const summaryAccounts: ReadonlyArray<Command> = [
+  { _tag: "CreateAccount", id: "s0", currency: "USD", code: "asset", normal: "debit" },
+  { _tag: "CreateAccount", id: "s1", currency: "USD", code: "liability", normal: "credit" },
+  { _tag: "CreateAccount", id: "s2", currency: "USD", code: "liability", normal: "credit" },
+  { _tag: "CreateAccount", id: "s3", currency: "USD", code: "x", normal: "debit" },
+  {
+    _tag: "CreateAccount",
+    id: "lim",
+    currency: "USD",
+    code: "liability",
+    normal: "credit",
+    debitsMustNotExceedCredits: true
+  },
+  {
+    _tag: "CreateAccount",
+    id: "cap",
+    currency: "USD",
+    code: "asset",
+    normal: "debit",
+    creditsMustNotExceedDebits: true
+  },
+  { _tag: "CreateAccount", id: "eur", currency: "EUR", code: "asset", normal: "debit" },
+  { _tag: "CreateAccount", id: "gone", currency: "USD", code: "asset", normal: "debit" },
+  { _tag: "CloseAccount", accountId: "gone" }
+]
+
+/** Writes for the `writeSummary` property: the accounts first, then random batches. */
+const summaryWrites = fc
+  .array(
+    fc.record({
+      commands: fc.array(summaryCommand, { minLength: 0, maxLength: 12 }),
+      mode: fc.constantFrom<Mode>("independent", "independent", "independent", "linked"),
+      advance: fc.integer({ min: 0, max: 1_500 }),
+      returnEvents: fc.boolean()
+    }),
+    { minLength: 1, maxLength: 12 }
+  )
+  .map((ws) => [
+    { commands: summaryAccounts, mode: "independent" as Mode, advance: 0, returnEvents: true },
+    ...ws
+  ])
 
 /**
  * The `LedgerStore` contract: every adapter runs this suite with a layer that provides a fresh,
@@ -645,6 +790,46 @@ export const suite = (
           expect(wallet.debitsPending).toBe(BigInt(ok) * 9n)
         })
       )
+    )
+
+    it(
+      `writeSummary has exactly write's effect: the same books as the reference store, the same failures (${summaryRuns(options)} runs)`,
+      { timeout: Math.max(timeout, 600_000) },
+      () =>
+        fc.assert(
+          fc.asyncProperty(summaryWrites, async (writes) => {
+            const reference = ReferenceStore.make()
+            await run(
+              Effect.gen(function* () {
+                const store = yield* LedgerStore
+                let now = 0
+                for (let i = 0; i < writes.length; i++) {
+                  const w = writes[i]!
+                  now += w.advance
+                  const request = {
+                    commands: w.commands,
+                    mode: w.mode,
+                    now,
+                    eventIdSeed: `01J${String(i).padStart(23, "0")}`
+                  }
+                  const expected = LedgerCore.summarize(reference.write(request), true)
+                  const got = yield* store.writeSummary({ ...request, returnEvents: w.returnEvents })
+                  expect(got.applied, `write ${i}: applied`).toBe(expected.applied)
+                  expect(got.replayed, `write ${i}: replayed`).toBe(expected.replayed)
+                  expect(got.failures, `write ${i}: failures`).toEqual(expected.failures)
+                  expect(got.events, `write ${i}: events`).toEqual(w.returnEvents ? expected.events : [])
+                }
+                const dump = yield* store.dump
+                expect(dump).toEqual(reference.dump())
+                for (const a of dump.accounts) {
+                  const page = yield* store.history(a.id, { afterSeq: 0, limit: 1_000 })
+                  expect(page.map((h) => h.line)).toEqual(dump.lines.filter((l) => l.accountId === a.id))
+                }
+              })
+            )
+          }),
+          { numRuns: summaryRuns(options) }
+        )
     )
 
     it(

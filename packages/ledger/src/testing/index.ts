@@ -6,3 +6,4 @@
  */
 export * as LedgerStoreContract from "./LedgerStoreContract.ts"
 export * as Model from "./Model.ts"
+export * as ReferenceStore from "./ReferenceStore.ts"

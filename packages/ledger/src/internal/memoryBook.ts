@@ -1,0 +1,596 @@
+/**
+ * The memory store's books, kept in columns. Balances, lines, postings and the outbox of plain
+ * transfers live in typed arrays; entry ids in an open-addressing index; records are built only
+ * when somebody reads them. Every decision but one is `LedgerCore`'s: `applyBatch` /
+ * `applyCommand` decide on a snapshot read from the columns and `persist` writes the outcome
+ * back. The exception is the plain transfer of `writeSummary`, decided here on the columns with
+ * exactly the checks, order and errors of the core's own plain-transfer path (the contract suite
+ * compares the two write for write).
+ */
+import type { DomainEvent } from "@paykit/core"
+import type * as Account from "../Account.ts"
+import type { Command } from "../Command.ts"
+import { MAX_BATCH } from "../Command.ts"
+import type * as Entry from "../Entry.ts"
+import {
+  AccountClosed,
+  AccountNotFound,
+  AccountsMustDiffer,
+  type CommandError,
+  ExceedsCredits,
+  ExceedsDebits,
+  PostingCurrencyMismatch
+} from "../errors.ts"
+import type * as Hold from "../Hold.ts"
+import * as LedgerCore from "../LedgerCore.ts"
+import { BigColumn, grow, IdIndex } from "./columns.ts"
+import { eventId } from "./canonical.ts"
+
+const EMPTY: Readonly<Record<string, string>> = Object.freeze({})
+
+/** Account flag bits. */
+const DEBITS_LIMITED = 1
+const CREDITS_LIMITED = 2
+const CLOSED = 4
+/** Some total of the account is at least `SMALL`: its transfers take the core's path. */
+const LARGE = 8
+
+/** Below 2^62 two values sum to less than 2^63: no overflow check, no spilled column value. */
+const SMALL = 1n << 62n
+
+/** Returned by the column path when a transfer needs the core's general path. */
+const GENERAL: unique symbol = Symbol("general")
+
+/** One line in 64 of each account is indexed, so a history page starts after at most 63 steps. */
+const STRIDE = 64
+
+/** The four totals an account and a line carry. */
+type Totals = Pick<Account.Line, "debitsPosted" | "creditsPosted" | "debitsPending" | "creditsPending">
+
+const KINDS: ReadonlyArray<Entry.Kind> = [
+  "transfer",
+  "hold",
+  "hold_post",
+  "hold_void",
+  "hold_expire",
+  "reversal"
+]
+
+export class MemoryBook {
+  // accounts: the record as created (its static fields) and columns for what changes
+  private readonly slots = new Map<string, number>()
+  private readonly heads: Array<Account.Account> = []
+  private flags = new Uint8Array(64)
+  private version = new Int32Array(64)
+  /** Four per account: debits posted, credits posted, debits pending, credits pending. */
+  private readonly totals = new BigColumn()
+  private lastLine = new Int32Array(64)
+  private lineCount = new Int32Array(64)
+  /** Per account: the line with seq 1, 1 + STRIDE, 1 + 2·STRIDE, … */
+  private readonly checkpoints: Array<Array<number>> = []
+
+  // entries: the id index, the kind and time, and either columns (plain transfers) or the record
+  private readonly index = new IdIndex()
+  private kind = new Uint8Array(64)
+  private at = new Float64Array(64)
+  /** First posting row of a plain transfer, −1 for an entry kept as a record. */
+  private firstPosting = new Int32Array(64)
+  private readonly records = new Map<number, Entry.Entry>()
+  private readonly reversedBy = new Map<number, string>()
+  private postings = 0
+  private debitOf = new Int32Array(64)
+  private creditOf = new Int32Array(64)
+  private readonly amounts = new BigColumn()
+
+  // lines
+  private lines = 0
+  private lineAccount = new Int32Array(64)
+  private lineEntry = new Int32Array(64)
+  private lineSeq = new Int32Array(64)
+  private linePrev = new Int32Array(64)
+  private lineNext = new Int32Array(64)
+  /** Four per line: the account's totals after the entry. */
+  private readonly lineTotals = new BigColumn()
+
+  // holds
+  private readonly holds = new Map<string, Hold.Hold>()
+  private readonly expiring = new Map<string, Hold.Hold>()
+
+  // outbox: events the core built, or (entry, write, number) for a plain transfer's event
+  private events = 0
+  private eventEntry = new Int32Array(64)
+  private eventWrite = new Int32Array(64)
+  private eventNumber = new Int32Array(64)
+  private readonly eventRecords = new Map<number, DomainEvent.DomainEvent>()
+  private readonly seeds: Array<string> = []
+
+  constructor() {
+    this.totals.reserve(4 * this.flags.length)
+    this.lineTotals.reserve(4 * this.lineAccount.length)
+    this.amounts.reserve(this.debitOf.length)
+  }
+
+  readonly snapshot: LedgerCore.Snapshot = {
+    account: (id) => {
+      const s = this.slots.get(id)
+      return s === undefined ? undefined : this.accountAt(s)
+    },
+    entry: (id) => {
+      const e = this.index.get(id)
+      return e < 0 ? undefined : this.entryAt(e)
+    },
+    hold: (id) => this.holds.get(id),
+    dueHolds: (now) => {
+      const due: Array<Hold.Hold> = []
+      for (const h of this.expiring.values()) if (h.expiresAt! <= now) due.push(h)
+      return due
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // writes
+
+  /** Decides a write with the core and persists it. */
+  write(request: LedgerCore.Request): LedgerCore.Outcome {
+    const outcome = LedgerCore.applyBatch(this.snapshot, request)
+    this.persist(outcome)
+    return outcome
+  }
+
+  /**
+   * Decides a write and replies with its summary. Linked writes go to the core whole; in an
+   * independent write, due holds expire first (as the core does), then each plain transfer is
+   * decided on the columns and every other command (and any transfer that needs more than the
+   * plain checks: an id already used, totals near the range limit) by `LedgerCore.applyCommand`.
+   */
+  writeSummary(request: LedgerCore.SummaryRequest): LedgerCore.Summary {
+    const commands = request.commands
+    if (commands.length > MAX_BATCH) throw new Error(`a write carries at most ${MAX_BATCH} commands`)
+    if (request.mode === "linked") return LedgerCore.summarize(this.write(request), request.returnEvents)
+    const now = request.now
+    const seed = request.eventIdSeed
+    const firstEvent = this.events
+    let number = 0
+    if (this.anyDue(now))
+      number = this.write({ commands: [], mode: "independent", now, eventIdSeed: seed }).events.length
+    const write = this.seeds.length
+    this.seeds.push(seed)
+    const summary = { applied: 0, replayed: 0, failures: [] as Array<{ index: number; error: CommandError }> }
+    for (let i = 0; i < commands.length; i++) {
+      const c = commands[i]!
+      if (LedgerCore.isPlainTransfer(c)) {
+        const r = this.plainTransfer(c as Extract<Command, { _tag: "Transfer" }>, now, write, number)
+        if (r === undefined) {
+          summary.applied++
+          number++
+          continue
+        }
+        if (r !== GENERAL) {
+          summary.failures.push({ index: i, error: r })
+          continue
+        }
+      }
+      const o = LedgerCore.applyCommand(this.snapshot, c, {
+        index: i,
+        now,
+        eventIdSeed: seed,
+        firstEvent: number
+      })
+      this.persist(o)
+      number += o.events.length
+      LedgerCore.tally(summary, o.results[0]!, i)
+    }
+    const events: Array<DomainEvent.DomainEvent> = []
+    if (request.returnEvents) for (let k = firstEvent; k < this.events; k++) events.push(this.eventAt(k))
+    return { ...summary, events }
+  }
+
+  private anyDue(now: number): boolean {
+    for (const h of this.expiring.values()) if (h.expiresAt! <= now) return true
+    return false
+  }
+
+  /**
+   * The core's plain-transfer decision (`LedgerCore` `fastTransfer`) on the columns: the same
+   * checks in the same order with the same errors. `undefined` when applied; `GENERAL` when the
+   * id exists (a replay or a conflict) or a total is near the range limit.
+   */
+  private plainTransfer(
+    c: Extract<Command, { _tag: "Transfer" }>,
+    now: number,
+    write: number,
+    number: number
+  ): CommandError | typeof GENERAL | undefined {
+    const id = c.id
+    const p = c.postings[0]!
+    const debit = p.debit
+    const credit = p.credit
+    const amount = p.amount
+    const currency = p.currency
+    if (debit === credit) return new AccountsMustDiffer({ entryId: id, posting: 0, accountId: debit })
+    if (this.index.get(id) >= 0) return GENERAL
+    const d = this.slots.get(debit)
+    if (d === undefined) return new AccountNotFound({ accountId: debit })
+    const k = this.slots.get(credit)
+    if (k === undefined) return new AccountNotFound({ accountId: credit })
+    const dc = this.heads[d]!.currency
+    const kc = this.heads[k]!.currency
+    if (dc !== currency || kc !== currency) {
+      const bad = dc !== currency ? d : k
+      return new PostingCurrencyMismatch({
+        entryId: id,
+        posting: 0,
+        accountId: this.heads[bad]!.id,
+        accountCurrency: this.heads[bad]!.currency,
+        postingCurrency: currency
+      })
+    }
+    const fd = this.flags[d]!
+    const fk = this.flags[k]!
+    if (fd & CLOSED) return new AccountClosed({ accountId: debit })
+    if (fk & CLOSED) return new AccountClosed({ accountId: credit })
+    if (amount >= SMALL || (fd | fk) & LARGE) return GENERAL
+    // every total of both accounts is below 2^62 and so is the amount: no sum overflows
+    const t = this.totals.data
+    const d0 = 4 * d
+    const dDebits = t[d0]! + amount
+    if (fd & DEBITS_LIMITED) {
+      const dCredits = t[d0 + 1]!
+      const dPending = t[d0 + 2]!
+      if (dDebits + dPending > dCredits)
+        return new ExceedsCredits({
+          entryId: id,
+          accountId: debit,
+          available: (dCredits - t[d0]! - dPending).toString(),
+          requested: amount.toString()
+        })
+    }
+    const k0 = 4 * k
+    const kCredits = t[k0 + 1]! + amount
+    if (fk & CREDITS_LIMITED) {
+      const kDebits = t[k0]!
+      const kPending = t[k0 + 3]!
+      if (kCredits + kPending > kDebits)
+        return new ExceedsDebits({
+          entryId: id,
+          accountId: credit,
+          available: (kDebits - t[k0 + 1]! - kPending).toString(),
+          requested: amount.toString()
+        })
+    }
+    // apply: totals, the entry and its posting, a line per account, the event
+    t[d0] = dDebits
+    if (dDebits >= SMALL) this.flags[d] = fd | LARGE
+    t[k0 + 1] = kCredits
+    if (kCredits >= SMALL) this.flags[k] = fk | LARGE
+    const e = this.addEntry(id, 0, now)
+    const q = this.postings++
+    if (q >= this.debitOf.length) {
+      this.debitOf = grow(this.debitOf, q + 1)
+      this.creditOf = grow(this.creditOf, q + 1)
+      this.amounts.reserve(q + 1)
+    }
+    this.firstPosting[e] = q
+    this.debitOf[q] = d
+    this.creditOf[q] = k
+    this.amounts.data[q] = amount
+    const dVersion = this.version[d]! + 1
+    this.version[d] = dVersion
+    this.lineFromTotals(d, e, dVersion)
+    const kVersion = this.version[k]! + 1
+    this.version[k] = kVersion
+    this.lineFromTotals(k, e, kVersion)
+    this.addEvent(e, write, number)
+    return undefined
+  }
+
+  private addEntry(id: string, kind: number, at: number): number {
+    const e = this.index.add(id)
+    if (e >= this.kind.length) {
+      this.kind = grow(this.kind, e + 1)
+      this.at = grow(this.at, e + 1)
+      this.firstPosting = grow(this.firstPosting, e + 1)
+    }
+    this.kind[e] = kind
+    this.at[e] = at
+    this.firstPosting[e] = -1
+    return e
+  }
+
+  private addEvent(entry: number, write: number, number: number): void {
+    const k = this.events++
+    if (k >= this.eventEntry.length) {
+      this.eventEntry = grow(this.eventEntry, k + 1)
+      this.eventWrite = grow(this.eventWrite, k + 1)
+      this.eventNumber = grow(this.eventNumber, k + 1)
+    }
+    this.eventEntry[k] = entry
+    this.eventWrite[k] = write
+    this.eventNumber[k] = number
+  }
+
+  /** Appends a line for account `s` at entry `e` with `seq`; returns its row (totals left to the caller). */
+  private addLine(s: number, e: number, seq: number): number {
+    const l = this.lines++
+    if (l >= this.lineAccount.length) {
+      this.lineAccount = grow(this.lineAccount, l + 1)
+      this.lineEntry = grow(this.lineEntry, l + 1)
+      this.lineSeq = grow(this.lineSeq, l + 1)
+      this.linePrev = grow(this.linePrev, l + 1)
+      this.lineNext = grow(this.lineNext, l + 1)
+      this.lineTotals.reserve(4 * this.lineAccount.length)
+    }
+    this.lineAccount[l] = s
+    this.lineEntry[l] = e
+    this.lineSeq[l] = seq
+    const prev = this.lastLine[s]!
+    this.linePrev[l] = prev
+    this.lineNext[l] = -1
+    if (prev >= 0) this.lineNext[prev] = l
+    this.lastLine[s] = l
+    const n = this.lineCount[s]!
+    if (n % STRIDE === 0) this.checkpoints[s]!.push(l)
+    this.lineCount[s] = n + 1
+    return l
+  }
+
+  /** A line with the account's current totals, copied slot for slot (none is spilled on this path). */
+  private lineFromTotals(s: number, e: number, seq: number): void {
+    const l = this.addLine(s, e, seq)
+    const from = this.totals.words
+    const to = this.lineTotals.words
+    const a = 8 * s
+    const b = 8 * l
+    for (let i = 0; i < 8; i++) to[b + i] = from[a + i]!
+  }
+
+  private setTotals(column: BigColumn, row: number, x: Totals): void {
+    column.set(4 * row, x.debitsPosted)
+    column.set(4 * row + 1, x.creditsPosted)
+    column.set(4 * row + 2, x.debitsPending)
+    column.set(4 * row + 3, x.creditsPending)
+  }
+
+  private openAccount(a: Account.Account): number {
+    const s = this.heads.length
+    this.slots.set(a.id, s)
+    this.heads.push(a)
+    if (s >= this.flags.length) {
+      this.flags = grow(this.flags, s + 1)
+      this.version = grow(this.version, s + 1)
+      this.lastLine = grow(this.lastLine, s + 1)
+      this.lineCount = grow(this.lineCount, s + 1)
+    }
+    this.totals.reserve(4 * this.flags.length)
+    this.lastLine[s] = -1
+    this.checkpoints.push([])
+    return s
+  }
+
+  private putHold(h: Hold.Hold): void {
+    this.holds.set(h.id, h)
+    if (h.status === "pending" && h.expiresAt !== undefined) this.expiring.set(h.id, h)
+    else this.expiring.delete(h.id)
+  }
+
+  /** Writes an outcome of the core into the columns. */
+  persist(o: LedgerCore.Outcome): void {
+    for (const a of [...o.accountsCreated, ...o.accountsUpdated]) {
+      const s = this.slots.get(a.id) ?? this.openAccount(a)
+      this.flags[s] =
+        (a.debitsMustNotExceedCredits ? DEBITS_LIMITED : 0) |
+        (a.creditsMustNotExceedDebits ? CREDITS_LIMITED : 0) |
+        (a.closed ? CLOSED : 0) |
+        (a.debitsPosted >= SMALL ||
+        a.creditsPosted >= SMALL ||
+        a.debitsPending >= SMALL ||
+        a.creditsPending >= SMALL
+          ? LARGE
+          : 0)
+      this.version[s] = a.version
+      this.setTotals(this.totals, s, a)
+    }
+    for (const e of o.entriesCreated) {
+      const row = this.addEntry(e.id, KINDS.indexOf(e.kind), e.createdAt)
+      this.records.set(row, e)
+    }
+    for (const r of o.entriesReversed) this.reversedBy.set(this.index.get(r.id), r.reversedBy)
+    for (const h of o.holdsCreated) this.putHold(h)
+    for (const h of o.holdsUpdated) this.putHold(h)
+    for (const line of o.lines) {
+      const l = this.addLine(this.slots.get(line.accountId)!, this.index.get(line.entryId), line.seq)
+      this.setTotals(this.lineTotals, l, line)
+    }
+    for (const ev of o.events) {
+      const k = this.events
+      this.addEvent(-1, -1, -1)
+      this.eventRecords.set(k, ev)
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // reads
+
+  private accountAt(s: number): Account.Account {
+    const h = this.heads[s]!
+    const t = this.totals
+    const closed = (this.flags[s]! & CLOSED) !== 0
+    const version = this.version[s]!
+    return h.ownerRef === undefined
+      ? {
+          id: h.id,
+          currency: h.currency,
+          code: h.code,
+          normal: h.normal,
+          metadata: h.metadata,
+          debitsMustNotExceedCredits: h.debitsMustNotExceedCredits,
+          creditsMustNotExceedDebits: h.creditsMustNotExceedDebits,
+          closed,
+          createdAt: h.createdAt,
+          debitsPosted: t.get(4 * s),
+          creditsPosted: t.get(4 * s + 1),
+          debitsPending: t.get(4 * s + 2),
+          creditsPending: t.get(4 * s + 3),
+          version
+        }
+      : {
+          id: h.id,
+          currency: h.currency,
+          code: h.code,
+          normal: h.normal,
+          ownerRef: h.ownerRef,
+          metadata: h.metadata,
+          debitsMustNotExceedCredits: h.debitsMustNotExceedCredits,
+          creditsMustNotExceedDebits: h.creditsMustNotExceedDebits,
+          closed,
+          createdAt: h.createdAt,
+          debitsPosted: t.get(4 * s),
+          creditsPosted: t.get(4 * s + 1),
+          debitsPending: t.get(4 * s + 2),
+          creditsPending: t.get(4 * s + 3),
+          version
+        }
+  }
+
+  private entryAt(e: number): Entry.Entry {
+    let entry = this.records.get(e)
+    if (entry === undefined) {
+      const q = this.firstPosting[e]!
+      const debit = this.heads[this.debitOf[q]!]!
+      const draft: Entry.Entry = {
+        id: this.index.ids[e]!,
+        kind: "transfer",
+        postings: [
+          {
+            debit: debit.id,
+            credit: this.heads[this.creditOf[q]!]!.id,
+            amount: this.amounts.get(q),
+            currency: debit.currency
+          }
+        ],
+        metadata: EMPTY,
+        createdAt: this.at[e]!,
+        hash: ""
+      }
+      ;(draft as { hash: string }).hash = LedgerCore.entryHash(draft)
+      entry = draft
+    }
+    const reversedBy = this.reversedBy.get(e)
+    return reversedBy === undefined ? entry : { ...entry, reversedBy }
+  }
+
+  private lineAt(l: number): Account.Line {
+    const t = this.lineTotals
+    const e = this.lineEntry[l]!
+    return {
+      accountId: this.heads[this.lineAccount[l]!]!.id,
+      seq: this.lineSeq[l]!,
+      entryId: this.index.ids[e]!,
+      at: this.at[e]!,
+      debitsPosted: t.get(4 * l),
+      creditsPosted: t.get(4 * l + 1),
+      debitsPending: t.get(4 * l + 2),
+      creditsPending: t.get(4 * l + 3)
+    }
+  }
+
+  private eventAt(k: number): DomainEvent.DomainEvent {
+    const record = this.eventRecords.get(k)
+    if (record !== undefined) return record
+    const e = this.eventEntry[k]!
+    const id = this.index.ids[e]!
+    const q = this.firstPosting[e]!
+    const debit = this.heads[this.debitOf[q]!]!
+    const occurredAt = new Date(this.at[e]!).toISOString()
+    return {
+      id: eventId(this.seeds[this.eventWrite[k]!]!, this.eventNumber[k]!),
+      type: "ledger.entry.posted",
+      occurredAt,
+      subject: id,
+      data: {
+        id,
+        kind: "transfer",
+        postings: [
+          {
+            debit: debit.id,
+            credit: this.heads[this.creditOf[q]!]!.id,
+            amount: this.amounts.get(q).toString(),
+            currency: debit.currency
+          }
+        ],
+        metadata: EMPTY,
+        createdAt: occurredAt
+      }
+    }
+  }
+
+  getAccount(id: string): Account.Account | undefined {
+    return this.snapshot.account(id)
+  }
+
+  getEntry(id: string): Entry.Entry | undefined {
+    return this.snapshot.entry(id)
+  }
+
+  getHold(id: string): Hold.Hold | undefined {
+    return this.holds.get(id)
+  }
+
+  /** Lines with `seq > afterSeq`, ascending, at most `limit`, each with its entry. */
+  history(
+    accountId: string,
+    afterSeq: number,
+    limit: number
+  ): Array<{ line: Account.Line; entry: Entry.Entry }> {
+    const s = this.slots.get(accountId)
+    const out: Array<{ line: Account.Line; entry: Entry.Entry }> = []
+    if (s === undefined) return out
+    const start = Math.max(0, afterSeq)
+    if (start >= this.lineCount[s]! || limit <= 0) return out
+    let l = this.checkpoints[s]![Math.floor(start / STRIDE)]!
+    for (let step = start % STRIDE; step > 0; step--) l = this.lineNext[l]!
+    while (l >= 0 && out.length < limit) {
+      out.push({ line: this.lineAt(l), entry: this.entryAt(this.lineEntry[l]!) })
+      l = this.lineNext[l]!
+    }
+    return out
+  }
+
+  /** The account's line with the highest `seq` among those at or before `at`. */
+  lineAsOf(accountId: string, at: number): Account.Line | undefined {
+    const s = this.slots.get(accountId)
+    if (s === undefined) return undefined
+    for (let l = this.lastLine[s]!; l >= 0; l = this.linePrev[l]!) {
+      if (this.at[this.lineEntry[l]!]! <= at) return this.lineAt(l)
+    }
+    return undefined
+  }
+
+  dump(): {
+    accounts: Array<Account.Account>
+    entries: Array<Entry.Entry>
+    holds: Array<Hold.Hold>
+    lines: Array<Account.Line>
+    events: Array<DomainEvent.DomainEvent>
+  } {
+    const byId = <T extends { readonly id: string }>(a: T, b: T): number =>
+      a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+    const accounts = this.heads.map((_, s) => this.accountAt(s)).sort(byId)
+    const entries: Array<Entry.Entry> = []
+    for (let e = 0; e < this.index.size; e++) entries.push(this.entryAt(e))
+    const lines: Array<Account.Line> = []
+    for (const a of accounts) {
+      const s = this.slots.get(a.id)!
+      for (let l = this.checkpoints[s]![0] ?? -1; l >= 0; l = this.lineNext[l]!) lines.push(this.lineAt(l))
+    }
+    const events: Array<DomainEvent.DomainEvent> = []
+    for (let k = 0; k < this.events; k++) events.push(this.eventAt(k))
+    return {
+      accounts,
+      entries: entries.sort(byId),
+      holds: [...this.holds.values()].sort(byId),
+      lines,
+      events
+    }
+  }
+}
