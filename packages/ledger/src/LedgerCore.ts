@@ -25,7 +25,7 @@ import {
   PostingCurrencyMismatch
 } from "./errors.ts"
 import * as Hold from "./Hold.ts"
-import { CROCKFORD, canonicalRecord, eventId, sha256 } from "./internal/canonical.ts"
+import { CROCKFORD, canonicalRecord, eventId, ID_PATTERN, sha256 } from "./internal/canonical.ts"
 
 /**
  * What the core reads while deciding a batch: the current records by id, and the pending holds
@@ -217,7 +217,7 @@ const firstDifference = (a: Content, b: Content): string | undefined => {
 // ---------------------------------------------------------------------------------------------
 // cheap shape checks for commands that did not come through a schema
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/
+const ID = ID_PATTERN
 const CURRENCY = /^[A-Z][A-Z0-9_]{1,11}$/
 
 const invalid = (path: string, reason: string) => new InvalidInput({ operation: "execute", path, reason })

@@ -40,3 +40,6 @@ export const base32 = (n: number, width: number): string => {
  * writes differ whenever their seeds differ in time or low bits (monotonic ULIDs do).
  */
 export const eventId = (seed: string, k: number): string => seed.slice(0, 10) + base32(k, 6) + seed.slice(16)
+
+/** The form of every record id: what the schemas accept and the core's shape checks test. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/

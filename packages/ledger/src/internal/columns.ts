@@ -75,15 +75,26 @@ export class IdIndex {
     return this.ids.length
   }
 
+  /** Where the last `get` that found nothing stopped: `add` of the same id goes there. */
+  private missId: string | undefined = undefined
+  private missHash = 0
+  private missSlot = 0
+
   /** The row of `id`, or −1. */
   get(id: string): number {
     const t = this.table
     const m = this.mask
     const ids = this.ids
-    let i = hash(id) & m
+    const h = hash(id)
+    let i = h & m
     for (;;) {
       const v = t[i]!
-      if (v === 0) return -1
+      if (v === 0) {
+        this.missId = id
+        this.missHash = h
+        this.missSlot = i
+        return -1
+      }
       if (ids[v - 1] === id) return v - 1
       i = (i + 1) & m
     }
@@ -94,9 +105,12 @@ export class IdIndex {
     const row = this.ids.length
     this.ids.push(id)
     if (row >= this.hashes.length) this.hashes = grow(this.hashes, row + 1)
-    const h = hash(id)
+    const known = this.missId === id
+    this.missId = undefined
+    const h = known ? this.missHash : hash(id)
     this.hashes[row] = h
     if (2 * this.ids.length > this.table.length) this.rehash()
+    else if (known) this.table[this.missSlot] = row + 1
     else this.place(h, row)
     return row
   }

@@ -12,19 +12,11 @@ import type * as Account from "../Account.ts"
 import type { Command } from "../Command.ts"
 import { MAX_BATCH } from "../Command.ts"
 import type * as Entry from "../Entry.ts"
-import {
-  AccountClosed,
-  AccountNotFound,
-  AccountsMustDiffer,
-  type CommandError,
-  ExceedsCredits,
-  ExceedsDebits,
-  PostingCurrencyMismatch
-} from "../errors.ts"
+import { AccountClosed, type CommandError, ExceedsCredits, ExceedsDebits } from "../errors.ts"
 import type * as Hold from "../Hold.ts"
 import * as LedgerCore from "../LedgerCore.ts"
 import { BigColumn, grow, IdIndex } from "./columns.ts"
-import { eventId } from "./canonical.ts"
+import { eventId, ID_PATTERN } from "./canonical.ts"
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({})
 
@@ -56,16 +48,44 @@ const KINDS: ReadonlyArray<Entry.Kind> = [
   "reversal"
 ]
 
+/**
+ * A candidate for the column path: `LedgerCore.isPlainTransfer` without the format checks of the
+ * account ids and the currency, which the path replaces by finding both accounts and comparing
+ * their currency (a command that fails them goes to the core, which checks its shape).
+ */
+const isPlainCandidate = (c: Command): c is Extract<Command, { _tag: "Transfer" }> => {
+  if (typeof c !== "object" || c === null || c._tag !== "Transfer") return false
+  if (
+    typeof c.id !== "string" ||
+    !ID_PATTERN.test(c.id) ||
+    !Array.isArray(c.postings) ||
+    c.postings.length !== 1
+  )
+    return false
+  const q = c.postings[0]
+  return (
+    typeof q === "object" &&
+    q !== null &&
+    typeof q.debit === "string" &&
+    typeof q.credit === "string" &&
+    typeof q.amount === "bigint" &&
+    q.amount > 0n &&
+    typeof q.currency === "string" &&
+    c.description === undefined &&
+    c.metadata === undefined
+  )
+}
+
 export class MemoryBook {
   // accounts: the record as created (its static fields) and columns for what changes
   private readonly slots = new Map<string, number>()
   private readonly heads: Array<Account.Account> = []
+  private readonly currencyOf: Array<string> = []
   private flags = new Uint8Array(64)
   private version = new Int32Array(64)
   /** Four per account: debits posted, credits posted, debits pending, credits pending. */
   private readonly totals = new BigColumn()
   private lastLine = new Int32Array(64)
-  private lineCount = new Int32Array(64)
   /** Per account: the line with seq 1, 1 + STRIDE, 1 + 2·STRIDE, … */
   private readonly checkpoints: Array<Array<number>> = []
 
@@ -87,8 +107,8 @@ export class MemoryBook {
   private lineAccount = new Int32Array(64)
   private lineEntry = new Int32Array(64)
   private lineSeq = new Int32Array(64)
+  /** The account's line before this one, −1 for its first. */
   private linePrev = new Int32Array(64)
-  private lineNext = new Int32Array(64)
   /** Four per line: the account's totals after the entry. */
   private readonly lineTotals = new BigColumn()
 
@@ -158,8 +178,8 @@ export class MemoryBook {
     const summary = { applied: 0, replayed: 0, failures: [] as Array<{ index: number; error: CommandError }> }
     for (let i = 0; i < commands.length; i++) {
       const c = commands[i]!
-      if (LedgerCore.isPlainTransfer(c)) {
-        const r = this.plainTransfer(c as Extract<Command, { _tag: "Transfer" }>, now, write, number)
+      if (isPlainCandidate(c)) {
+        const r = this.plainTransfer(c, now, write, number)
         if (r === undefined) {
           summary.applied++
           number++
@@ -207,24 +227,13 @@ export class MemoryBook {
     const credit = p.credit
     const amount = p.amount
     const currency = p.currency
-    if (debit === credit) return new AccountsMustDiffer({ entryId: id, posting: 0, accountId: debit })
-    if (this.index.get(id) >= 0) return GENERAL
+    // the core's checks up to closed accounts: any failure among them (and any replay or
+    // conflict) is left to the core, which also checks the shape of what this path skips
+    if (debit === credit || this.index.get(id) >= 0) return GENERAL
     const d = this.slots.get(debit)
-    if (d === undefined) return new AccountNotFound({ accountId: debit })
     const k = this.slots.get(credit)
-    if (k === undefined) return new AccountNotFound({ accountId: credit })
-    const dc = this.heads[d]!.currency
-    const kc = this.heads[k]!.currency
-    if (dc !== currency || kc !== currency) {
-      const bad = dc !== currency ? d : k
-      return new PostingCurrencyMismatch({
-        entryId: id,
-        posting: 0,
-        accountId: this.heads[bad]!.id,
-        accountCurrency: this.heads[bad]!.currency,
-        postingCurrency: currency
-      })
-    }
+    if (d === undefined || k === undefined) return GENERAL
+    if (this.currencyOf[d] !== currency || this.currencyOf[k] !== currency) return GENERAL
     const fd = this.flags[d]!
     const fk = this.flags[k]!
     if (fd & CLOSED) return new AccountClosed({ accountId: debit })
@@ -317,20 +326,14 @@ export class MemoryBook {
       this.lineEntry = grow(this.lineEntry, l + 1)
       this.lineSeq = grow(this.lineSeq, l + 1)
       this.linePrev = grow(this.linePrev, l + 1)
-      this.lineNext = grow(this.lineNext, l + 1)
       this.lineTotals.reserve(4 * this.lineAccount.length)
     }
     this.lineAccount[l] = s
     this.lineEntry[l] = e
     this.lineSeq[l] = seq
-    const prev = this.lastLine[s]!
-    this.linePrev[l] = prev
-    this.lineNext[l] = -1
-    if (prev >= 0) this.lineNext[prev] = l
+    this.linePrev[l] = this.lastLine[s]!
     this.lastLine[s] = l
-    const n = this.lineCount[s]!
-    if (n % STRIDE === 0) this.checkpoints[s]!.push(l)
-    this.lineCount[s] = n + 1
+    if ((seq - 1) % STRIDE === 0) this.checkpoints[s]!.push(l)
     return l
   }
 
@@ -355,11 +358,11 @@ export class MemoryBook {
     const s = this.heads.length
     this.slots.set(a.id, s)
     this.heads.push(a)
+    this.currencyOf.push(a.currency)
     if (s >= this.flags.length) {
       this.flags = grow(this.flags, s + 1)
       this.version = grow(this.version, s + 1)
       this.lastLine = grow(this.lastLine, s + 1)
-      this.lineCount = grow(this.lineCount, s + 1)
     }
     this.totals.reserve(4 * this.flags.length)
     this.lastLine[s] = -1
@@ -494,6 +497,17 @@ export class MemoryBook {
     }
   }
 
+  private isoAt = Number.NaN
+  private iso = ""
+  /** `new Date(at).toISOString()`, remembered for the last time asked (a write's events share it). */
+  private isoOf(at: number): string {
+    if (at !== this.isoAt) {
+      this.isoAt = at
+      this.iso = new Date(at).toISOString()
+    }
+    return this.iso
+  }
+
   private eventAt(k: number): DomainEvent.DomainEvent {
     const record = this.eventRecords.get(k)
     if (record !== undefined) return record
@@ -501,7 +515,7 @@ export class MemoryBook {
     const id = this.index.ids[e]!
     const q = this.firstPosting[e]!
     const debit = this.heads[this.debitOf[q]!]!
-    const occurredAt = new Date(this.at[e]!).toISOString()
+    const occurredAt = this.isoOf(this.at[e]!)
     return {
       id: eventId(this.seeds[this.eventWrite[k]!]!, this.eventNumber[k]!),
       type: "ledger.entry.posted",
@@ -536,7 +550,10 @@ export class MemoryBook {
     return this.holds.get(id)
   }
 
-  /** Lines with `seq > afterSeq`, ascending, at most `limit`, each with its entry. */
+  /**
+   * Lines with `seq > afterSeq`, ascending, at most `limit`, each with its entry. Lines link
+   * only backwards, so the page is read from the first checkpoint at or after its last line.
+   */
   history(
     accountId: string,
     afterSeq: number,
@@ -544,16 +561,21 @@ export class MemoryBook {
   ): Array<{ line: Account.Line; entry: Entry.Entry }> {
     const s = this.slots.get(accountId)
     const out: Array<{ line: Account.Line; entry: Entry.Entry }> = []
-    if (s === undefined) return out
-    const start = Math.max(0, afterSeq)
-    if (start >= this.lineCount[s]! || limit <= 0) return out
-    let l = this.checkpoints[s]![Math.floor(start / STRIDE)]!
-    for (let step = start % STRIDE; step > 0; step--) l = this.lineNext[l]!
-    while (l >= 0 && out.length < limit) {
+    if (s === undefined || limit <= 0) return out
+    const from = Math.max(0, afterSeq)
+    const count = this.version[s]!
+    if (from >= count) return out
+    const end = Math.min(count, from + limit)
+    const c = Math.ceil((end - 1) / STRIDE)
+    const points = this.checkpoints[s]!
+    let l = c < points.length ? points[c]! : this.lastLine[s]!
+    let seq = c < points.length ? c * STRIDE + 1 : count
+    for (; seq > end; seq--) l = this.linePrev[l]!
+    for (; seq > from; seq--) {
       out.push({ line: this.lineAt(l), entry: this.entryAt(this.lineEntry[l]!) })
-      l = this.lineNext[l]!
+      l = this.linePrev[l]!
     }
-    return out
+    return out.reverse()
   }
 
   /** The account's line with the highest `seq` among those at or before `at`. */
@@ -580,8 +602,10 @@ export class MemoryBook {
     for (let e = 0; e < this.index.size; e++) entries.push(this.entryAt(e))
     const lines: Array<Account.Line> = []
     for (const a of accounts) {
-      const s = this.slots.get(a.id)!
-      for (let l = this.checkpoints[s]![0] ?? -1; l >= 0; l = this.lineNext[l]!) lines.push(this.lineAt(l))
+      const own: Array<Account.Line> = []
+      for (let l = this.lastLine[this.slots.get(a.id)!]!; l >= 0; l = this.linePrev[l]!)
+        own.push(this.lineAt(l))
+      lines.push(...own.reverse())
     }
     const events: Array<DomainEvent.DomainEvent> = []
     for (let k = 0; k < this.events; k++) events.push(this.eventAt(k))
