@@ -711,6 +711,66 @@ export const suite = (
         )
     )
 
+    it("history pages and as-of reads over long histories (hundreds of lines per account)", { timeout }, () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* LedgerStore
+          yield* write(accounts, 0)
+          // 9 writes of 30 transfers, alternately through write and writeSummary, times 10 apart
+          for (let w = 0; w < 9; w++) {
+            const commands = Array.from(
+              { length: 30 },
+              (_, i): Command => ({
+                _tag: "Transfer",
+                id: `long${w}.${i}`,
+                postings: [
+                  i % 3 === 2
+                    ? { debit: "merchant", credit: "cash", amount: BigInt(i + 1), currency: "USD" }
+                    : { debit: "cash", credit: "merchant", amount: BigInt(w * 100 + i + 1), currency: "USD" }
+                ]
+              })
+            )
+            const request = { commands, mode: "independent" as const, now: 10 * (w + 1), eventIdSeed: SEED }
+            if (w % 2 === 0) yield* store.write(request)
+            else yield* store.writeSummary({ ...request, returnEvents: false })
+          }
+          const { lines } = yield* store.dump
+          for (const id of ["cash", "merchant"]) {
+            const all = lines.filter((l) => l.accountId === id)
+            expect(all.map((l) => l.seq)).toEqual(all.map((_, i) => i + 1))
+            expect(all.length).toBe(270)
+            for (const [afterSeq, limit] of [
+              [0, 1_000],
+              [0, 64],
+              [63, 2],
+              [64, 64],
+              [65, 1],
+              [100, 100],
+              [127, 130],
+              [128, 3],
+              [200, 69],
+              [269, 5],
+              [270, 5],
+              [500, 5]
+            ] as const) {
+              const page = yield* store.history(id, { afterSeq, limit })
+              expect(
+                page.map((h) => h.line),
+                `${id} after ${afterSeq} limit ${limit}`
+              ).toEqual(all.slice(afterSeq, afterSeq + limit))
+              expect(page.map((h) => h.entry.id)).toEqual(page.map((h) => h.line.entryId))
+            }
+            for (const at of [0, 9, 10, 11, 45, 50, 89, 90, 1_000]) {
+              const expected = all.filter((l) => l.at <= at).at(-1)
+              expect(Option.getOrUndefined(yield* store.lineAsOf(id, at)), `${id} as of ${at}`).toEqual(
+                expected
+              )
+            }
+          }
+        })
+      )
+    )
+
     it("events are written with the change, in order, with distinct ids", { timeout }, () =>
       run(
         Effect.gen(function* () {

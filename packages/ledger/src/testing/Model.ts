@@ -3,6 +3,7 @@ import { Effect, Layer, ManagedRuntime, Option, Result } from "effect"
 import { TestClock } from "effect/testing"
 import * as fc from "fast-check"
 import type * as Account from "../Account.ts"
+import type * as Command from "../Command.ts"
 import type * as Entry from "../Entry.ts"
 import type * as Hold from "../Hold.ts"
 import * as Ledger from "../Ledger.ts"
@@ -744,7 +745,9 @@ class AdvanceCommand implements fc.AsyncCommand<ModelState, Real> {
 class BatchCommand implements fc.AsyncCommand<ModelState, Real> {
   constructor(
     readonly entries: ReadonlyArray<{ id: string; postings: ReadonlyArray<MPosting> }>,
-    readonly linked: boolean
+    readonly linked: boolean,
+    /** Through `executeSummary` (typed commands, counts and failures) instead of `postBatch`. */
+    readonly summary = false
   ) {}
   check(): boolean {
     return true
@@ -765,6 +768,29 @@ class BatchCommand implements fc.AsyncCommand<ModelState, Real> {
       m.entries = trial.entries
       m.holds = trial.holds
     }
+    if (this.summary) {
+      const commands = entries.map((e): Command.Command => ({ _tag: "Transfer", ...e }))
+      const mode = this.linked ? "linked" : "independent"
+      const s = await r.runtime.runPromise(
+        Effect.gen(function* () {
+          const ledger = yield* Ledger.Ledger
+          return yield* ledger.executeSummary(commands, mode)
+        })
+      )
+      const failures = s.failures.map((f) =>
+        replyOf(Result.fail(f.error as { readonly _tag: string; readonly field?: string }))
+      )
+      const want = expected.flatMap((x, index) => (x.ok ? [] : [{ index, reply: x }]))
+      const got = {
+        ok: s.applied + s.replayed,
+        failures: s.failures.map((f, i) => ({ index: f.index, reply: failures[i] }))
+      }
+      const model = { ok: expected.filter((x) => x.ok).length, failures: want }
+      if (JSON.stringify(got) !== JSON.stringify(model))
+        throw new Error(`summary mismatch: store ${JSON.stringify(got)} model ${JSON.stringify(model)}`)
+      await afterStep(m, r)
+      return
+    }
     const input = {
       mode: this.linked ? "linked" : "independent",
       entries: entries.map((e) => toInput({ _tag: "Transfer", ...e }))
@@ -781,7 +807,7 @@ class BatchCommand implements fc.AsyncCommand<ModelState, Real> {
     await afterStep(m, r)
   }
   toString(): string {
-    return `Batch(${this.linked ? "linked" : "independent"}, ${showOp(this.entries)})`
+    return `Batch(${this.linked ? "linked" : "independent"}${this.summary ? ", executeSummary" : ""}, ${showOp(this.entries)})`
   }
 }
 
@@ -880,9 +906,10 @@ export const commands = (maxCommands = 40) =>
                   maxLength: 4
                 }
               ),
+              fc.boolean(),
               fc.boolean()
             )
-            .map(([entries, linked]) => new BatchCommand(entries, linked))
+            .map(([entries, linked, summary]) => new BatchCommand(entries, linked, summary))
         },
         { weight: 2, arbitrary: fc.constant(new RetryCommand(false)) },
         { weight: 2, arbitrary: fc.constant(new RetryCommand(true)) }
