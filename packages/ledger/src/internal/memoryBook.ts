@@ -109,8 +109,14 @@ export class MemoryBook {
   private lineSeq = new Int32Array(64)
   /** The account's line before this one, −1 for its first. */
   private linePrev = new Int32Array(64)
-  /** Four per line: the account's totals after the entry. */
-  private readonly lineTotals = new BigColumn()
+  /**
+   * Where a line's totals are kept (four per row of `storedTotals`), or −1 for a plain
+   * transfer's line that is not an account's checkpoint: its totals are the previous line's
+   * plus its posting, so they are not kept (32 bytes a line saved; see `totalsOfLine`).
+   */
+  private lineStored = new Int32Array(64)
+  private stored = 0
+  private readonly storedTotals = new BigColumn()
 
   // holds
   private readonly holds = new Map<string, Hold.Hold>()
@@ -126,7 +132,7 @@ export class MemoryBook {
 
   constructor() {
     this.totals.reserve(4 * this.flags.length)
-    this.lineTotals.reserve(4 * this.lineAccount.length)
+    this.storedTotals.reserve(4 * 64)
     this.amounts.reserve(this.debitOf.length)
   }
 
@@ -285,10 +291,10 @@ export class MemoryBook {
     this.amounts.data[q] = amount
     const dVersion = this.version[d]! + 1
     this.version[d] = dVersion
-    this.lineFromTotals(d, e, dVersion)
+    this.plainLine(d, e, dVersion)
     const kVersion = this.version[k]! + 1
     this.version[k] = kVersion
-    this.lineFromTotals(k, e, kVersion)
+    this.plainLine(k, e, kVersion)
     this.addEvent(e, write, number)
     return undefined
   }
@@ -318,33 +324,70 @@ export class MemoryBook {
     this.eventNumber[k] = number
   }
 
-  /** Appends a line for account `s` at entry `e` with `seq`; returns its row (totals left to the caller). */
-  private addLine(s: number, e: number, seq: number): number {
+  /**
+   * Appends a line for account `s` at entry `e` with `seq`; returns the row of `storedTotals`
+   * the caller fills, or −1 when the line's totals are derived (`derived` and not a checkpoint).
+   */
+  private addLine(s: number, e: number, seq: number, derived: boolean): number {
     const l = this.lines++
     if (l >= this.lineAccount.length) {
       this.lineAccount = grow(this.lineAccount, l + 1)
       this.lineEntry = grow(this.lineEntry, l + 1)
       this.lineSeq = grow(this.lineSeq, l + 1)
       this.linePrev = grow(this.linePrev, l + 1)
-      this.lineTotals.reserve(4 * this.lineAccount.length)
+      this.lineStored = grow(this.lineStored, l + 1)
     }
     this.lineAccount[l] = s
     this.lineEntry[l] = e
     this.lineSeq[l] = seq
     this.linePrev[l] = this.lastLine[s]!
     this.lastLine[s] = l
-    if ((seq - 1) % STRIDE === 0) this.checkpoints[s]!.push(l)
-    return l
+    const checkpoint = (seq - 1) % STRIDE === 0
+    if (checkpoint) this.checkpoints[s]!.push(l)
+    if (derived && !checkpoint) {
+      this.lineStored[l] = -1
+      return -1
+    }
+    const row = this.stored++
+    this.storedTotals.reserve(4 * row + 4)
+    this.lineStored[l] = row
+    return row
   }
 
-  /** A line with the account's current totals, copied slot for slot (none is spilled on this path). */
-  private lineFromTotals(s: number, e: number, seq: number): void {
-    const l = this.addLine(s, e, seq)
+  /** A plain transfer's line: its totals are kept only at a checkpoint, copied word for word (none is spilled on this path). */
+  private plainLine(s: number, e: number, seq: number): void {
+    const row = this.addLine(s, e, seq, true)
+    if (row < 0) return
     const from = this.totals.words
-    const to = this.lineTotals.words
+    const to = this.storedTotals.words
     const a = 8 * s
-    const b = 8 * l
+    const b = 8 * row
     for (let i = 0; i < 8; i++) to[b + i] = from[a + i]!
+  }
+
+  /**
+   * A line's totals: kept, or (a plain transfer's line) those of the account's line before it
+   * plus its posting, walking back to the nearest kept line (a checkpoint at most STRIDE − 1
+   * lines back, or a line the core wrote).
+   */
+  private totalsOfLine(l: number): Totals {
+    let debits = 0n
+    let credits = 0n
+    let x = l
+    while (this.lineStored[x]! < 0) {
+      const q = this.firstPosting[this.lineEntry[x]!]!
+      if (this.debitOf[q] === this.lineAccount[x]) debits += this.amounts.get(q)
+      else credits += this.amounts.get(q)
+      x = this.linePrev[x]!
+    }
+    const t = this.storedTotals
+    const row = 4 * this.lineStored[x]!
+    return {
+      debitsPosted: t.get(row) + debits,
+      creditsPosted: t.get(row + 1) + credits,
+      debitsPending: t.get(row + 2),
+      creditsPending: t.get(row + 3)
+    }
   }
 
   private setTotals(column: BigColumn, row: number, x: Totals): void {
@@ -401,8 +444,8 @@ export class MemoryBook {
     for (const h of o.holdsCreated) this.putHold(h)
     for (const h of o.holdsUpdated) this.putHold(h)
     for (const line of o.lines) {
-      const l = this.addLine(this.slots.get(line.accountId)!, this.index.get(line.entryId), line.seq)
-      this.setTotals(this.lineTotals, l, line)
+      const row = this.addLine(this.slots.get(line.accountId)!, this.index.get(line.entryId), line.seq, false)
+      this.setTotals(this.storedTotals, row, line)
     }
     for (const ev of o.events) {
       const k = this.events
@@ -483,17 +526,17 @@ export class MemoryBook {
   }
 
   private lineAt(l: number): Account.Line {
-    const t = this.lineTotals
+    const t = this.totalsOfLine(l)
     const e = this.lineEntry[l]!
     return {
       accountId: this.heads[this.lineAccount[l]!]!.id,
       seq: this.lineSeq[l]!,
       entryId: this.index.ids[e]!,
       at: this.at[e]!,
-      debitsPosted: t.get(4 * l),
-      creditsPosted: t.get(4 * l + 1),
-      debitsPending: t.get(4 * l + 2),
-      creditsPending: t.get(4 * l + 3)
+      debitsPosted: t.debitsPosted,
+      creditsPosted: t.creditsPosted,
+      debitsPending: t.debitsPending,
+      creditsPending: t.creditsPending
     }
   }
 
