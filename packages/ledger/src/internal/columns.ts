@@ -1,59 +1,97 @@
 /**
- * Growable typed columns for the memory store. Typed arrays hold numbers and non-negative
- * `bigint` totals outside the garbage collector's view: a ledger of millions of lines keeps a
- * few large buffers instead of millions of small objects.
+ * Columns for the memory store, in chunks. Typed arrays hold numbers and non-negative `bigint`
+ * totals outside the garbage collector's view, and a column grows by whole chunks instead of by
+ * copying itself into one twice as large: a ledger of millions of lines allocates what it uses
+ * once, and so sets off far fewer collections (V8 collects whenever off-heap memory has grown
+ * by some tens of megabytes). The first chunk starts small and doubles up to the chunk size,
+ * so an empty store costs a few hundred bytes per column.
  */
 
-/** A copy of `a` with room for at least `n` elements (doubling), or `a` itself when it fits. */
-export const grow = <A extends Int32Array | Float64Array | Uint8Array | BigUint64Array>(
-  a: A,
-  n: number
-): A => {
-  if (n <= a.length) return a
-  let size = Math.max(16, a.length)
-  while (size < n) size *= 2
+const SHIFT = 16
+/** Elements per chunk (64 Ki). */
+const CHUNK = 1 << SHIFT
+const MASK = CHUNK - 1
+const FIRST = 64
+
+/** `a` copied into a typed array of `size` elements. */
+const resized = <A extends Int32Array | BigUint64Array>(a: A, size: number): A => {
   const b = new (a.constructor as new (size: number) => A)(size)
   b.set(a as never)
   return b
+}
+
+/** The size the first chunk must have to hold element `i` (a power of two, at most `CHUNK`). */
+const firstSize = (current: number, i: number): number => {
+  let size = current
+  while (size <= i) size *= 2
+  return Math.min(size, CHUNK)
+}
+
+/** 32-bit integers by index, default 0. */
+export class Int32Column {
+  private readonly chunks: Array<Int32Array> = [new Int32Array(FIRST)]
+
+  get(i: number): number {
+    return this.chunks[i >>> SHIFT]![i & MASK]!
+  }
+
+  set(i: number, v: number): void {
+    let chunk = this.chunks[i >>> SHIFT]
+    if (chunk === undefined || (i & MASK) >= chunk.length) chunk = this.extend(i)
+    chunk[i & MASK] = v
+  }
+
+  private extend(i: number): Int32Array {
+    const c = i >>> SHIFT
+    const first = this.chunks[0]!
+    this.chunks[0] = resized(first, c === 0 ? firstSize(first.length, i) : CHUNK)
+    while (this.chunks.length <= c) this.chunks.push(new Int32Array(CHUNK))
+    return this.chunks[c]!
+  }
 }
 
 /** 2^64 − 1: the slot value of a `BigColumn` element kept in its overflow map. */
 const SPILLED = (1n << 64n) - 1n
 
 /**
- * Non-negative `bigint`s by index: values below 2^64 − 1 in a `BigUint64Array`, larger ones
- * (the ledger allows totals up to 2^127 − 1) in an overflow map, so every value stays exact.
+ * Non-negative `bigint`s by index, default 0n: values below 2^64 − 1 in `BigUint64Array`
+ * chunks, larger ones (the ledger allows totals up to 2^127 − 1) in an overflow map, so every
+ * value stays exact.
  */
 export class BigColumn {
-  data = new BigUint64Array(64)
-  /** The same memory as 32-bit halves: copying a value through it builds no `bigint`. */
-  words = new Uint32Array(this.data.buffer)
-  readonly spilled = new Map<number, bigint>()
-
-  reserve(n: number): void {
-    if (n > this.data.length) {
-      this.data = grow(this.data, n)
-      this.words = new Uint32Array(this.data.buffer)
-    }
-  }
+  private readonly chunks: Array<BigUint64Array> = [new BigUint64Array(FIRST)]
+  private readonly spilled = new Map<number, bigint>()
 
   get(i: number): bigint {
-    const v = this.data[i]!
+    const v = this.chunks[i >>> SHIFT]![i & MASK]!
     return v === SPILLED ? this.spilled.get(i)! : v
   }
 
   set(i: number, v: bigint): void {
+    let chunk = this.chunks[i >>> SHIFT]
+    if (chunk === undefined || (i & MASK) >= chunk.length) chunk = this.extend(i)
+    const j = i & MASK
     if (v >= SPILLED) {
-      this.data[i] = SPILLED
+      chunk[j] = SPILLED
       this.spilled.set(i, v)
     } else {
-      if (this.data[i] === SPILLED) this.spilled.delete(i)
-      this.data[i] = v
+      if (chunk[j] === SPILLED) this.spilled.delete(i)
+      chunk[j] = v
     }
+  }
+
+  private extend(i: number): BigUint64Array {
+    const c = i >>> SHIFT
+    const first = this.chunks[0]!
+    this.chunks[0] = resized(first, c === 0 ? firstSize(first.length, i) : CHUNK)
+    while (this.chunks.length <= c) this.chunks.push(new BigUint64Array(CHUNK))
+    return this.chunks[c]!
   }
 }
 
-/** FNV-1a over UTF-16 code units. */
+/**
+ * FNV-1a over UTF-16 code units.
+ */
 const hash = (s: string): number => {
   let h = 0x811c9dc5
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
@@ -62,23 +100,22 @@ const hash = (s: string): number => {
 
 /**
  * The index of entry ids: open addressing over an `Int32Array` of row numbers (+1), the ids
- * themselves in `ids`. A `Map` of millions of strings costs far more to grow and to trace.
+ * themselves in `ids`, their hashes in a column (growing the table hashes nothing again). A
+ * `Map` of millions of strings costs far more to grow and to trace.
  */
 export class IdIndex {
   private table = new Int32Array(1024)
   private mask = 1023
   readonly ids: Array<string> = []
-  /** Each row's hash, so growing the table hashes nothing again. */
-  private hashes = new Int32Array(1024)
-
-  get size(): number {
-    return this.ids.length
-  }
-
+  private readonly hashes = new Int32Column()
   /** Where the last `get` that found nothing stopped: `add` of the same id goes there. */
   private missId: string | undefined = undefined
   private missHash = 0
   private missSlot = 0
+
+  get size(): number {
+    return this.ids.length
+  }
 
   /** The row of `id`, or −1. */
   get(id: string): number {
@@ -104,11 +141,10 @@ export class IdIndex {
   add(id: string): number {
     const row = this.ids.length
     this.ids.push(id)
-    if (row >= this.hashes.length) this.hashes = grow(this.hashes, row + 1)
     const known = this.missId === id
     this.missId = undefined
     const h = known ? this.missHash : hash(id)
-    this.hashes[row] = h
+    this.hashes.set(row, h)
     if (2 * this.ids.length > this.table.length) this.rehash()
     else if (known) this.table[this.missSlot] = row + 1
     else this.place(h, row)
@@ -127,7 +163,6 @@ export class IdIndex {
     const size = this.table.length * 2
     this.table = new Int32Array(size)
     this.mask = size - 1
-    const hashes = this.hashes
-    for (let row = 0; row < this.ids.length; row++) this.place(hashes[row]!, row)
+    for (let row = 0; row < this.ids.length; row++) this.place(this.hashes.get(row), row)
   }
 }

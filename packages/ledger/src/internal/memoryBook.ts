@@ -15,8 +15,8 @@ import type * as Entry from "../Entry.ts"
 import { AccountClosed, type CommandError, ExceedsCredits, ExceedsDebits } from "../errors.ts"
 import type * as Hold from "../Hold.ts"
 import * as LedgerCore from "../LedgerCore.ts"
-import { BigColumn, grow, IdIndex } from "./columns.ts"
-import { eventId, ID_PATTERN } from "./canonical.ts"
+import { BigColumn, IdIndex, Int32Column } from "./columns.ts"
+import { base32, ID_PATTERN } from "./canonical.ts"
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({})
 
@@ -38,15 +38,6 @@ const STRIDE = 64
 
 /** The four totals an account and a line carry. */
 type Totals = Pick<Account.Line, "debitsPosted" | "creditsPosted" | "debitsPending" | "creditsPending">
-
-const KINDS: ReadonlyArray<Entry.Kind> = [
-  "transfer",
-  "hold",
-  "hold_post",
-  "hold_void",
-  "hold_expire",
-  "reversal"
-]
 
 /**
  * A candidate for the column path: `LedgerCore.isPlainTransfer` without the format checks of the
@@ -80,41 +71,46 @@ export class MemoryBook {
   // accounts: the record as created (its static fields) and columns for what changes
   private readonly slots = new Map<string, number>()
   private readonly heads: Array<Account.Account> = []
+  private readonly idOf: Array<string> = []
   private readonly currencyOf: Array<string> = []
-  private flags = new Uint8Array(64)
-  private version = new Int32Array(64)
+  private readonly flags = new Int32Column()
+  private readonly version = new Int32Column()
   /** Four per account: debits posted, credits posted, debits pending, credits pending. */
   private readonly totals = new BigColumn()
-  private lastLine = new Int32Array(64)
+  /** The account's last line + 1 (0: none). */
+  private readonly lastLine = new Int32Column()
   /** Per account: the line with seq 1, 1 + STRIDE, 1 + 2·STRIDE, … */
   private readonly checkpoints: Array<Array<number>> = []
 
-  // entries: the id index, the kind and time, and either columns (plain transfers) or the record
+  // writes: every entry and event belongs to one; its time and seed are kept once
+  private readonly writeSeed: Array<string> = []
+  private readonly writeAt: Array<number> = []
+  /** The outbox position of the write's first event (its event numbers count from there). */
+  private readonly writeFirstEvent: Array<number> = []
+
+  // entries: the id index, the write, and either columns (plain transfers) or the record
   private readonly index = new IdIndex()
-  private kind = new Uint8Array(64)
-  private at = new Float64Array(64)
-  /** First posting row of a plain transfer, −1 for an entry kept as a record. */
-  private firstPosting = new Int32Array(64)
+  private readonly entryWrite = new Int32Column()
+  /** A plain transfer's debit account (its one posting), −1 for an entry kept as a record. */
+  private readonly debitOf = new Int32Column()
+  private readonly creditOf = new Int32Column()
+  private readonly amounts = new BigColumn()
   private readonly records = new Map<number, Entry.Entry>()
   private readonly reversedBy = new Map<number, string>()
-  private postings = 0
-  private debitOf = new Int32Array(64)
-  private creditOf = new Int32Array(64)
-  private readonly amounts = new BigColumn()
 
   // lines
   private lines = 0
-  private lineAccount = new Int32Array(64)
-  private lineEntry = new Int32Array(64)
-  private lineSeq = new Int32Array(64)
-  /** The account's line before this one, −1 for its first. */
-  private linePrev = new Int32Array(64)
+  private readonly lineAccount = new Int32Column()
+  private readonly lineEntry = new Int32Column()
+  private readonly lineSeq = new Int32Column()
+  /** The account's line before this one + 1 (0: none). */
+  private readonly linePrev = new Int32Column()
   /**
-   * Where a line's totals are kept (four per row of `storedTotals`), or −1 for a plain
+   * Where a line's totals are kept + 1 (four per row of `storedTotals`), or 0 for a plain
    * transfer's line that is not an account's checkpoint: its totals are the previous line's
    * plus its posting, so they are not kept (32 bytes a line saved; see `totalsOfLine`).
    */
-  private lineStored = new Int32Array(64)
+  private readonly lineStored = new Int32Column()
   private stored = 0
   private readonly storedTotals = new BigColumn()
 
@@ -122,19 +118,11 @@ export class MemoryBook {
   private readonly holds = new Map<string, Hold.Hold>()
   private readonly expiring = new Map<string, Hold.Hold>()
 
-  // outbox: events the core built, or (entry, write, number) for a plain transfer's event
+  // outbox: a plain transfer's event is its entry's row (built when read), others the core's record
   private events = 0
-  private eventEntry = new Int32Array(64)
-  private eventWrite = new Int32Array(64)
-  private eventNumber = new Int32Array(64)
+  /** The entry of a plain transfer's event, −1 for an event kept in `eventRecords`. */
+  private readonly eventEntry = new Int32Column()
   private readonly eventRecords = new Map<number, DomainEvent.DomainEvent>()
-  private readonly seeds: Array<string> = []
-
-  constructor() {
-    this.totals.reserve(4 * this.flags.length)
-    this.storedTotals.reserve(4 * 64)
-    this.amounts.reserve(this.debitOf.length)
-  }
 
   readonly snapshot: LedgerCore.Snapshot = {
     account: (id) => {
@@ -156,10 +144,19 @@ export class MemoryBook {
   // -------------------------------------------------------------------------------------------
   // writes
 
+  private beginWrite(request: LedgerCore.Request): number {
+    const w = this.writeSeed.length
+    this.writeSeed.push(request.eventIdSeed)
+    this.writeAt.push(request.now)
+    this.writeFirstEvent.push(this.events)
+    return w
+  }
+
   /** Decides a write with the core and persists it. */
   write(request: LedgerCore.Request): LedgerCore.Outcome {
+    const w = this.beginWrite(request)
     const outcome = LedgerCore.applyBatch(this.snapshot, request)
-    this.persist(outcome)
+    this.persist(outcome, w)
     return outcome
   }
 
@@ -175,20 +172,20 @@ export class MemoryBook {
     if (request.mode === "linked") return LedgerCore.summarize(this.write(request), request.returnEvents)
     const now = request.now
     const seed = request.eventIdSeed
+    const w = this.beginWrite(request)
     const firstEvent = this.events
-    let number = 0
     if (this.anyDue(now))
-      number = this.write({ commands: [], mode: "independent", now, eventIdSeed: seed }).events.length
-    const write = this.seeds.length
-    this.seeds.push(seed)
+      this.persist(
+        LedgerCore.applyBatch(this.snapshot, { commands: [], mode: "independent", now, eventIdSeed: seed }),
+        w
+      )
     const summary = { applied: 0, replayed: 0, failures: [] as Array<{ index: number; error: CommandError }> }
     for (let i = 0; i < commands.length; i++) {
       const c = commands[i]!
       if (isPlainCandidate(c)) {
-        const r = this.plainTransfer(c, now, write, number)
+        const r = this.plainTransfer(c, w)
         if (r === undefined) {
           summary.applied++
-          number++
           continue
         }
         if (r !== GENERAL) {
@@ -200,10 +197,9 @@ export class MemoryBook {
         index: i,
         now,
         eventIdSeed: seed,
-        firstEvent: number
+        firstEvent: this.events - firstEvent
       })
-      this.persist(o)
-      number += o.events.length
+      this.persist(o, w)
       LedgerCore.tally(summary, o.results[0]!, i)
     }
     const events: Array<DomainEvent.DomainEvent> = []
@@ -217,15 +213,13 @@ export class MemoryBook {
   }
 
   /**
-   * The core's plain-transfer decision (`LedgerCore` `fastTransfer`) on the columns: the same
-   * checks in the same order with the same errors. `undefined` when applied; `GENERAL` when the
-   * id exists (a replay or a conflict) or a total is near the range limit.
+   * The core's plain-transfer decision (`LedgerCore` `fastTransfer`) on the columns, for what it
+   * can check by finding both accounts: `undefined` when applied, the error when an account is
+   * closed or a limit would be exceeded, `GENERAL` for everything else (the core decides it).
    */
   private plainTransfer(
     c: Extract<Command, { _tag: "Transfer" }>,
-    now: number,
-    write: number,
-    number: number
+    w: number
   ): CommandError | typeof GENERAL | undefined {
     const id = c.id
     const p = c.postings[0]!
@@ -240,88 +234,62 @@ export class MemoryBook {
     const k = this.slots.get(credit)
     if (d === undefined || k === undefined) return GENERAL
     if (this.currencyOf[d] !== currency || this.currencyOf[k] !== currency) return GENERAL
-    const fd = this.flags[d]!
-    const fk = this.flags[k]!
+    const fd = this.flags.get(d)
+    const fk = this.flags.get(k)
     if (fd & CLOSED) return new AccountClosed({ accountId: debit })
     if (fk & CLOSED) return new AccountClosed({ accountId: credit })
     if (amount >= SMALL || (fd | fk) & LARGE) return GENERAL
     // every total of both accounts is below 2^62 and so is the amount: no sum overflows
-    const t = this.totals.data
+    const t = this.totals
     const d0 = 4 * d
-    const dDebits = t[d0]! + amount
+    const dDebits = t.get(d0) + amount
     if (fd & DEBITS_LIMITED) {
-      const dCredits = t[d0 + 1]!
-      const dPending = t[d0 + 2]!
+      const dCredits = t.get(d0 + 1)
+      const dPending = t.get(d0 + 2)
       if (dDebits + dPending > dCredits)
         return new ExceedsCredits({
           entryId: id,
           accountId: debit,
-          available: (dCredits - t[d0]! - dPending).toString(),
+          available: (dCredits - t.get(d0) - dPending).toString(),
           requested: amount.toString()
         })
     }
     const k0 = 4 * k
-    const kCredits = t[k0 + 1]! + amount
+    const kCredits = t.get(k0 + 1) + amount
     if (fk & CREDITS_LIMITED) {
-      const kDebits = t[k0]!
-      const kPending = t[k0 + 3]!
+      const kDebits = t.get(k0)
+      const kPending = t.get(k0 + 3)
       if (kCredits + kPending > kDebits)
         return new ExceedsDebits({
           entryId: id,
           accountId: credit,
-          available: (kDebits - t[k0 + 1]! - kPending).toString(),
+          available: (kDebits - t.get(k0 + 1) - kPending).toString(),
           requested: amount.toString()
         })
     }
     // apply: totals, the entry and its posting, a line per account, the event
-    t[d0] = dDebits
-    if (dDebits >= SMALL) this.flags[d] = fd | LARGE
-    t[k0 + 1] = kCredits
-    if (kCredits >= SMALL) this.flags[k] = fk | LARGE
-    const e = this.addEntry(id, 0, now)
-    const q = this.postings++
-    if (q >= this.debitOf.length) {
-      this.debitOf = grow(this.debitOf, q + 1)
-      this.creditOf = grow(this.creditOf, q + 1)
-      this.amounts.reserve(q + 1)
-    }
-    this.firstPosting[e] = q
-    this.debitOf[q] = d
-    this.creditOf[q] = k
-    this.amounts.data[q] = amount
-    const dVersion = this.version[d]! + 1
-    this.version[d] = dVersion
+    t.set(d0, dDebits)
+    if (dDebits >= SMALL) this.flags.set(d, fd | LARGE)
+    t.set(k0 + 1, kCredits)
+    if (kCredits >= SMALL) this.flags.set(k, fk | LARGE)
+    const e = this.addEntry(id, w)
+    this.debitOf.set(e, d)
+    this.creditOf.set(e, k)
+    this.amounts.set(e, amount)
+    const dVersion = this.version.get(d) + 1
+    this.version.set(d, dVersion)
     this.plainLine(d, e, dVersion)
-    const kVersion = this.version[k]! + 1
-    this.version[k] = kVersion
+    const kVersion = this.version.get(k) + 1
+    this.version.set(k, kVersion)
     this.plainLine(k, e, kVersion)
-    this.addEvent(e, write, number)
+    this.eventEntry.set(this.events++, e)
     return undefined
   }
 
-  private addEntry(id: string, kind: number, at: number): number {
+  private addEntry(id: string, w: number): number {
     const e = this.index.add(id)
-    if (e >= this.kind.length) {
-      this.kind = grow(this.kind, e + 1)
-      this.at = grow(this.at, e + 1)
-      this.firstPosting = grow(this.firstPosting, e + 1)
-    }
-    this.kind[e] = kind
-    this.at[e] = at
-    this.firstPosting[e] = -1
+    this.entryWrite.set(e, w)
     return e
-  }
-
-  private addEvent(entry: number, write: number, number: number): void {
-    const k = this.events++
-    if (k >= this.eventEntry.length) {
-      this.eventEntry = grow(this.eventEntry, k + 1)
-      this.eventWrite = grow(this.eventWrite, k + 1)
-      this.eventNumber = grow(this.eventNumber, k + 1)
-    }
-    this.eventEntry[k] = entry
-    this.eventWrite[k] = write
-    this.eventNumber[k] = number
   }
 
   /**
@@ -330,39 +298,24 @@ export class MemoryBook {
    */
   private addLine(s: number, e: number, seq: number, derived: boolean): number {
     const l = this.lines++
-    if (l >= this.lineAccount.length) {
-      this.lineAccount = grow(this.lineAccount, l + 1)
-      this.lineEntry = grow(this.lineEntry, l + 1)
-      this.lineSeq = grow(this.lineSeq, l + 1)
-      this.linePrev = grow(this.linePrev, l + 1)
-      this.lineStored = grow(this.lineStored, l + 1)
-    }
-    this.lineAccount[l] = s
-    this.lineEntry[l] = e
-    this.lineSeq[l] = seq
-    this.linePrev[l] = this.lastLine[s]!
-    this.lastLine[s] = l
+    this.lineAccount.set(l, s)
+    this.lineEntry.set(l, e)
+    this.lineSeq.set(l, seq)
+    this.linePrev.set(l, this.lastLine.get(s))
+    this.lastLine.set(s, l + 1)
     const checkpoint = (seq - 1) % STRIDE === 0
     if (checkpoint) this.checkpoints[s]!.push(l)
-    if (derived && !checkpoint) {
-      this.lineStored[l] = -1
-      return -1
-    }
+    if (derived && !checkpoint) return -1
     const row = this.stored++
-    this.storedTotals.reserve(4 * row + 4)
-    this.lineStored[l] = row
+    this.lineStored.set(l, row + 1)
     return row
   }
 
-  /** A plain transfer's line: its totals are kept only at a checkpoint, copied word for word (none is spilled on this path). */
+  /** A plain transfer's line: its totals are kept only at a checkpoint. */
   private plainLine(s: number, e: number, seq: number): void {
     const row = this.addLine(s, e, seq, true)
     if (row < 0) return
-    const from = this.totals.words
-    const to = this.storedTotals.words
-    const a = 8 * s
-    const b = 8 * row
-    for (let i = 0; i < 8; i++) to[b + i] = from[a + i]!
+    for (let i = 0; i < 4; i++) this.storedTotals.set(4 * row + i, this.totals.get(4 * s + i))
   }
 
   /**
@@ -374,14 +327,14 @@ export class MemoryBook {
     let debits = 0n
     let credits = 0n
     let x = l
-    while (this.lineStored[x]! < 0) {
-      const q = this.firstPosting[this.lineEntry[x]!]!
-      if (this.debitOf[q] === this.lineAccount[x]) debits += this.amounts.get(q)
-      else credits += this.amounts.get(q)
-      x = this.linePrev[x]!
+    while (this.lineStored.get(x) === 0) {
+      const e = this.lineEntry.get(x)
+      if (this.debitOf.get(e) === this.lineAccount.get(x)) debits += this.amounts.get(e)
+      else credits += this.amounts.get(e)
+      x = this.linePrev.get(x) - 1
     }
     const t = this.storedTotals
-    const row = 4 * this.lineStored[x]!
+    const row = 4 * (this.lineStored.get(x) - 1)
     return {
       debitsPosted: t.get(row) + debits,
       creditsPosted: t.get(row + 1) + credits,
@@ -401,14 +354,8 @@ export class MemoryBook {
     const s = this.heads.length
     this.slots.set(a.id, s)
     this.heads.push(a)
+    this.idOf.push(a.id)
     this.currencyOf.push(a.currency)
-    if (s >= this.flags.length) {
-      this.flags = grow(this.flags, s + 1)
-      this.version = grow(this.version, s + 1)
-      this.lastLine = grow(this.lastLine, s + 1)
-    }
-    this.totals.reserve(4 * this.flags.length)
-    this.lastLine[s] = -1
     this.checkpoints.push([])
     return s
   }
@@ -419,26 +366,29 @@ export class MemoryBook {
     else this.expiring.delete(h.id)
   }
 
-  /** Writes an outcome of the core into the columns. */
-  persist(o: LedgerCore.Outcome): void {
+  /** Writes an outcome of the core, decided in write `w`, into the columns. */
+  private persist(o: LedgerCore.Outcome, w: number): void {
     for (const a of [...o.accountsCreated, ...o.accountsUpdated]) {
       const s = this.slots.get(a.id) ?? this.openAccount(a)
-      this.flags[s] =
+      this.flags.set(
+        s,
         (a.debitsMustNotExceedCredits ? DEBITS_LIMITED : 0) |
-        (a.creditsMustNotExceedDebits ? CREDITS_LIMITED : 0) |
-        (a.closed ? CLOSED : 0) |
-        (a.debitsPosted >= SMALL ||
-        a.creditsPosted >= SMALL ||
-        a.debitsPending >= SMALL ||
-        a.creditsPending >= SMALL
-          ? LARGE
-          : 0)
-      this.version[s] = a.version
+          (a.creditsMustNotExceedDebits ? CREDITS_LIMITED : 0) |
+          (a.closed ? CLOSED : 0) |
+          (a.debitsPosted >= SMALL ||
+          a.creditsPosted >= SMALL ||
+          a.debitsPending >= SMALL ||
+          a.creditsPending >= SMALL
+            ? LARGE
+            : 0)
+      )
+      this.version.set(s, a.version)
       this.setTotals(this.totals, s, a)
     }
-    for (const e of o.entriesCreated) {
-      const row = this.addEntry(e.id, KINDS.indexOf(e.kind), e.createdAt)
-      this.records.set(row, e)
+    for (const entry of o.entriesCreated) {
+      const e = this.addEntry(entry.id, w)
+      this.debitOf.set(e, -1)
+      this.records.set(e, entry)
     }
     for (const r of o.entriesReversed) this.reversedBy.set(this.index.get(r.id), r.reversedBy)
     for (const h of o.holdsCreated) this.putHold(h)
@@ -448,8 +398,8 @@ export class MemoryBook {
       this.setTotals(this.storedTotals, row, line)
     }
     for (const ev of o.events) {
-      const k = this.events
-      this.addEvent(-1, -1, -1)
+      const k = this.events++
+      this.eventEntry.set(k, -1)
       this.eventRecords.set(k, ev)
     }
   }
@@ -460,8 +410,8 @@ export class MemoryBook {
   private accountAt(s: number): Account.Account {
     const h = this.heads[s]!
     const t = this.totals
-    const closed = (this.flags[s]! & CLOSED) !== 0
-    const version = this.version[s]!
+    const closed = (this.flags.get(s) & CLOSED) !== 0
+    const version = this.version.get(s)
     return h.ownerRef === undefined
       ? {
           id: h.id,
@@ -501,21 +451,20 @@ export class MemoryBook {
   private entryAt(e: number): Entry.Entry {
     let entry = this.records.get(e)
     if (entry === undefined) {
-      const q = this.firstPosting[e]!
-      const debit = this.heads[this.debitOf[q]!]!
+      const debit = this.debitOf.get(e)
       const draft: Entry.Entry = {
         id: this.index.ids[e]!,
         kind: "transfer",
         postings: [
           {
-            debit: debit.id,
-            credit: this.heads[this.creditOf[q]!]!.id,
-            amount: this.amounts.get(q),
-            currency: debit.currency
+            debit: this.idOf[debit]!,
+            credit: this.idOf[this.creditOf.get(e)]!,
+            amount: this.amounts.get(e),
+            currency: this.currencyOf[debit]!
           }
         ],
         metadata: EMPTY,
-        createdAt: this.at[e]!,
+        createdAt: this.writeAt[this.entryWrite.get(e)]!,
         hash: ""
       }
       ;(draft as { hash: string }).hash = LedgerCore.entryHash(draft)
@@ -527,12 +476,12 @@ export class MemoryBook {
 
   private lineAt(l: number): Account.Line {
     const t = this.totalsOfLine(l)
-    const e = this.lineEntry[l]!
+    const e = this.lineEntry.get(l)
     return {
-      accountId: this.heads[this.lineAccount[l]!]!.id,
-      seq: this.lineSeq[l]!,
+      accountId: this.idOf[this.lineAccount.get(l)]!,
+      seq: this.lineSeq.get(l),
       entryId: this.index.ids[e]!,
-      at: this.at[e]!,
+      at: this.writeAt[this.entryWrite.get(e)]!,
       debitsPosted: t.debitsPosted,
       creditsPosted: t.creditsPosted,
       debitsPending: t.debitsPending,
@@ -551,16 +500,29 @@ export class MemoryBook {
     return this.iso
   }
 
+  private idSeed = ""
+  private idHead = ""
+  private idTail = ""
+  /** `eventId(seed, n)`, with the seed's fixed parts cut once for a run of events of one write. */
+  private eventIdOf(seed: string, n: number): string {
+    if (seed !== this.idSeed) {
+      this.idSeed = seed
+      this.idHead = seed.slice(0, 10)
+      this.idTail = seed.slice(16)
+    }
+    return this.idHead + base32(n, 6) + this.idTail
+  }
+
+  /** Event `k` of the outbox: the core's record, or a plain transfer's `ledger.entry.posted`. */
   private eventAt(k: number): DomainEvent.DomainEvent {
-    const record = this.eventRecords.get(k)
-    if (record !== undefined) return record
-    const e = this.eventEntry[k]!
+    const e = this.eventEntry.get(k)
+    if (e < 0) return this.eventRecords.get(k)!
     const id = this.index.ids[e]!
-    const q = this.firstPosting[e]!
-    const debit = this.heads[this.debitOf[q]!]!
-    const occurredAt = this.isoOf(this.at[e]!)
+    const w = this.entryWrite.get(e)
+    const debit = this.debitOf.get(e)
+    const occurredAt = this.isoOf(this.writeAt[w]!)
     return {
-      id: eventId(this.seeds[this.eventWrite[k]!]!, this.eventNumber[k]!),
+      id: this.eventIdOf(this.writeSeed[w]!, k - this.writeFirstEvent[w]!),
       type: "ledger.entry.posted",
       occurredAt,
       subject: id,
@@ -569,10 +531,10 @@ export class MemoryBook {
         kind: "transfer",
         postings: [
           {
-            debit: debit.id,
-            credit: this.heads[this.creditOf[q]!]!.id,
-            amount: this.amounts.get(q).toString(),
-            currency: debit.currency
+            debit: this.idOf[debit]!,
+            credit: this.idOf[this.creditOf.get(e)]!,
+            amount: this.amounts.get(e).toString(),
+            currency: this.currencyOf[debit]!
           }
         ],
         metadata: EMPTY,
@@ -606,17 +568,17 @@ export class MemoryBook {
     const out: Array<{ line: Account.Line; entry: Entry.Entry }> = []
     if (s === undefined || limit <= 0) return out
     const from = Math.max(0, afterSeq)
-    const count = this.version[s]!
+    const count = this.version.get(s)
     if (from >= count) return out
     const end = Math.min(count, from + limit)
     const c = Math.ceil((end - 1) / STRIDE)
     const points = this.checkpoints[s]!
-    let l = c < points.length ? points[c]! : this.lastLine[s]!
+    let l = c < points.length ? points[c]! : this.lastLine.get(s) - 1
     let seq = c < points.length ? c * STRIDE + 1 : count
-    for (; seq > end; seq--) l = this.linePrev[l]!
+    for (; seq > end; seq--) l = this.linePrev.get(l) - 1
     for (; seq > from; seq--) {
-      out.push({ line: this.lineAt(l), entry: this.entryAt(this.lineEntry[l]!) })
-      l = this.linePrev[l]!
+      out.push({ line: this.lineAt(l), entry: this.entryAt(this.lineEntry.get(l)) })
+      l = this.linePrev.get(l) - 1
     }
     return out.reverse()
   }
@@ -625,8 +587,8 @@ export class MemoryBook {
   lineAsOf(accountId: string, at: number): Account.Line | undefined {
     const s = this.slots.get(accountId)
     if (s === undefined) return undefined
-    for (let l = this.lastLine[s]!; l >= 0; l = this.linePrev[l]!) {
-      if (this.at[this.lineEntry[l]!]! <= at) return this.lineAt(l)
+    for (let l = this.lastLine.get(s) - 1; l >= 0; l = this.linePrev.get(l) - 1) {
+      if (this.writeAt[this.entryWrite.get(this.lineEntry.get(l))]! <= at) return this.lineAt(l)
     }
     return undefined
   }
@@ -646,9 +608,9 @@ export class MemoryBook {
     const lines: Array<Account.Line> = []
     for (const a of accounts) {
       const own: Array<Account.Line> = []
-      for (let l = this.lastLine[this.slots.get(a.id)!]!; l >= 0; l = this.linePrev[l]!)
+      for (let l = this.lastLine.get(this.slots.get(a.id)!) - 1; l >= 0; l = this.linePrev.get(l) - 1)
         own.push(this.lineAt(l))
-      lines.push(...own.reverse())
+      for (let i = own.length - 1; i >= 0; i--) lines.push(own[i]!)
     }
     const events: Array<DomainEvent.DomainEvent> = []
     for (let k = 0; k < this.events; k++) events.push(this.eventAt(k))

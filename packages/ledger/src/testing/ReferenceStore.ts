@@ -60,7 +60,11 @@ export const make = (): ReferenceStore => {
       for (const r of o.entriesReversed)
         entries.set(r.id, { ...entries.get(r.id)!, reversedBy: r.reversedBy })
       for (const h of [...o.holdsCreated, ...o.holdsUpdated]) holds.set(h.id, h)
-      for (const l of o.lines) lines.set(l.accountId, [...(lines.get(l.accountId) ?? []), l])
+      for (const l of o.lines) {
+        const own = lines.get(l.accountId)
+        if (own === undefined) lines.set(l.accountId, [l])
+        else own.push(l)
+      }
       events.push(...o.events)
       return o
     },

@@ -1,0 +1,104 @@
+import { type Command, LedgerCore, LedgerStore } from "@paykit/ledger"
+import { ReferenceStore } from "@paykit/ledger/testing"
+import { Effect } from "effect"
+import * as fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import { BigColumn, IdIndex, Int32Column } from "../src/internal/columns.ts"
+
+describe("memory store columns", () => {
+  it("an Int32Column and a BigColumn read back every value across chunk boundaries, in any write order", () =>
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.oneof(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 65_400, max: 200_000 })),
+            fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+            fc.oneof(
+              fc.bigInt({ min: 0n, max: 1_000n }),
+              fc.bigInt({ min: (1n << 64n) - 3n, max: (1n << 64n) + 3n }),
+              fc.bigInt({ min: 0n, max: (1n << 127n) - 1n })
+            )
+          ),
+          { maxLength: 60 }
+        ),
+        (writes) => {
+          const ints = new Int32Column()
+          const bigs = new BigColumn()
+          const expectedInts = new Map<number, number>()
+          const expectedBigs = new Map<number, bigint>()
+          for (const [i, n, b] of writes) {
+            ints.set(i, n)
+            bigs.set(i, b)
+            expectedInts.set(i, n)
+            expectedBigs.set(i, b)
+          }
+          for (const [i, n] of expectedInts) expect(ints.get(i)).toBe(n)
+          for (const [i, b] of expectedBigs) expect(bigs.get(i)).toBe(b)
+        }
+      )
+    ))
+
+  it("the id index finds every id it holds and no other, through many table growths", () => {
+    const index = new IdIndex()
+    const ids = Array.from({ length: 150_000 }, (_, i) => `e${i}.${i % 7}`)
+    for (const id of ids) {
+      expect(index.get(id)).toBe(-1)
+      index.add(id)
+    }
+    for (let row = 0; row < ids.length; row += 997) expect(index.get(ids[row]!)).toBe(row)
+    expect(index.get("e150000.0")).toBe(-1)
+    expect(index.size).toBe(ids.length)
+  })
+})
+
+describe("memory store at scale", () => {
+  it("70,000 plain transfers (past a column chunk) leave the books the reference store has, and pages read across the chunk edge", () => {
+    const store = Effect.runSync(LedgerStore.makeMemory)
+    const reference = ReferenceStore.make()
+    const accounts: Array<Command.Command> = ["a", "b", "c"].map((id) => ({
+      _tag: "CreateAccount",
+      id,
+      currency: "USD",
+      code: "x",
+      normal: "debit"
+    }))
+    const writes: Array<ReadonlyArray<Command.Command>> = [accounts]
+    for (let w = 0; w < 7; w++)
+      writes.push(
+        Array.from({ length: 10_000 }, (_, i): Command.Command => {
+          const n = w * 10_000 + i
+          return {
+            _tag: "Transfer",
+            id: `t${n}`,
+            postings: [
+              {
+                debit: ["a", "b", "c"][n % 3]!,
+                credit: ["b", "c", "a"][n % 3]!,
+                amount: BigInt(1 + (n % 97)),
+                currency: "USD"
+              }
+            ]
+          }
+        })
+      )
+    writes.forEach((commands, w) => {
+      const request = {
+        commands,
+        mode: "independent" as const,
+        now: w * 1_000,
+        eventIdSeed: `01J${String(w).padStart(23, "0")}`
+      }
+      const expected = LedgerCore.summarize(reference.write(request), false)
+      const got = Effect.runSync(store.writeSummary({ ...request, returnEvents: false }))
+      expect([got.applied, got.failures.length]).toEqual([expected.applied, 0])
+    })
+    const dump = Effect.runSync(store.dump)
+    expect(dump).toEqual(reference.dump())
+    const all = dump.lines.filter((l) => l.accountId === "a")
+    expect(all).toHaveLength(46_667)
+    for (const afterSeq of [0, 32_700, 32_767, 32_768, 46_600]) {
+      const page = Effect.runSync(store.history("a", { afterSeq, limit: 100 }))
+      expect(page.map((h) => h.line)).toEqual(all.slice(afterSeq, afterSeq + 100))
+    }
+  }, 120_000)
+})
