@@ -25,7 +25,7 @@ import {
   PostingCurrencyMismatch
 } from "./errors.ts"
 import * as Hold from "./Hold.ts"
-import { CROCKFORD, canonicalRecord, eventId, ID_PATTERN, sha256 } from "./internal/canonical.ts"
+import { canonicalRecord, eventNumber, ID_PATTERN, sha256 } from "./internal/canonical.ts"
 
 /**
  * What the core reads while deciding a batch: the current records by id, and the pending holds
@@ -372,9 +372,6 @@ const copyAccount = (a: Account.Account): MutableAccount =>
         version: a.version
       }
 
-/** The last three base-32 digits of event numbers below 32^3, filled on first use. */
-const LOW_DIGITS: Array<string | undefined> = []
-
 class Work {
   readonly accounts = new Map<string, Account.Account>()
   readonly accountCreated = new Map<string, true>()
@@ -390,7 +387,7 @@ class Work {
   /** Accounts the current command changed (cleared per command, reused). */
   readonly touched: Array<string> = []
   readonly occurredAt: string
-  /** The event id's fixed parts for k < 32^3: the seed around characters 13..15 (see `eventId`). */
+  /** The event id's fixed parts: the seed around characters 10..15 (see `eventId`). */
   readonly eventIdHead: string
   readonly eventIdTail: string
 
@@ -404,20 +401,13 @@ class Work {
     readonly eventBase = 0
   ) {
     this.occurredAt = new Date(now).toISOString()
-    this.eventIdHead = seed.slice(0, 10) + "000"
+    this.eventIdHead = seed.slice(0, 10)
     this.eventIdTail = seed.slice(16)
   }
 
-  /** `eventId(seed, k)` without re-slicing the seed or re-encoding k. */
+  /** `eventId(seed, k)` without re-slicing the seed. */
   eventId(n: number): string {
-    const k = n + this.eventBase
-    if (k >= 32_768) return eventId(this.seed, k)
-    let digits = LOW_DIGITS[k]
-    if (digits === undefined) {
-      digits = CROCKFORD[(k >>> 10) & 31]! + CROCKFORD[(k >>> 5) & 31]! + CROCKFORD[k & 31]!
-      LOW_DIGITS[k] = digits
-    }
-    return this.eventIdHead + digits + this.eventIdTail
+    return this.eventIdHead + eventNumber(n + this.eventBase) + this.eventIdTail
   }
 
   set<V>(map: Map<string, V>, key: string, value: V): void {

@@ -34,12 +34,25 @@ export const base32 = (n: number, width: number): string => {
   return out
 }
 
+/** Event numbers in base 32 (`base32(k, 6)`) for k below 32^3, filled on first use. */
+const NUMBERS: Array<string | undefined> = []
+
 /**
- * The k-th event id of a write: the seed ULID with characters 10..15 replaced by k. Keeps the
- * seed's time prefix and its 50 low random bits, so ids of one write are distinct and ids of two
- * writes differ whenever their seeds differ in time or low bits (monotonic ULIDs do).
+ * The number part of the k-th event id of a write: `base32(k, 6)`, remembered for the numbers a
+ * write usually has (below 32,768). The id is the seed ULID with characters 10..15 replaced by
+ * it: `seed.slice(0, 10) + eventNumber(k) + seed.slice(16)`. That keeps the seed's time prefix
+ * and its 50 low random bits, so ids of one write are distinct and ids of two writes differ
+ * whenever their seeds differ in time or low bits (monotonic ULIDs do).
  */
-export const eventId = (seed: string, k: number): string => seed.slice(0, 10) + base32(k, 6) + seed.slice(16)
+export const eventNumber = (k: number): string => {
+  if (k >= 32_768) return base32(k, 6)
+  let digits = NUMBERS[k]
+  if (digits === undefined) {
+    digits = base32(k, 6)
+    NUMBERS[k] = digits
+  }
+  return digits
+}
 
 /** The form of every record id: what the schemas accept and the core's shape checks test. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/

@@ -16,7 +16,7 @@ import { AccountClosed, type CommandError, ExceedsCredits, ExceedsDebits } from 
 import type * as Hold from "../Hold.ts"
 import * as LedgerCore from "../LedgerCore.ts"
 import { BigColumn, IdIndex, Int32Column } from "./columns.ts"
-import { base32, ID_PATTERN } from "./canonical.ts"
+import { eventNumber, ID_PATTERN } from "./canonical.ts"
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({})
 
@@ -510,7 +510,7 @@ export class MemoryBook {
       this.idHead = seed.slice(0, 10)
       this.idTail = seed.slice(16)
     }
-    return this.idHead + base32(n, 6) + this.idTail
+    return this.idHead + eventNumber(n) + this.idTail
   }
 
   /** Event `k` of the outbox: the core's record, or a plain transfer's `ledger.entry.posted`. */
