@@ -176,13 +176,8 @@ const benchBatches = async (hot: boolean, batches: number, typed: boolean): Prom
   }
 }
 
-/**
- * `Ledger.executeSummary`: the same batches, replying with counts and failures only; plain
- * transfers are decided on the memory store's columns. `notify` hands every event to the
- * Notifier (built for it); `outbox` leaves them in the store's outbox for a relay.
- */
-const benchSummary = async (hot: boolean, batches: number, events: "notify" | "outbox"): Promise<Row> => {
-  const { runtime, ledger } = await freshLedger(events)
+/** `batches` batches of 1,000 single-posting transfers as typed commands, ids `b<batch>_<i>`. */
+const typedBatches = (batches: number, hot: boolean): Array<Array<Command.Command>> => {
   const postings = makePostings(batches * BATCH, hot)
   const prepared: Array<Array<Command.Command>> = []
   for (let b = 0; b < batches; b++)
@@ -191,6 +186,17 @@ const benchSummary = async (hot: boolean, batches: number, events: "notify" | "o
         .slice(b * BATCH, (b + 1) * BATCH)
         .map((p, i): Command.Command => ({ _tag: "Transfer", id: `b${b}_${i}`, postings: [p] }))
     )
+  return prepared
+}
+
+/**
+ * `Ledger.executeSummary`: the same batches, replying with counts and failures only; plain
+ * transfers are decided on the memory store's columns. `notify` hands every event to the
+ * Notifier (built for it); `outbox` leaves them in the store's outbox for a relay.
+ */
+const benchSummary = async (hot: boolean, batches: number, events: "notify" | "outbox"): Promise<Row> => {
+  const { runtime, ledger } = await freshLedger(events)
+  const prepared = typedBatches(batches, hot)
   await runtime.runPromise(
     ledger.executeSummary(prepared[0]!.map((c) => ({ ...c, id: `w${(c as { id: string }).id}` })))
   )
@@ -221,14 +227,7 @@ const benchStoreWrite = (hot: boolean, batches: number): Row => {
   for (let i = 0; i < ACCOUNTS; i++)
     open.push({ _tag: "CreateAccount", id: accountId(i), currency: "USD", code: "bench", normal: "debit" })
   write(open)
-  const postings = makePostings(batches * BATCH, hot)
-  const prepared: Array<Array<Command.Command>> = []
-  for (let b = 0; b < batches; b++)
-    prepared.push(
-      postings
-        .slice(b * BATCH, (b + 1) * BATCH)
-        .map((p, i): Command.Command => ({ _tag: "Transfer", id: `b${b}_${i}`, postings: [p] }))
-    )
+  const prepared = typedBatches(batches, hot)
   write(prepared[0]!.map((c) => ({ ...c, id: `w${(c as { id: string }).id}` })))
   const t0 = performance.now()
   for (const x of prepared) {

@@ -412,40 +412,24 @@ export class MemoryBook {
     const t = this.totals
     const closed = (this.flags.get(s) & CLOSED) !== 0
     const version = this.version.get(s)
-    return h.ownerRef === undefined
-      ? {
-          id: h.id,
-          currency: h.currency,
-          code: h.code,
-          normal: h.normal,
-          metadata: h.metadata,
-          debitsMustNotExceedCredits: h.debitsMustNotExceedCredits,
-          creditsMustNotExceedDebits: h.creditsMustNotExceedDebits,
-          closed,
-          createdAt: h.createdAt,
-          debitsPosted: t.get(4 * s),
-          creditsPosted: t.get(4 * s + 1),
-          debitsPending: t.get(4 * s + 2),
-          creditsPending: t.get(4 * s + 3),
-          version
-        }
-      : {
-          id: h.id,
-          currency: h.currency,
-          code: h.code,
-          normal: h.normal,
-          ownerRef: h.ownerRef,
-          metadata: h.metadata,
-          debitsMustNotExceedCredits: h.debitsMustNotExceedCredits,
-          creditsMustNotExceedDebits: h.creditsMustNotExceedDebits,
-          closed,
-          createdAt: h.createdAt,
-          debitsPosted: t.get(4 * s),
-          creditsPosted: t.get(4 * s + 1),
-          debitsPending: t.get(4 * s + 2),
-          creditsPending: t.get(4 * s + 3),
-          version
-        }
+    const account: { -readonly [K in keyof Account.Account]: Account.Account[K] } = {
+      id: h.id,
+      currency: h.currency,
+      code: h.code,
+      normal: h.normal,
+      metadata: h.metadata,
+      debitsMustNotExceedCredits: h.debitsMustNotExceedCredits,
+      creditsMustNotExceedDebits: h.creditsMustNotExceedDebits,
+      closed,
+      createdAt: h.createdAt,
+      debitsPosted: t.get(4 * s),
+      creditsPosted: t.get(4 * s + 1),
+      debitsPending: t.get(4 * s + 2),
+      creditsPending: t.get(4 * s + 3),
+      version
+    }
+    if (h.ownerRef !== undefined) account.ownerRef = h.ownerRef
+    return account
   }
 
   private entryAt(e: number): Entry.Entry {
