@@ -1,5 +1,5 @@
 import { Ids, Notifier } from "@paykit/core"
-import { Ledger, LedgerStore } from "@paykit/ledger"
+import { type Command, Ledger, LedgerStore } from "@paykit/ledger"
 import { Effect, Layer, Result } from "effect"
 import { describe, expect, it } from "vitest"
 
@@ -209,6 +209,79 @@ describe("bad input: every public operation returns a typed error and changes no
         expect(Result.isFailure(r) && r.failure._tag === "InvalidInput" && r.failure.path).toBe(
           "postings[1].amount"
         )
+      }).pipe(Effect.provide(layer()))
+    ))
+
+  it("typed batches (executeTyped, executeSummary) of malformed or refused commands: each fails with its typed error, nothing changes", () =>
+    Effect.runPromise(
+      Effect.gen(function* () {
+        const ledger = yield* Ledger.Ledger
+        const store = yield* LedgerStore.LedgerStore
+        const recorded = yield* Notifier.RecordedEvents
+        yield* ledger.createAccount({ id: "cash", currency: "USD", code: "asset", normal: "debit" })
+        yield* ledger.createAccount({
+          id: "wallet",
+          currency: "USD",
+          code: "liability",
+          normal: "credit",
+          debitsMustNotExceedCredits: true
+        })
+        yield* ledger.createAccount({ id: "merchant", currency: "USD", code: "liability", normal: "credit" })
+        yield* ledger.createAccount({ id: "eur", currency: "EUR", code: "liability", normal: "credit" })
+        yield* ledger.post({
+          id: "fund",
+          postings: [{ ...posting, debit: "cash", credit: "wallet", amount: "500" }]
+        })
+        yield* ledger.closeAccount({ accountId: "cash" })
+        const before = yield* store.dump
+        const eventsBefore = yield* recorded.all
+        const t = (id: unknown, p: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+          ({
+            _tag: "Transfer",
+            id,
+            postings: [{ debit: "wallet", credit: "merchant", amount: 1n, currency: "USD", ...p }],
+            ...extra
+          }) as unknown as Command.Command
+        const bad: ReadonlyArray<[Command.Command, string]> = [
+          [t("a", { amount: 0n }), "InvalidInput"],
+          [t("a", { amount: -5n }), "InvalidInput"],
+          [t("a", { amount: 5 }), "InvalidInput"],
+          [t("a", { amount: "5" }), "InvalidInput"],
+          [t("a", { amount: 2n ** 127n }), "InvalidInput"],
+          [t("a", { debit: "ghost" }), "AccountNotFound"],
+          [t("a", { debit: "bad id" }), "InvalidInput"],
+          [t("a", { currency: "EUR" }), "PostingCurrencyMismatch"],
+          [t("a", { currency: "usd" }), "InvalidInput"],
+          [t("a", { credit: "eur" }), "PostingCurrencyMismatch"],
+          [t("a", { credit: "wallet" }), "AccountsMustDiffer"],
+          [t("a", { amount: 501n }), "ExceedsCredits"],
+          [t("a", { debit: "merchant", credit: "cash" }), "AccountClosed"],
+          [t("fund", {}), "ExistsWithDifferent"],
+          [t("a b", {}), "InvalidInput"],
+          [t(7, {}), "InvalidInput"],
+          [t("a", {}, { metadata: { k: 1 } }), "InvalidInput"],
+          [t("a", {}, { postings: [] }), "InvalidInput"],
+          ...garbage.map((g): [Command.Command, string] => [g as Command.Command, "InvalidInput"])
+        ]
+        const commands = bad.map(([c]) => c)
+        const results = yield* ledger.executeTyped(commands)
+        expect(results.map((r) => (Result.isFailure(r) ? r.failure._tag : "ok"))).toEqual(
+          bad.map(([, tag]) => tag)
+        )
+        const summary = yield* ledger.executeSummary(commands)
+        expect([summary.applied, summary.replayed]).toEqual([0, 0])
+        expect(summary.failures.map((f) => [f.index, f.error._tag])).toEqual(
+          bad.map(([, tag], i) => [i, tag])
+        )
+        for (const f of summary.failures) expect(f.error.message.length).toBeGreaterThan(10)
+        for (const op of ["executeTyped", "executeSummary"] as const) {
+          const tooMany = Array.from({ length: 10_001 }, (_, i) => t(`x${i}`, {}))
+          expect((yield* Effect.flip(ledger[op](tooMany)))._tag).toBe("BatchTooLarge")
+          expect((yield* Effect.flip(ledger[op]([])))._tag).toBe("BatchTooLarge")
+          expect((yield* Effect.flip(ledger[op]("x" as never)))._tag).toBe("BatchTooLarge")
+        }
+        expect(yield* store.dump).toEqual(before)
+        expect(yield* recorded.all).toEqual(eventsBefore)
       }).pipe(Effect.provide(layer()))
     ))
 })
