@@ -1,12 +1,12 @@
 import { type Command, LedgerCore, LedgerStore } from "@paykit/ledger"
 import { ReferenceStore } from "@paykit/ledger/testing"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { BigColumn, IdIndex, Int32Column } from "../src/internal/columns.ts"
 
 describe("memory store columns", () => {
-  it("an Int32Column and a BigColumn read back every value across chunk boundaries, in any write order", () =>
+  it("an Int32Column and a BigColumn read back every value across chunk boundaries, in any write order, and 0 where none was set", () =>
     fc.assert(
       fc.property(
         fc.array(
@@ -34,6 +34,12 @@ describe("memory store columns", () => {
           }
           for (const [i, n] of expectedInts) expect(ints.get(i)).toBe(n)
           for (const [i, b] of expectedBigs) expect(bigs.get(i)).toBe(b)
+          // what was never set reads as 0, also past the chunks allocated so far
+          for (const i of [0, 63, 64, 65_535, 65_536, 131_072, 300_000])
+            if (!expectedInts.has(i)) {
+              expect(ints.get(i)).toBe(0)
+              expect(bigs.get(i)).toBe(0n)
+            }
         }
       )
     ))
@@ -101,4 +107,107 @@ describe("memory store at scale", () => {
       expect(page.map((h) => h.line)).toEqual(all.slice(afterSeq, afterSeq + 100))
     }
   }, 120_000)
+
+  it("after every write of plain transfers between two accounts, every line reads right (before later lines grow the columns)", () => {
+    const store = Effect.runSync(LedgerStore.makeMemory)
+    const reference = ReferenceStore.make()
+    const open: ReadonlyArray<Command.Command> = ["a", "b"].map((id) => ({
+      _tag: "CreateAccount",
+      id,
+      currency: "USD",
+      code: "x",
+      normal: "debit"
+    }))
+    const request = (commands: ReadonlyArray<Command.Command>, w: number) => ({
+      commands,
+      mode: "independent" as const,
+      now: w,
+      eventIdSeed: `01J${String(w).padStart(23, "0")}`
+    })
+    Effect.runSync(store.write(request(open, 0)))
+    reference.write(request(open, 0))
+    for (let w = 1; w <= 140; w++) {
+      const commands: ReadonlyArray<Command.Command> = [
+        {
+          _tag: "Transfer",
+          id: `t${w}`,
+          postings: [
+            {
+              debit: w % 5 === 0 ? "b" : "a",
+              credit: w % 5 === 0 ? "a" : "b",
+              amount: BigInt(w),
+              currency: "USD"
+            }
+          ]
+        }
+      ]
+      reference.write(request(commands, w))
+      Effect.runSync(store.writeSummary({ ...request(commands, w), returnEvents: false }))
+      const lines = reference.dump().lines
+      for (const id of ["a", "b"]) {
+        const own = lines.filter((l) => l.accountId === id)
+        const page = Effect.runSync(store.history(id, { afterSeq: Math.max(0, w - 3), limit: 10 }))
+        expect(
+          page.map((h) => h.line),
+          `${id} after write ${w}`
+        ).toEqual(own.slice(Math.max(0, w - 3)))
+        expect(Option.getOrUndefined(Effect.runSync(store.lineAsOf(id, w)))).toEqual(own.at(-1))
+      }
+    }
+    expect(Effect.runSync(store.dump)).toEqual(reference.dump())
+  })
+
+  it("more than 65,536 accounts (past a column chunk of accounts): transfers, lines and reads work for the last ones", () => {
+    const store = Effect.runSync(LedgerStore.makeMemory)
+    const n = 66_000
+    for (let first = 0; first < n; first += 10_000) {
+      const commands = Array.from(
+        { length: Math.min(10_000, n - first) },
+        (_, i): Command.Command => ({
+          _tag: "CreateAccount",
+          id: `x${first + i}`,
+          currency: "USD",
+          code: "x",
+          normal: "debit"
+        })
+      )
+      Effect.runSync(
+        store.write({ commands, mode: "independent", now: 0, eventIdSeed: "01J00000000000000000000000" })
+      )
+    }
+    const last = `x${n - 1}`
+    const summary = Effect.runSync(
+      store.writeSummary({
+        commands: [
+          {
+            _tag: "Transfer",
+            id: "t1",
+            postings: [{ debit: "x0", credit: last, amount: 5n, currency: "USD" }]
+          },
+          {
+            _tag: "Transfer",
+            id: "t2",
+            postings: [{ debit: last, credit: "x65536", amount: 2n, currency: "USD" }]
+          }
+        ],
+        mode: "independent",
+        now: 1,
+        eventIdSeed: "01J00000000000000000000001",
+        returnEvents: false
+      })
+    )
+    expect([summary.applied, summary.failures]).toEqual([2, []])
+    const account = Option.getOrThrow(Effect.runSync(store.getAccount(last)))
+    expect([account.creditsPosted, account.debitsPosted, account.version]).toEqual([5n, 2n, 2])
+    const lines = Effect.runSync(store.history(last, { afterSeq: 0, limit: 10 })).map((h) => h.line)
+    expect(lines.map((l) => [l.seq, l.entryId, l.debitsPosted, l.creditsPosted])).toEqual([
+      [1, "t1", 0n, 5n],
+      [2, "t2", 2n, 5n]
+    ])
+    expect(Option.getOrUndefined(Effect.runSync(store.lineAsOf("x65536", 1)))?.creditsPosted).toBe(2n)
+    expect(Effect.runSync(store.lineAsOf("x65999", 0))).toEqual(Option.none())
+    const dump = Effect.runSync(store.dump)
+    expect(dump.accounts).toHaveLength(n)
+    expect(dump.lines).toHaveLength(4)
+  })
 })

@@ -31,8 +31,12 @@ const firstSize = (current: number, i: number): number => {
 export class Int32Column {
   private readonly chunks: Array<Int32Array> = [new Int32Array(FIRST)]
 
+  /** The value at `i`, or 0 where nothing was ever set (also past the chunks allocated so far). */
   get(i: number): number {
-    return this.chunks[i >>> SHIFT]![i & MASK]!
+    const chunk = this.chunks[i >>> SHIFT]
+    if (chunk === undefined) return 0
+    const v = chunk[i & MASK]
+    return v === undefined ? 0 : v
   }
 
   set(i: number, v: number): void {
@@ -62,9 +66,12 @@ export class BigColumn {
   private readonly chunks: Array<BigUint64Array> = [new BigUint64Array(FIRST)]
   private readonly spilled = new Map<number, bigint>()
 
+  /** The value at `i`, or 0n where nothing was ever set (also past the chunks allocated so far). */
   get(i: number): bigint {
-    const v = this.chunks[i >>> SHIFT]![i & MASK]!
-    return v === SPILLED ? this.spilled.get(i)! : v
+    const chunk = this.chunks[i >>> SHIFT]
+    if (chunk === undefined) return 0n
+    const v = chunk[i & MASK]
+    return v === undefined ? 0n : v === SPILLED ? this.spilled.get(i)! : v
   }
 
   set(i: number, v: bigint): void {

@@ -234,11 +234,14 @@ export class MemoryBook {
     const k = this.slots.get(credit)
     if (d === undefined || k === undefined) return GENERAL
     if (this.currencyOf[d] !== currency || this.currencyOf[k] !== currency) return GENERAL
+    // an amount from 2^62 up goes to the core before any state check: above 2^127 − 1 it is a
+    // shape error there, which comes before AccountClosed
+    if (amount >= SMALL) return GENERAL
     const fd = this.flags.get(d)
     const fk = this.flags.get(k)
     if (fd & CLOSED) return new AccountClosed({ accountId: debit })
     if (fk & CLOSED) return new AccountClosed({ accountId: credit })
-    if (amount >= SMALL || (fd | fk) & LARGE) return GENERAL
+    if ((fd | fk) & LARGE) return GENERAL
     // every total of both accounts is below 2^62 and so is the amount: no sum overflows
     const t = this.totals
     const d0 = 4 * d
@@ -412,11 +415,13 @@ export class MemoryBook {
     const t = this.totals
     const closed = (this.flags.get(s) & CLOSED) !== 0
     const version = this.version.get(s)
-    const account: { -readonly [K in keyof Account.Account]: Account.Account[K] } = {
+    // the core's key order (`ownerRef` after `normal`), so records serialise alike
+    return {
       id: h.id,
       currency: h.currency,
       code: h.code,
       normal: h.normal,
+      ...(h.ownerRef === undefined ? {} : { ownerRef: h.ownerRef }),
       metadata: h.metadata,
       debitsMustNotExceedCredits: h.debitsMustNotExceedCredits,
       creditsMustNotExceedDebits: h.creditsMustNotExceedDebits,
@@ -428,8 +433,6 @@ export class MemoryBook {
       creditsPending: t.get(4 * s + 3),
       version
     }
-    if (h.ownerRef !== undefined) account.ownerRef = h.ownerRef
-    return account
   }
 
   private entryAt(e: number): Entry.Entry {
