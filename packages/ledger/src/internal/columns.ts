@@ -87,6 +87,16 @@ export class BigColumn {
     }
   }
 
+  /**
+   * `set` for a value below 2^64 − 1 at an index that holds no spilled value (a new row, or a
+   * row the caller knows is small): no range check, and no `bigint` read back.
+   */
+  setSmall(i: number, v: bigint): void {
+    let chunk = this.chunks[i >>> SHIFT]
+    if (chunk === undefined || (i & MASK) >= chunk.length) chunk = this.extend(i)
+    chunk[i & MASK] = v
+  }
+
   private extend(i: number): BigUint64Array {
     const c = i >>> SHIFT
     const first = this.chunks[0]!

@@ -87,10 +87,11 @@ export class MemoryBook {
   private readonly writeAt: Array<number> = []
   /** The outbox position of the write's first event (its event numbers count from there). */
   private readonly writeFirstEvent: Array<number> = []
+  /** The row of the write's first entry: a write's entries are one run of rows. */
+  private readonly writeFirstEntry: Array<number> = []
 
   // entries: the id index, the write, and either columns (plain transfers) or the record
   private readonly index = new IdIndex()
-  private readonly entryWrite = new Int32Column()
   /** A plain transfer's debit account (its one posting), −1 for an entry kept as a record. */
   private readonly debitOf = new Int32Column()
   private readonly creditOf = new Int32Column()
@@ -100,7 +101,6 @@ export class MemoryBook {
 
   // lines
   private lines = 0
-  private readonly lineAccount = new Int32Column()
   private readonly lineEntry = new Int32Column()
   private readonly lineSeq = new Int32Column()
   /** The account's line before this one + 1 (0: none). */
@@ -149,14 +149,15 @@ export class MemoryBook {
     this.writeSeed.push(request.eventIdSeed)
     this.writeAt.push(request.now)
     this.writeFirstEvent.push(this.events)
+    this.writeFirstEntry.push(this.index.size)
     return w
   }
 
   /** Decides a write with the core and persists it. */
   write(request: LedgerCore.Request): LedgerCore.Outcome {
-    const w = this.beginWrite(request)
+    this.beginWrite(request)
     const outcome = LedgerCore.applyBatch(this.snapshot, request)
-    this.persist(outcome, w)
+    this.persist(outcome)
     return outcome
   }
 
@@ -176,14 +177,13 @@ export class MemoryBook {
     const firstEvent = this.events
     if (this.anyDue(now))
       this.persist(
-        LedgerCore.applyBatch(this.snapshot, { commands: [], mode: "independent", now, eventIdSeed: seed }),
-        w
+        LedgerCore.applyBatch(this.snapshot, { commands: [], mode: "independent", now, eventIdSeed: seed })
       )
     const summary = { applied: 0, replayed: 0, failures: [] as Array<{ index: number; error: CommandError }> }
     for (let i = 0; i < commands.length; i++) {
       const c = commands[i]!
       if (isPlainCandidate(c)) {
-        const r = this.plainTransfer(c, w)
+        const r = this.plainTransfer(c)
         if (r === undefined) {
           summary.applied++
           continue
@@ -199,11 +199,11 @@ export class MemoryBook {
         eventIdSeed: seed,
         firstEvent: this.events - firstEvent
       })
-      this.persist(o, w)
+      this.persist(o)
       LedgerCore.tally(summary, o.results[0]!, i)
     }
     const events: Array<DomainEvent.DomainEvent> = []
-    if (request.returnEvents) for (let k = firstEvent; k < this.events; k++) events.push(this.eventAt(k))
+    if (request.returnEvents) for (let k = firstEvent; k < this.events; k++) events.push(this.eventAt(k, w))
     return { ...summary, events }
   }
 
@@ -218,8 +218,7 @@ export class MemoryBook {
    * closed or a limit would be exceeded, `GENERAL` for everything else (the core decides it).
    */
   private plainTransfer(
-    c: Extract<Command, { _tag: "Transfer" }>,
-    w: number
+    c: Extract<Command, { _tag: "Transfer" }>
   ): CommandError | typeof GENERAL | undefined {
     const id = c.id
     const p = c.postings[0]!
@@ -271,14 +270,14 @@ export class MemoryBook {
         })
     }
     // apply: totals, the entry and its posting, a line per account, the event
-    t.set(d0, dDebits)
+    t.setSmall(d0, dDebits)
     if (dDebits >= SMALL) this.flags.set(d, fd | LARGE)
-    t.set(k0 + 1, kCredits)
+    t.setSmall(k0 + 1, kCredits)
     if (kCredits >= SMALL) this.flags.set(k, fk | LARGE)
-    const e = this.addEntry(id, w)
+    const e = this.addEntry(id)
     this.debitOf.set(e, d)
     this.creditOf.set(e, k)
-    this.amounts.set(e, amount)
+    this.amounts.setSmall(e, amount)
     const dVersion = this.version.get(d) + 1
     this.version.set(d, dVersion)
     this.plainLine(d, e, dVersion)
@@ -289,10 +288,21 @@ export class MemoryBook {
     return undefined
   }
 
-  private addEntry(id: string, w: number): number {
-    const e = this.index.add(id)
-    this.entryWrite.set(e, w)
-    return e
+  private addEntry(id: string): number {
+    return this.index.add(id)
+  }
+
+  /** The write entry `e` belongs to (the last write whose first entry is at or before it). */
+  private writeOf(e: number): number {
+    const first = this.writeFirstEntry
+    let lo = 0
+    let hi = first.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1
+      if (first[mid]! <= e) lo = mid
+      else hi = mid - 1
+    }
+    return lo
   }
 
   /**
@@ -301,7 +311,6 @@ export class MemoryBook {
    */
   private addLine(s: number, e: number, seq: number, derived: boolean): number {
     const l = this.lines++
-    this.lineAccount.set(l, s)
     this.lineEntry.set(l, e)
     this.lineSeq.set(l, seq)
     this.linePrev.set(l, this.lastLine.get(s))
@@ -326,13 +335,13 @@ export class MemoryBook {
    * plus its posting, walking back to the nearest kept line (a checkpoint at most STRIDE − 1
    * lines back, or a line the core wrote).
    */
-  private totalsOfLine(l: number): Totals {
+  private totalsOfLine(s: number, l: number): Totals {
     let debits = 0n
     let credits = 0n
     let x = l
     while (this.lineStored.get(x) === 0) {
       const e = this.lineEntry.get(x)
-      if (this.debitOf.get(e) === this.lineAccount.get(x)) debits += this.amounts.get(e)
+      if (this.debitOf.get(e) === s) debits += this.amounts.get(e)
       else credits += this.amounts.get(e)
       x = this.linePrev.get(x) - 1
     }
@@ -369,8 +378,8 @@ export class MemoryBook {
     else this.expiring.delete(h.id)
   }
 
-  /** Writes an outcome of the core, decided in write `w`, into the columns. */
-  private persist(o: LedgerCore.Outcome, w: number): void {
+  /** Writes an outcome of the core into the columns (its write was begun). */
+  private persist(o: LedgerCore.Outcome): void {
     for (const a of [...o.accountsCreated, ...o.accountsUpdated]) {
       const s = this.slots.get(a.id) ?? this.openAccount(a)
       this.flags.set(
@@ -389,7 +398,7 @@ export class MemoryBook {
       this.setTotals(this.totals, s, a)
     }
     for (const entry of o.entriesCreated) {
-      const e = this.addEntry(entry.id, w)
+      const e = this.addEntry(entry.id)
       this.debitOf.set(e, -1)
       this.records.set(e, entry)
     }
@@ -451,7 +460,7 @@ export class MemoryBook {
           }
         ],
         metadata: EMPTY,
-        createdAt: this.writeAt[this.entryWrite.get(e)]!,
+        createdAt: this.writeAt[this.writeOf(e)]!,
         hash: ""
       }
       ;(draft as { hash: string }).hash = LedgerCore.entryHash(draft)
@@ -461,14 +470,15 @@ export class MemoryBook {
     return reversedBy === undefined ? entry : { ...entry, reversedBy }
   }
 
-  private lineAt(l: number): Account.Line {
-    const t = this.totalsOfLine(l)
+  /** Line `l` of account `s`. */
+  private lineAt(s: number, l: number): Account.Line {
+    const t = this.totalsOfLine(s, l)
     const e = this.lineEntry.get(l)
     return {
-      accountId: this.idOf[this.lineAccount.get(l)]!,
+      accountId: this.idOf[s]!,
       seq: this.lineSeq.get(l),
       entryId: this.index.ids[e]!,
-      at: this.writeAt[this.entryWrite.get(e)]!,
+      at: this.writeAt[this.writeOf(e)]!,
       debitsPosted: t.debitsPosted,
       creditsPosted: t.creditsPosted,
       debitsPending: t.debitsPending,
@@ -500,12 +510,15 @@ export class MemoryBook {
     return this.idHead + eventNumber(n) + this.idTail
   }
 
-  /** Event `k` of the outbox: the core's record, or a plain transfer's `ledger.entry.posted`. */
-  private eventAt(k: number): DomainEvent.DomainEvent {
+  /**
+   * Event `k` of the outbox: the core's record, or a plain transfer's `ledger.entry.posted`
+   * (`w`: its write, when the caller knows it).
+   */
+  private eventAt(k: number, w = -1): DomainEvent.DomainEvent {
     const e = this.eventEntry.get(k)
     if (e < 0) return this.eventRecords.get(k)!
     const id = this.index.ids[e]!
-    const w = this.entryWrite.get(e)
+    if (w < 0) w = this.writeOf(e)
     const debit = this.debitOf.get(e)
     const occurredAt = this.isoOf(this.writeAt[w]!)
     return {
@@ -564,7 +577,7 @@ export class MemoryBook {
     let seq = c < points.length ? c * STRIDE + 1 : count
     for (; seq > end; seq--) l = this.linePrev.get(l) - 1
     for (; seq > from; seq--) {
-      out.push({ line: this.lineAt(l), entry: this.entryAt(this.lineEntry.get(l)) })
+      out.push({ line: this.lineAt(s, l), entry: this.entryAt(this.lineEntry.get(l)) })
       l = this.linePrev.get(l) - 1
     }
     return out.reverse()
@@ -575,7 +588,7 @@ export class MemoryBook {
     const s = this.slots.get(accountId)
     if (s === undefined) return undefined
     for (let l = this.lastLine.get(s) - 1; l >= 0; l = this.linePrev.get(l) - 1) {
-      if (this.writeAt[this.entryWrite.get(this.lineEntry.get(l))]! <= at) return this.lineAt(l)
+      if (this.writeAt[this.writeOf(this.lineEntry.get(l))]! <= at) return this.lineAt(s, l)
     }
     return undefined
   }
@@ -595,8 +608,8 @@ export class MemoryBook {
     const lines: Array<Account.Line> = []
     for (const a of accounts) {
       const own: Array<Account.Line> = []
-      for (let l = this.lastLine.get(this.slots.get(a.id)!) - 1; l >= 0; l = this.linePrev.get(l) - 1)
-        own.push(this.lineAt(l))
+      const s = this.slots.get(a.id)!
+      for (let l = this.lastLine.get(s) - 1; l >= 0; l = this.linePrev.get(l) - 1) own.push(this.lineAt(s, l))
       for (let i = own.length - 1; i >= 0; i--) lines.push(own[i]!)
     }
     const events: Array<DomainEvent.DomainEvent> = []
