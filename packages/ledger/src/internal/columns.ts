@@ -106,22 +106,23 @@ export class BigColumn {
   }
 }
 
-/**
- * FNV-1a over UTF-16 code units.
- */
+/** FNV-1a over UTF-16 code units, as a signed 32-bit integer (what an `Int32Array` holds). */
 const hash = (s: string): number => {
-  let h = 0x811c9dc5
+  let h = 0x811c9dc5 | 0
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
-  return h >>> 0
+  return h
 }
 
 /**
- * The index of entry ids: open addressing over an `Int32Array` of row numbers (+1), the ids
- * themselves in `ids`, their hashes in a column (growing the table hashes nothing again). A
- * `Map` of millions of strings costs far more to grow and to trace.
+ * The index of entry ids: open addressing over an `Int32Array` of (row + 1, hash) pairs, the
+ * ids themselves in `ids`, their hashes in a column (growing the table hashes nothing again).
+ * A probe compares the stored hash before it touches an id, so looking up a new id (the common
+ * case) reads one cache line of the table and no string. A `Map` of millions of strings costs
+ * far more to grow and to trace.
  */
 export class IdIndex {
-  private table = new Int32Array(1024)
+  /** Slot i: `table[2i]` = row + 1 (0: empty), `table[2i + 1]` = the id's hash. */
+  private table = new Int32Array(2 * 1024)
   private mask = 1023
   readonly ids: Array<string> = []
   private readonly hashes = new Int32Column()
@@ -138,18 +139,17 @@ export class IdIndex {
   get(id: string): number {
     const t = this.table
     const m = this.mask
-    const ids = this.ids
     const h = hash(id)
     let i = h & m
     for (;;) {
-      const v = t[i]!
+      const v = t[2 * i]!
       if (v === 0) {
         this.missId = id
         this.missHash = h
         this.missSlot = i
         return -1
       }
-      if (ids[v - 1] === id) return v - 1
+      if (t[2 * i + 1] === h && this.ids[v - 1] === id) return v - 1
       i = (i + 1) & m
     }
   }
@@ -162,23 +162,28 @@ export class IdIndex {
     this.missId = undefined
     const h = known ? this.missHash : hash(id)
     this.hashes.set(row, h)
-    if (2 * this.ids.length > this.table.length) this.rehash()
-    else if (known) this.table[this.missSlot] = row + 1
+    if (2 * this.ids.length > this.mask + 1) this.rehash()
+    else if (known) this.fill(this.missSlot, row, h)
     else this.place(h, row)
     return row
+  }
+
+  private fill(i: number, row: number, h: number): void {
+    this.table[2 * i] = row + 1
+    this.table[2 * i + 1] = h
   }
 
   private place(h: number, row: number): void {
     const t = this.table
     const m = this.mask
     let i = h & m
-    while (t[i] !== 0) i = (i + 1) & m
-    t[i] = row + 1
+    while (t[2 * i] !== 0) i = (i + 1) & m
+    this.fill(i, row, h)
   }
 
   private rehash(): void {
-    const size = this.table.length * 2
-    this.table = new Int32Array(size)
+    const size = 2 * (this.mask + 1)
+    this.table = new Int32Array(2 * size)
     this.mask = size - 1
     for (let row = 0; row < this.ids.length; row++) this.place(this.hashes.get(row), row)
   }

@@ -102,7 +102,6 @@ export class MemoryBook {
   // lines
   private lines = 0
   private readonly lineEntry = new Int32Column()
-  private readonly lineSeq = new Int32Column()
   /** The account's line before this one + 1 (0: none). */
   private readonly linePrev = new Int32Column()
   /**
@@ -312,7 +311,6 @@ export class MemoryBook {
   private addLine(s: number, e: number, seq: number, derived: boolean): number {
     const l = this.lines++
     this.lineEntry.set(l, e)
-    this.lineSeq.set(l, seq)
     this.linePrev.set(l, this.lastLine.get(s))
     this.lastLine.set(s, l + 1)
     const checkpoint = (seq - 1) % STRIDE === 0
@@ -470,13 +468,13 @@ export class MemoryBook {
     return reversedBy === undefined ? entry : { ...entry, reversedBy }
   }
 
-  /** Line `l` of account `s`. */
-  private lineAt(s: number, l: number): Account.Line {
+  /** Line `l` of account `s`, the account's `seq`-th (readers count lines as they walk them). */
+  private lineAt(s: number, l: number, seq: number): Account.Line {
     const t = this.totalsOfLine(s, l)
     const e = this.lineEntry.get(l)
     return {
       accountId: this.idOf[s]!,
-      seq: this.lineSeq.get(l),
+      seq,
       entryId: this.index.ids[e]!,
       at: this.writeAt[this.writeOf(e)]!,
       debitsPosted: t.debitsPosted,
@@ -577,7 +575,7 @@ export class MemoryBook {
     let seq = c < points.length ? c * STRIDE + 1 : count
     for (; seq > end; seq--) l = this.linePrev.get(l) - 1
     for (; seq > from; seq--) {
-      out.push({ line: this.lineAt(s, l), entry: this.entryAt(this.lineEntry.get(l)) })
+      out.push({ line: this.lineAt(s, l, seq), entry: this.entryAt(this.lineEntry.get(l)) })
       l = this.linePrev.get(l) - 1
     }
     return out.reverse()
@@ -587,8 +585,9 @@ export class MemoryBook {
   lineAsOf(accountId: string, at: number): Account.Line | undefined {
     const s = this.slots.get(accountId)
     if (s === undefined) return undefined
-    for (let l = this.lastLine.get(s) - 1; l >= 0; l = this.linePrev.get(l) - 1) {
-      if (this.writeAt[this.writeOf(this.lineEntry.get(l))]! <= at) return this.lineAt(s, l)
+    let seq = this.version.get(s)
+    for (let l = this.lastLine.get(s) - 1; l >= 0; l = this.linePrev.get(l) - 1, seq--) {
+      if (this.writeAt[this.writeOf(this.lineEntry.get(l))]! <= at) return this.lineAt(s, l, seq)
     }
     return undefined
   }
@@ -609,7 +608,9 @@ export class MemoryBook {
     for (const a of accounts) {
       const own: Array<Account.Line> = []
       const s = this.slots.get(a.id)!
-      for (let l = this.lastLine.get(s) - 1; l >= 0; l = this.linePrev.get(l) - 1) own.push(this.lineAt(s, l))
+      let seq = this.version.get(s)
+      for (let l = this.lastLine.get(s) - 1; l >= 0; l = this.linePrev.get(l) - 1, seq--)
+        own.push(this.lineAt(s, l, seq))
       for (let i = own.length - 1; i >= 0; i--) lines.push(own[i]!)
     }
     const events: Array<DomainEvent.DomainEvent> = []
