@@ -160,6 +160,26 @@ const cases: ReadonlyArray<{
 const describeInput = (u: unknown) =>
   JSON.stringify(u, (_, v) => (typeof v === "bigint" ? `${v}n` : v))?.slice(0, 80) ?? String(u)
 
+/** cash, wallet (debits must not exceed credits), merchant and eur, and the wallet funded with `funds`. */
+const openBooks = (funds: bigint) =>
+  Effect.gen(function* () {
+    const ledger = yield* Ledger.Ledger
+    yield* ledger.createAccount({ id: "cash", currency: "USD", code: "asset", normal: "debit" })
+    yield* ledger.createAccount({
+      id: "wallet",
+      currency: "USD",
+      code: "liability",
+      normal: "credit",
+      debitsMustNotExceedCredits: true
+    })
+    yield* ledger.createAccount({ id: "merchant", currency: "USD", code: "liability", normal: "credit" })
+    yield* ledger.createAccount({ id: "eur", currency: "EUR", code: "liability", normal: "credit" })
+    yield* ledger.post({
+      id: "fund",
+      postings: [{ ...posting, debit: "cash", credit: "wallet", amount: funds.toString() }]
+    })
+  })
+
 describe("bad input: every public operation returns a typed error and changes nothing", () => {
   it(`${cases.length} malformed or refused inputs leave the whole store (and the event log) unchanged`, () =>
     Effect.runPromise(
@@ -167,20 +187,7 @@ describe("bad input: every public operation returns a typed error and changes no
         const ledger = yield* Ledger.Ledger
         const store = yield* LedgerStore.LedgerStore
         const recorded = yield* Notifier.RecordedEvents
-        yield* ledger.createAccount({ id: "cash", currency: "USD", code: "asset", normal: "debit" })
-        yield* ledger.createAccount({
-          id: "wallet",
-          currency: "USD",
-          code: "liability",
-          normal: "credit",
-          debitsMustNotExceedCredits: true
-        })
-        yield* ledger.createAccount({ id: "merchant", currency: "USD", code: "liability", normal: "credit" })
-        yield* ledger.createAccount({ id: "eur", currency: "EUR", code: "liability", normal: "credit" })
-        yield* ledger.post({
-          id: "fund",
-          postings: [{ ...posting, debit: "cash", credit: "wallet", amount: "5000" }]
-        })
+        yield* openBooks(5000n)
         yield* ledger.hold({ id: "h0", ...posting, amount: "1000" })
         const before = yield* store.dump
         const eventsBefore = yield* recorded.all
@@ -218,20 +225,7 @@ describe("bad input: every public operation returns a typed error and changes no
         const ledger = yield* Ledger.Ledger
         const store = yield* LedgerStore.LedgerStore
         const recorded = yield* Notifier.RecordedEvents
-        yield* ledger.createAccount({ id: "cash", currency: "USD", code: "asset", normal: "debit" })
-        yield* ledger.createAccount({
-          id: "wallet",
-          currency: "USD",
-          code: "liability",
-          normal: "credit",
-          debitsMustNotExceedCredits: true
-        })
-        yield* ledger.createAccount({ id: "merchant", currency: "USD", code: "liability", normal: "credit" })
-        yield* ledger.createAccount({ id: "eur", currency: "EUR", code: "liability", normal: "credit" })
-        yield* ledger.post({
-          id: "fund",
-          postings: [{ ...posting, debit: "cash", credit: "wallet", amount: "500" }]
-        })
+        yield* openBooks(500n)
         yield* ledger.closeAccount({ accountId: "cash" })
         const before = yield* store.dump
         const eventsBefore = yield* recorded.all
