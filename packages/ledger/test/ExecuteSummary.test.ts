@@ -3,6 +3,7 @@ import { type Command, Ledger, LedgerStore } from "@paykit/ledger"
 import { Effect, Layer, Result } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
+import { cashAndWallet, transfer } from "./support/commands.ts"
 
 /** A ledger on the memory store with recorded events, a test clock and seeded ids. */
 const book = (events: "notify" | "outbox" = "notify") =>
@@ -17,29 +18,17 @@ const inBook = <A, E>(effect: Effect.Effect<A, E, Env>, events?: "notify" | "out
   Effect.runPromise(Effect.provide(effect, book(events)) as Effect.Effect<A, E>)
 
 const opening: ReadonlyArray<Command.Command> = [
-  { _tag: "CreateAccount", id: "cash", currency: "USD", code: "asset", normal: "debit" },
-  {
-    _tag: "CreateAccount",
-    id: "wallet",
-    currency: "USD",
-    code: "liability",
-    normal: "credit",
-    debitsMustNotExceedCredits: true
-  },
+  ...cashAndWallet,
   { _tag: "CreateAccount", id: "shop", currency: "USD", code: "liability", normal: "credit" },
   { _tag: "CreateAccount", id: "eur", currency: "EUR", code: "asset", normal: "debit" }
 ]
 
-const transfer = (
-  id: string,
-  debit: string,
-  credit: string,
-  amount: bigint,
-  currency = "USD"
-): Command.Command => ({
-  _tag: "Transfer",
-  id,
-  postings: [{ debit, credit, amount, currency }]
+/** The ledger and store with the opening accounts, and the store as it is then. */
+const opened = Effect.gen(function* () {
+  const ledger = yield* Ledger.Ledger
+  const store = yield* LedgerStore.LedgerStore
+  yield* ledger.executeTyped(opening)
+  return { ledger, store, before: yield* store.dump }
 })
 
 /** Plain transfers, failures of every kind the column path meets, and commands it leaves to the core. */
@@ -71,10 +60,8 @@ describe("Ledger.executeSummary", () => {
     const run = (summary: boolean) =>
       inBook(
         Effect.gen(function* () {
-          const ledger = yield* Ledger.Ledger
-          const store = yield* LedgerStore.LedgerStore
+          const { ledger, store } = yield* opened
           const recorded = yield* Notifier.RecordedEvents
-          yield* ledger.executeTyped(opening)
           let failures: ReadonlyArray<{ index: number; tag: string }>
           if (summary) {
             const s = yield* ledger.executeSummary(batch)
@@ -111,10 +98,7 @@ describe("Ledger.executeSummary", () => {
   it("a linked batch is all or nothing, as in executeTyped", () =>
     inBook(
       Effect.gen(function* () {
-        const ledger = yield* Ledger.Ledger
-        const store = yield* LedgerStore.LedgerStore
-        yield* ledger.executeTyped(opening)
-        const before = yield* store.dump
+        const { ledger, store, before } = yield* opened
         const s = yield* ledger.executeSummary(
           [transfer("a", "cash", "wallet", 5n), transfer("b", "wallet", "shop", 6n)],
           "linked"
@@ -154,18 +138,10 @@ describe("Ledger.executeSummary", () => {
       })
     ))
 
-  it("rejects an oversized batch and an unknown currency before writing anything", () =>
+  it("rejects an unknown currency before writing anything (sizes and shapes: BadInput.test.ts)", () =>
     inBook(
       Effect.gen(function* () {
-        const ledger = yield* Ledger.Ledger
-        const store = yield* LedgerStore.LedgerStore
-        yield* ledger.executeTyped(opening)
-        const before = yield* store.dump
-        const big = Array.from({ length: 10_001 }, (_, i) => transfer(`x${i}`, "cash", "shop", 1n))
-        const tooLarge = yield* Effect.flip(ledger.executeSummary(big))
-        expect(tooLarge._tag).toBe("BatchTooLarge")
-        const empty = yield* Effect.flip(ledger.executeSummary([]))
-        expect(empty._tag).toBe("BatchTooLarge")
+        const { ledger, store, before } = yield* opened
         const unknown = yield* Effect.flip(
           ledger.executeSummary([
             transfer("ok", "cash", "shop", 1n),
@@ -181,10 +157,8 @@ describe("Ledger.executeSummary", () => {
   it("with events kept in the outbox, the Notifier hears nothing and the store holds every event", () =>
     inBook(
       Effect.gen(function* () {
-        const ledger = yield* Ledger.Ledger
-        const store = yield* LedgerStore.LedgerStore
+        const { ledger, store } = yield* opened
         const recorded = yield* Notifier.RecordedEvents
-        yield* ledger.executeTyped(opening)
         yield* ledger.executeSummary([
           transfer("t1", "cash", "wallet", 5n),
           transfer("t2", "cash", "shop", 6n)

@@ -3,6 +3,7 @@ import { type Account, type Command, Entry, LedgerCore } from "@paykit/ledger"
 import { Result, Schema } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
+import { cashAndWallet, transfer } from "./support/commands.ts"
 
 const SEED = "01J00000000000000000000000"
 
@@ -14,17 +15,7 @@ const deepFreeze = <T>(x: T): T => {
   return x
 }
 
-const open: ReadonlyArray<Command.Command> = [
-  { _tag: "CreateAccount", id: "cash", currency: "USD", code: "asset", normal: "debit" },
-  {
-    _tag: "CreateAccount",
-    id: "wallet",
-    currency: "USD",
-    code: "liability",
-    normal: "credit",
-    debitsMustNotExceedCredits: true
-  }
-]
+const open = cashAndWallet
 
 /** A tiny store in plain TypeScript: the core needs no Effect. */
 const plainStore = () => {
@@ -237,17 +228,7 @@ describe("LedgerCore (pure, no Effect)", () => {
       },
       { _tag: "CreateAccount", id: "eur", currency: "EUR", code: "c", normal: "debit" }
     ])
-    const t = (
-      id: string,
-      debit: string,
-      credit: string,
-      amount: bigint,
-      currency = "USD"
-    ): Command.Command => ({
-      _tag: "Transfer",
-      id,
-      postings: [{ debit, credit, amount, currency }]
-    })
+    const t = transfer
     const o = s.apply([
       t("t1", "cash", "wallet", 7n),
       t("t2", "wallet", "cash", 8n), // wallet may not go below zero

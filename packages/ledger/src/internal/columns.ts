@@ -27,6 +27,19 @@ const firstSize = (current: number, i: number): number => {
   return Math.min(size, CHUNK)
 }
 
+/**
+ * Makes room for element `i` in a column's chunks: the first chunk grows (doubling, up to
+ * `CHUNK`) while `i` is in it; past it the first is made full and whole chunks are added.
+ * Returns the chunk that holds `i`.
+ */
+const extend = <A extends Int32Array | BigUint64Array>(chunks: Array<A>, i: number): A => {
+  const c = i >>> SHIFT
+  const first = chunks[0]!
+  chunks[0] = resized(first, c === 0 ? firstSize(first.length, i) : CHUNK)
+  while (chunks.length <= c) chunks.push(new (first.constructor as new (size: number) => A)(CHUNK))
+  return chunks[c]!
+}
+
 /** 32-bit integers by index, default 0. */
 export class Int32Column {
   private readonly chunks: Array<Int32Array> = [new Int32Array(FIRST)]
@@ -46,11 +59,7 @@ export class Int32Column {
   }
 
   private extend(i: number): Int32Array {
-    const c = i >>> SHIFT
-    const first = this.chunks[0]!
-    this.chunks[0] = resized(first, c === 0 ? firstSize(first.length, i) : CHUNK)
-    while (this.chunks.length <= c) this.chunks.push(new Int32Array(CHUNK))
-    return this.chunks[c]!
+    return extend(this.chunks, i)
   }
 }
 
@@ -98,11 +107,7 @@ export class BigColumn {
   }
 
   private extend(i: number): BigUint64Array {
-    const c = i >>> SHIFT
-    const first = this.chunks[0]!
-    this.chunks[0] = resized(first, c === 0 ? firstSize(first.length, i) : CHUNK)
-    while (this.chunks.length <= c) this.chunks.push(new BigUint64Array(CHUNK))
-    return this.chunks[c]!
+    return extend(this.chunks, i)
   }
 }
 

@@ -71,6 +71,7 @@ export class MemoryBook {
   // accounts: the record as created (its static fields) and columns for what changes
   private readonly slots = new Map<string, number>()
   private readonly heads: Array<Account.Account> = []
+  /** `heads[s].id` and `.currency` again, side by side: the column path reads them per transfer without touching the records. */
   private readonly idOf: Array<string> = []
   private readonly currencyOf: Array<string> = []
   private readonly flags = new Int32Column()
