@@ -27,6 +27,32 @@ export const toInvalidInput = (operation: string, error: Schema.SchemaError): In
 }
 
 /**
+ * `InvalidInput` for input that could not even be read: a getter or a Proxy trap threw, or a
+ * structure could not be walked. The reason carries the thrown message, cut to 200 characters.
+ *
+ * @example
+ * ```ts
+ * import { Input } from "@paykit/core"
+ * Input.unreadable("post", new Error("boom")).reason // "the input could not be read: boom"
+ * ```
+ * @category errors
+ * @since 0.1.0
+ */
+export const unreadable = (operation: string, thrown: unknown, path = ""): InvalidInput => {
+  let text: string
+  try {
+    text = thrown instanceof Error ? thrown.message : String(thrown)
+  } catch {
+    text = "an exception"
+  }
+  return new InvalidInput({
+    operation,
+    path,
+    reason: `the input could not be read: ${text.length > 200 ? `${text.slice(0, 200)}…` : text}`
+  })
+}
+
+/**
  * Decodes public input with `schema`; failure is `InvalidInput` naming the field and the reason.
  * Every paykit service runs its inputs through this before touching state.
  *
@@ -41,10 +67,10 @@ export const toInvalidInput = (operation: string, error: Schema.SchemaError): In
  */
 export const decode =
   <S extends Schema.Codec<unknown, unknown, never, never>>(operation: string, schema: S) =>
-  (input: unknown): Effect.Effect<S["Type"], InvalidInput> => {
-    const r = Schema.decodeUnknownResult(schema)(input, { errors: "all", onExcessProperty: "error" })
-    return Result.isSuccess(r) ? Effect.succeed(r.success) : Effect.fail(toInvalidInput(operation, r.failure))
-  }
+  (input: unknown): Effect.Effect<S["Type"], InvalidInput> =>
+    // lazy: nothing is read until the effect runs, so a caller can refuse cheaply first (an
+    // oversized batch is refused before a million elements are decoded)
+    Effect.suspend(() => Effect.fromResult(decodeResult(operation, schema)(input)))
 
 /**
  * The same as {@link decode} for plain TypeScript callers: a `Result` instead of an `Effect`.
@@ -55,6 +81,12 @@ export const decode =
 export const decodeResult =
   <S extends Schema.Codec<unknown, unknown, never, never>>(operation: string, schema: S) =>
   (input: unknown): Result.Result<S["Type"], InvalidInput> => {
-    const r = Schema.decodeUnknownResult(schema)(input, { errors: "all", onExcessProperty: "error" })
-    return Result.isSuccess(r) ? Result.succeed(r.success) : Result.fail(toInvalidInput(operation, r.failure))
+    try {
+      const r = Schema.decodeUnknownResult(schema)(input, { errors: "all", onExcessProperty: "error" })
+      return Result.isSuccess(r) ? Result.succeed(r.success) : Result.fail(toInvalidInput(operation, r.failure))
+    } catch (e) {
+      // hostile input (a getter or a Proxy trap that throws, a cycle a check walks into) is bad
+      // input like any other: a typed error, never an exception out of a service call
+      return Result.fail(unreadable(operation, e))
+    }
   }

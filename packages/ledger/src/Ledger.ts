@@ -3,9 +3,16 @@ import { Clock, Context, Effect, Layer, Option, Result, Schema } from "effect"
 import * as Account from "./Account.ts"
 import * as Command from "./Command.ts"
 import type * as Entry from "./Entry.ts"
-import { AccountNotFound, BatchTooLarge, EntryNotFound, HoldNotFound, type StoreFailure } from "./errors.ts"
-import type * as Hold from "./Hold.ts"
-import type * as LedgerCore from "./LedgerCore.ts"
+import {
+  AccountNotFound,
+  BatchTooLarge,
+  EntryNotFound,
+  HoldNotFound,
+  LinkedCommandFailed,
+  type StoreFailure
+} from "./errors.ts"
+import * as Hold from "./Hold.ts"
+import * as LedgerCore from "./LedgerCore.ts"
 import * as LedgerStoreModule from "./LedgerStore.ts"
 import { LedgerStore } from "./LedgerStore.ts"
 
@@ -31,6 +38,17 @@ export interface Options {
    *   so events are delivered once by the relay instead of twice.
    */
   readonly events?: "notify" | "outbox"
+  /**
+   * What a command that fails because of the books' state does to its entry id:
+   * - `"reusable"` (default): nothing; a retry with the same id is decided again on the books
+   *   as they are then (payments retry a capture with its step's id once funds arrive);
+   * - `"consumed"`: the id is consumed with its failure, and a retry gets `IdAlreadyFailed`
+   *   with the first reason (TigerBeetle's `id_already_failed`), so a client that replays
+   *   everything after a crash gets exactly the crash-free outcome.
+   *
+   * See the README's "Replays after a crash".
+   */
+  readonly failedIds?: LedgerCore.FailedIds
 }
 
 /**
@@ -199,17 +217,42 @@ export class Ledger extends Context.Service<
   }
 >()("@paykit/ledger/Ledger") {}
 
+/** The greatest time a JavaScript `Date` holds (epoch milliseconds). */
+const MAX_TIME = 8_640_000_000_000_000
+
+/**
+ * The epoch milliseconds of an ISO-8601 UTC time that names a real instant, or `undefined`:
+ * `Date.parse` rolls `2026-02-30` over into March and gives `NaN` for month 13, so the time is
+ * formatted back and must read the same.
+ */
+const instantOf = (iso: string): number | undefined => {
+  const ms = Date.parse(iso)
+  if (!Number.isFinite(ms)) return undefined
+  const back = new Date(ms).toISOString()
+  const [whole, fraction = ""] = iso.slice(0, -1).split(".")
+  return back.slice(0, 19) === whole && back.slice(20, 23) === fraction.padEnd(3, "0") ? ms : undefined
+}
+
 const AsOfInput = Schema.Struct({
   accountId: Account.Id,
   at: Schema.Union([
-    Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
+    Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: MAX_TIME })),
     Schema.String.check(
       Schema.isPattern(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, {
         message: 'expected epoch milliseconds or an ISO-8601 UTC time such as "2026-01-31T12:00:00.000Z"'
-      })
+      }),
+      Schema.makeFilter((s: string) => instantOf(s) !== undefined || "expected a date and time that exist (no 2026-02-30, no 24:00)")
     )
   ])
 })
+
+/** An entry id: any id, or the id the ledger gives a hold's expiry (`<holdId>~expire`). */
+const EntryId = Schema.String.check(
+  Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}(~expire)?$/, {
+    message:
+      "expected an entry id: 1-64 characters (letters, digits, '_', '.', ':' or '-', starting with a letter or digit), or a hold's expiry id \"<holdId>~expire\""
+  })
+)
 
 const HistoryInput = Schema.Struct({
   accountId: Account.Id,
@@ -219,10 +262,32 @@ const HistoryInput = Schema.Struct({
 
 const BatchShape = Schema.Struct({ mode: Schema.optionalKey(Command.Mode) })
 
+/** The length of a batch's list, read before anything is decoded (undefined: the decoder will say why). */
 const batchSize = (input: unknown, key: string): number | undefined => {
-  if (typeof input !== "object" || input === null) return undefined
-  const list = (input as Record<string, unknown>)[key]
-  return Array.isArray(list) ? list.length : undefined
+  try {
+    if (typeof input !== "object" || input === null) return undefined
+    const list = (input as Record<string, unknown>)[key]
+    return Array.isArray(list) ? list.length : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A typed batch after the service's own checks: the commands, and those refused with their index. */
+interface Screened {
+  readonly commands: ReadonlyArray<Command.Command>
+  readonly refused: ReadonlyArray<{ readonly index: number; readonly error: InvalidInput }>
+}
+
+/**
+ * An error of the `k`-th command sent to the store, told in the caller's numbering: a bad-input
+ * path `commands[k]…` names the command's position in the caller's batch.
+ */
+const atPosition = (e: LedgerCore.CommandError, positions: ReadonlyArray<number>): LedgerCore.CommandError => {
+  if (e._tag !== "InvalidInput") return e
+  const m = /^commands\[(\d+)\]/.exec(e.path)
+  const to = m === null ? undefined : positions[Number(m[1])]
+  return to === undefined ? e : new InvalidInput({ ...e, path: `commands[${to}]${e.path.slice(m![0].length)}` })
 }
 
 const checkSize = (size: number | undefined): Effect.Effect<void, BatchTooLarge> =>
@@ -250,6 +315,7 @@ export const make = (
     const ids = yield* Ids.Ids
     const currencies = options.currencies ?? Currency.registry([Currency.POINTS])
     const notifyDirectly = options.events !== "outbox"
+    const failedIds = options.failedIds ?? "reusable"
 
     const decodeCreate = Input.decode("createAccount", Command.createAccountInput(currencies))
     const decodeClose = Input.decode("closeAccount", Command.CloseAccountInput)
@@ -267,6 +333,7 @@ export const make = (
       Schema.Struct({ commands: Schema.Array(Command.commandSchema(currencies)), ...BatchShape.fields })
     )
     const decodeId = (operation: string) => Input.decode(operation, Account.Id)
+    const decodeEntryId = Input.decode("getEntry", EntryId)
     const decodeAsOf = Input.decode("balanceAsOf", AsOfInput)
     const decodeHistory = Input.decode("history", HistoryInput)
 
@@ -285,25 +352,82 @@ export const make = (
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         const eventIdSeed = yield* ids.next
-        const outcome = yield* store.write({ commands, mode, now, eventIdSeed })
+        const outcome = yield* store.write({ commands, mode, now, eventIdSeed, failedIds })
         yield* notify(outcome.events)
         return outcome
       })
 
-    /** `executeTyped`'s checks before any write: the batch size and the new accounts' currencies. */
-    const checkTyped = (commands: ReadonlyArray<Command.Command>) =>
-      Effect.gen(function* () {
-        yield* checkSize(Array.isArray(commands) ? commands.length : 0)
-        const bad = unknownCurrency(commands)
-        if (bad >= 0) {
-          return yield* Effect.fail(
-            new InvalidInput({
-              operation: "execute",
-              path: `commands[${bad}].currency`,
-              reason: `unknown currency "${(commands[bad] as Command.CreateAccount).currency}"`
-            })
-          )
+    /**
+     * The typed path's checks before any write: the batch is an array of 1 to 10,000 commands,
+     * and a new account's currency is in the registry. A command refused here gets its own
+     * `InvalidInput` in its place and is not sent to the store; every other shape check is the
+     * core's, which is total (whatever a command holds, it is refused in its place, never thrown).
+     */
+    const screenTyped = (commands: unknown): Effect.Effect<Screened, InvalidInput | BatchTooLarge> =>
+      Effect.suspend((): Effect.Effect<Screened, InvalidInput | BatchTooLarge> => {
+        let size: number
+        try {
+          if (!Array.isArray(commands))
+            return Effect.fail(
+              new InvalidInput({ operation: "execute", path: "commands", reason: "expected an array of commands" })
+            )
+          size = commands.length
+        } catch (e) {
+          return Effect.fail(Input.unreadable("execute", e, "commands"))
         }
+        return Effect.as(checkSize(size), screen(commands as ReadonlyArray<Command.Command>))
+      })
+
+    const screen = (commands: ReadonlyArray<Command.Command>): Screened => {
+      let refused: Array<{ readonly index: number; readonly error: InvalidInput }> | undefined
+      for (let i = 0; i < commands.length; i++) {
+        const c = commands[i]
+        let currency: unknown
+        try {
+          if (c === null || typeof c !== "object" || c._tag !== "CreateAccount") continue
+          currency = c.currency
+        } catch {
+          continue // unreadable: the core refuses it in its place
+        }
+        if (typeof currency === "string" && Result.isFailure(currencies.get(currency))) {
+          refused ??= []
+          refused.push({
+            index: i,
+            error: new InvalidInput({
+              operation: "execute",
+              path: `commands[${i}].currency`,
+              reason: `unknown currency "${currency.slice(0, 16)}"; add it to the ledger's currency registry`
+            })
+          })
+        }
+      }
+      return refused === undefined ? { commands, refused: [] } : { commands, refused }
+    }
+
+    /**
+     * Writes a screened batch: the commands the screen let through go to the store, and each
+     * refused one gets its `InvalidInput` back in its place (in a linked batch, a refusal fails
+     * the whole batch without a write).
+     */
+    const writeScreened = (s: Screened, mode: Command.Mode) =>
+      Effect.gen(function* () {
+        if (s.refused.length === 0) return (yield* write(s.commands, mode)).results
+        const results = new Array<Result.Result<LedgerCore.Success, LedgerCore.CommandError>>(s.commands.length)
+        for (const r of s.refused) results[r.index] = Result.fail(r.error)
+        if (mode === "linked") {
+          const failedIndex = s.refused[0]!.index
+          for (let i = 0; i < results.length; i++)
+            results[i] ??= Result.fail(new LinkedCommandFailed({ index: i, failedIndex }))
+          return results
+        }
+        const positions: Array<number> = []
+        for (let i = 0; i < results.length; i++) if (results[i] === undefined) positions.push(i)
+        const o = yield* write(
+          positions.map((i) => s.commands[i]!),
+          mode
+        )
+        for (let k = 0; k < positions.length; k++) results[positions[k]!] = Result.mapError(o.results[k]!, (e) => atPosition(e, positions))
+        return results
       })
 
     const one = (command: Command.Command) =>
@@ -341,20 +465,6 @@ export const make = (
       Effect.flatMap(store.getAccount(id), (o) =>
         Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(new AccountNotFound({ accountId: id }))
       )
-
-    const unknownCurrency = (commands: ReadonlyArray<Command.Command>) => {
-      for (let i = 0; i < commands.length; i++) {
-        const c = commands[i]!
-        if (
-          c !== null &&
-          typeof c === "object" &&
-          c._tag === "CreateAccount" &&
-          Result.isFailure(currencies.get(c.currency))
-        )
-          return i
-      }
-      return -1
-    }
 
     return Ledger.of({
       createAccount: (input) =>
@@ -409,25 +519,43 @@ export const make = (
           Effect.map((o) => o.results)
         ),
       executeTyped: (commands, mode = "independent") =>
-        Effect.gen(function* () {
-          yield* checkTyped(commands)
-          const o = yield* write(commands, mode)
-          return o.results
-        }),
+        Effect.flatMap(screenTyped(commands), (s) => writeScreened(s, mode)),
       executeSummary: (commands, mode = "independent") =>
         Effect.gen(function* () {
-          yield* checkTyped(commands)
+          const s = yield* screenTyped(commands)
+          if (s.refused.length > 0 && mode === "linked") {
+            const failedIndex = s.refused[0]!.index
+            const failures = s.commands.map((_, index) => ({
+              index,
+              error:
+                s.refused.find((r) => r.index === index)?.error ??
+                new LinkedCommandFailed({ index, failedIndex })
+            }))
+            return { applied: 0, replayed: 0, failures }
+          }
+          const positions: Array<number> = []
+          if (s.refused.length > 0) {
+            const refused = new Set(s.refused.map((r) => r.index))
+            for (let i = 0; i < s.commands.length; i++) if (!refused.has(i)) positions.push(i)
+          }
           const now = yield* Clock.currentTimeMillis
           const eventIdSeed = yield* ids.next
-          const s = yield* store.writeSummary({
-            commands,
+          const summary = yield* store.writeSummary({
+            commands: s.refused.length === 0 ? s.commands : positions.map((i) => s.commands[i]!),
             mode,
             now,
             eventIdSeed,
+            failedIds,
             returnEvents: notifyDirectly
           })
-          yield* notify(s.events)
-          return { applied: s.applied, replayed: s.replayed, failures: s.failures }
+          yield* notify(summary.events)
+          if (s.refused.length === 0)
+            return { applied: summary.applied, replayed: summary.replayed, failures: summary.failures }
+          const failures = [
+            ...summary.failures.map((f) => ({ index: positions[f.index]!, error: atPosition(f.error, positions) })),
+            ...s.refused
+          ].sort((a, b) => a.index - b.index)
+          return { applied: summary.applied, replayed: summary.replayed, failures }
         }),
       expireHolds: Effect.map(write([], "independent"), (o) =>
         o.holdsUpdated.filter((h) => h.status === "expired")
@@ -439,7 +567,7 @@ export const make = (
           Effect.map((a) => moneyBalances(a, Account.balances(a)))
         ),
       getEntry: (id) =>
-        decodeId("getEntry")(id).pipe(
+        decodeEntryId(id).pipe(
           Effect.flatMap((entryId) =>
             Effect.flatMap(store.getEntry(entryId), (o) =>
               Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(new EntryNotFound({ entryId }))
@@ -457,7 +585,7 @@ export const make = (
       balanceAsOf: (input) =>
         Effect.gen(function* () {
           const i = yield* decodeAsOf(input)
-          const at = typeof i.at === "number" ? i.at : Date.parse(i.at)
+          const at = typeof i.at === "number" ? i.at : instantOf(i.at)!
           const account = yield* loadAccount(i.accountId)
           const line = yield* store.lineAsOf(i.accountId, at)
           const totals = Option.isSome(line)

@@ -1,5 +1,5 @@
-import { type DomainEvent, InvalidInput, Money } from "@paykit/core"
-import { Result } from "effect"
+import { type DomainEvent, Input, InvalidInput, Money } from "@paykit/core"
+import { Result, Schema } from "effect"
 import * as Account from "./Account.ts"
 import type { Command, Mode } from "./Command.ts"
 import { MAX_BATCH, MAX_POSTINGS, MAX_TIMEOUT_MS } from "./Command.ts"
@@ -13,6 +13,7 @@ import {
   BalanceOverflow,
   type CommandError as CoreCommandError,
   ConflictingLimitFlags,
+  ConsumingError,
   EntryNotFound,
   ExceedsCredits,
   ExceedsDebits,
@@ -20,6 +21,7 @@ import {
   HoldAlreadyResolved,
   HoldExpired,
   HoldNotFound,
+  IdAlreadyFailed,
   LinkedCommandFailed,
   NotReversible,
   PostingCurrencyMismatch
@@ -47,7 +49,86 @@ export interface Snapshot {
   readonly hold: (id: string) => Hold.Hold | undefined
   /** Pending holds with `expiresAt ≤ now`. */
   readonly dueHolds: (now: number) => Iterable<Hold.Hold>
+  /**
+   * The recorded first failure of an entry id that a `failedIds: "consumed"` write consumed.
+   * A store that never records failures may leave it out.
+   */
+  readonly failedId?: ((id: string) => FailedId | undefined) | undefined
 }
+
+/**
+ * What happens to the id of an entry command that fails because of the books' state:
+ *
+ * - `"reusable"` (the default): nothing is recorded; a retry with the same id is decided afresh
+ *   on the books as they are then (it may succeed once a top-up has arrived);
+ * - `"consumed"`: the id is consumed with its first failure (TigerBeetle's `id_already_failed`);
+ *   a retry gets `IdAlreadyFailed` carrying that failure, so a client that replays everything it
+ *   sent after a crash gets exactly the outcome of a run without the crash.
+ *
+ * An id consumed once stays consumed whatever the mode of later writes.
+ *
+ * @example
+ * ```ts
+ * import type { LedgerCore } from "@paykit/ledger"
+ * const mode: LedgerCore.FailedIds = "consumed"
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export type FailedIds = "reusable" | "consumed"
+
+/**
+ * A consumed entry id: the first state-dependent failure of an entry command written in
+ * `failedIds: "consumed"` mode, with the time of its write. Stores persist it in the same
+ * transaction as the write's other changes, in the same id space as entries (an id is an entry
+ * or a failure, never both).
+ *
+ * @example
+ * ```ts
+ * import { AccountNotFound, type LedgerCore } from "@paykit/ledger"
+ * const f: LedgerCore.FailedId = { id: "t1", error: new AccountNotFound({ accountId: "x" }), at: 0 }
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export interface FailedId {
+  readonly id: string
+  readonly error: typeof ConsumingError.Type
+  readonly at: number
+}
+
+const FailedIdJson = Schema.Struct({ id: Schema.String, at: Schema.Number, error: ConsumingError })
+const encodeFailedId = Schema.encodeSync(FailedIdJson)
+const decodeFailedId = Schema.decodeUnknownSync(FailedIdJson)
+
+/**
+ * A {@link FailedId} as JSON (the error as its tag and fields), for stores that keep it in a
+ * document column.
+ *
+ * @example
+ * ```ts
+ * import { AccountNotFound, LedgerCore } from "@paykit/ledger"
+ * LedgerCore.failedIdToJson({ id: "t1", error: new AccountNotFound({ accountId: "x" }), at: 5 })
+ * // { id: "t1", at: 5, error: { _tag: "AccountNotFound", accountId: "x" } }
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const failedIdToJson = (f: FailedId): unknown => encodeFailedId(f)
+
+/**
+ * The inverse of {@link failedIdToJson}; throws on a document it did not write (a corrupted
+ * store is a defect).
+ *
+ * @example
+ * ```ts
+ * import { LedgerCore } from "@paykit/ledger"
+ * LedgerCore.failedIdFromJson({ id: "t1", at: 5, error: { _tag: "AccountNotFound", accountId: "x" } }).error._tag
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const failedIdFromJson = (json: unknown): FailedId => decodeFailedId(json)
 
 /**
  * One write: the commands, the batch mode, the time of the write (epoch ms, from `Clock`) and a
@@ -66,6 +147,8 @@ export interface Request {
   readonly mode: Mode
   readonly now: number
   readonly eventIdSeed: string
+  /** What a state-dependent failure does to its entry id (default `"reusable"`); see {@link FailedIds}. */
+  readonly failedIds?: FailedIds | undefined
 }
 
 /**
@@ -129,6 +212,8 @@ export interface Outcome {
   readonly holdsUpdated: ReadonlyArray<Hold.Hold>
   readonly lines: ReadonlyArray<Account.Line>
   readonly events: ReadonlyArray<DomainEvent.DomainEvent>
+  /** Entry ids this write consumed (`failedIds: "consumed"`): insert them. */
+  readonly failedIds: ReadonlyArray<FailedId>
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -237,47 +322,51 @@ const checkCurrency = (v: unknown, path: string): InvalidInput | undefined =>
     ? undefined
     : invalid(path, 'expected a currency code such as "USD"')
 
+/** The schema path's limits (`Command.ts`), enforced on the typed path too. */
+const MAX_TEXT = 1024
+const MAX_METADATA_KEYS = 64
+
+const checkText = (v: unknown, path: string, min: number, max: number): InvalidInput | undefined =>
+  typeof v === "string" && v.length >= min && v.length <= max
+    ? undefined
+    : invalid(path, `expected a string of ${min} to ${max} characters`)
+
 const checkOptionals = (c: Record<string, unknown>, p: string): InvalidInput | undefined => {
-  if (c["description"] !== undefined && typeof c["description"] !== "string")
-    return invalid(`${p}.description`, "expected a string")
+  if (c["description"] !== undefined) {
+    const e = checkText(c["description"], `${p}.description`, 0, MAX_TEXT)
+    if (e) return e
+  }
   const m = c["metadata"]
   if (m !== undefined) {
     if (typeof m !== "object" || m === null || Array.isArray(m))
-      return invalid(`${p}.metadata`, "expected a record")
+      return invalid(`${p}.metadata`, "expected a record of strings")
+    let keys = 0
     for (const k in m) {
-      if (typeof (m as Record<string, unknown>)[k] !== "string")
-        return invalid(`${p}.metadata.${k}`, "expected a string")
+      if (++keys > MAX_METADATA_KEYS) return invalid(`${p}.metadata`, `at most ${MAX_METADATA_KEYS} metadata keys`)
+      const e = checkText((m as Record<string, unknown>)[k], `${p}.metadata.${k}`, 0, MAX_TEXT)
+      if (e) return e
     }
   }
   return undefined
 }
 
-/**
- * Checks the shape of a command that did not come through a schema (the typed fast path): ids,
- * positive bigint amounts, currency codes, posting count, timeout range. The `Ledger` service's
- * schema-decoded paths never fail here.
- *
- * @example
- * ```ts
- * import { LedgerCore } from "@paykit/ledger"
- * LedgerCore.checkShape({ _tag: "Transfer", id: "e1", postings: [] }, "commands[0]")?._tag // "InvalidInput"
- * ```
- * @category guards
- * @since 0.1.0
- */
-export const checkShape = (c: Command, p: string): InvalidInput | undefined => {
+const checkFlag = (v: unknown, path: string): InvalidInput | undefined =>
+  v === undefined || typeof v === "boolean" ? undefined : invalid(path, "expected a boolean")
+
+const shapeOf = (c: Command, p: string): InvalidInput | undefined => {
   if (typeof c !== "object" || c === null) return invalid(p, "expected a command object")
   switch (c._tag) {
     case "CreateAccount":
       return (
         checkId(c.id, `${p}.id`) ??
         checkCurrency(c.currency, `${p}.currency`) ??
-        (typeof c.code === "string" && c.code.length > 0
-          ? undefined
-          : invalid(`${p}.code`, "expected a code")) ??
+        checkText(c.code, `${p}.code`, 1, 128) ??
         (c.normal === "debit" || c.normal === "credit"
           ? undefined
           : invalid(`${p}.normal`, 'expected "debit" or "credit"')) ??
+        (c.ownerRef === undefined ? undefined : checkText(c.ownerRef, `${p}.ownerRef`, 1, 256)) ??
+        checkFlag(c.debitsMustNotExceedCredits, `${p}.debitsMustNotExceedCredits`) ??
+        checkFlag(c.creditsMustNotExceedDebits, `${p}.creditsMustNotExceedDebits`) ??
         checkOptionals(c as never, p)
       )
     case "CloseAccount":
@@ -285,16 +374,19 @@ export const checkShape = (c: Command, p: string): InvalidInput | undefined => {
     case "Transfer": {
       const e = checkId(c.id, `${p}.id`)
       if (e) return e
-      if (!Array.isArray(c.postings) || c.postings.length === 0 || c.postings.length > MAX_POSTINGS)
+      const ps: unknown = c.postings
+      if (!Array.isArray(ps) || ps.length === 0 || ps.length > MAX_POSTINGS)
         return invalid(`${p}.postings`, `expected 1 to ${MAX_POSTINGS} postings`)
-      for (let i = 0; i < c.postings.length; i++) {
-        const q = c.postings[i]!
+      for (let i = 0; i < ps.length; i++) {
+        const q: unknown = ps[i]
         const pp = `${p}.postings[${i}]`
+        if (typeof q !== "object" || q === null) return invalid(pp, "expected a posting object")
+        const posting = q as Record<string, unknown>
         const err =
-          checkId(q.debit, `${pp}.debit`) ??
-          checkId(q.credit, `${pp}.credit`) ??
-          checkAmount(q.amount, `${pp}.amount`) ??
-          checkCurrency(q.currency, `${pp}.currency`)
+          checkId(posting["debit"], `${pp}.debit`) ??
+          checkId(posting["credit"], `${pp}.credit`) ??
+          checkAmount(posting["amount"], `${pp}.amount`) ??
+          checkCurrency(posting["currency"], `${pp}.currency`)
         if (err) return err
       }
       return checkOptionals(c as never, p)
@@ -325,6 +417,30 @@ export const checkShape = (c: Command, p: string): InvalidInput | undefined => {
       return checkId(c.id, `${p}.id`) ?? checkId(c.entryId, `${p}.entryId`) ?? checkOptionals(c as never, p)
     default:
       return invalid(`${p}._tag`, "unknown command")
+  }
+}
+
+/**
+ * Checks the shape of a command that did not come through a schema (the typed fast path): ids,
+ * positive bigint amounts, currency codes, posting count, timeout range, and the schema path's
+ * size limits (descriptions and metadata values up to 1,024 characters, at most 64 metadata
+ * keys, codes up to 128, owner references up to 256). Total: whatever it is given (null, wrong
+ * types, a getter or Proxy trap that throws), it answers `undefined` or an `InvalidInput` naming
+ * the field, and never throws. The `Ledger` service's schema-decoded paths never fail here.
+ *
+ * @example
+ * ```ts
+ * import { LedgerCore } from "@paykit/ledger"
+ * LedgerCore.checkShape({ _tag: "Transfer", id: "e1", postings: [] }, "commands[0]")?._tag // "InvalidInput"
+ * ```
+ * @category guards
+ * @since 0.1.0
+ */
+export const checkShape = (c: Command, p: string): InvalidInput | undefined => {
+  try {
+    return shapeOf(c, p)
+  } catch (e) {
+    return Input.unreadable("execute", e, p)
   }
 }
 
@@ -381,6 +497,8 @@ class Work {
   readonly holdCreated = new Map<string, true>()
   readonly lines: Array<Account.Line> = []
   readonly events: Array<DomainEvent.DomainEvent> = []
+  /** Entry ids this write consumed (recorded after a command's failure is final, never undone). */
+  readonly failed = new Map<string, FailedId>()
   readonly journal: Array<unknown> = []
   /** In-place changes of working account copies: [account, dP, cP, dQ, cQ, version] per change. */
   readonly undo: Array<unknown> = []
@@ -427,6 +545,9 @@ class Work {
   }
   hold(id: string): Hold.Hold | undefined {
     return this.holds.get(id) ?? this.snap.hold(id)
+  }
+  failedId(id: string): FailedId | undefined {
+    return this.failed.get(id) ?? this.snap.failedId?.(id)
   }
 
   /** Undoes everything after the given journal, undo, lines and events lengths. */
@@ -790,6 +911,9 @@ const entryCommand = (w: Work, c: EntryCommand): Step => {
         : { _tag: "EntryCreated", entry, hold, replayed: true }
     )
   }
+  // 3. a consumed id answers with its first failure
+  const failed = w.failedId(c.id)
+  if (failed !== undefined) return fail(new IdAlreadyFailed({ entryId: c.id, first: failed.error }))
   switch (c._tag) {
     case "Transfer": {
       const err = checkAccounts(w, c.id, c.postings, true) ?? applyPostings(w, c.id, c.postings, false)
@@ -1000,6 +1124,15 @@ const expire = (w: Work, h: Hold.Hold): void => {
  * @since 0.1.0
  */
 export const isPlainTransfer = (c: Command): boolean => {
+  try {
+    return plainTransfer(c)
+  } catch {
+    // unreadable: the general path refuses it as bad input
+    return false
+  }
+}
+
+const plainTransfer = (c: Command): boolean => {
   if (typeof c !== "object" || c === null || c._tag !== "Transfer") return false
   if (typeof c.id !== "string" || !ID.test(c.id) || !Array.isArray(c.postings) || c.postings.length !== 1)
     return false
@@ -1039,8 +1172,8 @@ const fastTransfer = (w: Work, c: Extract<Command, { _tag: "Transfer" }>): Step 
   const currency = p.currency
   // 1. stateless checks
   if (debit === credit) return fail(new AccountsMustDiffer({ entryId: id, posting: 0, accountId: debit }))
-  // 2. idempotency: replays and conflicts take the general path (it reads, never writes)
-  if (w.entry(id) !== undefined) return entryCommand(w, c)
+  // 2. idempotency: replays, conflicts and consumed ids take the general path (it reads, never writes)
+  if (w.entry(id) !== undefined || w.failedId(id) !== undefined) return entryCommand(w, c)
   // 3. accounts exist, currencies, closed
   const own = w.accounts
   let d = own.get(debit)
@@ -1203,6 +1336,47 @@ const runCommand = (w: Work, c: Command, index: number): Step => {
 }
 
 /**
+ * Decides one command. Total: a command that throws while it is read (a getter or Proxy trap
+ * that passed the shape check and throws later) is refused as unreadable input instead of
+ * stopping the write.
+ */
+const decide = (w: Work, c: Command, index: number): Step => {
+  try {
+    return isPlainTransfer(c) ? fastTransfer(w, c as never) : runCommand(w, c, index)
+  } catch (e) {
+    return fail(Input.unreadable("execute", e, `commands[${index}]`))
+  }
+}
+
+const ENTRY_COMMANDS: ReadonlySet<string> = new Set(["Transfer", "CreateHold", "PostHold", "VoidHold", "Reverse"])
+/** Refusals that depend on the command alone, or on an id already taken: they consume nothing. */
+const NOT_CONSUMING: ReadonlySet<string> = new Set([
+  "InvalidInput",
+  "AccountsMustDiffer",
+  "ConflictingLimitFlags",
+  "ExistsWithDifferent",
+  "IdAlreadyFailed"
+])
+
+/** The entry id a failed command would consume: an entry command's id that is neither an entry nor consumed yet. */
+const consumableId = (w: Work, c: Command): string | undefined => {
+  try {
+    if (typeof c !== "object" || c === null || !ENTRY_COMMANDS.has(c._tag)) return undefined
+    const id = (c as { readonly id: unknown }).id
+    return typeof id === "string" && w.entry(id) === undefined && w.failedId(id) === undefined ? id : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Records a final failure that consumes its command's id (`failedIds: "consumed"`). */
+const consume = (w: Work, c: Command, error: CommandError): void => {
+  if (NOT_CONSUMING.has(error._tag)) return
+  const id = consumableId(w, c)
+  if (id !== undefined) w.failed.set(id, { id, error: error as FailedId["error"], at: w.now })
+}
+
+/**
  * The ledger's decision function: given what the store loaded (and locked) and one write
  * request, decides every command and returns the complete change set. Pure: no I/O, no clock,
  * no randomness, never mutates the snapshot. Steps:
@@ -1212,11 +1386,16 @@ const runCommand = (w: Work, c: Command, index: number): Step => {
  * 2. apply the commands in order. `independent`: each command is atomic on its own (a failed
  *    command leaves no trace). `linked`: if any command fails, none is applied (the others get
  *    `LinkedCommandFailed`); expiries from step 1 still apply.
+ * 3. with `failedIds: "consumed"`, record the id of every entry command that failed because of
+ *    the books' state (in a failed linked batch whose culprit did, every new entry id of the
+ *    batch) as consumed, with its failure (`Outcome.failedIds`).
  *
  * Each command checks, in order: shape (typed path), accounts differ / limit flags, idempotency
  * (same id + same content → the original record, `replayed: true`; different content →
- * `ExistsWithDifferent`), hold state, reversal target, accounts exist, currencies, closed
- * accounts, then applies postings in order checking overflow and limit flags.
+ * `ExistsWithDifferent`), a consumed id (`IdAlreadyFailed`), hold state, reversal target,
+ * accounts exist, currencies, closed accounts, then applies postings in order checking overflow
+ * and limit flags. Whatever a command holds, deciding it never throws: an unreadable command is
+ * refused with `InvalidInput` in its place.
  *
  * @example
  * ```ts
@@ -1233,15 +1412,13 @@ const runCommand = (w: Work, c: Command, index: number): Step => {
 export const applyBatch = (snapshot: Snapshot, request: Request): Outcome => {
   const w = new Work(snapshot, request.now, request.eventIdSeed, request.mode === "linked")
   const commands = request.commands
+  const consuming = request.failedIds === "consumed"
   // 1. expiries
   const due = new Map<string, Hold.Hold>()
   for (const h of snapshot.dueHolds(request.now)) if (Hold.isDue(h, request.now)) due.set(h.id, h)
   for (let i = 0; i < commands.length; i++) {
-    const c = commands[i]!
-    if (c !== null && typeof c === "object" && (c._tag === "PostHold" || c._tag === "VoidHold")) {
-      const h = snapshot.hold(c.holdId)
-      if (h !== undefined && Hold.isDue(h, request.now)) due.set(h.id, h)
-    }
+    const h = namedDueHold(snapshot, commands[i]!, request.now)
+    if (h !== undefined) due.set(h.id, h)
   }
   if (due.size > 0) {
     const ids = [...due.keys()].sort()
@@ -1259,8 +1436,7 @@ export const applyBatch = (snapshot: Snapshot, request: Request): Outcome => {
     const events = w.events.length
     let failed = -1
     for (let i = 0; i < commands.length; i++) {
-      const c = commands[i]!
-      const r = isPlainTransfer(c) ? fastTransfer(w, c as never) : runCommand(w, c, i)
+      const r = decide(w, commands[i]!, i)
       results[i] = r
       if (Result.isFailure(r)) {
         failed = i
@@ -1272,24 +1448,46 @@ export const applyBatch = (snapshot: Snapshot, request: Request): Outcome => {
       for (let i = 0; i < commands.length; i++) {
         if (i !== failed) results[i] = fail(new LinkedCommandFailed({ index: i, failedIndex: failed }))
       }
+      const culprit = (results[failed] as Result.Failure<Success, CommandError>).failure
+      if (consuming && (culprit._tag === "IdAlreadyFailed" || !NOT_CONSUMING.has(culprit._tag)))
+        for (let i = 0; i < commands.length; i++)
+          consume(w, commands[i]!, (results[i] as Result.Failure<Success, CommandError>).failure)
     }
   } else {
     for (let i = 0; i < commands.length; i++) {
       const c = commands[i]!
       if (isPlainTransfer(c)) {
-        results[i] = fastTransfer(w, c as never)
+        const r = decide(w, c, i)
+        if (consuming && Result.isFailure(r)) consume(w, c, r.failure)
+        results[i] = r
         continue
       }
       const journal = w.journal.length
       const undo = w.undo.length
       const lines = w.lines.length
       const events = w.events.length
-      const r = runCommand(w, c, i)
-      if (Result.isFailure(r)) w.restore(journal, undo, lines, events)
+      const r = decide(w, c, i)
+      if (Result.isFailure(r)) {
+        w.restore(journal, undo, lines, events)
+        if (consuming) consume(w, c, r.failure)
+      }
       results[i] = r
     }
   }
   return changeSet(w, results)
+}
+
+/** The hold a post or void names, when it is due at `now` (the core expires it even if a store's sweep missed it). */
+const namedDueHold = (snapshot: Snapshot, c: Command, now: number): Hold.Hold | undefined => {
+  try {
+    if (c === null || typeof c !== "object" || (c._tag !== "PostHold" && c._tag !== "VoidHold")) return undefined
+    const holdId: unknown = c.holdId
+    if (typeof holdId !== "string") return undefined
+    const h = snapshot.hold(holdId)
+    return h !== undefined && Hold.isDue(h, now) ? h : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** Step 3 of a decision: the change set of everything `w` holds, with the per-command results. */
@@ -1313,9 +1511,12 @@ const changeSet = (w: Work, results: ReadonlyArray<Step>): Outcome => {
     holdsCreated,
     holdsUpdated,
     lines: w.lines,
-    events: w.events
+    events: w.events,
+    failedIds: w.failed.size === 0 ? NO_FAILED_IDS : [...w.failed.values()]
   }
 }
+
+const NO_FAILED_IDS: ReadonlyArray<FailedId> = Object.freeze([])
 
 /**
  * Decides one command of an `independent` write on its own, as {@link applyBatch} decides it at
@@ -1343,11 +1544,15 @@ export const applyCommand = (
     readonly now: number
     readonly eventIdSeed: string
     readonly firstEvent: number
+    readonly failedIds?: FailedIds | undefined
   }
 ): Outcome => {
   const w = new Work(snapshot, at.now, at.eventIdSeed, false, at.firstEvent)
-  const r = isPlainTransfer(command) ? fastTransfer(w, command as never) : runCommand(w, command, at.index)
-  if (Result.isFailure(r)) w.restore(0, 0, 0, 0)
+  const r = decide(w, command, at.index)
+  if (Result.isFailure(r)) {
+    w.restore(0, 0, 0, 0)
+    if (at.failedIds === "consumed") consume(w, command, r.failure)
+  }
   return changeSet(w, [r])
 }
 
@@ -1460,11 +1665,23 @@ export const readSet = (
   readonly holdIds: ReadonlyArray<string>
   readonly accountIds: ReadonlyArray<string>
 } => {
-  const entryIds = new Set<string>()
-  const holdIds = new Set<string>()
-  const accountIds = new Set<string>()
+  const entryIds = new Set<unknown>()
+  const holdIds = new Set<unknown>()
+  const accountIds = new Set<unknown>()
   for (const c of commands) {
-    if (typeof c !== "object" || c === null) continue
+    try {
+      addReads(c, entryIds, holdIds, accountIds)
+    } catch {
+      // an unreadable command names nothing: the core refuses it as bad input
+    }
+  }
+  const sorted = (s: Set<unknown>) => [...s].filter((x): x is string => typeof x === "string").sort()
+  return { entryIds: sorted(entryIds), holdIds: sorted(holdIds), accountIds: sorted(accountIds) }
+}
+
+const addReads = (c: Command, entryIds: Set<unknown>, holdIds: Set<unknown>, accountIds: Set<unknown>): void => {
+  {
+    if (typeof c !== "object" || c === null) return
     switch (c._tag) {
       case "CreateAccount":
         accountIds.add(c.id)
@@ -1474,8 +1691,9 @@ export const readSet = (
         break
       case "Transfer":
         entryIds.add(c.id)
-        if (Array.isArray(c.postings))
+        if (Array.isArray(c.postings) && c.postings.length <= MAX_POSTINGS)
           for (const p of c.postings) {
+            if (typeof p !== "object" || p === null) continue
             accountIds.add(p.debit)
             accountIds.add(p.credit)
           }
@@ -1497,8 +1715,6 @@ export const readSet = (
         break
     }
   }
-  const sorted = (s: Set<string>) => [...s].filter((x) => typeof x === "string").sort()
-  return { entryIds: sorted(entryIds), holdIds: sorted(holdIds), accountIds: sorted(accountIds) }
 }
 
 /**
@@ -1548,15 +1764,18 @@ export const snapshotOf = (rows: {
   readonly accounts: ReadonlyArray<Account.Account>
   readonly entries: ReadonlyArray<Entry.Entry>
   readonly holds: ReadonlyArray<Hold.Hold>
+  readonly failedIds?: ReadonlyArray<FailedId> | undefined
 }): Snapshot => {
   const accounts = new Map(rows.accounts.map((a) => [a.id, a]))
   const entries = new Map(rows.entries.map((e) => [e.id, e]))
   const holds = new Map(rows.holds.map((h) => [h.id, h]))
+  const failed = new Map((rows.failedIds ?? []).map((f) => [f.id, f]))
   return {
     account: (id) => accounts.get(id),
     entry: (id) => entries.get(id),
     hold: (id) => holds.get(id),
-    dueHolds: (now) => rows.holds.filter((h) => Hold.isDue(h, now))
+    dueHolds: (now) => rows.holds.filter((h) => Hold.isDue(h, now)),
+    failedId: (id) => failed.get(id)
   }
 }
 
@@ -1581,4 +1800,5 @@ export const isEmpty = (o: Outcome): boolean =>
   o.holdsCreated.length === 0 &&
   o.holdsUpdated.length === 0 &&
   o.lines.length === 0 &&
-  o.events.length === 0
+  o.events.length === 0 &&
+  o.failedIds.length === 0

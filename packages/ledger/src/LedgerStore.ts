@@ -2,7 +2,7 @@ import type { DomainEvent } from "@paykit/core"
 import { Context, Effect, Layer, Option, Semaphore } from "effect"
 import type * as Account from "./Account.ts"
 import type * as Entry from "./Entry.ts"
-import type { StoreFailure } from "./errors.ts"
+import { StoreFailure } from "./errors.ts"
 import type * as Hold from "./Hold.ts"
 import { MemoryBook } from "./internal/memoryBook.ts"
 import * as LedgerCore from "./LedgerCore.ts"
@@ -41,6 +41,8 @@ export interface Dump {
   readonly holds: ReadonlyArray<Hold.Hold>
   readonly lines: ReadonlyArray<Account.Line>
   readonly events: ReadonlyArray<DomainEvent.DomainEvent>
+  /** Consumed entry ids (`failedIds: "consumed"`), by id. */
+  readonly failedIds: ReadonlyArray<LedgerCore.FailedId>
 }
 
 /**
@@ -113,15 +115,31 @@ export class LedgerStore extends Context.Service<
 export const makeMemory: Effect.Effect<LedgerStore["Service"]> = Effect.gen(function* () {
   const semaphore = yield* Semaphore.make(1)
   const book = new MemoryBook()
+  /**
+   * A write that throws (a bug, or a command object whose getters change their answers between
+   * the core's checks and its use) fails with `StoreFailure` for its caller alone; the next
+   * write runs as usual.
+   */
+  const guarded = <A>(operation: string, f: () => A): Effect.Effect<A, StoreFailure> =>
+    semaphore.withPermits(1)(
+      Effect.try({
+        try: f,
+        catch: (e) =>
+          new StoreFailure({
+            operation,
+            reason: `the write stopped with a defect: ${e instanceof Error ? e.message : String(e)}`
+          })
+      })
+    )
   return LedgerStore.of({
-    write: (request) => semaphore.withPermits(1)(Effect.sync(() => book.write(request))),
-    writeSummary: (request) => semaphore.withPermits(1)(Effect.sync(() => book.writeSummary(request))),
+    write: (request) => guarded("write", () => book.write(request)),
+    writeSummary: (request) => guarded("writeSummary", () => book.writeSummary(request)),
     getAccount: (id) => Effect.sync(() => Option.fromUndefinedOr(book.getAccount(id))),
     getEntry: (id) => Effect.sync(() => Option.fromUndefinedOr(book.getEntry(id))),
     getHold: (id) => Effect.sync(() => Option.fromUndefinedOr(book.getHold(id))),
     history: (accountId, page) => Effect.sync(() => book.history(accountId, page.afterSeq, page.limit)),
     lineAsOf: (accountId, at) => Effect.sync(() => Option.fromUndefinedOr(book.lineAsOf(accountId, at))),
-    dump: Effect.sync(() => book.dump())
+    dump: Effect.sync(() => ({ failedIds: [], ...book.dump() }))
   })
 })
 

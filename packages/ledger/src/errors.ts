@@ -359,6 +359,63 @@ export class LinkedCommandFailed extends Schema.TaggedError<LinkedCommandFailed>
 }
 
 /**
+ * The first failures that consume an entry id on a ledger in `failedIds: "consumed"` mode
+ * (TigerBeetle's `id_already_failed`): every refusal that depends on the books' state. Refusals
+ * that depend on the command alone (`AccountsMustDiffer`, bad input) consume nothing, since a
+ * retry gets them again anyway.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "@paykit/ledger"
+ * Errors.ConsumingError.members.length > 0
+ * ```
+ * @category errors
+ * @since 0.1.0
+ */
+export const ConsumingError = Schema.Union([
+  AccountNotFound,
+  PostingCurrencyMismatch,
+  AccountClosed,
+  HoldNotFound,
+  HoldAlreadyResolved,
+  HoldExpired,
+  AmountExceedsHold,
+  EntryNotFound,
+  NotReversible,
+  AlreadyReversed,
+  BalanceOverflow,
+  ExceedsCredits,
+  ExceedsDebits,
+  LinkedCommandFailed
+])
+
+/**
+ * This entry id failed before and the ledger consumes failed ids (`failedIds: "consumed"`):
+ * the retry gets the original failure (`first`) instead of being decided again on today's
+ * books, so replaying after a crash gives exactly the crash-free outcome. To try the same
+ * operation again on purpose, send it with a new id.
+ *
+ * @example
+ * ```ts
+ * import { ExceedsCredits, IdAlreadyFailed } from "@paykit/ledger"
+ * new IdAlreadyFailed({
+ *   entryId: "t1",
+ *   first: new ExceedsCredits({ entryId: "t1", accountId: "wallet", available: "0", requested: "5" })
+ * }).message
+ * ```
+ * @category errors
+ * @since 0.1.0
+ */
+export class IdAlreadyFailed extends Schema.TaggedError<IdAlreadyFailed>()("IdAlreadyFailed", {
+  entryId: Schema.String,
+  first: ConsumingError
+}) {
+  override get message(): string {
+    return `entry ${this.entryId} already failed with ${this.first._tag} (${this.first.message}); this ledger consumes failed ids, so send a new id to try again`
+  }
+}
+
+/**
  * A batch is empty or holds more commands than the ledger accepts in one call.
  *
  * @example
@@ -428,6 +485,7 @@ export type CommandError =
   | ExceedsCredits
   | ExceedsDebits
   | LinkedCommandFailed
+  | IdAlreadyFailed
 
 /**
  * The precedence in which the core checks a command: the first failing check is reported.
@@ -444,6 +502,7 @@ export const precedence: ReadonlyArray<CommandError["_tag"]> = [
   "AccountsMustDiffer",
   "ConflictingLimitFlags",
   "ExistsWithDifferent",
+  "IdAlreadyFailed",
   "HoldNotFound",
   "HoldAlreadyResolved",
   "HoldExpired",

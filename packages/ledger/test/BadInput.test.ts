@@ -269,9 +269,14 @@ describe("bad input: every public operation returns a typed error and changes no
         )
         for (const f of summary.failures) expect(f.error.message.length).toBeGreaterThan(10)
         const tooMany = Array.from({ length: 10_001 }, (_, i) => t(`x${i}`, {}))
-        for (const input of [tooMany, [], "x" as never]) {
+        for (const input of [tooMany, []]) {
           expect((yield* Effect.flip(ledger.executeTyped(input)))._tag).toBe("BatchTooLarge")
           expect((yield* Effect.flip(ledger.executeSummary(input)))._tag).toBe("BatchTooLarge")
+        }
+        for (const input of ["x", null, undefined, { length: 3 }, 7] as ReadonlyArray<never>) {
+          const typed = yield* Effect.flip(ledger.executeTyped(input))
+          expect([typed._tag, typed._tag === "InvalidInput" && typed.path]).toEqual(["InvalidInput", "commands"])
+          expect((yield* Effect.flip(ledger.executeSummary(input)))._tag).toBe("InvalidInput")
         }
         expect(yield* store.dump).toEqual(before)
         expect(yield* recorded.all).toEqual(eventsBefore)

@@ -138,19 +138,39 @@ describe("Ledger.executeSummary", () => {
       })
     ))
 
-  it("rejects an unknown currency before writing anything (sizes and shapes: BadInput.test.ts)", () =>
+  it("refuses an unknown currency in its place: the other commands are decided, linked batches write nothing", () =>
     inBook(
       Effect.gen(function* () {
         const { ledger, store, before } = yield* opened
-        const unknown = yield* Effect.flip(
-          ledger.executeSummary([
-            transfer("ok", "cash", "shop", 1n),
-            { _tag: "CreateAccount", id: "x", currency: "ZZZ", code: "c", normal: "debit" }
-          ])
-        )
-        expect(unknown._tag).toBe("InvalidInput")
-        expect(unknown.message).toContain("commands[1].currency")
+        const batch: ReadonlyArray<Command.Command> = [
+          { _tag: "CreateAccount", id: "x", currency: "ZZZ", code: "c", normal: "debit" },
+          transfer("ok", "cash", "shop", 1n),
+          { _tag: "CreateAccount", id: "y", currency: "USD", code: "c", normal: "debit", metadata: { k: 1 as never } },
+          transfer("ok2", "cash", "shop", 2n)
+        ]
+        const linked = yield* ledger.executeSummary(batch, "linked")
+        expect(linked.applied).toBe(0)
+        expect(linked.failures.map((f) => [f.index, f.error._tag])).toEqual([
+          [0, "InvalidInput"],
+          [1, "LinkedCommandFailed"],
+          [2, "LinkedCommandFailed"],
+          [3, "LinkedCommandFailed"]
+        ])
         expect(yield* store.dump).toEqual(before)
+        const summary = yield* ledger.executeSummary(batch)
+        expect(summary.applied).toBe(2)
+        // each refusal names the command's place in the caller's batch (the core saw three commands)
+        expect(
+          summary.failures.map((f) => [f.index, f.error._tag === "InvalidInput" ? f.error.path : f.error._tag])
+        ).toEqual([
+          [0, "commands[0].currency"],
+          [2, "commands[2].metadata.k"]
+        ])
+        const typed = yield* ledger.executeTyped([batch[0]!, transfer("ok3", "cash", "shop", 3n)])
+        expect(typed.map((r) => (Result.isFailure(r) ? r.failure._tag : r.success._tag))).toEqual([
+          "InvalidInput",
+          "EntryCreated"
+        ])
       })
     ))
 

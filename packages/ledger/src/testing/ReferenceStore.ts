@@ -7,7 +7,8 @@ import type { Dump } from "../LedgerStore.ts"
 
 /**
  * The plainest possible store: maps of records, each write decided by `LedgerCore.applyBatch`
- * and its outcome copied in. Slow and obviously right; the contract suite compares stores
+ * at the ledger's time (the request's, never earlier than the previous write's) and its outcome
+ * copied in. Slow and obviously right; the contract suite compares stores
  * against it (the memory store keeps its books in columns and decides plain transfers itself).
  *
  * @example
@@ -45,7 +46,10 @@ export const make = (): ReferenceStore => {
   const holds = new Map<string, Hold.Hold>()
   const lines = new Map<string, Array<Account.Line>>()
   const events: Array<DomainEvent.DomainEvent> = []
+  const failedIds = new Map<string, LedgerCore.FailedId>()
+  let lastNow = Number.NEGATIVE_INFINITY
   const snapshot: LedgerCore.Snapshot = {
+    failedId: (id) => failedIds.get(id),
     account: (id) => accounts.get(id),
     entry: (id) => entries.get(id),
     hold: (id) => holds.get(id),
@@ -54,7 +58,9 @@ export const make = (): ReferenceStore => {
   }
   return {
     write: (request) => {
-      const o = LedgerCore.applyBatch(snapshot, request)
+      lastNow = Math.max(lastNow, request.now)
+      const o = LedgerCore.applyBatch(snapshot, { ...request, now: lastNow })
+      for (const f of o.failedIds) failedIds.set(f.id, f)
       for (const a of [...o.accountsCreated, ...o.accountsUpdated]) accounts.set(a.id, { ...a })
       for (const e of o.entriesCreated) entries.set(e.id, e)
       for (const r of o.entriesReversed)
@@ -73,7 +79,8 @@ export const make = (): ReferenceStore => {
       entries: [...entries.values()].sort(byId),
       holds: [...holds.values()].sort(byId),
       lines: [...lines.keys()].sort().flatMap((k) => lines.get(k)!),
-      events: [...events]
+      events: [...events],
+      failedIds: [...failedIds.values()].sort(byId)
     })
   }
 }
