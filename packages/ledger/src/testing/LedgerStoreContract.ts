@@ -74,6 +74,13 @@ const fund = (id: string, amount: bigint): Command => ({
   postings: [{ debit: "cash", credit: "wallet", amount, currency: "USD" }]
 })
 
+/** From the wallet (whose debits may not exceed its credits) to the merchant. */
+const spend = (id: string, amount: bigint): Command => ({
+  _tag: "Transfer",
+  id,
+  postings: [{ debit: "wallet", credit: "merchant", amount, currency: "USD" }]
+})
+
 const getAccount = (id: string) =>
   Effect.gen(function* () {
     const store = yield* LedgerStore
@@ -221,12 +228,19 @@ const summaryWrites = fc
       commands: fc.array(summaryCommand, { minLength: 0, maxLength: 12 }),
       mode: fc.constantFrom<Mode>("independent", "independent", "independent", "linked"),
       advance: fc.integer({ min: 0, max: 1_500 }),
-      returnEvents: fc.boolean()
+      returnEvents: fc.boolean(),
+      failedIds: fc.constantFrom<LedgerCore.FailedIds>("reusable", "consumed", "consumed")
     }),
     { minLength: 1, maxLength: 12 }
   )
   .map((ws) => [
-    { commands: summaryAccounts, mode: "independent" as Mode, advance: 0, returnEvents: true },
+    {
+      commands: summaryAccounts,
+      mode: "independent" as Mode,
+      advance: 0,
+      returnEvents: true,
+      failedIds: "reusable" as LedgerCore.FailedIds
+    },
     ...ws
   ])
 
@@ -674,9 +688,10 @@ export const suite = (
                       ),
                     { concurrency: concurrent ? "unbounded" : 1, discard: true }
                   )
-                  // the wallet's lines: one per entry, seq from 1, at = its write's now, each
-                  // write's entries together and in order, totals the running sum; writes in
-                  // call order when sequential, in the order the store serialised them otherwise
+                  // the wallet's lines: one per entry, seq from 1, each write's entries together and
+                  // in order, totals the running sum; writes in call order when sequential, in the
+                  // order the store serialised them otherwise; at = the ledger's time, its write's
+                  // now or the time of the wallet's line before if that is later (never back)
                   const all = (yield* store.dump).lines.filter((l) => l.accountId === "wallet").map(shape)
                   const order = concurrent
                     ? [...new Set(all.map((l) => Number(l.entryId.slice(1).split(".")[0])))]
@@ -684,13 +699,15 @@ export const suite = (
                   expect([...order].sort((a, b) => a - b)).toEqual(writes.map((_, i) => i))
                   const expected: Array<Shape> = []
                   let credits = 0n
+                  let clock = 0
                   for (const i of order) {
+                    clock = Math.max(clock, writes[i]!.now)
                     for (const [k, amount] of writes[i]!.amounts.entries()) {
                       credits += amount
                       expected.push({
                         seq: expected.length + 1,
                         entryId: `w${i}.${k}`,
-                        at: writes[i]!.now,
+                        at: clock,
                         credits
                       })
                     }
@@ -712,6 +729,113 @@ export const suite = (
             }
           ),
           { numRuns: Math.max(6, Math.ceil((options.numRuns ?? 100) / 4)) }
+        )
+    )
+
+    it(
+      "consumed ids: a state-dependent failure consumes its id in its write; write and writeSummary answer IdAlreadyFailed with the first reason; no read sees it as an entry",
+      { timeout },
+      () =>
+        run(
+          Effect.gen(function* () {
+            const store = yield* LedgerStore
+            const consumed = (commands: ReadonlyArray<Command>, now: number) =>
+              store.write({ commands, mode: "independent", now, eventIdSeed: SEED, failedIds: "consumed" })
+            yield* write(accounts, 0)
+            const first = yield* consumed([spend("pay", 50n), fund("ok", 5n)], 10)
+            expect(tags(first)).toEqual(["err:ExceedsCredits", "ok:EntryCreated"])
+            expect(first.failedIds.map((f) => [f.id, f.error._tag, f.at])).toEqual([
+              ["pay", "ExceedsCredits", 10]
+            ])
+            yield* write([fund("top", 500n)], 20)
+            const before = yield* store.dump
+            expect(before.failedIds.map((f) => [f.id, f.error._tag, f.at])).toEqual([
+              ["pay", "ExceedsCredits", 10]
+            ])
+            expect(before.failedIds[0]!.error).toEqual(first.failedIds[0]!.error)
+            for (const failedIds of ["consumed", "reusable"] as const) {
+              const again = yield* store.write({
+                commands: [spend("pay", 50n)],
+                mode: "independent",
+                now: 30,
+                eventIdSeed: SEED,
+                failedIds
+              })
+              const r = again.results[0]!
+              expect(Result.isFailure(r) && r.failure._tag === "IdAlreadyFailed" && r.failure.first).toEqual(
+                first.failedIds[0]!.error
+              )
+              const summary = yield* store.writeSummary({
+                commands: [spend("pay", 50n)],
+                mode: "independent",
+                now: 30,
+                eventIdSeed: SEED,
+                failedIds,
+                returnEvents: true
+              })
+              expect(summary.failures.map((f) => [f.index, f.error._tag])).toEqual([[0, "IdAlreadyFailed"]])
+              expect(summary.events).toEqual([])
+            }
+            expect(yield* store.dump).toEqual(before)
+            expect(Option.isNone(yield* store.getEntry("pay"))).toBe(true)
+            const history = yield* store.history("wallet", { afterSeq: 0, limit: 100 })
+            expect(history.map((h) => h.entry.id)).toEqual(["ok", "top"])
+          })
+        )
+    )
+
+    it(
+      `consumed ids under concurrency: ${fibers} pairs of writers racing with one id (one fails, one would succeed on other accounts) leave it an entry or a failure, never both, with replies of one serial order`,
+      { timeout },
+      () =>
+        run(
+          Effect.gen(function* () {
+            const store = yield* LedgerStore
+            yield* write([...accounts, fund("seed", 1n)], 0)
+            const send = (command: Command, i: number) =>
+              Effect.map(
+                store.write({
+                  commands: [command],
+                  mode: "independent",
+                  now: 1 + i,
+                  eventIdSeed: SEED,
+                  failedIds: "consumed"
+                }),
+                (o) => tags(o)[0]!
+              )
+            const pairs = Array.from({ length: fibers }, (_, i) => i)
+            const replies = yield* Effect.forEach(
+              pairs,
+              (i) =>
+                Effect.all(
+                  [
+                    send(spend(`race${i}`, 1_000n), i),
+                    send(
+                      {
+                        _tag: "Transfer",
+                        id: `race${i}`,
+                        postings: [{ debit: "cash", credit: "merchant", amount: 1n, currency: "USD" }]
+                      },
+                      i
+                    )
+                  ],
+                  { concurrency: 2 }
+                ),
+              { concurrency: "unbounded" }
+            )
+            const dump = yield* store.dump
+            const entries = new Set(dump.entries.map((e) => e.id))
+            const failed = new Set(dump.failedIds.map((f) => f.id))
+            for (const i of pairs) {
+              const id = `race${i}`
+              expect(entries.has(id) !== failed.has(id), id).toBe(true)
+              expect(replies[i], id).toEqual(
+                entries.has(id)
+                  ? ["err:ExistsWithDifferent", "ok:EntryCreated"]
+                  : ["err:ExceedsCredits", "err:IdAlreadyFailed"]
+              )
+            }
+          })
         )
     )
 
@@ -874,7 +998,8 @@ export const suite = (
                     commands: w.commands,
                     mode: w.mode,
                     now,
-                    eventIdSeed: `01J${String(i).padStart(23, "0")}`
+                    eventIdSeed: `01J${String(i).padStart(23, "0")}`,
+                    failedIds: w.failedIds
                   }
                   const expected = LedgerCore.summarize(reference.write(request), true)
                   const got = yield* store.writeSummary({ ...request, returnEvents: w.returnEvents })

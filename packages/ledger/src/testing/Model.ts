@@ -67,10 +67,16 @@ export class ModelState {
   accounts = new Map<string, MAccount>()
   entries = new Map<string, MEntry>()
   holds = new Map<string, MHold>()
+  /** Consumed entry ids and the tag of their first failure (`failedIds: "consumed"`). */
+  failed = new Map<string, string>()
+  /** Whether the ledger under test consumes failed ids. */
+  consuming = false
 
   clone(): ModelState {
     const m = new ModelState()
     m.now = this.now
+    m.consuming = this.consuming
+    m.failed = new Map(this.failed)
     for (const [k, v] of this.accounts) m.accounts.set(k, { ...v })
     for (const [k, v] of this.entries) m.entries.set(k, { ...v, postings: v.postings.map((p) => ({ ...p })) })
     for (const [k, v] of this.holds) m.holds.set(k, { ...v })
@@ -226,6 +232,7 @@ const decide = (m: ModelState, op: Op): Reply => {
           reverses: "",
           timeoutMs: ""
         })
+      if (m.failed.has(op.id)) return err("IdAlreadyFailed")
       const bad = checkPostingAccounts(m, op.postings)
       if (bad) return err(bad)
       const trial = m.clone()
@@ -258,6 +265,7 @@ const decide = (m: ModelState, op: Op): Reply => {
           reverses: "",
           timeoutMs
         })
+      if (m.failed.has(op.id)) return err("IdAlreadyFailed")
       const bad = checkPostingAccounts(m, [p])
       if (bad) return err(bad)
       const trial = m.clone()
@@ -297,6 +305,7 @@ const decide = (m: ModelState, op: Op): Reply => {
           timeoutMs: ""
         })
       }
+      if (m.failed.has(op.id)) return err("IdAlreadyFailed")
       if (!h) return err("HoldNotFound")
       if (h.status === "posted" || h.status === "voided") return err("HoldAlreadyResolved")
       if (h.status === "expired") return err("HoldExpired")
@@ -349,6 +358,7 @@ const decide = (m: ModelState, op: Op): Reply => {
           reverses: op.entryId,
           timeoutMs: ""
         })
+      if (m.failed.has(op.id)) return err("IdAlreadyFailed")
       const original = m.entries.get(op.entryId)
       if (!original) return err("EntryNotFound")
       if (original.kind !== "transfer" && original.kind !== "hold_post") return err("NotReversible")
@@ -374,6 +384,27 @@ const decide = (m: ModelState, op: Op): Reply => {
       return { ok: true, summary: entrySummary(e) }
     }
   }
+}
+
+/** Refusals that consume nothing: they depend on the command alone, or the id is taken. */
+const consumes = (tag: string): boolean =>
+  tag !== "AccountsMustDiffer" &&
+  tag !== "ConflictingLimitFlags" &&
+  tag !== "IdAlreadyFailed" &&
+  tag !== "InvalidInput" &&
+  !tag.startsWith("ExistsWithDifferent")
+
+/** Consumes an entry op's id with its first failure, when the ledger consumes and the id is new. */
+const consumeId = (m: ModelState, op: Op, tag: string): void => {
+  if (op._tag === "CreateAccount" || op._tag === "CloseAccount") return
+  if (!m.entries.has(op.id) && !m.failed.has(op.id)) m.failed.set(op.id, tag)
+}
+
+/** {@link decide}, then, on a ledger that consumes failed ids, the consumption of a state-dependent failure. */
+const decideOp = (m: ModelState, op: Op): Reply => {
+  const r = decide(m, op)
+  if (!r.ok && m.consuming && consumes(r.tag)) consumeId(m, op, r.tag)
+  return r
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -646,6 +677,12 @@ const compareWithModel = (m: ModelState, dump: Dump): void => {
   }
   if (dump.entries.length !== m.entries.size)
     fail(`store has ${dump.entries.length} entries, model ${m.entries.size}`)
+  const failed = dump.failedIds.map((f) => `${f.id}:${f.error._tag}`).join(",")
+  const want = [...m.failed]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([id, tag]) => `${id}:${tag}`)
+    .join(",")
+  if (failed !== want) fail(`consumed ids: store [${failed}] model [${want}]`)
 }
 
 const afterStep = (m: ModelState, r: Real) =>
@@ -683,7 +720,7 @@ class SendCommand implements fc.AsyncCommand<ModelState, Real> {
   async run(m: ModelState, r: Real): Promise<void> {
     sweep(m)
     const op = resolveOp(m, this.op)
-    const expected = decide(m, op)
+    const expected = decideOp(m, op)
     const got = replyOf(await r.runtime.runPromise(send(op)))
     r.last = op
     count(`${op._tag}:${got.ok ? "ok" : got.tag}`)
@@ -759,14 +796,23 @@ class BatchCommand implements fc.AsyncCommand<ModelState, Real> {
       postings: e.postings.map((p) => resolvePosting(m, p))
     }))
     const trial = m.clone()
-    const expected: Array<Reply> = entries.map((e) => decide(trial, { _tag: "Transfer", ...e }))
+    const expected: Array<Reply> = entries.map((e) =>
+      this.linked ? decide(trial, { _tag: "Transfer", ...e }) : decideOp(trial, { _tag: "Transfer", ...e })
+    )
     const failedAt = expected.findIndex((x) => !x.ok)
     if (this.linked && failedAt >= 0) {
       for (let i = 0; i < expected.length; i++) if (i !== failedAt) expected[i] = err("LinkedCommandFailed")
+      // a failed linked batch whose culprit failed on the books' state consumes every new id in it
+      const culprit = (expected[failedAt] as { readonly tag: string }).tag
+      if (m.consuming && (consumes(culprit) || culprit === "IdAlreadyFailed"))
+        entries.forEach((e, i) =>
+          consumeId(m, { _tag: "Transfer", ...e }, (expected[i] as { readonly tag: string }).tag)
+        )
     } else {
       m.accounts = trial.accounts
       m.entries = trial.entries
       m.holds = trial.holds
+      m.failed = trial.failed
     }
     if (this.summary) {
       const commands = entries.map((e): Command.Command => ({ _tag: "Transfer", ...e }))
@@ -948,6 +994,9 @@ export const prelude = fc
     ...funding.map((p, i) => new SendCommand({ _tag: "Transfer", id: `fund${i}`, postings: [p] }))
   ])
 
+/** Each run's ledger either keeps failed ids reusable or consumes them (`Ledger.Options.failedIds`). */
+const failedIdsArb = fc.constantFrom("reusable" as const, "consumed" as const)
+
 /**
  * Counts of replies by outcome, collected while the property runs (for the test report).
  *
@@ -982,20 +1031,27 @@ export const property = async (
   options: { readonly numRuns?: number; readonly seed?: number; readonly maxCommands?: number } = {}
 ): Promise<void> => {
   await fc.assert(
-    fc.asyncProperty(prelude, commands(options.maxCommands ?? 40), async (setup, cmds) => {
-      const services = Layer.mergeAll(Ledger.layer().pipe(Layer.provideMerge(layer)), TestClock.layer()).pipe(
-        Layer.provide([Notifier.layerMemory, Ids.layerSeeded(7)])
-      )
-      const runtime = ManagedRuntime.make(services as Layer.Layer<Services, unknown>)
-      try {
-        const real: Real = { runtime, last: undefined }
-        const model = new ModelState()
-        for (const c of setup) await c.run(model, real)
-        await fc.asyncModelRun(() => ({ model, real }), cmds)
-      } finally {
-        await runtime.dispose()
+    fc.asyncProperty(
+      prelude,
+      commands(options.maxCommands ?? 40),
+      failedIdsArb,
+      async (setup, cmds, failedIds) => {
+        const services = Layer.mergeAll(
+          Ledger.layer({ failedIds }).pipe(Layer.provideMerge(layer)),
+          TestClock.layer()
+        ).pipe(Layer.provide([Notifier.layerMemory, Ids.layerSeeded(7)]))
+        const runtime = ManagedRuntime.make(services as Layer.Layer<Services, unknown>)
+        try {
+          const real: Real = { runtime, last: undefined }
+          const model = new ModelState()
+          model.consuming = failedIds === "consumed"
+          for (const c of setup) await c.run(model, real)
+          await fc.asyncModelRun(() => ({ model, real }), cmds)
+        } finally {
+          await runtime.dispose()
+        }
       }
-    }),
+    ),
     { numRuns: options.numRuns ?? 100, ...(options.seed === undefined ? {} : { seed: options.seed }) }
   )
 }
