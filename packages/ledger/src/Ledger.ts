@@ -241,7 +241,10 @@ const AsOfInput = Schema.Struct({
       Schema.isPattern(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, {
         message: 'expected epoch milliseconds or an ISO-8601 UTC time such as "2026-01-31T12:00:00.000Z"'
       }),
-      Schema.makeFilter((s: string) => instantOf(s) !== undefined || "expected a date and time that exist (no 2026-02-30, no 24:00)")
+      Schema.makeFilter(
+        (s: string) =>
+          instantOf(s) !== undefined || "expected a date and time that exist (no 2026-02-30, no 24:00)"
+      )
     )
   ])
 })
@@ -283,11 +286,16 @@ interface Screened {
  * An error of the `k`-th command sent to the store, told in the caller's numbering: a bad-input
  * path `commands[k]…` names the command's position in the caller's batch.
  */
-const atPosition = (e: LedgerCore.CommandError, positions: ReadonlyArray<number>): LedgerCore.CommandError => {
+const atPosition = (
+  e: LedgerCore.CommandError,
+  positions: ReadonlyArray<number>
+): LedgerCore.CommandError => {
   if (e._tag !== "InvalidInput") return e
   const m = /^commands\[(\d+)\]/.exec(e.path)
   const to = m === null ? undefined : positions[Number(m[1])]
-  return to === undefined ? e : new InvalidInput({ ...e, path: `commands[${to}]${e.path.slice(m![0].length)}` })
+  return to === undefined
+    ? e
+    : new InvalidInput({ ...e, path: `commands[${to}]${e.path.slice(m![0].length)}` })
 }
 
 const checkSize = (size: number | undefined): Effect.Effect<void, BatchTooLarge> =>
@@ -369,13 +377,17 @@ export const make = (
         try {
           if (!Array.isArray(commands))
             return Effect.fail(
-              new InvalidInput({ operation: "execute", path: "commands", reason: "expected an array of commands" })
+              new InvalidInput({
+                operation: "execute",
+                path: "commands",
+                reason: "expected an array of commands"
+              })
             )
           size = commands.length
         } catch (e) {
           return Effect.fail(Input.unreadable("execute", e, "commands"))
         }
-        return Effect.as(checkSize(size), screen(commands as ReadonlyArray<Command.Command>))
+        return Effect.andThen(checkSize(size), () => screen(commands as ReadonlyArray<Command.Command>))
       })
 
     const screen = (commands: ReadonlyArray<Command.Command>): Screened => {
@@ -412,7 +424,9 @@ export const make = (
     const writeScreened = (s: Screened, mode: Command.Mode) =>
       Effect.gen(function* () {
         if (s.refused.length === 0) return (yield* write(s.commands, mode)).results
-        const results = new Array<Result.Result<LedgerCore.Success, LedgerCore.CommandError>>(s.commands.length)
+        const results = new Array<Result.Result<LedgerCore.Success, LedgerCore.CommandError>>(
+          s.commands.length
+        )
         for (const r of s.refused) results[r.index] = Result.fail(r.error)
         if (mode === "linked") {
           const failedIndex = s.refused[0]!.index
@@ -426,7 +440,8 @@ export const make = (
           positions.map((i) => s.commands[i]!),
           mode
         )
-        for (let k = 0; k < positions.length; k++) results[positions[k]!] = Result.mapError(o.results[k]!, (e) => atPosition(e, positions))
+        for (let k = 0; k < positions.length; k++)
+          results[positions[k]!] = Result.mapError(o.results[k]!, (e) => atPosition(e, positions))
         return results
       })
 
@@ -552,7 +567,10 @@ export const make = (
           if (s.refused.length === 0)
             return { applied: summary.applied, replayed: summary.replayed, failures: summary.failures }
           const failures = [
-            ...summary.failures.map((f) => ({ index: positions[f.index]!, error: atPosition(f.error, positions) })),
+            ...summary.failures.map((f) => ({
+              index: positions[f.index]!,
+              error: atPosition(f.error, positions)
+            })),
             ...s.refused
           ].sort((a, b) => a.index - b.index)
           return { applied: summary.applied, replayed: summary.replayed, failures }
