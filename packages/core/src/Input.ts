@@ -83,7 +83,9 @@ export const decodeResult =
   (input: unknown): Result.Result<S["Type"], InvalidInput> => {
     try {
       const r = Schema.decodeUnknownResult(schema)(input, { errors: "all", onExcessProperty: "error" })
-      return Result.isSuccess(r) ? Result.succeed(r.success) : Result.fail(toInvalidInput(operation, r.failure))
+      return Result.isSuccess(r)
+        ? Result.succeed(r.success)
+        : Result.fail(toInvalidInput(operation, r.failure))
     } catch (e) {
       // hostile input (a getter or a Proxy trap that throws, a cycle a check walks into) is bad
       // input like any other: a typed error, never an exception out of a service call

@@ -53,4 +53,52 @@ describe("Input.decode", () => {
     const garbage = await Effect.runPromise(Effect.flip(decode("garbage")))
     expect(garbage.reason).toContain("Expected object")
   })
+
+  it("reads nothing until the effect runs, and input that throws while read is InvalidInput, not an exception", async () => {
+    let reads = 0
+    const watched = {
+      get owner() {
+        reads++
+        return { email: "a" }
+      },
+      limit: 1
+    }
+    const program = decode(watched)
+    expect(reads).toBe(0)
+    await Effect.runPromise(program)
+    expect(reads).toBeGreaterThan(0)
+    const throwing = Object.defineProperty({ limit: 1 }, "owner", {
+      enumerable: true,
+      get() {
+        throw new Error("boom")
+      }
+    })
+    const trap = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error("trap")
+        },
+        ownKeys() {
+          throw new Error("trap")
+        },
+        has() {
+          throw new Error("trap")
+        },
+        getOwnPropertyDescriptor() {
+          throw new Error("trap")
+        }
+      }
+    )
+    for (const input of [throwing, trap]) {
+      const e = await Effect.runPromise(Effect.flip(decode(input)))
+      expect(e._tag).toBe("InvalidInput")
+      expect(e.reason).toMatch(/could not be read|Expected/)
+    }
+    // and the decoder still works afterwards
+    expect(await Effect.runPromise(decode({ owner: { email: "b" }, limit: 2 }))).toEqual({
+      owner: { email: "b" },
+      limit: 2
+    })
+  })
 })

@@ -11,8 +11,8 @@ import {
   LinkedCommandFailed,
   type StoreFailure
 } from "./errors.ts"
-import * as Hold from "./Hold.ts"
-import * as LedgerCore from "./LedgerCore.ts"
+import type * as Hold from "./Hold.ts"
+import type * as LedgerCore from "./LedgerCore.ts"
 import * as LedgerStoreModule from "./LedgerStore.ts"
 import { LedgerStore } from "./LedgerStore.ts"
 
@@ -387,7 +387,7 @@ export const make = (
         } catch (e) {
           return Effect.fail(Input.unreadable("execute", e, "commands"))
         }
-        return Effect.andThen(checkSize(size), () => screen(commands as ReadonlyArray<Command.Command>))
+        return Effect.map(checkSize(size), () => screen(commands as ReadonlyArray<Command.Command>))
       })
 
     const screen = (commands: ReadonlyArray<Command.Command>): Screened => {

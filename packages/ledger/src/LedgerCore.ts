@@ -342,7 +342,8 @@ const checkOptionals = (c: Record<string, unknown>, p: string): InvalidInput | u
       return invalid(`${p}.metadata`, "expected a record of strings")
     let keys = 0
     for (const k in m) {
-      if (++keys > MAX_METADATA_KEYS) return invalid(`${p}.metadata`, `at most ${MAX_METADATA_KEYS} metadata keys`)
+      if (++keys > MAX_METADATA_KEYS)
+        return invalid(`${p}.metadata`, `at most ${MAX_METADATA_KEYS} metadata keys`)
       const e = checkText((m as Record<string, unknown>)[k], `${p}.metadata.${k}`, 0, MAX_TEXT)
       if (e) return e
     }
@@ -1348,7 +1349,13 @@ const decide = (w: Work, c: Command, index: number): Step => {
   }
 }
 
-const ENTRY_COMMANDS: ReadonlySet<string> = new Set(["Transfer", "CreateHold", "PostHold", "VoidHold", "Reverse"])
+const ENTRY_COMMANDS: ReadonlySet<string> = new Set([
+  "Transfer",
+  "CreateHold",
+  "PostHold",
+  "VoidHold",
+  "Reverse"
+])
 /** Refusals that depend on the command alone, or on an id already taken: they consume nothing. */
 const NOT_CONSUMING: ReadonlySet<string> = new Set([
   "InvalidInput",
@@ -1363,7 +1370,9 @@ const consumableId = (w: Work, c: Command): string | undefined => {
   try {
     if (typeof c !== "object" || c === null || !ENTRY_COMMANDS.has(c._tag)) return undefined
     const id = (c as { readonly id: unknown }).id
-    return typeof id === "string" && w.entry(id) === undefined && w.failedId(id) === undefined ? id : undefined
+    return typeof id === "string" && w.entry(id) === undefined && w.failedId(id) === undefined
+      ? id
+      : undefined
   } catch {
     return undefined
   }
@@ -1480,7 +1489,8 @@ export const applyBatch = (snapshot: Snapshot, request: Request): Outcome => {
 /** The hold a post or void names, when it is due at `now` (the core expires it even if a store's sweep missed it). */
 const namedDueHold = (snapshot: Snapshot, c: Command, now: number): Hold.Hold | undefined => {
   try {
-    if (c === null || typeof c !== "object" || (c._tag !== "PostHold" && c._tag !== "VoidHold")) return undefined
+    if (c === null || typeof c !== "object" || (c._tag !== "PostHold" && c._tag !== "VoidHold"))
+      return undefined
     const holdId: unknown = c.holdId
     if (typeof holdId !== "string") return undefined
     const h = snapshot.hold(holdId)
@@ -1679,41 +1689,44 @@ export const readSet = (
   return { entryIds: sorted(entryIds), holdIds: sorted(holdIds), accountIds: sorted(accountIds) }
 }
 
-const addReads = (c: Command, entryIds: Set<unknown>, holdIds: Set<unknown>, accountIds: Set<unknown>): void => {
-  {
-    if (typeof c !== "object" || c === null) return
-    switch (c._tag) {
-      case "CreateAccount":
-        accountIds.add(c.id)
-        break
-      case "CloseAccount":
-        accountIds.add(c.accountId)
-        break
-      case "Transfer":
-        entryIds.add(c.id)
-        if (Array.isArray(c.postings) && c.postings.length <= MAX_POSTINGS)
-          for (const p of c.postings) {
-            if (typeof p !== "object" || p === null) continue
-            accountIds.add(p.debit)
-            accountIds.add(p.credit)
-          }
-        break
-      case "CreateHold":
-        entryIds.add(c.id)
-        holdIds.add(c.id)
-        accountIds.add(c.debit)
-        accountIds.add(c.credit)
-        break
-      case "PostHold":
-      case "VoidHold":
-        entryIds.add(c.id)
-        holdIds.add(c.holdId)
-        break
-      case "Reverse":
-        entryIds.add(c.id)
-        entryIds.add(c.entryId)
-        break
-    }
+const addReads = (
+  c: Command,
+  entryIds: Set<unknown>,
+  holdIds: Set<unknown>,
+  accountIds: Set<unknown>
+): void => {
+  if (typeof c !== "object" || c === null) return
+  switch (c._tag) {
+    case "CreateAccount":
+      accountIds.add(c.id)
+      break
+    case "CloseAccount":
+      accountIds.add(c.accountId)
+      break
+    case "Transfer":
+      entryIds.add(c.id)
+      if (Array.isArray(c.postings) && c.postings.length <= MAX_POSTINGS)
+        for (const p of c.postings) {
+          if (typeof p !== "object" || p === null) continue
+          accountIds.add(p.debit)
+          accountIds.add(p.credit)
+        }
+      break
+    case "CreateHold":
+      entryIds.add(c.id)
+      holdIds.add(c.id)
+      accountIds.add(c.debit)
+      accountIds.add(c.credit)
+      break
+    case "PostHold":
+    case "VoidHold":
+      entryIds.add(c.id)
+      holdIds.add(c.holdId)
+      break
+    case "Reverse":
+      entryIds.add(c.id)
+      entryIds.add(c.entryId)
+      break
   }
 }
 

@@ -52,7 +52,9 @@ describe("cheap refusals are cheap", () => {
               ? yield* Effect.flip(ledger.postBatch({ entries: list }))
               : operation === "execute"
                 ? yield* Effect.flip(ledger.execute({ commands: list }))
-                : yield* Effect.flip(ledger[operation](list as never))
+                : operation === "executeTyped"
+                  ? yield* Effect.flip(ledger.executeTyped(list as never))
+                  : yield* Effect.flip(ledger.executeSummary(list as never))
           expect([operation, error._tag]).toEqual([operation, "BatchTooLarge"])
           expect([operation, reads.n]).toEqual([operation, 0])
         }

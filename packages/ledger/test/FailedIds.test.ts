@@ -208,9 +208,9 @@ const run = (
   const { store, write } = books()
   if (crashAfter !== undefined) {
     // the batches up to the crash were applied, their answers lost; the client resends them all
-    batches.slice(0, crashAfter).forEach((b, i) => write(b, { failedIds, now: i + 1 }))
+    for (const [i, b] of batches.slice(0, crashAfter).entries()) write(b, { failedIds, now: i + 1 })
   }
-  batches.forEach((b, i) => write(b, { failedIds, now: i + 1 }))
+  for (const [i, b] of batches.entries()) write(b, { failedIds, now: i + 1 })
   const d = store.dump()
   return { accounts: d.accounts, entries: d.entries, holds: d.holds, lines: d.lines, failedIds: d.failedIds }
 }

@@ -805,9 +805,8 @@ class BatchCommand implements fc.AsyncCommand<ModelState, Real> {
       // a failed linked batch whose culprit failed on the books' state consumes every new id in it
       const culprit = (expected[failedAt] as { readonly tag: string }).tag
       if (m.consuming && (consumes(culprit) || culprit === "IdAlreadyFailed"))
-        entries.forEach((e, i) =>
+        for (const [i, e] of entries.entries())
           consumeId(m, { _tag: "Transfer", ...e }, (expected[i] as { readonly tag: string }).tag)
-        )
     } else {
       m.accounts = trial.accounts
       m.entries = trial.entries
