@@ -406,6 +406,7 @@ export const make = (
       FINAL_FOR_PROFILE.has(a.status)
         ? Effect.fail(
             new IllegalTransition({
+              machine: "account",
               from: a.status,
               command,
               actor: actor === "system" ? "system" : actor.kind,
@@ -1065,6 +1066,7 @@ export const make = (
         if (kind === "member") {
           return yield* Effect.fail(
             new IllegalTransition({
+              machine: "account",
               from: a.status,
               command,
               actor: "member",
@@ -1468,6 +1470,7 @@ export const make = (
         if (!Lifecycle.FINAL.has(a.status)) {
           return yield* Effect.fail(
             new IllegalTransition({
+              machine: "account",
               from: a.status,
               command: "erase",
               actor: actor.kind,

@@ -1,5 +1,6 @@
-import { Result, Schema } from "effect"
-import { IllegalTransition } from "./errors.ts"
+import { StateMachine } from "@paykit/core"
+import { type Result, Schema } from "effect"
+import type { IllegalTransition } from "./errors.ts"
 
 /**
  * The account states. Each has a stable numeric code (for reports and storage), in the style of
@@ -122,7 +123,20 @@ export type Command = typeof Command.Type
 export type ActorKind = "system" | "operator" | "owner"
 
 /**
- * One row of the transition table.
+ * Every actor kind, in the order error messages list them.
+ *
+ * @example
+ * ```ts
+ * import { Lifecycle } from "@paykit/accounts"
+ * Lifecycle.ACTORS.includes("owner") // true
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export const ACTORS: ReadonlyArray<ActorKind> = ["system", "operator", "owner"]
+
+/**
+ * One row of the transition table: a `@paykit/core` `StateMachine.Row` that always names its actors.
  *
  * @example
  * ```ts
@@ -132,10 +146,7 @@ export type ActorKind = "system" | "operator" | "owner"
  * @category models
  * @since 0.1.0
  */
-export interface Row {
-  readonly command: Command
-  readonly from: ReadonlyArray<Status>
-  readonly to: Status
+export interface Row extends StateMachine.Row<Status, Command, ActorKind> {
   readonly by: ReadonlyArray<ActorKind>
 }
 
@@ -172,6 +183,29 @@ export const TABLE: ReadonlyArray<Row> = [
 ]
 
 /**
+ * The lifecycle as a `@paykit/core` state machine over {@link TABLE}: accounts start `pending`;
+ * `rejected`, `withdrawn` and `closed` are final. Validated when the module loads. Use it for
+ * `commandsFrom`, `canTransition` and the diagram's `edges()`.
+ *
+ * @example
+ * ```ts
+ * import { Lifecycle } from "@paykit/accounts"
+ * Lifecycle.machine.commandsFrom("suspended", "operator") // ["reinstate", "reject", "close"]
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export const machine: StateMachine.Machine<Status, Command, ActorKind> = StateMachine.makeUnsafe({
+  name: "account",
+  states: Status.literals,
+  commands: Command.literals,
+  actors: ACTORS,
+  initial: ["pending"],
+  final: ["rejected", "withdrawn", "closed"],
+  rows: TABLE
+})
+
+/**
  * The final states: no command leaves them.
  *
  * @example
@@ -182,11 +216,11 @@ export const TABLE: ReadonlyArray<Row> = [
  * @category models
  * @since 0.1.0
  */
-export const FINAL: ReadonlySet<Status> = new Set(["rejected", "withdrawn", "closed"])
+export const FINAL: ReadonlySet<Status> = new Set(machine.final)
 
 /**
  * Applies a command to a state for an actor: the next state, or `IllegalTransition` saying why.
- * Pure: usable from plain TypeScript.
+ * Pure: usable from plain TypeScript. The same as `Lifecycle.machine.transition`.
  *
  * @example
  * ```ts
@@ -201,21 +235,7 @@ export const transition = (
   from: Status,
   command: Command,
   actor: ActorKind
-): Result.Result<Status, IllegalTransition> => {
-  const fail = (reason: string) => Result.fail(new IllegalTransition({ from, command, actor, reason }))
-  const rows = TABLE.filter((r) => r.command === command)
-  if (rows.length === 0) return fail("unknown command")
-  const row = rows.find((r) => r.from.includes(from))
-  if (row === undefined) {
-    return fail(
-      FINAL.has(from)
-        ? `${from} is a final state`
-        : `${command} applies only to ${rows.flatMap((r) => r.from).join(", ")} accounts`
-    )
-  }
-  if (!row.by.includes(actor)) return fail(`only ${row.by.join(" or ")} may ${command} a ${from} account`)
-  return Result.succeed(row.to)
-}
+): Result.Result<Status, IllegalTransition> => machine.transition(from, command, actor)
 
 /**
  * True when the account operates (can use capabilities whose requirements are met).

@@ -1,3 +1,4 @@
+import { StateMachine } from "@paykit/core"
 import { Result, Schema } from "effect"
 import { IllegalVerificationStep } from "./errors.ts"
 
@@ -139,14 +140,61 @@ export interface Case {
   readonly updatedAt: number
 }
 
+const answered =
+  (tag: Outcome["_tag"]) =>
+  (step: Step): boolean =>
+    step._tag === "result" && step.outcome._tag === tag
+
 /**
- * The state machine's table: for each step, the states it may start from.
+ * The verification state machine (a `@paykit/core` `StateMachine`): one row per move, the step's
+ * `_tag` as the command, and guards on the step itself telling apart the provider's answers and
+ * the reviewer's decision. Cases start `unverified`; no state is final (changing the checked data
+ * reopens any case). Validated when the module loads.
  *
  * ```
- * unverified ─provide→ data_provided ─submit→ pending ─result→ verified | rejected | action_required | manual_review
+ * unverified ─provide→ data_provided ─submit→ pending ─result→ verified | rejected | action_required | manual_review | pending
  * any state ─provide (the checked data changed)→ data_provided
  * manual_review ─review→ verified | rejected
  * ```
+ *
+ * @example
+ * ```ts
+ * import { Verification } from "@paykit/accounts"
+ * Verification.machine.transition("manual_review", "review", undefined, { _tag: "review", approve: true }) // Success("verified")
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export const machine = StateMachine.makeUnsafe({
+  name: "verification case",
+  states: Status.literals,
+  commands: ["provide", "submit", "result", "review"] satisfies ReadonlyArray<Step["_tag"]>,
+  initial: ["unverified"],
+  final: [],
+  guards: {
+    answeredVerified: answered("verified"),
+    answeredLater: answered("pending"),
+    answeredManualReview: answered("manual_review"),
+    answeredActionRequired: answered("action_required"),
+    answeredRejected: answered("rejected"),
+    approved: (step: Step) => step._tag === "review" && step.approve,
+    declined: (step: Step) => step._tag === "review" && !step.approve
+  },
+  rows: [
+    { command: "provide", from: Status.literals, to: "data_provided" },
+    { command: "submit", from: ["data_provided"], to: "pending" },
+    { command: "result", from: ["pending"], to: "verified", guard: "answeredVerified" },
+    { command: "result", from: ["pending"], to: "pending", guard: "answeredLater" },
+    { command: "result", from: ["pending"], to: "manual_review", guard: "answeredManualReview" },
+    { command: "result", from: ["pending"], to: "action_required", guard: "answeredActionRequired" },
+    { command: "result", from: ["pending"], to: "rejected", guard: "answeredRejected" },
+    { command: "review", from: ["manual_review"], to: "verified", guard: "approved" },
+    { command: "review", from: ["manual_review"], to: "rejected", guard: "declined" }
+  ]
+})
+
+/**
+ * For each step, the states it may start from (derived from {@link machine}).
  *
  * @example
  * ```ts
@@ -157,22 +205,29 @@ export interface Case {
  * @since 0.1.0
  */
 export const FROM: { readonly [K in Step["_tag"]]: ReadonlyArray<Status> } = {
-  provide: [
-    "unverified",
-    "data_provided",
-    "pending",
-    "action_required",
-    "manual_review",
-    "verified",
-    "rejected"
-  ],
-  submit: ["data_provided"],
-  result: ["pending"],
-  review: ["manual_review"]
+  provide: machine.fromStates("provide"),
+  submit: machine.fromStates("submit"),
+  result: machine.fromStates("result"),
+  review: machine.fromStates("review")
+}
+
+/** The errors a case carries after a step: the provider's or the reviewer's, else none. */
+const errorsAfter = (step: Step): ReadonlyArray<CaseError> => {
+  if (step._tag === "review" && !step.approve) {
+    return [{ code: "verification_rejected_manual_review", reason: step.reason ?? "rejected on review" }]
+  }
+  if (
+    step._tag === "result" &&
+    (step.outcome._tag === "action_required" || step.outcome._tag === "rejected")
+  ) {
+    return [{ code: step.outcome.code, reason: step.outcome.reason }]
+  }
+  return []
 }
 
 /**
- * The next state and errors of a case after a step, or `IllegalVerificationStep`.
+ * The next state and errors of a case after a step, or `IllegalVerificationStep`. The state
+ * comes from {@link machine}; the errors from the step.
  *
  * @example
  * ```ts
@@ -184,35 +239,10 @@ export const FROM: { readonly [K in Step["_tag"]]: ReadonlyArray<Status> } = {
  * @since 0.1.0
  */
 export const next = (c: Case, step: Step, now: number): Result.Result<Case, IllegalVerificationStep> => {
-  if (!FROM[step._tag].includes(c.status)) {
-    return Result.fail(new IllegalVerificationStep({ caseId: c.id, from: c.status, step: step._tag }))
-  }
-  const to = (status: Status, errors: ReadonlyArray<CaseError> = []) =>
-    Result.succeed({ ...c, status, errors, updatedAt: now })
-  switch (step._tag) {
-    case "provide":
-      return to("data_provided")
-    case "submit":
-      return to("pending")
-    case "review":
-      return step.approve
-        ? to("verified")
-        : to("rejected", [
-            { code: "verification_rejected_manual_review", reason: step.reason ?? "rejected on review" }
-          ])
-    case "result": {
-      const o = step.outcome
-      switch (o._tag) {
-        case "verified":
-        case "pending":
-        case "manual_review":
-          return to(o._tag)
-        case "action_required":
-        case "rejected":
-          return to(o._tag, [{ code: o.code, reason: o.reason }])
-      }
-    }
-  }
+  const to = machine.transition(c.status, step._tag, undefined, step)
+  return Result.isFailure(to)
+    ? Result.fail(new IllegalVerificationStep({ caseId: c.id, from: c.status, step: step._tag }))
+    : Result.succeed({ ...c, status: to.success, errors: errorsAfter(step), updatedAt: now })
 }
 
 /**

@@ -1,3 +1,4 @@
+import { StateMachine } from "@paykit/core"
 import { Schema } from "effect"
 
 /**
@@ -43,7 +44,9 @@ export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
 
 /**
  * A lifecycle command that the transition table does not allow from the account's state, or
- * not for this actor. `reason` says which.
+ * not for this actor; also `erase` while the relationship is ongoing. `reason` says which. This
+ * is `@paykit/core`'s `StateMachine.IllegalTransition` (same class, same `_tag`), re-exported:
+ * errors from the lifecycle machine carry `machine: "account"`.
  *
  * @example
  * ```ts
@@ -53,16 +56,20 @@ export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
  * @category errors
  * @since 0.1.0
  */
-export class IllegalTransition extends Schema.TaggedError<IllegalTransition>()("IllegalTransition", {
-  from: Schema.String,
-  command: Schema.String,
-  actor: Schema.String,
-  reason: Schema.String
-}) {
-  override get message(): string {
-    return `cannot ${this.command} an account that is ${this.from} (as ${this.actor}): ${this.reason}`
-  }
-}
+export const IllegalTransition: typeof StateMachine.IllegalTransition = StateMachine.IllegalTransition
+
+/**
+ * The type of {@link IllegalTransition}.
+ *
+ * @example
+ * ```ts
+ * import type { IllegalTransition } from "@paykit/accounts"
+ * const reasonOf = (e: IllegalTransition) => e.reason
+ * ```
+ * @category errors
+ * @since 0.1.0
+ */
+export type IllegalTransition = StateMachine.IllegalTransition
 
 /**
  * Closing was refused by the balance/dispute check: the account still holds money or has open

@@ -1,81 +1,63 @@
 import { readFileSync } from "node:fs"
+import { StateMachineChecks } from "@paykit/core/testing"
 import { Result } from "effect"
 import { describe, expect, it } from "vitest"
 import { Lifecycle, Verification } from "../src/index.ts"
 
 /**
  * The README's state diagrams are documentation of the transition tables: each mermaid edge
- * `from --> to: label` must be a transition the code makes, and every transition the code makes
- * must be drawn.
+ * `from --> to: command` must be a row of the machine, every row must be drawn, actors named in
+ * a label must be the row's, and the `[*]` markers must be the initial and final states.
  */
 
 const README = readFileSync(new URL("../README.md", import.meta.url), "utf8")
 
-/** The mermaid block that follows a heading. */
-const mermaidAfter = (heading: string): string => {
-  const at = README.indexOf(heading)
-  expect(at, heading).toBeGreaterThanOrEqual(0)
-  const block = /```mermaid\n([\s\S]*?)```/.exec(README.slice(at))
-  expect(block, `a mermaid block after ${heading}`).not.toBeNull()
-  return block![1]!
+const diagramAfter = (heading: string): string => {
+  const block = StateMachineChecks.mermaidAfter(README, heading)
+  expect(block, `a mermaid block after ${heading}`).toBeDefined()
+  return block!
 }
 
-interface Edge {
-  readonly from: string
-  readonly to: string
-  /** the label's first word: the command or step */
-  readonly name: string
-  /** the words in parentheses, if any */
-  readonly details: ReadonlyArray<string>
-}
-
-const edges = (block: string): ReadonlyArray<Edge> =>
-  block
-    .split("\n")
-    .map((l) => /^\s*(\S+)\s*-->\s*(\S+?)\s*(?::\s*(.*))?$/.exec(l))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .filter((m) => m[1] !== "[*]" && m[2] !== "[*]")
-    .map((m) => {
-      const label = m[3] ?? ""
-      const paren = /\(([^)]*)\)/.exec(label)
-      return {
-        from: m[1]!,
-        to: m[2]!,
-        name: label.split(/[\s(]/)[0] ?? "",
-        details: paren === null ? [] : paren[1]!.split(/[\s,]+/).filter((x) => x.length > 0)
-      }
-    })
-
-const key = (e: { from: string; to: string; name: string }) => `${e.from} --${e.name}--> ${e.to}`
+const clean = { missing: [], extra: [], mismatches: [] }
 
 describe("README diagrams match the transition tables", () => {
   it("the lifecycle diagram has exactly the edges of Lifecycle.TABLE, with the table's actors where it names them", () => {
-    const drawn = edges(mermaidAfter("## Lifecycle"))
-    const table = Lifecycle.TABLE.flatMap((row) =>
-      row.from.map((from) => ({ from, to: row.to, name: row.command, by: row.by }))
-    )
-    expect(drawn.map(key).sort()).toEqual(table.map(key).sort())
-    expect(new Set(drawn.map(key)).size).toBe(drawn.length)
-    for (const e of drawn) {
+    const text = diagramAfter("## Lifecycle")
+    expect(StateMachineChecks.diagram(Lifecycle.machine, text)).toEqual(clean)
+    // the machine's edges are the table's rows, and the pure function agrees for every drawn actor
+    const table = Lifecycle.TABLE.flatMap((r) => r.from.map((from) => `${from} --${r.command}--> ${r.to}`))
+    expect(Lifecycle.machine.edges().map((e) => `${e.from} --${e.command}--> ${e.to}`)).toEqual(table)
+    for (const e of StateMachineChecks.parseMermaid(text).edges) {
       const row = Lifecycle.TABLE.find(
-        (r) => r.command === e.name && r.from.includes(e.from as Lifecycle.Status)
+        (r) => r.command === e.command && r.from.includes(e.from as Lifecycle.Status)
       )!
-      const actors = e.details.filter((d) => ["system", "operator", "owner"].includes(d))
-      if (actors.length > 0) expect([...actors].sort(), key(e)).toEqual([...row.by].sort())
-      // and the pure function agrees for every drawn actor
-      for (const actor of row.by)
-        expect(Lifecycle.transition(e.from as Lifecycle.Status, e.name as Lifecycle.Command, actor)).toEqual(
+      for (const actor of row.by) {
+        expect(Lifecycle.transition(e.from as Lifecycle.Status, row.command, actor)).toEqual(
           Result.succeed(e.to)
         )
+      }
     }
-    // every state is drawn; the final ones end the diagram
-    const states = new Set(drawn.flatMap((e) => [e.from, e.to]))
-    expect([...states].sort()).toEqual([...Lifecycle.STATUSES].sort())
-    for (const s of Lifecycle.FINAL) expect(mermaidAfter("## Lifecycle")).toContain(`${s} --> [*]`)
   })
 
-  it("the verification diagram has exactly the transitions Verification.next makes", () => {
-    const drawn = edges(mermaidAfter("## Requirements and verification"))
+  it("the check catches a diagram that lies: a dropped edge, an invented edge, wrong actors, a missing final marker", () => {
+    const text = diagramAfter("## Lifecycle")
+    const lying = text
+      .replace("  suspended --> active: reinstate (operator)\n", "")
+      .replace("  withdrawn --> [*]\n", "")
+      .replace("reject (operator)", "reject (owner)")
+      .concat("  closed --> active: reopen\n")
+    const diff = StateMachineChecks.diagram(Lifecycle.machine, lying)
+    expect(diff.missing).toEqual(["suspended --reinstate--> active"])
+    expect(diff.extra).toEqual(["closed --reopen--> active"])
+    expect(diff.mismatches).toEqual([
+      "pending --reject--> rejected (line 11) names owner but the table allows operator",
+      "withdrawn is final but withdrawn --> [*] is not drawn"
+    ])
+  })
+
+  it("the verification diagram has exactly the edges of Verification.machine and the transitions Verification.next makes", () => {
+    const text = diagramAfter("## Requirements and verification")
+    expect(StateMachineChecks.diagram(Verification.machine, text)).toEqual(clean)
     const steps: ReadonlyArray<Verification.Step> = [
       { _tag: "provide" },
       { _tag: "submit" },
@@ -95,10 +77,12 @@ describe("README diagrams match the transition tables", () => {
           step,
           1
         )
-        if (Result.isSuccess(r)) made.add(key({ from: status, to: r.success.status, name: step._tag }))
+        if (Result.isSuccess(r)) made.add(`${status} --${step._tag}--> ${r.success.status}`)
       }
     }
-    expect(drawn.map(key).sort()).toEqual([...made].sort())
-    expect(new Set(drawn.map(key)).size).toBe(drawn.length)
+    const drawn = StateMachineChecks.parseMermaid(text).edges.map(
+      (e) => `${e.from} --${e.command}--> ${e.to}`
+    )
+    expect([...drawn].sort()).toEqual([...made].sort())
   })
 })

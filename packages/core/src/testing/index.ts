@@ -4,3 +4,4 @@
  * @since 0.1.0
  */
 export * as Arbitraries from "./Arbitraries.ts"
+export * as StateMachineChecks from "./StateMachineChecks.ts"
