@@ -88,7 +88,63 @@ export const decodeResult =
         : Result.fail(toInvalidInput(operation, r.failure))
     } catch (e) {
       // hostile input (a getter or a Proxy trap that throws, a cycle a check walks into) is bad
-      // input like any other: a typed error, never an exception out of a service call
-      return Result.fail(unreadable(operation, e))
+      // input like any other: a typed error, never an exception out of a service call, naming
+      // where reading it threw
+      return Result.fail(unreadable(operation, e, whereUnreadable(input)))
     }
   }
+
+/** How many values {@link whereUnreadable} reads at most before it gives up looking. */
+const WALK_LIMIT = 10_000
+
+/**
+ * The path of the first place where reading `input` throws, walking it as a decoder does (array
+ * lengths and elements, object keys and values, prototypes), or `"(root)"` when the walk finds
+ * none (the throw came from a value read once well and then badly). Total and bounded: it reads
+ * at most 10,000 values and never follows a cycle. Only run after a decode threw.
+ */
+const whereUnreadable = (input: unknown): string => {
+  const seen = new Set<object>()
+  let budget = WALK_LIMIT
+  const at = (path: string, key: string | number) =>
+    typeof key === "number" ? `${path}[${key}]` : path === "" ? key : `${path}.${key}`
+  const walk = (v: unknown, path: string): string | undefined => {
+    if (--budget < 0 || typeof v !== "object" || v === null) return undefined
+    try {
+      if (seen.has(v)) return undefined
+      seen.add(v)
+      Object.getPrototypeOf(v)
+      if (Array.isArray(v)) {
+        const n = v.length
+        for (let i = 0; i < n && budget > 0; i++) {
+          let e: unknown
+          try {
+            e = v[i]
+          } catch {
+            return at(path, i)
+          }
+          const inner = walk(e, at(path, i))
+          if (inner !== undefined) return inner
+        }
+        return undefined
+      }
+      const keys = Object.keys(v)
+      for (const k of keys) {
+        if (budget <= 0) return undefined
+        let e: unknown
+        try {
+          e = (v as Record<string, unknown>)[k]
+        } catch {
+          return at(path, k)
+        }
+        const inner = walk(e, at(path, k))
+        if (inner !== undefined) return inner
+      }
+      return undefined
+    } catch {
+      return path
+    }
+  }
+  const found = walk(input, "")
+  return found === undefined || found === "" ? "(root)" : found
+}

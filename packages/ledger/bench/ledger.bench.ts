@@ -3,9 +3,18 @@
  * on 10,000 accounts with uniform picks and on 2 hot accounts, through every public batch path
  * (`post`, `postBatch`, `executeTyped`, `executeSummary`). The peer is a naive hand-written
  * double-entry implementation (plain objects, per-entry validation, no idempotency hash, no
- * history, no events). Every row runs in a fresh child process. Run with `pnpm bench`.
+ * history, no events). Every row runs in a fresh child process, three times (interleaved with
+ * three runs of the peer), and prints the median and the spread of the ratio. Run with
+ * `pnpm bench`.
+ *
+ * `pnpm --filter @paykit/ledger bench scale [transfers] [runs]` runs the long-haul mode instead:
+ * ten million (or `transfers`) plain transfers through `executeSummary` in batches of 1,000
+ * with events in the outbox, in one process per run (three runs by default, one to two minutes
+ * in all; up to 8 GB of heap), and prints the rate of every successive million and the last million's rate over the
+ * first's (a store whose cost grows with its size shows there).
  */
 import { execFileSync } from "node:child_process"
+import { PerformanceObserver } from "node:perf_hooks"
 import { Ids, Notifier } from "@paykit/core"
 import { type Command, Ledger, LedgerStore } from "@paykit/ledger"
 import { Effect, Layer, ManagedRuntime } from "effect"
@@ -101,6 +110,8 @@ interface Row {
   readonly seconds: number
   readonly peer?: number
 }
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US")
 
 const time = async (f: () => Promise<void> | void): Promise<number> => {
   const t0 = performance.now()
@@ -218,6 +229,82 @@ const benchSummary = async (hot: boolean, batches: number, events: "notify" | "o
   }
 }
 
+/** One million of the long-haul run: its seconds, the time its garbage collections took, the heap after it. */
+interface Million {
+  readonly seconds: number
+  readonly gcSeconds: number
+  /** Processor time of the whole process (every thread: the collector's helpers too). */
+  readonly cpuSeconds: number
+  readonly heapMB: number
+  readonly externalMB: number
+}
+
+interface Scale {
+  readonly millions: ReadonlyArray<Million>
+  /** The heap in use after the run and a full collection (the books are still alive). */
+  readonly retainedMB: number
+}
+
+/**
+ * The long-haul run: `transfers` plain transfers (10k accounts, uniform) through
+ * `executeSummary` in batches of 1,000, events in the outbox, timed per million. Each batch's
+ * commands are built just before its write from a pool of 100,000 postings, with fresh ids
+ * (`b<batch>_<i>`), as a client would send them: nothing but the store keeps them.
+ */
+const benchScale = async (transfers: number): Promise<Scale> => {
+  const { runtime, ledger } = await freshLedger("outbox")
+  const pool = makePostings(100 * BATCH, false)
+  const batches = Math.ceil(transfers / BATCH)
+  const out: Array<Million> = []
+  // the pauses of the collector (on the main thread), summed per million
+  let gc = 0
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gc += e.duration
+  })
+  observer.observe({ entryTypes: ["gc"] })
+  let t0 = performance.now()
+  let cpu0 = process.cpuUsage()
+  for (let b = 0; b < batches; b++) {
+    const commands = new Array<Command.Command>(BATCH)
+    const from = (b % 100) * BATCH
+    for (let i = 0; i < BATCH; i++)
+      commands[i] = { _tag: "Transfer", id: `b${b}_${i}`, postings: [pool[from + i]!] }
+    const summary = await runtime.runPromise(ledger.executeSummary(commands))
+    if (summary.applied !== BATCH)
+      throw new Error(`unexpected summary ${JSON.stringify(summary.failures[0])}`)
+    if (((b + 1) * BATCH) % 1_000_000 === 0 || b === batches - 1) {
+      const seconds = (performance.now() - t0) / 1000
+      const cpu = process.cpuUsage(cpu0)
+      const m = process.memoryUsage()
+      await new Promise((resolve) => setImmediate(resolve)) // the observer's entries arrive in a later task
+      out.push({
+        seconds,
+        gcSeconds: gc / 1000,
+        cpuSeconds: (cpu.user + cpu.system) / 1e6,
+        heapMB: m.heapUsed / 2 ** 20,
+        externalMB: m.external / 2 ** 20
+      })
+      process.stderr.write(
+        `  ${fmt((b + 1) * BATCH)} transfers (${seconds.toFixed(2)} s for the last million)\n`
+      )
+      gc = 0
+      t0 = performance.now()
+      cpu0 = process.cpuUsage()
+    }
+  }
+  observer.disconnect()
+  // the books kept what they took: the first and the last entry read back
+  for (const id of ["b0_0", `b${batches - 1}_${BATCH - 1}`]) {
+    const entry = await runtime.runPromise(ledger.getEntry(id))
+    if (entry.id !== id || entry.postings.length !== 1) throw new Error(`entry ${id} did not read back`)
+  }
+  // what the books keep on the heap, once the garbage is gone (the child runs with --expose-gc)
+  ;(globalThis as { gc?: () => void }).gc?.()
+  const retainedMB = process.memoryUsage().heapUsed / 2 ** 20
+  await runtime.dispose()
+  return { millions: out, retainedMB }
+}
+
 /** The pure decision function plus the memory store's persist, without the `Ledger` service. */
 const benchStoreWrite = (hot: boolean, batches: number): Row => {
   const store = Effect.runSync(LedgerStore.makeMemory)
@@ -249,9 +336,7 @@ const benchNaive = (hot: boolean, n: number): number => {
   return n / ((performance.now() - t0) / 1000)
 }
 
-const fmt = (n: number) => Math.round(n).toLocaleString("en-US")
-
-/** One scenario, run in this process (a child of `main`): prints its row as JSON. */
+/** One scenario, run in this process (a child of `main`). */
 const scenario = async (name: string, hot: boolean): Promise<Row> => {
   switch (name) {
     case "single":
@@ -271,67 +356,151 @@ const scenario = async (name: string, hot: boolean): Promise<Row> => {
   }
 }
 
-/** Every scenario runs in a fresh process, so none pays for the garbage of the one before. */
-const inChild = (name: string, hot: boolean): Row =>
+/** Runs this file in a fresh process with `args` (and `node` flags `flags`), returning its JSON. */
+const inChild = <A>(args: ReadonlyArray<string>, flags: ReadonlyArray<string> = []): A =>
   JSON.parse(
-    execFileSync(process.execPath, [...process.execArgv, process.argv[1]!, name, hot ? "hot" : "uniform"], {
+    execFileSync(process.execPath, [...flags, ...process.execArgv, process.argv[1]!, ...args], {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "inherit"]
     })
   )
 
-const main = async () => {
-  const rows: Array<Row> = []
-  for (const hot of [false, true]) {
-    const naive = inChild("naive", hot)
-    const peer = naive.entries / naive.seconds
-    for (const name of ["single", "schema", "typed", "core", "summary", "summary-outbox"])
-      rows.push({ ...inChild(name, hot), peer })
-  }
-  const header = [
-    "scenario",
-    "entries",
-    "entries/s (= postings/s)",
-    "naive peer entries/s",
-    "ratio (paykit / peer)"
-  ]
-  const lines = rows.map((r) => {
-    const rate = r.entries / r.seconds
-    return [
-      r.scenario,
-      fmt(r.entries),
-      fmt(rate),
-      r.peer === undefined ? "-" : fmt(r.peer),
-      r.peer === undefined ? "-" : (rate / r.peer).toFixed(2)
-    ]
-  })
+/** Prints a Markdown table with columns padded to their widest cell. */
+const printTable = (header: ReadonlyArray<string>, lines: ReadonlyArray<ReadonlyArray<string>>): void => {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
   const row = (cells: ReadonlyArray<string>) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`
-  console.log(
-    `@paykit/ledger in-memory benchmark (Node ${process.version}, ${ACCOUNTS.toLocaleString("en-US")} accounts, 1 posting per entry)\n`
-  )
   console.log(row(header))
   console.log(row(widths.map((w) => "-".repeat(w))))
   for (const l of lines) console.log(row(l))
+}
+
+const median = (xs: ReadonlyArray<number>): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 === 1 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
+}
+
+const SCENARIOS = ["single", "schema", "typed", "core", "summary", "summary-outbox"]
+/** Runs per cell: each run measures the peer and then every scenario, each in its own process. */
+const RUNS = 3
+
+/** One cell of the table: a scenario's rate in each run and the peer's rate in the same run. */
+interface Cell {
+  readonly scenario: string
+  readonly entries: number
+  readonly rates: Array<number>
+  readonly peers: Array<number>
+}
+
+const main = async () => {
+  const cells: Array<Cell> = []
+  for (const hot of [false, true]) {
+    const own: Array<Cell> = []
+    for (let run = 0; run < RUNS; run++) {
+      const naive = inChild<Row>(["naive", hot ? "hot" : "uniform"])
+      const peer = naive.entries / naive.seconds
+      SCENARIOS.forEach((name, i) => {
+        const r = inChild<Row>([name, hot ? "hot" : "uniform"])
+        own[i] ??= { scenario: r.scenario, entries: r.entries, rates: [], peers: [] }
+        own[i].rates.push(r.entries / r.seconds)
+        own[i].peers.push(peer)
+      })
+    }
+    cells.push(...own)
+  }
+  console.log(
+    `@paykit/ledger in-memory benchmark (Node ${process.version}, ${ACCOUNTS.toLocaleString("en-US")} accounts, 1 posting per entry, ${RUNS} runs per cell: medians, ratio spread min-max)\n`
+  )
+  printTable(
+    [
+      "scenario",
+      "entries",
+      "entries/s (= postings/s)",
+      "naive peer entries/s",
+      "ratio (paykit / peer)",
+      "ratio min-max"
+    ],
+    cells.map((c) => {
+      const ratios = c.rates.map((r, i) => r / c.peers[i]!)
+      return [
+        c.scenario,
+        fmt(c.entries),
+        fmt(median(c.rates)),
+        fmt(median(c.peers)),
+        median(ratios).toFixed(2),
+        `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`
+      ]
+    })
+  )
   const GOAL = 1_000_000
-  for (const r of rows.filter((x) => x.scenario.includes("executeSummary"))) {
-    const rate = r.entries / r.seconds
+  for (const c of cells.filter((x) => x.scenario.includes("executeSummary"))) {
+    const rate = median(c.rates)
     console.log(
-      `${rate >= GOAL ? "goal met" : "goal NOT met"}: ${fmt(rate)} postings/s (goal ${fmt(GOAL)}) - ${r.scenario}`
+      `${rate >= GOAL ? "goal met" : "goal NOT met"}: ${fmt(rate)} postings/s (median; ${fmt(Math.min(...c.rates))}-${fmt(Math.max(...c.rates))}; goal ${fmt(GOAL)}) - ${c.scenario}`
     )
   }
   console.log(
-    "\nThe peer validates and applies plain objects with no idempotency hash, no history lines, no events, no holds and no atomic multi-entry batches.\nThe core-only rows call LedgerStore.write directly, bypassing the Ledger service and the Effect runtime: not the public path, shown to separate the two costs.\nThe executeSummary rows are the public throughput path: the reply is counts and failures (no record per success) and the memory store decides plain transfers on its columns; with events to the Notifier every event object is built for it, with events in the outbox they are built when read."
+    "\nEach ratio divides a run's rate by the peer's rate in the same run (the peer runs first in each run); the spread is over the runs.\nThe peer validates and applies plain objects with no idempotency hash, no history lines, no events, no holds and no atomic multi-entry batches.\nThe core-only rows call LedgerStore.write directly, bypassing the Ledger service and the Effect runtime: not the public path, shown to separate the two costs.\nThe executeSummary rows are the public throughput path: the reply is counts and failures (no record per success) and the memory store decides plain transfers on its columns; with events to the Notifier every event object is built for it, with events in the outbox they are built when read."
   )
 }
 
-const [name, where] = process.argv.slice(2)
+/**
+ * The long-haul mode: `runs` runs, each in its own child process (with room for the books in
+ * its heap), one table of medians per million. The machine is shared, so one run's millions
+ * can differ by a factor of two from load alone: the spread and the processor time per million
+ * (the collector's threads included) show how much of a change is the store's.
+ */
+const mainScale = (transfers: number, runs: number) => {
+  console.log(
+    `@paykit/ledger in-memory long haul (Node ${process.version}): ${fmt(transfers)} plain transfers, executeSummary, batches of 1,000, events in the outbox, ${ACCOUNTS.toLocaleString("en-US")} accounts uniform; ${runs} runs, medians and min-max\n`
+  )
+  const all: Array<Scale> = []
+  for (let r = 0; r < runs; r++)
+    all.push(inChild<Scale>(["scale-run", String(transfers)], ["--max-old-space-size=8192", "--expose-gc"]))
+  const count = (i: number) => Math.min(1e6, transfers - i * 1e6)
+  const span = (xs: ReadonlyArray<number>, f: (x: number) => string) =>
+    `${f(Math.min(...xs))}-${f(Math.max(...xs))}`
+  const per = (i: number, f: (m: Million) => number) => all.map((s) => f(s.millions[i]!))
+  printTable(
+    ["million", "transfers/s", "min-max", "CPU s", "GC pauses s", "heap used MB", "off-heap MB"],
+    all[0]!.millions.map((_, i) => {
+      const rates = per(i, (m) => count(i) / m.seconds)
+      return [
+        String(i + 1),
+        fmt(median(rates)),
+        span(rates, fmt),
+        median(per(i, (m) => m.cpuSeconds)).toFixed(2),
+        median(per(i, (m) => m.gcSeconds)).toFixed(2),
+        fmt(median(per(i, (m) => m.heapMB))),
+        fmt(median(per(i, (m) => m.externalMB)))
+      ]
+    })
+  )
+  const n = all[0]!.millions.length
+  const ratio = (f: (m: Million, i: number) => number) =>
+    all.map((s) => f(s.millions[n - 1]!, n - 1) / f(s.millions[0]!, 0))
+  const wall = ratio((m, i) => count(i) / m.seconds)
+  const cpu = ratio((m, i) => count(i) / m.cpuSeconds)
+  const total = all.map((s) => transfers / s.millions.reduce((t, m) => t + m.seconds, 0))
+  console.log(
+    `\nlast / first million: ${median(wall).toFixed(2)} (runs ${wall.map((x) => x.toFixed(2)).join(", ")}); per processor second ${median(cpu).toFixed(2)} (${cpu.map((x) => x.toFixed(2)).join(", ")})`
+  )
+  console.log(
+    `overall ${fmt(median(total))} transfers/s (${span(total, fmt)}); heap kept by the books after a full collection ${fmt(median(all.map((s) => s.retainedMB)))} MB`
+  )
+}
+
+const [name, arg] = process.argv.slice(2)
+const done = (value: unknown) => {
+  process.stdout.write(JSON.stringify(value))
+  process.exit(0)
+}
 ;(name === undefined
   ? main()
-  : scenario(name, where === "hot").then((row) => {
-      process.stdout.write(JSON.stringify(row))
-      process.exit(0)
-    })
+  : name === "scale"
+    ? Promise.resolve(mainScale(arg === undefined ? 10_000_000 : Number(arg), Number(process.argv[4] ?? 3)))
+    : name === "scale-run"
+      ? benchScale(Number(arg)).then(done)
+      : scenario(name, arg === "hot").then(done)
 ).catch((e) => {
   console.error(e)
   process.exit(1)

@@ -303,6 +303,14 @@ const checkSize = (size: number | undefined): Effect.Effect<void, BatchTooLarge>
     ? Effect.fail(new BatchTooLarge({ size, max: Command.MAX_BATCH }))
     : Effect.void
 
+/** A typed batch's mode: `"independent"` or `"linked"`, anything else refused as `InvalidInput`. */
+const checkMode = (mode: unknown): Effect.Effect<void, InvalidInput> =>
+  mode === "independent" || mode === "linked"
+    ? Effect.void
+    : Effect.fail(
+        new InvalidInput({ operation: "execute", path: "mode", reason: 'expected "independent" or "linked"' })
+      )
+
 /**
  * Builds the ledger service from a `LedgerStore`, a `Notifier` and `Ids` in context.
  *
@@ -534,9 +542,12 @@ export const make = (
           Effect.map((o) => o.results)
         ),
       executeTyped: (commands, mode = "independent") =>
-        Effect.flatMap(screenTyped(commands), (s) => writeScreened(s, mode)),
+        Effect.andThen(checkMode(mode), screenTyped(commands)).pipe(
+          Effect.flatMap((s) => writeScreened(s, mode))
+        ),
       executeSummary: (commands, mode = "independent") =>
         Effect.gen(function* () {
+          yield* checkMode(mode)
           const s = yield* screenTyped(commands)
           if (s.refused.length > 0 && mode === "linked") {
             const failedIndex = s.refused[0]!.index

@@ -1336,12 +1336,89 @@ const runCommand = (w: Work, c: Command, index: number): Step => {
   }
 }
 
+/** The fields a command may carry (every variant's), copied by {@link ownCommand}. */
+const COMMAND_FIELDS = [
+  "_tag",
+  "id",
+  "accountId",
+  "currency",
+  "code",
+  "normal",
+  "ownerRef",
+  "debitsMustNotExceedCredits",
+  "creditsMustNotExceedDebits",
+  "postings",
+  "debit",
+  "credit",
+  "amount",
+  "timeoutMs",
+  "holdId",
+  "entryId",
+  "description",
+  "metadata"
+] as const
+
+/** A posting or a metadata record: a plain copy of its own enumerable fields, each read once. */
+const plainRecord = (v: unknown): unknown => {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return v
+  const keys = Object.keys(v)
+  if (keys.length > MAX_METADATA_KEYS) return v // refused by the shape check on its key count
+  const out: Record<string, unknown> = {}
+  for (const k of keys) {
+    const value = (v as Record<string, unknown>)[k]
+    // an own `__proto__` key stays an own key (assigning it would set the copy's prototype)
+    if (k === "__proto__")
+      Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true })
+    else out[k] = value
+  }
+  return out
+}
+
 /**
- * Decides one command. Total: a command that throws while it is read (a getter or Proxy trap
+ * The command as a plain object of its own, every field read exactly once (postings and metadata
+ * copied too): a getter or Proxy that answers one thing to the shape check and another to the
+ * decision cannot slip a malformed value into the books, and the caller changing its object
+ * later changes nothing stored. Not an object: returned as is, for the shape check to refuse.
+ * Throws when the command cannot be read; `decide` refuses it then.
+ */
+const ownCommand = (command: Command): Command => {
+  if (typeof command !== "object" || command === null) return command
+  const src = command as unknown as Record<string, unknown>
+  const out: Record<string, unknown> = {}
+  for (const k of COMMAND_FIELDS) {
+    const v = src[k]
+    if (v === undefined) continue
+    out[k] =
+      k === "postings" && Array.isArray(v) && v.length <= MAX_POSTINGS
+        ? Array.from(v as ReadonlyArray<unknown>, plainRecord)
+        : k === "metadata"
+          ? plainRecord(v)
+          : v
+  }
+  return out as unknown as Command
+}
+
+/** A command that threw while {@link ownCommand} read it, with what it threw. */
+class Unreadable {
+  constructor(readonly thrown: unknown) {}
+}
+
+/** {@link ownCommand}, or the command as {@link Unreadable} when reading it throws. */
+const readCommand = (c: Command): Command | Unreadable => {
+  try {
+    return ownCommand(c)
+  } catch (e) {
+    return new Unreadable(e)
+  }
+}
+
+/**
+ * Decides one command (its own copy, see {@link readCommand}). Total: a command that throws while it is read (a getter or Proxy trap
  * that passed the shape check and throws later) is refused as unreadable input instead of
  * stopping the write.
  */
-const decide = (w: Work, c: Command, index: number): Step => {
+const decide = (w: Work, c: Command | Unreadable, index: number): Step => {
+  if (c instanceof Unreadable) return fail(Input.unreadable("execute", c.thrown, `commands[${index}]`))
   try {
     return isPlainTransfer(c) ? fastTransfer(w, c as never) : runCommand(w, c, index)
   } catch (e) {
@@ -1379,8 +1456,8 @@ const consumableId = (w: Work, c: Command): string | undefined => {
 }
 
 /** Records a final failure that consumes its command's id (`failedIds: "consumed"`). */
-const consume = (w: Work, c: Command, error: CommandError): void => {
-  if (NOT_CONSUMING.has(error._tag)) return
+const consume = (w: Work, c: Command | Unreadable, error: CommandError): void => {
+  if (NOT_CONSUMING.has(error._tag) || c instanceof Unreadable) return
   const id = consumableId(w, c)
   if (id !== undefined) w.failed.set(id, { id, error: error as FailedId["error"], at: w.now })
 }
@@ -1438,6 +1515,8 @@ export const applyBatch = (snapshot: Snapshot, request: Request): Outcome => {
   if (commands.length > MAX_BATCH) {
     throw new Error(`a write carries at most ${MAX_BATCH} commands`)
   }
+  const own = new Array<Command | Unreadable>(commands.length)
+  for (let i = 0; i < commands.length; i++) own[i] = readCommand(commands[i]!)
   if (w.linked) {
     const journal = w.journal.length
     const undo = w.undo.length
@@ -1445,7 +1524,7 @@ export const applyBatch = (snapshot: Snapshot, request: Request): Outcome => {
     const events = w.events.length
     let failed = -1
     for (let i = 0; i < commands.length; i++) {
-      const r = decide(w, commands[i]!, i)
+      const r = decide(w, own[i]!, i)
       results[i] = r
       if (Result.isFailure(r)) {
         failed = i
@@ -1460,12 +1539,12 @@ export const applyBatch = (snapshot: Snapshot, request: Request): Outcome => {
       const culprit = (results[failed] as Result.Failure<Success, CommandError>).failure
       if (consuming && (culprit._tag === "IdAlreadyFailed" || !NOT_CONSUMING.has(culprit._tag)))
         for (let i = 0; i < commands.length; i++)
-          consume(w, commands[i]!, (results[i] as Result.Failure<Success, CommandError>).failure)
+          consume(w, own[i]!, (results[i] as Result.Failure<Success, CommandError>).failure)
     }
   } else {
     for (let i = 0; i < commands.length; i++) {
-      const c = commands[i]!
-      if (isPlainTransfer(c)) {
+      const c = own[i]!
+      if (!(c instanceof Unreadable) && isPlainTransfer(c)) {
         const r = decide(w, c, i)
         if (consuming && Result.isFailure(r)) consume(w, c, r.failure)
         results[i] = r
@@ -1558,10 +1637,11 @@ export const applyCommand = (
   }
 ): Outcome => {
   const w = new Work(snapshot, at.now, at.eventIdSeed, false, at.firstEvent)
-  const r = decide(w, command, at.index)
+  const c = readCommand(command)
+  const r = decide(w, c, at.index)
   if (Result.isFailure(r)) {
     w.restore(0, 0, 0, 0)
-    if (at.failedIds === "consumed") consume(w, command, r.failure)
+    if (at.failedIds === "consumed") consume(w, c, r.failure)
   }
   return changeSet(w, [r])
 }

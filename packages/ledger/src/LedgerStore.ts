@@ -139,7 +139,7 @@ export const makeMemory: Effect.Effect<LedgerStore["Service"]> = Effect.gen(func
     getHold: (id) => Effect.sync(() => Option.fromUndefinedOr(book.getHold(id))),
     history: (accountId, page) => Effect.sync(() => book.history(accountId, page.afterSeq, page.limit)),
     lineAsOf: (accountId, at) => Effect.sync(() => Option.fromUndefinedOr(book.lineAsOf(accountId, at))),
-    dump: Effect.sync(() => ({ failedIds: [], ...book.dump() }))
+    dump: Effect.sync(() => book.dump())
   })
 })
 

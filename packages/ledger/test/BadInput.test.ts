@@ -273,9 +273,18 @@ describe("bad input: every public operation returns a typed error and changes no
           expect((yield* Effect.flip(ledger.executeTyped(input)))._tag).toBe("BatchTooLarge")
           expect((yield* Effect.flip(ledger.executeSummary(input)))._tag).toBe("BatchTooLarge")
         }
-        for (const input of ["x", null, undefined, { length: 3 }, 7] as ReadonlyArray<unknown> as ReadonlyArray<never>) {
+        for (const input of [
+          "x",
+          null,
+          undefined,
+          { length: 3 },
+          7
+        ] as ReadonlyArray<unknown> as ReadonlyArray<never>) {
           const typed = yield* Effect.flip(ledger.executeTyped(input))
-          expect([typed._tag, typed._tag === "InvalidInput" && typed.path]).toEqual(["InvalidInput", "commands"])
+          expect([typed._tag, typed._tag === "InvalidInput" && typed.path]).toEqual([
+            "InvalidInput",
+            "commands"
+          ])
           expect((yield* Effect.flip(ledger.executeSummary(input)))._tag).toBe("InvalidInput")
         }
         expect(yield* store.dump).toEqual(before)

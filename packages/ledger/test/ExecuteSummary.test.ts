@@ -145,7 +145,14 @@ describe("Ledger.executeSummary", () => {
         const batch: ReadonlyArray<Command.Command> = [
           { _tag: "CreateAccount", id: "x", currency: "ZZZ", code: "c", normal: "debit" },
           transfer("ok", "cash", "shop", 1n),
-          { _tag: "CreateAccount", id: "y", currency: "USD", code: "c", normal: "debit", metadata: { k: 1 as never } },
+          {
+            _tag: "CreateAccount",
+            id: "y",
+            currency: "USD",
+            code: "c",
+            normal: "debit",
+            metadata: { k: 1 as never }
+          },
           transfer("ok2", "cash", "shop", 2n)
         ]
         const linked = yield* ledger.executeSummary(batch, "linked")
@@ -161,7 +168,10 @@ describe("Ledger.executeSummary", () => {
         expect(summary.applied).toBe(2)
         // each refusal names the command's place in the caller's batch (the core saw three commands)
         expect(
-          summary.failures.map((f) => [f.index, f.error._tag === "InvalidInput" ? f.error.path : f.error._tag])
+          summary.failures.map((f) => [
+            f.index,
+            f.error._tag === "InvalidInput" ? f.error.path : f.error._tag
+          ])
         ).toEqual([
           [0, "commands[0].currency"],
           [2, "commands[2].metadata.k"]

@@ -1,6 +1,7 @@
 /**
- * The memory store's books, kept in columns. Balances, lines, postings and the outbox of plain
- * transfers live in typed arrays; entry ids in an open-addressing index; records are built only
+ * The memory store's books, kept in columns. Balances, lines, postings, the outbox of plain
+ * transfers and the writes live in typed arrays; entry ids in an open-addressing index over
+ * their bytes; pending holds with a timeout in an index by expiry time; records are built only
  * when somebody reads them. Every decision but one is `LedgerCore`'s: `applyBatch` /
  * `applyCommand` decide on a snapshot read from the columns and `persist` writes the outcome
  * back. The exception is the plain transfer of `writeSummary`, decided here on the columns with
@@ -15,8 +16,9 @@ import type * as Entry from "../Entry.ts"
 import { AccountClosed, type CommandError, ExceedsCredits, ExceedsDebits } from "../errors.ts"
 import type * as Hold from "../Hold.ts"
 import * as LedgerCore from "../LedgerCore.ts"
-import { BigColumn, IdIndex, Int32Column } from "./columns.ts"
 import { eventNumber, ID_PATTERN } from "./canonical.ts"
+import { BigColumn, Float64Column, IdIndex, Int32Column, TextColumn } from "./columns.ts"
+import { ExpiryIndex } from "./memExpiry.ts"
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({})
 
@@ -39,34 +41,6 @@ const STRIDE = 64
 /** The four totals an account and a line carry. */
 type Totals = Pick<Account.Line, "debitsPosted" | "creditsPosted" | "debitsPending" | "creditsPending">
 
-/**
- * A candidate for the column path: `LedgerCore.isPlainTransfer` without the format checks of the
- * account ids and the currency, which the path replaces by finding both accounts and comparing
- * their currency (a command that fails them goes to the core, which checks its shape).
- */
-const isPlainCandidate = (c: Command): c is Extract<Command, { _tag: "Transfer" }> => {
-  if (typeof c !== "object" || c === null || c._tag !== "Transfer") return false
-  if (
-    typeof c.id !== "string" ||
-    !ID_PATTERN.test(c.id) ||
-    !Array.isArray(c.postings) ||
-    c.postings.length !== 1
-  )
-    return false
-  const q = c.postings[0]
-  return (
-    typeof q === "object" &&
-    q !== null &&
-    typeof q.debit === "string" &&
-    typeof q.credit === "string" &&
-    typeof q.amount === "bigint" &&
-    q.amount > 0n &&
-    typeof q.currency === "string" &&
-    c.description === undefined &&
-    c.metadata === undefined
-  )
-}
-
 export class MemoryBook {
   // accounts: the record as created (its static fields) and columns for what changes
   private readonly slots = new Map<string, number>()
@@ -83,13 +57,20 @@ export class MemoryBook {
   /** Per account: the line with seq 1, 1 + STRIDE, 1 + 2·STRIDE, … */
   private readonly checkpoints: Array<Array<number>> = []
 
-  // writes: every entry and event belongs to one; its time and seed are kept once
-  private readonly writeSeed: Array<string> = []
-  private readonly writeAt: Array<number> = []
+  // writes: every entry and event belongs to one; its time and seed are kept once (in columns:
+  // with one write per post, per-write strings and arrays would grow the heap per transfer)
+  private writes = 0
+  private readonly writeSeed = new TextColumn()
+  private readonly writeAt = new Float64Column()
   /** The outbox position of the write's first event (its event numbers count from there). */
-  private readonly writeFirstEvent: Array<number> = []
+  private readonly writeFirstEvent = new Int32Column()
   /** The row of the write's first entry: a write's entries are one run of rows. */
-  private readonly writeFirstEntry: Array<number> = []
+  private readonly writeFirstEntry = new Int32Column()
+  /**
+   * The time of the last write: the book's one clock. A write whose request is earlier is
+   * decided and stamped at this time instead, so the ledger's time never goes back.
+   */
+  private lastNow = Number.NEGATIVE_INFINITY
 
   // entries: the id index, the write, and either columns (plain transfers) or the record
   private readonly index = new IdIndex()
@@ -114,9 +95,15 @@ export class MemoryBook {
   private stored = 0
   private readonly storedTotals = new BigColumn()
 
+  /** Entry ids consumed by a failure (`failedIds: "consumed"`), with that failure. */
+  private readonly failed = new Map<string, LedgerCore.FailedId>()
+
   // holds
   private readonly holds = new Map<string, Hold.Hold>()
-  private readonly expiring = new Map<string, Hold.Hold>()
+  private readonly expiry = new ExpiryIndex((id, expiresAt) => {
+    const h = this.holds.get(id)
+    return h !== undefined && h.status === "pending" && h.expiresAt === expiresAt ? h : undefined
+  })
 
   // outbox: a plain transfer's event is its entry's row (built when read), others the core's record
   private events = 0
@@ -134,62 +121,80 @@ export class MemoryBook {
       return e < 0 ? undefined : this.entryAt(e)
     },
     hold: (id) => this.holds.get(id),
-    dueHolds: (now) => {
-      const due: Array<Hold.Hold> = []
-      for (const h of this.expiring.values()) if (h.expiresAt! <= now) due.push(h)
-      return due
-    }
+    dueHolds: (now) => this.expiry.due(now),
+    failedId: (id) => this.failed.get(id)
+  }
+
+  /** Entries of the expiry index examined so far: tests count them to show writes do not scan. */
+  get expiryVisits(): number {
+    return this.expiry.visits
   }
 
   // -------------------------------------------------------------------------------------------
   // writes
 
+  /** `request` at the book's time: its own `now`, or the last write's when that is later. */
+  private onClock<R extends LedgerCore.Request>(request: R): R {
+    if (request.now >= this.lastNow) {
+      this.lastNow = request.now
+      return request
+    }
+    return { ...request, now: this.lastNow }
+  }
+
+  /** Records a write (at `request.now`, already on the book's clock); returns its number. */
   private beginWrite(request: LedgerCore.Request): number {
-    const w = this.writeSeed.length
+    const w = this.writes++
     this.writeSeed.push(request.eventIdSeed)
-    this.writeAt.push(request.now)
-    this.writeFirstEvent.push(this.events)
-    this.writeFirstEntry.push(this.index.size)
+    this.writeAt.set(w, request.now)
+    this.writeFirstEvent.set(w, this.events)
+    this.writeFirstEntry.set(w, this.index.size)
     return w
   }
 
-  /** Decides a write with the core and persists it. */
+  /** Decides a write with the core, at the book's time, and persists it. */
   write(request: LedgerCore.Request): LedgerCore.Outcome {
-    this.beginWrite(request)
-    const outcome = LedgerCore.applyBatch(this.snapshot, request)
+    const r = this.onClock(request)
+    this.beginWrite(r)
+    const outcome = LedgerCore.applyBatch(this.snapshot, r)
     this.persist(outcome)
     return outcome
   }
 
   /**
-   * Decides a write and replies with its summary. Linked writes go to the core whole; in an
-   * independent write, due holds expire first (as the core does), then each plain transfer is
-   * decided on the columns and every other command (and any transfer that needs more than the
-   * plain checks: an id already used, totals near the range limit) by `LedgerCore.applyCommand`.
+   * Decides a write, at the book's time, and replies with its summary. Linked writes go to the
+   * core whole; in an independent write, due holds expire first (as the core does), then each
+   * plain transfer is decided on the columns and every other command (and any transfer that
+   * needs more than the plain checks: an id already used or consumed, totals near the range
+   * limit) by `LedgerCore.applyCommand`.
    */
   writeSummary(request: LedgerCore.SummaryRequest): LedgerCore.Summary {
     const commands = request.commands
     if (commands.length > MAX_BATCH) throw new Error(`a write carries at most ${MAX_BATCH} commands`)
     if (request.mode === "linked") return LedgerCore.summarize(this.write(request), request.returnEvents)
-    const now = request.now
-    const seed = request.eventIdSeed
-    const w = this.beginWrite(request)
+    const r = this.onClock(request)
+    const now = r.now
+    const seed = r.eventIdSeed
+    const w = this.beginWrite(r)
     const firstEvent = this.events
-    if (this.anyDue(now))
+    const consuming = r.failedIds === "consumed"
+    if (this.expiry.anyDue(now))
       this.persist(
         LedgerCore.applyBatch(this.snapshot, { commands: [], mode: "independent", now, eventIdSeed: seed })
       )
     const summary = { applied: 0, replayed: 0, failures: [] as Array<{ index: number; error: CommandError }> }
     for (let i = 0; i < commands.length; i++) {
       const c = commands[i]!
-      if (isPlainCandidate(c)) {
-        const r = this.plainTransfer(c)
-        if (r === undefined) {
+      if (this.readPlain(c)) {
+        const e = this.plainTransfer()
+        if (e === undefined) {
           summary.applied++
           continue
         }
-        if (r !== GENERAL) {
-          summary.failures.push({ index: i, error: r })
+        if (e !== GENERAL) {
+          // the core's `consume`: these failures depend on the books, and the id is new
+          if (consuming) this.failed.set(this.tId, { id: this.tId, error: e, at: now })
+          summary.failures.push({ index: i, error: e })
           continue
         }
       }
@@ -197,7 +202,8 @@ export class MemoryBook {
         index: i,
         now,
         eventIdSeed: seed,
-        firstEvent: this.events - firstEvent
+        firstEvent: this.events - firstEvent,
+        failedIds: r.failedIds
       })
       this.persist(o)
       LedgerCore.tally(summary, o.results[0]!, i)
@@ -207,28 +213,71 @@ export class MemoryBook {
     return { ...summary, events }
   }
 
-  private anyDue(now: number): boolean {
-    for (const h of this.expiring.values()) if (h.expiresAt! <= now) return true
-    return false
+  // the plain transfer the column path is deciding, each field read from its command once
+  private tId = ""
+  private tDebit = ""
+  private tCredit = ""
+  private tAmount = 0n
+  private tCurrency = ""
+
+  /**
+   * Whether `c` is a candidate for the column path (`LedgerCore.isPlainTransfer` without the
+   * format checks of the account ids and the currency, which the path replaces by finding both
+   * accounts and comparing their currency), with its fields read into `tId` … `tCurrency`. Each
+   * field is read once: a getter need not answer the same twice. A command that cannot be read
+   * (a getter or a Proxy that throws) goes to the core, which refuses it in its place.
+   */
+  private readPlain(c: Command): boolean {
+    try {
+      if (typeof c !== "object" || c === null || c._tag !== "Transfer") return false
+      const id = c.id
+      const postings = c.postings
+      if (typeof id !== "string" || !ID_PATTERN.test(id) || !Array.isArray(postings) || postings.length !== 1)
+        return false
+      const q = postings[0]
+      if (typeof q !== "object" || q === null) return false
+      const debit = q.debit
+      const credit = q.credit
+      const amount = q.amount
+      const currency = q.currency
+      if (
+        typeof debit !== "string" ||
+        typeof credit !== "string" ||
+        typeof amount !== "bigint" ||
+        amount <= 0n ||
+        typeof currency !== "string" ||
+        c.description !== undefined ||
+        c.metadata !== undefined
+      )
+        return false
+      this.tId = id
+      this.tDebit = debit
+      this.tCredit = credit
+      this.tAmount = amount
+      this.tCurrency = currency
+      return true
+    } catch {
+      return false
+    }
   }
 
   /**
-   * The core's plain-transfer decision (`LedgerCore` `fastTransfer`) on the columns, for what it
-   * can check by finding both accounts: `undefined` when applied, the error when an account is
-   * closed or a limit would be exceeded, `GENERAL` for everything else (the core decides it).
+   * The core's plain-transfer decision (`LedgerCore` `fastTransfer`) on the columns, for the
+   * transfer `readPlain` read and what it can check by finding both accounts: `undefined` when
+   * applied, the error when an account is closed or a limit would be exceeded, `GENERAL` for
+   * everything else (the core decides it).
    */
-  private plainTransfer(
-    c: Extract<Command, { _tag: "Transfer" }>
-  ): CommandError | typeof GENERAL | undefined {
-    const id = c.id
-    const p = c.postings[0]!
-    const debit = p.debit
-    const credit = p.credit
-    const amount = p.amount
-    const currency = p.currency
-    // the core's checks up to closed accounts: any failure among them (and any replay or
-    // conflict) is left to the core, which also checks the shape of what this path skips
-    if (debit === credit || this.index.get(id) >= 0) return GENERAL
+  private plainTransfer(): AccountClosed | ExceedsCredits | ExceedsDebits | typeof GENERAL | undefined {
+    const id = this.tId
+    const debit = this.tDebit
+    const credit = this.tCredit
+    const amount = this.tAmount
+    const currency = this.tCurrency
+    // the core's checks up to closed accounts: any failure among them (and any replay,
+    // conflict or consumed id) is left to the core, which also checks the shape of what this
+    // path skips
+    if (debit === credit || this.index.get(id) >= 0 || (this.failed.size > 0 && this.failed.has(id)))
+      return GENERAL
     const d = this.slots.get(debit)
     const k = this.slots.get(credit)
     if (d === undefined || k === undefined) return GENERAL
@@ -296,10 +345,10 @@ export class MemoryBook {
   private writeOf(e: number): number {
     const first = this.writeFirstEntry
     let lo = 0
-    let hi = first.length - 1
+    let hi = this.writes - 1
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1
-      if (first[mid]! <= e) lo = mid
+      if (first.get(mid) <= e) lo = mid
       else hi = mid - 1
     }
     return lo
@@ -371,10 +420,13 @@ export class MemoryBook {
     return s
   }
 
+  /** Keeps a hold; one that becomes pending with a timeout goes into the expiry index. */
   private putHold(h: Hold.Hold): void {
+    const before = this.holds.get(h.id)
     this.holds.set(h.id, h)
-    if (h.status === "pending" && h.expiresAt !== undefined) this.expiring.set(h.id, h)
-    else this.expiring.delete(h.id)
+    if (h.status !== "pending" || h.expiresAt === undefined) return
+    if (before?.status === "pending" && before.expiresAt === h.expiresAt) return
+    this.expiry.add(h.id, h.expiresAt)
   }
 
   /** Writes an outcome of the core into the columns (its write was begun). */
@@ -396,6 +448,7 @@ export class MemoryBook {
       this.version.set(s, a.version)
       this.setTotals(this.totals, s, a)
     }
+    for (const f of o.failedIds) this.failed.set(f.id, f)
     for (const entry of o.entriesCreated) {
       const e = this.addEntry(entry.id)
       this.debitOf.set(e, -1)
@@ -448,7 +501,7 @@ export class MemoryBook {
     if (entry === undefined) {
       const debit = this.debitOf.get(e)
       const draft: Entry.Entry = {
-        id: this.index.ids[e]!,
+        id: this.index.id(e),
         kind: "transfer",
         postings: [
           {
@@ -459,7 +512,7 @@ export class MemoryBook {
           }
         ],
         metadata: EMPTY,
-        createdAt: this.writeAt[this.writeOf(e)]!,
+        createdAt: this.writeAt.get(this.writeOf(e)),
         hash: ""
       }
       ;(draft as { hash: string }).hash = LedgerCore.entryHash(draft)
@@ -476,8 +529,8 @@ export class MemoryBook {
     return {
       accountId: this.idOf[s]!,
       seq,
-      entryId: this.index.ids[e]!,
-      at: this.writeAt[this.writeOf(e)]!,
+      entryId: this.index.id(e),
+      at: this.writeAt.get(this.writeOf(e)),
       debitsPosted: t.debitsPosted,
       creditsPosted: t.creditsPosted,
       debitsPending: t.debitsPending,
@@ -496,13 +549,14 @@ export class MemoryBook {
     return this.iso
   }
 
-  private idSeed = ""
+  private idWrite = -1
   private idHead = ""
   private idTail = ""
-  /** `eventId(seed, n)`, with the seed's fixed parts cut once for a run of events of one write. */
-  private eventIdOf(seed: string, n: number): string {
-    if (seed !== this.idSeed) {
-      this.idSeed = seed
+  /** `eventId(seed, n)` of write `w`, with its seed's fixed parts cut once for a run of its events. */
+  private eventIdOf(w: number, n: number): string {
+    if (w !== this.idWrite) {
+      const seed = this.writeSeed.get(w)
+      this.idWrite = w
       this.idHead = seed.slice(0, 10)
       this.idTail = seed.slice(16)
     }
@@ -516,12 +570,12 @@ export class MemoryBook {
   private eventAt(k: number, w = -1): DomainEvent.DomainEvent {
     const e = this.eventEntry.get(k)
     if (e < 0) return this.eventRecords.get(k)!
-    const id = this.index.ids[e]!
+    const id = this.index.id(e)
     if (w < 0) w = this.writeOf(e)
     const debit = this.debitOf.get(e)
-    const occurredAt = this.isoOf(this.writeAt[w]!)
+    const occurredAt = this.isoOf(this.writeAt.get(w))
     return {
-      id: this.eventIdOf(this.writeSeed[w]!, k - this.writeFirstEvent[w]!),
+      id: this.eventIdOf(w, k - this.writeFirstEvent.get(w)),
       type: "ledger.entry.posted",
       occurredAt,
       subject: id,
@@ -588,7 +642,7 @@ export class MemoryBook {
     if (s === undefined) return undefined
     let seq = this.version.get(s)
     for (let l = this.lastLine.get(s) - 1; l >= 0; l = this.linePrev.get(l) - 1, seq--) {
-      if (this.writeAt[this.writeOf(this.lineEntry.get(l))]! <= at) return this.lineAt(s, l, seq)
+      if (this.writeAt.get(this.writeOf(this.lineEntry.get(l))) <= at) return this.lineAt(s, l, seq)
     }
     return undefined
   }
@@ -599,6 +653,7 @@ export class MemoryBook {
     holds: Array<Hold.Hold>
     lines: Array<Account.Line>
     events: Array<DomainEvent.DomainEvent>
+    failedIds: Array<LedgerCore.FailedId>
   } {
     const byId = <T extends { readonly id: string }>(a: T, b: T): number =>
       a.id < b.id ? -1 : a.id > b.id ? 1 : 0
@@ -621,7 +676,8 @@ export class MemoryBook {
       entries: entries.sort(byId),
       holds: [...this.holds.values()].sort(byId),
       lines,
-      events
+      events,
+      failedIds: [...this.failed.values()].sort(byId)
     }
   }
 }

@@ -7,3 +7,4 @@
 export * as LedgerStoreContract from "./LedgerStoreContract.ts"
 export * as Model from "./Model.ts"
 export * as ReferenceStore from "./ReferenceStore.ts"
+export * as FuzzSuite from "./FuzzSuite.ts"
