@@ -148,3 +148,39 @@ const whereUnreadable = (input: unknown): string => {
   const found = walk(input, "")
   return found === undefined || found === "" ? "(root)" : found
 }
+
+/** A UTF-16 surrogate without its other half. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+/**
+ * Whether `s` can be stored as text everywhere paykit stores text: no NUL character (PostgreSQL's
+ * `text` and `jsonb` refuse it) and no lone surrogate (not valid Unicode; `jsonb` refuses it too).
+ * Every free-text field of a paykit input checks this, so memory and PostgreSQL stores accept
+ * exactly the same strings.
+ *
+ * @example
+ * ```ts
+ * import { Input } from "@paykit/core"
+ * Input.isStorableText("café ☕") // true
+ * Input.isStorableText("a\u0000b") // false
+ * ```
+ * @category guards
+ * @since 0.1.0
+ */
+export const isStorableText = (s: string): boolean => !s.includes("\u0000") && !LONE_SURROGATE.test(s)
+
+/**
+ * The schema check of {@link isStorableText}, for free-text fields.
+ *
+ * @example
+ * ```ts
+ * import { Input } from "@paykit/core"
+ * import { Schema } from "effect"
+ * const Description = Schema.String.check(Input.storableText)
+ * ```
+ * @category schemas
+ * @since 0.1.0
+ */
+export const storableText = Schema.makeFilter(
+  (s: string) => isStorableText(s) || "expected text without NUL characters or lone surrogates"
+)

@@ -1,4 +1,4 @@
-import { Currency, Money } from "@paykit/core"
+import { Currency, Input, Money } from "@paykit/core"
 import { Schema } from "effect"
 import { Id } from "./Account.ts"
 
@@ -76,13 +76,16 @@ export const Amount = Schema.Union([Money.MinorUnits, Schema.BigInt]).check(
  * @category models
  * @since 0.1.0
  */
-export const Metadata = Schema.Record(Schema.String, Schema.String.check(Schema.isMaxLength(1024))).check(
+export const Metadata = Schema.Record(
+  Schema.String.check(Input.storableText),
+  Schema.String.check(Schema.isMaxLength(1024), Input.storableText)
+).check(
   Schema.makeFilter(
     (r: Readonly<Record<string, string>>) => Object.keys(r).length <= 64 || "at most 64 metadata keys"
   )
 )
 
-const Description = Schema.String.check(Schema.isMaxLength(1024))
+const Description = Schema.String.check(Schema.isMaxLength(1024), Input.storableText)
 const CurrencyCodeShape = Schema.String.check(
   Schema.isPattern(/^[A-Z][A-Z0-9_]{1,11}$/, { message: 'expected a currency code such as "USD"' })
 )
@@ -104,9 +107,11 @@ export const createAccountInput = (currencies: Currency.Registry = Currency.isoR
   Schema.Struct({
     id: Id,
     currency: Currency.codeSchema(currencies),
-    code: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(128)),
+    code: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(128), Input.storableText),
     normal: Schema.Literals(["debit", "credit"]),
-    ownerRef: Schema.optionalKey(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(256))),
+    ownerRef: Schema.optionalKey(
+      Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(256), Input.storableText)
+    ),
     metadata: Schema.optionalKey(Metadata),
     debitsMustNotExceedCredits: Schema.optionalKey(Schema.Boolean),
     creditsMustNotExceedDebits: Schema.optionalKey(Schema.Boolean)

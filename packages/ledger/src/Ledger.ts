@@ -241,10 +241,14 @@ const AsOfInput = Schema.Struct({
       Schema.isPattern(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, {
         message: 'expected epoch milliseconds or an ISO-8601 UTC time such as "2026-01-31T12:00:00.000Z"'
       }),
-      Schema.makeFilter(
-        (s: string) =>
-          instantOf(s) !== undefined || "expected a date and time that exist (no 2026-02-30, no 24:00)"
-      )
+      Schema.makeFilter((s: string) => {
+        const t = instantOf(s)
+        return t === undefined
+          ? "expected a date and time that exist (no 2026-02-30, no 24:00)"
+          : t < 0
+            ? "expected a time from 1970-01-01T00:00:00Z on (the ledger's clock starts at the epoch)"
+            : true
+      })
     )
   ])
 })

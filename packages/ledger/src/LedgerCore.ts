@@ -327,9 +327,11 @@ const MAX_TEXT = 1024
 const MAX_METADATA_KEYS = 64
 
 const checkText = (v: unknown, path: string, min: number, max: number): InvalidInput | undefined =>
-  typeof v === "string" && v.length >= min && v.length <= max
-    ? undefined
-    : invalid(path, `expected a string of ${min} to ${max} characters`)
+  typeof v !== "string" || v.length < min || v.length > max
+    ? invalid(path, `expected a string of ${min} to ${max} characters`)
+    : Input.isStorableText(v)
+      ? undefined
+      : invalid(path, "expected text without NUL characters or lone surrogates")
 
 const checkOptionals = (c: Record<string, unknown>, p: string): InvalidInput | undefined => {
   if (c["description"] !== undefined) {
@@ -344,6 +346,8 @@ const checkOptionals = (c: Record<string, unknown>, p: string): InvalidInput | u
     for (const k in m) {
       if (++keys > MAX_METADATA_KEYS)
         return invalid(`${p}.metadata`, `at most ${MAX_METADATA_KEYS} metadata keys`)
+      if (!Input.isStorableText(k))
+        return invalid(`${p}.metadata`, "expected metadata keys without NUL characters or lone surrogates")
       const e = checkText((m as Record<string, unknown>)[k], `${p}.metadata.${k}`, 0, MAX_TEXT)
       if (e) return e
     }
@@ -1765,9 +1769,15 @@ export const readSet = (
       // an unreadable command names nothing: the core refuses it as bad input
     }
   }
-  const sorted = (s: Set<unknown>) => [...s].filter((x): x is string => typeof x === "string").sort()
+  // only well-formed ids: no row can have another, and a store must not send a malformed one
+  // (a NUL byte, a megabyte) to its database; the core refuses the command that carries it
+  const sorted = (s: Set<unknown>) =>
+    [...s].filter((x): x is string => typeof x === "string" && isReadableId(x)).sort()
   return { entryIds: sorted(entryIds), holdIds: sorted(holdIds), accountIds: sorted(accountIds) }
 }
+
+/** An id a row can have: an id, or a hold's expiry entry id (`<holdId>~expire`). */
+const isReadableId = (x: string): boolean => ID.test(x) || (x.endsWith("~expire") && ID.test(x.slice(0, -7)))
 
 const addReads = (
   c: Command,

@@ -9,10 +9,12 @@ import {
   StoreFailure
 } from "@paykit/ledger"
 import {
+  Cause,
   Config,
   Deferred,
   Duration,
   Effect,
+  Exit,
   Layer,
   Option,
   Queue,
@@ -31,6 +33,8 @@ import {
   changeSet,
   entryFromJson,
   entryJson,
+  failedIdFromJson,
+  failedIdJson,
   holdFromJson,
   holdJson,
   lineColumns,
@@ -44,8 +48,10 @@ import * as Migrations from "./Migrations.ts"
 /**
  * Configuration of the PostgreSQL ledger store: where the data lives ({@link Database.DatabaseConfig}:
  * a server `url`, or embedded PGlite in memory or in `dataDir`), the currency registry that gives
- * each account currency its exponent (ISO 4217 by default; add your custom units), and the bound
- * on transparent retries of serialization failures, deadlocks and id races (default 8 attempts).
+ * each account currency its exponent (by default the ledger's own: ISO 4217 plus
+ * `Currency.POINTS`; add your custom units), the bound on transparent retries of serialization
+ * failures, deadlocks and id races (default 8 attempts), and whose clock stamps the books
+ * (`clock`, default the database's).
  *
  * @category models
  * @since 0.1.0
@@ -53,6 +59,22 @@ import * as Migrations from "./Migrations.ts"
 export interface StoreConfig extends Database.DatabaseConfig {
   readonly currencies?: Currency.Registry | undefined
   readonly maxAttempts?: number | undefined
+  /**
+   * Whose clock gives a write its time (the `createdAt` of its entries, holds and accounts, the
+   * `at` of its lines, when its holds expire and which holds are due):
+   * - `"database"` (default): the database server's clock (`clock_timestamp()`), read inside the
+   *   write's transaction. Every process writing to the books then stamps them on one clock, and
+   *   a process whose clock runs ahead or behind can neither expire other processes' holds early
+   *   nor date entries out of order. The request's `now` is ignored.
+   * - `"caller"`: the request's `now` (the `Ledger` takes it from Effect's `Clock`). For tests
+   *   driven by a `TestClock`, for replaying a run with recorded times, and for the ledger's
+   *   contract suite, which checks decisions given a time.
+   *
+   * Either way the time is then raised, after the write's accounts are locked, to the time of the
+   * latest line of each of them (and, in a group commit, to the previous write's time), so an
+   * account's lines never go back in time and `balanceAsOf` agrees with its entries' times.
+   */
+  readonly clock?: "database" | "caller" | undefined
   /**
    * Group commit (default on): writes from concurrent callers that arrive while a transaction
    * runs are decided together in the next one (up to 64 writes and about 4,096 commands), in
@@ -76,19 +98,22 @@ const GROUP_MAX = 64
 const GROUP_COMMANDS = 4_096
 
 /**
- * The state a group of requests sees as it is decided: the locked rows, overwritten by every
- * decided request's outcome, and the union of their change sets.
+ * The state a group of requests sees as it is decided: the locked rows (and the consumed ids
+ * among the entry ids it loaded), overwritten by every decided request's outcome, and the union
+ * of their change sets.
  */
 class Overlay {
   readonly accounts: Map<string, Account.Account>
   readonly entries: Map<string, Entry.Entry>
   readonly holds: Map<string, Hold.Hold>
+  readonly failed: Map<string, LedgerCore.FailedId>
   readonly accountsCreated = new Set<string>()
   readonly accountsUpdated = new Set<string>()
   readonly entriesCreated = new Set<string>()
   readonly entriesReversed = new Map<string, string>()
   readonly holdsCreated = new Set<string>()
   readonly holdsUpdated = new Set<string>()
+  readonly failedCreated: Array<LedgerCore.FailedId> = []
   readonly lines: Array<Account.Line> = []
   readonly events: Array<DomainEvent.DomainEvent> = []
   readonly snapshot: LedgerCore.Snapshot
@@ -96,16 +121,19 @@ class Overlay {
   constructor(
     accounts: ReadonlyArray<Account.Account>,
     entries: ReadonlyArray<Entry.Entry>,
-    holds: ReadonlyArray<Hold.Hold>
+    holds: ReadonlyArray<Hold.Hold>,
+    failed: ReadonlyArray<LedgerCore.FailedId>
   ) {
     this.accounts = new Map(accounts.map((a) => [a.id, a]))
     this.entries = new Map(entries.map((e) => [e.id, e]))
     this.holds = new Map(holds.map((h) => [h.id, h]))
+    this.failed = new Map(failed.map((f) => [f.id, f]))
     this.snapshot = {
       account: (id) => this.accounts.get(id),
       entry: (id) => this.entries.get(id),
       hold: (id) => this.holds.get(id),
-      dueHolds: (now) => [...this.holds.values()].filter((h) => Hold.isDue(h, now))
+      dueHolds: (now) => [...this.holds.values()].filter((h) => Hold.isDue(h, now)),
+      failedId: (id) => this.failed.get(id)
     }
   }
 
@@ -135,6 +163,10 @@ class Overlay {
       this.holds.set(h.id, h)
       if (!this.holdsCreated.has(h.id)) this.holdsUpdated.add(h.id)
     }
+    for (const f of o.failedIds) {
+      this.failed.set(f.id, f)
+      this.failedCreated.push(f)
+    }
     for (const l of o.lines) this.lines.push(l)
     for (const e of o.events) this.events.push(e)
     return o
@@ -150,7 +182,8 @@ class Overlay {
       holdsCreated: [...this.holdsCreated].map((id) => this.holds.get(id)!),
       holdsUpdated: [...this.holdsUpdated].map((id) => this.holds.get(id)!),
       lines: this.lines,
-      events: this.events
+      events: this.events,
+      failedIds: this.failedCreated
     }
   }
 }
@@ -207,6 +240,87 @@ const isRetryable = (e: SqlError, opensAccounts: boolean): boolean => {
   }
 }
 
+/**
+ * The store's default currency registry: the ledger's default (ISO 4217 plus
+ * `Currency.POINTS`), so an account the `Ledger` accepts with its default settings is one this
+ * store can place.
+ */
+const defaultCurrencies = Currency.registry([Currency.POINTS])
+
+/** A defect as text for a `StoreFailure`; never throws, whatever was thrown. */
+const describeDefect = (defect: unknown): string => {
+  try {
+    return defect instanceof Error ? `${defect.name}: ${defect.message}` : String(defect)
+  } catch {
+    return "a thrown value that cannot be printed"
+  }
+}
+
+/**
+ * `effect` with a defect (an exception thrown while deciding or persisting a write: a command
+ * the core cannot read, a bug) turned into a `StoreFailure` naming it, so it fails the writes it
+ * belongs to and nothing else. Interruption (the store closing) passes through.
+ */
+const defectsAsFailures = <A, R>(
+  effect: Effect.Effect<A, StoreFailure, R>
+): Effect.Effect<A, StoreFailure, R> =>
+  Effect.catchCause(effect, (cause) => {
+    if (Cause.hasInterrupts(cause)) return Effect.failCause(cause)
+    const defect = Cause.findDefect(cause)
+    return Result.isSuccess(defect)
+      ? Effect.fail(
+          new StoreFailure({ operation: "write", reason: `defect: ${describeDefect(defect.success)}` })
+        )
+      : Effect.failCause(cause)
+  })
+
+/**
+ * The caller's request read once into a plain one (its commands copied into a new array), or why
+ * it cannot be a write. Reading it may throw (`null`, a getter, a Proxy): that is caught here, in
+ * the caller's fiber, so what reaches a writer is an ordinary array of commands, which the writer
+ * reads under its own guard. In `"caller"` clock mode `now` must be epoch milliseconds.
+ */
+const ownRequest = (
+  request: LedgerCore.Request,
+  clock: "database" | "caller"
+): LedgerCore.Request | string => {
+  try {
+    const commands: unknown = request.commands
+    if (!Array.isArray(commands) || commands.length > Command.MAX_BATCH) {
+      return `a write carries 0 to ${Command.MAX_BATCH} commands; split the batch`
+    }
+    const now: unknown = request.now
+    if (clock === "caller" && !Number.isSafeInteger(now)) {
+      return `a write's now must be epoch milliseconds (an integer) with clock: "caller"; got ${describeDefect(now)}`
+    }
+    return {
+      commands: Array.from(commands as ReadonlyArray<Command.Command>),
+      mode: request.mode,
+      now: now as number,
+      eventIdSeed: request.eventIdSeed,
+      failedIds: request.failedIds
+    }
+  } catch (e) {
+    return `the request cannot be read: ${describeDefect(e)}`
+  }
+}
+
+/** Whether a command opens an account; `false` for one that cannot be read (the core refuses it). */
+const opensAccount = (c: Command.Command): boolean => {
+  try {
+    return typeof c === "object" && c !== null && c._tag === "CreateAccount"
+  } catch {
+    return false
+  }
+}
+
+/** The time of the latest line among locked account rows (`last_at`), or -∞ when none has lines. */
+const latestLine = (rows: ReadonlyArray<Row>): number => {
+  let latest = Number.NEGATIVE_INFINITY
+  for (const r of rows) if (r["last_at"] != null) latest = Math.max(latest, Number(r["last_at"]))
+  return latest
+}
+
 /** Signals a write that must be refused without retry (a currency this store cannot place). */
 class Refused {
   readonly _tag = "Refused"
@@ -226,6 +340,18 @@ class Refused {
  * deadlock or id race reported anyway re-runs the transaction, at most `maxAttempts` times with
  * jittered backoff.
  *
+ * The write's time is decided inside the transaction (see `clock`): the first locking statement
+ * reads its base time (the database's clock by default) and sweeps the holds due at it; the
+ * account lock reads each account's latest line time, and the batch is decided at the latest of
+ * those. Consumed ids (`failedIds: "consumed"`) live in the entries' id space, so an id is an
+ * entry or a failure, never both.
+ *
+ * Whatever a caller sends, the call answers: an unreadable request fails with `StoreFailure`,
+ * and a defect while deciding or persisting a write (an exception from a command the core cannot
+ * read, a bug) fails that write alone with a `StoreFailure` naming it (a group's other writes are
+ * re-run on their own). The group-commit writers outlive every write; one that stops anyway is
+ * logged and restarted.
+ *
  * @example
  * ```ts
  * import { Database, Migrations, StorePostgres } from "@paykit/store-postgres"
@@ -239,11 +365,15 @@ class Refused {
  * @since 0.1.0
  */
 export const make = (
-  config: Pick<StoreConfig, "currencies" | "maxAttempts" | "groupCommit" | "writers" | "lockTimeout"> = {}
+  config: Pick<
+    StoreConfig,
+    "currencies" | "maxAttempts" | "groupCommit" | "writers" | "lockTimeout" | "clock"
+  > = {}
 ): Effect.Effect<LedgerStore.LedgerStore["Service"], never, SqlClient.SqlClient | Scope.Scope> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const registry = config.currencies ?? Currency.isoRegistry
+    const registry = config.currencies ?? defaultCurrencies
+    const clock = config.clock ?? "database"
     const maxAttempts = Math.max(1, config.maxAttempts ?? 8)
     const lockTimeout = `${Math.max(1, Math.ceil(Duration.toMillis(Duration.fromInputUnsafe(config.lockTimeout ?? Duration.seconds(30)))))}ms`
 
@@ -253,7 +383,8 @@ export const make = (
         : Effect.map(
             sql<{
               e: unknown
-            }>`SELECT ${sql.literal(entryJson)} AS e FROM paykit_entries e WHERE e.id = ANY(${ids}) ORDER BY e.id`,
+            }>`SELECT ${sql.literal(entryJson)} AS e FROM paykit_entries e
+              WHERE e.id = ANY(${ids}) AND e.kind <> 'failed' ORDER BY e.id`,
             (rows) => rows.map((r) => entryFromJson(r.e))
           )
 
@@ -282,7 +413,6 @@ export const make = (
       sql.withTransaction(
         Effect.gen(function* () {
           const commands = requests.length === 1 ? requests[0]!.commands : requests.flatMap((r) => r.commands)
-          const now = requests.reduce((m, r) => Math.max(m, r.now), Number.NEGATIVE_INFINITY)
           const rs = LedgerCore.readSet(commands)
           // Plan every statement of this transaction for its actual arguments and the tables'
           // current size (a generic plan cached while a table was small keeps scanning it whole:
@@ -295,36 +425,67 @@ export const make = (
             set_config('jit', 'off', true),
             set_config('enable_seqscan', 'off', true),
             set_config('lock_timeout', ${lockTimeout}, true)`
-          // 1. holds (named and due), then entries, each locked in id order
-          const [locked] = yield* sql<{ entries: unknown; holds: unknown }>`WITH lh AS (
+          // 1. the write's base time (the database's clock, or the latest of the callers' times),
+          // then holds (named, and due at that time), then entries, each locked in id order; the
+          // entry ids that are consumed (rows of kind 'failed') come back as failed ids
+          const callerNow =
+            clock === "caller"
+              ? requests.reduce((m, r) => Math.max(m, r.now), Number.NEGATIVE_INFINITY)
+              : null
+          const [locked] = yield* sql<{
+            base: string
+            entries: unknown
+            failed: unknown
+            holds: unknown
+          }>`WITH t AS (
+              SELECT coalesce(${callerNow}::bigint, floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) AS base
+            ), lh AS (
               SELECT * FROM paykit_holds
-              WHERE id = ANY(${rs.holdIds}) OR (status = 'pending' AND expires_at <= ${now})
+              WHERE id = ANY(${rs.holdIds}) OR (status = 'pending' AND expires_at <= (SELECT base FROM t))
               ORDER BY id FOR UPDATE
             ), le AS (
               SELECT id FROM paykit_entries WHERE id = ANY(${rs.entryIds}) ORDER BY id FOR UPDATE
             )
             SELECT
+              (SELECT base::text FROM t) AS base,
               (SELECT coalesce(json_agg(${sql.literal(holdJson)} ORDER BY h.id), '[]') FROM lh h) AS holds,
-              (SELECT coalesce(json_agg(${sql.literal(entryJson)} ORDER BY e.id), '[]') FROM paykit_entries e WHERE e.id IN (SELECT id FROM le)) AS entries`
+              (SELECT coalesce(json_agg(${sql.literal(entryJson)} ORDER BY e.id), '[]') FROM paykit_entries e
+                WHERE e.id IN (SELECT id FROM le) AND e.kind <> 'failed') AS entries,
+              (SELECT coalesce(json_agg(${sql.literal(failedIdJson)} ORDER BY e.id), '[]') FROM paykit_entries e
+                WHERE e.id IN (SELECT id FROM le) AND e.kind = 'failed') AS failed`
+          const base = Number(locked?.base)
           const entries = (json(locked?.entries) as Array<unknown>).map(entryFromJson)
           const holds = (json(locked?.holds) as Array<unknown>).map(holdFromJson)
-          // 2. every account the write touches, in id order
+          const failedIds = (json(locked?.failed) as Array<unknown>).map(failedIdFromJson)
+          // 2. every account the write touches, in id order, with the time of its latest line:
+          // read from the locked row itself, which is the row's newest version even when the lock
+          // was waited for (a join to paykit_lines would see the lines as of this statement's
+          // start, missing those of the transaction it waited for)
           const accountIds = LedgerCore.lockSet(commands, { entries, holds })
           const accountRows =
             accountIds.length === 0
               ? []
-              : yield* sql<Row>`SELECT ${sql.literal(accountColumns)} FROM paykit_accounts
-                  WHERE id = ANY(${accountIds}) ORDER BY id FOR UPDATE`
+              : yield* sql<Row>`SELECT ${sql.literal(accountColumns)}, last_at::text AS last_at
+                  FROM paykit_accounts WHERE id = ANY(${accountIds}) ORDER BY id FOR UPDATE`
           const accounts = accountRows.map(accountFromRow)
-          // 3. decide, request after request
+          // 3. decide, request after request, each at the ledger's time: its base time raised to
+          // the latest line of every locked account and to the previous request's time
+          let previous = latestLine(accountRows)
+          const at = (r: LedgerCore.Request): LedgerCore.Request => {
+            previous = Math.max(clock === "caller" ? r.now : base, previous)
+            return { ...r, now: previous }
+          }
           let outcomes: Array<LedgerCore.Outcome>
           let merged: LedgerCore.Outcome
           if (requests.length === 1) {
-            merged = LedgerCore.applyBatch(LedgerCore.snapshotOf({ accounts, entries, holds }), requests[0]!)
+            merged = LedgerCore.applyBatch(
+              LedgerCore.snapshotOf({ accounts, entries, holds, failedIds }),
+              at(requests[0]!)
+            )
             outcomes = [merged]
           } else {
-            const overlay = new Overlay(accounts, entries, holds)
-            outcomes = requests.map((r) => overlay.apply(LedgerCore.applyBatch(overlay.snapshot, r)))
+            const overlay = new Overlay(accounts, entries, holds, failedIds)
+            outcomes = requests.map((r) => overlay.apply(LedgerCore.applyBatch(overlay.snapshot, at(r))))
             merged = overlay.merged()
           }
           if (LedgerCore.isEmpty(merged)) return outcomes
@@ -359,38 +520,45 @@ export const make = (
         () => new Promise<void>((resolve) => setTimeout(resolve, Math.min(200, 2 ** n) * Math.random() + 1))
       )
 
+    /**
+     * Runs `requests` in one transaction, re-running it on conflicts. A defect while deciding or
+     * persisting (a command the core cannot read, a bug) fails this run with a `StoreFailure`
+     * naming it: deciding again would throw again, and the writer that ran it must live on.
+     */
     const run = (
       requests: ReadonlyArray<LedgerCore.Request>
-    ): Effect.Effect<Array<LedgerCore.Outcome>, StoreFailure> => {
-      const opensAccounts = requests.some((r) =>
-        r.commands.some((c) => typeof c === "object" && c !== null && c._tag === "CreateAccount")
+    ): Effect.Effect<Array<LedgerCore.Outcome>, StoreFailure> =>
+      defectsAsFailures(
+        Effect.suspend(() => {
+          const opensAccounts = requests.some((r) => r.commands.some(opensAccount))
+          const retryable = (e: SqlError) => isRetryable(e, opensAccounts)
+          const loop = (n: number): Effect.Effect<Array<LedgerCore.Outcome>, StoreFailure> =>
+            attempt(requests).pipe(
+              Effect.catch((e) =>
+                e instanceof Refused
+                  ? Effect.fail(new StoreFailure({ operation: "write", reason: e.reason }))
+                  : retryable(e) && n + 1 < maxAttempts
+                    ? Effect.flatMap(backoff(n), () => loop(n + 1))
+                    : Effect.fail(
+                        new StoreFailure({
+                          operation: "write",
+                          reason:
+                            retryable(e) && n + 1 >= maxAttempts
+                              ? `gave up after ${maxAttempts} attempts: ${e.reason._tag}: ${messageOf(e)}`
+                              : `${e.reason._tag}: ${messageOf(e)}`
+                        })
+                      )
+              )
+            )
+          return loop(0)
+        })
       )
-      const retryable = (e: SqlError) => isRetryable(e, opensAccounts)
-      const loop = (n: number): Effect.Effect<Array<LedgerCore.Outcome>, StoreFailure> =>
-        attempt(requests).pipe(
-          Effect.catch((e) =>
-            e instanceof Refused
-              ? Effect.fail(new StoreFailure({ operation: "write", reason: e.reason }))
-              : retryable(e) && n + 1 < maxAttempts
-                ? Effect.flatMap(backoff(n), () => loop(n + 1))
-                : Effect.fail(
-                    new StoreFailure({
-                      operation: "write",
-                      reason:
-                        retryable(e) && n + 1 >= maxAttempts
-                          ? `gave up after ${maxAttempts} attempts: ${e.reason._tag}: ${messageOf(e)}`
-                          : `${e.reason._tag}: ${messageOf(e)}`
-                    })
-                  )
-          )
-        )
-      return loop(0)
-    }
 
     // Group commit: writes from concurrent callers queue up; each of `writers` fibers takes
     // whatever is waiting (up to GROUP_MAX requests, until GROUP_COMMANDS commands) and decides
     // it in one transaction.
-    // A group that fails is re-run request by request, so one caller's failure is only its own.
+    // A group that fails (a database error, a defect) is re-run request by request, so one
+    // caller's failure is only its own.
     interface Pending {
       readonly request: LedgerCore.Request
       readonly done: Deferred.Deferred<LedgerCore.Outcome, StoreFailure>
@@ -414,6 +582,29 @@ export const make = (
                 { discard: true }
               )
       })
+    // Whatever ends a group, its callers get an answer: a group cut short (the store closing, or
+    // a defect that escaped `run`) fails the writes it had not answered yet.
+    const serve = (group: ReadonlyArray<Pending>) =>
+      runGroup(group).pipe(
+        Effect.onExit((exit) =>
+          Exit.isSuccess(exit)
+            ? Effect.void
+            : Effect.forEach(
+                group,
+                (p) =>
+                  Deferred.fail(
+                    p.done,
+                    new StoreFailure({
+                      operation: "write",
+                      reason: Cause.hasInterrupts(exit.cause)
+                        ? "the store was closed while this write ran"
+                        : `the store's writer failed: ${describeDefect(Cause.squash(exit.cause))}`
+                    })
+                  ),
+                { discard: true }
+              )
+        )
+      )
     // when the store closes, callers still waiting are told so instead of waiting forever
     yield* Effect.addFinalizer(() =>
       Effect.gen(function* () {
@@ -439,47 +630,42 @@ export const make = (
       }
       return group
     })
-    for (let i = 0; i < writers; i++) {
-      yield* Effect.forkScoped(
-        Effect.forever(
-          Effect.flatMap(takeGroup, (group) =>
-            runGroup(group).pipe(
-              Effect.onInterrupt(() =>
-                Effect.forEach(
-                  group,
-                  (p) =>
-                    Deferred.fail(
-                      p.done,
-                      new StoreFailure({
-                        operation: "write",
-                        reason: "the store was closed while this write ran"
-                      })
-                    ),
-                  { discard: true }
-                )
+    // A writer serves groups until the store closes. Should it ever stop on anything else (a
+    // defect outside every group's guard), it is logged and started again: a dead writer would
+    // leave every later write waiting forever.
+    const writer = (i: number): Effect.Effect<never> =>
+      Effect.forever(Effect.flatMap(takeGroup, serve)).pipe(
+        Effect.catchCause((cause) =>
+          Cause.hasInterrupts(cause)
+            ? Effect.failCause(cause)
+            : Effect.logError(`StorePostgres: group-commit writer ${i} stopped; restarting it`, cause).pipe(
+                Effect.andThen(Effect.suspend(() => writer(i)))
               )
-            )
-          )
         )
       )
-    }
+    for (let i = 0; i < writers; i++) yield* Effect.forkScoped(writer(i))
 
-    const write = (request: LedgerCore.Request): Effect.Effect<LedgerCore.Outcome, StoreFailure> => {
-      if (!Array.isArray(request.commands) || request.commands.length > Command.MAX_BATCH) {
-        return Effect.fail(
-          new StoreFailure({
-            operation: "write",
-            reason: `a write carries 0 to ${Command.MAX_BATCH} commands; split the batch`
-          })
+    const write = (request: LedgerCore.Request): Effect.Effect<LedgerCore.Outcome, StoreFailure> =>
+      Effect.suspend(() => {
+        const own = ownRequest(request, clock)
+        if (typeof own === "string") return Effect.fail(new StoreFailure({ operation: "write", reason: own }))
+        if (config.groupCommit === false) return Effect.map(run([own]), (outcomes) => outcomes[0]!)
+        return Effect.flatMap(Deferred.make<LedgerCore.Outcome, StoreFailure>(), (done) =>
+          Effect.andThen(Queue.offer(queue, { request: own, done }), Deferred.await(done))
         )
-      }
-      if (config.groupCommit === false) {
-        return Effect.map(run([request]), (outcomes) => outcomes[0]!)
-      }
-      return Effect.flatMap(Deferred.make<LedgerCore.Outcome, StoreFailure>(), (done) =>
-        Effect.andThen(Queue.offer(queue, { request, done }), Deferred.await(done))
+      })
+
+    // `write`, then the summary of its outcome (`LedgerStore.summaryFromWrite`), with
+    // `returnEvents` read before anything is written
+    const writeSummary = (
+      request: LedgerCore.SummaryRequest
+    ): Effect.Effect<LedgerCore.Summary, StoreFailure> =>
+      defectsAsFailures(
+        Effect.suspend(() => {
+          const returnEvents = request.returnEvents === true
+          return Effect.map(write(request), (o) => LedgerCore.summarize(o, returnEvents))
+        })
       )
-    }
 
     const getAccount = (id: string) =>
       sql<Row>`SELECT ${sql.literal(accountColumns)} FROM paykit_accounts WHERE id = ${id}`.pipe(
@@ -538,7 +724,10 @@ export const make = (
       const accounts = yield* sql<Row>`SELECT ${sql.literal(accountColumns)} FROM paykit_accounts ORDER BY id`
       const entries = yield* sql<{
         e: unknown
-      }>`SELECT ${sql.literal(entryJson)} AS e FROM paykit_entries e ORDER BY e.id`
+      }>`SELECT ${sql.literal(entryJson)} AS e FROM paykit_entries e WHERE e.kind <> 'failed' ORDER BY e.id`
+      const failed = yield* sql<{
+        f: unknown
+      }>`SELECT ${sql.literal(failedIdJson)} AS f FROM paykit_entries e WHERE e.kind = 'failed' ORDER BY e.id`
       const holds = yield* sql<{
         h: unknown
       }>`SELECT ${sql.literal(holdJson)} AS h FROM paykit_holds h ORDER BY h.id`
@@ -550,17 +739,18 @@ export const make = (
         entries: entries.map((r) => entryFromJson(r.e)),
         holds: holds.map((r) => holdFromJson(r.h)),
         lines: lines.map(lineFromRow),
-        events: outbox.flatMap((r) => json(r.events) as LedgerStore.Dump["events"])
+        events: outbox.flatMap((r) => json(r.events) as LedgerStore.Dump["events"]),
+        failedIds: failed.map((r) => failedIdFromJson(r.f))
       }
     }).pipe(
-      // a consistent picture: one REPEATABLE READ snapshot for all five reads
+      // a consistent picture: one REPEATABLE READ snapshot for all six reads
       sql.withTransaction,
       Effect.mapError(toStoreFailure("dump"))
     )
 
     return LedgerStore.LedgerStore.of({
       write,
-      writeSummary: LedgerStore.summaryFromWrite(write),
+      writeSummary,
       getAccount,
       getEntry,
       getHold,
@@ -617,7 +807,7 @@ export const layer = (
 export const layerClient = (
   config: Pick<
     StoreConfig,
-    "currencies" | "maxAttempts" | "groupCommit" | "writers" | "lockTimeout" | "schema"
+    "currencies" | "maxAttempts" | "groupCommit" | "writers" | "lockTimeout" | "clock" | "schema"
   > = {}
 ): Layer.Layer<LedgerStore.LedgerStore, StartupError, SqlClient.SqlClient> =>
   Layer.effect(
@@ -657,7 +847,7 @@ export const layerClient = (
 export const layerConfig = (
   options: Pick<
     StoreConfig,
-    "currencies" | "maxAttempts" | "groupCommit" | "writers" | "lockTimeout" | "connectTimeout"
+    "currencies" | "maxAttempts" | "groupCommit" | "writers" | "lockTimeout" | "clock" | "connectTimeout"
   > = {}
 ): Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient | Database.DatabaseInfo, StartupError> =>
   Layer.unwrap(

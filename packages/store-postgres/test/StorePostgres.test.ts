@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type LedgerCore, LedgerStore } from "@paykit/ledger"
+import { Ids, Notifier } from "@paykit/core"
+import { Ledger, type LedgerCore, LedgerStore } from "@paykit/ledger"
 import { ConfigProvider, Deferred, Effect, Exit, Fiber, Layer, Option, Result } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { describe, expect, it } from "vitest"
@@ -74,6 +75,37 @@ describe("StorePostgres.layerConfig", () => {
       )
     )
     expect(Exit.isSuccess(exit) && Option.isSome(exit.value)).toBe(true)
+  })
+})
+
+describe("default settings", () => {
+  it("custom units the Ledger accepts by default (Currency.POINTS) work on StorePostgres.layer({}) as they do in memory", async () => {
+    const program = Effect.gen(function* () {
+      const ledger = yield* Ledger.Ledger
+      yield* ledger.createAccount({
+        id: "points:pool",
+        currency: "POINTS",
+        code: "loyalty.pool",
+        normal: "debit"
+      })
+      yield* ledger.createAccount({
+        id: "points:alice",
+        currency: "POINTS",
+        code: "loyalty.member",
+        normal: "credit"
+      })
+      yield* ledger.post({
+        id: "earn-1",
+        postings: [{ debit: "points:pool", credit: "points:alice", amount: "250", currency: "POINTS" }]
+      })
+      return yield* ledger.getAccount("points:alice")
+    })
+    const layer = (store: Layer.Layer<LedgerStore.LedgerStore, unknown>) =>
+      Ledger.layer().pipe(Layer.provide([store, Notifier.layerNoop, Ids.layer]))
+    const onPglite = await Effect.runPromise(program.pipe(Effect.provide(layer(StorePostgres.layer({})))))
+    const inMemory = await Effect.runPromise(program.pipe(Effect.provide(layer(LedgerStore.layerMemory))))
+    expect([onPglite.currency, onPglite.creditsPosted]).toEqual(["POINTS", 250n])
+    expect([inMemory.currency, inMemory.creditsPosted]).toEqual(["POINTS", 250n])
   })
 })
 
@@ -173,6 +205,7 @@ describe("line runs", () => {
       holdsCreated: [],
       holdsUpdated: [],
       events: [],
+      failedIds: [],
       lines: seqs.map((seq) => ({
         accountId: "cash",
         seq,

@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process"
-import { fileURLToPath } from "node:url"
 import { type Command, LedgerStore } from "@paykit/ledger"
 import { Model } from "@paykit/ledger/testing"
 import { Effect, type Layer, ManagedRuntime, Result } from "effect"
@@ -7,54 +5,8 @@ import * as SqlClient from "effect/sql/SqlClient"
 import { afterAll, describe, expect, it } from "vitest"
 import * as StorePostgres from "../src/StorePostgres.ts"
 import { freshSchema, serverUrl } from "./support/env.ts"
-import { crashBatch, HOT, setup } from "./support/crash.ts"
-import { referentialProblems } from "./support/integrity.ts"
-
-const workerScript = fileURLToPath(new URL("./support/worker.ts", import.meta.url))
-const packageDir = fileURLToPath(new URL("..", import.meta.url))
-
-const spawnWorker = (task: Record<string, unknown>): ChildProcess =>
-  // node itself with tsx as a loader (not the tsx CLI, which would run node as a grandchild that
-  // a SIGKILL of the child would not reach)
-  spawn(
-    process.execPath,
-    ["--import", "tsx", "--conditions=@paykit/source", workerScript, JSON.stringify(task)],
-    {
-      cwd: packageDir,
-      stdio: ["ignore", "pipe", "pipe"]
-    }
-  )
-
-/** Collects a worker's stdout lines (JSON) and its exit. */
-const watch = (child: ChildProcess, onLine: (line: Record<string, unknown>) => void = () => {}) =>
-  new Promise<{
-    code: number | null
-    signal: NodeJS.Signals | null
-    lines: Array<Record<string, unknown>>
-    stderr: string
-  }>((resolve) => {
-    const lines: Array<Record<string, unknown>> = []
-    let buffer = ""
-    let stderr = ""
-    child.stdout!.on("data", (d: Buffer) => {
-      buffer += d.toString()
-      let i = buffer.indexOf("\n")
-      while (i >= 0) {
-        const line = buffer.slice(0, i)
-        buffer = buffer.slice(i + 1)
-        if (line.trim() !== "") {
-          const parsed = JSON.parse(line) as Record<string, unknown>
-          lines.push(parsed)
-          onLine(parsed)
-        }
-        i = buffer.indexOf("\n")
-      }
-    })
-    child.stderr!.on("data", (d: Buffer) => {
-      stderr += d.toString()
-    })
-    child.on("exit", (code, signal) => resolve({ code, signal, lines, stderr }))
-  })
+import { crashBatch, HOT, setup, spawnWorker, watch } from "./support/crash.ts"
+import { asOfProblems, referentialProblems, timeOrder } from "./support/integrity.ts"
 
 const runtimes: Array<ManagedRuntime.ManagedRuntime<LedgerStore.LedgerStore | SqlClient.SqlClient, unknown>> =
   []
@@ -241,5 +193,177 @@ describe.skipIf(serverUrl === undefined)("many OS processes on PostgreSQL", () =
       brokenRuns: 0
     })
     expect(after.entries.filter((e) => e.id.startsWith("crash-")).length).toBe(total * BATCH)
+  })
+
+  it("three worker processes whose clocks run 10 minutes ahead, 10 minutes behind and jump back write on shared accounts, holds with 50–500 ms timeouts included: the books keep the database's clock (lines in time order, as-of balances are folds of entries, no hold expires before its timeout)", {
+    timeout: 240_000
+  }, async () => {
+    const schema = freshSchema("clocks")
+    const store = openStore(schema)
+    await store.runPromise(write(setup))
+    const dbNow = () =>
+      store.runPromise(
+        Effect.flatMap(SqlClient.SqlClient, (sql) =>
+          Effect.map(
+            sql<{ t: string }>`SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint::text AS t`,
+            ([row]) => Number(row!.t)
+          )
+        )
+      )
+    const start = await dbNow()
+    const finished = await Promise.all(
+      (["ahead", "behind", "jumpy"] as const).map((skew, w) =>
+        watch(
+          spawnWorker({
+            url: serverUrl,
+            schema,
+            worker: w,
+            kind: "skewed",
+            skew,
+            seed: 500 + w,
+            writes: 200,
+            fibers: 3,
+            hot: HOT,
+            batchSize: 1
+          })
+        )
+      )
+    )
+    for (const f of finished) expect(f.code, f.stderr).toBe(0)
+    const end = await dbNow()
+    const tags = finished.map(
+      (f) => f.lines.find((l) => l["done"] === true)!["tags"] as Record<string, number>
+    )
+    const d = await store.runPromise(dump)
+    Model.checkInvariants(d)
+    expect(await store.runPromise(referentialProblems)).toEqual({
+      orphanPostings: 0,
+      postingAccounts: 0,
+      orphanLines: 0,
+      brokenRuns: 0
+    })
+    // every time in the books is the database's, read during the run (the workers' clocks were
+    // 10 minutes off, or jumping back)
+    const times = [
+      ...d.entries.filter((e) => !e.id.startsWith("open-")).map((e) => e.createdAt),
+      ...d.holds.flatMap((h) => [h.createdAt, ...(h.resolvedAt === undefined ? [] : [h.resolvedAt])]),
+      ...d.lines.filter((l) => !l.entryId.startsWith("open-")).map((l) => l.at)
+    ]
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(start)
+    expect(Math.max(...times)).toBeLessThanOrEqual(end)
+    // every account's lines are in time order
+    const order = await store.runPromise(timeOrder)
+    expect(order.backwards).toBe(0)
+    expect(order.lines).toBeGreaterThan(1_000)
+    // the balance as of any time is the fold of the entries created up to it: at 200 random
+    // times in the run, and just before and at 100 times at which lines were written
+    const random = Array.from(
+      { length: 200 },
+      () => start - 1 + Math.floor(Math.random() * (end - start + 3))
+    )
+    const lineTimes = [...new Set(d.lines.map((l) => l.at))]
+    const sampled = Array.from(
+      { length: 100 },
+      () => lineTimes[Math.floor(Math.random() * lineTimes.length)]!
+    )
+    const asOf = await store.runPromise(asOfProblems(d, [...random, ...sampled.flatMap((t) => [t - 1, t])]))
+    expect(asOf.problems).toEqual([])
+    expect(asOf.probes).toBe(d.accounts.length * 400)
+    // holds expire on the ledger's clock, never before their timeout; none is captured after it
+    const timeouts = new Map(d.entries.filter((e) => e.kind === "hold").map((e) => [e.id, e.timeoutMs]))
+    const expired = d.holds.filter((h) => h.status === "expired")
+    const resolvedInTime = d.holds.filter((h) => h.status === "posted" || h.status === "voided")
+    for (const h of d.holds) expect(h.expiresAt, h.id).toBe(h.createdAt + timeouts.get(h.id)!)
+    for (const h of expired) expect(h.resolvedAt!, h.id).toBeGreaterThanOrEqual(h.expiresAt!)
+    for (const h of resolvedInTime) expect(h.resolvedAt!, h.id).toBeLessThan(h.expiresAt!)
+    expect(expired.length).toBeGreaterThan(10)
+    expect(resolvedInTime.length).toBeGreaterThan(10)
+    // the run contended: some captures came too late, some spends found no funds
+    expect(tags.some((t) => (t["PostHold:HoldExpired"] ?? 0) + (t["VoidHold:HoldExpired"] ?? 0) > 0)).toBe(
+      true
+    )
+    console.log(
+      `clocks: ${order.lines} lines, ${asOf.probes} as-of probes, ${d.holds.length} holds (${expired.length} expired, ${resolvedInTime.length} captured or voided), run ${end - start} ms`
+    )
+  })
+
+  describe("a client that replays every batch after a crash", () => {
+    const BATCHES = 50
+    type Books = Omit<LedgerStore.Dump, "events">
+    const books = (d: LedgerStore.Dump): Books => ({
+      accounts: d.accounts,
+      entries: d.entries,
+      holds: d.holds,
+      lines: d.lines,
+      failedIds: d.failedIds
+    })
+
+    /**
+     * The crash-replay batches written by a worker through `Ledger.layer({ failedIds })` on a
+     * store with `clock: "caller"` (batch b at replayTime(b)) in a fresh schema; with `killAfter`,
+     * the worker is killed with SIGKILL once it has reported that batch committed, and a new
+     * worker replays every batch from the first. Returns the books (without the outbox, whose
+     * event ids come from each process's own `Ids`) and the last batch reported before the kill.
+     */
+    const replayRun = async (failedIds: "consumed" | "reusable", killAfter?: number) => {
+      const schema = freshSchema(`replay_${failedIds}`)
+      const task = {
+        url: serverUrl,
+        schema,
+        worker: 0,
+        kind: "replay",
+        failedIds,
+        seed: 0,
+        writes: BATCHES,
+        fibers: 1,
+        hot: HOT,
+        batchSize: 0
+      }
+      let reported = -1
+      if (killAfter !== undefined) {
+        const child = spawnWorker(task)
+        const killed = await watch(child, (line) => {
+          if (typeof line["committed"] === "number") {
+            reported = line["committed"]
+            if (reported >= killAfter) child.kill("SIGKILL")
+          }
+        })
+        expect(killed.signal, killed.stderr).toBe("SIGKILL")
+      }
+      const finished = await watch(spawnWorker(task))
+      expect(finished.code, finished.stderr).toBe(0)
+      const d = await openStore(schema).runPromise(dump)
+      Model.checkInvariants(d)
+      return { books: books(d), reported }
+    }
+
+    it('with failedIds: "consumed", a worker killed mid-run and replaced by one that replays every batch from the start leaves exactly the books of a run without the crash', {
+      timeout: 240_000
+    }, async () => {
+      const killAfter = 15 + Math.floor(Math.random() * 20)
+      const [clean, crashed] = await Promise.all([replayRun("consumed"), replayRun("consumed", killAfter)])
+      // killed mid-run: the replacement replayed committed batches and wrote the rest
+      expect(crashed.reported).toBeGreaterThanOrEqual(killAfter)
+      expect(crashed.reported).toBeLessThan(BATCHES - 1)
+      expect(clean.books.failedIds.length).toBeGreaterThan(5)
+      expect(clean.books.failedIds.map((f) => f.error._tag)).toContain("ExceedsCredits")
+      expect(clean.books.holds.some((h) => h.status === "expired")).toBe(true)
+      expect(clean.books.entries.some((e) => e.id === "overdraft")).toBe(false)
+      expect(crashed.books).toEqual(clean.books)
+      console.log(
+        `consumed: killed after batch ${crashed.reported}; ${clean.books.entries.length} entries, ${clean.books.lines.length} lines, ${clean.books.holds.length} holds, ${clean.books.failedIds.length} consumed ids identical`
+      )
+    })
+
+    it('with failedIds: "reusable", the same replay after the same crash changes the books: a transfer refused before a top-up succeeds when sent again after it', {
+      timeout: 240_000
+    }, async () => {
+      const killAfter = 15 + Math.floor(Math.random() * 20)
+      const [clean, crashed] = await Promise.all([replayRun("reusable"), replayRun("reusable", killAfter)])
+      expect(clean.books.failedIds).toEqual([])
+      expect(clean.books.entries.some((e) => e.id === "overdraft")).toBe(false)
+      expect(crashed.books.entries.some((e) => e.id === "overdraft")).toBe(true)
+      expect(crashed.books).not.toEqual(clean.books)
+    })
   })
 })

@@ -1665,11 +1665,11 @@ export const suite = (
                 description: fc.constantFrom(
                   "",
                   "a".repeat(1_024),
-                  "nul\u0000byte",
-                  "lone\ud800surrogate",
+                  "emoji 💳 and ünïcödé",
+                  "quotes \" ' \\ and a \\u0000 escape",
                   "constructor"
                 ),
-                metadataKey: fc.constantFrom("k", "__proto__", "constructor", "a\u0000b", "toString")
+                metadataKey: fc.constantFrom("k", "__proto__", "constructor", "a.b[0]", "toString")
               }),
               { minLength: 1, maxLength: 4 }
             ),

@@ -1,4 +1,4 @@
-import type { Account, Entry, Hold, LedgerCore } from "@paykit/ledger"
+import { type Account, type Entry, type Hold, LedgerCore } from "@paykit/ledger"
 
 /** SQL select lists that return every column in a form that survives JSON and both drivers. */
 export const accountColumns = `id, currency, code, normal, owner_ref, metadata,
@@ -13,6 +13,12 @@ export const entryJson = `json_build_object(
   'created_at', e.created_at::text, 'hash', e.hash,
   'postings', (SELECT json_agg(json_build_object('debit', p.debit, 'credit', p.credit, 'amount', p.amount::text,
     'currency', p.currency) ORDER BY p.idx) FROM paykit_postings p WHERE p.entry_id = e.id))`
+
+/**
+ * A JSON object for one consumed id (a `paykit_entries` row aliased `e` of kind `failed`), in
+ * the form `LedgerCore.failedIdFromJson` reads.
+ */
+export const failedIdJson = `json_build_object('id', e.id, 'at', e.created_at, 'error', e.error)`
 
 /** A JSON object for one hold row aliased `h`. */
 export const holdJson = `json_build_object(
@@ -82,6 +88,15 @@ export const entryFromJson = (raw: unknown): Entry.Entry => {
   }
 }
 
+export const failedIdFromJson = (raw: unknown): LedgerCore.FailedId => LedgerCore.failedIdFromJson(json(raw))
+
+/** A consumed id as the columns of its `paykit_entries` row (`error`: the failure as JSON). */
+const failedIdRecord = (f: LedgerCore.FailedId) => ({
+  id: f.id,
+  created_at: f.at,
+  error: (LedgerCore.failedIdToJson(f) as { readonly error: unknown }).error
+})
+
 export const holdFromJson = (raw: unknown): Hold.Hold => {
   const r = json(raw) as Row
   return {
@@ -110,7 +125,8 @@ export const lineFromRow = (r: Row): Account.Line => ({
   creditsPending: big(r["credits_pending"])
 })
 
-const accountRecord = (a: Account.Account) => ({
+/** `lastAt`: the time of the account's latest line when this write adds lines to it, else null. */
+const accountRecord = (a: Account.Account, lastAt: ReadonlyMap<string, number>) => ({
   id: a.id,
   currency: a.currency,
   code: a.code,
@@ -125,7 +141,8 @@ const accountRecord = (a: Account.Account) => ({
   cp: a.creditsPosted.toString(),
   dpe: a.debitsPending.toString(),
   cpe: a.creditsPending.toString(),
-  version: a.version
+  version: a.version,
+  last_at: lastAt.get(a.id) ?? null
 })
 
 const holdRecord = (h: Hold.Hold) => ({
@@ -144,7 +161,8 @@ const holdRecord = (h: Hold.Hold) => ({
 
 /**
  * The change set of an outcome as the parameters of {@link writeStatement}: `$1` is one small
- * JSON document with the rare parts (currencies, accounts, reversal marks, holds); the bulk of a
+ * JSON document with the rare parts (currencies, accounts, reversal marks, holds, consumed ids,
+ * each account's latest line time); the bulk of a
  * batch (entries, postings, lines) goes as one typed array per column, which PostgreSQL reads
  * far faster than the same rows inside a `jsonb` document. Every element is a string (numbers
  * in decimal) so both drivers bind `text[]`, cast to the column type in SQL. The outbox events
@@ -225,15 +243,24 @@ export const changeSet = (
     li.dpe[k] = l.debitsPending.toString()
     li.cpe[k] = l.creditsPending.toString()
   }
+  // each account's latest line time, kept on its row for the next write's clock (see the
+  // `last_at` column)
+  const lastAt = new Map<string, number>()
+  for (let k = 0; k < m; k++) {
+    const l = ls[k]!
+    const at = lastAt.get(l.accountId)
+    if (at === undefined || l.at > at) lastAt.set(l.accountId, l.at)
+  }
   const rare = JSON.stringify({
     cur: currencies,
-    ac: [...o.accountsCreated].sort((a, b) => (a.id < b.id ? -1 : 1)).map(accountRecord),
-    au: o.accountsUpdated.map(accountRecord),
+    ac: [...o.accountsCreated].sort((a, b) => (a.id < b.id ? -1 : 1)).map((a) => accountRecord(a, lastAt)),
+    au: o.accountsUpdated.map((a) => accountRecord(a, lastAt)),
     er: o.entriesReversed
       .filter((r) => !created.has(r.id))
       .map((r) => ({ id: r.id, reversed_by: r.reversedBy })),
     hc: [...o.holdsCreated].sort((a, b) => (a.id < b.id ? -1 : 1)).map(holdRecord),
-    hu: o.holdsUpdated.map(holdRecord)
+    hu: o.holdsUpdated.map(holdRecord),
+    fi: [...o.failedIds].sort((a, b) => (a.id < b.id ? -1 : 1)).map(failedIdRecord)
   })
   return [
     rare,
@@ -281,7 +308,8 @@ const metadataJson = (m: Readonly<Record<string, string>>): string => {
 }
 
 const accountColumnsDef = `id text, currency text, code text, normal text, owner_ref text, metadata jsonb, dmnec boolean,
-  cmned boolean, closed boolean, created_at bigint, dp numeric, cp numeric, dpe numeric, cpe numeric, version bigint`
+  cmned boolean, closed boolean, created_at bigint, dp numeric, cp numeric, dpe numeric, cpe numeric, version bigint,
+  last_at bigint`
 const holdColumnsDef = `id text, debit text, credit text, amount numeric, currency text, created_at bigint,
   expires_at bigint, status text, posted_amount numeric, resolved_by text, resolved_at bigint`
 
@@ -300,14 +328,15 @@ cur AS (
 ),
 ac AS (
   INSERT INTO paykit_accounts (id, currency, code, normal, owner_ref, metadata, debits_must_not_exceed_credits,
-    credits_must_not_exceed_debits, closed, created_at, debits_posted, credits_posted, debits_pending, credits_pending, version)
+    credits_must_not_exceed_debits, closed, created_at, debits_posted, credits_posted, debits_pending, credits_pending, version,
+    last_at)
   SELECT x.id, x.currency, x.code, x.normal, x.owner_ref, x.metadata, x.dmnec, x.cmned, x.closed, x.created_at,
-    x.dp, x.cp, x.dpe, x.cpe, x.version
+    x.dp, x.cp, x.dpe, x.cpe, x.version, x.last_at
   FROM input, jsonb_to_recordset(input.j->'ac') AS x(${accountColumnsDef})
 ),
 au AS (
   UPDATE paykit_accounts a SET closed = x.closed, debits_posted = x.dp, credits_posted = x.cp,
-    debits_pending = x.dpe, credits_pending = x.cpe, version = x.version
+    debits_pending = x.dpe, credits_pending = x.cpe, version = x.version, last_at = greatest(a.last_at, x.last_at)
   FROM input, jsonb_to_recordset(input.j->'au') AS x(${accountColumnsDef})
   WHERE a.id = x.id
 ),
@@ -318,6 +347,11 @@ en AS (
     $10::bigint[], $11::text[]) WITH ORDINALITY
     AS x(id, kind, hold_id, reverses, reversed_by, timeout_ms, description, metadata, created_at, hash, ord)
   ORDER BY x.ord
+),
+fi AS (
+  INSERT INTO paykit_entries (id, kind, created_at, hash, error)
+  SELECT x.id, 'failed', x.created_at, '', x.error
+  FROM input, jsonb_to_recordset(input.j->'fi') AS x(id text, created_at bigint, error jsonb)
 ),
 po AS (
   INSERT INTO paykit_postings (entry_id, idx, debit, credit, amount, currency)

@@ -243,10 +243,45 @@ const riskVelocity = Effect.gen(function* () {
   yield* sql`CREATE INDEX paykit_risk_velocity_at ON paykit_risk_velocity (at)`
 })
 
+/**
+ * The ledger's clock (`StoreConfig.clock`): each account row keeps the time of its latest line
+ * (`last_at`), which a write reads under the account's lock and never stamps below, so an
+ * account's lines are in time order whatever the writers' clocks. On the account row rather than
+ * read from `paykit_lines`: a locking read returns the row's newest version even after waiting
+ * for the lock, while a join to the lines would see them as of the statement's start. Filled
+ * from the lines already written.
+ */
+const ledgerTime = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE paykit_accounts ADD COLUMN last_at bigint`
+  yield* sql`UPDATE paykit_accounts a SET last_at = (
+    SELECT max(u.at) FROM paykit_lines l CROSS JOIN LATERAL unnest(l.ats) AS u(at) WHERE l.account_id = a.id
+  )`
+})
+
+/**
+ * Consumed entry ids (`failedIds: "consumed"`): a row of `paykit_entries` of kind `failed` with
+ * the first failure in `error` (and no postings, lines or hold). In the entries' id space, so the
+ * primary key makes an id an entry or a failure, never both: of two transactions racing on one
+ * id, one failing it and one writing it, the second to insert gets a unique violation and is
+ * re-run, seeing the first's row. Every reader of entries leaves these rows out.
+ */
+const failedIds = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE paykit_entries ADD COLUMN error jsonb`
+  yield* sql`ALTER TABLE paykit_entries DROP CONSTRAINT paykit_entries_kind_check`
+  yield* sql`ALTER TABLE paykit_entries ADD CONSTRAINT paykit_entries_kind_check
+    CHECK (kind IN ('transfer', 'hold', 'hold_post', 'hold_void', 'hold_expire', 'reversal', 'failed'))`
+  yield* sql`ALTER TABLE paykit_entries ADD CONSTRAINT paykit_entries_error_check
+    CHECK ((kind = 'failed') = (error IS NOT NULL))`
+})
+
 /** Every migration, keyed `<id>_<name>`; ids only ever grow. */
 export const migrations = {
   "1_ledger": ledger,
   "2_accounts": accounts,
   "3_fx_quotes": fxQuotes,
-  "4_risk_velocity": riskVelocity
+  "4_risk_velocity": riskVelocity,
+  "5_ledger_time": ledgerTime,
+  "6_failed_ids": failedIds
 }

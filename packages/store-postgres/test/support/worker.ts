@@ -2,39 +2,61 @@
  * A worker process for the multi-process and crash tests. Run with
  * `node --import tsx --conditions=@paykit/source test/support/worker.ts '<json task>'`. It opens its own store
  * (its own pool; it also runs the migrations, racing the other workers) and writes through the
- * `LedgerStore` port, printing one JSON line per finished write and a final summary.
+ * `LedgerStore` port (`random`, `batches`) or the `Ledger` service (`skewed`, `replay`), printing
+ * one JSON line per finished write or batch and a final summary.
  */
-import { Ids } from "@paykit/core"
-import { type Command, LedgerStore } from "@paykit/ledger"
-import { Effect, Layer, Result } from "effect"
+import { Ids, Notifier } from "@paykit/core"
+import { type Command, Ledger, type LedgerCore, LedgerStore } from "@paykit/ledger"
+import { Clock, Duration, Effect, Layer, Result } from "effect"
 import * as StorePostgres from "../../src/StorePostgres.ts"
-import { crashBatch, setup } from "./crash.ts"
+import { crashBatch, replayBatch, replayTime, rng, setup } from "./crash.ts"
 
 interface Task {
   readonly url: string
   readonly schema: string
   readonly worker: number
-  readonly kind: "random" | "batches"
+  /**
+   * `random`: concurrent random writes through the store; `batches`: `writes` fixed batches of
+   * transfers (`crashBatch`); `skewed`: concurrent transfers, holds with short timeouts, captures
+   * and voids through the `Ledger` on a clock `skew`ed from this machine's; `replay`: the
+   * crash-replay batches (`replayBatch` 0 to `writes` − 1) through the `Ledger` with `failedIds`
+   * on a clock that reads `replayTime(b)` during batch `b` (the store in `clock: "caller"` mode).
+   */
+  readonly kind: "random" | "batches" | "skewed" | "replay"
   readonly seed: number
   readonly writes: number
   readonly fibers: number
   readonly hot: ReadonlyArray<string>
   readonly batchSize: number
+  readonly skew?: "ahead" | "behind" | "jumpy"
+  readonly failedIds?: LedgerCore.FailedIds
 }
 
 const task = JSON.parse(process.argv[2] ?? "{}") as Task
 
-/** mulberry32: a deterministic stream per worker. */
-const rng = (seed: number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** A `Clock` reading `millis()` (sleeping on real time). */
+const clockOf = (millis: () => number): Clock.Clock => ({
+  currentTimeMillisUnsafe: millis,
+  currentTimeMillis: Effect.sync(millis),
+  currentTimeNanosUnsafe: () => BigInt(millis()) * 1_000_000n,
+  currentTimeNanos: Effect.sync(() => BigInt(millis()) * 1_000_000n),
+  monotonicTimeNanosUnsafe: () => process.hrtime.bigint(),
+  monotonicTimeNanos: Effect.sync(() => process.hrtime.bigint()),
+  sleep: (d) =>
+    Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, Duration.toMillis(d))))
+})
+
+const TEN_MINUTES = 600_000
+
+/** This machine's clock 10 minutes ahead, 10 minutes behind, or jumping back up to 10 s at each read. */
+const skewedClock = (skew: NonNullable<Task["skew"]>, random: () => number): Clock.Clock =>
+  clockOf(
+    skew === "ahead"
+      ? () => Date.now() + TEN_MINUTES
+      : skew === "behind"
+        ? () => Date.now() - TEN_MINUTES
+        : () => Date.now() - Math.floor(random() * 10_000)
+  )
 
 const print = (o: unknown) =>
   Effect.sync(() =>
@@ -210,12 +232,113 @@ const program = Effect.gen(function* () {
   yield* print({ done: true, results })
 })
 
-const layer = Layer.mergeAll(
-  StorePostgres.layer({ url: task.url, schema: task.schema, maxConnections: Math.max(2, task.fibers) }),
-  Ids.layer
-)
+/** Transfers, holds with 50–500 ms timeouts, captures and voids on the hot wallets, through the `Ledger`. */
+const skewed = Effect.gen(function* () {
+  const ledger = yield* Ledger.Ledger
+  const random = rng(task.seed)
+  const pick = <A>(xs: ReadonlyArray<A>): A => xs[Math.floor(random() * xs.length)]!
+  const amount = (max: number) => BigInt(1 + Math.floor(random() * max))
+  const holds: Array<string> = []
+  const tags: Record<string, number> = {}
+  let seq = 0
+  yield* ledger.executeTyped(setup)
+  const next = (id: string): Command.Command => {
+    const r = random()
+    if (r < 0.25) {
+      return {
+        _tag: "Transfer",
+        id,
+        postings: [{ debit: "cash", credit: pick(task.hot), amount: amount(40), currency: "USD" }]
+      }
+    }
+    if (r < 0.5) {
+      return {
+        _tag: "Transfer",
+        id,
+        postings: [{ debit: pick(task.hot), credit: "merchant", amount: amount(30), currency: "USD" }]
+      }
+    }
+    if (r < 0.8 || holds.length === 0) {
+      holds.push(id)
+      return {
+        _tag: "CreateHold",
+        id,
+        debit: pick(task.hot),
+        credit: "merchant",
+        amount: amount(20),
+        currency: "USD",
+        timeoutMs: 50 + Math.floor(random() * 451)
+      }
+    }
+    const holdId = holds.splice(Math.floor(random() * holds.length), 1)[0]!
+    return random() < 0.7
+      ? { _tag: "PostHold", id, holdId, ...(random() < 0.5 ? { amount: 1n } : {}) }
+      : { _tag: "VoidHold", id, holdId }
+  }
+  yield* Effect.forEach(
+    Array.from({ length: task.fibers }, (_, f) => f),
+    () =>
+      Effect.gen(function* () {
+        while (seq < task.writes) {
+          const command = next(`${task.skew}-${seq++}`)
+          const [r] = yield* ledger.executeTyped([command])
+          const tag = Result.isSuccess(r!) ? `${command._tag}:ok` : `${command._tag}:${r!.failure._tag}`
+          tags[tag] = (tags[tag] ?? 0) + 1
+        }
+      }),
+    { concurrency: "unbounded", discard: true }
+  )
+  yield* print({ done: true, tags })
+}).pipe(Effect.provideService(Clock.Clock, skewedClock(task.skew ?? "ahead", rng(task.seed + 1))))
 
-Effect.runPromise(Effect.provide(program, layer)).then(
+/** Every replay batch in order, each at `replayTime(b)`, alternately through executeTyped and executeSummary. */
+const replay = Effect.gen(function* () {
+  const ledger = yield* Ledger.Ledger
+  let now = replayTime(0)
+  const failures: Array<string> = []
+  const run = Effect.gen(function* () {
+    for (let b = 0; b < task.writes; b++) {
+      now = replayTime(b)
+      const commands = replayBatch(b)
+      if (b % 2 === 0) {
+        const results = yield* ledger.executeTyped(commands)
+        results.forEach((r, i) => {
+          if (Result.isFailure(r)) failures.push(`${(commands[i] as { id: string }).id}:${r.failure._tag}`)
+        })
+      } else {
+        const summary = yield* ledger.executeSummary(commands)
+        for (const f of summary.failures)
+          failures.push(`${(commands[f.index] as { id: string }).id}:${f.error._tag}`)
+      }
+      yield* print({ committed: b })
+    }
+    yield* print({ done: true, failures })
+  })
+  yield* run.pipe(
+    Effect.provideService(
+      Clock.Clock,
+      clockOf(() => now)
+    )
+  )
+})
+
+const storeLayer = StorePostgres.layer({
+  url: task.url,
+  schema: task.schema,
+  maxConnections: Math.max(2, task.fibers),
+  ...(task.kind === "replay" ? { clock: "caller" as const } : {})
+})
+const ledgerLayer = (options: Ledger.Options) =>
+  Ledger.layer(options).pipe(Layer.provideMerge(storeLayer), Layer.provide([Notifier.layerNoop, Ids.layer]))
+
+const main =
+  task.kind === "skewed"
+    ? Effect.provide(skewed, ledgerLayer({}))
+    : task.kind === "replay"
+      ? Effect.provide(replay, ledgerLayer({ failedIds: task.failedIds ?? "reusable" }))
+      : Effect.provide(program, Layer.mergeAll(storeLayer, Ids.layer))
+
+Effect.runPromise(main).then(
   () => process.exit(0),
   (e) => {
     process.stderr.write(`worker ${task.worker} failed: ${String(e)}\n`)
