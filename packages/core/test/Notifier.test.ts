@@ -102,3 +102,26 @@ describe("Input.decode", () => {
     })
   })
 })
+
+describe("Input.isStorableText and Input.storableText", () => {
+  it("refuse a NUL and a lone surrogate anywhere, and keep every other string (pairs, emoji, CJK, control characters)", async () => {
+    for (const bad of ["\u0000", "a\u0000", "\ud800", "x\udbff", "\udc00y", "\udc00\ud800", "ok \ud83d"]) {
+      expect([bad, Input.isStorableText(bad)]).toEqual([bad, false])
+    }
+    for (const good of [
+      "",
+      "café ☕",
+      "😀",
+      "\ud83d\ude00 pair",
+      "充值卡",
+      "tab\tnew\nline\u0001",
+      "\uffff"
+    ]) {
+      expect([good, Input.isStorableText(good)]).toEqual([good, true])
+    }
+    const decode = Input.decode("note", Schema.Struct({ text: Schema.String.check(Input.storableText) }))
+    const e = await Effect.runPromise(Effect.flip(decode({ text: "a\u0000b" })))
+    expect([e._tag, e.path]).toEqual(["InvalidInput", "text"])
+    expect(await Effect.runPromise(decode({ text: "充值卡 😀" }))).toEqual({ text: "充值卡 😀" })
+  })
+})

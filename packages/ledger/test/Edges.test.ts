@@ -100,6 +100,70 @@ describe("balanceAsOf refuses times that do not exist", () => {
     ))
 })
 
+describe("text the stores cannot keep is refused on every path", () => {
+  it("a NUL or a lone surrogate in a description, a metadata key or value, a code or an ownerRef is InvalidInput naming the field (schema and typed paths) and writes nothing; a surrogate pair is kept", () =>
+    run(
+      Effect.gen(function* () {
+        const ledger = yield* open
+        const store = yield* LedgerStore.LedgerStore
+        const before = yield* store.dump
+        const posting = { debit: "cash", credit: "wallet", amount: "5", currency: "USD" }
+        const typedPosting = { debit: "cash", credit: "wallet", amount: 5n, currency: "USD" }
+        for (const bad of ["a\u0000b", "lone \ud800", "lone \udc00 low", "\udc00\ud800"]) {
+          const cases = [
+            [{ description: bad }, "description"],
+            [{ metadata: { [bad]: "v" } }, "metadata"],
+            [{ metadata: { k: bad } }, "metadata.k"]
+          ] as const
+          for (const [extra, field] of cases) {
+            const schema = yield* Effect.flip(ledger.post({ id: "p", postings: [posting], ...extra }))
+            expect([
+              bad,
+              field,
+              schema._tag,
+              schema._tag === "InvalidInput" && schema.path.includes(field)
+            ]).toEqual([bad, field, "InvalidInput", true])
+            const [typed] = yield* ledger.executeTyped([
+              { _tag: "Transfer", id: "p", postings: [typedPosting], ...extra } as never
+            ])
+            expect(
+              Result.isFailure(typed!) &&
+                typed.failure._tag === "InvalidInput" &&
+                typed.failure.path.includes(field)
+            ).toBe(true)
+          }
+          for (const [extra, field] of [
+            [{ code: bad }, "code"],
+            [{ ownerRef: bad }, "ownerRef"]
+          ] as const) {
+            const account = {
+              id: "acct",
+              currency: "USD",
+              code: "asset.x",
+              normal: "debit" as const,
+              ...extra
+            }
+            const schema = yield* Effect.flip(ledger.createAccount(account))
+            expect([field, schema._tag === "InvalidInput" && schema.path.includes(field)]).toEqual([
+              field,
+              true
+            ])
+            const [typed] = yield* ledger.executeTyped([{ _tag: "CreateAccount", ...account } as never])
+            expect([field, Result.isFailure(typed!) && typed.failure._tag]).toEqual([field, "InvalidInput"])
+          }
+        }
+        expect(yield* store.dump).toEqual(before)
+        const kept = yield* ledger.post({
+          id: "p",
+          postings: [posting],
+          description: "coffee ☕ 😀",
+          metadata: { "😀": "ok" }
+        })
+        expect([kept.description, kept.metadata]).toEqual(["coffee ☕ 😀", { "😀": "ok" }])
+      })
+    ))
+})
+
 describe("getEntry reads every entry the ledger writes", () => {
   it("accepts a hold's expiry id `<holdId>~expire` and refuses other `~` ids", () =>
     run(

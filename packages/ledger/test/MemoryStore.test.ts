@@ -262,6 +262,47 @@ describe("memory store at scale", () => {
   })
 })
 
+describe("memory store: a defect inside the writer", () => {
+  it("fails only the write that carries it, with StoreFailure, changes nothing, and the next write succeeds (write and writeSummary)", () => {
+    const store = Effect.runSync(LedgerStore.makeMemory)
+    const request = (commands: ReadonlyArray<Command.Command>) => ({
+      commands,
+      mode: "independent" as const,
+      now: 0,
+      eventIdSeed: "01J00000000000000000000000"
+    })
+    Effect.runSync(
+      store.write(
+        request(
+          ["a", "b"].map((id) => ({ _tag: "CreateAccount", id, currency: "USD", code: "x", normal: "debit" }))
+        )
+      )
+    )
+    const before = Effect.runSync(store.dump)
+    // a request whose mode throws when the writer reads it: a defect inside the write itself
+    const poisoned = () => ({
+      commands: [transfer("t1", "a", "b", 1n)],
+      now: 0,
+      eventIdSeed: "01J00000000000000000000000",
+      returnEvents: false,
+      get mode(): "independent" {
+        throw new Error("injected defect")
+      }
+    })
+    for (const write of [() => store.write(poisoned()), () => store.writeSummary(poisoned())]) {
+      const failure = Effect.runSync(Effect.flip(write()))
+      expect([failure._tag, failure.reason]).toEqual([
+        "StoreFailure",
+        expect.stringContaining("injected defect")
+      ])
+      expect(Effect.runSync(store.dump)).toEqual(before)
+    }
+    const next = Effect.runSync(store.write(request([transfer("t2", "a", "b", 2n)])))
+    expect(next.results.map((r) => r._tag)).toEqual(["Success"])
+    expect(Option.getOrThrow(Effect.runSync(store.getAccount("b"))).creditsPosted).toBe(2n)
+  })
+})
+
 describe("memory store: the column path and odd commands", () => {
   it("a transfer that cannot be read (a getter that throws) is refused in its place by writeSummary; its neighbours are applied", () => {
     const store = Effect.runSync(LedgerStore.makeMemory)
