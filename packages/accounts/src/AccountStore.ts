@@ -1,3 +1,4 @@
+import { type DomainEvent, Notifier } from "@paykit/core"
 import { Context, Effect, Layer, Option, Semaphore } from "effect"
 import type { Account } from "./Account.ts"
 import type { Sealed } from "./Cipher.ts"
@@ -101,6 +102,9 @@ export type IndexKind = "email" | "registration" | "subject"
 
 /**
  * Everything one operation writes, applied atomically by `commit`: all or nothing. `null` deletes.
+ * `events` are the domain events the change causes (see `Events.Event`), in order; they travel
+ * with the change, so a crash can never keep the change and lose its events (see
+ * {@link AccountStore} for what an adapter does with them).
  *
  * @example
  * ```ts
@@ -127,6 +131,7 @@ export interface Transaction {
   readonly holds?: ReadonlyArray<LegalHold>
   readonly erasures?: ReadonlyArray<Erasure>
   readonly audit?: ReadonlyArray<AuditEntry>
+  readonly events?: ReadonlyArray<DomainEvent.DomainEvent>
 }
 
 /**
@@ -161,14 +166,32 @@ export interface Dump {
  * `expectedVersion` is not the stored version (0 = must not exist) or an index key already
  * points to another account. The contract suite in `@paykit/accounts/testing` pins this.
  *
+ * **Events travel with the change.** `tx.events` are the change's domain events, and the
+ * service never notifies on its own, so an adapter must:
+ *
+ * - store them atomically with the change, in their order: a durable adapter writes them into
+ *   its transactional outbox in the commit's own database transaction (PostgreSQL: the one
+ *   outbox, same transaction; the outbox relay is the only deliverer), so the change and its
+ *   events are kept or lost together;
+ * - or, in a memory store (nothing durable to keep them in), hand them to the core `Notifier`
+ *   right after the commit, in commit order (`Notifier.afterCommit`: a delivery failure is
+ *   logged, not retried, and does not undo the change);
+ * - for a commit that fails (stale version, index key taken, a database error, …) store and
+ *   deliver none of its events; a commit re-run after a transient failure still stores each
+ *   event once (ids are stable ULIDs, the key consumers deduplicate on).
+ *
+ * A transaction may carry only events (an events-only commit): it is stored and delivered like
+ * any other.
+ *
  * @example
  * ```ts
  * import { AccountStore } from "@paykit/accounts"
+ * import { Notifier } from "@paykit/core"
  * import { Effect } from "effect"
  * const program = Effect.gen(function* () {
  *   const store = yield* AccountStore.AccountStore
  *   return yield* store.getAccount("01J0000000000000000000000A")
- * }).pipe(Effect.provide(AccountStore.layerMemory))
+ * }).pipe(Effect.provide(AccountStore.layerMemory), Effect.provide(Notifier.layerNoop))
  * ```
  * @category services
  * @since 0.1.0
@@ -196,127 +219,141 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
 /**
  * Builds an in-memory store: maps behind a one-permit semaphore, so commits are serialised and
- * atomic (validated first, then applied).
+ * atomic (validated first, then applied). After a successful commit, still holding the permit,
+ * it hands the commit's `events` to the `Notifier` in context, so they arrive in commit order,
+ * each once; a failed commit delivers nothing, and a delivery failure is logged as a warning
+ * (the change stays committed; nothing is retried).
  *
  * @example
  * ```ts
  * import { AccountStore } from "@paykit/accounts"
+ * import { Notifier } from "@paykit/core"
  * import { Effect } from "effect"
- * const store = Effect.runSync(AccountStore.makeMemory)
+ * const store = Effect.runSync(AccountStore.makeMemory.pipe(Effect.provide(Notifier.layerNoop)))
  * ```
  * @category constructors
  * @since 0.1.0
  */
-export const makeMemory: Effect.Effect<AccountStore["Service"]> = Effect.gen(function* () {
-  const lock = yield* Semaphore.make(1)
-  const accounts = new Map<string, Account>()
-  const index = new Map<string, string>()
-  const keys = new Map<string, SubjectKey>()
-  const fields = new Map<string, Map<string, Sealed>>()
-  const holds = new Map<string, Array<LegalHold>>()
-  const erasures = new Map<string, Erasure>()
-  const audit: Array<AuditEntry> = []
-  const ik = (kind: IndexKind, key: string) => `${kind}:${key}`
+export const makeMemory: Effect.Effect<AccountStore["Service"], never, Notifier.Notifier> = Effect.gen(
+  function* () {
+    const notifier = yield* Notifier.Notifier
+    const lock = yield* Semaphore.make(1)
+    const accounts = new Map<string, Account>()
+    const index = new Map<string, string>()
+    const keys = new Map<string, SubjectKey>()
+    const fields = new Map<string, Map<string, Sealed>>()
+    const holds = new Map<string, Array<LegalHold>>()
+    const erasures = new Map<string, Erasure>()
+    const audit: Array<AuditEntry> = []
+    const ik = (kind: IndexKind, key: string) => `${kind}:${key}`
 
-  const validate = (tx: Transaction): string | undefined => {
-    for (const { account, expectedVersion } of tx.accounts ?? []) {
-      const stored = accounts.get(account.id)?.version ?? 0
-      if (stored !== expectedVersion) {
-        return `account ${account.id} is at version ${stored}, expected ${expectedVersion} (a concurrent change won)`
+    const validate = (tx: Transaction): string | undefined => {
+      for (const { account, expectedVersion } of tx.accounts ?? []) {
+        const stored = accounts.get(account.id)?.version ?? 0
+        if (stored !== expectedVersion) {
+          return `account ${account.id} is at version ${stored}, expected ${expectedVersion} (a concurrent change won)`
+        }
+        if (account.version !== expectedVersion + 1)
+          return `account ${account.id} must be written at version ${expectedVersion + 1}`
       }
-      if (account.version !== expectedVersion + 1)
-        return `account ${account.id} must be written at version ${expectedVersion + 1}`
-    }
-    for (const { kind, key, accountId } of tx.index ?? []) {
-      const owner = index.get(ik(kind, key))
-      if (accountId !== null && owner !== undefined && owner !== accountId) {
-        return `the ${kind} index entry already belongs to account ${owner}`
+      for (const { kind, key, accountId } of tx.index ?? []) {
+        const owner = index.get(ik(kind, key))
+        if (accountId !== null && owner !== undefined && owner !== accountId) {
+          return `the ${kind} index entry already belongs to account ${owner}`
+        }
       }
+      return undefined
     }
-    return undefined
+
+    const apply = (tx: Transaction): void => {
+      for (const { account } of tx.accounts ?? []) accounts.set(account.id, account)
+      for (const { kind, key, accountId } of tx.index ?? []) {
+        if (accountId === null) index.delete(ik(kind, key))
+        else index.set(ik(kind, key), accountId)
+      }
+      for (const { subject, key } of tx.keys ?? []) {
+        if (key === null) keys.delete(subject)
+        else keys.set(subject, key)
+      }
+      for (const subject of tx.purgeFields ?? []) fields.delete(subject)
+      for (const { subject, field, sealed } of tx.fields ?? []) {
+        let m = fields.get(subject)
+        if (sealed === null) {
+          m?.delete(field)
+          continue
+        }
+        if (m === undefined) {
+          m = new Map()
+          fields.set(subject, m)
+        }
+        m.set(field, sealed)
+      }
+      for (const h of tx.holds ?? []) holds.set(h.subject, [...(holds.get(h.subject) ?? []), h])
+      for (const e of tx.erasures ?? []) erasures.set(e.subject, e)
+      audit.push(...(tx.audit ?? []))
+    }
+
+    return AccountStore.of({
+      getAccount: (id) => Effect.sync(() => Option.fromNullishOr(accounts.get(id))),
+      findIndex: (kind, key) => Effect.sync(() => Option.fromNullishOr(index.get(ik(kind, key)))),
+      getKey: (subject) => Effect.sync(() => Option.fromNullishOr(keys.get(subject))),
+      listKeys: Effect.sync(() => [...keys.values()].sort((a, b) => cmp(a.subject, b.subject))),
+      getFields: (subject) =>
+        Effect.sync(() =>
+          [...(fields.get(subject) ?? new Map<string, Sealed>()).entries()]
+            .map(([field, sealed]) => ({ field, sealed }))
+            .sort((a, b) => cmp(a.field, b.field))
+        ),
+      getHolds: (subject) => Effect.sync(() => holds.get(subject) ?? []),
+      getErasure: (subject) => Effect.sync(() => Option.fromNullishOr(erasures.get(subject))),
+      dueErasures: (now) =>
+        Effect.sync(() =>
+          [...erasures.values()]
+            .filter((e) => e.status === "retained" && (e.until ?? 0) <= now)
+            .sort((a, b) => cmp(a.subject, b.subject))
+        ),
+      audit: (accountId) => Effect.sync(() => audit.filter((e) => e.accountId === accountId)),
+      commit: (tx) =>
+        lock.withPermits(1)(
+          Effect.suspend(() => {
+            const problem = validate(tx)
+            if (problem !== undefined) return Effect.fail(new StoreFailure({ reason: problem }))
+            apply(tx)
+            // still under the permit: the next commit's events cannot overtake these
+            return Notifier.afterCommit(notifier, tx.events ?? [], "accounts")
+          })
+        ),
+      dump: Effect.sync(() => ({
+        accounts: [...accounts.values()].sort((a, b) => cmp(a.id, b.id)),
+        index: [...index.entries()].sort((a, b) => cmp(a[0], b[0])),
+        keys: [...keys.values()].sort((a, b) => cmp(a.subject, b.subject)),
+        fields: [...fields.entries()]
+          .flatMap(([subject, m]) => [...m.entries()].map(([field, sealed]) => ({ subject, field, sealed })))
+          .sort((a, b) => cmp(a.subject, b.subject) || cmp(a.field, b.field)),
+        holds: [...holds.values()].flat(),
+        erasures: [...erasures.values()].sort((a, b) => cmp(a.subject, b.subject)),
+        audit: [...audit]
+      }))
+    })
   }
-
-  const apply = (tx: Transaction): void => {
-    for (const { account } of tx.accounts ?? []) accounts.set(account.id, account)
-    for (const { kind, key, accountId } of tx.index ?? []) {
-      if (accountId === null) index.delete(ik(kind, key))
-      else index.set(ik(kind, key), accountId)
-    }
-    for (const { subject, key } of tx.keys ?? []) {
-      if (key === null) keys.delete(subject)
-      else keys.set(subject, key)
-    }
-    for (const subject of tx.purgeFields ?? []) fields.delete(subject)
-    for (const { subject, field, sealed } of tx.fields ?? []) {
-      let m = fields.get(subject)
-      if (sealed === null) {
-        m?.delete(field)
-        continue
-      }
-      if (m === undefined) {
-        m = new Map()
-        fields.set(subject, m)
-      }
-      m.set(field, sealed)
-    }
-    for (const h of tx.holds ?? []) holds.set(h.subject, [...(holds.get(h.subject) ?? []), h])
-    for (const e of tx.erasures ?? []) erasures.set(e.subject, e)
-    audit.push(...(tx.audit ?? []))
-  }
-
-  return AccountStore.of({
-    getAccount: (id) => Effect.sync(() => Option.fromNullishOr(accounts.get(id))),
-    findIndex: (kind, key) => Effect.sync(() => Option.fromNullishOr(index.get(ik(kind, key)))),
-    getKey: (subject) => Effect.sync(() => Option.fromNullishOr(keys.get(subject))),
-    listKeys: Effect.sync(() => [...keys.values()].sort((a, b) => cmp(a.subject, b.subject))),
-    getFields: (subject) =>
-      Effect.sync(() =>
-        [...(fields.get(subject) ?? new Map<string, Sealed>()).entries()]
-          .map(([field, sealed]) => ({ field, sealed }))
-          .sort((a, b) => cmp(a.field, b.field))
-      ),
-    getHolds: (subject) => Effect.sync(() => holds.get(subject) ?? []),
-    getErasure: (subject) => Effect.sync(() => Option.fromNullishOr(erasures.get(subject))),
-    dueErasures: (now) =>
-      Effect.sync(() =>
-        [...erasures.values()]
-          .filter((e) => e.status === "retained" && (e.until ?? 0) <= now)
-          .sort((a, b) => cmp(a.subject, b.subject))
-      ),
-    audit: (accountId) => Effect.sync(() => audit.filter((e) => e.accountId === accountId)),
-    commit: (tx) =>
-      lock.withPermits(1)(
-        Effect.suspend(() => {
-          const problem = validate(tx)
-          if (problem !== undefined) return Effect.fail(new StoreFailure({ reason: problem }))
-          apply(tx)
-          return Effect.void
-        })
-      ),
-    dump: Effect.sync(() => ({
-      accounts: [...accounts.values()].sort((a, b) => cmp(a.id, b.id)),
-      index: [...index.entries()].sort((a, b) => cmp(a[0], b[0])),
-      keys: [...keys.values()].sort((a, b) => cmp(a.subject, b.subject)),
-      fields: [...fields.entries()]
-        .flatMap(([subject, m]) => [...m.entries()].map(([field, sealed]) => ({ subject, field, sealed })))
-        .sort((a, b) => cmp(a.subject, b.subject) || cmp(a.field, b.field)),
-      holds: [...holds.values()].flat(),
-      erasures: [...erasures.values()].sort((a, b) => cmp(a.subject, b.subject)),
-      audit: [...audit]
-    }))
-  })
-})
+)
 
 /**
- * The memory store as a layer (a fresh, empty store per build).
+ * The memory store as a layer (a fresh, empty store per build). It delivers each commit's
+ * events through the `Notifier` it is given (`Notifier.layerMemory` records them).
  *
  * @example
  * ```ts
  * import { AccountStore } from "@paykit/accounts"
- * import { Effect } from "effect"
- * const program = Effect.flatMap(AccountStore.AccountStore, (s) => s.dump).pipe(Effect.provide(AccountStore.layerMemory))
+ * import { Notifier } from "@paykit/core"
+ * import { Effect, Layer } from "effect"
+ * const store = AccountStore.layerMemory.pipe(Layer.provideMerge(Notifier.layerMemory))
+ * const program = Effect.flatMap(AccountStore.AccountStore, (s) => s.dump).pipe(Effect.provide(store))
  * ```
  * @category layers
  * @since 0.1.0
  */
-export const layerMemory: Layer.Layer<AccountStore> = Layer.effect(AccountStore, makeMemory)
+export const layerMemory: Layer.Layer<AccountStore, never, Notifier.Notifier> = Layer.effect(
+  AccountStore,
+  makeMemory
+)

@@ -1,5 +1,5 @@
 import { Clock, Context, Effect, Layer, Option, Result, Schema } from "effect"
-import { Currency, type DomainEvent, Ids, Input, InvalidInput, Money, Notifier } from "@paykit/core"
+import { Currency, DomainEvent, Ids, Input, InvalidInput, Money } from "@paykit/core"
 import type { Account, BankSummary, CardSummary, PersonRef } from "./Account.ts"
 import { subjects as subjectsOf } from "./Account.ts"
 import {
@@ -176,6 +176,8 @@ type Op<A> = Effect.Effect<A, AccountsError>
  * The accounts service: registration, profile updates, verification, the lifecycle, the team,
  * security settings, and the PII vault (profile reads, subject export, erasure, legal holds, key
  * rotation). Every input is decoded; a failed operation writes nothing and emits no event.
+ * Each change's events (`Events.Event`) go into the same `AccountStore.commit` as the change, so
+ * the store keeps or delivers them with it; the service itself never calls a `Notifier`.
  *
  * @example
  * ```ts
@@ -352,7 +354,7 @@ export const make = (
 ): Effect.Effect<
   Accounts["Service"],
   never,
-  AccountStore | KeyStore | VerificationProvider | ClosureCheck | Ids.Ids | Notifier.Notifier
+  AccountStore | KeyStore | VerificationProvider | ClosureCheck | Ids.Ids
 > =>
   Effect.gen(function* () {
     const store = yield* AccountStore
@@ -360,25 +362,20 @@ export const make = (
     const provider = yield* VerificationProvider
     const closure = yield* ClosureCheck
     const ids = yield* Ids.Ids
-    const notifier = yield* Notifier.Notifier
     const policy = config.policy ?? Requirements.defaultPolicy
     const amlYears = config.amlRetentionYears ?? 5
 
-    const emit = (
-      events: ReadonlyArray<Omit<DomainEvent.DomainEvent, "id" | "occurredAt"> & { readonly at: number }>
-    ) =>
+    /**
+     * Commits a change together with the events it causes: one `store.commit`, so the store keeps
+     * (outbox) or delivers (memory, after the commit) exactly the events of the changes it made.
+     * The service never notifies on its own.
+     */
+    const commit = (tx: Transaction, drafts: ReadonlyArray<Ev>) =>
       Effect.gen(function* () {
-        if (events.length === 0) return
-        const out: Array<DomainEvent.DomainEvent> = []
-        for (const e of events) out.push(Events.make(yield* ids.next, e.type, e.at, e.subject, e.data))
-        yield* notifier
-          .notify(out)
-          .pipe(
-            Effect.catchTag("NotifyFailed", (err) =>
-              Effect.logWarning(`accounts: change stored but its events were not delivered: ${err.reason}`)
-            )
-          )
-        yield* Effect.logDebug(`accounts: ${out.map((e) => `${e.type}(${e.subject})`).join(", ")}`)
+        const events = yield* Effect.provideService(DomainEvent.envelopes(drafts), Ids.Ids, ids)
+        yield* store.commit(events.length === 0 ? tx : { ...tx, events })
+        if (events.length > 0)
+          yield* Effect.logDebug(`accounts: ${events.map((e) => `${e.type}(${e.subject})`).join(", ")}`)
       })
 
     type Ev = { readonly type: string; readonly at: number; readonly subject: string; readonly data: unknown }
@@ -629,40 +626,44 @@ export const make = (
         const settled = settle(undefined, draft, now)
         const account = settled.account
         const allSealed = [sealedHolder, ...sealedPersons]
-        yield* store.commit({
-          accounts: [{ account, expectedVersion: 0 }],
-          index: [
-            { kind: "email", key: emailKey, accountId: id },
-            ...(regKey === undefined ? [] : [{ kind: "registration" as const, key: regKey, accountId: id }]),
-            ...subjectsOf(account).map((s) => ({ kind: "subject" as const, key: s, accountId: id }))
-          ],
-          keys: allSealed.flatMap((s) => s.keys),
-          fields: allSealed.flatMap((s) => s.fields),
-          audit: [
-            {
-              id: yield* ids.next,
-              at: now,
-              accountId: id,
-              actor: `member:${app.owner.userId}`,
-              action: "register",
-              version: 1,
-              changes: Object.entries(holder).map(([field, v]) => ({
-                field,
-                from: null,
-                to: Redact.forAudit(field, v)
-              }))
-            }
-          ]
-        })
-        yield* emit([
+        yield* commit(
           {
-            type: Events.TYPES.registered,
-            at: now,
-            subject: id,
-            data: { accountId: id, type: app.type, country: app.country, capabilities: app.capabilities }
+            accounts: [{ account, expectedVersion: 0 }],
+            index: [
+              { kind: "email", key: emailKey, accountId: id },
+              ...(regKey === undefined
+                ? []
+                : [{ kind: "registration" as const, key: regKey, accountId: id }]),
+              ...subjectsOf(account).map((s) => ({ kind: "subject" as const, key: s, accountId: id }))
+            ],
+            keys: allSealed.flatMap((s) => s.keys),
+            fields: allSealed.flatMap((s) => s.fields),
+            audit: [
+              {
+                id: yield* ids.next,
+                at: now,
+                accountId: id,
+                actor: `member:${app.owner.userId}`,
+                action: "register",
+                version: 1,
+                changes: Object.entries(holder).map(([field, v]) => ({
+                  field,
+                  from: null,
+                  to: Redact.forAudit(field, v)
+                }))
+              }
+            ]
           },
-          ...settled.events
-        ])
+          [
+            {
+              type: Events.TYPES.registered,
+              at: now,
+              subject: id,
+              data: { accountId: id, type: app.type, country: app.country, capabilities: app.capabilities }
+            },
+            ...settled.events
+          ]
+        )
         return account
       })
 
@@ -805,6 +806,7 @@ export const make = (
           now
         )
         const settled = settle(a, next, now)
+        const reopened = cases.filter((c, i) => c !== a.cases[i])
         const changes = [
           ...changedFields.map((field) => ({
             field,
@@ -828,44 +830,45 @@ export const make = (
                 }
               ])
         ]
-        yield* store.commit({
-          accounts: [{ account: settled.account, expectedVersion: a.version }],
-          index,
-          keys: sealed.keys,
-          fields: sealed.fields,
-          audit: [
-            {
-              id: yield* ids.next,
-              at: now,
-              accountId: a.id,
-              actor: actorLabel(actor),
-              action: subject === a.id ? "update_profile" : `update_person:${subject}`,
-              version: next.profileVersion,
-              changes
-            }
-          ]
-        })
-        const reopened = cases.filter((c, i) => c !== a.cases[i])
-        yield* emit([
+        yield* commit(
           {
-            type: Events.TYPES.profileUpdated,
-            at: now,
-            subject: a.id,
-            data: {
-              accountId: a.id,
-              subject,
-              fields: changes.map((c) => c.field),
-              profileVersion: next.profileVersion
-            }
+            accounts: [{ account: settled.account, expectedVersion: a.version }],
+            index,
+            keys: sealed.keys,
+            fields: sealed.fields,
+            audit: [
+              {
+                id: yield* ids.next,
+                at: now,
+                accountId: a.id,
+                actor: actorLabel(actor),
+                action: subject === a.id ? "update_profile" : `update_person:${subject}`,
+                version: next.profileVersion,
+                changes
+              }
+            ]
           },
-          ...reopened.map((c) => ({
-            type: Events.TYPES.verificationUpdated,
-            at: now,
-            subject: a.id,
-            data: { accountId: a.id, caseId: c.id, kind: c.kind, status: c.status }
-          })),
-          ...settled.events
-        ])
+          [
+            {
+              type: Events.TYPES.profileUpdated,
+              at: now,
+              subject: a.id,
+              data: {
+                accountId: a.id,
+                subject,
+                fields: changes.map((c) => c.field),
+                profileVersion: next.profileVersion
+              }
+            },
+            ...reopened.map((c) => ({
+              type: Events.TYPES.verificationUpdated,
+              at: now,
+              subject: a.id,
+              data: { accountId: a.id, caseId: c.id, kind: c.kind, status: c.status }
+            })),
+            ...settled.events
+          ]
+        )
         return settled.account
       })
 
@@ -876,33 +879,35 @@ export const make = (
         const changed = cases.filter((c, i) => c !== a.cases[i])
         if (changed.length === 0) return a
         const settled = settle(a, bump({ ...a, cases }, now), now)
-        yield* store.commit({
-          accounts: [{ account: settled.account, expectedVersion: a.version }],
-          audit: [
-            {
-              id: yield* ids.next,
+        yield* commit(
+          {
+            accounts: [{ account: settled.account, expectedVersion: a.version }],
+            audit: [
+              {
+                id: yield* ids.next,
+                at: now,
+                accountId: a.id,
+                actor,
+                action: "verification",
+                version: a.profileVersion,
+                changes: changed.map((c) => ({
+                  field: `case:${c.id}`,
+                  from: a.cases.find((x) => x.id === c.id)?.status ?? null,
+                  to: c.status
+                }))
+              }
+            ]
+          },
+          [
+            ...changed.map((c) => ({
+              type: Events.TYPES.verificationUpdated,
               at: now,
-              accountId: a.id,
-              actor,
-              action: "verification",
-              version: a.profileVersion,
-              changes: changed.map((c) => ({
-                field: `case:${c.id}`,
-                from: a.cases.find((x) => x.id === c.id)?.status ?? null,
-                to: c.status
-              }))
-            }
+              subject: a.id,
+              data: { accountId: a.id, caseId: c.id, kind: c.kind, status: c.status, errors: c.errors }
+            })),
+            ...settled.events
           ]
-        })
-        yield* emit([
-          ...changed.map((c) => ({
-            type: Events.TYPES.verificationUpdated,
-            at: now,
-            subject: a.id,
-            data: { accountId: a.id, caseId: c.id, kind: c.kind, status: c.status, errors: c.errors }
-          })),
-          ...settled.events
-        ])
+        )
         return settled.account
       })
 
@@ -1029,8 +1034,7 @@ export const make = (
           now
         )
         const settled = settle(a, next, now)
-        yield* store.commit({ accounts: [{ account: settled.account, expectedVersion: a.version }] })
-        yield* emit([
+        yield* commit({ accounts: [{ account: settled.account, expectedVersion: a.version }] }, [
           {
             type: Events.TYPES.volumeRecorded,
             at: now,
@@ -1049,8 +1053,10 @@ export const make = (
         const move = Requirements.automaticMove(policy, a, now)
         if (move === undefined) return a
         const settled = settle(a, bump(a, now), now)
-        yield* store.commit({ accounts: [{ account: settled.account, expectedVersion: a.version }] })
-        yield* emit(settled.events)
+        yield* commit(
+          { accounts: [{ account: settled.account, expectedVersion: a.version }] },
+          settled.events
+        )
         return settled.account
       })
 
@@ -1091,36 +1097,38 @@ export const make = (
           now
         )
         const settled = settle(a, moved, now)
-        yield* store.commit({
-          accounts: [{ account: settled.account, expectedVersion: a.version }],
-          holds,
-          audit: [
-            {
-              id: yield* ids.next,
-              at: now,
-              accountId: a.id,
-              actor: actorLabel(actor),
-              action: `lifecycle:${command}`,
-              version: a.profileVersion,
-              changes: [{ field: "status", from: a.status, to }]
-            }
-          ]
-        })
-        yield* emit([
+        yield* commit(
           {
-            type: Events.LIFECYCLE[command],
-            at: now,
-            subject: a.id,
-            data: { accountId: a.id, from: a.status, to, code: Lifecycle.CODES[to], by: kind }
+            accounts: [{ account: settled.account, expectedVersion: a.version }],
+            holds,
+            audit: [
+              {
+                id: yield* ids.next,
+                at: now,
+                accountId: a.id,
+                actor: actorLabel(actor),
+                action: `lifecycle:${command}`,
+                version: a.profileVersion,
+                changes: [{ field: "status", from: a.status, to }]
+              }
+            ]
           },
-          ...holds.map((h) => ({
-            type: Events.TYPES.legalHoldPlaced,
-            at: now,
-            subject: a.id,
-            data: { subject: h.subject, basis: h.basis, until: h.until }
-          })),
-          ...settled.events
-        ])
+          [
+            {
+              type: Events.LIFECYCLE[command],
+              at: now,
+              subject: a.id,
+              data: { accountId: a.id, from: a.status, to, code: Lifecycle.CODES[to], by: kind }
+            },
+            ...holds.map((h) => ({
+              type: Events.TYPES.legalHoldPlaced,
+              at: now,
+              subject: a.id,
+              data: { subject: h.subject, basis: h.basis, until: h.until }
+            })),
+            ...settled.events
+          ]
+        )
         return settled.account
       })
 
@@ -1151,21 +1159,23 @@ export const make = (
         }
         const { team, event } = yield* change(a, actor)
         const next = bump({ ...a, team }, now)
-        yield* store.commit({
-          accounts: [{ account: next, expectedVersion: a.version }],
-          audit: [
-            {
-              id: yield* ids.next,
-              at: now,
-              accountId: a.id,
-              actor: actorLabel(actor),
-              action: `team:${operation}`,
-              version: a.profileVersion,
-              changes: [{ field: "team", from: JSON.stringify(a.team), to: JSON.stringify(team) }]
-            }
-          ]
-        })
-        yield* emit([{ ...event, at: now, subject: a.id }])
+        yield* commit(
+          {
+            accounts: [{ account: next, expectedVersion: a.version }],
+            audit: [
+              {
+                id: yield* ids.next,
+                at: now,
+                accountId: a.id,
+                actor: actorLabel(actor),
+                action: `team:${operation}`,
+                version: a.profileVersion,
+                changes: [{ field: "team", from: JSON.stringify(a.team), to: JSON.stringify(team) }]
+              }
+            ]
+          },
+          [{ ...event, at: now, subject: a.id }]
+        )
         return next
       })
 
@@ -1250,28 +1260,30 @@ export const make = (
         yield* Effect.fromResult(Permissions.canCreateKey(a.team, actor.id, access))
         const key = { id: yield* ids.next, createdBy: actor.id, access, createdAt: now }
         const next = bump({ ...a, apiKeys: [...a.apiKeys, key] }, now)
-        yield* store.commit({
-          accounts: [{ account: next, expectedVersion: a.version }],
-          audit: [
+        yield* commit(
+          {
+            accounts: [{ account: next, expectedVersion: a.version }],
+            audit: [
+              {
+                id: yield* ids.next,
+                at: now,
+                accountId: a.id,
+                actor: actorLabel(actor),
+                action: "api_key:create",
+                version: a.profileVersion,
+                changes: [{ field: "apiKeys", from: null, to: JSON.stringify({ id: key.id, access }) }]
+              }
+            ]
+          },
+          [
             {
-              id: yield* ids.next,
+              type: Events.TYPES.apiKeyCreated,
               at: now,
-              accountId: a.id,
-              actor: actorLabel(actor),
-              action: "api_key:create",
-              version: a.profileVersion,
-              changes: [{ field: "apiKeys", from: null, to: JSON.stringify({ id: key.id, access }) }]
+              subject: a.id,
+              data: { accountId: a.id, keyId: key.id, access, by: actor.id }
             }
           ]
-        })
-        yield* emit([
-          {
-            type: Events.TYPES.apiKeyCreated,
-            at: now,
-            subject: a.id,
-            data: { accountId: a.id, keyId: key.id, access, by: actor.id }
-          }
-        ])
+        )
         return key
       })
 
@@ -1316,32 +1328,34 @@ export const make = (
           limits
         }
         const next = bump({ ...a, security }, now)
-        yield* store.commit({
-          accounts: [{ account: next, expectedVersion: a.version }],
-          audit: [
+        yield* commit(
+          {
+            accounts: [{ account: next, expectedVersion: a.version }],
+            audit: [
+              {
+                id: yield* ids.next,
+                at: now,
+                accountId: a.id,
+                actor: actorLabel(actor),
+                action: "security:update",
+                version: a.profileVersion,
+                changes: Object.keys(s).map((field) => ({
+                  field,
+                  from: null,
+                  to: JSON.stringify((s as Record<string, unknown>)[field])
+                }))
+              }
+            ]
+          },
+          [
             {
-              id: yield* ids.next,
+              type: Events.TYPES.securityUpdated,
               at: now,
-              accountId: a.id,
-              actor: actorLabel(actor),
-              action: "security:update",
-              version: a.profileVersion,
-              changes: Object.keys(s).map((field) => ({
-                field,
-                from: null,
-                to: JSON.stringify((s as Record<string, unknown>)[field])
-              }))
+              subject: a.id,
+              data: { accountId: a.id, fields: Object.keys(s) }
             }
           ]
-        })
-        yield* emit([
-          {
-            type: Events.TYPES.securityUpdated,
-            at: now,
-            subject: a.id,
-            data: { accountId: a.id, fields: Object.keys(s) }
-          }
-        ])
+        )
         return next
       })
 
@@ -1484,23 +1498,24 @@ export const make = (
           undefined
         )
         if (longest !== undefined) {
-          yield* store.commit({
-            erasures: [
-              { subject, requestedAt: now, status: "retained", until: longest.until, basis: longest.basis }
-            ]
-          })
-          yield* emit([
+          yield* commit(
             {
-              type: Events.TYPES.erasureRetained,
-              at: now,
-              subject: a.id,
-              data: { subject, until: longest.until, basis: longest.basis }
-            }
-          ])
+              erasures: [
+                { subject, requestedAt: now, status: "retained", until: longest.until, basis: longest.basis }
+              ]
+            },
+            [
+              {
+                type: Events.TYPES.erasureRetained,
+                at: now,
+                subject: a.id,
+                data: { subject, until: longest.until, basis: longest.basis }
+              }
+            ]
+          )
           return { _tag: "Retained" as const, subject, until: longest.until, basis: longest.basis }
         }
-        yield* store.commit(shredTx(a, subject, now, now))
-        yield* emit([
+        yield* commit(shredTx(a, subject, now, now), [
           { type: Events.TYPES.erased, at: now, subject: a.id, data: { subject, accountId: a.id } }
         ])
         return { _tag: "Erased" as const, subject, erasedAt: now }
@@ -1522,8 +1537,7 @@ export const make = (
           Option.isSome(erasure) && (erasure.value.until ?? 0) < h.until
             ? [{ ...erasure.value, until: h.until, basis: h.basis }]
             : []
-        yield* store.commit({ holds: [hold], erasures: retained })
-        yield* emit([
+        yield* commit({ holds: [hold], erasures: retained }, [
           {
             type: Events.TYPES.legalHoldPlaced,
             at: now,
@@ -1542,8 +1556,7 @@ export const make = (
         const a = yield* accountOfSubject(e.subject)
         const holds = (yield* store.getHolds(e.subject)).filter((h) => h.until > now)
         if (holds.length > 0) continue
-        yield* store.commit(shredTx(a, e.subject, now, e.requestedAt))
-        yield* emit([
+        yield* commit(shredTx(a, e.subject, now, e.requestedAt), [
           { type: Events.TYPES.erased, at: now, subject: a.id, data: { subject: e.subject, accountId: a.id } }
         ])
         done.push(e.subject)
@@ -1561,8 +1574,7 @@ export const make = (
         const dek = yield* keys.unwrap(k.subject, k.wrapped)
         updated.push({ subject: k.subject, key: { ...k, wrapped: yield* keys.wrap(k.subject, dek) } })
       }
-      yield* store.commit({ keys: updated })
-      yield* emit([
+      yield* commit({ keys: updated }, [
         {
           type: Events.TYPES.keysRotated,
           at: now,
@@ -1627,8 +1639,5 @@ export const make = (
  */
 export const layer = (
   config: Config = {}
-): Layer.Layer<
-  Accounts,
-  never,
-  AccountStore | KeyStore | VerificationProvider | ClosureCheck | Ids.Ids | Notifier.Notifier
-> => Layer.effect(Accounts, make(config))
+): Layer.Layer<Accounts, never, AccountStore | KeyStore | VerificationProvider | ClosureCheck | Ids.Ids> =>
+  Layer.effect(Accounts, make(config))

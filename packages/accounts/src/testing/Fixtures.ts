@@ -93,6 +93,8 @@ export const business = (overrides: Record<string, unknown> = {}) => ({
 /**
  * Every port on memory, seeded ids, the memory notifier and a `TestClock`: the `Accounts`
  * service plus `AccountStore`, `KeyStore`, `RecordedEvents`, `MemoryStanding` for assertions.
+ * The memory store delivers each commit's events to the memory notifier, so `RecordedEvents`
+ * holds every event of every committed change, in commit order.
  *
  * @example
  * ```ts
@@ -106,11 +108,10 @@ export const layer = (config: Accounts.Config = {}, seed = 1) =>
   Accounts.layer(config).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
-        AccountStore.layerMemory,
+        AccountStore.layerMemory.pipe(Layer.provideMerge(Notifier.layerMemory)),
         KeyStore.layerMemory,
         VerificationProvider.layerMemory,
         ClosureCheck.layerMemory,
-        Notifier.layerMemory,
         Ids.layerSeeded(seed)
       )
     ),
