@@ -1,5 +1,5 @@
-import { Schema } from "effect"
-import { Ulid } from "./Ids.ts"
+import { Clock, Effect, Schema } from "effect"
+import { Ids, Ulid } from "./Ids.ts"
 
 /**
  * The envelope every domain event travels in: a unique id (ULID, also the webhook message id),
@@ -57,3 +57,49 @@ export const make = (input: {
   subject: input.subject,
   data: input.data
 })
+
+/**
+ * An event before its envelope: what happened (`type`), to what (`subject`, the aggregate id
+ * that orders its events), the event's `data`, and optionally when (`at`, epoch milliseconds;
+ * the `Clock`'s reading when absent).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Draft {
+  readonly type: string
+  readonly subject: string
+  readonly data: unknown
+  readonly at?: number | undefined
+}
+
+/**
+ * Puts drafts into their envelopes: each gets a fresh id from `Ids` (a ULID, the id consumers
+ * deduplicate on) and its time from the draft or else from `Clock`. The one way every paykit
+ * service builds its events, so ids and times come from the same services everywhere (seeded
+ * ids and a `TestClock` make them deterministic in tests).
+ *
+ * @example
+ * ```ts
+ * import { DomainEvent, Ids } from "@paykit/core"
+ * import { Effect } from "effect"
+ * const events = DomainEvent.envelopes([{ type: "fx.quote.locked", subject: "q_1", data: {} }]).pipe(
+ *   Effect.provide(Ids.layerSeeded(1))
+ * )
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const envelopes = (
+  drafts: ReadonlyArray<Draft>
+): Effect.Effect<ReadonlyArray<DomainEvent>, never, Ids> =>
+  Effect.gen(function* () {
+    if (drafts.length === 0) return []
+    const ids = yield* Ids
+    const now = yield* Clock.currentTimeMillis
+    const out: Array<DomainEvent> = []
+    for (const d of drafts) {
+      out.push(make({ id: yield* ids.next, type: d.type, at: d.at ?? now, subject: d.subject, data: d.data }))
+    }
+    return out
+  })

@@ -29,6 +29,38 @@ export class Notifier extends Context.Service<
 >()("@paykit/core/Notifier") {}
 
 /**
+ * How a memory store hands the events of a committed change to the `Notifier`: right after its
+ * commit, in commit order. A `NotifyFailed` is logged as a warning and does not undo the change
+ * (a memory store has nowhere durable to keep the events; the PostgreSQL adapters keep them in
+ * their transactional outbox instead, and the relay retries).
+ *
+ * @example
+ * ```ts
+ * import { Notifier } from "@paykit/core"
+ * import { Effect } from "effect"
+ * const commit = Effect.flatMap(Notifier.Notifier, (n) => Notifier.afterCommit(n, [], "accounts"))
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const afterCommit = (
+  notifier: Notifier["Service"],
+  events: ReadonlyArray<DomainEvent>,
+  source: string
+): Effect.Effect<void> =>
+  events.length === 0
+    ? Effect.void
+    : notifier
+        .notify(events)
+        .pipe(
+          Effect.catchTag("NotifyFailed", (e) =>
+            Effect.logWarning(
+              `${source}: the change is committed but its events were not delivered: ${e.reason}`
+            )
+          )
+        )
+
+/**
  * What the memory notifier has recorded, in delivery order.
  *
  * @category services

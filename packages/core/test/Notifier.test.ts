@@ -1,6 +1,6 @@
-import { Effect, Schema } from "effect"
+import { Effect, Logger, Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { DomainEvent, Input, Notifier } from "../src/index.ts"
+import { DomainEvent, Ids, Input, Notifier } from "../src/index.ts"
 
 describe("Notifier.layerMemory", () => {
   it("records what was sent, in order, and can be cleared", async () => {
@@ -123,5 +123,44 @@ describe("Input.isStorableText and Input.storableText", () => {
     const e = await Effect.runPromise(Effect.flip(decode({ text: "a\u0000b" })))
     expect([e._tag, e.path]).toEqual(["InvalidInput", "text"])
     expect(await Effect.runPromise(decode({ text: "充值卡 😀" }))).toEqual({ text: "充值卡 😀" })
+  })
+})
+
+describe("DomainEvent.envelopes and Notifier.afterCommit", () => {
+  it("envelopes take ids from Ids and the time from the draft or the Clock; afterCommit delivers in order and logs a failure instead of failing", async () => {
+    const events = await Effect.runPromise(
+      DomainEvent.envelopes([
+        { type: "fx.quote.locked", subject: "q1", data: { n: 1 } },
+        { type: "fx.quote.executed", subject: "q1", data: { n: 2 }, at: 1_000 }
+      ]).pipe(Effect.provide(Ids.layerSeeded(5)))
+    )
+    expect(events.map((e) => [e.type, e.subject])).toEqual([
+      ["fx.quote.locked", "q1"],
+      ["fx.quote.executed", "q1"]
+    ])
+    // the first from the Clock (real time here), the second from its draft
+    expect(Date.parse(events[0]!.occurredAt)).toBeGreaterThan(Date.parse("2026-01-01T00:00:00Z"))
+    expect(events[1]!.occurredAt).toBe("1970-01-01T00:00:01.000Z")
+    expect(new Set(events.map((e) => e.id)).size).toBe(2)
+    expect(events.every((e) => Schema.is(DomainEvent.DomainEvent)(e))).toBe(true)
+    const delivered = await Effect.runPromise(
+      Effect.gen(function* () {
+        const notifier = yield* Notifier.Notifier
+        yield* Notifier.afterCommit(notifier, events, "test")
+        return yield* (yield* Notifier.RecordedEvents).all
+      }).pipe(Effect.provide(Notifier.layerMemory))
+    )
+    expect(delivered).toEqual(events)
+    const failing = Notifier.Notifier.of({
+      notify: () => Effect.fail(new Notifier.NotifyFailed({ reason: "down" }))
+    })
+    const logs: Array<string> = []
+    const logger = Logger.make<unknown, void>(({ message }) => {
+      logs.push(String(message))
+    })
+    await Effect.runPromise(
+      Notifier.afterCommit(failing, events, "test").pipe(Effect.provide(Logger.layer([logger])))
+    )
+    expect(logs.join("\n")).toContain("test: the change is committed but its events were not delivered: down")
   })
 })

@@ -111,3 +111,38 @@ export const executed = (eventId: string, quote: Quote, at: number): DomainEvent
     subject: quote.id,
     data: encodeExecuted({ quoteId: quote.id, paid: quote.paid, received: quote.received, executedAt: at })
   })
+
+const envelope = {
+  id: DomainEvent.DomainEvent.fields.id,
+  occurredAt: DomainEvent.DomainEvent.fields.occurredAt,
+  subject: Schema.String
+}
+
+/**
+ * Every event this package emits, as one Schema: the envelope whose `type` selects the data's
+ * schema (`fx.quote.locked` → {@link QuoteLocked}, `fx.quote.executed` → {@link QuoteExecuted}).
+ * The subject is the quote id. Decoding refuses an unknown type and wrong data, naming the field.
+ *
+ * @example
+ * ```ts
+ * import { Events } from "@paykit/fx"
+ * import { Schema } from "effect"
+ * declare const received: unknown
+ * const event = Schema.decodeUnknownSync(Events.Event)(received)
+ * if (event.type === "fx.quote.executed") console.log(event.data.executedAt)
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export const Event = Schema.Union([
+  Schema.Struct({ ...envelope, type: Schema.Literal(TYPES.locked), data: QuoteLocked }),
+  Schema.Struct({ ...envelope, type: Schema.Literal(TYPES.executed), data: QuoteExecuted })
+])
+
+/**
+ * A decoded event of this package.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Event = typeof Event.Type

@@ -1,13 +1,4 @@
-import {
-  type AmountOutOfRange,
-  Currency,
-  type DomainEvent,
-  Ids,
-  Input,
-  type InvalidInput,
-  Money,
-  Notifier
-} from "@paykit/core"
+import { type AmountOutOfRange, Currency, Ids, Input, type InvalidInput, Money } from "@paykit/core"
 import { Clock, Context, Duration, Effect, Layer, type Result, Schema } from "effect"
 import type {
   DuplicateQuote,
@@ -139,8 +130,9 @@ export type ExecuteFailure =
  * reference rate through their ports (refusing stale ones), computes the quote with the pure
  * `Quote` functions, locks it in the `QuoteStore` until `now + lockFor` (time from `Clock`, id
  * from `Ids`). `execute` uses a locked quote once, returning exactly its locked rates and amounts.
- * Each lock and each execution is announced through the core `Notifier` (`fx.quote.locked`,
- * `fx.quote.executed`); a notifier failure is logged, never undoes the stored change.
+ * Each lock and each execution carries its event (`fx.quote.locked`, `fx.quote.executed`) into
+ * the `QuoteStore` with the change itself, which stores it atomically with the change (the
+ * PostgreSQL outbox) or hands it to the `Notifier` right after (the memory store).
  *
  * @example
  * ```ts
@@ -180,23 +172,12 @@ const decodeId = Input.decode("Fx.execute", Schema.String.check(Schema.isNonEmpt
  */
 export const make = (
   config: Config
-): Effect.Effect<
-  Fx["Service"],
-  never,
-  RateProvider | ReferenceRateProvider | QuoteStore | Ids.Ids | Notifier.Notifier
-> =>
+): Effect.Effect<Fx["Service"], never, RateProvider | ReferenceRateProvider | QuoteStore | Ids.Ids> =>
   Effect.gen(function* () {
     const rates = yield* RateProvider
     const references = yield* ReferenceRateProvider
     const store = yield* QuoteStore
     const ids = yield* Ids.Ids
-    const notifier = yield* Notifier.Notifier
-    const announce = (event: Effect.Effect<DomainEvent.DomainEvent>) =>
-      Effect.flatMap(event, (e) => notifier.notify([e])).pipe(
-        Effect.catchTag("NotifyFailed", (e) =>
-          Effect.logWarning(`fx: the quote change is stored but its event was not delivered: ${e.message}`)
-        )
-      )
     const maxRateAge = Duration.toMillis(config.maxRateAge)
     const maxReferenceAge = Duration.toMillis(config.maxReferenceAge)
     const lockFor = Duration.toMillis(config.lockFor)
@@ -237,8 +218,7 @@ export const make = (
             ? Quote.fromSendAmount(ctx, Money.fromMinorUnsafe(request.amount, corridor.source))
             : Quote.fromReceiveAmount(ctx, Money.fromMinorUnsafe(request.amount, corridor.target))
         )
-        yield* store.save(q)
-        yield* announce(Effect.map(ids.next, (eventId) => Events.locked(eventId, q)))
+        yield* store.save(q, [Events.locked(yield* ids.next, q)])
         return q
       })
 
@@ -246,9 +226,8 @@ export const make = (
       Effect.gen(function* () {
         const id = yield* decodeId(input)
         const now = yield* Clock.currentTimeMillis
-        const q = yield* store.consume(id, now)
-        yield* announce(Effect.map(ids.next, (eventId) => Events.executed(eventId, q, now)))
-        return q
+        const eventId = yield* ids.next
+        return yield* store.consume(id, now, (q) => [Events.executed(eventId, q, now)])
       })
 
     return Fx.of({ quote, execute })
@@ -276,7 +255,7 @@ export const make = (
  */
 export const layer = (
   config: Config
-): Layer.Layer<Fx, never, RateProvider | ReferenceRateProvider | QuoteStore | Ids.Ids | Notifier.Notifier> =>
+): Layer.Layer<Fx, never, RateProvider | ReferenceRateProvider | QuoteStore | Ids.Ids> =>
   Layer.effect(Fx, make(config))
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs"
 import { Decimal, Ids, Notifier } from "@paykit/core"
 import { fc, test } from "@fast-check/vitest"
-import { Effect, Layer, Schema } from "effect"
+import { Effect, Layer, Result, Schema } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { Ecb, Events, Fx, Quote, QuoteStore, RateProvider, Schedule } from "../src/index.ts"
@@ -291,6 +291,45 @@ describe("Fx: events", () => {
     expect(executed.executedAt).toBe(5 * MINUTE)
     expect(events[1]!.occurredAt).toBe("1970-01-01T00:05:00.000Z")
     expect(new Set(events.map((e) => e.id)).size).toBe(2)
+    const decoded = events.map((e) => Schema.decodeUnknownSync(Events.Event)(e))
+    expect(decoded.map((e) => e.type)).toEqual(["fx.quote.locked", "fx.quote.executed"])
+  })
+
+  it("Events.Event refuses an unknown type and wrong data, naming the field", async () => {
+    const events = await runFx(
+      Effect.gen(function* () {
+        const fx = yield* Fx.Fx
+        yield* fx.quote(send)
+        return yield* Effect.flatMap(Notifier.RecordedEvents, (r) => r.all)
+      }),
+      layer()
+    )
+    const locked = events[0]!
+    const wrongData = Schema.decodeUnknownResult(Events.Event)({
+      ...locked,
+      data: { ...(locked.data as object), expiresAt: "soon" }
+    })
+    expect(Result.isFailure(wrongData) && String(wrongData.failure)).toContain("expiresAt")
+    const unknownType = Schema.decodeUnknownResult(Events.Event)({ ...locked, type: "fx.quote.forgotten" })
+    expect(Result.isFailure(unknownType)).toBe(true)
+  })
+
+  it("the store carries the events with the change: a quote that cannot be stored announces nothing, and a refused execution draws no event", async () => {
+    const events = await runFx(
+      Effect.gen(function* () {
+        const fx = yield* Fx.Fx
+        const store = yield* QuoteStore.QuoteStore
+        const q = yield* fx.quote(send)
+        // the same quote again: DuplicateQuote, and its event is neither stored nor delivered
+        const duplicate = yield* Effect.flip(store.save(q, [Events.locked("01J0000000000000000000000Z", q)]))
+        expect(duplicate._tag).toBe("DuplicateQuote")
+        yield* TestClock.adjust("31 minutes")
+        expect((yield* Effect.flip(fx.execute(q.id)))._tag).toBe("QuoteExpired")
+        return yield* Effect.flatMap(Notifier.RecordedEvents, (r) => r.all)
+      }),
+      layer()
+    )
+    expect(events.map((e) => e.type)).toEqual(["fx.quote.locked"])
   })
 })
 

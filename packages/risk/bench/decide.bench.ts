@@ -5,7 +5,7 @@
  * memory velocity store. Run: pnpm bench (or pnpm --filter @paykit/risk bench).
  */
 import { Environment } from "@marcbachmann/cel-js"
-import { Currency, Money } from "@paykit/core"
+import { Currency, Money, Notifier } from "@paykit/core"
 import { Effect } from "effect"
 import { Engine } from "json-rules-engine"
 import { compare, measure } from "../../../scripts/bench-harness.ts"
@@ -340,7 +340,7 @@ const computeFor = () =>
     only: ruleSet
   })
 // the same through the port: the memory `VelocityStore` service, one Effect read per key
-const service = Effect.runSync(VelocityStore.makeMemory())
+const service = Effect.runSync(VelocityStore.makeMemory().pipe(Effect.provide(Notifier.layerNoop)))
 const seeded = new Map<string, Velocity.Event>()
 for (const kind of Velocity.KEY_KINDS)
   for (const e of store.history(kind, Features.keys(payment)[kind] ?? "")) seeded.set(e.id, e)

@@ -126,3 +126,39 @@ export const freeze = (
     } satisfies typeof FreezeRecommended.Encoded
   })
 }
+
+const envelope = {
+  id: DomainEvent.DomainEvent.fields.id,
+  occurredAt: DomainEvent.DomainEvent.fields.occurredAt,
+  subject: Schema.String
+}
+
+/**
+ * Every event this package emits, as one Schema: the envelope whose `type` selects the data's
+ * schema (`risk.alert.raised` → {@link AlertRaised}, `risk.freeze.recommended` →
+ * {@link FreezeRecommended}). The subject is the customer id, or the payment id when the payment
+ * names no customer. Decoding refuses an unknown type and wrong data, naming the field.
+ *
+ * @example
+ * ```ts
+ * import { Events } from "@paykit/risk"
+ * import { Schema } from "effect"
+ * declare const received: unknown
+ * const event = Schema.decodeUnknownSync(Events.Event)(received)
+ * if (event.type === "risk.alert.raised") console.log(event.data.ruleId)
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export const Event = Schema.Union([
+  Schema.Struct({ ...envelope, type: Schema.Literal(TYPES.alert), data: AlertRaised }),
+  Schema.Struct({ ...envelope, type: Schema.Literal(TYPES.freeze), data: FreezeRecommended })
+])
+
+/**
+ * A decoded event of this package.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Event = typeof Event.Type

@@ -1,4 +1,4 @@
-import { Currency, type DomainEvent, Ids, Input, InvalidInput, Notifier } from "@paykit/core"
+import { Currency, type DomainEvent, Ids, Input, InvalidInput } from "@paykit/core"
 import { Clock, Context, Effect, Layer, Schema } from "effect"
 import * as Decision from "./Decision.ts"
 import type { VelocityStoreUnavailable } from "./errors.ts"
@@ -86,7 +86,9 @@ export interface Assessment {
  * keys from the `VelocityStore`, computes the features, decides with the pure
  * `Decision.decideFrame` at the `Clock`'s time, then records the attempt (declined when blocked)
  * and announces alerts (`risk.alert.raised`) and a freeze recommendation
- * (`risk.freeze.recommended`) through the `Notifier`. Invalid input changes nothing.
+ * (`risk.freeze.recommended`), carried into the `VelocityStore` with the assessment's record (stored
+ * atomically with it, or handed to the `Notifier` right after it by the memory store). Invalid
+ * input changes nothing.
  * `record` adds an outcome learnt later (an issuer decline) to the velocity history.
  *
  * @example
@@ -124,13 +126,10 @@ const decodeEvent = Input.decode("Risk.record", Velocity.EventJson)
  * @category constructors
  * @since 0.1.0
  */
-export const make = (
-  config: Config
-): Effect.Effect<Risk["Service"], never, VelocityStore | Ids.Ids | Notifier.Notifier> =>
+export const make = (config: Config): Effect.Effect<Risk["Service"], never, VelocityStore | Ids.Ids> =>
   Effect.gen(function* () {
     const store = yield* VelocityStore
     const ids = yield* Ids.Ids
-    const notifier = yield* Notifier.Notifier
     const reference = config.referenceCurrency ?? Currency.USD
     const lists: Features.Lists = Object.fromEntries(
       Object.entries(config.lists ?? {}).map(([name, values]) => [name, new Set(values)])
@@ -171,22 +170,14 @@ export const make = (
           only: set
         })
         const decision = Decision.decide(set, values, now)
-        yield* store.record(Features.eventOf(payment, amountRef, now, decision.outcome === "block"))
         const events: Array<DomainEvent.DomainEvent> = []
         for (const hit of decision.alerts) {
           events.push(Events.alert(yield* ids.next, now, payment.id, payment.customerId, decision, hit))
         }
         if (decision.freeze)
           events.push(Events.freeze(yield* ids.next, now, payment.id, payment.customerId, decision))
-        if (events.length > 0) {
-          yield* notifier
-            .notify(events)
-            .pipe(
-              Effect.catchTag("NotifyFailed", (e) =>
-                Effect.logWarning(`risk: the decision stands but its alerts were not delivered: ${e.message}`)
-              )
-            )
-        }
+        // the alerts travel with the velocity record: stored (or delivered) with it, or not at all
+        yield* store.record(Features.eventOf(payment, amountRef, now, decision.outcome === "block"), events)
         return { paymentId: payment.id, at: now, decision }
       })
 
@@ -210,7 +201,7 @@ export const make = (
   })
 
 /**
- * The service as a layer over the `VelocityStore`, `Ids` and `Notifier` in context.
+ * The service as a layer over the `VelocityStore` and `Ids` in context.
  *
  * @example
  * ```ts
@@ -218,11 +209,10 @@ export const make = (
  * import { Attributes, Risk, RuleSet, VelocityStore } from "@paykit/risk"
  * import { Layer } from "effect"
  * const ruleSet = RuleSet.makeUnsafe(Attributes.standard, { rules: [] })
- * const RiskLive = Risk.layer({ ruleSet }).pipe(Layer.provide([VelocityStore.layerMemory, Ids.layer, Notifier.layerMemory]))
+ * const RiskLive = Risk.layer({ ruleSet }).pipe(Layer.provide([VelocityStore.layerMemory, Ids.layer]), Layer.provide(Notifier.layerMemory))
  * ```
  * @category layers
  * @since 0.1.0
  */
-export const layer = (
-  config: Config
-): Layer.Layer<Risk, never, VelocityStore | Ids.Ids | Notifier.Notifier> => Layer.effect(Risk, make(config))
+export const layer = (config: Config): Layer.Layer<Risk, never, VelocityStore | Ids.Ids> =>
+  Layer.effect(Risk, make(config))

@@ -1,3 +1,4 @@
+import { type DomainEvent, Notifier } from "@paykit/core"
 import { Context, Effect, Layer } from "effect"
 import type { VelocityStoreUnavailable } from "./errors.ts"
 import * as Velocity from "./Velocity.ts"
@@ -20,8 +21,12 @@ export const DEFAULT_CAP = 1_000
 /**
  * The velocity storage port.
  *
- * - `record(event)`: adds the event to the history of each key it has (customer, card, ip,
- *   device, email). Each key keeps at most `cap` events: the `cap` latest by time (ties: the
+ * - `record(event, events)`: adds the event to the history of each key it has (customer, card, ip,
+ *   device, email), and keeps the domain events the assessment causes (alerts, freeze
+ *   recommendations) atomically with it: the PostgreSQL adapter inserts them into its
+ *   transactional outbox in the same transaction (its relay delivers them), the memory store
+ *   hands them to the `Notifier` right after; a failed record keeps and delivers none.
+ *   Each key keeps at most `cap` events: the `cap` latest by time (ties: the
  *   later recorded is the later); an event older than all of a full key's history is dropped.
  * - `history(kind, key)`: the retained events of a key, ascending by time (ties in recording
  *   order); empty for an unknown key.
@@ -39,7 +44,7 @@ export const DEFAULT_CAP = 1_000
  *   const store = yield* VelocityStore.VelocityStore
  *   yield* store.record({ id: "p1", at: 0, amountRef: 1250n, declined: false, customer: "cus_1" })
  *   return yield* store.history("customer", "cus_1")
- * }).pipe(Effect.provide(VelocityStore.layerMemory))
+ * }).pipe(Effect.provide(VelocityStore.layerMemory), Effect.provide(Notifier.layerNoop))
  * ```
  * @category services
  * @since 0.1.0
@@ -48,7 +53,10 @@ export class VelocityStore extends Context.Service<
   VelocityStore,
   {
     readonly cap: number
-    readonly record: (event: Velocity.Event) => Effect.Effect<void, VelocityStoreUnavailable>
+    readonly record: (
+      event: Velocity.Event,
+      events?: ReadonlyArray<DomainEvent.DomainEvent>
+    ) => Effect.Effect<void, VelocityStoreUnavailable>
     readonly history: (
       kind: Velocity.KeyKind,
       key: string
@@ -126,12 +134,17 @@ export class Histories {
  */
 export const makeMemory = (
   options: { readonly cap?: number } = {}
-): Effect.Effect<VelocityStore["Service"]> =>
-  Effect.sync(() => {
+): Effect.Effect<VelocityStore["Service"], never, Notifier.Notifier> =>
+  Effect.gen(function* () {
+    const notifier = yield* Notifier.Notifier
     const h = new Histories(options.cap ?? DEFAULT_CAP)
     return VelocityStore.of({
       cap: h.cap,
-      record: (event) => Effect.sync(() => h.record(event)),
+      record: (event, events) =>
+        Effect.andThen(
+          Effect.sync(() => h.record(event)),
+          events === undefined ? Effect.void : Notifier.afterCommit(notifier, events, "risk")
+        ),
       history: (kind, key) => Effect.sync(() => [...h.history(kind, key)]),
       prune: (before) => Effect.sync(() => h.prune(before))
     })
@@ -149,8 +162,9 @@ export const makeMemory = (
  * @category layers
  * @since 0.1.0
  */
-export const layerMemoryWith = (options: { readonly cap?: number }): Layer.Layer<VelocityStore> =>
-  Layer.effect(VelocityStore, makeMemory(options))
+export const layerMemoryWith = (options: {
+  readonly cap?: number
+}): Layer.Layer<VelocityStore, never, Notifier.Notifier> => Layer.effect(VelocityStore, makeMemory(options))
 
 /**
  * An in-memory velocity store with the default cap of {@link DEFAULT_CAP} events per key.
@@ -164,4 +178,4 @@ export const layerMemoryWith = (options: { readonly cap?: number }): Layer.Layer
  * @category layers
  * @since 0.1.0
  */
-export const layerMemory: Layer.Layer<VelocityStore> = layerMemoryWith({})
+export const layerMemory: Layer.Layer<VelocityStore, never, Notifier.Notifier> = layerMemoryWith({})

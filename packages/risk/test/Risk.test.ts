@@ -1,8 +1,16 @@
 import { Ids, Notifier } from "@paykit/core"
-import { Effect, Layer, Schema } from "effect"
+import { Effect, Layer, Result, Schema } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
-import { Attributes, Events, Risk, RuleSet, RuleSets, VelocityStore } from "../src/index.ts"
+import {
+  Attributes,
+  Events,
+  Risk,
+  RuleSet,
+  RuleSets,
+  VelocityStore,
+  VelocityStoreUnavailable
+} from "../src/index.ts"
 
 const T0 = Date.UTC(2026, 5, 1, 12)
 
@@ -200,4 +208,67 @@ describe("Risk service", () => {
         expect(store.cap).toBe(VelocityStore.DEFAULT_CAP)
       })
     ))
+})
+
+describe("Risk events travel with the velocity record", () => {
+  it("every event decodes with Events.Event; wrong data is refused naming the field", () =>
+    run(
+      Effect.gen(function* () {
+        yield* TestClock.setTime(T0)
+        const risk = yield* Risk.Risk
+        for (let i = 0; i < 6; i++)
+          yield* risk.assess(payment(`pay_${i}`, "100", { cardFingerprint: "fp_t" }))
+        const events = yield* (yield* Notifier.RecordedEvents).all
+        expect(events.length).toBeGreaterThan(0)
+        const decoded = events.map((e) => Schema.decodeUnknownSync(Events.Event)(e))
+        expect(new Set(decoded.map((e) => e.type)).size).toBeGreaterThan(0)
+        const wrong = Schema.decodeUnknownResult(Events.Event)({
+          ...events[0]!,
+          data: { ...(events[0]!.data as object), paymentId: 7 }
+        })
+        expect(Result.isFailure(wrong) && String(wrong.failure)).toContain("paymentId")
+      })
+    ))
+
+  it("an assessment whose record fails announces nothing: the store keeps the alerts with the record or not at all", async () => {
+    const ruleSet = RuleSet.makeUnsafe(Attributes.standard, {
+      rules: [{ id: "always", description: "always", action: "review", condition: "true", alert: true }]
+    })
+    const storeThat = (fails: boolean) =>
+      fails
+        ? Layer.succeed(
+            VelocityStore.VelocityStore,
+            VelocityStore.VelocityStore.of({
+              cap: 10,
+              record: () => Effect.fail(new VelocityStoreUnavailable({ reason: "down" })),
+              history: () => Effect.succeed([]),
+              prune: () => Effect.succeed(0)
+            })
+          )
+        : VelocityStore.layerMemory
+    const assessKp = (fails: boolean) =>
+      Effect.gen(function* () {
+        yield* TestClock.setTime(T0)
+        const risk = yield* Risk.Risk
+        const outcome = yield* Effect.result(risk.assess(payment("pay_kp", "100", { ipCountry: "KP" })))
+        return [outcome, yield* (yield* Notifier.RecordedEvents).all] as const
+      }).pipe(
+        Effect.provide(
+          Layer.mergeAll(
+            Risk.layer({ ruleSet, lists: { blocked_countries: ["KP"] } }).pipe(
+              Layer.provide(storeThat(fails)),
+              Layer.provideMerge(Notifier.layerMemory),
+              Layer.provide(Ids.layerSeeded(3))
+            ),
+            TestClock.layer()
+          )
+        )
+      )
+    // the same assessment with a working store raises events, so the empty list below means something
+    const [ok, raised] = await Effect.runPromise(assessKp(false))
+    expect([Result.isSuccess(ok), raised.length > 0]).toEqual([true, true])
+    const [failed, none] = await Effect.runPromise(assessKp(true))
+    expect(Result.isFailure(failed) && failed.failure._tag).toBe("VelocityStoreUnavailable")
+    expect(none).toEqual([])
+  })
 })

@@ -1,5 +1,5 @@
 import { fc, test } from "@fast-check/vitest"
-import { Currency } from "@paykit/core"
+import { Currency, Notifier } from "@paykit/core"
 import { Effect, Schema } from "effect"
 import { describe, expect } from "vitest"
 import { Attributes, Features, Velocity, VelocityStore } from "../src/index.ts"
@@ -147,7 +147,7 @@ describe("velocity features against a reference written from the documentation",
         Effect.gen(function* () {
           const config = Velocity.defaultConfig
           const es = withEdges(raw, specs, config, t)
-          const store = yield* VelocityStore.makeMemory({ cap })
+          const store = yield* VelocityStore.makeMemory({ cap }).pipe(Effect.provide(Notifier.layerNoop))
           for (const e of es) yield* store.record(e)
           for (const key of ["a", "b", "c"]) {
             const histories: Features.Histories = {}
@@ -234,7 +234,7 @@ describe("velocity window maths", () => {
     (es, t, cap) =>
       Effect.runPromise(
         Effect.gen(function* () {
-          const store = yield* VelocityStore.makeMemory({ cap })
+          const store = yield* VelocityStore.makeMemory({ cap }).pipe(Effect.provide(Notifier.layerNoop))
           for (const e of es) yield* store.record(e)
           for (const kind of Velocity.KEY_KINDS) {
             for (const key of ["a", "b", "c"]) {

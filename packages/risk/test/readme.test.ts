@@ -26,7 +26,8 @@ it("the README example decides what it says", async () => {
     thresholds: { review: 50, block: 100 }
   })
   const RiskLive = Risk.layer({ ruleSet, lists: { blocked_countries: ["KP"] } }).pipe(
-    Layer.provide([VelocityStore.layerMemory, Ids.layer, Notifier.layerMemory])
+    Layer.provide([VelocityStore.layerMemory, Ids.layer]),
+    Layer.provide(Notifier.layerMemory)
   )
   const program = Effect.gen(function* () {
     const risk = yield* Risk.Risk
