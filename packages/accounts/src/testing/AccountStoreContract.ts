@@ -1,4 +1,4 @@
-import { Currency, Money } from "@paykit/core"
+import { Currency, DomainEvent, Money } from "@paykit/core"
 import { Effect, type Layer, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import type { Account } from "../Account.ts"
@@ -62,10 +62,23 @@ const full = (id: string): Transaction => ({
   ]
 })
 
+const event = (n: number, subject: string): DomainEvent.DomainEvent =>
+  DomainEvent.make({
+    id: `01J00000000000000000000${String(n).padStart(3, "0")}`,
+    type: "accounts.security.updated",
+    at: n,
+    subject,
+    data: { accountId: subject, fields: ["twoFactorRequired"] }
+  })
+
 /**
  * The `AccountStore` contract: every adapter runs it with a layer giving a fresh, empty store
  * per test. It pins atomic commits (all or nothing), optimistic versions, unique index keys,
- * deletes, due erasures, and serialised concurrent writers.
+ * deletes, due erasures, serialised concurrent writers, and what can be seen through the port of
+ * events riding on a commit (a commit with events applies its change like any other; an
+ * events-only commit is accepted; a failed commit keeps nothing, so the same events can ride on
+ * the retry). Delivery itself (memory: the `Notifier`; PostgreSQL: the outbox) is tested per
+ * adapter.
  *
  * @example
  * ```ts
@@ -191,6 +204,46 @@ export const suite = (name: string, layer: Layer.Layer<AccountStore, unknown>): 
           )
           expect(results.filter((r) => r._tag === "Success")).toHaveLength(1)
           expect(Option.getOrThrow(yield* store.getAccount("a1")).version).toBe(2)
+        })
+      ))
+
+    it("a transaction with events applies its change like any other; an events-only transaction is accepted and changes no data", () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* AccountStore
+          yield* store.commit({ ...full("a1"), events: [event(1, "a1"), event(2, "a1")] })
+          expect(Option.getOrThrow(yield* store.getAccount("a1")).version).toBe(1)
+          const before = yield* store.dump
+          yield* store.commit({ events: [event(3, "a1")] })
+          yield* store.commit({ events: [] })
+          expect(yield* store.dump).toEqual(before)
+        })
+      ))
+
+    it("a failed commit carrying events keeps nothing: the same events ride on the retry at the right version", () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* AccountStore
+          yield* store.commit(full("a1"))
+          const before = yield* store.dump
+          const events = [event(10, "a1"), event(11, "a1")]
+          const stale = yield* Effect.flip(
+            store.commit({ accounts: [{ account: account("a1", 2), expectedVersion: 0 }], events })
+          )
+          expect(stale._tag).toBe("StoreFailure")
+          const taken = yield* Effect.flip(
+            store.commit({
+              ...full("a2"),
+              index: [{ kind: "email", key: "h-a1", accountId: "a2" }],
+              events: [event(12, "a2")]
+            })
+          )
+          expect(taken._tag).toBe("StoreFailure")
+          expect(yield* store.dump).toEqual(before)
+          yield* store.commit({ accounts: [{ account: account("a1", 2), expectedVersion: 1 }], events })
+          yield* store.commit({ ...full("a2"), events: [event(12, "a2")] })
+          expect(Option.getOrThrow(yield* store.getAccount("a1")).version).toBe(2)
+          expect(Option.getOrThrow(yield* store.getAccount("a2")).version).toBe(1)
         })
       ))
   })
