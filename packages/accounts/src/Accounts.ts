@@ -380,6 +380,26 @@ export const make = (
 
     type Ev = { readonly type: string; readonly at: number; readonly subject: string; readonly data: unknown }
 
+    /**
+     * Commits one account's change (from `a`, at its version, to `next`) with its audit record,
+     * whatever else the change writes (`more`) and its events.
+     */
+    const commitChange = (
+      a: Account,
+      next: Account,
+      now: number,
+      entry: Pick<AuditEntry, "actor" | "action" | "version" | "changes">,
+      drafts: ReadonlyArray<Ev>,
+      more: Omit<Transaction, "accounts" | "audit"> = {}
+    ) =>
+      Effect.gen(function* () {
+        const audit: AuditEntry = { id: yield* ids.next, at: now, accountId: a.id, ...entry }
+        yield* commit(
+          { ...more, accounts: [{ account: next, expectedVersion: a.version }], audit: [audit] },
+          drafts
+        )
+      })
+
     const load = (id: string): Op<Account> =>
       Effect.flatMap(store.getAccount(id), (o) =>
         Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(notFound("account", id))
@@ -830,23 +850,15 @@ export const make = (
                 }
               ])
         ]
-        yield* commit(
+        yield* commitChange(
+          a,
+          settled.account,
+          now,
           {
-            accounts: [{ account: settled.account, expectedVersion: a.version }],
-            index,
-            keys: sealed.keys,
-            fields: sealed.fields,
-            audit: [
-              {
-                id: yield* ids.next,
-                at: now,
-                accountId: a.id,
-                actor: actorLabel(actor),
-                action: subject === a.id ? "update_profile" : `update_person:${subject}`,
-                version: next.profileVersion,
-                changes
-              }
-            ]
+            actor: actorLabel(actor),
+            action: subject === a.id ? "update_profile" : `update_person:${subject}`,
+            version: next.profileVersion,
+            changes
           },
           [
             {
@@ -867,7 +879,8 @@ export const make = (
               data: { accountId: a.id, caseId: c.id, kind: c.kind, status: c.status }
             })),
             ...settled.events
-          ]
+          ],
+          { index, keys: sealed.keys, fields: sealed.fields }
         )
         return settled.account
       })
@@ -879,24 +892,19 @@ export const make = (
         const changed = cases.filter((c, i) => c !== a.cases[i])
         if (changed.length === 0) return a
         const settled = settle(a, bump({ ...a, cases }, now), now)
-        yield* commit(
+        yield* commitChange(
+          a,
+          settled.account,
+          now,
           {
-            accounts: [{ account: settled.account, expectedVersion: a.version }],
-            audit: [
-              {
-                id: yield* ids.next,
-                at: now,
-                accountId: a.id,
-                actor,
-                action: "verification",
-                version: a.profileVersion,
-                changes: changed.map((c) => ({
-                  field: `case:${c.id}`,
-                  from: a.cases.find((x) => x.id === c.id)?.status ?? null,
-                  to: c.status
-                }))
-              }
-            ]
+            actor,
+            action: "verification",
+            version: a.profileVersion,
+            changes: changed.map((c) => ({
+              field: `case:${c.id}`,
+              from: a.cases.find((x) => x.id === c.id)?.status ?? null,
+              to: c.status
+            }))
           },
           [
             ...changed.map((c) => ({
@@ -1097,21 +1105,15 @@ export const make = (
           now
         )
         const settled = settle(a, moved, now)
-        yield* commit(
+        yield* commitChange(
+          a,
+          settled.account,
+          now,
           {
-            accounts: [{ account: settled.account, expectedVersion: a.version }],
-            holds,
-            audit: [
-              {
-                id: yield* ids.next,
-                at: now,
-                accountId: a.id,
-                actor: actorLabel(actor),
-                action: `lifecycle:${command}`,
-                version: a.profileVersion,
-                changes: [{ field: "status", from: a.status, to }]
-              }
-            ]
+            actor: actorLabel(actor),
+            action: `lifecycle:${command}`,
+            version: a.profileVersion,
+            changes: [{ field: "status", from: a.status, to }]
           },
           [
             {
@@ -1127,7 +1129,8 @@ export const make = (
               data: { subject: h.subject, basis: h.basis, until: h.until }
             })),
             ...settled.events
-          ]
+          ],
+          { holds }
         )
         return settled.account
       })
@@ -1159,20 +1162,15 @@ export const make = (
         }
         const { team, event } = yield* change(a, actor)
         const next = bump({ ...a, team }, now)
-        yield* commit(
+        yield* commitChange(
+          a,
+          next,
+          now,
           {
-            accounts: [{ account: next, expectedVersion: a.version }],
-            audit: [
-              {
-                id: yield* ids.next,
-                at: now,
-                accountId: a.id,
-                actor: actorLabel(actor),
-                action: `team:${operation}`,
-                version: a.profileVersion,
-                changes: [{ field: "team", from: JSON.stringify(a.team), to: JSON.stringify(team) }]
-              }
-            ]
+            actor: actorLabel(actor),
+            action: `team:${operation}`,
+            version: a.profileVersion,
+            changes: [{ field: "team", from: JSON.stringify(a.team), to: JSON.stringify(team) }]
           },
           [{ ...event, at: now, subject: a.id }]
         )
@@ -1260,20 +1258,15 @@ export const make = (
         yield* Effect.fromResult(Permissions.canCreateKey(a.team, actor.id, access))
         const key = { id: yield* ids.next, createdBy: actor.id, access, createdAt: now }
         const next = bump({ ...a, apiKeys: [...a.apiKeys, key] }, now)
-        yield* commit(
+        yield* commitChange(
+          a,
+          next,
+          now,
           {
-            accounts: [{ account: next, expectedVersion: a.version }],
-            audit: [
-              {
-                id: yield* ids.next,
-                at: now,
-                accountId: a.id,
-                actor: actorLabel(actor),
-                action: "api_key:create",
-                version: a.profileVersion,
-                changes: [{ field: "apiKeys", from: null, to: JSON.stringify({ id: key.id, access }) }]
-              }
-            ]
+            actor: actorLabel(actor),
+            action: "api_key:create",
+            version: a.profileVersion,
+            changes: [{ field: "apiKeys", from: null, to: JSON.stringify({ id: key.id, access }) }]
           },
           [
             {
@@ -1328,24 +1321,19 @@ export const make = (
           limits
         }
         const next = bump({ ...a, security }, now)
-        yield* commit(
+        yield* commitChange(
+          a,
+          next,
+          now,
           {
-            accounts: [{ account: next, expectedVersion: a.version }],
-            audit: [
-              {
-                id: yield* ids.next,
-                at: now,
-                accountId: a.id,
-                actor: actorLabel(actor),
-                action: "security:update",
-                version: a.profileVersion,
-                changes: Object.keys(s).map((field) => ({
-                  field,
-                  from: null,
-                  to: JSON.stringify((s as Record<string, unknown>)[field])
-                }))
-              }
-            ]
+            actor: actorLabel(actor),
+            action: "security:update",
+            version: a.profileVersion,
+            changes: Object.keys(s).map((field) => ({
+              field,
+              from: null,
+              to: JSON.stringify((s as Record<string, unknown>)[field])
+            }))
           },
           [
             {

@@ -117,35 +117,33 @@ const scenario = (s: Accounts.Accounts["Service"]) =>
     yield* s.changeRoles(acme.id, ADA, { id: "user-sup", roles: ["support", "refunds"] })
     yield* s.removeMember(acme.id, ADA, "user-sup")
     yield* s.transferOwnership(acme.id, ADA, "user-admin")
+    // an individual registered by its owner `user-<name>` with the given id number
+    const other = (name: string, idNumber: string) =>
+      Effect.map(
+        s.register(
+          Fixtures.individual({
+            email: `${name}@example.com`,
+            owner: { userId: `user-${name}` },
+            person: { ...Fixtures.individual().person, idNumber }
+          })
+        ),
+        (a) => ({ a, owner: { kind: "member", id: `user-${name}` } as const })
+      )
     // manual review, then rejected by an operator
-    const rev = yield* s.register(
-      Fixtures.individual({
-        email: "rev@example.com",
-        owner: { userId: "user-rev" },
-        person: { ...Fixtures.individual().person, idNumber: VerificationProvider.MAGIC.manualReview }
-      })
-    )
-    const reviewing = yield* s.submitVerification(rev.id, { kind: "member", id: "user-rev" })
+    const rev = yield* other("rev", VerificationProvider.MAGIC.manualReview)
+    const reviewing = yield* s.submitVerification(rev.a.id, rev.owner)
     const held = reviewing.cases.find((c) => c.status === "manual_review")!
-    yield* s.review(rev.id, OPERATOR, held.id, { approve: true })
-    yield* s.transition(rev.id, OPERATOR, "reject")
+    yield* s.review(rev.a.id, OPERATOR, held.id, { approve: true })
+    yield* s.transition(rev.a.id, OPERATOR, "reject")
     // answered later by the provider
-    const later = yield* s.register(
-      Fixtures.individual({
-        email: "later@example.com",
-        owner: { userId: "user-later" },
-        person: { ...Fixtures.individual().person, idNumber: VerificationProvider.MAGIC.pending }
-      })
-    )
-    const waiting = yield* s.submitVerification(later.id, { kind: "member", id: "user-later" })
+    const later = yield* other("later", VerificationProvider.MAGIC.pending)
+    const waiting = yield* s.submitVerification(later.a.id, later.owner)
     const open = waiting.cases.find((c) => c.status === "pending")!
-    yield* s.verificationResult(later.id, open.id, { _tag: "verified" })
+    yield* s.verificationResult(later.a.id, open.id, { _tag: "verified" })
     // withdrawn by its owner while pending
-    const gone = yield* s.register(
-      Fixtures.individual({ email: "gone@example.com", owner: { userId: "user-gone" } })
-    )
-    yield* s.transition(gone.id, { kind: "member", id: "user-gone" }, "withdraw")
-    return { accounts: [jane.id, acme.id, rev.id, later.id, gone.id] }
+    const gone = yield* other("gone", VerificationProvider.MAGIC.verified)
+    yield* s.transition(gone.a.id, gone.owner, "withdraw")
+    return { accounts: [jane.id, acme.id, rev.a.id, later.a.id, gone.a.id] }
   })
 
 describe("events travel with the change", () => {
