@@ -9,6 +9,7 @@ it("the README example does what it says", async () => {
     Layer.provide([AccountStore.layerMemory, KeyStore.layerMemory, VerificationProvider.layerMemory]),
     Layer.provide([ClosureCheck.layerMemory, Ids.layer, Notifier.layerMemory])
   )
+  // the memory AccountStore delivers each commit's events to the Notifier (here: recorded in memory)
 
   const program = Effect.gen(function* () {
     const accounts = yield* Accounts.Accounts
