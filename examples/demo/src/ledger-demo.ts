@@ -6,7 +6,8 @@
  */
 import { Currency, type DomainEvent, Ids, Money, Notifier } from "@paykit/core"
 import { type Command, Ledger, type LedgerCore } from "@paykit/ledger"
-import { Outbox, StorePostgres } from "@paykit/store-postgres"
+import { Outbox } from "@paykit/store-postgres"
+import { LedgerStorePostgres } from "@paykit/store-postgres/ledger"
 import { Effect, Layer, Ref, Result } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 
@@ -238,16 +239,19 @@ const program = Effect.gen(function* () {
   }>`SELECT currency, sum(debits_posted)::text AS dp, sum(credits_posted)::text AS cp,
       sum(debits_pending)::text AS dq, sum(credits_pending)::text AS cq,
       count(*) FILTER (WHERE debits_must_not_exceed_credits AND debits_posted + debits_pending > credits_posted)::int AS over
-    FROM paykit_accounts GROUP BY currency ORDER BY currency`
+    FROM paykit_ledger_accounts GROUP BY currency ORDER BY currency`
   let balanced = true
   for (const s of sums) balanced &&= s.dp === s.cp && s.dq === s.cq && Number(s.over) === 0
-  const byKind = yield* sql<{ kind: string; n: number }>`SELECT kind, count(*)::int AS n FROM paykit_entries
+  const byKind = yield* sql<{
+    kind: string
+    n: number
+  }>`SELECT kind, count(*)::int AS n FROM paykit_ledger_entries
     GROUP BY kind ORDER BY count(*) DESC`
   for (const k of byKind) kinds.set(k.kind, Number(k.n))
   const [counts] = yield* sql<{ entries: number; lines: number; pending: number }>`SELECT
-      (SELECT count(*)::int FROM paykit_entries) AS entries,
-      (SELECT count(*)::int FROM paykit_account_lines) AS lines,
-      (SELECT count(*)::int FROM paykit_holds WHERE status = 'pending') AS pending`
+      (SELECT count(*)::int FROM paykit_ledger_entries) AS entries,
+      (SELECT count(*)::int FROM paykit_ledger_account_lines) AS lines,
+      (SELECT count(*)::int FROM paykit_ledger_holds WHERE status = 'pending') AS pending`
   return { total, kinds, elapsed, sums, balanced, counts: counts!, ledger }
 })
 
@@ -262,7 +266,8 @@ export const runLedgerDemo = Effect.gen(function* () {
     notify: (events: ReadonlyArray<DomainEvent.DomainEvent>) =>
       Ref.update(delivered, (n) => n + events.length)
   })
-  const store = StorePostgres.layer({})
+  // explicit embedded mode: PGlite in memory, whatever DATABASE_URL says
+  const store = LedgerStorePostgres.layer({})
   const services = Ledger.layer({ events: "outbox" }).pipe(
     Layer.provideMerge(store),
     Layer.provide([Notifier.layerNoop, Ids.layerSeeded(2026)])

@@ -13,7 +13,7 @@ import { Ids } from "@paykit/core"
 import { type Command, LedgerStore } from "@paykit/ledger"
 import { Duration, Effect, Exit, Layer } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
-import * as StorePostgres from "../src/StorePostgres.ts"
+import * as LedgerStorePostgres from "../src/ledger/LedgerStorePostgres.ts"
 import * as Baseline from "./baseline.ts"
 
 const CLIENTS = 8
@@ -236,7 +236,7 @@ const runOn = (db: string, layer: Layer.Layer<LedgerStore.LedgerStore | SqlClien
 const main = Effect.gen(function* () {
   const rows: Array<Row> = []
   const schema = `bench_${Date.now().toString(36)}`
-  const server = StorePostgres.layer({
+  const server = LedgerStorePostgres.layer({
     url,
     schema,
     maxConnections: CLIENTS,
@@ -260,7 +260,7 @@ const main = Effect.gen(function* () {
     console.log(`PostgreSQL not reachable at ${url}: running PGlite only`)
   }
   console.log(`PGlite (in memory), ${CLIENTS} clients, ${SECONDS}s per cell`)
-  rows.push(...(yield* runOn("PGlite", StorePostgres.layer({}))))
+  rows.push(...(yield* runOn("PGlite", LedgerStorePostgres.layer({}))))
   console.log("")
   print(rows)
 })

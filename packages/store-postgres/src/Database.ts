@@ -1,14 +1,16 @@
 import { PgClient } from "@effect/sql-pg"
-import { Context, Duration, Effect, Layer, Redacted } from "effect"
+import { Config, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
 import * as Reactivity from "effect/reactivity/Reactivity"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
-import { DatabaseUnavailable, InvalidStoreConfig } from "./errors.ts"
+import { DatabaseNotConfigured, DatabaseUnavailable, InvalidStoreConfig } from "./errors.ts"
+import { checkSchemaName } from "./internal/schemaName.ts"
 import * as PgliteClient from "./PgliteClient.ts"
 
 /**
  * Where the store keeps its data. With a `url` it connects to a PostgreSQL server (a pool of
- * `maxConnections`, default 10); without one it opens embedded PGlite, in memory or in `dataDir`.
+ * `maxConnections`, default 10); without one it opens embedded PGlite, in memory or in `dataDir`
+ * (passing a config is explicit; only `layerConfig()` insists on `PAYKIT_DATABASE` for PGlite).
  * `schema` puts every paykit table in that PostgreSQL schema (created when missing; default
  * `public`), so several stores or test runs can share one database.
  *
@@ -40,8 +42,6 @@ export class DatabaseInfo extends Context.Service<
     readonly maxConnections: number
   }
 >()("@paykit/store-postgres/DatabaseInfo") {}
-
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
 
 /** The URL without its password, for messages. */
 const describeUrl = (url: URL): string => {
@@ -83,12 +83,7 @@ export const layer = (
   Layer.effectContext(
     Effect.gen(function* () {
       const schema = config.schema ?? "public"
-      if (!SCHEMA_NAME.test(schema)) {
-        return yield* new InvalidStoreConfig({
-          field: "schema",
-          reason: `${JSON.stringify(schema)} is not a plain lower-case identifier (a-z, 0-9, _; at most 63 characters)`
-        })
-      }
+      yield* checkSchemaName(schema)
       const maxConnections = config.maxConnections ?? 10
       if (!Number.isInteger(maxConnections) || maxConnections < 1) {
         return yield* new InvalidStoreConfig({
@@ -194,3 +189,104 @@ export const prepareSchema = (sql: SqlClient.SqlClient, schema: string): Effect.
     // PGlite is one connection: set its search path once. Server connections get it at start-up.
     yield* sql.unsafe(`SET search_path TO "${schema}"`)
   })
+
+/**
+ * The database named by the environment, for every adapter's `layerConfig()`:
+ *
+ * - `DATABASE_URL` (a `postgres://` URL, redacted in logs and errors): that PostgreSQL server;
+ * - `PAYKIT_DATABASE=pglite:memory`: embedded PGlite in memory; `PAYKIT_DATABASE=pglite:<dir>`:
+ *   embedded PGlite in that data directory. Embedded PGlite is only ever chosen this way,
+ *   explicitly, never as a fallback;
+ * - neither: `DatabaseNotConfigured`; both: `InvalidStoreConfig` (ambiguous; set one); any
+ *   other `PAYKIT_DATABASE`: `InvalidStoreConfig`.
+ *
+ * `PAYKIT_DB_SCHEMA` and `PAYKIT_DB_MAX_CONNECTIONS` are optional. The choice is logged once
+ * (`Effect.logInfo`, the password replaced by `***`).
+ *
+ * @example
+ * ```ts
+ * import { Database } from "@paykit/store-postgres"
+ * import { Effect } from "effect"
+ * // PAYKIT_DATABASE=pglite:.paykit/data node app.js
+ * const opened = Effect.map(Database.configFromEnv, (config) => Database.layer(config))
+ * ```
+ * @category constructors
+ * @since 0.3.0
+ */
+export const configFromEnv: Effect.Effect<DatabaseConfig, InvalidStoreConfig | DatabaseNotConfigured> =
+  Effect.gen(function* () {
+    const url = yield* Config.option(Config.Redacted("DATABASE_URL"))
+    const embedded = yield* Config.option(Config.String("PAYKIT_DATABASE"))
+    const schema = yield* Config.option(Config.String("PAYKIT_DB_SCHEMA"))
+    const maxConnections = yield* Config.option(Config.Int("PAYKIT_DB_MAX_CONNECTIONS"))
+    const rawUrl = Option.isSome(url) ? Redacted.value(url.value) : ""
+    const wanted = Option.isSome(embedded) ? embedded.value : ""
+    const rest = {
+      ...(Option.isSome(schema) ? { schema: schema.value } : {}),
+      ...(Option.isSome(maxConnections) ? { maxConnections: maxConnections.value } : {})
+    }
+    const where = Option.isSome(schema) ? ` (schema ${schema.value})` : ""
+    if (rawUrl !== "" && wanted !== "") {
+      return yield* new InvalidStoreConfig({
+        field: "environment",
+        reason:
+          "both DATABASE_URL and PAYKIT_DATABASE are set, so the database is ambiguous; set DATABASE_URL for a PostgreSQL server or PAYKIT_DATABASE=pglite:memory / pglite:<directory> for embedded PGlite, not both"
+      })
+    }
+    if (rawUrl !== "") {
+      let target: string
+      try {
+        target = describeUrl(new URL(rawUrl))
+      } catch {
+        target = "a DATABASE_URL that is not a URL"
+      }
+      yield* Effect.logInfo(`@paykit/store-postgres: PostgreSQL at ${target}${where} (DATABASE_URL)`)
+      return { url: Redacted.make(rawUrl), ...rest }
+    }
+    if (wanted === "") return yield* new DatabaseNotConfigured()
+    if (!wanted.startsWith("pglite:") || wanted.length === "pglite:".length) {
+      return yield* new InvalidStoreConfig({
+        field: "PAYKIT_DATABASE",
+        reason: `${JSON.stringify(wanted)} is not pglite:memory or pglite:<directory>; for a PostgreSQL server set DATABASE_URL instead`
+      })
+    }
+    const dir = wanted.slice("pglite:".length)
+    yield* Effect.logInfo(
+      dir === "memory"
+        ? `@paykit/store-postgres: embedded PGlite in memory${where} (PAYKIT_DATABASE=pglite:memory)`
+        : `@paykit/store-postgres: embedded PGlite in ${dir}${where} (PAYKIT_DATABASE)`
+    )
+    return dir === "memory" ? rest : { dataDir: dir, ...rest }
+  }).pipe(
+    Effect.catchTag("ConfigError", (e) =>
+      Effect.fail(new InvalidStoreConfig({ field: "environment", reason: e.message }))
+    )
+  )
+
+/**
+ * {@link layer} on the database {@link configFromEnv} names: `DATABASE_URL`, or embedded PGlite
+ * when `PAYKIT_DATABASE` is `pglite:memory` or `pglite:<directory>`; neither is
+ * `DatabaseNotConfigured`.
+ *
+ * @example
+ * ```ts
+ * import { Database } from "@paykit/store-postgres"
+ * // DATABASE_URL=postgres://app@db:5432/payments node app.js
+ * const database = Database.layerConfig()
+ * ```
+ * @category layers
+ * @since 0.3.0
+ */
+export const layerConfig = (
+  options: Pick<DatabaseConfig, "connectTimeout"> = {}
+): Layer.Layer<
+  SqlClient.SqlClient | DatabaseInfo,
+  DatabaseUnavailable | InvalidStoreConfig | DatabaseNotConfigured
+> =>
+  Layer.unwrap(
+    Effect.map(configFromEnv, (config) =>
+      layer(
+        options.connectTimeout === undefined ? config : { ...config, connectTimeout: options.connectTimeout }
+      )
+    )
+  )

@@ -3,24 +3,85 @@ import * as Migrator from "effect/sql/Migrator"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { MigrationFailed, SchemaTooNew } from "./errors.ts"
-import { migrations } from "./internal/schema.ts"
+import { outboxMigrations } from "./internal/outboxSchema.ts"
 
 /**
- * The table recording which paykit migrations a schema has applied.
+ * The migrations of one domain (`ledger`, `accounts`, `fx`, `risk`, or the shared `outbox`):
+ * its own ids from 1 (keyed `<id>_<name>`), recorded in its own table `paykit_<name>_migrations`
+ * and applied under its own advisory lock. Two domains developed in parallel can never collide on
+ * a migration id, and an adapter migrates only the namespaces it uses.
  *
  * @category models
- * @since 0.1.0
+ * @since 0.3.0
  */
-export const table = "paykit_migrations"
+export interface Namespace {
+  readonly name: string
+  readonly migrations: Readonly<Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>>>
+}
+
+const NAMESPACE_NAME = /^[a-z][a-z0-9]{0,30}$/
 
 /**
- * The newest migration this version of the package knows. A database recording a higher one
- * was migrated by a newer version and is refused with `SchemaTooNew`.
+ * A migration namespace. `name` is a short lower-case word (the domain); `migrations` are keyed
+ * `<id>_<name>` with ids from 1 that only ever grow.
+ *
+ * @example
+ * ```ts
+ * import { Migrations } from "@paykit/store-postgres"
+ * import { Effect } from "effect"
+ * import { SqlClient } from "effect/sql/SqlClient"
+ * const loyalty = Migrations.namespace("loyalty", {
+ *   "1_lots": Effect.flatMap(SqlClient, (sql) => sql`CREATE TABLE paykit_loyalty_lots (id text PRIMARY KEY)`)
+ * })
+ * ```
+ * @category constructors
+ * @since 0.3.0
+ */
+export const namespace = (
+  name: string,
+  migrations: Readonly<Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>>>
+): Namespace => {
+  if (!NAMESPACE_NAME.test(name))
+    throw new TypeError(`migration namespace ${JSON.stringify(name)} is not a short lower-case word`)
+  return { name, migrations }
+}
+
+/**
+ * The shared outbox's migrations (`paykit_outbox`, `paykit_outbox_relay`), applied by every
+ * adapter's layer before its own namespace.
  *
  * @category models
- * @since 0.1.0
+ * @since 0.3.0
  */
-export const latest: number = Math.max(...Object.keys(migrations).map((k) => Number(k.split("_")[0])))
+export const outbox: Namespace = namespace("outbox", outboxMigrations)
+
+/**
+ * The table recording which migrations of `ns` a schema has applied: `paykit_<name>_migrations`.
+ *
+ * @example
+ * ```ts
+ * import { Migrations } from "@paykit/store-postgres"
+ * Migrations.table(Migrations.outbox) // "paykit_outbox_migrations"
+ * ```
+ * @category models
+ * @since 0.3.0
+ */
+export const table = (ns: Namespace): string => `paykit_${ns.name}_migrations`
+
+/**
+ * The newest migration of `ns` this version of the package knows. A database recording a
+ * higher one was migrated by a newer version and is refused with `SchemaTooNew`.
+ *
+ * @example
+ * ```ts
+ * import { Migrations } from "@paykit/store-postgres"
+ * Migrations.latest(Migrations.outbox) // 1
+ * ```
+ * @category models
+ * @since 0.3.0
+ */
+export const latest = (ns: Namespace): number =>
+  Math.max(0, ...Object.keys(ns.migrations).map((k) => Number(k.split("_")[0])))
 
 const migrate = Migrator.make({})
 
@@ -33,52 +94,73 @@ const messageOf = (e: unknown): string => {
   return String(e)
 }
 
+const runOne = (
+  ns: Namespace
+): Effect.Effect<
+  ReadonlyArray<readonly [namespace: string, id: number, name: string]>,
+  SchemaTooNew | MigrationFailed,
+  SqlClient.SqlClient
+> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const supported = latest(ns)
+    return yield* sql.withTransaction(
+      Effect.gen(function* () {
+        yield* sql`SELECT pg_advisory_xact_lock(hashtext(${`paykit:migrations:${ns.name}:`} || current_schema()))`
+        const found = yield* currentVersion(ns)
+        if (found > supported) return yield* new SchemaTooNew({ namespace: ns.name, found, supported })
+        const applied = yield* migrate({ loader: Migrator.fromRecord(ns.migrations), table: table(ns) })
+        return applied.map(([id, name]) => [ns.name, id, name] as const)
+      })
+    )
+  }).pipe(
+    Effect.mapError((e): SchemaTooNew | MigrationFailed =>
+      e._tag === "SchemaTooNew" ? e : new MigrationFailed({ namespace: ns.name, reason: messageOf(e) })
+    )
+  )
+
 /**
- * Applies every pending migration in one transaction, holding a PostgreSQL advisory lock keyed
- * by the schema, so running it twice, or from many processes at once, applies each migration
- * exactly once. Fails with `SchemaTooNew` (before touching anything) when the database was
- * migrated by a newer version, and `MigrationFailed` when a migration fails (nothing is kept).
- * Returns the migrations applied now.
+ * Applies every pending migration of each namespace, in the order given, one transaction per
+ * namespace holding a PostgreSQL advisory lock keyed by (namespace, schema): running it twice,
+ * or from many processes at once, applies each migration exactly once. Fails with
+ * `SchemaTooNew` naming the namespace (before touching it) when the database was migrated by a
+ * newer version, and `MigrationFailed` when a migration fails (nothing of that namespace's run
+ * is kept). Returns the migrations applied now as `[namespace, id, name]`.
  *
  * @example
  * ```ts
  * import { Database, Migrations } from "@paykit/store-postgres"
  * import { Effect } from "effect"
- * const applied = Migrations.run.pipe(Effect.provide(Database.layer({})))
+ * const applied = Migrations.run(Migrations.outbox).pipe(Effect.provide(Database.layer({})))
  * ```
  * @category constructors
- * @since 0.1.0
+ * @since 0.3.0
  */
-export const run: Effect.Effect<
-  ReadonlyArray<readonly [id: number, name: string]>,
+export const run = (
+  ...namespaces: ReadonlyArray<Namespace>
+): Effect.Effect<
+  ReadonlyArray<readonly [namespace: string, id: number, name: string]>,
   SchemaTooNew | MigrationFailed,
   SqlClient.SqlClient
-> = Effect.gen(function* () {
-  const sql = yield* SqlClient.SqlClient
-  return yield* sql.withTransaction(
-    Effect.gen(function* () {
-      yield* sql`SELECT pg_advisory_xact_lock(hashtext('paykit:migrations:' || current_schema()))`
-      const found = yield* currentVersion
-      if (found > latest) return yield* new SchemaTooNew({ found, supported: latest })
-      return yield* migrate({ loader: Migrator.fromRecord(migrations), table })
-    })
-  )
-}).pipe(
-  Effect.mapError((e): SchemaTooNew | MigrationFailed =>
-    e._tag === "SchemaTooNew" ? e : new MigrationFailed({ reason: messageOf(e) })
-  )
-)
+> => Effect.map(Effect.forEach(namespaces, runOne), (all) => all.flat())
 
 /**
- * The highest migration recorded in the current schema, 0 when none.
+ * The highest migration of `ns` recorded in the current schema, 0 when none.
  *
+ * @example
+ * ```ts
+ * import { Migrations } from "@paykit/store-postgres"
+ * const version = Migrations.currentVersion(Migrations.outbox)
+ * ```
  * @category constructors
- * @since 0.1.0
+ * @since 0.3.0
  */
-export const currentVersion: Effect.Effect<number, SqlError, SqlClient.SqlClient> = Effect.gen(function* () {
-  const sql = yield* SqlClient.SqlClient
-  const exists = yield* sql<{ found: boolean }>`SELECT to_regclass(${table}) IS NOT NULL AS found`
-  if (exists[0]?.found !== true) return 0
-  const rows = yield* sql<{ v: number | null }>`SELECT max(migration_id)::int AS v FROM ${sql(table)}`
-  return rows[0]?.v ?? 0
-})
+export const currentVersion = (ns: Namespace): Effect.Effect<number, SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const name = table(ns)
+    const exists = yield* sql<{ found: boolean }>`SELECT to_regclass(${name}) IS NOT NULL AS found`
+    if (exists[0]?.found !== true) return 0
+    const rows = yield* sql<{ v: number | null }>`SELECT max(migration_id)::int AS v FROM ${sql(name)}`
+    return rows[0]?.v ?? 0
+  })

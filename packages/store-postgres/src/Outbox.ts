@@ -40,7 +40,8 @@ export interface RelayResult {
 }
 
 /**
- * Builds a relay over the transactional outbox (`paykit_outbox`). Every entry's domain events
+ * Builds a relay over the transactional outbox (`paykit_outbox`, migration namespace `outbox`,
+ * applied by every adapter's layer). Every entry's domain events
  * are written there in the entry's own transaction (one row per transaction, its events in
  * order); the relay reads unsent rows in `seq` order, hands their events to the `Notifier`,
  * then marks the rows sent. Delivery is at least once (a crash
@@ -165,7 +166,7 @@ export const makeRelay = (
  *
  * @example
  * ```ts
- * import { Outbox, StorePostgres } from "@paykit/store-postgres"
+ * import { Outbox } from "@paykit/store-postgres"
  * import { Notifier } from "@paykit/core"
  * import { Layer } from "effect"
  * const app = Outbox.layerRelay().pipe(Layer.provide(Notifier.layerNoop))

@@ -7,8 +7,8 @@ import { Schema } from "effect"
  *
  * @example
  * ```ts
- * import { StorePostgres } from "@paykit/store-postgres"
- * // StorePostgres.layer({ url: "postgres://postgres@127.0.0.1:1/test" }) fails with
+ * import { LedgerStorePostgres } from "@paykit/store-postgres/ledger"
+ * // LedgerStorePostgres.layer({ url: "postgres://postgres@127.0.0.1:1/test" }) fails with
  * // DatabaseUnavailable { target: "postgres://postgres@127.0.0.1:1/test", reason: "connection refused ..." }
  * ```
  * @category errors
@@ -19,13 +19,15 @@ export class DatabaseUnavailable extends Schema.TaggedError<DatabaseUnavailable>
   reason: Schema.String
 }) {
   override get message(): string {
-    return `cannot use the database at ${this.target}: ${this.reason}. Check that PostgreSQL is running and that DATABASE_URL (host, port, user, database) is right; leave DATABASE_URL unset to use embedded PGlite`
+    return `cannot use the database at ${this.target}: ${this.reason}. Check that PostgreSQL is running and that DATABASE_URL (host, port, user, database) is right; or, for embedded PGlite, unset DATABASE_URL and set PAYKIT_DATABASE=pglite:memory (or pglite:<directory>)`
   }
 }
 
 /**
  * The store's configuration is malformed: a `DATABASE_URL` that is not a `postgres://` or
- * `postgresql://` URL, a schema name that is not a plain identifier, a non-positive pool size.
+ * `postgresql://` URL, a `PAYKIT_DATABASE` other than `pglite:memory` or `pglite:<directory>`,
+ * both `DATABASE_URL` and `PAYKIT_DATABASE` set (ambiguous), a schema name that is not a plain
+ * identifier, a non-positive pool size.
  *
  * @category errors
  * @since 0.1.0
@@ -40,19 +42,45 @@ export class InvalidStoreConfig extends Schema.TaggedError<InvalidStoreConfig>()
 }
 
 /**
+ * `layerConfig()` found no database to open: neither `DATABASE_URL` (a PostgreSQL server) nor
+ * `PAYKIT_DATABASE` (`pglite:memory` or `pglite:<directory>`, embedded PGlite) is set. Embedded
+ * PGlite is never chosen silently: a production service that lost its `DATABASE_URL` must not
+ * start on an empty in-memory database.
+ *
+ * @example
+ * ```ts
+ * import { LedgerStorePostgres } from "@paykit/store-postgres/ledger"
+ * // with neither variable set, LedgerStorePostgres.layerConfig() fails with DatabaseNotConfigured
+ * const live = LedgerStorePostgres.layerConfig()
+ * ```
+ * @category errors
+ * @since 0.3.0
+ */
+export class DatabaseNotConfigured extends Schema.TaggedError<DatabaseNotConfigured>()(
+  "DatabaseNotConfigured",
+  {}
+) {
+  override get message(): string {
+    return "no database configured: set DATABASE_URL=postgres://user[:password]@host[:port]/database for a PostgreSQL server, or PAYKIT_DATABASE=pglite:memory (or pglite:<directory>) for embedded PGlite"
+  }
+}
+
+/**
  * The database holds a paykit schema newer than this version of `@paykit/store-postgres`
- * understands (another service already upgraded it). Upgrade this package; never downgrade a
+ * understands in one migration namespace (`namespace`: `ledger`, `accounts`, `fx`, `risk` or
+ * `outbox`; another service already upgraded it). Upgrade this package; never downgrade a
  * database.
  *
  * @category errors
  * @since 0.1.0
  */
 export class SchemaTooNew extends Schema.TaggedError<SchemaTooNew>()("SchemaTooNew", {
+  namespace: Schema.String,
   found: Schema.Number,
   supported: Schema.Number
 }) {
   override get message(): string {
-    return `the database schema is at migration ${this.found} but this @paykit/store-postgres supports up to ${this.supported}; upgrade @paykit/store-postgres (the database was migrated by a newer version)`
+    return `the database's ${this.namespace} schema is at migration ${this.found} (paykit_${this.namespace}_migrations) but this @paykit/store-postgres supports up to ${this.supported}; upgrade @paykit/store-postgres (the database was migrated by a newer version)`
   }
 }
 
@@ -64,10 +92,11 @@ export class SchemaTooNew extends Schema.TaggedError<SchemaTooNew>()("SchemaTooN
  * @since 0.1.0
  */
 export class MigrationFailed extends Schema.TaggedError<MigrationFailed>()("MigrationFailed", {
+  namespace: Schema.String,
   reason: Schema.String
 }) {
   override get message(): string {
-    return `paykit migrations failed and were rolled back: ${this.reason}`
+    return `paykit ${this.namespace} migrations failed and were rolled back: ${this.reason}`
   }
 }
 
@@ -77,4 +106,9 @@ export class MigrationFailed extends Schema.TaggedError<MigrationFailed>()("Migr
  * @category errors
  * @since 0.1.0
  */
-export type StartupError = DatabaseUnavailable | InvalidStoreConfig | SchemaTooNew | MigrationFailed
+export type StartupError =
+  | DatabaseUnavailable
+  | DatabaseNotConfigured
+  | InvalidStoreConfig
+  | SchemaTooNew
+  | MigrationFailed

@@ -1,16 +1,14 @@
 /**
- * @paykit/store-postgres: every paykit storage port (ledger, accounts, FX quotes, risk velocity) on PostgreSQL,
- * on a server through `DATABASE_URL` or embedded PGlite by default, with one migration set,
- * database-enforced idempotency, a transactional outbox and a batched write path.
+ * @paykit/store-postgres: the shared machinery of paykit's PostgreSQL adapters (opening a server
+ * through `DATABASE_URL` or embedded PGlite when asked, the PGlite driver, the namespaced
+ * migrator, the transactional outbox and its relay, the start-up errors). The adapters live in
+ * their own entry points, one per domain: `@paykit/store-postgres/ledger`, `/accounts`, `/fx`
+ * and `/risk`. This entry imports no domain package.
  *
  * @since 0.1.0
  */
-export * as AccountStorePostgres from "./AccountStorePostgres.ts"
 export * as Database from "./Database.ts"
 export * as Migrations from "./Migrations.ts"
 export * as Outbox from "./Outbox.ts"
 export * as PgliteClient from "./PgliteClient.ts"
-export * as QuoteStorePostgres from "./QuoteStorePostgres.ts"
-export * as StorePostgres from "./StorePostgres.ts"
-export * as VelocityStorePostgres from "./VelocityStorePostgres.ts"
 export * from "./errors.ts"

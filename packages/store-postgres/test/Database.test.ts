@@ -1,7 +1,9 @@
-import { Effect, Exit, Layer } from "effect"
+import { Context, Effect, Exit, Layer } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { describe, expect, it } from "vitest"
 import * as Database from "../src/Database.ts"
+import * as QuoteStorePostgres from "../src/fx/QuoteStorePostgres.ts"
+import * as LedgerStorePostgres from "../src/ledger/LedgerStorePostgres.ts"
 import * as Migrations from "../src/Migrations.ts"
 import { freshSchema, serverUrl } from "./support/env.ts"
 
@@ -66,27 +68,93 @@ describe("Database start-up errors", () => {
   })
 })
 
+const ledger = LedgerStorePostgres.migrations
+const latest = Migrations.latest(ledger)
+
 describe("Migrations on PGlite", () => {
   it("apply once, are a no-op the second time, and refuse a newer schema with SchemaTooNew", async () => {
     const exit = await open(
       {},
       Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
-        const first = yield* Migrations.run
-        const second = yield* Migrations.run
-        expect(first.length).toBe(Migrations.latest)
+        const first = yield* Migrations.run(Migrations.outbox, ledger)
+        const second = yield* Migrations.run(Migrations.outbox, ledger)
+        expect(first.map(([ns, id]) => `${ns}:${id}`)).toEqual(["outbox:1", "ledger:1"])
         expect(second.length).toBe(0)
-        yield* sql`INSERT INTO paykit_migrations (migration_id, name) VALUES (${Migrations.latest + 1}, 'from_the_future')`
-        return yield* Effect.exit(Migrations.run)
+        yield* sql`INSERT INTO paykit_ledger_migrations (migration_id, name) VALUES (${latest + 1}, 'from_the_future')`
+        return yield* Effect.exit(Migrations.run(Migrations.outbox, ledger))
       })
     )
     expect(Exit.isSuccess(exit)).toBe(true)
     const inner = Exit.isSuccess(exit) ? exit.value : undefined
     expect(inner && failureOf(inner)).toMatchObject({
       _tag: "SchemaTooNew",
-      found: Migrations.latest + 1,
-      supported: Migrations.latest
+      namespace: "ledger",
+      found: latest + 1,
+      supported: latest
     })
+    expect(inner && (failureOf(inner) as Error).message).toContain("paykit_ledger_migrations")
+  })
+
+  it("namespaces keep their own ids and record tables: two domains' migration 1 never collide, and a newer one is refused by name", async () => {
+    const table = (name: string) =>
+      Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`CREATE TABLE paykit_${name}_things (id int)`))
+    const alpha = Migrations.namespace("alpha", { "1_things": table("alpha") })
+    const beta = Migrations.namespace("beta", { "1_things": table("beta"), "2_more": Effect.void })
+    const exit = await open(
+      {},
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        const applied = yield* Migrations.run(alpha, beta)
+        const recorded = yield* sql<{ ns: string; id: number }>`
+          SELECT 'alpha' AS ns, migration_id::int AS id FROM paykit_alpha_migrations
+          UNION ALL SELECT 'beta', migration_id::int FROM paykit_beta_migrations ORDER BY 1, 2`
+        const again = yield* Migrations.run(alpha, beta)
+        yield* sql`INSERT INTO paykit_alpha_migrations (migration_id, name) VALUES (5, 'future')`
+        const refused = yield* Effect.flip(Migrations.run(beta, alpha))
+        return {
+          applied,
+          recorded,
+          again,
+          refused,
+          versions: [yield* Migrations.currentVersion(alpha), yield* Migrations.currentVersion(beta)]
+        }
+      })
+    )
+    expect(Exit.isSuccess(exit)).toBe(true)
+    if (!Exit.isSuccess(exit)) return
+    expect(exit.value.applied.map(([ns, id]) => `${ns}:${id}`)).toEqual(["alpha:1", "beta:1", "beta:2"])
+    expect(exit.value.recorded.map((r) => `${r.ns}:${r.id}`)).toEqual(["alpha:1", "beta:1", "beta:2"])
+    expect(exit.value.again).toEqual([])
+    expect(exit.value.refused).toMatchObject({
+      _tag: "SchemaTooNew",
+      namespace: "alpha",
+      found: 5,
+      supported: 1
+    })
+    expect(exit.value.versions).toEqual([5, 2])
+    expect(() => Migrations.namespace("Not A Word", {})).toThrow(TypeError)
+  })
+
+  it("an adapter's layer migrates only the outbox and its own namespace", async () => {
+    const exit = await Effect.runPromiseExit(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const ctx = yield* Layer.build(QuoteStorePostgres.layer({}))
+          const sql = Context.get(ctx, SqlClient.SqlClient)
+          const rows = yield* sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables
+            WHERE table_schema = 'public' ORDER BY 1`
+          return rows.map((r) => r.name)
+        })
+      )
+    )
+    expect(Exit.isSuccess(exit) && exit.value).toEqual([
+      "paykit_fx_migrations",
+      "paykit_fx_quotes",
+      "paykit_outbox",
+      "paykit_outbox_migrations",
+      "paykit_outbox_relay"
+    ])
   })
 })
 
@@ -100,15 +168,14 @@ describe.skipIf(serverUrl === undefined)("Migrations on PostgreSQL", () => {
   it("two pools migrating one fresh schema at once apply each migration exactly once", async () => {
     const schema = freshSchema("mig")
     const config = { url: serverUrl!, schema }
-    const results = await Promise.all([
-      open(config, Migrations.run),
-      open(config, Migrations.run),
-      open(config, Migrations.run)
-    ])
+    const run = Migrations.run(Migrations.outbox, ledger)
+    const results = await Promise.all([open(config, run), open(config, run), open(config, run)])
     const applied = results.map((r) => (Exit.isSuccess(r) ? r.value.length : -1))
-    expect(applied.sort()).toEqual([0, 0, Migrations.latest])
-    const version = await open(config, Migrations.currentVersion)
-    expect(Exit.isSuccess(version) && version.value).toBe(Migrations.latest)
+    expect(applied.sort()).toEqual([0, 0, 2])
+    const version = await open(config, Migrations.currentVersion(ledger))
+    expect(Exit.isSuccess(version) && version.value).toBe(latest)
+    const outbox = await open(config, Migrations.currentVersion(Migrations.outbox))
+    expect(Exit.isSuccess(outbox) && outbox.value).toBe(Migrations.latest(Migrations.outbox))
     await dropSchema(schema)
   })
 
@@ -119,13 +186,17 @@ describe.skipIf(serverUrl === undefined)("Migrations on PostgreSQL", () => {
       config,
       Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
-        yield* Migrations.run
-        yield* sql`INSERT INTO paykit_migrations (migration_id, name) VALUES (${Migrations.latest + 7}, 'future')`
-        return yield* Effect.exit(Migrations.run)
+        yield* Migrations.run(Migrations.outbox, ledger)
+        yield* sql`INSERT INTO paykit_ledger_migrations (migration_id, name) VALUES (${latest + 7}, 'future')`
+        return yield* Effect.exit(Migrations.run(Migrations.outbox, ledger))
       })
     )
     const inner = Exit.isSuccess(exit) ? exit.value : undefined
-    expect(inner && failureOf(inner)).toMatchObject({ _tag: "SchemaTooNew", found: Migrations.latest + 7 })
+    expect(inner && failureOf(inner)).toMatchObject({
+      _tag: "SchemaTooNew",
+      namespace: "ledger",
+      found: latest + 7
+    })
     await dropSchema(schema)
   })
 

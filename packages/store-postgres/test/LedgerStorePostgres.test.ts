@@ -3,11 +3,11 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Ids, Notifier } from "@paykit/core"
 import { Ledger, type LedgerCore, LedgerStore } from "@paykit/ledger"
-import { ConfigProvider, Deferred, Effect, Exit, Fiber, Layer, Option, Result } from "effect"
+import { Cause, ConfigProvider, Deferred, Effect, Exit, Fiber, Layer, Logger, Option, Result } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { describe, expect, it } from "vitest"
-import { changeSet, writeStatement } from "../src/internal/rows.ts"
-import * as StorePostgres from "../src/StorePostgres.ts"
+import { changeSet, writeStatement } from "../src/ledger/internal/rows.ts"
+import * as LedgerStorePostgres from "../src/ledger/LedgerStorePostgres.ts"
 import { serverUrl } from "./support/env.ts"
 
 const withEnv = (env: Record<string, string>) => ConfigProvider.layer(ConfigProvider.fromEnv({ env }))
@@ -28,23 +28,94 @@ const createCash = Effect.flatMap(LedgerStore.LedgerStore, (s) =>
 )
 const getCash = Effect.flatMap(LedgerStore.LedgerStore, (s) => s.getAccount("cash"))
 
-describe("StorePostgres.layerConfig", () => {
-  it("with no DATABASE_URL opens embedded PGlite", async () => {
+/** A logger that keeps every message, to check what a layer logged. */
+const capture = () => {
+  const messages: Array<string> = []
+  const layer = Logger.layer([
+    Logger.make((options) => {
+      const m = options.message
+      messages.push((Array.isArray(m) ? m : [m]).map(String).join(" "))
+    })
+  ])
+  return { messages, layer }
+}
+
+const fromEnv = (
+  env: Record<string, string>,
+  options: Parameters<typeof LedgerStorePostgres.layerConfig>[0] = {}
+) => LedgerStorePostgres.layerConfig(options).pipe(Layer.provide(withEnv(env)))
+
+describe("LedgerStorePostgres.layerConfig", () => {
+  it("with neither DATABASE_URL nor PAYKIT_DATABASE fails with DatabaseNotConfigured naming both", async () => {
+    const exit = await Effect.runPromiseExit(getCash.pipe(Effect.provide(fromEnv({}))))
+    expect(failureTag(exit)).toBe("DatabaseNotConfigured")
+    const message = Exit.isFailure(exit) ? String(Cause.squash(exit.cause)) : ""
+    expect(message).toContain("DATABASE_URL")
+    expect(message).toContain("PAYKIT_DATABASE=pglite:memory")
+  })
+
+  it("PAYKIT_DATABASE=pglite:memory opens embedded PGlite and logs it once", async () => {
+    const logs = capture()
     const account = await Effect.runPromise(
       Effect.andThen(createCash, getCash).pipe(
-        Effect.provide(StorePostgres.layerConfig().pipe(Layer.provide(withEnv({}))))
+        Effect.provide(fromEnv({ PAYKIT_DATABASE: "pglite:memory" })),
+        Effect.provide(logs.layer)
       )
     )
     expect(Option.isSome(account)).toBe(true)
+    const chosen = logs.messages.filter((m) => m.includes("@paykit/store-postgres:"))
+    expect(chosen).toEqual([
+      "@paykit/store-postgres: embedded PGlite in memory (PAYKIT_DATABASE=pglite:memory)"
+    ])
+  })
+
+  it("PAYKIT_DATABASE=pglite:<directory> keeps the books in that directory", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "paykit-pglite-env-"))
+    try {
+      const logs = capture()
+      await Effect.runPromise(
+        createCash.pipe(
+          Effect.provide(fromEnv({ PAYKIT_DATABASE: `pglite:${dir}` })),
+          Effect.provide(logs.layer)
+        )
+      )
+      const again = await Effect.runPromise(
+        getCash.pipe(Effect.provide(LedgerStorePostgres.layer({ dataDir: dir })))
+      )
+      expect(Option.isSome(again) && again.value.code).toBe("asset.cash")
+      expect(logs.messages.some((m) => m.includes(`embedded PGlite in ${dir}`))).toBe(true)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it("a PAYKIT_DATABASE other than pglite:memory or pglite:<directory> is InvalidStoreConfig", async () => {
+    for (const value of ["pglite:", "sqlite:memory", "memory", "postgres://postgres@127.0.0.1/test"]) {
+      const exit = await Effect.runPromiseExit(
+        getCash.pipe(Effect.provide(fromEnv({ PAYKIT_DATABASE: value })))
+      )
+      expect(failureTag(exit)).toBe("InvalidStoreConfig")
+    }
+  })
+
+  it("DATABASE_URL and PAYKIT_DATABASE both set is InvalidStoreConfig (ambiguous), opening nothing", async () => {
+    const logs = capture()
+    const exit = await Effect.runPromiseExit(
+      getCash.pipe(
+        Effect.provide(
+          fromEnv({ DATABASE_URL: "postgres://postgres@127.0.0.1:1/test", PAYKIT_DATABASE: "pglite:memory" })
+        ),
+        Effect.provide(logs.layer)
+      )
+    )
+    expect(failureTag(exit)).toBe("InvalidStoreConfig")
+    expect(Exit.isFailure(exit) && String(Cause.squash(exit.cause))).toContain("ambiguous")
+    expect(logs.messages.filter((m) => m.includes("@paykit/store-postgres:"))).toEqual([])
   })
 
   it("a malformed DATABASE_URL is InvalidStoreConfig at start-up", async () => {
     const exit = await Effect.runPromiseExit(
-      getCash.pipe(
-        Effect.provide(
-          StorePostgres.layerConfig().pipe(Layer.provide(withEnv({ DATABASE_URL: "mysql://x@y/z" })))
-        )
-      )
+      getCash.pipe(Effect.provide(fromEnv({ DATABASE_URL: "mysql://x@y/z" })))
     )
     expect(failureTag(exit)).toBe("InvalidStoreConfig")
   })
@@ -52,12 +123,28 @@ describe("StorePostgres.layerConfig", () => {
   it("a non-integer PAYKIT_DB_MAX_CONNECTIONS is InvalidStoreConfig", async () => {
     const exit = await Effect.runPromiseExit(
       getCash.pipe(
-        Effect.provide(
-          StorePostgres.layerConfig().pipe(Layer.provide(withEnv({ PAYKIT_DB_MAX_CONNECTIONS: "many" })))
-        )
+        Effect.provide(fromEnv({ PAYKIT_DATABASE: "pglite:memory", PAYKIT_DB_MAX_CONNECTIONS: "many" }))
       )
     )
     expect(failureTag(exit)).toBe("InvalidStoreConfig")
+  })
+
+  it("the chosen server is logged with its password redacted", async () => {
+    const logs = capture()
+    const exit = await Effect.runPromiseExit(
+      getCash.pipe(
+        Effect.provide(
+          fromEnv({ DATABASE_URL: "postgres://app:s3cret@127.0.0.1:1/test" }, { connectTimeout: "2 seconds" })
+        ),
+        Effect.provide(logs.layer)
+      )
+    )
+    expect(failureTag(exit)).toBe("DatabaseUnavailable")
+    const chosen = logs.messages.filter((m) => m.includes("@paykit/store-postgres:"))
+    expect(chosen).toEqual([
+      "@paykit/store-postgres: PostgreSQL at postgres://app:***@127.0.0.1:1/test (DATABASE_URL)"
+    ])
+    expect(logs.messages.join("\n")).not.toContain("s3cret")
   })
 
   it.runIf(serverUrl !== undefined)("DATABASE_URL pointing at the server opens it", async () => {
@@ -67,11 +154,7 @@ describe("StorePostgres.layerConfig", () => {
         Effect.tap(() =>
           Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`DROP SCHEMA "${schema}" CASCADE`))
         ),
-        Effect.provide(
-          StorePostgres.layerConfig().pipe(
-            Layer.provide(withEnv({ DATABASE_URL: serverUrl!, PAYKIT_DB_SCHEMA: schema }))
-          )
-        )
+        Effect.provide(fromEnv({ DATABASE_URL: serverUrl!, PAYKIT_DB_SCHEMA: schema }))
       )
     )
     expect(Exit.isSuccess(exit) && Option.isSome(exit.value)).toBe(true)
@@ -79,7 +162,7 @@ describe("StorePostgres.layerConfig", () => {
 })
 
 describe("default settings", () => {
-  it("custom units the Ledger accepts by default (Currency.POINTS) work on StorePostgres.layer({}) as they do in memory", async () => {
+  it("custom units the Ledger accepts by default (Currency.POINTS) work on LedgerStorePostgres.layer({}) as they do in memory", async () => {
     const program = Effect.gen(function* () {
       const ledger = yield* Ledger.Ledger
       yield* ledger.createAccount({
@@ -102,7 +185,9 @@ describe("default settings", () => {
     })
     const layer = (store: Layer.Layer<LedgerStore.LedgerStore, unknown>) =>
       Ledger.layer().pipe(Layer.provide([store, Notifier.layerNoop, Ids.layer]))
-    const onPglite = await Effect.runPromise(program.pipe(Effect.provide(layer(StorePostgres.layer({})))))
+    const onPglite = await Effect.runPromise(
+      program.pipe(Effect.provide(layer(LedgerStorePostgres.layer({}))))
+    )
     const inMemory = await Effect.runPromise(program.pipe(Effect.provide(layer(LedgerStore.layerMemory))))
     expect([onPglite.currency, onPglite.creditsPosted]).toEqual(["POINTS", 250n])
     expect([inMemory.currency, inMemory.creditsPosted]).toEqual(["POINTS", 250n])
@@ -113,7 +198,7 @@ describe("PGlite in a data directory", () => {
   it("keeps the books between runs, and migrating again is a no-op", async () => {
     const dir = mkdtempSync(join(tmpdir(), "paykit-pglite-"))
     try {
-      const layer = StorePostgres.layer({ dataDir: dir })
+      const layer = LedgerStorePostgres.layer({ dataDir: dir })
       await Effect.runPromise(createCash.pipe(Effect.provide(layer)))
       const again = await Effect.runPromise(getCash.pipe(Effect.provide(layer)))
       expect(Option.isSome(again) && again.value.code).toBe("asset.cash")
@@ -160,7 +245,7 @@ describe.runIf(serverUrl !== undefined)("lock waits", () => {
       const holder = yield* Effect.forkChild(
         sql.withTransaction(
           Effect.gen(function* () {
-            yield* sql`SELECT id FROM paykit_accounts WHERE id = 'cash' FOR UPDATE`
+            yield* sql`SELECT id FROM paykit_ledger_accounts WHERE id = 'cash' FOR UPDATE`
             yield* Deferred.succeed(locked, undefined)
             yield* Deferred.await(release)
           })
@@ -178,7 +263,13 @@ describe.runIf(serverUrl !== undefined)("lock waits", () => {
       return { blocked, waited, after, account }
     }).pipe(
       Effect.provide(
-        StorePostgres.layer({ url: serverUrl!, schema, maxConnections: 4, lockTimeout: 200, maxAttempts: 2 })
+        LedgerStorePostgres.layer({
+          url: serverUrl!,
+          schema,
+          maxConnections: 4,
+          lockTimeout: 200,
+          maxAttempts: 2
+        })
       )
     )
     const { blocked, waited, after, account } = await Effect.runPromise(program)
@@ -239,9 +330,9 @@ describe("line runs", () => {
           first_seq: string
           last_seq: string
         }>`SELECT first_seq::text, last_seq::text
-          FROM paykit_lines ORDER BY last_seq`
+          FROM paykit_ledger_lines ORDER BY last_seq`
         return { refused, first, next, runs: runs.map((r) => [Number(r.first_seq), Number(r.last_seq)]) }
-      }).pipe(Effect.provide(StorePostgres.layer({})))
+      }).pipe(Effect.provide(LedgerStorePostgres.layer({})))
     )
     expect(result.refused).toEqual([true, true, true, true])
     expect(result.first).toBe(true)

@@ -4,7 +4,7 @@ import { Currency, Money } from "@paykit/core"
 import { Effect, Option } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { describe, expect, it } from "vitest"
-import * as AccountStorePostgres from "../src/AccountStorePostgres.ts"
+import * as AccountStorePostgres from "../src/accounts/AccountStorePostgres.ts"
 import { TestStores } from "../src/testing/index.ts"
 
 // One PGlite for the whole file; every test gets a fresh schema on it (milliseconds, not seconds).
@@ -56,13 +56,13 @@ describe("AccountStorePostgres on PGlite", () => {
           nonce: string
           ciphertext: string
           tag: string
-        }>`SELECT key_version, nonce, ciphertext, tag FROM paykit_acct_fields`
+        }>`SELECT key_version, nonce, ciphertext, tag FROM paykit_accounts_fields`
         expect(rows).toEqual([
           { key_version: 1, nonce: sealed.nonce, ciphertext: sealed.ciphertext, tag: sealed.tag }
         ])
         const [everything] = yield* sql<{ text: string }>`SELECT concat_ws('|',
-            (SELECT string_agg(f::text, '|') FROM paykit_acct_fields f),
-            (SELECT string_agg(a::text, '|') FROM paykit_acct_accounts a)) AS text`
+            (SELECT string_agg(f::text, '|') FROM paykit_accounts_fields f),
+            (SELECT string_agg(a::text, '|') FROM paykit_accounts_accounts a)) AS text`
         expect(everything?.text).not.toContain(plaintext)
         const [back] = yield* store.getFields("a1")
         expect(back?.sealed).toEqual(sealed)
@@ -105,7 +105,7 @@ describe("AccountStorePostgres on PGlite", () => {
         )
         expect(error._tag).toBe("StoreFailure")
         expect(yield* store.dump).toEqual(before)
-        const [count] = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM paykit_acct_accounts`
+        const [count] = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM paykit_accounts_accounts`
         expect(count?.n).toBe(0)
       })
     ))
@@ -154,7 +154,7 @@ describe("AccountStorePostgres on PGlite", () => {
       Effect.gen(function* () {
         const store = yield* AccountStore.AccountStore
         const sql = yield* SqlClient.SqlClient
-        yield* sql`DROP TABLE paykit_acct_index`
+        yield* sql`DROP TABLE paykit_accounts_index`
         const error = yield* Effect.flip(store.findIndex("email", "h"))
         expect(error._tag).toBe("StoreFailure")
         expect(error.reason).toContain("findIndex")

@@ -6,14 +6,14 @@ import * as SqlClient from "effect/sql/SqlClient"
 import { TestClock } from "effect/testing"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import * as AccountStorePostgres from "../src/AccountStorePostgres.ts"
+import * as AccountStorePostgres from "../src/accounts/AccountStorePostgres.ts"
 import { TestStores } from "../src/testing/index.ts"
 
 /**
  * The `Accounts` service end to end over `AccountStorePostgres` on PGlite: generated profiles
  * registered, updated and verified through the service, two subjects erased (one at once, one
  * when its legal hold ends, by `sweep`), then every text and JSON column of every
- * `paykit_acct_*` table is scanned for the profiles' plaintext emails, phones and card numbers.
+ * `paykit_accounts_*` table is scanned for the profiles' plaintext emails, phones and card numbers.
  */
 
 const PROFILES = 300
@@ -44,7 +44,7 @@ const CARD_RUN = /(?<![0-9A-Za-z])\d(?:[ -]?\d){12,18}(?![0-9A-Za-z])/g
 const updatedPhone = (p: string) => p.replace(/\d$/, (d) => (d === "7" ? "8" : "7"))
 
 describe("Accounts service over AccountStorePostgres on PGlite", () => {
-  it(`${PROFILES} generated profiles leave no plaintext email, phone or card number in any paykit_acct_* table; erased subjects keep no key or field rows`, {
+  it(`${PROFILES} generated profiles leave no plaintext email, phone or card number in any paykit_accounts_* table; erased subjects keep no key or field rows`, {
     timeout: 60_000
   }, async () => {
     const inputs = Array.from(
@@ -125,13 +125,13 @@ describe("Accounts service over AccountStorePostgres on PGlite", () => {
         for (const subject of [victim, rep]) {
           left.push({
             subject,
-            keys: (yield* count("paykit_acct_keys", subject))[0]?.n,
-            fields: (yield* count("paykit_acct_fields", subject))[0]?.n
+            keys: (yield* count("paykit_accounts_keys", subject))[0]?.n,
+            fields: (yield* count("paykit_accounts_fields", subject))[0]?.n
           })
         }
-        const [keys] = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM paykit_acct_keys`
+        const [keys] = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM paykit_accounts_keys`
         const [erasures] = yield* sql<{ n: number }>`
-          SELECT count(*)::int AS n FROM paykit_acct_erasures WHERE status = 'erased'`
+          SELECT count(*)::int AS n FROM paykit_accounts_erasures WHERE status = 'erased'`
         const holder = yield* s.get(victim)
         return { columns, values, left, keys: keys?.n, erasures: erasures?.n, holder, firms }
       }).pipe(Effect.provide(layer))
@@ -140,17 +140,17 @@ describe("Accounts service over AccountStorePostgres on PGlite", () => {
     // the scan covered every account table and its text/JSON columns
     const tables = new Set(out.columns.map((c) => c.table_name))
     expect([...tables].sort()).toEqual([
-      "paykit_acct_accounts",
-      "paykit_acct_audit",
-      "paykit_acct_erasures",
-      "paykit_acct_fields",
-      "paykit_acct_holds",
-      "paykit_acct_index",
-      "paykit_acct_keys"
+      "paykit_accounts_accounts",
+      "paykit_accounts_audit",
+      "paykit_accounts_erasures",
+      "paykit_accounts_fields",
+      "paykit_accounts_holds",
+      "paykit_accounts_index",
+      "paykit_accounts_keys"
     ])
-    expect(out.columns.some((c) => c.table_name === "paykit_acct_accounts" && c.column_name === "data")).toBe(
-      true
-    )
+    expect(
+      out.columns.some((c) => c.table_name === "paykit_accounts_accounts" && c.column_name === "data")
+    ).toBe(true)
     expect(out.values.length).toBeGreaterThan(PROFILES * 10)
 
     // emails: `includes` over every value that could hold one (it holds "@"), also lower-cased

@@ -3,7 +3,7 @@ import { LedgerStore } from "@paykit/ledger"
 import { Model } from "@paykit/ledger/testing"
 import { Effect, Option } from "effect"
 import { describe, expect, it } from "vitest"
-import * as StorePostgres from "../src/StorePostgres.ts"
+import * as LedgerStorePostgres from "../src/ledger/LedgerStorePostgres.ts"
 import { TestStores } from "../src/testing/index.ts"
 import { asOfProblems, timeOrder } from "./support/integrity.ts"
 
@@ -92,7 +92,7 @@ describe("the ledger's clock on PGlite", () => {
         }).pipe(
           Effect.provide(
             TestStores.pgliteSharedWith("clock", (schema) =>
-              StorePostgres.layerClient({ schema, clock: "caller" })
+              LedgerStorePostgres.layerClient({ schema, clock: "caller" })
             )
           )
         )
@@ -141,7 +141,7 @@ describe("the ledger's clock on PGlite", () => {
           expect((yield* timeOrder).backwards).toBe(0)
         }).pipe(
           Effect.provide(
-            TestStores.pgliteSharedWith("clock", (schema) => StorePostgres.layerClient({ schema }))
+            TestStores.pgliteSharedWith("clock", (schema) => LedgerStorePostgres.layerClient({ schema }))
           )
         )
       )

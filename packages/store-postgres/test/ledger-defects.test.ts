@@ -4,8 +4,8 @@ import { Model } from "@paykit/ledger/testing"
 import { Cause, Context, Deferred, Effect, Exit, Fiber, Layer, Option, Result } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { describe, expect, it } from "vitest"
-import { writeStatement } from "../src/internal/rows.ts"
-import * as StorePostgres from "../src/StorePostgres.ts"
+import { writeStatement } from "../src/ledger/internal/rows.ts"
+import * as LedgerStorePostgres from "../src/ledger/LedgerStorePostgres.ts"
 import { TestStores } from "../src/testing/index.ts"
 import { serverUrl } from "./support/env.ts"
 
@@ -13,7 +13,7 @@ import { serverUrl } from "./support/env.ts"
 // throws inside a group-commit writer, each call gets an answer and the next valid write works.
 
 type Store = LedgerStore.LedgerStore["Service"]
-type Config = Parameters<typeof StorePostgres.layer>[0]
+type Config = Parameters<typeof LedgerStorePostgres.layer>[0]
 
 interface Backend {
   readonly name: string
@@ -28,7 +28,9 @@ const backends: ReadonlyArray<Backend> = [
     name: "PGlite",
     writers: 1,
     open: (config) =>
-      TestStores.pgliteSharedWith("defects", (schema) => StorePostgres.layerClient({ ...config, schema }))
+      TestStores.pgliteSharedWith("defects", (schema) =>
+        LedgerStorePostgres.layerClient({ ...config, schema })
+      )
   },
   ...(serverUrl === undefined
     ? []
@@ -37,9 +39,14 @@ const backends: ReadonlyArray<Backend> = [
           name: "PostgreSQL",
           writers: 4,
           open: (config: Config) =>
-            TestStores.serverWith(serverUrl!, "defects", (c) => StorePostgres.layer({ ...c, ...config }), {
-              maxConnections: 6
-            })
+            TestStores.serverWith(
+              serverUrl!,
+              "defects",
+              (c) => LedgerStorePostgres.layer({ ...c, ...config }),
+              {
+                maxConnections: 6
+              }
+            )
         }
       ])
 ]
@@ -259,7 +266,7 @@ for (const backend of backends) {
                 open: yield* Deferred.make<void>()
               }
               // one writer, so the writes queued behind the gate form one group
-              const store = yield* StorePostgres.make({ writers: 1 }).pipe(
+              const store = yield* LedgerStorePostgres.make({ writers: 1 }).pipe(
                 Effect.provideService(
                   SqlClient.SqlClient,
                   faulty(Context.get(ctx, SqlClient.SqlClient), hooks)
@@ -312,7 +319,7 @@ for (const backend of backends) {
                 reached: yield* Deferred.make<void>(),
                 open: yield* Deferred.make<void>()
               }
-              const store = yield* StorePostgres.make({ groupCommit: false }).pipe(
+              const store = yield* LedgerStorePostgres.make({ groupCommit: false }).pipe(
                 Effect.provideService(
                   SqlClient.SqlClient,
                   faulty(Context.get(ctx, SqlClient.SqlClient), hooks)

@@ -3,7 +3,7 @@ import { Model } from "@paykit/ledger/testing"
 import { Context, Effect, Layer, Result } from "effect"
 import { describe, expect, it } from "vitest"
 import * as SqlClient from "effect/sql/SqlClient"
-import * as StorePostgres from "../src/StorePostgres.ts"
+import * as LedgerStorePostgres from "../src/ledger/LedgerStorePostgres.ts"
 import { TestStores } from "../src/testing/index.ts"
 import { openingBooks } from "./support/crash.ts"
 import { serverUrl } from "./support/env.ts"
@@ -23,7 +23,7 @@ describe.skipIf(serverUrl === undefined)("the ledger store on a PostgreSQL serve
             const stores: Array<LedgerStore.LedgerStore["Service"]> = []
             for (let i = 0; i < 4; i++) {
               const ctx = yield* Layer.build(
-                StorePostgres.layer({ url: serverUrl!, schema, maxConnections: 4 })
+                LedgerStorePostgres.layer({ url: serverUrl!, schema, maxConnections: 4 })
               )
               if (i === 0) {
                 const sql = Context.get(ctx, SqlClient.SqlClient)

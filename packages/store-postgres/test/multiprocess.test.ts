@@ -3,7 +3,7 @@ import { Model } from "@paykit/ledger/testing"
 import { Effect, type Layer, ManagedRuntime, Result } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { afterAll, describe, expect, it } from "vitest"
-import * as StorePostgres from "../src/StorePostgres.ts"
+import * as LedgerStorePostgres from "../src/ledger/LedgerStorePostgres.ts"
 import { freshSchema, serverUrl } from "./support/env.ts"
 import { crashBatch, HOT, setup, spawnWorker, watch } from "./support/crash.ts"
 import { asOfProblems, referentialProblems, timeOrder } from "./support/integrity.ts"
@@ -12,7 +12,7 @@ const runtimes: Array<ManagedRuntime.ManagedRuntime<LedgerStore.LedgerStore | Sq
   []
 const openStore = (schema: string) => {
   const runtime = ManagedRuntime.make(
-    StorePostgres.layer({ url: serverUrl!, schema, maxConnections: 4 }) as Layer.Layer<
+    LedgerStorePostgres.layer({ url: serverUrl!, schema, maxConnections: 4 }) as Layer.Layer<
       LedgerStore.LedgerStore | SqlClient.SqlClient,
       unknown
     >

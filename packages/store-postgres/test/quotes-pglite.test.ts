@@ -3,7 +3,7 @@ import { QuoteStoreContract } from "@paykit/fx/testing"
 import { Cause, Effect, Exit } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { describe, expect, it } from "vitest"
-import * as QuoteStorePostgres from "../src/QuoteStorePostgres.ts"
+import * as QuoteStorePostgres from "../src/fx/QuoteStorePostgres.ts"
 import { TestStores } from "../src/testing/index.ts"
 
 // One PGlite for the whole file; every test gets a fresh schema on it.

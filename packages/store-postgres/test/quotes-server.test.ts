@@ -3,7 +3,7 @@ import { QuoteStoreContract } from "@paykit/fx/testing"
 import { Context, Effect, Layer, Result } from "effect"
 import { describe, expect, it } from "vitest"
 import * as Database from "../src/Database.ts"
-import * as QuoteStorePostgres from "../src/QuoteStorePostgres.ts"
+import * as QuoteStorePostgres from "../src/fx/QuoteStorePostgres.ts"
 import { TestStores } from "../src/testing/index.ts"
 import { serverUrl } from "./support/env.ts"
 

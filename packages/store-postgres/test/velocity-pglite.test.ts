@@ -4,7 +4,7 @@ import { Effect, Exit } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { describe, expect, it } from "vitest"
 import { TestStores } from "../src/testing/index.ts"
-import * as VelocityStorePostgres from "../src/VelocityStorePostgres.ts"
+import * as VelocityStorePostgres from "../src/risk/VelocityStorePostgres.ts"
 
 // One PGlite for the whole file; every store (and every property run) gets a fresh schema on it.
 const layer = (cap: number) =>

@@ -4,7 +4,7 @@ import { Context, Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import * as Database from "../src/Database.ts"
 import { TestStores } from "../src/testing/index.ts"
-import * as VelocityStorePostgres from "../src/VelocityStorePostgres.ts"
+import * as VelocityStorePostgres from "../src/risk/VelocityStorePostgres.ts"
 import { serverUrl } from "./support/env.ts"
 
 // PostgreSQL: a fresh schema per store on the server named by PAYKIT_TEST_DATABASE_URL.

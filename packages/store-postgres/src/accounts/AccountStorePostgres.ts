@@ -2,8 +2,8 @@ import { type Account, AccountStore, type Cipher, StoreFailure } from "@paykit/a
 import { Effect, type Layer, Option } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
-import type * as Database from "./Database.ts"
-import type { StartupError } from "./errors.ts"
+import type * as Database from "../Database.ts"
+import type { StartupError } from "../errors.ts"
 import {
   clientLayer,
   configLayer,
@@ -12,7 +12,9 @@ import {
   num,
   openLayer,
   retryTransient
-} from "./internal/ports.ts"
+} from "../internal/adapter.ts"
+import * as Migrations from "../Migrations.ts"
+import { accountsMigrations } from "./internal/schema.ts"
 import * as TaggedJson from "./internal/taggedJson.ts"
 
 /**
@@ -102,6 +104,21 @@ const AUDIT_COLUMNS =
   "id, at::text AS at, account_id, actor, action, version::text AS version, changes::text AS changes"
 
 /**
+ * This adapter's migration namespace: `accounts`, recorded in `paykit_accounts_migrations`; its tables
+ * are `paykit_accounts_*`. Every layer of this module applies it after the shared outbox's.
+ *
+ * @example
+ * ```ts
+ * import { Migrations } from "@paykit/store-postgres"
+ * import { AccountStorePostgres } from "@paykit/store-postgres/accounts"
+ * const apply = Migrations.run(Migrations.outbox, AccountStorePostgres.migrations)
+ * ```
+ * @category models
+ * @since 0.3.0
+ */
+export const migrations: Migrations.Namespace = Migrations.namespace("accounts", accountsMigrations)
+
+/**
  * Builds the `AccountStore` of `@paykit/accounts` on the `SqlClient` in context (already
  * migrated; use {@link layer} to open, migrate and build in one go).
  *
@@ -115,10 +132,11 @@ const AUDIT_COLUMNS =
  *
  * @example
  * ```ts
- * import { AccountStorePostgres, Database, Migrations } from "@paykit/store-postgres"
+ * import { Database, Migrations } from "@paykit/store-postgres"
+ * import { AccountStorePostgres } from "@paykit/store-postgres/accounts"
  * import { Effect } from "effect"
  * const store = Effect.gen(function* () {
- *   yield* Migrations.run
+ *   yield* Migrations.run(Migrations.outbox, AccountStorePostgres.migrations)
  *   return yield* AccountStorePostgres.make()
  * }).pipe(Effect.provide(Database.layer({})))
  * ```
@@ -143,17 +161,17 @@ export const make = (
         const data = JSON.stringify(TaggedJson.encode(account))
         const written =
           expectedVersion === 0
-            ? yield* sql`INSERT INTO paykit_acct_accounts
+            ? yield* sql`INSERT INTO paykit_accounts_accounts
                   (id, version, type, status, country, currency, created_at, updated_at, data)
                 VALUES (${account.id}, ${account.version}, ${account.type}, ${account.status},
                   ${account.country}, ${account.currency}, ${account.createdAt}, ${account.updatedAt}, ${data}::jsonb)
                 ON CONFLICT (id) DO NOTHING RETURNING 1 AS ok`
-            : yield* sql`UPDATE paykit_acct_accounts SET version = ${account.version}, type = ${account.type},
+            : yield* sql`UPDATE paykit_accounts_accounts SET version = ${account.version}, type = ${account.type},
                   status = ${account.status}, country = ${account.country}, currency = ${account.currency},
                   created_at = ${account.createdAt}, updated_at = ${account.updatedAt}, data = ${data}::jsonb
                 WHERE id = ${account.id} AND version = ${expectedVersion} RETURNING 1 AS ok`
         if (written.length > 0) return
-        const [current] = yield* sql<{ v: string }>`SELECT version::text AS v FROM paykit_acct_accounts
+        const [current] = yield* sql<{ v: string }>`SELECT version::text AS v FROM paykit_accounts_accounts
           WHERE id = ${account.id}`
         return yield* Effect.fail(
           new Conflict(
@@ -165,16 +183,16 @@ export const make = (
     const writeIndex = (kind: AccountStore.IndexKind, key: string, accountId: string | null) =>
       Effect.gen(function* () {
         if (accountId === null) {
-          yield* sql`DELETE FROM paykit_acct_index WHERE kind = ${kind} AND key = ${key}`
+          yield* sql`DELETE FROM paykit_accounts_index WHERE kind = ${kind} AND key = ${key}`
           return
         }
-        const written = yield* sql`INSERT INTO paykit_acct_index (kind, key, account_id)
+        const written = yield* sql`INSERT INTO paykit_accounts_index (kind, key, account_id)
           VALUES (${kind}, ${key}, ${accountId})
           ON CONFLICT (kind, key) DO UPDATE SET account_id = EXCLUDED.account_id
-            WHERE paykit_acct_index.account_id = EXCLUDED.account_id
+            WHERE paykit_accounts_index.account_id = EXCLUDED.account_id
           RETURNING 1 AS ok`
         if (written.length > 0) return
-        const [owner] = yield* sql<{ account_id: string }>`SELECT account_id FROM paykit_acct_index
+        const [owner] = yield* sql<{ account_id: string }>`SELECT account_id FROM paykit_accounts_index
           WHERE kind = ${kind} AND key = ${key}`
         return yield* Effect.fail(
           new Conflict(
@@ -212,9 +230,10 @@ export const make = (
                   }
                 ]
           )
-          if (keysGone.length > 0) yield* sql`DELETE FROM paykit_acct_keys WHERE subject = ANY(${keysGone})`
+          if (keysGone.length > 0)
+            yield* sql`DELETE FROM paykit_accounts_keys WHERE subject = ANY(${keysGone})`
           if (keysSet.length > 0) {
-            yield* sql`INSERT INTO paykit_acct_keys (subject, version, kek_version, wrapped)
+            yield* sql`INSERT INTO paykit_accounts_keys (subject, version, kek_version, wrapped)
               SELECT subject, version, kek_version, wrapped FROM jsonb_to_recordset(${JSON.stringify(keysSet)}::jsonb)
                 AS x(subject text, version integer, kek_version integer, wrapped text)
               ON CONFLICT (subject) DO UPDATE SET version = EXCLUDED.version,
@@ -222,7 +241,7 @@ export const make = (
           }
 
           const purge = tx.purgeFields ?? []
-          if (purge.length > 0) yield* sql`DELETE FROM paykit_acct_fields WHERE subject = ANY(${purge})`
+          if (purge.length > 0) yield* sql`DELETE FROM paykit_accounts_fields WHERE subject = ANY(${purge})`
           const fields = lastPer(tx.fields ?? [], (f) => JSON.stringify([f.subject, f.field]))
           const fieldsGone = fields.filter((f) => f.sealed === null)
           const fieldsSet = fields.flatMap((f) =>
@@ -240,13 +259,13 @@ export const make = (
                 ]
           )
           if (fieldsGone.length > 0) {
-            yield* sql`DELETE FROM paykit_acct_fields f USING jsonb_to_recordset(${JSON.stringify(
+            yield* sql`DELETE FROM paykit_accounts_fields f USING jsonb_to_recordset(${JSON.stringify(
               fieldsGone.map((g) => ({ subject: g.subject, field: g.field }))
             )}::jsonb) AS x(subject text, field text)
               WHERE f.subject = x.subject AND f.field = x.field`
           }
           if (fieldsSet.length > 0) {
-            yield* sql`INSERT INTO paykit_acct_fields (subject, field, key_version, nonce, ciphertext, tag)
+            yield* sql`INSERT INTO paykit_accounts_fields (subject, field, key_version, nonce, ciphertext, tag)
               SELECT subject, field, key_version, nonce, ciphertext, tag
               FROM jsonb_to_recordset(${JSON.stringify(fieldsSet)}::jsonb)
                 AS x(subject text, field text, key_version integer, nonce text, ciphertext text, tag text)
@@ -262,7 +281,7 @@ export const make = (
             placed_at: h.placedAt
           }))
           if (holds.length > 0) {
-            yield* sql`INSERT INTO paykit_acct_holds (subject, basis, until, placed_at)
+            yield* sql`INSERT INTO paykit_accounts_holds (subject, basis, until, placed_at)
               SELECT subject, basis, until, placed_at FROM jsonb_to_recordset(${JSON.stringify(holds)}::jsonb)
                 AS x(i integer, subject text, basis text, until bigint, placed_at bigint)
               ORDER BY i`
@@ -277,7 +296,7 @@ export const make = (
             erased_at: e.erasedAt ?? null
           }))
           if (erasures.length > 0) {
-            yield* sql`INSERT INTO paykit_acct_erasures (subject, requested_at, status, until, basis, erased_at)
+            yield* sql`INSERT INTO paykit_accounts_erasures (subject, requested_at, status, until, basis, erased_at)
               SELECT subject, requested_at, status, until, basis, erased_at
               FROM jsonb_to_recordset(${JSON.stringify(erasures)}::jsonb)
                 AS x(subject text, requested_at bigint, status text, until bigint, basis text, erased_at bigint)
@@ -297,7 +316,7 @@ export const make = (
             changes: a.changes
           }))
           if (audit.length > 0) {
-            yield* sql`INSERT INTO paykit_acct_audit (id, at, account_id, actor, action, version, changes)
+            yield* sql`INSERT INTO paykit_accounts_audit (id, at, account_id, actor, action, version, changes)
               SELECT id, at, account_id, actor, action, version, changes
               FROM jsonb_to_recordset(${JSON.stringify(audit)}::jsonb)
                 AS x(i integer, id text, at bigint, account_id text, actor text, action text, version bigint, changes jsonb)
@@ -316,8 +335,9 @@ export const make = (
     const getAccount = (id: string) =>
       read(
         "getAccount",
-        Effect.map(sql<Row>`SELECT data::text AS data FROM paykit_acct_accounts WHERE id = ${id}`, (rows) =>
-          Option.map(Option.fromNullishOr(rows[0]), accountFromRow)
+        Effect.map(
+          sql<Row>`SELECT data::text AS data FROM paykit_accounts_accounts WHERE id = ${id}`,
+          (rows) => Option.map(Option.fromNullishOr(rows[0]), accountFromRow)
         )
       )
 
@@ -327,7 +347,7 @@ export const make = (
         Effect.map(
           sql<{
             account_id: string
-          }>`SELECT account_id FROM paykit_acct_index WHERE kind = ${kind} AND key = ${key}`,
+          }>`SELECT account_id FROM paykit_accounts_index WHERE kind = ${kind} AND key = ${key}`,
           (rows) => Option.map(Option.fromNullishOr(rows[0]), (r) => String(r.account_id))
         )
       )
@@ -336,13 +356,13 @@ export const make = (
       read(
         "getKey",
         Effect.map(
-          sql<Row>`SELECT subject, version, kek_version, wrapped FROM paykit_acct_keys WHERE subject = ${subject}`,
+          sql<Row>`SELECT subject, version, kek_version, wrapped FROM paykit_accounts_keys WHERE subject = ${subject}`,
           (rows) => Option.map(Option.fromNullishOr(rows[0]), keyFromRow)
         )
       )
 
     const allKeys = Effect.map(
-      sql<Row>`SELECT subject, version, kek_version, wrapped FROM paykit_acct_keys`,
+      sql<Row>`SELECT subject, version, kek_version, wrapped FROM paykit_accounts_keys`,
       (rows) => rows.map(keyFromRow).sort((a, b) => cmp(a.subject, b.subject))
     )
 
@@ -350,7 +370,7 @@ export const make = (
       read(
         "getFields",
         Effect.map(
-          sql<Row>`SELECT subject, field, key_version, nonce, ciphertext, tag FROM paykit_acct_fields
+          sql<Row>`SELECT subject, field, key_version, nonce, ciphertext, tag FROM paykit_accounts_fields
             WHERE subject = ${subject}`,
           (rows) =>
             rows
@@ -364,7 +384,7 @@ export const make = (
       read(
         "getHolds",
         Effect.map(
-          sql<Row>`SELECT ${sql.literal(HOLD_COLUMNS)} FROM paykit_acct_holds WHERE subject = ${subject} ORDER BY seq`,
+          sql<Row>`SELECT ${sql.literal(HOLD_COLUMNS)} FROM paykit_accounts_holds WHERE subject = ${subject} ORDER BY seq`,
           (rows) => rows.map(holdFromRow)
         )
       )
@@ -373,7 +393,7 @@ export const make = (
       read(
         "getErasure",
         Effect.map(
-          sql<Row>`SELECT ${sql.literal(ERASURE_COLUMNS)} FROM paykit_acct_erasures WHERE subject = ${subject}`,
+          sql<Row>`SELECT ${sql.literal(ERASURE_COLUMNS)} FROM paykit_accounts_erasures WHERE subject = ${subject}`,
           (rows) => Option.map(Option.fromNullishOr(rows[0]), erasureFromRow)
         )
       )
@@ -382,7 +402,7 @@ export const make = (
       read(
         "dueErasures",
         Effect.map(
-          sql<Row>`SELECT ${sql.literal(ERASURE_COLUMNS)} FROM paykit_acct_erasures
+          sql<Row>`SELECT ${sql.literal(ERASURE_COLUMNS)} FROM paykit_accounts_erasures
             WHERE status = 'retained' AND coalesce(until, 0) <= ${now}`,
           (rows) => rows.map(erasureFromRow).sort((a, b) => cmp(a.subject, b.subject))
         )
@@ -392,7 +412,7 @@ export const make = (
       read(
         "audit",
         Effect.map(
-          sql<Row>`SELECT ${sql.literal(AUDIT_COLUMNS)} FROM paykit_acct_audit WHERE account_id = ${accountId}
+          sql<Row>`SELECT ${sql.literal(AUDIT_COLUMNS)} FROM paykit_accounts_audit WHERE account_id = ${accountId}
             ORDER BY seq`,
           (rows) => rows.map(auditFromRow)
         )
@@ -400,14 +420,16 @@ export const make = (
 
     const dump = Effect.gen(function* () {
       yield* sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`
-      const accounts = yield* sql<Row>`SELECT data::text AS data FROM paykit_acct_accounts`
-      const index = yield* sql<Row>`SELECT kind, key, account_id FROM paykit_acct_index`
+      const accounts = yield* sql<Row>`SELECT data::text AS data FROM paykit_accounts_accounts`
+      const index = yield* sql<Row>`SELECT kind, key, account_id FROM paykit_accounts_index`
       const keys = yield* allKeys
       const fields =
-        yield* sql<Row>`SELECT subject, field, key_version, nonce, ciphertext, tag FROM paykit_acct_fields`
-      const holds = yield* sql<Row>`SELECT ${sql.literal(HOLD_COLUMNS)} FROM paykit_acct_holds ORDER BY seq`
-      const erasures = yield* sql<Row>`SELECT ${sql.literal(ERASURE_COLUMNS)} FROM paykit_acct_erasures`
-      const audit = yield* sql<Row>`SELECT ${sql.literal(AUDIT_COLUMNS)} FROM paykit_acct_audit ORDER BY seq`
+        yield* sql<Row>`SELECT subject, field, key_version, nonce, ciphertext, tag FROM paykit_accounts_fields`
+      const holds =
+        yield* sql<Row>`SELECT ${sql.literal(HOLD_COLUMNS)} FROM paykit_accounts_holds ORDER BY seq`
+      const erasures = yield* sql<Row>`SELECT ${sql.literal(ERASURE_COLUMNS)} FROM paykit_accounts_erasures`
+      const audit =
+        yield* sql<Row>`SELECT ${sql.literal(AUDIT_COLUMNS)} FROM paykit_accounts_audit ORDER BY seq`
       // holds grouped by subject, subjects in the order their first hold was placed
       const bySubject = new Map<string, Array<AccountStore.LegalHold>>()
       for (const h of holds.map(holdFromRow)) {
@@ -448,13 +470,13 @@ export const make = (
 
 /**
  * Opens the database (a server when `url` is given, embedded PGlite otherwise), applies the
- * migrations, and provides the `AccountStore`, plus the `SqlClient` and `DatabaseInfo` it runs
+ * outbox's migrations and this adapter's, and provides the `AccountStore`, plus the `SqlClient` and `DatabaseInfo` it runs
  * on. Start-up failures are typed (`InvalidStoreConfig`, `DatabaseUnavailable`, `SchemaTooNew`,
  * `MigrationFailed`).
  *
  * @example
  * ```ts
- * import { AccountStorePostgres } from "@paykit/store-postgres"
+ * import { AccountStorePostgres } from "@paykit/store-postgres/accounts"
  * const embedded = AccountStorePostgres.layer({})
  * const server = AccountStorePostgres.layer({ url: "postgres://postgres@127.0.0.1:5432/app" })
  * ```
@@ -464,19 +486,20 @@ export const make = (
 export const layer = (
   config: StoreConfig = {}
 ): Layer.Layer<AccountStore.AccountStore | SqlClient.SqlClient | Database.DatabaseInfo, StartupError> =>
-  openLayer(AccountStore.AccountStore, make(config), config)
+  openLayer(AccountStore.AccountStore, migrations, make(config), config)
 
 /**
- * Builds the `AccountStore` on a `SqlClient` you already have (the one `StorePostgres.layer`
+ * Builds the `AccountStore` on a `SqlClient` you already have (the one `LedgerStorePostgres.layer`
  * opened for the ledger, your own pool, a shared PGlite): creates and selects `schema`, applies
  * the migrations, and provides the port.
  *
  * @example
  * ```ts
- * import { AccountStorePostgres, StorePostgres } from "@paykit/store-postgres"
+ * import { AccountStorePostgres } from "@paykit/store-postgres/accounts"
+ * import { LedgerStorePostgres } from "@paykit/store-postgres/ledger"
  * import { Layer } from "effect"
  * // the ledger and the accounts in one database
- * const stores = AccountStorePostgres.layerClient().pipe(Layer.provideMerge(StorePostgres.layer({})))
+ * const stores = AccountStorePostgres.layerClient().pipe(Layer.provideMerge(LedgerStorePostgres.layer({})))
  * ```
  * @category layers
  * @since 0.2.0
@@ -484,16 +507,18 @@ export const layer = (
 export const layerClient = (
   config: Pick<StoreConfig, "maxAttempts" | "schema"> = {}
 ): Layer.Layer<AccountStore.AccountStore, StartupError, SqlClient.SqlClient> =>
-  clientLayer(AccountStore.AccountStore, make(config), config.schema)
+  clientLayer(AccountStore.AccountStore, migrations, make(config), config.schema)
 
 /**
- * Like {@link layer} with the location read from configuration: `DATABASE_URL` or, when it is
- * unset, embedded PGlite in `PAYKIT_PGLITE_DIR` (in memory when that is unset too);
- * `PAYKIT_DB_SCHEMA` and `PAYKIT_DB_MAX_CONNECTIONS` are optional.
+ * Like {@link layer} with the database read from the environment: `DATABASE_URL` for a server,
+ * or embedded PGlite only when asked with `PAYKIT_DATABASE=pglite:memory` or
+ * `PAYKIT_DATABASE=pglite:<directory>` (neither set: `DatabaseNotConfigured`; both:
+ * `InvalidStoreConfig`); `PAYKIT_DB_SCHEMA` and `PAYKIT_DB_MAX_CONNECTIONS` are optional. The
+ * chosen backend is logged once at start-up.
  *
  * @example
  * ```ts
- * import { AccountStorePostgres } from "@paykit/store-postgres"
+ * import { AccountStorePostgres } from "@paykit/store-postgres/accounts"
  * const live = AccountStorePostgres.layerConfig()
  * ```
  * @category layers

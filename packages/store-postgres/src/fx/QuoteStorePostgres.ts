@@ -10,8 +10,8 @@ import {
 import { Effect, type Layer, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
-import type * as Database from "./Database.ts"
-import type { StartupError } from "./errors.ts"
+import type * as Database from "../Database.ts"
+import type { StartupError } from "../errors.ts"
 import {
   clientLayer,
   configLayer,
@@ -21,7 +21,9 @@ import {
   numOrNull,
   openLayer,
   retryTransient
-} from "./internal/ports.ts"
+} from "../internal/adapter.ts"
+import * as Migrations from "../Migrations.ts"
+import { fxMigrations } from "./internal/schema.ts"
 
 /**
  * Configuration of the PostgreSQL quote store: where the data lives
@@ -39,6 +41,21 @@ const encodeQuote = Schema.encodeSync(Quote.Quote)
 const decodeQuote = Schema.decodeUnknownSync(Quote.Quote)
 
 /**
+ * This adapter's migration namespace: `fx`, recorded in `paykit_fx_migrations`; its tables
+ * are `paykit_fx_*`. Every layer of this module applies it after the shared outbox's.
+ *
+ * @example
+ * ```ts
+ * import { Migrations } from "@paykit/store-postgres"
+ * import { QuoteStorePostgres } from "@paykit/store-postgres/fx"
+ * const apply = Migrations.run(Migrations.outbox, QuoteStorePostgres.migrations)
+ * ```
+ * @category models
+ * @since 0.3.0
+ */
+export const migrations: Migrations.Namespace = Migrations.namespace("fx", fxMigrations)
+
+/**
  * Builds the `QuoteStore` of `@paykit/fx` on the `SqlClient` in context (already migrated; use
  * {@link layer} to open, migrate and build in one go).
  *
@@ -53,10 +70,11 @@ const decodeQuote = Schema.decodeUnknownSync(Quote.Quote)
  *
  * @example
  * ```ts
- * import { Database, Migrations, QuoteStorePostgres } from "@paykit/store-postgres"
+ * import { Database, Migrations } from "@paykit/store-postgres"
+ * import { QuoteStorePostgres } from "@paykit/store-postgres/fx"
  * import { Effect } from "effect"
  * const store = Effect.gen(function* () {
- *   yield* Migrations.run
+ *   yield* Migrations.run(Migrations.outbox, QuoteStorePostgres.migrations)
  *   return yield* QuoteStorePostgres.make()
  * }).pipe(Effect.provide(Database.layer({})))
  * ```
@@ -125,13 +143,13 @@ export const make = (
 
 /**
  * Opens the database (a server when `url` is given, embedded PGlite otherwise), applies the
- * migrations, and provides the `QuoteStore`, plus the `SqlClient` and `DatabaseInfo` it runs on.
+ * outbox's migrations and this adapter's, and provides the `QuoteStore`, plus the `SqlClient` and `DatabaseInfo` it runs on.
  * Start-up failures are typed (`InvalidStoreConfig`, `DatabaseUnavailable`, `SchemaTooNew`,
  * `MigrationFailed`).
  *
  * @example
  * ```ts
- * import { QuoteStorePostgres } from "@paykit/store-postgres"
+ * import { QuoteStorePostgres } from "@paykit/store-postgres/fx"
  * const embedded = QuoteStorePostgres.layer({})
  * const server = QuoteStorePostgres.layer({ url: "postgres://postgres@127.0.0.1:5432/app" })
  * ```
@@ -141,17 +159,18 @@ export const make = (
 export const layer = (
   config: StoreConfig = {}
 ): Layer.Layer<QuoteStore.QuoteStore | SqlClient.SqlClient | Database.DatabaseInfo, StartupError> =>
-  openLayer(QuoteStore.QuoteStore, make(config), config)
+  openLayer(QuoteStore.QuoteStore, migrations, make(config), config)
 
 /**
  * Builds the `QuoteStore` on a `SqlClient` you already have (the ledger's, your own pool, a
- * shared PGlite): creates and selects `schema`, applies the migrations, and provides the port.
+ * shared PGlite): creates and selects `schema`, applies the outbox's migrations and this adapter's, and provides the port.
  *
  * @example
  * ```ts
- * import { QuoteStorePostgres, StorePostgres } from "@paykit/store-postgres"
+ * import { QuoteStorePostgres } from "@paykit/store-postgres/fx"
+ * import { LedgerStorePostgres } from "@paykit/store-postgres/ledger"
  * import { Layer } from "effect"
- * const stores = QuoteStorePostgres.layerClient().pipe(Layer.provideMerge(StorePostgres.layer({})))
+ * const stores = QuoteStorePostgres.layerClient().pipe(Layer.provideMerge(LedgerStorePostgres.layer({})))
  * ```
  * @category layers
  * @since 0.2.0
@@ -159,16 +178,18 @@ export const layer = (
 export const layerClient = (
   config: Pick<StoreConfig, "maxAttempts" | "schema"> = {}
 ): Layer.Layer<QuoteStore.QuoteStore, StartupError, SqlClient.SqlClient> =>
-  clientLayer(QuoteStore.QuoteStore, make(config), config.schema)
+  clientLayer(QuoteStore.QuoteStore, migrations, make(config), config.schema)
 
 /**
- * Like {@link layer} with the location read from configuration: `DATABASE_URL` or, when it is
- * unset, embedded PGlite in `PAYKIT_PGLITE_DIR` (in memory when that is unset too);
- * `PAYKIT_DB_SCHEMA` and `PAYKIT_DB_MAX_CONNECTIONS` are optional.
+ * Like {@link layer} with the database read from the environment: `DATABASE_URL` for a server,
+ * or embedded PGlite only when asked with `PAYKIT_DATABASE=pglite:memory` or
+ * `PAYKIT_DATABASE=pglite:<directory>` (neither set: `DatabaseNotConfigured`; both:
+ * `InvalidStoreConfig`); `PAYKIT_DB_SCHEMA` and `PAYKIT_DB_MAX_CONNECTIONS` are optional. The
+ * chosen backend is logged once at start-up.
  *
  * @example
  * ```ts
- * import { QuoteStorePostgres } from "@paykit/store-postgres"
+ * import { QuoteStorePostgres } from "@paykit/store-postgres/fx"
  * const live = QuoteStorePostgres.layerConfig()
  * ```
  * @category layers

@@ -1,11 +1,15 @@
-import { Config, Effect, Layer, Option, Redacted, type Scope } from "effect"
+import { Effect, Layer, type Scope } from "effect"
 import type * as Context from "effect/Context"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import * as Database from "../Database.ts"
 import type { StartupError } from "../errors.ts"
-import { DatabaseUnavailable, InvalidStoreConfig } from "../errors.ts"
+import { DatabaseUnavailable } from "../errors.ts"
 import * as Migrations from "../Migrations.ts"
+import { checkSchemaName } from "./schemaName.ts"
+
+/** 2^127 − 1, the largest amount or running total (Money.MAX_AMOUNT), for `CHECK` ranges. */
+export const MAX = "170141183460469231731687303715884105727"
 
 /** A database failure as one line: its kind, message and driver detail. */
 export const messageOf = (e: SqlError): string => {
@@ -30,8 +34,11 @@ export const isTransient = (e: SqlError): boolean => {
 const isSqlError = (e: unknown): e is SqlError =>
   typeof e === "object" && e !== null && "_tag" in e && e._tag === "SqlError"
 
-// Real time, not the Clock in context: a retry must not wait on a TestClock.
-const backoff = (n: number) =>
+/**
+ * The pause before attempt `n + 1`: jittered exponential, 1–200 ms. Real time, not the Clock in
+ * context: a retry must not wait on a TestClock.
+ */
+export const backoff = (n: number): Effect.Effect<void> =>
   Effect.promise(
     () => new Promise<void>((resolve) => setTimeout(resolve, Math.min(200, 2 ** n) * Math.random() + 1))
   )
@@ -60,35 +67,35 @@ export const num = (v: unknown): number => (typeof v === "number" ? v : Number(S
 /** Like {@link num}, `null` staying `null`. */
 export const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v))
 
-/** A jsonb column, whichever way the driver hands it over. */
+/** A json/jsonb column, whichever way the driver hands it over. */
 export const json = (v: unknown): unknown => (typeof v === "string" ? JSON.parse(v) : v)
 
-/** The database options every adapter's `layer` accepts. */
-export type DatabaseOptions = Database.DatabaseConfig
-
 /**
- * The `layer(config)` of an adapter: opens the database, applies the migrations, builds the
- * port with `make`, and provides it with the `SqlClient` and `DatabaseInfo`.
+ * The `layer(config)` of an adapter: opens the database, applies the outbox's migrations and
+ * the adapter's own namespace, builds the port with `make`, and provides it with the
+ * `SqlClient` and `DatabaseInfo`.
  */
 export const openLayer = <I, S>(
   tag: Context.Key<I, S>,
+  namespace: Migrations.Namespace,
   make: Effect.Effect<S, StartupError, SqlClient.SqlClient | Scope.Scope>,
   config: Database.DatabaseConfig
 ): Layer.Layer<I | SqlClient.SqlClient | Database.DatabaseInfo, StartupError> =>
   Layer.effect(
     tag,
     Effect.gen(function* () {
-      yield* Migrations.run
+      yield* Migrations.run(Migrations.outbox, namespace)
       return yield* make
     })
   ).pipe(Layer.provideMerge(Database.layer(config)))
 
 /**
  * The `layerClient(config)` of an adapter: on a `SqlClient` you already have, creates and
- * selects `schema`, applies the migrations and builds the port.
+ * selects `schema`, applies the outbox's migrations and the adapter's own, and builds the port.
  */
 export const clientLayer = <I, S>(
   tag: Context.Key<I, S>,
+  namespace: Migrations.Namespace,
   make: Effect.Effect<S, StartupError, SqlClient.SqlClient | Scope.Scope>,
   schema: string = "public"
 ): Layer.Layer<I, StartupError, SqlClient.SqlClient> =>
@@ -96,40 +103,26 @@ export const clientLayer = <I, S>(
     tag,
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
-      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
-        return yield* new InvalidStoreConfig({
-          field: "schema",
-          reason: `${JSON.stringify(schema)} is not a plain lower-case identifier`
-        })
-      }
+      yield* checkSchemaName(schema)
       yield* Database.prepareSchema(sql, schema).pipe(
         Effect.mapError((e) => new DatabaseUnavailable({ target: sql.driver, reason: e.message }))
       )
-      yield* Migrations.run
+      yield* Migrations.run(Migrations.outbox, namespace)
       return yield* make
     })
   )
 
 /**
- * The database location from configuration: `DATABASE_URL`, else PGlite in `PAYKIT_PGLITE_DIR`
- * (in memory when unset); `PAYKIT_DB_SCHEMA` and `PAYKIT_DB_MAX_CONNECTIONS` optional.
+ * The `layerConfig(options)` of an adapter: the database from the environment
+ * (`Database.configFromEnv`: `DATABASE_URL`, or PGlite only when `PAYKIT_DATABASE` asks for it),
+ * then the adapter's `layer`.
  */
 export const configLayer = <A>(
   build: (config: Database.DatabaseConfig) => Layer.Layer<A, StartupError>,
   connectTimeout: Database.DatabaseConfig["connectTimeout"]
 ): Layer.Layer<A, StartupError> =>
   Layer.unwrap(
-    Effect.gen(function* () {
-      const url = yield* Config.option(Config.Redacted("DATABASE_URL"))
-      const dataDir = yield* Config.option(Config.String("PAYKIT_PGLITE_DIR"))
-      const schema = yield* Config.option(Config.String("PAYKIT_DB_SCHEMA"))
-      const maxConnections = yield* Config.option(Config.Int("PAYKIT_DB_MAX_CONNECTIONS"))
-      return build({
-        ...(connectTimeout === undefined ? {} : { connectTimeout }),
-        ...(Option.isSome(url) && Redacted.value(url.value) !== "" ? { url: url.value } : {}),
-        ...(Option.isSome(dataDir) ? { dataDir: dataDir.value } : {}),
-        ...(Option.isSome(schema) ? { schema: schema.value } : {}),
-        ...(Option.isSome(maxConnections) ? { maxConnections: maxConnections.value } : {})
-      })
-    }).pipe(Effect.mapError((e) => new InvalidStoreConfig({ field: "environment", reason: e.message })))
+    Effect.map(Database.configFromEnv, (config) =>
+      build(connectTimeout === undefined ? config : { ...config, connectTimeout })
+    )
   )

@@ -10,23 +10,30 @@ import {
 } from "@paykit/ledger"
 import {
   Cause,
-  Config,
   Deferred,
   Duration,
   Effect,
   Exit,
-  Layer,
+  type Layer,
   Option,
   Queue,
-  Redacted,
   Result,
   type Scope
 } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
-import * as Database from "./Database.ts"
-import type { StartupError } from "./errors.ts"
-import { DatabaseUnavailable, InvalidStoreConfig } from "./errors.ts"
+import type * as Database from "../Database.ts"
+import type { StartupError } from "../errors.ts"
+import {
+  backoff,
+  clientLayer,
+  configLayer,
+  isTransient,
+  json,
+  messageOf,
+  openLayer
+} from "../internal/adapter.ts"
+import * as Migrations from "../Migrations.ts"
 import {
   accountColumns,
   accountFromRow,
@@ -43,7 +50,22 @@ import {
   lineFromRow,
   writeStatement
 } from "./internal/rows.ts"
-import * as Migrations from "./Migrations.ts"
+import { ledgerMigrations } from "./internal/schema.ts"
+
+/**
+ * The ledger's migration namespace: `ledger`, recorded in `paykit_ledger_migrations`; its
+ * tables are `paykit_ledger_*`. Every layer of this module applies it after the shared outbox's.
+ *
+ * @example
+ * ```ts
+ * import { Migrations } from "@paykit/store-postgres"
+ * import { LedgerStorePostgres } from "@paykit/store-postgres/ledger"
+ * const apply = Migrations.run(Migrations.outbox, LedgerStorePostgres.migrations)
+ * ```
+ * @category models
+ * @since 0.3.0
+ */
+export const migrations: Migrations.Namespace = Migrations.namespace("ledger", ledgerMigrations)
 
 /**
  * Configuration of the PostgreSQL ledger store: where the data lives ({@link Database.DatabaseConfig}:
@@ -190,17 +212,10 @@ class Overlay {
 
 type Row = Record<string, unknown>
 
-const messageOf = (e: SqlError): string => {
-  const cause: unknown = e.reason.cause
-  const detail = cause instanceof Error ? cause.message : ""
-  const base = e.reason.message ?? e.message
-  return detail !== "" && !base.includes(detail) ? `${base}: ${detail}` : base
-}
-
 const toStoreFailure =
   (operation: string) =>
   (e: SqlError): StoreFailure =>
-    new StoreFailure({ operation, reason: `${e.reason._tag}: ${messageOf(e)}` })
+    new StoreFailure({ operation, reason: messageOf(e) })
 
 /** The name of the constraint a database error reports, when it reports one. */
 const constraintOf = (e: SqlError): string | undefined => {
@@ -217,7 +232,7 @@ const constraintOf = (e: SqlError): string | undefined => {
  * Errors after which the whole transaction is re-run: the database detected a conflict.
  *
  * Besides serialization failures, deadlocks, lock timeouts and id races (a unique key), a line
- * run that does not continue its account's lines (the `paykit_lines` CHECKs) is a conflict too
+ * run that does not continue its account's lines (the `paykit_ledger_lines` CHECKs) is a conflict too
  * when the write opens accounts (`opensAccounts`): it decided on an account as absent (it was
  * not yet committed when the accounts were locked) and another transaction created it and wrote
  * its first lines before this write's statement ran. PostgreSQL checks the run before it meets
@@ -226,19 +241,12 @@ const constraintOf = (e: SqlError): string | undefined => {
  * content then replays). A write that opens no account locked every account it touches, so for
  * it the same CHECK is a bug and fails at once.
  */
-const isRetryable = (e: SqlError, opensAccounts: boolean): boolean => {
-  switch (e.reason._tag) {
-    case "SerializationError":
-    case "DeadlockError":
-    case "LockTimeoutError":
-    case "UniqueViolation":
-      return true
-    case "ConstraintError":
-      return opensAccounts && constraintOf(e)?.startsWith("paykit_lines_") === true
-    default:
-      return false
-  }
-}
+const isRetryable = (e: SqlError, opensAccounts: boolean): boolean =>
+  isTransient(e) ||
+  e.reason._tag === "UniqueViolation" ||
+  (e.reason._tag === "ConstraintError" &&
+    opensAccounts &&
+    constraintOf(e)?.startsWith("paykit_ledger_lines_") === true)
 
 /**
  * The store's default currency registry: the ledger's default (ISO 4217 plus
@@ -354,11 +362,12 @@ class Refused {
  *
  * @example
  * ```ts
- * import { Database, Migrations, StorePostgres } from "@paykit/store-postgres"
+ * import { Database, Migrations } from "@paykit/store-postgres"
+ * import { LedgerStorePostgres } from "@paykit/store-postgres/ledger"
  * import { Effect } from "effect"
  * const store = Effect.gen(function* () {
- *   yield* Migrations.run
- *   return yield* StorePostgres.make({})
+ *   yield* Migrations.run(Migrations.outbox, LedgerStorePostgres.migrations)
+ *   return yield* LedgerStorePostgres.make({})
  * }).pipe(Effect.provide(Database.layer({})))
  * ```
  * @category constructors
@@ -383,7 +392,7 @@ export const make = (
         : Effect.map(
             sql<{
               e: unknown
-            }>`SELECT ${sql.literal(entryJson)} AS e FROM paykit_entries e
+            }>`SELECT ${sql.literal(entryJson)} AS e FROM paykit_ledger_entries e
               WHERE e.id = ANY(${ids}) AND e.kind <> 'failed' ORDER BY e.id`,
             (rows) => rows.map((r) => entryFromJson(r.e))
           )
@@ -397,7 +406,7 @@ export const make = (
         const c = registry.get(a.currency)
         if (Result.isFailure(c))
           return new Refused(
-            `currency ${a.currency} is not in this store's currency registry; pass it in StorePostgres.layer({ currencies })`
+            `currency ${a.currency} is not in this store's currency registry; pass it in LedgerStorePostgres.layer({ currencies })`
           )
         out.push({ code: c.success.code, exponent: c.success.exponent })
       }
@@ -440,18 +449,18 @@ export const make = (
           }>`WITH t AS (
               SELECT coalesce(${callerNow}::bigint, floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) AS base
             ), lh AS (
-              SELECT * FROM paykit_holds
+              SELECT * FROM paykit_ledger_holds
               WHERE id = ANY(${rs.holdIds}) OR (status = 'pending' AND expires_at <= (SELECT base FROM t))
               ORDER BY id FOR UPDATE
             ), le AS (
-              SELECT id FROM paykit_entries WHERE id = ANY(${rs.entryIds}) ORDER BY id FOR UPDATE
+              SELECT id FROM paykit_ledger_entries WHERE id = ANY(${rs.entryIds}) ORDER BY id FOR UPDATE
             )
             SELECT
               (SELECT base::text FROM t) AS base,
               (SELECT coalesce(json_agg(${sql.literal(holdJson)} ORDER BY h.id), '[]') FROM lh h) AS holds,
-              (SELECT coalesce(json_agg(${sql.literal(entryJson)} ORDER BY e.id), '[]') FROM paykit_entries e
+              (SELECT coalesce(json_agg(${sql.literal(entryJson)} ORDER BY e.id), '[]') FROM paykit_ledger_entries e
                 WHERE e.id IN (SELECT id FROM le) AND e.kind <> 'failed') AS entries,
-              (SELECT coalesce(json_agg(${sql.literal(failedIdJson)} ORDER BY e.id), '[]') FROM paykit_entries e
+              (SELECT coalesce(json_agg(${sql.literal(failedIdJson)} ORDER BY e.id), '[]') FROM paykit_ledger_entries e
                 WHERE e.id IN (SELECT id FROM le) AND e.kind = 'failed') AS failed`
           const base = Number(locked?.base)
           const entries = (json(locked?.entries) as Array<unknown>).map(entryFromJson)
@@ -459,14 +468,14 @@ export const make = (
           const failedIds = (json(locked?.failed) as Array<unknown>).map(failedIdFromJson)
           // 2. every account the write touches, in id order, with the time of its latest line:
           // read from the locked row itself, which is the row's newest version even when the lock
-          // was waited for (a join to paykit_lines would see the lines as of this statement's
+          // was waited for (a join to paykit_ledger_lines would see the lines as of this statement's
           // start, missing those of the transaction it waited for)
           const accountIds = LedgerCore.lockSet(commands, { entries, holds })
           const accountRows =
             accountIds.length === 0
               ? []
               : yield* sql<Row>`SELECT ${sql.literal(accountColumns)}, last_at::text AS last_at
-                  FROM paykit_accounts WHERE id = ANY(${accountIds}) ORDER BY id FOR UPDATE`
+                  FROM paykit_ledger_accounts WHERE id = ANY(${accountIds}) ORDER BY id FOR UPDATE`
           const accounts = accountRows.map(accountFromRow)
           // 3. decide, request after request, each at the ledger's time: its base time raised to
           // the latest line of every locked account and to the previous request's time
@@ -496,7 +505,7 @@ export const make = (
             const known = yield* sql<{
               code: string
               exponent: number
-            }>`SELECT code, exponent FROM paykit_currencies
+            }>`SELECT code, exponent FROM paykit_ledger_currencies
               WHERE code = ANY(${currencies.map((c) => c.code)})`
             for (const k of known) {
               const mine = currencies.find((c) => c.code === k.code)
@@ -512,12 +521,6 @@ export const make = (
           yield* sql.unsafe(writeStatement, changeSet(merged, currencies))
           return outcomes
         })
-      )
-
-    // Real time, not the Clock in context: a retry must not wait on a TestClock.
-    const backoff = (n: number) =>
-      Effect.promise(
-        () => new Promise<void>((resolve) => setTimeout(resolve, Math.min(200, 2 ** n) * Math.random() + 1))
       )
 
     /**
@@ -544,8 +547,8 @@ export const make = (
                           operation: "write",
                           reason:
                             retryable(e) && n + 1 >= maxAttempts
-                              ? `gave up after ${maxAttempts} attempts: ${e.reason._tag}: ${messageOf(e)}`
-                              : `${e.reason._tag}: ${messageOf(e)}`
+                              ? `gave up after ${maxAttempts} attempts: ${messageOf(e)}`
+                              : messageOf(e)
                         })
                       )
               )
@@ -638,9 +641,10 @@ export const make = (
         Effect.catchCause((cause) =>
           Cause.hasInterrupts(cause)
             ? Effect.failCause(cause)
-            : Effect.logError(`StorePostgres: group-commit writer ${i} stopped; restarting it`, cause).pipe(
-                Effect.andThen(Effect.suspend(() => writer(i)))
-              )
+            : Effect.logError(
+                `LedgerStorePostgres: group-commit writer ${i} stopped; restarting it`,
+                cause
+              ).pipe(Effect.andThen(Effect.suspend(() => writer(i))))
         )
       )
     for (let i = 0; i < writers; i++) yield* Effect.forkScoped(writer(i))
@@ -668,7 +672,7 @@ export const make = (
       )
 
     const getAccount = (id: string) =>
-      sql<Row>`SELECT ${sql.literal(accountColumns)} FROM paykit_accounts WHERE id = ${id}`.pipe(
+      sql<Row>`SELECT ${sql.literal(accountColumns)} FROM paykit_ledger_accounts WHERE id = ${id}`.pipe(
         Effect.map((rows) => Option.map(Option.fromUndefinedOr(rows[0]), accountFromRow)),
         Effect.mapError(toStoreFailure("getAccount"))
       )
@@ -680,7 +684,9 @@ export const make = (
       )
 
     const getHold = (id: string) =>
-      sql<{ h: unknown }>`SELECT ${sql.literal(holdJson)} AS h FROM paykit_holds h WHERE h.id = ${id}`.pipe(
+      sql<{
+        h: unknown
+      }>`SELECT ${sql.literal(holdJson)} AS h FROM paykit_ledger_holds h WHERE h.id = ${id}`.pipe(
         Effect.map((rows) => Option.map(Option.fromUndefinedOr(rows[0]), (r) => holdFromJson(r.h))),
         Effect.mapError(toStoreFailure("getHold"))
       )
@@ -696,7 +702,7 @@ export const make = (
           FROM (
             SELECT * FROM (
               SELECT r.*, sum(r.last_seq - greatest(r.first_seq - 1, ${after})) OVER (ORDER BY r.last_seq) AS upto
-              FROM (SELECT * FROM paykit_lines WHERE account_id = ${accountId} AND last_seq > ${after}
+              FROM (SELECT * FROM paykit_ledger_lines WHERE account_id = ${accountId} AND last_seq > ${after}
                 ORDER BY last_seq LIMIT ${limit}) r
             ) w WHERE w.upto - (w.last_seq - greatest(w.first_seq - 1, ${after})) < ${limit}
           ) l CROSS JOIN LATERAL ${sql.literal(lineRunUnnest)}
@@ -712,7 +718,7 @@ export const make = (
       // The newest run with a line at or before `at` holds the answer (every later run's lines
       // are all later); in it, the last such line.
       sql<Row>`SELECT ${sql.literal(lineRunColumns)}
-        FROM (SELECT * FROM paykit_lines WHERE account_id = ${accountId} AND min_at <= ${at}
+        FROM (SELECT * FROM paykit_ledger_lines WHERE account_id = ${accountId} AND min_at <= ${at}
           ORDER BY last_seq DESC LIMIT 1) l CROSS JOIN LATERAL ${sql.literal(lineRunUnnest)}
         WHERE u.at <= ${at} ORDER BY u.k DESC LIMIT 1`.pipe(
         Effect.map((rows) => Option.map(Option.fromUndefinedOr(rows[0]), lineFromRow)),
@@ -721,18 +727,19 @@ export const make = (
 
     const dump = Effect.gen(function* () {
       yield* sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`
-      const accounts = yield* sql<Row>`SELECT ${sql.literal(accountColumns)} FROM paykit_accounts ORDER BY id`
+      const accounts =
+        yield* sql<Row>`SELECT ${sql.literal(accountColumns)} FROM paykit_ledger_accounts ORDER BY id`
       const entries = yield* sql<{
         e: unknown
-      }>`SELECT ${sql.literal(entryJson)} AS e FROM paykit_entries e WHERE e.kind <> 'failed' ORDER BY e.id`
+      }>`SELECT ${sql.literal(entryJson)} AS e FROM paykit_ledger_entries e WHERE e.kind <> 'failed' ORDER BY e.id`
       const failed = yield* sql<{
         f: unknown
-      }>`SELECT ${sql.literal(failedIdJson)} AS f FROM paykit_entries e WHERE e.kind = 'failed' ORDER BY e.id`
+      }>`SELECT ${sql.literal(failedIdJson)} AS f FROM paykit_ledger_entries e WHERE e.kind = 'failed' ORDER BY e.id`
       const holds = yield* sql<{
         h: unknown
-      }>`SELECT ${sql.literal(holdJson)} AS h FROM paykit_holds h ORDER BY h.id`
+      }>`SELECT ${sql.literal(holdJson)} AS h FROM paykit_ledger_holds h ORDER BY h.id`
       const lines =
-        yield* sql<Row>`SELECT ${sql.literal(lineColumns)} FROM paykit_account_lines ORDER BY paykit_account_lines.account_id, paykit_account_lines.seq`
+        yield* sql<Row>`SELECT ${sql.literal(lineColumns)} FROM paykit_ledger_account_lines ORDER BY paykit_ledger_account_lines.account_id, paykit_ledger_account_lines.seq`
       const outbox = yield* sql<{ events: unknown }>`SELECT events FROM paykit_outbox ORDER BY seq`
       return {
         accounts: accounts.map(accountFromRow),
@@ -760,49 +767,42 @@ export const make = (
     })
   })
 
-const json = (v: unknown): unknown => (typeof v === "string" ? JSON.parse(v) : v)
-
 /**
  * Opens the database (a server when `url` is given, embedded PGlite otherwise), applies the
- * migrations, and provides the `LedgerStore`, plus the `SqlClient` and {@link Database.DatabaseInfo}
- * it runs on (for the outbox relay and your own queries). Start-up failures are typed
- * (`InvalidStoreConfig`, `DatabaseUnavailable`, `SchemaTooNew`, `MigrationFailed`).
+ * outbox's and the ledger's migrations, and provides the `LedgerStore`, plus the `SqlClient` and
+ * {@link Database.DatabaseInfo} it runs on (for the outbox relay and your own queries). Start-up
+ * failures are typed (`InvalidStoreConfig`, `DatabaseUnavailable`, `SchemaTooNew`,
+ * `MigrationFailed`).
  *
  * @example
  * ```ts
- * import { Ledger } from "@paykit/ledger"
- * import { StorePostgres } from "@paykit/store-postgres"
- * import { Layer } from "effect"
- * const embedded = StorePostgres.layer({})
- * const onDisk = StorePostgres.layer({ dataDir: ".paykit/ledger" })
- * const server = StorePostgres.layer({ url: "postgres://postgres@127.0.0.1:5432/app" })
+ * import { LedgerStorePostgres } from "@paykit/store-postgres/ledger"
+ * const embedded = LedgerStorePostgres.layer({})
+ * const onDisk = LedgerStorePostgres.layer({ dataDir: ".paykit/ledger" })
+ * const server = LedgerStorePostgres.layer({ url: "postgres://postgres@127.0.0.1:5432/app" })
  * ```
  * @category layers
- * @since 0.1.0
+ * @since 0.3.0
  */
 export const layer = (
   config: StoreConfig = {}
 ): Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient | Database.DatabaseInfo, StartupError> =>
-  Layer.effect(
-    LedgerStore.LedgerStore,
-    Effect.gen(function* () {
-      yield* Migrations.run
-      return yield* make(config)
-    })
-  ).pipe(Layer.provideMerge(Database.layer(config)))
+  openLayer(LedgerStore.LedgerStore, migrations, make(config), config)
 
 /**
  * Builds the store on a `SqlClient` you already have (your own pool, a shared PGlite): creates
- * `schema` when missing and selects it, applies the migrations, and provides the `LedgerStore`.
+ * `schema` when missing and selects it, applies the outbox's and the ledger's migrations, and
+ * provides the `LedgerStore`.
  *
  * @example
  * ```ts
- * import { PgliteClient, StorePostgres } from "@paykit/store-postgres"
+ * import { PgliteClient } from "@paykit/store-postgres"
+ * import { LedgerStorePostgres } from "@paykit/store-postgres/ledger"
  * import { Layer } from "effect"
- * const store = StorePostgres.layerClient({ schema: "ledger" }).pipe(Layer.provide(PgliteClient.layer({})))
+ * const store = LedgerStorePostgres.layerClient({ schema: "ledger" }).pipe(Layer.provide(PgliteClient.layer({})))
  * ```
  * @category layers
- * @since 0.1.0
+ * @since 0.3.0
  */
 export const layerClient = (
   config: Pick<
@@ -810,39 +810,25 @@ export const layerClient = (
     "currencies" | "maxAttempts" | "groupCommit" | "writers" | "lockTimeout" | "clock" | "schema"
   > = {}
 ): Layer.Layer<LedgerStore.LedgerStore, StartupError, SqlClient.SqlClient> =>
-  Layer.effect(
-    LedgerStore.LedgerStore,
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      const schema = config.schema ?? "public"
-      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
-        return yield* new InvalidStoreConfig({
-          field: "schema",
-          reason: `${JSON.stringify(schema)} is not a plain lower-case identifier`
-        })
-      }
-      yield* Database.prepareSchema(sql, schema).pipe(
-        Effect.mapError((e) => new DatabaseUnavailable({ target: sql.driver, reason: e.message }))
-      )
-      yield* Migrations.run
-      return yield* make(config)
-    })
-  )
+  clientLayer(LedgerStore.LedgerStore, migrations, make(config), config.schema)
 
 /**
- * Like {@link layer} with the location read from configuration: `DATABASE_URL` (a
- * `postgres://` URL; redacted in logs and errors) or, when it is unset, embedded PGlite in
- * `PAYKIT_PGLITE_DIR` (in memory when that is unset too). `PAYKIT_DB_SCHEMA` and
- * `PAYKIT_DB_MAX_CONNECTIONS` are optional.
+ * Like {@link layer} with the database read from the environment: `DATABASE_URL` (a
+ * `postgres://` URL; redacted in logs and errors) for a server, or embedded PGlite only when
+ * asked with `PAYKIT_DATABASE=pglite:memory` or `PAYKIT_DATABASE=pglite:<directory>`. Neither
+ * set is `DatabaseNotConfigured`; both set, or another `PAYKIT_DATABASE`, is
+ * `InvalidStoreConfig`. `PAYKIT_DB_SCHEMA` and `PAYKIT_DB_MAX_CONNECTIONS` are optional. The
+ * chosen backend is logged once at start-up.
  *
  * @example
  * ```ts
- * import { StorePostgres } from "@paykit/store-postgres"
+ * import { LedgerStorePostgres } from "@paykit/store-postgres/ledger"
  * // DATABASE_URL=postgres://app@db:5432/payments node app.js
- * const live = StorePostgres.layerConfig()
+ * // PAYKIT_DATABASE=pglite:memory node demo.js
+ * const live = LedgerStorePostgres.layerConfig()
  * ```
  * @category layers
- * @since 0.1.0
+ * @since 0.3.0
  */
 export const layerConfig = (
   options: Pick<
@@ -850,18 +836,4 @@ export const layerConfig = (
     "currencies" | "maxAttempts" | "groupCommit" | "writers" | "lockTimeout" | "clock" | "connectTimeout"
   > = {}
 ): Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient | Database.DatabaseInfo, StartupError> =>
-  Layer.unwrap(
-    Effect.gen(function* () {
-      const url = yield* Config.option(Config.Redacted("DATABASE_URL"))
-      const dataDir = yield* Config.option(Config.String("PAYKIT_PGLITE_DIR"))
-      const schema = yield* Config.option(Config.String("PAYKIT_DB_SCHEMA"))
-      const maxConnections = yield* Config.option(Config.Int("PAYKIT_DB_MAX_CONNECTIONS"))
-      return layer({
-        ...options,
-        ...(Option.isSome(url) && Redacted.value(url.value) !== "" ? { url: url.value } : {}),
-        ...(Option.isSome(dataDir) ? { dataDir: dataDir.value } : {}),
-        ...(Option.isSome(schema) ? { schema: schema.value } : {}),
-        ...(Option.isSome(maxConnections) ? { maxConnections: maxConnections.value } : {})
-      })
-    }).pipe(Effect.mapError((e) => new InvalidStoreConfig({ field: "environment", reason: e.message })))
-  )
+  configLayer((config) => layer({ ...options, ...config }), options.connectTimeout)

@@ -2,10 +2,12 @@ import { type Velocity, VelocityStore, VelocityStoreUnavailable } from "@paykit/
 import { Effect, type Layer } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
-import type * as Database from "./Database.ts"
-import type { StartupError } from "./errors.ts"
-import { InvalidStoreConfig } from "./errors.ts"
-import { clientLayer, configLayer, messageOf, num, openLayer, retryTransient } from "./internal/ports.ts"
+import type * as Database from "../Database.ts"
+import type { StartupError } from "../errors.ts"
+import { InvalidStoreConfig } from "../errors.ts"
+import { clientLayer, configLayer, messageOf, num, openLayer, retryTransient } from "../internal/adapter.ts"
+import * as Migrations from "../Migrations.ts"
+import { riskMigrations } from "./internal/schema.ts"
 
 /**
  * Configuration of the PostgreSQL velocity store: where the data lives
@@ -45,6 +47,21 @@ const eventFromRow = (r: Row): Velocity.Event => ({
 })
 
 /**
+ * This adapter's migration namespace: `risk`, recorded in `paykit_risk_migrations`; its tables
+ * are `paykit_risk_*`. Every layer of this module applies it after the shared outbox's.
+ *
+ * @example
+ * ```ts
+ * import { Migrations } from "@paykit/store-postgres"
+ * import { VelocityStorePostgres } from "@paykit/store-postgres/risk"
+ * const apply = Migrations.run(Migrations.outbox, VelocityStorePostgres.migrations)
+ * ```
+ * @category models
+ * @since 0.3.0
+ */
+export const migrations: Migrations.Namespace = Migrations.namespace("risk", riskMigrations)
+
+/**
  * Builds the `VelocityStore` of `@paykit/risk` on the `SqlClient` in context (already migrated;
  * use {@link layer} to open, migrate and build in one go).
  *
@@ -58,10 +75,11 @@ const eventFromRow = (r: Row): Velocity.Event => ({
  *
  * @example
  * ```ts
- * import { Database, Migrations, VelocityStorePostgres } from "@paykit/store-postgres"
+ * import { Database, Migrations } from "@paykit/store-postgres"
+ * import { VelocityStorePostgres } from "@paykit/store-postgres/risk"
  * import { Effect } from "effect"
  * const store = Effect.gen(function* () {
- *   yield* Migrations.run
+ *   yield* Migrations.run(Migrations.outbox, VelocityStorePostgres.migrations)
  *   return yield* VelocityStorePostgres.make({ cap: 500 })
  * }).pipe(Effect.provide(Database.layer({})))
  * ```
@@ -151,13 +169,13 @@ export const make = (
 
 /**
  * Opens the database (a server when `url` is given, embedded PGlite otherwise), applies the
- * migrations, and provides the `VelocityStore`, plus the `SqlClient` and `DatabaseInfo` it runs
+ * outbox's migrations and this adapter's, and provides the `VelocityStore`, plus the `SqlClient` and `DatabaseInfo` it runs
  * on. Start-up failures are typed (`InvalidStoreConfig`, also for a bad `cap`;
  * `DatabaseUnavailable`, `SchemaTooNew`, `MigrationFailed`).
  *
  * @example
  * ```ts
- * import { VelocityStorePostgres } from "@paykit/store-postgres"
+ * import { VelocityStorePostgres } from "@paykit/store-postgres/risk"
  * const embedded = VelocityStorePostgres.layer({ cap: 500 })
  * const server = VelocityStorePostgres.layer({ url: "postgres://postgres@127.0.0.1:5432/app" })
  * ```
@@ -167,17 +185,18 @@ export const make = (
 export const layer = (
   config: StoreConfig = {}
 ): Layer.Layer<VelocityStore.VelocityStore | SqlClient.SqlClient | Database.DatabaseInfo, StartupError> =>
-  openLayer(VelocityStore.VelocityStore, make(config), config)
+  openLayer(VelocityStore.VelocityStore, migrations, make(config), config)
 
 /**
  * Builds the `VelocityStore` on a `SqlClient` you already have (the ledger's, your own pool, a
- * shared PGlite): creates and selects `schema`, applies the migrations, and provides the port.
+ * shared PGlite): creates and selects `schema`, applies the outbox's migrations and this adapter's, and provides the port.
  *
  * @example
  * ```ts
- * import { StorePostgres, VelocityStorePostgres } from "@paykit/store-postgres"
+ * import { VelocityStorePostgres } from "@paykit/store-postgres/risk"
+ * import { LedgerStorePostgres } from "@paykit/store-postgres/ledger"
  * import { Layer } from "effect"
- * const stores = VelocityStorePostgres.layerClient({ cap: 500 }).pipe(Layer.provideMerge(StorePostgres.layer({})))
+ * const stores = VelocityStorePostgres.layerClient({ cap: 500 }).pipe(Layer.provideMerge(LedgerStorePostgres.layer({})))
  * ```
  * @category layers
  * @since 0.2.0
@@ -185,16 +204,18 @@ export const layer = (
 export const layerClient = (
   config: Pick<StoreConfig, "cap" | "maxAttempts" | "schema"> = {}
 ): Layer.Layer<VelocityStore.VelocityStore, StartupError, SqlClient.SqlClient> =>
-  clientLayer(VelocityStore.VelocityStore, make(config), config.schema)
+  clientLayer(VelocityStore.VelocityStore, migrations, make(config), config.schema)
 
 /**
- * Like {@link layer} with the location read from configuration: `DATABASE_URL` or, when it is
- * unset, embedded PGlite in `PAYKIT_PGLITE_DIR` (in memory when that is unset too);
- * `PAYKIT_DB_SCHEMA` and `PAYKIT_DB_MAX_CONNECTIONS` are optional.
+ * Like {@link layer} with the database read from the environment: `DATABASE_URL` for a server,
+ * or embedded PGlite only when asked with `PAYKIT_DATABASE=pglite:memory` or
+ * `PAYKIT_DATABASE=pglite:<directory>` (neither set: `DatabaseNotConfigured`; both:
+ * `InvalidStoreConfig`); `PAYKIT_DB_SCHEMA` and `PAYKIT_DB_MAX_CONNECTIONS` are optional. The
+ * chosen backend is logged once at start-up.
  *
  * @example
  * ```ts
- * import { VelocityStorePostgres } from "@paykit/store-postgres"
+ * import { VelocityStorePostgres } from "@paykit/store-postgres/risk"
  * const live = VelocityStorePostgres.layerConfig({ cap: 500 })
  * ```
  * @category layers

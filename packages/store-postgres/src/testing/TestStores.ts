@@ -1,11 +1,9 @@
-import type { LedgerStore } from "@paykit/ledger"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import type * as SqlClient from "effect/sql/SqlClient"
 import { SqlClient as SqlClientService } from "effect/sql/SqlClient"
 import { randomBytes } from "node:crypto"
 import type * as Database from "../Database.ts"
 import * as PgliteClient from "../PgliteClient.ts"
-import * as StorePostgres from "../StorePostgres.ts"
 
 /**
  * A schema name unique to this run (`t_<prefix>_<time>_<random>`), so repeated runs on a
@@ -33,55 +31,21 @@ const dropOnClose = (schema: string) =>
     })
   )
 
-/**
- * A fresh, empty store on its own in-memory PGlite database per build (what users get from
- * `StorePostgres.layer({})`). Opening PGlite takes seconds.
- *
- * @example
- * ```ts
- * import { LedgerStoreContract } from "@paykit/ledger/testing"
- * import { TestStores } from "@paykit/store-postgres/testing"
- * LedgerStoreContract.suite("PGlite", TestStores.pglite, { numRuns: 3 })
- * ```
- * @category layers
- * @since 0.1.0
- */
-export const pglite: Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient, unknown> =
-  StorePostgres.layer({})
-
 let shared:
   | ManagedRuntime.ManagedRuntime<SqlClient.SqlClient | PgliteClient.PgliteDatabase, unknown>
   | undefined
 
 /**
  * A fresh, empty store per build on one in-memory PGlite database shared by the whole process:
- * each build gets a new schema (dropped on close), which costs milliseconds instead of the
- * seconds of opening PGlite. Builds must not overlap in time (PGlite's one connection has one
- * search path); sequential tests and property runs satisfy that.
- *
- * @example
- * ```ts
- * import { LedgerStoreContract } from "@paykit/ledger/testing"
- * import { TestStores } from "@paykit/store-postgres/testing"
- * LedgerStoreContract.suite("PGlite", TestStores.pgliteShared("contract"), { numRuns: 40 })
- * ```
- * @category layers
- * @since 0.1.0
- */
-export const pgliteShared = (
-  prefix: string
-): Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient, unknown> =>
-  pgliteSharedWith(prefix, (schema) => StorePostgres.layerClient({ schema }))
-
-/**
- * Like {@link pgliteShared} for any adapter: `build` gets the fresh schema's name and returns
- * the adapter's `layerClient({ schema })`, for example `AccountStorePostgres` or
- * `QuoteStorePostgres`. Builds must not overlap in time.
+ * `build` gets a new schema's name (dropped on close) and returns the adapter's
+ * `layerClient({ schema })`, for example `LedgerStorePostgres` or `QuoteStorePostgres`; a build
+ * costs milliseconds instead of the seconds of opening PGlite. Builds must not overlap in time
+ * (PGlite's one connection has one search path); sequential tests and property runs satisfy that.
  *
  * @example
  * ```ts
  * import { QuoteStoreContract } from "@paykit/fx/testing"
- * import { QuoteStorePostgres } from "@paykit/store-postgres"
+ * import { QuoteStorePostgres } from "@paykit/store-postgres/fx"
  * import { TestStores } from "@paykit/store-postgres/testing"
  * QuoteStoreContract.suite(
  *   "PGlite",
@@ -108,33 +72,14 @@ export const pgliteSharedWith = <A, E>(
   )
 
 /**
- * A fresh, empty store per build on a PostgreSQL server: a uniquely named schema created for
- * the layer and dropped when it closes.
+ * A fresh, empty store per build on a PostgreSQL server: `build` gets the database
+ * configuration (the URL, a uniquely named schema, the pool size) and returns the adapter's
+ * `layer(config)`, for example `LedgerStorePostgres.layer` or `AccountStorePostgres.layer`. The
+ * schema is dropped when the layer closes.
  *
  * @example
  * ```ts
- * import { TestStores } from "@paykit/store-postgres/testing"
- * const url = process.env["PAYKIT_TEST_DATABASE_URL"]
- * const layer = url ? TestStores.server(url, "ledger") : undefined
- * ```
- * @category layers
- * @since 0.1.0
- */
-export const server = (
-  url: string,
-  prefix: string,
-  options: { readonly maxConnections?: number } = {}
-): Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient, unknown> =>
-  serverWith(url, prefix, (config) => StorePostgres.layer(config), options)
-
-/**
- * Like {@link server} for any adapter: `build` gets the database configuration (the URL, a
- * fresh schema, the pool size) and returns the adapter's `layer(config)`, for example
- * `AccountStorePostgres.layer`. The schema is dropped when the layer closes.
- *
- * @example
- * ```ts
- * import { AccountStorePostgres } from "@paykit/store-postgres"
+ * import { AccountStorePostgres } from "@paykit/store-postgres/accounts"
  * import { TestStores } from "@paykit/store-postgres/testing"
  * const url = process.env["PAYKIT_TEST_DATABASE_URL"]
  * const layer = url ? TestStores.serverWith(url, "accounts", AccountStorePostgres.layer) : undefined

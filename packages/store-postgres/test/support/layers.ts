@@ -1,7 +1,7 @@
 import type { LedgerStore } from "@paykit/ledger"
 import type { Layer } from "effect"
 import type * as SqlClient from "effect/sql/SqlClient"
-import * as StorePostgres from "../../src/StorePostgres.ts"
+import * as LedgerStorePostgres from "../../src/ledger/LedgerStorePostgres.ts"
 import { TestStores } from "../../src/testing/index.ts"
 import { serverUrl } from "./env.ts"
 
@@ -11,7 +11,7 @@ import { serverUrl } from "./env.ts"
 
 /** A fresh store on its own in-memory PGlite database per build. */
 export const pglite: Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient, unknown> =
-  StorePostgres.layer({
+  LedgerStorePostgres.layer({
     clock: "caller"
   })
 
@@ -19,7 +19,9 @@ export const pglite: Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient, 
 export const pgliteShared = (
   prefix: string
 ): Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient, unknown> =>
-  TestStores.pgliteSharedWith(prefix, (schema) => StorePostgres.layerClient({ schema, clock: "caller" }))
+  TestStores.pgliteSharedWith(prefix, (schema) =>
+    LedgerStorePostgres.layerClient({ schema, clock: "caller" })
+  )
 
 /** A fresh store on the test server (only called when `PAYKIT_TEST_DATABASE_URL` is set). */
 export const server = (
@@ -29,6 +31,6 @@ export const server = (
   TestStores.serverWith(
     serverUrl!,
     prefix,
-    (config) => StorePostgres.layer({ ...config, clock: "caller" }),
+    (config) => LedgerStorePostgres.layer({ ...config, clock: "caller" }),
     options
   )

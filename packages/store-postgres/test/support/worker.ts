@@ -8,7 +8,7 @@
 import { Ids, Notifier } from "@paykit/core"
 import { type Command, Ledger, type LedgerCore, LedgerStore } from "@paykit/ledger"
 import { Clock, Duration, Effect, Layer, Result } from "effect"
-import * as StorePostgres from "../../src/StorePostgres.ts"
+import * as LedgerStorePostgres from "../../src/ledger/LedgerStorePostgres.ts"
 import { crashBatch, replayBatch, replayTime, rng, setup } from "./crash.ts"
 
 interface Task {
@@ -322,7 +322,7 @@ const replay = Effect.gen(function* () {
   )
 })
 
-const storeLayer = StorePostgres.layer({
+const storeLayer = LedgerStorePostgres.layer({
   url: task.url,
   schema: task.schema,
   maxConnections: Math.max(2, task.fibers),

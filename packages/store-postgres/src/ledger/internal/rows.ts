@@ -12,10 +12,10 @@ export const entryJson = `json_build_object(
   'timeout_ms', e.timeout_ms::text, 'description', e.description, 'metadata', e.metadata,
   'created_at', e.created_at::text, 'hash', e.hash,
   'postings', (SELECT json_agg(json_build_object('debit', p.debit, 'credit', p.credit, 'amount', p.amount::text,
-    'currency', p.currency) ORDER BY p.idx) FROM paykit_postings p WHERE p.entry_id = e.id))`
+    'currency', p.currency) ORDER BY p.idx) FROM paykit_ledger_postings p WHERE p.entry_id = e.id))`
 
 /**
- * A JSON object for one consumed id (a `paykit_entries` row aliased `e` of kind `failed`), in
+ * A JSON object for one consumed id (a `paykit_ledger_entries` row aliased `e` of kind `failed`), in
  * the form `LedgerCore.failedIdFromJson` reads.
  */
 export const failedIdJson = `json_build_object('id', e.id, 'at', e.created_at, 'error', e.error)`
@@ -30,7 +30,7 @@ export const lineColumns = `account_id, seq::text AS seq, entry_id, at::text AS 
   debits_posted::text AS debits_posted, credits_posted::text AS credits_posted,
   debits_pending::text AS debits_pending, credits_pending::text AS credits_pending`
 
-/** The lines of a run `l` of `paykit_lines`, one row each as `u` (with its position `k`). */
+/** The lines of a run `l` of `paykit_ledger_lines`, one row each as `u` (with its position `k`). */
 export const lineRunUnnest = `unnest(l.entry_ids, l.ats, l.debits_posted, l.credits_posted, l.debits_pending,
   l.credits_pending) WITH ORDINALITY AS u(entry_id, at, debits_posted, credits_posted, debits_pending, credits_pending, k)`
 
@@ -90,7 +90,7 @@ export const entryFromJson = (raw: unknown): Entry.Entry => {
 
 export const failedIdFromJson = (raw: unknown): LedgerCore.FailedId => LedgerCore.failedIdFromJson(json(raw))
 
-/** A consumed id as the columns of its `paykit_entries` row (`error`: the failure as JSON). */
+/** A consumed id as the columns of its `paykit_ledger_entries` row (`error`: the failure as JSON). */
 const failedIdRecord = (f: LedgerCore.FailedId) => ({
   id: f.id,
   created_at: f.at,
@@ -322,12 +322,12 @@ const holdColumnsDef = `id text, debit text, credit text, amount numeric, curren
  */
 export const writeStatement = `WITH input AS (SELECT $1::jsonb AS j),
 cur AS (
-  INSERT INTO paykit_currencies (code, exponent)
+  INSERT INTO paykit_ledger_currencies (code, exponent)
   SELECT x.code, x.exponent FROM input, jsonb_to_recordset(input.j->'cur') AS x(code text, exponent smallint)
   ON CONFLICT (code) DO NOTHING
 ),
 ac AS (
-  INSERT INTO paykit_accounts (id, currency, code, normal, owner_ref, metadata, debits_must_not_exceed_credits,
+  INSERT INTO paykit_ledger_accounts (id, currency, code, normal, owner_ref, metadata, debits_must_not_exceed_credits,
     credits_must_not_exceed_debits, closed, created_at, debits_posted, credits_posted, debits_pending, credits_pending, version,
     last_at)
   SELECT x.id, x.currency, x.code, x.normal, x.owner_ref, x.metadata, x.dmnec, x.cmned, x.closed, x.created_at,
@@ -335,13 +335,13 @@ ac AS (
   FROM input, jsonb_to_recordset(input.j->'ac') AS x(${accountColumnsDef})
 ),
 au AS (
-  UPDATE paykit_accounts a SET closed = x.closed, debits_posted = x.dp, credits_posted = x.cp,
+  UPDATE paykit_ledger_accounts a SET closed = x.closed, debits_posted = x.dp, credits_posted = x.cp,
     debits_pending = x.dpe, credits_pending = x.cpe, version = x.version, last_at = greatest(a.last_at, x.last_at)
   FROM input, jsonb_to_recordset(input.j->'au') AS x(${accountColumnsDef})
   WHERE a.id = x.id
 ),
 en AS (
-  INSERT INTO paykit_entries (id, kind, hold_id, reverses, reversed_by, timeout_ms, description, metadata, created_at, hash)
+  INSERT INTO paykit_ledger_entries (id, kind, hold_id, reverses, reversed_by, timeout_ms, description, metadata, created_at, hash)
   SELECT x.id, x.kind, x.hold_id, x.reverses, x.reversed_by, x.timeout_ms, x.description, x.metadata, x.created_at, x.hash
   FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::jsonb[],
     $10::bigint[], $11::text[]) WITH ORDINALITY
@@ -349,42 +349,42 @@ en AS (
   ORDER BY x.ord
 ),
 fi AS (
-  INSERT INTO paykit_entries (id, kind, created_at, hash, error)
+  INSERT INTO paykit_ledger_entries (id, kind, created_at, hash, error)
   SELECT x.id, 'failed', x.created_at, '', x.error
   FROM input, jsonb_to_recordset(input.j->'fi') AS x(id text, created_at bigint, error jsonb)
 ),
 po AS (
-  INSERT INTO paykit_postings (entry_id, idx, debit, credit, amount, currency)
+  INSERT INTO paykit_ledger_postings (entry_id, idx, debit, credit, amount, currency)
   SELECT x.entry_id, x.idx, x.debit, x.credit, x.amount, x.currency
   FROM unnest($12::text[], $13::smallint[], $14::text[], $15::text[], $16::numeric[], $17::text[])
     AS x(entry_id, idx, debit, credit, amount, currency)
 ),
 er AS (
-  UPDATE paykit_entries e SET reversed_by = x.reversed_by
+  UPDATE paykit_ledger_entries e SET reversed_by = x.reversed_by
   FROM input, jsonb_to_recordset(input.j->'er') AS x(id text, reversed_by text)
   WHERE e.id = x.id
 ),
 hc AS (
-  INSERT INTO paykit_holds (id, debit, credit, amount, currency, created_at, expires_at, status, posted_amount,
+  INSERT INTO paykit_ledger_holds (id, debit, credit, amount, currency, created_at, expires_at, status, posted_amount,
     resolved_by, resolved_at)
   SELECT x.id, x.debit, x.credit, x.amount, x.currency, x.created_at, x.expires_at, x.status, x.posted_amount,
     x.resolved_by, x.resolved_at
   FROM input, jsonb_to_recordset(input.j->'hc') AS x(${holdColumnsDef})
 ),
 hu AS (
-  UPDATE paykit_holds h SET status = x.status, posted_amount = x.posted_amount, resolved_by = x.resolved_by,
+  UPDATE paykit_ledger_holds h SET status = x.status, posted_amount = x.posted_amount, resolved_by = x.resolved_by,
     resolved_at = x.resolved_at
   FROM input, jsonb_to_recordset(input.j->'hu') AS x(${holdColumnsDef})
   WHERE h.id = x.id
 ),
 li AS (
-  INSERT INTO paykit_lines (account_id, first_seq, last_seq, min_at, entry_ids, ats, debits_posted, credits_posted,
+  INSERT INTO paykit_ledger_lines (account_id, first_seq, last_seq, min_at, entry_ids, ats, debits_posted, credits_posted,
     debits_pending, credits_pending)
   SELECT g.account_id,
     -- a run must start right after the account's last line and hold distinct seqs; otherwise
     -- first_seq 0 fails the table's CHECK (first_seq >= 1) and the whole statement with it
     CASE WHEN g.distinct_seqs = g.lines AND g.first_seq = 1 + coalesce(
-      (SELECT max(p.last_seq) FROM paykit_lines p WHERE p.account_id = g.account_id), 0)
+      (SELECT max(p.last_seq) FROM paykit_ledger_lines p WHERE p.account_id = g.account_id), 0)
     THEN g.first_seq ELSE 0 END,
     g.last_seq, g.min_at, g.entry_ids, g.ats, g.dp, g.cp, g.dpe, g.cpe
   FROM (

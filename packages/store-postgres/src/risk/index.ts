@@ -1,0 +1,8 @@
+/**
+ * @paykit/store-postgres/risk: the risk `VelocityStore` (`@paykit/risk`) on PostgreSQL or embedded PGlite, with
+ * its own migration namespace (`risk`, tables `paykit_risk_*`) beside the shared outbox's.
+ * Needs `@paykit/risk` installed (an optional peer of this package).
+ *
+ * @since 0.3.0
+ */
+export * as VelocityStorePostgres from "./VelocityStorePostgres.ts"
