@@ -91,8 +91,8 @@ const makePostings = (n: number, hot: boolean): Array<Posting> => {
 
 const freshLedger = async (events: "notify" | "outbox" = "notify") => {
   const runtime = ManagedRuntime.make(
-    Ledger.layer({ events }).pipe(
-      Layer.provideMerge(LedgerStore.layerMemory),
+    Ledger.layer().pipe(
+      Layer.provideMerge(LedgerStore.layerMemoryWith({ events: events === "notify" ? "deliver" : "keep" })),
       Layer.provide([Notifier.layerNoop, Ids.layer])
     )
   )
@@ -202,8 +202,9 @@ const typedBatches = (batches: number, hot: boolean): Array<Array<Command.Comman
 
 /**
  * `Ledger.executeSummary`: the same batches, replying with counts and failures only; plain
- * transfers are decided on the memory store's columns. `notify` hands every event to the
- * Notifier (built for it); `outbox` leaves them in the store's outbox for a relay.
+ * transfers are decided on the memory store's columns. `notify`: the memory store hands every
+ * write's events to the Notifier (built for it, the default); `outbox`: the store keeps them
+ * (`LedgerStore.layerMemoryWith({ events: "keep" })`), built only when read.
  */
 const benchSummary = async (hot: boolean, batches: number, events: "notify" | "outbox"): Promise<Row> => {
   const { runtime, ledger } = await freshLedger(events)
@@ -307,7 +308,7 @@ const benchScale = async (transfers: number): Promise<Scale> => {
 
 /** The pure decision function plus the memory store's persist, without the `Ledger` service. */
 const benchStoreWrite = (hot: boolean, batches: number): Row => {
-  const store = Effect.runSync(LedgerStore.makeMemory)
+  const store = Effect.runSync(LedgerStore.makeMemory.pipe(Effect.provide(Notifier.layerNoop)))
   const write = (commands: ReadonlyArray<Command.Command>) =>
     Effect.runSync(store.write({ commands, mode: "independent", now: Date.now(), eventIdSeed: SEED }))
   const open: Array<Command.Command> = []
@@ -439,7 +440,7 @@ const main = async () => {
     )
   }
   console.log(
-    "\nEach ratio divides a run's rate by the peer's rate in the same run (the peer runs first in each run); the spread is over the runs.\nThe peer validates and applies plain objects with no idempotency hash, no history lines, no events, no holds and no atomic multi-entry batches.\nThe core-only rows call LedgerStore.write directly, bypassing the Ledger service and the Effect runtime: not the public path, shown to separate the two costs.\nThe executeSummary rows are the public throughput path: the reply is counts and failures (no record per success) and the memory store decides plain transfers on its columns; with events to the Notifier every event object is built for it, with events in the outbox they are built when read."
+    "\nEach ratio divides a run's rate by the peer's rate in the same run (the peer runs first in each run); the spread is over the runs.\nThe peer validates and applies plain objects with no idempotency hash, no history lines, no events, no holds and no atomic multi-entry batches.\nThe core-only rows call LedgerStore.write directly, bypassing the Ledger service and the Effect runtime: not the public path, shown to separate the two costs.\nThe executeSummary rows are the public throughput path: the reply is counts and failures (no record per success) and the memory store decides plain transfers on its columns; with events to the Notifier (the memory store's default) every event object is built for it, with events kept in the store's outbox (LedgerStore.layerMemoryWith with events keep) they are built when read."
   )
 }
 

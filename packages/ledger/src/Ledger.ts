@@ -1,4 +1,4 @@
-import { Currency, type DomainEvent, Ids, Input, InvalidInput, Money, Notifier } from "@paykit/core"
+import { Currency, Ids, Input, InvalidInput, Money, type Notifier } from "@paykit/core"
 import { Clock, Context, Effect, Layer, Option, Result, Schema } from "effect"
 import * as Account from "./Account.ts"
 import * as Command from "./Command.ts"
@@ -31,12 +31,7 @@ import { LedgerStore } from "./LedgerStore.ts"
  */
 export interface Options {
   readonly currencies?: Currency.Registry
-  /**
-   * Who hands the domain events to the `Notifier`:
-   * - `"notify"` (default): the ledger, right after each committed write (the memory store);
-   * - `"outbox"`: the store's transactional outbox and its relay (`@paykit/store-postgres`),
-   *   so events are delivered once by the relay instead of twice.
-   */
+  /** TEMPORARY: ignored (events travel with the store's write); removed with the store-postgres move. */
   readonly events?: "notify" | "outbox"
   /**
    * What a command that fails because of the books' state does to its entry id:
@@ -152,8 +147,9 @@ export type BatchSummary = Omit<LedgerCore.Summary, "events">
 
 /**
  * The ledger service: decodes every input with its schema, loads and decides through the
- * `LedgerStore` (one atomic write per call), and hands the resulting domain events to the
- * `Notifier`. Time comes from `Clock`, event ids from `Ids`.
+ * `LedgerStore` (one atomic write per call). The write carries its domain events: the store
+ * keeps them with the change (the PostgreSQL outbox, delivered by its relay) or hands them to the
+ * `Notifier` right after it (the memory store). Time comes from `Clock`, event ids from `Ids`.
  *
  * Single-command operations fail with the command's typed error. Batch operations
  * (`postBatch`, `execute`, `executeTyped`) return one `Result` per command and fail only on bad
@@ -316,7 +312,7 @@ const checkMode = (mode: unknown): Effect.Effect<void, InvalidInput> =>
       )
 
 /**
- * Builds the ledger service from a `LedgerStore`, a `Notifier` and `Ids` in context.
+ * Builds the ledger service from a `LedgerStore` and `Ids` in context.
  *
  * @example
  * ```ts
@@ -326,15 +322,11 @@ const checkMode = (mode: unknown): Effect.Effect<void, InvalidInput> =>
  * @category constructors
  * @since 0.1.0
  */
-export const make = (
-  options: Options = {}
-): Effect.Effect<Ledger["Service"], never, LedgerStore | Notifier.Notifier | Ids.Ids> =>
+export const make = (options: Options = {}): Effect.Effect<Ledger["Service"], never, LedgerStore | Ids.Ids> =>
   Effect.gen(function* () {
     const store = yield* LedgerStore
-    const notifier = yield* Notifier.Notifier
     const ids = yield* Ids.Ids
     const currencies = options.currencies ?? Currency.registry([Currency.POINTS])
-    const notifyDirectly = options.events !== "outbox"
     const failedIds = options.failedIds ?? "reusable"
 
     const decodeCreate = Input.decode("createAccount", Command.createAccountInput(currencies))
@@ -357,24 +349,11 @@ export const make = (
     const decodeAsOf = Input.decode("balanceAsOf", AsOfInput)
     const decodeHistory = Input.decode("history", HistoryInput)
 
-    const notify = (events: ReadonlyArray<DomainEvent.DomainEvent>) =>
-      notifyDirectly && events.length > 0
-        ? notifier
-            .notify(events)
-            .pipe(
-              Effect.catchTag("NotifyFailed", (e) =>
-                Effect.logWarning(`ledger: events were stored but not delivered: ${e.message}`)
-              )
-            )
-        : Effect.void
-
     const write = (commands: ReadonlyArray<Command.Command>, mode: Command.Mode) =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         const eventIdSeed = yield* ids.next
-        const outcome = yield* store.write({ commands, mode, now, eventIdSeed, failedIds })
-        yield* notify(outcome.events)
-        return outcome
+        return yield* store.write({ commands, mode, now, eventIdSeed, failedIds })
       })
 
     /**
@@ -576,9 +555,8 @@ export const make = (
             now,
             eventIdSeed,
             failedIds,
-            returnEvents: notifyDirectly
+            returnEvents: false
           })
-          yield* notify(summary.events)
           if (s.refused.length === 0)
             return { applied: summary.applied, replayed: summary.replayed, failures: summary.failures }
           const failures = [
@@ -660,25 +638,27 @@ export const make = (
   })
 
 /**
- * The ledger service over the `LedgerStore`, `Notifier` and `Ids` in context.
+ * The ledger service over the `LedgerStore` and `Ids` in context.
  *
  * @example
  * ```ts
  * import { Ids, Notifier } from "@paykit/core"
  * import { Ledger, LedgerStore } from "@paykit/ledger"
  * import { Layer } from "effect"
- * const live = Ledger.layer().pipe(Layer.provide([LedgerStore.layerMemory, Notifier.layerMemory, Ids.layer]))
+ * const live = Ledger.layer().pipe(
+ *   Layer.provide(LedgerStore.layerMemory),
+ *   Layer.provide([Notifier.layerMemory, Ids.layer])
+ * )
  * ```
  * @category layers
  * @since 0.1.0
  */
-export const layer = (
-  options: Options = {}
-): Layer.Layer<Ledger, never, LedgerStore | Notifier.Notifier | Ids.Ids> =>
+export const layer = (options: Options = {}): Layer.Layer<Ledger, never, LedgerStore | Ids.Ids> =>
   Layer.effect(Ledger, make(options))
 
 /**
- * The ledger on a fresh in-memory store (still needs a `Notifier` and `Ids`).
+ * The ledger on a fresh in-memory store, which hands each write's events to the `Notifier`
+ * (still needs a `Notifier` and `Ids`).
  *
  * @example
  * ```ts

@@ -1,4 +1,4 @@
-import type { DomainEvent } from "@paykit/core"
+import { type DomainEvent, Notifier } from "@paykit/core"
 import { Context, Effect, Layer, Option, Semaphore } from "effect"
 import type * as Account from "./Account.ts"
 import type * as Entry from "./Entry.ts"
@@ -54,7 +54,9 @@ export interface Dump {
  * - `write`: in one transaction, load and lock what {@link LedgerCore.readSet} /
  *   {@link LedgerCore.lockSet} name plus every due pending hold, run
  *   {@link LedgerCore.applyBatch}, persist its `Outcome` (records, lines, outbox events), commit,
- *   return the outcome.
+ *   return the outcome. **Events travel with the change:** a database adapter inserts the
+ *   outcome's events into its transactional outbox in the write's transaction (its relay is the
+ *   only deliverer); the memory store hands them to the `Notifier` right after its commit.
  * - `writeSummary`: the same write, replying with a {@link LedgerCore.Summary} (counts and the
  *   failures only, events on request) instead of every record. Its effect on the store must be
  *   exactly `write`'s; an adapter with nothing faster maps `write` through
@@ -69,7 +71,7 @@ export interface Dump {
  * const program = Effect.gen(function* () {
  *   const store = yield* LedgerStore.LedgerStore
  *   return yield* store.getAccount("cash")
- * }).pipe(Effect.provide(LedgerStore.layerMemory))
+ * }).pipe(Effect.provide(LedgerStore.layerMemory), Effect.provide(Notifier.layerNoop))
  * ```
  * @category services
  * @since 0.1.0
@@ -97,51 +99,113 @@ export class LedgerStore extends Context.Service<
 >()("@paykit/ledger/LedgerStore") {}
 
 /**
+ * Options of the in-memory store.
+ *
+ * - `events`: `"deliver"` (default) hands each write's events to the `Notifier` in context right
+ *   after the write, in write order (a `NotifyFailed` is logged, the write stands); `"keep"` only
+ *   keeps them in the store's outbox (`dump` shows them; events are built when read), for
+ *   measuring the books alone or when nothing listens.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface MemoryOptions {
+  readonly events?: "deliver" | "keep" | undefined
+}
+
+/**
  * Builds an in-memory store: the books in columns (typed arrays for totals, lines, postings and
  * the outbox; records built when read), guarded by a one-permit `Semaphore`, so concurrent
  * fibers' writes are serialised exactly like transactions on locked rows. Reads see the last
  * committed write. `writeSummary` decides plain transfers on the columns themselves (see the
- * README's "Throughput").
+ * README's "Throughput"). Each write's events go to the `Notifier` right after it (see
+ * {@link MemoryOptions}).
  *
  * @example
  * ```ts
+ * import { Notifier } from "@paykit/core"
  * import { LedgerStore } from "@paykit/ledger"
  * import { Effect } from "effect"
- * const store = Effect.runSync(LedgerStore.makeMemory)
+ * const store = Effect.runSync(LedgerStore.makeMemoryWith({}).pipe(Effect.provide(Notifier.layerNoop)))
  * ```
  * @category constructors
  * @since 0.1.0
  */
-export const makeMemory: Effect.Effect<LedgerStore["Service"]> = Effect.gen(function* () {
-  const semaphore = yield* Semaphore.make(1)
-  const book = new MemoryBook()
-  /**
-   * A write that throws (a bug, or a command object whose getters change their answers between
-   * the core's checks and its use) fails with `StoreFailure` for its caller alone; the next
-   * write runs as usual.
-   */
-  const guarded = <A>(operation: string, f: () => A): Effect.Effect<A, StoreFailure> =>
-    semaphore.withPermits(1)(
-      Effect.try({
-        try: f,
-        catch: (e) =>
-          new StoreFailure({
-            operation,
-            reason: `the write stopped with a defect: ${e instanceof Error ? e.message : String(e)}`
-          })
-      })
-    )
-  return LedgerStore.of({
-    write: (request) => guarded("write", () => book.write(request)),
-    writeSummary: (request) => guarded("writeSummary", () => book.writeSummary(request)),
-    getAccount: (id) => Effect.sync(() => Option.fromUndefinedOr(book.getAccount(id))),
-    getEntry: (id) => Effect.sync(() => Option.fromUndefinedOr(book.getEntry(id))),
-    getHold: (id) => Effect.sync(() => Option.fromUndefinedOr(book.getHold(id))),
-    history: (accountId, page) => Effect.sync(() => book.history(accountId, page.afterSeq, page.limit)),
-    lineAsOf: (accountId, at) => Effect.sync(() => Option.fromUndefinedOr(book.lineAsOf(accountId, at))),
-    dump: Effect.sync(() => book.dump())
+export const makeMemoryWith = (
+  options: MemoryOptions
+): Effect.Effect<LedgerStore["Service"], never, Notifier.Notifier> =>
+  Effect.gen(function* () {
+    const notifier = yield* Notifier.Notifier
+    const deliver = options.events !== "keep"
+    const semaphore = yield* Semaphore.make(1)
+    const book = new MemoryBook()
+    /**
+     * A write that throws (a bug, or a command object whose getters change their answers between
+     * the core's checks and its use) fails with `StoreFailure` for its caller alone; the next
+     * write runs as usual. The write's events go to the `Notifier` after it, under the same
+     * permit, so they arrive in write order.
+     */
+    const guarded = <A>(
+      operation: string,
+      f: () => A,
+      eventsOf: (a: A) => ReadonlyArray<DomainEvent.DomainEvent>
+    ): Effect.Effect<A, StoreFailure> =>
+      semaphore.withPermits(1)(
+        Effect.tap(
+          Effect.try({
+            try: f,
+            catch: (e) =>
+              new StoreFailure({
+                operation,
+                reason: `the write stopped with a defect: ${e instanceof Error ? e.message : String(e)}`
+              })
+          }),
+          (a) => (deliver ? Notifier.afterCommit(notifier, eventsOf(a), "ledger") : Effect.void)
+        )
+      )
+    return LedgerStore.of({
+      write: (request) =>
+        guarded(
+          "write",
+          () => book.write(request),
+          (o) => o.events
+        ),
+      writeSummary: (request) =>
+        Effect.map(
+          guarded(
+            "writeSummary",
+            () => {
+              const returnEvents = request.returnEvents === true
+              const summary = book.writeSummary({ ...request, returnEvents: deliver || returnEvents })
+              return { summary, returnEvents }
+            },
+            (r) => r.summary.events
+          ),
+          ({ summary, returnEvents }) => (returnEvents ? summary : { ...summary, events: [] })
+        ),
+      getAccount: (id) => Effect.sync(() => Option.fromUndefinedOr(book.getAccount(id))),
+      getEntry: (id) => Effect.sync(() => Option.fromUndefinedOr(book.getEntry(id))),
+      getHold: (id) => Effect.sync(() => Option.fromUndefinedOr(book.getHold(id))),
+      history: (accountId, page) => Effect.sync(() => book.history(accountId, page.afterSeq, page.limit)),
+      lineAsOf: (accountId, at) => Effect.sync(() => Option.fromUndefinedOr(book.lineAsOf(accountId, at))),
+      dump: Effect.sync(() => book.dump())
+    })
   })
-})
+
+/**
+ * {@link makeMemoryWith} with the defaults: events delivered to the `Notifier` after each write.
+ *
+ * @example
+ * ```ts
+ * import { Notifier } from "@paykit/core"
+ * import { LedgerStore } from "@paykit/ledger"
+ * import { Effect } from "effect"
+ * const store = Effect.runSync(LedgerStore.makeMemory.pipe(Effect.provide(Notifier.layerNoop)))
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const makeMemory: Effect.Effect<LedgerStore["Service"], never, Notifier.Notifier> = makeMemoryWith({})
 
 /**
  * A fresh in-memory `LedgerStore` (one per layer build).
@@ -155,7 +219,24 @@ export const makeMemory: Effect.Effect<LedgerStore["Service"]> = Effect.gen(func
  * @category layers
  * @since 0.1.0
  */
-export const layerMemory: Layer.Layer<LedgerStore> = Layer.effect(LedgerStore, makeMemory)
+export const layerMemory: Layer.Layer<LedgerStore, never, Notifier.Notifier> = Layer.effect(
+  LedgerStore,
+  makeMemory
+)
+
+/**
+ * A fresh in-memory `LedgerStore` with options (see {@link MemoryOptions}).
+ *
+ * @example
+ * ```ts
+ * import { LedgerStore } from "@paykit/ledger"
+ * const keepOnly = LedgerStore.layerMemoryWith({ events: "keep" })
+ * ```
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerMemoryWith = (options: MemoryOptions): Layer.Layer<LedgerStore, never, Notifier.Notifier> =>
+  Layer.effect(LedgerStore, makeMemoryWith(options))
 
 /**
  * `writeSummary` for an adapter that decides every write through `write` (as the PostgreSQL

@@ -6,15 +6,15 @@ import { describe, expect, it } from "vitest"
 import { cashAndWallet, transfer } from "./support/commands.ts"
 
 /** A ledger on the memory store with recorded events, a test clock and seeded ids. */
-const book = (events: "notify" | "outbox" = "notify") =>
+const book = (events: "deliver" | "keep" = "deliver") =>
   Layer.mergeAll(
-    Ledger.layer({ events }).pipe(Layer.provideMerge(LedgerStore.layerMemory)),
+    Ledger.layer().pipe(Layer.provideMerge(LedgerStore.layerMemoryWith({ events }))),
     TestClock.layer()
   ).pipe(Layer.provideMerge(Notifier.layerMemory), Layer.provide(Ids.layerSeeded(11)))
 
 type Env = Ledger.Ledger | LedgerStore.LedgerStore | Notifier.RecordedEvents | TestClock.TestClock
 
-const inBook = <A, E>(effect: Effect.Effect<A, E, Env>, events?: "notify" | "outbox"): Promise<A> =>
+const inBook = <A, E>(effect: Effect.Effect<A, E, Env>, events?: "deliver" | "keep"): Promise<A> =>
   Effect.runPromise(Effect.provide(effect, book(events)) as Effect.Effect<A, E>)
 
 const opening: ReadonlyArray<Command.Command> = [
@@ -184,7 +184,7 @@ describe("Ledger.executeSummary", () => {
       })
     ))
 
-  it("with events kept in the outbox, the Notifier hears nothing and the store holds every event", () =>
+  it('with a memory store that keeps its events (events: "keep"), the Notifier hears nothing and the store holds every event', () =>
     inBook(
       Effect.gen(function* () {
         const { ledger, store } = yield* opened
@@ -201,6 +201,32 @@ describe("Ledger.executeSummary", () => {
         ])
         expect(new Set(events.map((e) => e.id)).size).toBe(events.length)
       }),
-      "outbox"
+      "keep"
+    ))
+
+  it("the memory store delivers each write's events once, right after the write, in write order; the ledger itself delivers nothing", () =>
+    inBook(
+      Effect.gen(function* () {
+        const { ledger, store } = yield* opened
+        const recorded = yield* Notifier.RecordedEvents
+        yield* recorded.clear
+        yield* ledger.executeSummary([
+          transfer("t1", "cash", "wallet", 5n),
+          transfer("t2", "cash", "shop", 6n)
+        ])
+        yield* ledger.post({
+          id: "t3",
+          postings: [{ debit: "cash", credit: "shop", amount: "1", currency: "USD" }]
+        })
+        const delivered = yield* recorded.all
+        expect(delivered.map((e) => [e.type, e.subject])).toEqual([
+          ["ledger.entry.posted", "t1"],
+          ["ledger.entry.posted", "t2"],
+          ["ledger.entry.posted", "t3"]
+        ])
+        // exactly the events the store keeps for those writes: same ids, none twice
+        expect(delivered).toEqual((yield* store.dump).events.slice(-3))
+        expect(new Set(delivered.map((e) => e.id)).size).toBe(3)
+      })
     ))
 })

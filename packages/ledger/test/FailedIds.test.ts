@@ -1,3 +1,4 @@
+import { Notifier } from "@paykit/core"
 import { type Command, LedgerCore, LedgerStore } from "@paykit/ledger"
 import { ReferenceStore } from "@paykit/ledger/testing"
 import { Effect, Result } from "effect"
@@ -179,7 +180,7 @@ describe("failed ids: consumed (TigerBeetle's id_already_failed) or reusable", (
         expect((yield* store.dump).failedIds.map((f) => [f.id, f.error._tag, f.at])).toEqual([
           ["p", "ExceedsCredits", 1]
         ])
-      }).pipe(Effect.provide(LedgerStore.layerMemory))
+      }).pipe(Effect.provide(LedgerStore.layerMemory), Effect.provide(Notifier.layerNoop))
     ))
 })
 

@@ -432,26 +432,65 @@ describe("errors: precedence", () => {
 })
 
 describe("event delivery", () => {
-  it('with events: "outbox" the ledger leaves delivery to the store (nothing notified, events stored)', () =>
+  it("a failed write delivers nothing; a successful one delivers its events once, from the store (a NotifyFailed is logged and the write stands)", () =>
     Effect.runPromise(
       Effect.gen(function* () {
         const ledger = yield* Ledger.Ledger
-        const store = yield* LedgerStore.LedgerStore
         const recorded = yield* Notifier.RecordedEvents
         yield* ledger.createAccount({ id: "a", currency: "USD", code: "asset", normal: "debit" })
-        yield* ledger.createAccount({ id: "b", currency: "USD", code: "liability", normal: "credit" })
+        yield* ledger.createAccount({
+          id: "b",
+          currency: "USD",
+          code: "liability",
+          normal: "credit",
+          debitsMustNotExceedCredits: true
+        })
+        yield* recorded.clear
+        yield* Effect.flip(
+          ledger.post({ id: "e0", postings: [{ debit: "b", credit: "a", amount: "1", currency: "USD" }] })
+        )
+        expect(yield* recorded.all).toEqual([])
         yield* ledger.post({
           id: "e1",
           postings: [{ debit: "a", credit: "b", amount: "1", currency: "USD" }]
         })
-        expect(yield* recorded.all).toEqual([])
-        const dump = yield* store.dump
-        expect(dump.events.map((e) => e.type)).toContain("ledger.entry.posted")
+        expect((yield* recorded.all).map((e) => [e.type, e.subject])).toEqual([["ledger.entry.posted", "e1"]])
       }).pipe(
         Effect.provide(
-          Ledger.layer({ events: "outbox" }).pipe(
+          Ledger.layer().pipe(
             Layer.provideMerge(LedgerStore.layerMemory),
             Layer.provideMerge(Notifier.layerMemory),
+            Layer.provide(Ids.layerSeeded(3))
+          )
+        )
+      )
+    ))
+
+  it("a Notifier that fails does not fail or undo the write", () =>
+    Effect.runPromise(
+      Effect.gen(function* () {
+        const ledger = yield* Ledger.Ledger
+        const store = yield* LedgerStore.LedgerStore
+        yield* ledger.createAccount({ id: "a", currency: "USD", code: "asset", normal: "debit" })
+        yield* ledger.createAccount({ id: "b", currency: "USD", code: "liability", normal: "credit" })
+        const entry = yield* ledger.post({
+          id: "e1",
+          postings: [{ debit: "a", credit: "b", amount: "1", currency: "USD" }]
+        })
+        expect(entry.id).toBe("e1")
+        expect((yield* store.dump).entries.map((e) => e.id)).toContain("e1")
+      }).pipe(
+        Effect.provide(
+          Ledger.layer().pipe(
+            Layer.provideMerge(LedgerStore.layerMemory),
+            Layer.provide(
+              Layer.succeed(
+                Notifier.Notifier,
+                Notifier.Notifier.of({
+                  notify: () => Effect.fail(new Notifier.NotifyFailed({ reason: "down" }))
+                })
+              )
+            ),
             Layer.provide(Ids.layerSeeded(3))
           )
         )

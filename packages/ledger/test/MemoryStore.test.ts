@@ -1,3 +1,4 @@
+import { Notifier } from "@paykit/core"
 import { type Command, LedgerCore, LedgerStore } from "@paykit/ledger"
 import { ReferenceStore } from "@paykit/ledger/testing"
 import { Effect, Option } from "effect"
@@ -109,7 +110,7 @@ describe("memory store columns", () => {
 
 describe("memory store at scale", () => {
   it("70,000 plain transfers (past a column chunk) leave the books the reference store has, and pages read across the chunk edge", () => {
-    const store = Effect.runSync(LedgerStore.makeMemory)
+    const store = Effect.runSync(LedgerStore.makeMemory.pipe(Effect.provide(Notifier.layerNoop)))
     const reference = ReferenceStore.make()
     const accounts: Array<Command.Command> = ["a", "b", "c"].map((id) => ({
       _tag: "CreateAccount",
@@ -159,7 +160,7 @@ describe("memory store at scale", () => {
   }, 120_000)
 
   it("after every write of plain transfers between two accounts, every line reads right (before later lines grow the columns)", () => {
-    const store = Effect.runSync(LedgerStore.makeMemory)
+    const store = Effect.runSync(LedgerStore.makeMemory.pipe(Effect.provide(Notifier.layerNoop)))
     const reference = ReferenceStore.make()
     const open: ReadonlyArray<Command.Command> = ["a", "b"].map((id) => ({
       _tag: "CreateAccount",
@@ -208,7 +209,7 @@ describe("memory store at scale", () => {
   })
 
   it("more than 65,536 accounts (past a column chunk of accounts): transfers, lines and reads work for the last ones", () => {
-    const store = Effect.runSync(LedgerStore.makeMemory)
+    const store = Effect.runSync(LedgerStore.makeMemory.pipe(Effect.provide(Notifier.layerNoop)))
     const n = 66_000
     for (let first = 0; first < n; first += 10_000) {
       const commands = Array.from(
@@ -264,7 +265,7 @@ describe("memory store at scale", () => {
 
 describe("memory store: a defect inside the writer", () => {
   it("fails only the write that carries it, with StoreFailure, changes nothing, and the next write succeeds (write and writeSummary)", () => {
-    const store = Effect.runSync(LedgerStore.makeMemory)
+    const store = Effect.runSync(LedgerStore.makeMemory.pipe(Effect.provide(Notifier.layerNoop)))
     const request = (commands: ReadonlyArray<Command.Command>) => ({
       commands,
       mode: "independent" as const,
@@ -289,7 +290,10 @@ describe("memory store: a defect inside the writer", () => {
         throw new Error("injected defect")
       }
     })
-    for (const write of [() => store.write(poisoned()), () => store.writeSummary(poisoned())]) {
+    for (const write of [
+      () => Effect.asVoid(store.write(poisoned())),
+      () => Effect.asVoid(store.writeSummary(poisoned()))
+    ]) {
       const failure = Effect.runSync(Effect.flip(write()))
       expect([failure._tag, failure.reason]).toEqual([
         "StoreFailure",
@@ -305,7 +309,7 @@ describe("memory store: a defect inside the writer", () => {
 
 describe("memory store: the column path and odd commands", () => {
   it("a transfer that cannot be read (a getter that throws) is refused in its place by writeSummary; its neighbours are applied", () => {
-    const store = Effect.runSync(LedgerStore.makeMemory)
+    const store = Effect.runSync(LedgerStore.makeMemory.pipe(Effect.provide(Notifier.layerNoop)))
     const request = (commands: ReadonlyArray<Command.Command>) => ({
       commands,
       mode: "independent" as const,
@@ -340,7 +344,7 @@ describe("memory store: the column path and odd commands", () => {
   })
 
   it("a transfer whose fields answer differently when read again is decided on one reading", () => {
-    const store = Effect.runSync(LedgerStore.makeMemory)
+    const store = Effect.runSync(LedgerStore.makeMemory.pipe(Effect.provide(Notifier.layerNoop)))
     const request = (commands: ReadonlyArray<Command.Command>) => ({
       commands,
       mode: "independent" as const,
@@ -372,7 +376,7 @@ describe("memory store: the column path and odd commands", () => {
 
 describe("memory store: one clock", () => {
   it("a write whose time is earlier than the last write's is decided and stamped at the last write's time: entries, lines, events, history and as-of reads agree, and holds expire on that clock", () => {
-    const store = Effect.runSync(LedgerStore.makeMemory)
+    const store = Effect.runSync(LedgerStore.makeMemory.pipe(Effect.provide(Notifier.layerNoop)))
     let n = 0
     const at = (now: number) => ({
       mode: "independent" as const,
@@ -451,7 +455,7 @@ describe("memory store: one clock", () => {
   })
 
   it("the first write may be at time 0, and a write at the same time as the last is at its own time", () => {
-    const store = Effect.runSync(LedgerStore.makeMemory)
+    const store = Effect.runSync(LedgerStore.makeMemory.pipe(Effect.provide(Notifier.layerNoop)))
     const request = (commands: ReadonlyArray<Command.Command>, now: number) => ({
       commands,
       mode: "independent" as const,

@@ -1,3 +1,4 @@
+import { Notifier } from "@paykit/core"
 import { LedgerStore } from "@paykit/ledger"
 import { Model } from "@paykit/ledger/testing"
 import { Effect, Layer } from "effect"
@@ -7,7 +8,7 @@ import { describe, expect, it } from "vitest"
 const lyingStore = Layer.effect(
   LedgerStore.LedgerStore,
   Effect.gen(function* () {
-    const inner = yield* LedgerStore.makeMemory
+    const inner = yield* LedgerStore.makeMemory.pipe(Effect.provide(Notifier.layerNoop))
     return LedgerStore.LedgerStore.of({
       ...inner,
       dump: Effect.map(inner.dump, (d) => ({

@@ -1,4 +1,5 @@
-import { Effect, type Layer, Option, Result } from "effect"
+import { Notifier } from "@paykit/core"
+import { Effect, Layer, Option, Result } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import type * as Account from "../Account.ts"
@@ -262,9 +263,11 @@ const summaryWrites = fc
  */
 export const suite = (
   name: string,
-  layer: Layer.Layer<LedgerStore, unknown>,
+  storeLayer: Layer.Layer<LedgerStore, unknown, Notifier.Notifier>,
   options: Options = {}
 ): void => {
+  // a memory store hands its events to a Notifier; the suite reads them from `dump`
+  const layer = storeLayer.pipe(Layer.provide(Notifier.layerNoop))
   const run = <A, E>(effect: Effect.Effect<A, E, LedgerStore>): Promise<A> =>
     Effect.runPromise(Effect.provide(effect, layer) as Effect.Effect<A, E>)
   const timeout = options.timeout ?? 60_000

@@ -1026,7 +1026,7 @@ const count = (key: string) => stats.set(key, (stats.get(key) ?? 0) + 1)
  * @since 0.1.0
  */
 export const property = async (
-  layer: Layer.Layer<LedgerStore, unknown>,
+  layer: Layer.Layer<LedgerStore, unknown, Notifier.Notifier>,
   options: { readonly numRuns?: number; readonly seed?: number; readonly maxCommands?: number } = {}
 ): Promise<void> => {
   await fc.assert(
