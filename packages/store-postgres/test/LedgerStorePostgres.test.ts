@@ -183,8 +183,8 @@ describe("default settings", () => {
       })
       return yield* ledger.getAccount("points:alice")
     })
-    const layer = (store: Layer.Layer<LedgerStore.LedgerStore, unknown>) =>
-      Ledger.layer().pipe(Layer.provide([store, Notifier.layerNoop, Ids.layer]))
+    const layer = (store: Layer.Layer<LedgerStore.LedgerStore, unknown, Notifier.Notifier>) =>
+      Ledger.layer().pipe(Layer.provide(store), Layer.provide([Notifier.layerNoop, Ids.layer]))
     const onPglite = await Effect.runPromise(
       program.pipe(Effect.provide(layer(LedgerStorePostgres.layer({}))))
     )
