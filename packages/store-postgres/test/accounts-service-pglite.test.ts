@@ -109,7 +109,8 @@ describe("Accounts service over AccountStorePostgres on PGlite", () => {
         // every text and JSON column of every account table
         const columns = yield* sql<{ table_name: string; column_name: string }>`
           SELECT table_name, column_name FROM information_schema.columns
-          WHERE table_schema = current_schema() AND table_name LIKE 'paykit\\_acct\\_%'
+          WHERE table_schema = current_schema() AND table_name LIKE 'paykit\\_accounts\\_%'
+            AND table_name <> 'paykit_accounts_migrations'
             AND data_type IN ('text', 'character varying', 'character', 'json', 'jsonb')
           ORDER BY table_name, ordinal_position`
         const values: Array<string> = []
