@@ -22,7 +22,8 @@ export interface Namespace {
 const NAMESPACE_NAME = /^[a-z][a-z0-9]{0,30}$/
 
 /**
- * A migration namespace. `name` is a short lower-case word (the domain); `migrations` are keyed
+ * A migration namespace. `name` is a short lower-case word (the domain: a-z then a-z or 0-9, at
+ * most 31 characters; `run` refuses another with `MigrationFailed`); `migrations` are keyed
  * `<id>_<name>` with ids from 1 that only ever grow.
  *
  * @example
@@ -40,11 +41,7 @@ const NAMESPACE_NAME = /^[a-z][a-z0-9]{0,30}$/
 export const namespace = (
   name: string,
   migrations: Readonly<Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>>>
-): Namespace => {
-  if (!NAMESPACE_NAME.test(name))
-    throw new TypeError(`migration namespace ${JSON.stringify(name)} is not a short lower-case word`)
-  return { name, migrations }
-}
+): Namespace => ({ name, migrations })
 
 /**
  * The shared outbox's migrations (`paykit_outbox`, `paykit_outbox_relay`), applied by every
@@ -103,6 +100,12 @@ const runOne = (
 > =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    if (!NAMESPACE_NAME.test(ns.name)) {
+      return yield* new MigrationFailed({
+        namespace: ns.name,
+        reason: "a namespace name is a short lower-case word (a-z, then a-z or 0-9; at most 31 characters)"
+      })
+    }
     const supported = latest(ns)
     return yield* sql.withTransaction(
       Effect.gen(function* () {
@@ -115,7 +118,9 @@ const runOne = (
     )
   }).pipe(
     Effect.mapError((e): SchemaTooNew | MigrationFailed =>
-      e._tag === "SchemaTooNew" ? e : new MigrationFailed({ namespace: ns.name, reason: messageOf(e) })
+      e._tag === "SchemaTooNew" || e._tag === "MigrationFailed"
+        ? e
+        : new MigrationFailed({ namespace: ns.name, reason: messageOf(e) })
     )
   )
 

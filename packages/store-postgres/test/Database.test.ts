@@ -112,7 +112,9 @@ describe("Migrations on PGlite", () => {
         const again = yield* Migrations.run(alpha, beta)
         yield* sql`INSERT INTO paykit_alpha_migrations (migration_id, name) VALUES (5, 'future')`
         const refused = yield* Effect.flip(Migrations.run(beta, alpha))
+        const badName = yield* Effect.flip(Migrations.run(Migrations.namespace("Not A Word", {})))
         return {
+          badName,
           applied,
           recorded,
           again,
@@ -133,7 +135,7 @@ describe("Migrations on PGlite", () => {
       supported: 1
     })
     expect(exit.value.versions).toEqual([5, 2])
-    expect(() => Migrations.namespace("Not A Word", {})).toThrow(TypeError)
+    expect(exit.value.badName).toMatchObject({ _tag: "MigrationFailed", namespace: "Not A Word" })
   })
 
   it("an adapter's layer migrates only the outbox and its own namespace", async () => {
