@@ -12,7 +12,7 @@ import {
   type StoreFailure
 } from "./errors.ts"
 import type * as Hold from "./Hold.ts"
-import type * as LedgerCore from "./LedgerCore.ts"
+import * as LedgerCore from "./LedgerCore.ts"
 import * as LedgerStoreModule from "./LedgerStore.ts"
 import { LedgerStore } from "./LedgerStore.ts"
 
@@ -279,6 +279,8 @@ const batchSize = (input: unknown, key: string): number | undefined => {
 /** A typed batch after the service's own checks: the commands, and those refused with their index. */
 interface Screened {
   readonly commands: ReadonlyArray<Command.Command>
+  /** The batch's length, read once where reading it cannot escape. */
+  readonly size: number
   readonly refused: ReadonlyArray<{ readonly index: number; readonly error: InvalidInput }>
 }
 
@@ -296,6 +298,50 @@ const atPosition = (
   return to === undefined
     ? e
     : new InvalidInput({ ...e, path: `commands[${to}]${e.path.slice(m![0].length)}` })
+}
+
+/** Span attributes: ids and counts only, never amounts or personal data. */
+const ACCOUNT_ID = "paykit.ledger.account_id"
+const ENTRY_ID = "paykit.ledger.entry_id"
+const HOLD_ID = "paykit.ledger.hold_id"
+const COMMANDS = "paykit.ledger.commands"
+
+/**
+ * Runs an operation inside its span, `paykit.ledger.<operation>`, a child of the caller's span.
+ * The span is defined once per operation (its stack frame is taken here, not on every call); its
+ * attributes are set by {@link annotate} once the input is decoded or the result is known, and a
+ * failure ends it with the failure, as Effect does.
+ */
+const traced = <Args extends ReadonlyArray<unknown>, A, E>(
+  operation: string,
+  f: (...args: Args) => Effect.Effect<A, E>
+): ((...args: Args) => Effect.Effect<A, E>) => {
+  const span = Effect.withSpan(`paykit.ledger.${operation}`)
+  return (...args) => span(f(...args))
+}
+
+/** Sets attributes of the current span from a decoded input or a result, passing it on. */
+const annotate =
+  <A>(attributes: (a: A) => Record<string, unknown>) =>
+  <E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.tap(self, (a) => Effect.annotateCurrentSpan(attributes(a)))
+
+/** A batch's reply as span attributes: how many commands changed the books, were replays, failed. */
+const counts = (s: BatchSummary) => ({
+  "paykit.ledger.applied": s.applied,
+  "paykit.ledger.replayed": s.replayed,
+  "paykit.ledger.failed": s.failures.length
+})
+
+/** The counts of a batch's results, as `executeSummary` tells them. */
+const tallied = (results: BatchResults<LedgerCore.Success>) => {
+  const acc = {
+    applied: 0,
+    replayed: 0,
+    failures: [] as Array<{ index: number; error: LedgerCore.CommandError }>
+  }
+  for (let i = 0; i < results.length; i++) LedgerCore.tally(acc, results[i]!, i)
+  return counts(acc)
 }
 
 const checkSize = (size: number | undefined): Effect.Effect<void, BatchTooLarge> =>
@@ -378,12 +424,12 @@ export const make = (options: Options = {}): Effect.Effect<Ledger["Service"], ne
         } catch (e) {
           return Effect.fail(Input.unreadable("execute", e, "commands"))
         }
-        return Effect.map(checkSize(size), () => screen(commands as ReadonlyArray<Command.Command>))
+        return Effect.map(checkSize(size), () => screen(commands as ReadonlyArray<Command.Command>, size))
       })
 
-    const screen = (commands: ReadonlyArray<Command.Command>): Screened => {
+    const screen = (commands: ReadonlyArray<Command.Command>, size: number): Screened => {
       let refused: Array<{ readonly index: number; readonly error: InvalidInput }> | undefined
-      for (let i = 0; i < commands.length; i++) {
+      for (let i = 0; i < size; i++) {
         const c = commands[i]
         let currency: unknown
         try {
@@ -404,7 +450,7 @@ export const make = (options: Options = {}): Effect.Effect<Ledger["Service"], ne
           })
         }
       }
-      return refused === undefined ? { commands, refused: [] } : { commands, refused }
+      return { commands, size, refused: refused ?? [] }
     }
 
     /**
@@ -472,130 +518,176 @@ export const make = (options: Options = {}): Effect.Effect<Ledger["Service"], ne
         Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(new AccountNotFound({ accountId: id }))
       )
 
+    const byHold = annotate((i: { readonly id: string; readonly holdId: string }) => ({
+      [ENTRY_ID]: i.id,
+      [HOLD_ID]: i.holdId
+    }))
+    const accountId = annotate((id: string) => ({ [ACCOUNT_ID]: id }))
+
     return Ledger.of({
-      createAccount: (input) =>
+      createAccount: traced("createAccount", (input: unknown) =>
         decodeCreate(input).pipe(
+          annotate((i) => ({ [ACCOUNT_ID]: i.id })),
           Effect.flatMap((i) => one({ _tag: "CreateAccount", ...i })),
           Effect.map(accountOf)
-        ),
-      closeAccount: (input) =>
+        )
+      ),
+      closeAccount: traced("closeAccount", (input: unknown) =>
         decodeClose(input).pipe(
+          annotate((i) => ({ [ACCOUNT_ID]: i.accountId })),
           Effect.flatMap((i) => one({ _tag: "CloseAccount", ...i })),
           Effect.map(accountOf)
-        ),
-      post: (input) =>
+        )
+      ),
+      post: traced("post", (input: unknown) =>
         decodePost(input).pipe(
+          annotate((i) => ({ [ENTRY_ID]: i.id, "paykit.ledger.postings": i.postings.length })),
           Effect.flatMap((i) => one({ _tag: "Transfer", ...i })),
           Effect.map(entryOf)
-        ),
-      hold: (input) =>
+        )
+      ),
+      hold: traced("hold", (input: unknown) =>
         decodeHold(input).pipe(
+          annotate((i) => ({ [HOLD_ID]: i.id })),
           Effect.flatMap((i) => one({ _tag: "CreateHold", ...i })),
           Effect.map(holdOf)
-        ),
-      postHold: (input) =>
+        )
+      ),
+      postHold: traced("postHold", (input: unknown) =>
         decodePostHold(input).pipe(
+          byHold,
           Effect.flatMap((i) => one({ _tag: "PostHold", ...i })),
           Effect.map(entryOf)
-        ),
-      voidHold: (input) =>
+        )
+      ),
+      voidHold: traced("voidHold", (input: unknown) =>
         decodeVoid(input).pipe(
+          byHold,
           Effect.flatMap((i) => one({ _tag: "VoidHold", ...i })),
           Effect.map(entryOf)
-        ),
-      reverse: (input) =>
+        )
+      ),
+      reverse: traced("reverse", (input: unknown) =>
         decodeReverse(input).pipe(
+          annotate((i) => ({ [ENTRY_ID]: i.id, "paykit.ledger.reversed_entry_id": i.entryId })),
           Effect.flatMap((i) => one({ _tag: "Reverse", ...i })),
           Effect.map(entryOf)
-        ),
-      postBatch: (input) =>
+        )
+      ),
+      postBatch: traced("postBatch", (input: unknown) =>
         checkSize(batchSize(input, "entries")).pipe(
           Effect.andThen(decodeBatch(input)),
+          annotate((b) => ({ [COMMANDS]: b.entries.length })),
           Effect.flatMap((b) => {
             const commands = new Array<Command.Command>(b.entries.length)
             for (let i = 0; i < b.entries.length; i++) commands[i] = { _tag: "Transfer", ...b.entries[i]! }
             return write(commands, b.mode ?? "independent")
           }),
+          annotate((o) => tallied(o.results)),
           Effect.map((o) => o.results.map((r) => Result.map(r, entryOf)))
-        ),
-      execute: (input) =>
+        )
+      ),
+      execute: traced("execute", (input: unknown) =>
         checkSize(batchSize(input, "commands")).pipe(
           Effect.andThen(decodeExecute(input)),
+          annotate((b) => ({ [COMMANDS]: b.commands.length })),
           Effect.flatMap((b) => write(b.commands, b.mode ?? "independent")),
-          Effect.map((o) => o.results)
-        ),
-      executeTyped: (commands, mode = "independent") =>
-        Effect.andThen(checkMode(mode), screenTyped(commands)).pipe(
-          Effect.flatMap((s) => writeScreened(s, mode))
-        ),
-      executeSummary: (commands, mode = "independent") =>
-        Effect.gen(function* () {
-          yield* checkMode(mode)
-          const s = yield* screenTyped(commands)
-          if (s.refused.length > 0 && mode === "linked") {
-            const failedIndex = s.refused[0]!.index
-            const failures = s.commands.map((_, index) => ({
-              index,
-              error:
-                s.refused.find((r) => r.index === index)?.error ??
-                new LinkedCommandFailed({ index, failedIndex })
-            }))
-            return { applied: 0, replayed: 0, failures }
-          }
-          const positions: Array<number> = []
-          if (s.refused.length > 0) {
-            const refused = new Set(s.refused.map((r) => r.index))
-            for (let i = 0; i < s.commands.length; i++) if (!refused.has(i)) positions.push(i)
-          }
-          const now = yield* Clock.currentTimeMillis
-          const eventIdSeed = yield* ids.next
-          const summary = yield* store.writeSummary({
-            commands: s.refused.length === 0 ? s.commands : positions.map((i) => s.commands[i]!),
-            mode,
-            now,
-            eventIdSeed,
-            failedIds,
-            returnEvents: false
-          })
-          if (s.refused.length === 0)
-            return { applied: summary.applied, replayed: summary.replayed, failures: summary.failures }
-          const failures = [
-            ...summary.failures.map((f) => ({
-              index: positions[f.index]!,
-              error: atPosition(f.error, positions)
-            })),
-            ...s.refused
-          ].sort((a, b) => a.index - b.index)
-          return { applied: summary.applied, replayed: summary.replayed, failures }
-        }),
-      expireHolds: Effect.map(write([], "independent"), (o) =>
-        o.holdsUpdated.filter((h) => h.status === "expired")
+          Effect.map((o) => o.results),
+          annotate(tallied)
+        )
       ),
-      getAccount: (id) => decodeId("getAccount")(id).pipe(Effect.flatMap(loadAccount)),
-      balances: (id) =>
+      executeTyped: traced(
+        "executeTyped",
+        (commands: ReadonlyArray<Command.Command>, mode: Command.Mode = "independent") =>
+          Effect.andThen(checkMode(mode), screenTyped(commands)).pipe(
+            annotate((s) => ({ [COMMANDS]: s.size })),
+            Effect.flatMap((s) => writeScreened(s, mode)),
+            annotate(tallied)
+          )
+      ),
+      executeSummary: traced(
+        "executeSummary",
+        (commands: ReadonlyArray<Command.Command>, mode: Command.Mode = "independent") =>
+          Effect.gen(function* () {
+            yield* checkMode(mode)
+            const s = yield* screenTyped(commands)
+            yield* Effect.annotateCurrentSpan(COMMANDS, s.size)
+            if (s.refused.length > 0 && mode === "linked") {
+              const failedIndex = s.refused[0]!.index
+              const failures = s.commands.map((_, index) => ({
+                index,
+                error:
+                  s.refused.find((r) => r.index === index)?.error ??
+                  new LinkedCommandFailed({ index, failedIndex })
+              }))
+              return { applied: 0, replayed: 0, failures }
+            }
+            const positions: Array<number> = []
+            if (s.refused.length > 0) {
+              const refused = new Set(s.refused.map((r) => r.index))
+              for (let i = 0; i < s.commands.length; i++) if (!refused.has(i)) positions.push(i)
+            }
+            const now = yield* Clock.currentTimeMillis
+            const eventIdSeed = yield* ids.next
+            const summary = yield* store.writeSummary({
+              commands: s.refused.length === 0 ? s.commands : positions.map((i) => s.commands[i]!),
+              mode,
+              now,
+              eventIdSeed,
+              failedIds,
+              returnEvents: false
+            })
+            if (s.refused.length === 0)
+              return { applied: summary.applied, replayed: summary.replayed, failures: summary.failures }
+            const failures = [
+              ...summary.failures.map((f) => ({
+                index: positions[f.index]!,
+                error: atPosition(f.error, positions)
+              })),
+              ...s.refused
+            ].sort((a, b) => a.index - b.index)
+            return { applied: summary.applied, replayed: summary.replayed, failures }
+          }).pipe(annotate(counts))
+      ),
+      expireHolds: traced("expireHolds", () =>
+        Effect.map(write([], "independent"), (o) =>
+          o.holdsUpdated.filter((h) => h.status === "expired")
+        ).pipe(annotate((expired) => ({ "paykit.ledger.expired": expired.length })))
+      )(),
+      getAccount: traced("getAccount", (id: unknown) =>
+        decodeId("getAccount")(id).pipe(accountId, Effect.flatMap(loadAccount))
+      ),
+      balances: traced("balances", (id: unknown) =>
         decodeId("balances")(id).pipe(
+          accountId,
           Effect.flatMap(loadAccount),
           Effect.map((a) => moneyBalances(a, Account.balances(a)))
-        ),
-      getEntry: (id) =>
+        )
+      ),
+      getEntry: traced("getEntry", (id: unknown) =>
         decodeEntryId(id).pipe(
+          annotate((entryId) => ({ [ENTRY_ID]: entryId })),
           Effect.flatMap((entryId) =>
             Effect.flatMap(store.getEntry(entryId), (o) =>
               Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(new EntryNotFound({ entryId }))
             )
           )
-        ),
-      getHold: (id) =>
+        )
+      ),
+      getHold: traced("getHold", (id: unknown) =>
         decodeId("getHold")(id).pipe(
+          annotate((holdId) => ({ [HOLD_ID]: holdId })),
           Effect.flatMap((holdId) =>
             Effect.flatMap(store.getHold(holdId), (o) =>
               Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(new HoldNotFound({ holdId }))
             )
           )
-        ),
-      balanceAsOf: (input) =>
+        )
+      ),
+      balanceAsOf: traced("balanceAsOf", (input: unknown) =>
         Effect.gen(function* () {
           const i = yield* decodeAsOf(input)
+          yield* Effect.annotateCurrentSpan(ACCOUNT_ID, i.accountId)
           const at = typeof i.at === "number" ? i.at : instantOf(i.at)!
           const account = yield* loadAccount(i.accountId)
           const line = yield* store.lineAsOf(i.accountId, at)
@@ -614,10 +706,12 @@ export const make = (options: Options = {}): Effect.Effect<Ledger["Service"], ne
             seq: Option.isSome(line) ? line.value.seq : 0,
             ...moneyBalances(account, Account.balances(totals))
           }
-        }),
-      history: (input) =>
+        })
+      ),
+      history: traced("history", (input: unknown) =>
         Effect.gen(function* () {
           const i = yield* decodeHistory(input)
+          yield* Effect.annotateCurrentSpan(ACCOUNT_ID, i.accountId)
           const account = yield* loadAccount(i.accountId)
           const limit = i.limit ?? 100
           const rows = yield* store.history(i.accountId, { afterSeq: i.afterSeq ?? 0, limit: limit + 1 })
@@ -627,6 +721,7 @@ export const make = (options: Options = {}): Effect.Effect<Ledger["Service"], ne
             balances: Account.balances({ ...r.line, normal: account.normal })
           }))
           const last = items[items.length - 1]
+          yield* Effect.annotateCurrentSpan("paykit.ledger.entries", items.length)
           return {
             accountId: account.id,
             currency: account.currency,
@@ -634,6 +729,7 @@ export const make = (options: Options = {}): Effect.Effect<Ledger["Service"], ne
             ...(rows.length > limit && last !== undefined ? { nextAfterSeq: last.line.seq } : {})
           }
         })
+      )
     })
   })
 

@@ -1,0 +1,219 @@
+import { Ids, Notifier } from "@paykit/core"
+import { Ledger } from "@paykit/ledger"
+import { Effect, Exit, Layer, Option, Tracer } from "effect"
+import { describe, expect, it } from "vitest"
+import { cashAndWallet, transfer } from "./support/commands.ts"
+
+/** A tracer that keeps every span it starts. */
+const recording = () => {
+  const spans: Array<Tracer.NativeSpan> = []
+  const tracer = Tracer.make({
+    span(options) {
+      const span = new Tracer.NativeSpan(options)
+      spans.push(span)
+      return span
+    }
+  })
+  return { spans, tracer }
+}
+
+const book = Ledger.layerMemory().pipe(Layer.provide([Notifier.layerMemory, Ids.layerSeeded(7)]))
+
+/** Runs `program` inside a `caller` span on a fresh book; returns its exit and the spans it made. */
+const traced = async <A, E>(program: Effect.Effect<A, E, Ledger.Ledger>) => {
+  const { spans, tracer } = recording()
+  const exit = await Effect.runPromiseExit(
+    program.pipe(Effect.withSpan("caller"), Effect.provide(book), Effect.withTracer(tracer))
+  )
+  const caller = spans.find((s) => s.name === "caller")!
+  const named = (name: string) => spans.filter((s) => s.name === name)
+  return { exit, spans, caller, named }
+}
+
+const parentId = (s: Tracer.Span) => Option.getOrUndefined(s.parent)?.spanId
+
+const opened = Effect.flatMap(Ledger.Ledger, (ledger) =>
+  Effect.as(ledger.executeTyped(cashAndWallet), ledger)
+)
+
+const OPERATIONS = [
+  "createAccount",
+  "closeAccount",
+  "post",
+  "hold",
+  "postHold",
+  "voidHold",
+  "reverse",
+  "postBatch",
+  "execute",
+  "executeTyped",
+  "executeSummary",
+  "expireHolds",
+  "getAccount",
+  "balances",
+  "getEntry",
+  "getHold",
+  "balanceAsOf",
+  "history"
+]
+
+const hold = (id: string) => ({
+  id,
+  debit: "wallet",
+  credit: "cash",
+  amount: "10",
+  currency: "USD",
+  timeoutMs: 60_000
+})
+
+describe("Ledger spans", () => {
+  it("post runs in paykit.ledger.post, a child of the caller's span, with the entry id and the postings count", async () => {
+    const { exit, caller, named } = await traced(
+      Effect.flatMap(opened, (ledger) =>
+        ledger.post({
+          id: "t1",
+          postings: [{ debit: "cash", credit: "wallet", amount: "500", currency: "USD" }]
+        })
+      )
+    )
+    expect(Exit.isSuccess(exit)).toBe(true)
+    const [span] = named("paykit.ledger.post")
+    expect(span).toBeDefined()
+    expect(parentId(span!)).toBe(caller.spanId)
+    expect(span!.traceId).toBe(caller.traceId)
+    expect(Object.fromEntries(span!.attributes)).toEqual({
+      "paykit.ledger.entry_id": "t1",
+      "paykit.ledger.postings": 1
+    })
+    expect(span!.status._tag === "Ended" && Exit.isSuccess(span!.status.exit)).toBe(true)
+  })
+
+  it("every operation of the service has its span under the caller's, with ids and counts only", async () => {
+    const { exit, spans, caller } = await traced(
+      Effect.gen(function* () {
+        const ledger = yield* opened
+        yield* ledger.createAccount({ id: "fees", currency: "USD", code: "revenue", normal: "credit" })
+        yield* ledger.post({
+          id: "t1",
+          postings: [{ debit: "cash", credit: "wallet", amount: "500", currency: "USD" }]
+        })
+        yield* ledger.hold(hold("h1"))
+        yield* ledger.postHold({ id: "p1", holdId: "h1" })
+        yield* ledger.hold(hold("h2"))
+        yield* ledger.voidHold({ id: "v2", holdId: "h2" })
+        yield* ledger.post({
+          id: "t2",
+          postings: [{ debit: "cash", credit: "wallet", amount: "100", currency: "USD" }]
+        })
+        yield* ledger.reverse({ id: "r2", entryId: "t2" })
+        yield* ledger.postBatch({
+          entries: [
+            { id: "b1", postings: [{ debit: "cash", credit: "wallet", amount: "1", currency: "USD" }] }
+          ]
+        })
+        yield* ledger.execute({
+          commands: [
+            {
+              _tag: "Transfer",
+              id: "e1",
+              postings: [{ debit: "cash", credit: "wallet", amount: "1", currency: "USD" }]
+            }
+          ]
+        })
+        yield* ledger.executeSummary([transfer("s1", "cash", "wallet", 1n)])
+        yield* ledger.expireHolds
+        yield* ledger.getAccount("cash")
+        yield* ledger.balances("wallet")
+        yield* ledger.getEntry("t1")
+        yield* ledger.getHold("h1")
+        yield* ledger.balanceAsOf({ accountId: "cash", at: 0 })
+        yield* ledger.history({ accountId: "wallet" })
+        yield* ledger.closeAccount({ accountId: "fees" })
+      })
+    )
+    expect(Exit.isSuccess(exit)).toBe(true)
+    const ours = spans.filter((s) => s.name.startsWith("paykit.ledger."))
+    expect(new Set(ours.map((s) => s.name))).toEqual(new Set(OPERATIONS.map((o) => `paykit.ledger.${o}`)))
+    for (const s of ours) {
+      expect(parentId(s), s.name).toBe(caller.spanId)
+      for (const [key, value] of s.attributes) {
+        expect(key, s.name).toMatch(/^paykit\.ledger\.[a-z_]+$/)
+        expect(typeof value === "string" || Number.isInteger(value), `${s.name} ${key}`).toBe(true)
+      }
+    }
+    const attributes = (name: string) =>
+      Object.fromEntries(ours.find((s) => s.name === `paykit.ledger.${name}`)!.attributes)
+    expect(attributes("postHold")).toEqual({ "paykit.ledger.entry_id": "p1", "paykit.ledger.hold_id": "h1" })
+    expect(attributes("reverse")).toEqual({
+      "paykit.ledger.entry_id": "r2",
+      "paykit.ledger.reversed_entry_id": "t2"
+    })
+    expect(attributes("execute")).toEqual({
+      "paykit.ledger.commands": 1,
+      "paykit.ledger.applied": 1,
+      "paykit.ledger.replayed": 0,
+      "paykit.ledger.failed": 0
+    })
+    expect(attributes("getAccount")).toEqual({ "paykit.ledger.account_id": "cash" })
+    expect(attributes("history")["paykit.ledger.entries"]).toBeGreaterThan(0)
+  })
+
+  it("executeSummary makes one span per batch (none per command) with the batch's counts", async () => {
+    const batch = [
+      transfer("a1", "cash", "wallet", 5n),
+      transfer("a2", "wallet", "cash", 1_000n), // ExceedsCredits
+      transfer("a1", "cash", "wallet", 5n) // replay
+    ]
+    const { exit, spans, named } = await traced(
+      Effect.flatMap(opened, (ledger) => ledger.executeSummary(batch))
+    )
+    expect(Exit.isSuccess(exit)).toBe(true)
+    const summary = named("paykit.ledger.executeSummary")
+    expect(summary).toHaveLength(1)
+    // the caller, the opening batch and the summary: nothing per command
+    expect(spans.map((s) => s.name).sort()).toEqual(
+      ["caller", "paykit.ledger.executeSummary", "paykit.ledger.executeTyped"].sort()
+    )
+    expect(Object.fromEntries(summary[0]!.attributes)).toEqual({
+      "paykit.ledger.commands": 3,
+      "paykit.ledger.applied": 1,
+      "paykit.ledger.replayed": 1,
+      "paykit.ledger.failed": 1
+    })
+  })
+
+  it("a failed call ends its span with the typed failure", async () => {
+    const { exit, named } = await traced(Effect.flatMap(Ledger.Ledger, (l) => l.getAccount("nobody")))
+    expect(Exit.isFailure(exit)).toBe(true)
+    const [span] = named("paykit.ledger.getAccount")
+    expect(span!.attributes.get("paykit.ledger.account_id")).toBe("nobody")
+    const status = span!.status
+    expect(status._tag).toBe("Ended")
+    if (status._tag === "Ended") {
+      expect(Exit.isFailure(status.exit)).toBe(true)
+      expect(JSON.stringify(Exit.isFailure(status.exit) && status.exit.cause)).toContain("AccountNotFound")
+    }
+  })
+
+  it("hostile input (a throwing getter) gives an ended span with InvalidInput and no ids, without throwing", async () => {
+    const hostile = {
+      get id(): string {
+        throw new Error("boom")
+      }
+    }
+    const { exit, named } = await traced(
+      Effect.gen(function* () {
+        const ledger = yield* Ledger.Ledger
+        const post = yield* Effect.flip(ledger.post(hostile))
+        const batch = yield* Effect.flip(ledger.executeSummary(hostile as never))
+        return [post._tag, batch._tag]
+      })
+    )
+    expect(exit).toEqual(Exit.succeed(["InvalidInput", "InvalidInput"]))
+    for (const name of ["paykit.ledger.post", "paykit.ledger.executeSummary"]) {
+      const [span] = named(name)
+      expect(span!.attributes.size, name).toBe(0)
+      expect(span!.status._tag === "Ended" && Exit.isFailure(span!.status.exit), name).toBe(true)
+    }
+  })
+})
