@@ -8,6 +8,7 @@ import { Effect, Layer } from "effect"
 
 const line = (label: string, value: string) => console.log(`  ${label.padEnd(38)} ${value}`)
 
+// the memory store delivers events to the Notifier after its commit, so it is given one below it
 const AccountsLive = Accounts.layer().pipe(
   Layer.provideMerge(
     Layer.mergeAll(
@@ -15,10 +16,10 @@ const AccountsLive = Accounts.layer().pipe(
       KeyStore.layerMemory,
       VerificationProvider.layerMemory,
       ClosureCheck.layerMemory,
-      Notifier.layerMemory,
       Ids.layer
     )
-  )
+  ),
+  Layer.provideMerge(Notifier.layerMemory)
 )
 
 const acme = {

@@ -40,7 +40,8 @@ export const runRiskDemo: Effect.Effect<void, unknown> = Effect.gen(function* ()
   line("rule set", `${ruleSet.rules.length} rules compiled to closures`)
 
   const RiskLive = Risk.layer({ ruleSet, lists: { blocked_countries: ["KP"] } }).pipe(
-    Layer.provideMerge(Layer.mergeAll(VelocityStore.layerMemory, Ids.layer, Notifier.layerMemory))
+    Layer.provideMerge(Layer.mergeAll(VelocityStore.layerMemory, Ids.layer)),
+    Layer.provideMerge(Notifier.layerMemory)
   )
 
   yield* Effect.gen(function* () {
