@@ -155,6 +155,22 @@ export class Fx extends Context.Service<
   }
 >()("@paykit/fx/Fx") {}
 
+/** The span attribute of a quote's id (spans carry ids and counts only, never amounts). */
+const QUOTE_ID = "paykit.fx.quote_id"
+
+/**
+ * Runs an operation inside its span, `paykit.fx.<operation>`, a child of the caller's span. The
+ * span is defined once per operation; the quote id is set on it once it is known (decoded or
+ * made), and a failure ends it with the failure, as Effect does.
+ */
+const traced = <Args extends ReadonlyArray<unknown>, A, E>(
+  operation: string,
+  f: (...args: Args) => Effect.Effect<A, E>
+): ((...args: Args) => Effect.Effect<A, E>) => {
+  const span = Effect.withSpan(`paykit.fx.${operation}`)
+  return (...args) => span(f(...args))
+}
+
 const decodeRequest = Input.decode("Fx.quote", QuoteRequest)
 const decodeId = Input.decode("Fx.execute", Schema.String.check(Schema.isNonEmpty()))
 
@@ -218,6 +234,7 @@ export const make = (
             ? Quote.fromSendAmount(ctx, Money.fromMinorUnsafe(request.amount, corridor.source))
             : Quote.fromReceiveAmount(ctx, Money.fromMinorUnsafe(request.amount, corridor.target))
         )
+        yield* Effect.annotateCurrentSpan(QUOTE_ID, q.id)
         yield* store.save(q, [Events.locked(yield* ids.next, q)])
         return q
       })
@@ -225,12 +242,13 @@ export const make = (
     const execute = (input: unknown) =>
       Effect.gen(function* () {
         const id = yield* decodeId(input)
+        yield* Effect.annotateCurrentSpan(QUOTE_ID, id)
         const now = yield* Clock.currentTimeMillis
         const eventId = yield* ids.next
         return yield* store.consume(id, now, (q) => [Events.executed(eventId, q, now)])
       })
 
-    return Fx.of({ quote, execute })
+    return Fx.of({ quote: traced("quote", quote), execute: traced("execute", execute) })
   })
 
 /**

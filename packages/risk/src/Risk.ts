@@ -111,6 +111,22 @@ export class Risk extends Context.Service<
   }
 >()("@paykit/risk/Risk") {}
 
+/** The span attribute of a payment's id (spans carry ids and counts only, never amounts or personal data). */
+const PAYMENT_ID = "paykit.risk.payment_id"
+
+/**
+ * Runs an operation inside its span, `paykit.risk.<operation>`, a child of the caller's span. The
+ * span is defined once per operation; ids are set on it once the input is decoded, the outcome
+ * once it is decided, and a failure ends it with the failure, as Effect does.
+ */
+const traced = <Args extends ReadonlyArray<unknown>, A, E>(
+  operation: string,
+  f: (...args: Args) => Effect.Effect<A, E>
+): ((...args: Args) => Effect.Effect<A, E>) => {
+  const span = Effect.withSpan(`paykit.risk.${operation}`)
+  return (...args) => span(f(...args))
+}
+
 const decodeRequest = Input.decode("Risk.assess", AssessRequest)
 const decodeEvent = Input.decode("Risk.record", Velocity.EventJson)
 
@@ -139,6 +155,7 @@ export const make = (config: Config): Effect.Effect<Risk["Service"], never, Velo
     const assess = (request: unknown) =>
       Effect.gen(function* () {
         const { payment, customer, custom } = yield* decodeRequest(request)
+        yield* Effect.annotateCurrentSpan(PAYMENT_ID, payment.id)
         const amountRef = Features.amountRef(payment, reference)
         if (amountRef === undefined) {
           return yield* Effect.fail(
@@ -170,6 +187,11 @@ export const make = (config: Config): Effect.Effect<Risk["Service"], never, Velo
           only: set
         })
         const decision = Decision.decide(set, values, now)
+        yield* Effect.annotateCurrentSpan({
+          "paykit.risk.outcome": decision.outcome,
+          "paykit.risk.hits": decision.hits.length,
+          "paykit.risk.alerts": decision.alerts.length
+        })
         const events: Array<DomainEvent.DomainEvent> = []
         for (const hit of decision.alerts) {
           events.push(Events.alert(yield* ids.next, now, payment.id, payment.customerId, decision, hit))
@@ -183,21 +205,24 @@ export const make = (config: Config): Effect.Effect<Risk["Service"], never, Velo
 
     const record = (input: unknown) =>
       Effect.flatMap(decodeEvent(input), (e) =>
-        store.record({
-          id: e.id,
-          at: e.at,
-          amountRef: e.amountRef,
-          declined: e.declined,
-          ...(e.customer === undefined ? {} : { customer: e.customer }),
-          ...(e.card === undefined ? {} : { card: e.card }),
-          ...(e.ip === undefined ? {} : { ip: e.ip }),
-          ...(e.device === undefined ? {} : { device: e.device }),
-          ...(e.email === undefined ? {} : { email: e.email.toLowerCase() }),
-          ...(e.ipCountry === undefined ? {} : { ipCountry: e.ipCountry })
-        })
+        Effect.andThen(
+          Effect.annotateCurrentSpan(PAYMENT_ID, e.id),
+          store.record({
+            id: e.id,
+            at: e.at,
+            amountRef: e.amountRef,
+            declined: e.declined,
+            ...(e.customer === undefined ? {} : { customer: e.customer }),
+            ...(e.card === undefined ? {} : { card: e.card }),
+            ...(e.ip === undefined ? {} : { ip: e.ip }),
+            ...(e.device === undefined ? {} : { device: e.device }),
+            ...(e.email === undefined ? {} : { email: e.email.toLowerCase() }),
+            ...(e.ipCountry === undefined ? {} : { ipCountry: e.ipCountry })
+          })
+        )
       )
 
-    return Risk.of({ assess, record })
+    return Risk.of({ assess: traced("assess", assess), record: traced("record", record) })
   })
 
 /**
