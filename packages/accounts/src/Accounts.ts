@@ -328,6 +328,36 @@ const addYears = (at: number, years: number): number => {
 
 const notFound = (kind: string, id: string) => new NotFound({ kind, id })
 
+/** Span attributes: ids and counts only, never a person's data. */
+const ACCOUNT_ID = "paykit.accounts.account_id"
+const SUBJECT_ID = "paykit.accounts.subject_id"
+
+/** Whether an argument reads as an id; anything else (a name, an e-mail, a hostile value) stays off the span. */
+const isId = (value: unknown): value is string =>
+  typeof value === "string" && /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/.test(value)
+
+/**
+ * Runs an operation inside its span, `paykit.accounts.<operation>`, a child of the caller's span.
+ * The span is defined once per operation; `key` names the id the first argument carries (the
+ * account or the subject, set only when it reads as an id; `null` when the first argument is an
+ * input still to decode), and `after` adds ids and counts of the result once it succeeds. A
+ * failure ends the span with the failure, as Effect does.
+ */
+const traced = <Args extends ReadonlyArray<unknown>, A>(
+  operation: string,
+  f: (...args: Args) => Op<A>,
+  key: string | null = ACCOUNT_ID,
+  after?: (a: A) => Record<string, unknown>
+): ((...args: Args) => Op<A>) => {
+  const span = Effect.withSpan(`paykit.accounts.${operation}`)
+  return (...args) => {
+    const id = args[0]
+    const run =
+      key !== null && isId(id) ? Effect.andThen(Effect.annotateCurrentSpan(key, id), f(...args)) : f(...args)
+    return span(after === undefined ? run : Effect.tap(run, (a) => Effect.annotateCurrentSpan(after(a))))
+  }
+}
+
 const requirementsKey = (r: Requirements.Requirements) =>
   JSON.stringify([
     r.eventuallyDue,
@@ -1580,32 +1610,52 @@ export const make = (
         return Requirements.evaluate(policy, a, now)
       })
 
+    const count = (name: string) => (items: ReadonlyArray<unknown>) => ({
+      [`paykit.accounts.${name}`]: items.length
+    })
+
     return Accounts.of({
-      register,
-      get: load,
-      evaluate,
-      updateProfile,
-      submitVerification,
-      verificationResult,
-      review,
-      recordVolume,
-      refresh,
-      transition,
-      invite,
-      changeRoles,
-      removeMember,
-      transferOwnership,
-      createApiKey,
-      decide: (accountId, memberId, permission) =>
-        Effect.map(load(accountId), (a) => Permissions.decide(a.team, memberId, permission)),
-      updateSecurity,
-      audit: (accountId) => Effect.flatMap(load(accountId), (a) => store.audit(a.id)),
-      profile,
-      exportSubject,
-      erase,
-      placeLegalHold,
-      sweep,
-      rotateKeys
+      register: traced("register", register, null, (a) => ({ [ACCOUNT_ID]: a.id })),
+      get: traced("get", load),
+      evaluate: traced("evaluate", evaluate),
+      updateProfile: traced("updateProfile", updateProfile),
+      submitVerification: traced("submitVerification", submitVerification),
+      verificationResult: traced("verificationResult", verificationResult),
+      review: traced("review", review),
+      recordVolume: traced("recordVolume", recordVolume),
+      refresh: traced("refresh", refresh),
+      transition: traced("transition", transition),
+      invite: traced("invite", invite),
+      changeRoles: traced("changeRoles", changeRoles),
+      removeMember: traced("removeMember", removeMember),
+      transferOwnership: traced("transferOwnership", transferOwnership),
+      createApiKey: traced("createApiKey", createApiKey, ACCOUNT_ID, (k) => ({
+        "paykit.accounts.api_key_id": k.id
+      })),
+      decide: traced("decide", (accountId: string, memberId: string, permission: Permissions.Permission) =>
+        Effect.map(load(accountId), (a) => Permissions.decide(a.team, memberId, permission))
+      ),
+      updateSecurity: traced("updateSecurity", updateSecurity),
+      audit: traced(
+        "audit",
+        (accountId: string) => Effect.flatMap(load(accountId), (a) => store.audit(a.id)),
+        ACCOUNT_ID,
+        count("audit_entries")
+      ),
+      profile: traced("profile", profile, ACCOUNT_ID, count("subjects")),
+      exportSubject: traced("exportSubject", exportSubject, SUBJECT_ID),
+      erase: traced("erase", erase, SUBJECT_ID),
+      placeLegalHold: traced("placeLegalHold", placeLegalHold, null, (h) => ({ [SUBJECT_ID]: h.subject })),
+      sweep: traced("sweep", () => sweep, null, count("erased"))(),
+      rotateKeys: traced(
+        "rotateKeys",
+        () => rotateKeys,
+        null,
+        (r) => ({
+          "paykit.accounts.kek_version": r.kekVersion,
+          "paykit.accounts.rewrapped": r.rewrapped
+        })
+      )()
     })
   })
 
