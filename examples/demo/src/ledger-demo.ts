@@ -268,7 +268,7 @@ export const runLedgerDemo = Effect.gen(function* () {
   })
   // explicit embedded mode: PGlite in memory, whatever DATABASE_URL says
   const store = LedgerStorePostgres.layer({})
-  const services = Ledger.layer({ events: "outbox" }).pipe(
+  const services = Ledger.layer().pipe(
     Layer.provideMerge(store),
     Layer.provide([Notifier.layerNoop, Ids.layerSeeded(2026)])
   )

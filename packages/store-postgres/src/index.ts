@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 export * as Database from "./Database.ts"
+export * as Metrics from "./Metrics.ts"
 export * as Migrations from "./Migrations.ts"
 export * as Outbox from "./Outbox.ts"
 export * as PgliteClient from "./PgliteClient.ts"

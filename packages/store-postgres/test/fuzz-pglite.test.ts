@@ -8,7 +8,7 @@ import { pgliteShared } from "./support/layers.ts"
 // process, a fresh schema per case (opening PGlite per case would take seconds).
 FuzzSuite.suite(
   "PGlite",
-  Ledger.layer({ events: "outbox" }).pipe(
+  Ledger.layer().pipe(
     Layer.provideMerge(pgliteShared("fuzz")),
     Layer.provide([Notifier.layerMemory, Ids.layer])
   ),

@@ -11,10 +11,7 @@ import { server } from "./support/layers.ts"
 describe.skipIf(serverUrl === undefined)("PostgreSQL server", () => {
   FuzzSuite.suite(
     "PostgreSQL",
-    Ledger.layer({ events: "outbox" }).pipe(
-      Layer.provideMerge(server("fuzz")),
-      Layer.provide([Notifier.layerMemory, Ids.layer])
-    ),
+    Ledger.layer().pipe(Layer.provideMerge(server("fuzz")), Layer.provide([Notifier.layerMemory, Ids.layer])),
     { numRuns: 30 }
   )
 })
