@@ -13,6 +13,7 @@ import {
   openLayer,
   retryTransient
 } from "../internal/adapter.ts"
+import { insertEvents } from "../internal/outboxInsert.ts"
 import * as Migrations from "../Migrations.ts"
 import { accountsMigrations } from "./internal/schema.ts"
 import * as TaggedJson from "./internal/taggedJson.ts"
@@ -129,6 +130,12 @@ export const migrations: Migrations.Namespace = Migrations.namespace("accounts",
  * processes; any refusal rolls the whole transaction back and fails with `StoreFailure`. Sealed
  * fields are stored as they come (base64 nonce, ciphertext and tag), never opened. Database
  * failures are `StoreFailure` too (deadlocks and serialization failures are re-run first).
+ *
+ * The transaction's `events` are inserted into the shared outbox (`paykit_outbox`, one row, in
+ * order) as its last statement, in the same database transaction: a refused or failed commit
+ * leaves no outbox row, a re-run leaves one, and an events-only transaction is just that row.
+ * Inside a caller's `SqlClient.withTransaction` the commit is a savepoint of the caller's
+ * transaction and commits or rolls back with it. `Outbox.layerRelay` delivers the events.
  *
  * @example
  * ```ts
@@ -322,6 +329,8 @@ export const make = (
                 AS x(i integer, id text, at bigint, account_id text, actor text, action text, version bigint, changes jsonb)
               ORDER BY i`
           }
+          // the change's events, last: after its row locks, in its transaction
+          yield* insertEvents(sql, tx.events, "AccountStorePostgres.commit")
         })
       )
 

@@ -7,6 +7,7 @@ import {
   QuoteStore,
   QuoteStoreUnavailable
 } from "@paykit/fx"
+import type { DomainEvent } from "@paykit/core"
 import { Effect, type Layer, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
@@ -22,6 +23,7 @@ import {
   openLayer,
   retryTransient
 } from "../internal/adapter.ts"
+import { insertEvents } from "../internal/outboxInsert.ts"
 import * as Migrations from "../Migrations.ts"
 import { fxMigrations } from "./internal/schema.ts"
 
@@ -65,8 +67,13 @@ export const migrations: Migrations.Namespace = Migrations.namespace("fx", fxMig
  * expires_at > now RETURNING quote`: PostgreSQL lets exactly one of any number of concurrent
  * consumers (fibers, connections or processes) match the row; only when it matches nothing does a
  * second read tell `QuoteNotFound`, `QuoteAlreadyUsed` or `QuoteExpired` apart. Database failures
- * (after bounded retries of transient ones) are `QuoteStoreUnavailable`; nothing is half-written,
- * as each operation is one statement.
+ * (after bounded retries of transient ones) are `QuoteStoreUnavailable`; nothing is half-written.
+ *
+ * Events travel with the change: `save(quote, events)` and a successful `consume(id, now,
+ * events)` insert the events into the shared outbox (`paykit_outbox`, one row, in order) in the
+ * same transaction as the quote's insert or update (a transaction only when there are events), so
+ * a duplicate, an expired, used or unknown quote or a database failure leaves no outbox row.
+ * Inside a caller's `SqlClient.withTransaction` both join the caller's transaction.
  *
  * @example
  * ```ts
@@ -101,8 +108,11 @@ export const make = (
 
     const fromJson = (v: unknown): Quote.Quote => decodeQuote(json(v))
 
-    const save = (quote: Quote.Quote): Effect.Effect<void, DuplicateQuote | QuoteStoreUnavailable> =>
-      Effect.gen(function* () {
+    const save = (
+      quote: Quote.Quote,
+      events?: ReadonlyArray<DomainEvent.DomainEvent>
+    ): Effect.Effect<void, DuplicateQuote | QuoteStoreUnavailable> => {
+      const insert = Effect.gen(function* () {
         const encoded = JSON.stringify(encodeQuote(quote))
         const rows = yield* sql`INSERT INTO paykit_fx_quotes
             (id, source, target, created_at, expires_at, principal, received, quote)
@@ -110,7 +120,13 @@ export const make = (
             ${quote.principal.amount.toString()}::numeric, ${quote.received.amount.toString()}::numeric, ${encoded}::jsonb)
           ON CONFLICT (id) DO NOTHING RETURNING 1 AS ok`
         if (rows.length === 0) return yield* new DuplicateQuote({ id: quote.id })
-      }).pipe(unavailable("save"))
+        yield* insertEvents(sql, events, "QuoteStorePostgres.save")
+      })
+      // one statement needs no transaction; with events, the quote and its outbox row commit together
+      return (events === undefined || events.length === 0 ? insert : sql.withTransaction(insert)).pipe(
+        unavailable("save")
+      )
+    }
 
     const get = (id: string): Effect.Effect<QuoteStore.Stored, QuoteNotFound | QuoteStoreUnavailable> =>
       Effect.gen(function* () {
@@ -122,13 +138,21 @@ export const make = (
 
     const consume = (
       id: string,
-      now: number
-    ): Effect.Effect<Quote.Quote, QuoteNotFound | QuoteExpired | QuoteAlreadyUsed | QuoteStoreUnavailable> =>
-      Effect.gen(function* () {
+      now: number,
+      events?: (quote: Quote.Quote) => ReadonlyArray<DomainEvent.DomainEvent>
+    ): Effect.Effect<
+      Quote.Quote,
+      QuoteNotFound | QuoteExpired | QuoteAlreadyUsed | QuoteStoreUnavailable
+    > => {
+      const attempt = Effect.gen(function* () {
         const [won] = yield* sql<{ quote: unknown }>`UPDATE paykit_fx_quotes SET used_at = ${now}
           WHERE id = ${id} AND used_at IS NULL AND expires_at > ${now}
           RETURNING quote::text AS quote`
-        if (won !== undefined) return fromJson(won.quote)
+        if (won !== undefined) {
+          const quote = fromJson(won.quote)
+          if (events !== undefined) yield* insertEvents(sql, events(quote), "QuoteStorePostgres.consume")
+          return quote
+        }
         // Not ours: say why, in the port's order (unknown, already used, expired). A row's
         // used_at never goes back to null, so this later read cannot contradict the update.
         const [row] = yield* sql<{ used_at: string | null; expires_at: string }>`SELECT
@@ -136,7 +160,11 @@ export const make = (
         if (row === undefined) return yield* new QuoteNotFound({ id })
         if (row.used_at !== null) return yield* new QuoteAlreadyUsed({ id, usedAt: num(row.used_at) })
         return yield* new QuoteExpired({ id, expiresAt: num(row.expires_at), now })
-      }).pipe(unavailable("consume"))
+      })
+      // with events, the update and its outbox row are one transaction (the row lock is held
+      // until both commit, so a concurrent consumer still sees the quote used)
+      return (events === undefined ? attempt : sql.withTransaction(attempt)).pipe(unavailable("consume"))
+    }
 
     return QuoteStore.QuoteStore.of({ save, get, consume })
   })

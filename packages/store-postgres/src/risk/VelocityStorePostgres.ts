@@ -1,3 +1,4 @@
+import type { DomainEvent } from "@paykit/core"
 import { type Velocity, VelocityStore, VelocityStoreUnavailable } from "@paykit/risk"
 import { Effect, type Layer } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
@@ -6,6 +7,7 @@ import type * as Database from "../Database.ts"
 import type { StartupError } from "../errors.ts"
 import { InvalidStoreConfig } from "../errors.ts"
 import { clientLayer, configLayer, messageOf, num, openLayer, retryTransient } from "../internal/adapter.ts"
+import { insertEvents } from "../internal/outboxInsert.ts"
 import * as Migrations from "../Migrations.ts"
 import { riskMigrations } from "./internal/schema.ts"
 
@@ -73,6 +75,11 @@ export const migrations: Migrations.Namespace = Migrations.namespace("risk", ris
  * `numeric(39,0)`, read back as text into `bigint`. Database failures are the port's
  * `VelocityStoreUnavailable`.
  *
+ * `record(event, events)` inserts the assessment's events into the shared outbox
+ * (`paykit_outbox`, one row, in order) as the transaction's last statement, so a failed record
+ * leaves none; an event with no key keeps no history but still stores its events. Inside a
+ * caller's `SqlClient.withTransaction` the record joins the caller's transaction.
+ *
  * @example
  * ```ts
  * import { Database, Migrations } from "@paykit/store-postgres"
@@ -104,17 +111,23 @@ export const make = (
       (e: SqlError): VelocityStoreUnavailable =>
         new VelocityStoreUnavailable({ reason: `${operation}: ${messageOf(e)}` })
 
-    const record = (event: Velocity.Event): Effect.Effect<void, VelocityStoreUnavailable> => {
+    const record = (
+      event: Velocity.Event,
+      events?: ReadonlyArray<DomainEvent.DomainEvent>
+    ): Effect.Effect<void, VelocityStoreUnavailable> => {
       const keys: Array<{ kind: string; key: string }> = []
       for (const kind of KINDS) {
         const key = event[kind]
         if (key !== undefined) keys.push({ kind, key })
       }
-      if (keys.length === 0) return Effect.void
+      const hasEvents = events !== undefined && events.length > 0
+      if (keys.length === 0 && !hasEvents) return Effect.void
       const keysJson = JSON.stringify(keys)
       return retryTransient(
         sql.withTransaction(
           Effect.gen(function* () {
+            // an event without keys has no history to keep, only its events
+            if (keys.length === 0) return yield* insertEvents(sql, events, "VelocityStorePostgres.record")
             // one recorder per key at a time, locks taken in one global order
             yield* sql`SELECT pg_advisory_xact_lock(h) FROM (
                 SELECT DISTINCT hashtextextended('paykit:velocity:' || current_schema() || ':' || kind || ':' || key, 0) AS h
@@ -137,6 +150,8 @@ export const make = (
                 ) x
               ) d
               WHERE v.kind = d.kind AND v.key = d.key AND v.at = d.at AND v.seq = d.seq`
+            // the assessment's events, last: after the key locks, in the record's transaction
+            yield* insertEvents(sql, events, "VelocityStorePostgres.record")
           })
         ),
         maxAttempts
