@@ -155,21 +155,11 @@ export class Fx extends Context.Service<
   }
 >()("@paykit/fx/Fx") {}
 
-/** The span attribute of a quote's id (spans carry ids and counts only, never amounts). */
-const QUOTE_ID = "paykit.fx.quote_id"
-
 /**
- * Runs an operation inside its span, `paykit.fx.<operation>`, a child of the caller's span. The
- * span is defined once per operation; the quote id is set on it once it is known (decoded or
- * made), and a failure ends it with the failure, as Effect does.
+ * The span attribute of a quote's id. Each operation runs in its span, `paykit.fx.<operation>`
+ * (`Effect.fn`), a child of the caller's; spans carry ids only, never amounts.
  */
-const traced = <Args extends ReadonlyArray<unknown>, A, E>(
-  operation: string,
-  f: (...args: Args) => Effect.Effect<A, E>
-): ((...args: Args) => Effect.Effect<A, E>) => {
-  const span = Effect.withSpan(`paykit.fx.${operation}`)
-  return (...args) => span(f(...args))
-}
+const QUOTE_ID = "paykit.fx.quote_id"
 
 const decodeRequest = Input.decode("Fx.quote", QuoteRequest)
 const decodeId = Input.decode("Fx.execute", Schema.String.check(Schema.isNonEmpty()))
@@ -211,44 +201,42 @@ export const make = (
             Effect.fromResult(Rate.ensureFresh(r, now, maxAge))
           )
 
-    const quote = (input: unknown) =>
-      Effect.gen(function* () {
-        const request = yield* decodeRequest(input)
-        const corridor = yield* Effect.fromResult(
-          Schedule.match(config.schedule, request.source, request.target, request.method ?? null)
-        )
-        const now = yield* Clock.currentTimeMillis
-        const mid = yield* rateFor(rates, request.source, request.target, now, maxRateAge)
-        const reference = yield* rateFor(references, request.source, request.target, now, maxReferenceAge)
-        const id = yield* ids.next
-        const ctx: Quote.Context = {
-          corridor,
-          mid,
-          reference,
-          id,
-          now,
-          lockMillis: request.lockForMillis ?? lockFor
-        }
-        const q = yield* Effect.fromResult(
-          request.direction === "send"
-            ? Quote.fromSendAmount(ctx, Money.fromMinorUnsafe(request.amount, corridor.source))
-            : Quote.fromReceiveAmount(ctx, Money.fromMinorUnsafe(request.amount, corridor.target))
-        )
-        yield* Effect.annotateCurrentSpan(QUOTE_ID, q.id)
-        yield* store.save(q, [Events.locked(yield* ids.next, q)])
-        return q
-      })
+    const quote = Effect.fn("paykit.fx.quote")(function* (input: unknown) {
+      const request = yield* decodeRequest(input)
+      const corridor = yield* Effect.fromResult(
+        Schedule.match(config.schedule, request.source, request.target, request.method ?? null)
+      )
+      const now = yield* Clock.currentTimeMillis
+      const mid = yield* rateFor(rates, request.source, request.target, now, maxRateAge)
+      const reference = yield* rateFor(references, request.source, request.target, now, maxReferenceAge)
+      const id = yield* ids.next
+      const ctx: Quote.Context = {
+        corridor,
+        mid,
+        reference,
+        id,
+        now,
+        lockMillis: request.lockForMillis ?? lockFor
+      }
+      const q = yield* Effect.fromResult(
+        request.direction === "send"
+          ? Quote.fromSendAmount(ctx, Money.fromMinorUnsafe(request.amount, corridor.source))
+          : Quote.fromReceiveAmount(ctx, Money.fromMinorUnsafe(request.amount, corridor.target))
+      )
+      yield* Effect.annotateCurrentSpan(QUOTE_ID, q.id)
+      yield* store.save(q, [Events.locked(yield* ids.next, q)])
+      return q
+    })
 
-    const execute = (input: unknown) =>
-      Effect.gen(function* () {
-        const id = yield* decodeId(input)
-        yield* Effect.annotateCurrentSpan(QUOTE_ID, id)
-        const now = yield* Clock.currentTimeMillis
-        const eventId = yield* ids.next
-        return yield* store.consume(id, now, (q) => [Events.executed(eventId, q, now)])
-      })
+    const execute = Effect.fn("paykit.fx.execute")(function* (input: unknown) {
+      const id = yield* decodeId(input)
+      yield* Effect.annotateCurrentSpan(QUOTE_ID, id)
+      const now = yield* Clock.currentTimeMillis
+      const eventId = yield* ids.next
+      return yield* store.consume(id, now, (q) => [Events.executed(eventId, q, now)])
+    })
 
-    return Fx.of({ quote: traced("quote", quote), execute: traced("execute", execute) })
+    return Fx.of({ quote, execute })
   })
 
 /**

@@ -36,27 +36,6 @@ const opened = Effect.flatMap(Ledger.Ledger, (ledger) =>
   Effect.as(ledger.executeTyped(cashAndWallet), ledger)
 )
 
-const OPERATIONS = [
-  "createAccount",
-  "closeAccount",
-  "post",
-  "hold",
-  "postHold",
-  "voidHold",
-  "reverse",
-  "postBatch",
-  "execute",
-  "executeTyped",
-  "executeSummary",
-  "expireHolds",
-  "getAccount",
-  "balances",
-  "getEntry",
-  "getHold",
-  "balanceAsOf",
-  "history"
-]
-
 const hold = (id: string) => ({
   id,
   debit: "wallet",
@@ -89,9 +68,11 @@ describe("Ledger spans", () => {
   })
 
   it("every operation of the service has its span under the caller's, with ids and counts only", async () => {
+    let operations: ReadonlyArray<string> = []
     const { exit, spans, caller } = await traced(
       Effect.gen(function* () {
         const ledger = yield* opened
+        operations = Object.keys(ledger)
         yield* ledger.createAccount({ id: "fees", currency: "USD", code: "revenue", normal: "credit" })
         yield* ledger.post({
           id: "t1",
@@ -133,7 +114,8 @@ describe("Ledger spans", () => {
     )
     expect(Exit.isSuccess(exit)).toBe(true)
     const ours = spans.filter((s) => s.name.startsWith("paykit.ledger."))
-    expect(new Set(ours.map((s) => s.name))).toEqual(new Set(OPERATIONS.map((o) => `paykit.ledger.${o}`)))
+    expect(operations.length).toBeGreaterThan(17)
+    expect(new Set(ours.map((s) => s.name))).toEqual(new Set(operations.map((o) => `paykit.ledger.${o}`)))
     for (const s of ours) {
       expect(parentId(s), s.name).toBe(caller.spanId)
       for (const [key, value] of s.attributes) {

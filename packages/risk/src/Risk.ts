@@ -111,21 +111,12 @@ export class Risk extends Context.Service<
   }
 >()("@paykit/risk/Risk") {}
 
-/** The span attribute of a payment's id (spans carry ids and counts only, never amounts or personal data). */
-const PAYMENT_ID = "paykit.risk.payment_id"
-
 /**
- * Runs an operation inside its span, `paykit.risk.<operation>`, a child of the caller's span. The
- * span is defined once per operation; ids are set on it once the input is decoded, the outcome
- * once it is decided, and a failure ends it with the failure, as Effect does.
+ * The span attribute of a payment's id. Each operation runs in its span, `paykit.risk.<operation>`
+ * (`Effect.fn`), a child of the caller's; spans carry ids, the outcome and counts only, never
+ * amounts or personal data.
  */
-const traced = <Args extends ReadonlyArray<unknown>, A, E>(
-  operation: string,
-  f: (...args: Args) => Effect.Effect<A, E>
-): ((...args: Args) => Effect.Effect<A, E>) => {
-  const span = Effect.withSpan(`paykit.risk.${operation}`)
-  return (...args) => span(f(...args))
-}
+const PAYMENT_ID = "paykit.risk.payment_id"
 
 const decodeRequest = Input.decode("Risk.assess", AssessRequest)
 const decodeEvent = Input.decode("Risk.record", Velocity.EventJson)
@@ -152,77 +143,74 @@ export const make = (config: Config): Effect.Effect<Risk["Service"], never, Velo
     )
     const set = config.ruleSet
 
-    const assess = (request: unknown) =>
-      Effect.gen(function* () {
-        const { payment, customer, custom } = yield* decodeRequest(request)
-        yield* Effect.annotateCurrentSpan(PAYMENT_ID, payment.id)
-        const amountRef = Features.amountRef(payment, reference)
-        if (amountRef === undefined) {
-          return yield* Effect.fail(
-            new InvalidInput({
-              operation: "Risk.assess",
-              path: payment.amountRef === undefined ? "payment.amountRef" : "payment.amountRef.currency",
-              reason: `the amount in the reference currency ${reference.code} is required (the payment is in ${payment.amount.currency.code})`
-            })
-          )
-        }
-        const now = yield* Clock.currentTimeMillis
-        const keys = Features.keys(payment)
-        const histories: Features.Histories = {}
-        for (const kind of Velocity.KEY_KINDS) {
-          const key = keys[kind]
-          // the customer's history also gives the profile's derived attributes
-          if (key !== undefined && (kind === "customer" || set.velocityFeatures.has(kind)))
-            histories[kind] = yield* store.history(kind, key)
-        }
-        const values = Features.compute({
-          catalog: set.catalog,
-          reference,
-          payment,
-          profile: customer,
-          lists,
-          histories,
-          now,
-          custom,
-          only: set
-        })
-        const decision = Decision.decide(set, values, now)
-        yield* Effect.annotateCurrentSpan({
-          "paykit.risk.outcome": decision.outcome,
-          "paykit.risk.hits": decision.hits.length,
-          "paykit.risk.alerts": decision.alerts.length
-        })
-        const events: Array<DomainEvent.DomainEvent> = []
-        for (const hit of decision.alerts) {
-          events.push(Events.alert(yield* ids.next, now, payment.id, payment.customerId, decision, hit))
-        }
-        if (decision.freeze)
-          events.push(Events.freeze(yield* ids.next, now, payment.id, payment.customerId, decision))
-        // the alerts travel with the velocity record: stored (or delivered) with it, or not at all
-        yield* store.record(Features.eventOf(payment, amountRef, now, decision.outcome === "block"), events)
-        return { paymentId: payment.id, at: now, decision }
-      })
-
-    const record = (input: unknown) =>
-      Effect.flatMap(decodeEvent(input), (e) =>
-        Effect.andThen(
-          Effect.annotateCurrentSpan(PAYMENT_ID, e.id),
-          store.record({
-            id: e.id,
-            at: e.at,
-            amountRef: e.amountRef,
-            declined: e.declined,
-            ...(e.customer === undefined ? {} : { customer: e.customer }),
-            ...(e.card === undefined ? {} : { card: e.card }),
-            ...(e.ip === undefined ? {} : { ip: e.ip }),
-            ...(e.device === undefined ? {} : { device: e.device }),
-            ...(e.email === undefined ? {} : { email: e.email.toLowerCase() }),
-            ...(e.ipCountry === undefined ? {} : { ipCountry: e.ipCountry })
+    const assess = Effect.fn("paykit.risk.assess")(function* (request: unknown) {
+      const { payment, customer, custom } = yield* decodeRequest(request)
+      yield* Effect.annotateCurrentSpan(PAYMENT_ID, payment.id)
+      const amountRef = Features.amountRef(payment, reference)
+      if (amountRef === undefined) {
+        return yield* Effect.fail(
+          new InvalidInput({
+            operation: "Risk.assess",
+            path: payment.amountRef === undefined ? "payment.amountRef" : "payment.amountRef.currency",
+            reason: `the amount in the reference currency ${reference.code} is required (the payment is in ${payment.amount.currency.code})`
           })
         )
-      )
+      }
+      const now = yield* Clock.currentTimeMillis
+      const keys = Features.keys(payment)
+      const histories: Features.Histories = {}
+      for (const kind of Velocity.KEY_KINDS) {
+        const key = keys[kind]
+        // the customer's history also gives the profile's derived attributes
+        if (key !== undefined && (kind === "customer" || set.velocityFeatures.has(kind)))
+          histories[kind] = yield* store.history(kind, key)
+      }
+      const values = Features.compute({
+        catalog: set.catalog,
+        reference,
+        payment,
+        profile: customer,
+        lists,
+        histories,
+        now,
+        custom,
+        only: set
+      })
+      const decision = Decision.decide(set, values, now)
+      yield* Effect.annotateCurrentSpan({
+        "paykit.risk.outcome": decision.outcome,
+        "paykit.risk.hits": decision.hits.length,
+        "paykit.risk.alerts": decision.alerts.length
+      })
+      const events: Array<DomainEvent.DomainEvent> = []
+      for (const hit of decision.alerts) {
+        events.push(Events.alert(yield* ids.next, now, payment.id, payment.customerId, decision, hit))
+      }
+      if (decision.freeze)
+        events.push(Events.freeze(yield* ids.next, now, payment.id, payment.customerId, decision))
+      // the alerts travel with the velocity record: stored (or delivered) with it, or not at all
+      yield* store.record(Features.eventOf(payment, amountRef, now, decision.outcome === "block"), events)
+      return { paymentId: payment.id, at: now, decision }
+    })
 
-    return Risk.of({ assess: traced("assess", assess), record: traced("record", record) })
+    const record = Effect.fn("paykit.risk.record")(function* (input: unknown) {
+      const e = yield* decodeEvent(input)
+      yield* Effect.annotateCurrentSpan(PAYMENT_ID, e.id)
+      return yield* store.record({
+        id: e.id,
+        at: e.at,
+        amountRef: e.amountRef,
+        declined: e.declined,
+        ...(e.customer === undefined ? {} : { customer: e.customer }),
+        ...(e.card === undefined ? {} : { card: e.card }),
+        ...(e.ip === undefined ? {} : { ip: e.ip }),
+        ...(e.device === undefined ? {} : { device: e.device }),
+        ...(e.email === undefined ? {} : { email: e.email.toLowerCase() }),
+        ...(e.ipCountry === undefined ? {} : { ipCountry: e.ipCountry })
+      })
+    })
+
+    return Risk.of({ assess, record })
   })
 
 /**
