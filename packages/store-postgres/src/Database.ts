@@ -4,6 +4,7 @@ import * as Reactivity from "effect/reactivity/Reactivity"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { DatabaseNotConfigured, DatabaseUnavailable, InvalidStoreConfig } from "./errors.ts"
+import { DEFAULT_LOCK_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT, settingOf } from "./internal/adapter.ts"
 import { checkSchemaName } from "./internal/schemaName.ts"
 import * as PgliteClient from "./PgliteClient.ts"
 
@@ -24,6 +25,27 @@ export interface DatabaseConfig {
   /** Bound on connecting to the server at start-up and on each new pool connection. Default 10 s. */
   readonly connectTimeout?: Duration.Input | undefined
   readonly maxConnections?: number | undefined
+  /**
+   * Bound on one statement (default 30 s): PostgreSQL's `statement_timeout`, set as the session
+   * default of every connection of the pool this layer opens (your own queries and transactions
+   * on it included; `SET LOCAL statement_timeout` in a transaction overrides it). A statement
+   * past it fails with a `SqlError` whose reason is `StatementTimeoutError`; store writes
+   * report it as their port's failure. `Duration.infinity` turns it off.
+   */
+  readonly statementTimeout?: Duration.Input | undefined
+  /**
+   * Bound on waiting for a lock another transaction holds (default 30 s): PostgreSQL's
+   * `lock_timeout`, set as the session default like `statementTimeout`. A wait past it fails
+   * with a `SqlError` whose reason is `LockTimeoutError`. `Duration.infinity` turns it off.
+   */
+  readonly lockTimeout?: Duration.Input | undefined
+  /**
+   * Bound on a store transaction's wait for a connection of the pool (default 10 s), for the
+   * adapters that apply it (the ledger store): every connection busy for that long is a typed
+   * failure naming `acquireTimeout` instead of a wait without end. The pool itself has no such
+   * bound: your own `sql.withTransaction` waits as long as it takes.
+   */
+  readonly acquireTimeout?: Duration.Input | undefined
 }
 
 /**
@@ -61,6 +83,12 @@ const reasonOf = (error: SqlError): string => {
   const base = error.reason.message ?? error.message
   return inner !== "" && !base.includes(inner) ? `${base} (${inner})` : base
 }
+
+/** The session defaults of a pool's connections (PGlite's one connection: set once). */
+const sessionDefaults = (config: DatabaseConfig): Record<string, string> => ({
+  statement_timeout: settingOf(config.statementTimeout, DEFAULT_STATEMENT_TIMEOUT),
+  lock_timeout: settingOf(config.lockTimeout, DEFAULT_LOCK_TIMEOUT)
+})
 
 /**
  * Validates the configuration and opens the database as an `effect/sql` `SqlClient`, checking it
@@ -104,6 +132,12 @@ export const layer = (
           Effect.mapError((e) => new DatabaseUnavailable({ target, reason: reasonOf(e) }))
         )
         yield* prepareSchema(client, schema).pipe(
+          Effect.andThen(
+            Effect.forEach(
+              Object.entries(sessionDefaults(config)),
+              ([name, value]) => client`SELECT set_config(${name}, ${value}, false)`
+            )
+          ),
           Effect.mapError((e) => new DatabaseUnavailable({ target, reason: reasonOf(e) }))
         )
         return Context.make(SqlClient.SqlClient, client).pipe(
@@ -148,7 +182,10 @@ export const layer = (
         connectTimeout,
         maxConnections,
         applicationName: "@paykit/store-postgres",
-        ...(schema === "public" ? {} : { startupParameters: { search_path: schema } })
+        startupParameters: {
+          ...sessionDefaults(config),
+          ...(schema === "public" ? {} : { search_path: schema })
+        }
       }).pipe(bounded)
       yield* prepareSchema(client, schema).pipe(bounded)
       return Context.make(SqlClient.SqlClient, client as SqlClient.SqlClient).pipe(
@@ -263,6 +300,10 @@ export const configFromEnv: Effect.Effect<DatabaseConfig, InvalidStoreConfig | D
     )
   )
 
+/** The options that are set (an `undefined` must not replace the environment's value). */
+const definedOf = <A extends object>(options: A): Partial<A> =>
+  Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<A>
+
 /**
  * {@link layer} on the database {@link configFromEnv} names: `DATABASE_URL`, or embedded PGlite
  * when `PAYKIT_DATABASE` is `pglite:memory` or `pglite:<directory>`; neither is
@@ -278,15 +319,9 @@ export const configFromEnv: Effect.Effect<DatabaseConfig, InvalidStoreConfig | D
  * @since 0.3.0
  */
 export const layerConfig = (
-  options: Pick<DatabaseConfig, "connectTimeout"> = {}
+  options: Pick<DatabaseConfig, "connectTimeout" | "statementTimeout" | "lockTimeout" | "acquireTimeout"> = {}
 ): Layer.Layer<
   SqlClient.SqlClient | DatabaseInfo,
   DatabaseUnavailable | InvalidStoreConfig | DatabaseNotConfigured
 > =>
-  Layer.unwrap(
-    Effect.map(configFromEnv, (config) =>
-      layer(
-        options.connectTimeout === undefined ? config : { ...config, connectTimeout: options.connectTimeout }
-      )
-    )
-  )
+  Layer.unwrap(Effect.map(configFromEnv, (config) => layer({ ...options, ...config, ...definedOf(options) })))

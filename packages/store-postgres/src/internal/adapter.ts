@@ -1,4 +1,4 @@
-import { Effect, Layer, type Scope } from "effect"
+import { Cause, Deferred, Duration, Effect, Exit, Fiber, Layer, Option, type Scope } from "effect"
 import type * as Context from "effect/Context"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
@@ -60,6 +60,96 @@ export const retryTransient = <A, E, R>(
     )
   return loop(0)
 }
+
+/** A duration option as whole milliseconds (at least 1), or `fallback` when not given. */
+export const millisOf = (input: Duration.Input | undefined, fallback: Duration.Input): number =>
+  Math.max(1, Math.ceil(Duration.toMillis(Duration.fromInputUnsafe(input ?? fallback))))
+
+/**
+ * The session-level timeouts as PostgreSQL settings (`'30000ms'`); an infinite duration is `'0'`
+ * (PostgreSQL's "no limit").
+ */
+export const settingOf = (input: Duration.Input | undefined, fallback: Duration.Input): string => {
+  const d = Duration.fromInputUnsafe(input ?? fallback)
+  return Duration.isFinite(d) ? `${Math.max(1, Math.ceil(Duration.toMillis(d)))}ms` : "0"
+}
+
+/** The default bound on waiting for a pooled connection. */
+export const DEFAULT_ACQUIRE_TIMEOUT: Duration.Input = Duration.seconds(10)
+/** The default bound on one statement (`statement_timeout`). */
+export const DEFAULT_STATEMENT_TIMEOUT: Duration.Input = Duration.seconds(30)
+/** The default bound on waiting for a lock (`lock_timeout`). */
+export const DEFAULT_LOCK_TIMEOUT: Duration.Input = Duration.seconds(30)
+
+/**
+ * The failure of a transaction that did not get a connection within `acquireTimeout`; nothing of
+ * it ran.
+ */
+export class AcquireTimeout {
+  readonly _tag = "AcquireTimeout"
+  constructor(readonly millis: number) {}
+  get message(): string {
+    return `no database connection within acquireTimeout (${this.millis} ms): every connection of the pool is busy (a starved pool, or transactions left open); nothing was written, retrying later is safe`
+  }
+}
+
+/** Whether a store-level reason is an acquire timeout's (see {@link AcquireTimeout}). */
+export const isAcquireTimeoutReason = (reason: string): boolean =>
+  reason.startsWith("no database connection within acquireTimeout")
+
+/** A real-time pause, not the Clock in context (a TestClock must not stop a timeout); interruptible. */
+const sleepReal = (millis: number): Effect.Effect<void> =>
+  Effect.callback<void>((resume) => {
+    const t = setTimeout(() => resume(Effect.void), millis)
+    return Effect.sync(() => clearTimeout(t))
+  })
+
+/**
+ * Whether the calling fiber is inside a `withTransaction` of `sql` (its `TransactionConnection`
+ * is in the fiber's context): then statements of `sql` run on that transaction's connection, and
+ * a nested `sql.withTransaction` is a savepoint in it.
+ */
+export const inTransaction = (sql: SqlClient.SqlClient): Effect.Effect<boolean> =>
+  Effect.map(Effect.serviceOption(sql.transactionService), Option.isSome)
+
+/**
+ * `sql.withTransaction(body)` with a bound on the wait for a connection: when the body has not
+ * started (that is, `BEGIN` has not run on an acquired connection) within `acquireTimeout`, the
+ * transaction is interrupted (it never began, or rolls back) and the result fails with
+ * {@link AcquireTimeout}. The pool of `@effect/sql-pg` (and PGlite's one connection) has no
+ * acquire timeout of its own. Real time, so a TestClock cannot hold it up. Only for a top-level
+ * transaction: inside one (see {@link inTransaction}) there is nothing to acquire, use
+ * `sql.withTransaction` (a savepoint).
+ *
+ * @example
+ * ```ts
+ * const tx = withAcquireTimeout(sql, 10_000)(Effect.gen(function* () { ... }))
+ * ```
+ */
+export const withAcquireTimeout =
+  (sql: SqlClient.SqlClient, acquireTimeoutMillis: number) =>
+  <A, E, R>(body: Effect.Effect<A, E, R>): Effect.Effect<A, E | SqlError | AcquireTimeout, R> =>
+    Effect.gen(function* () {
+      const started = yield* Deferred.make<void>()
+      const fiber = yield* Effect.forkChild(
+        sql
+          .withTransaction(Effect.andThen(Deferred.succeed(started, undefined), body))
+          // a transaction that fails before its body (no connection, a failed BEGIN) answers too
+          .pipe(Effect.onExit(() => Deferred.succeed(started, undefined)))
+      )
+      const first = yield* Effect.raceFirst(
+        Effect.as(Deferred.await(started), true),
+        Effect.as(sleepReal(acquireTimeoutMillis), false)
+      )
+      if (first) return yield* Fiber.join(fiber)
+      yield* Fiber.interrupt(fiber)
+      // the body may have started, and even committed, as the timer fired: its own outcome then
+      const exit = yield* Fiber.await(fiber)
+      if (Exit.isSuccess(exit)) return exit.value
+      return yield* Cause.hasInterruptsOnly(exit.cause)
+        ? Effect.fail(new AcquireTimeout(acquireTimeoutMillis))
+        : Effect.failCause(exit.cause)
+    })
 
 /** Reads a bigint/integer column selected as text back to a JS number (exact up to 2^53). */
 export const num = (v: unknown): number => (typeof v === "number" ? v : Number(String(v)))

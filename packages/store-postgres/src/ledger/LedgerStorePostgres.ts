@@ -25,13 +25,22 @@ import type { SqlError } from "effect/sql/SqlError"
 import type * as Database from "../Database.ts"
 import type { StartupError } from "../errors.ts"
 import {
+  AcquireTimeout,
   backoff,
   clientLayer,
   configLayer,
+  DEFAULT_ACQUIRE_TIMEOUT,
+  DEFAULT_LOCK_TIMEOUT,
+  DEFAULT_STATEMENT_TIMEOUT,
+  inTransaction,
+  isAcquireTimeoutReason,
   isTransient,
   json,
   messageOf,
-  openLayer
+  millisOf,
+  openLayer,
+  settingOf,
+  withAcquireTimeout
 } from "../internal/adapter.ts"
 import * as Migrations from "../Migrations.ts"
 import {
@@ -110,9 +119,23 @@ export interface StoreConfig extends Database.DatabaseConfig {
    * How long a write waits for a row lock another transaction holds (default 30 s) before the
    * attempt fails with a lock timeout, which is retried like a deadlock; after `maxAttempts`
    * the write fails with `StoreFailure`. Bounds a write stuck behind a forgotten transaction.
+   * (Inside a caller's transaction a lock timeout is not retried: see `write`.)
    */
   readonly lockTimeout?: Duration.Input | undefined
 }
+
+/** The store options besides where the database is (for `make` and `layerClient`). */
+type StoreOptions = Pick<
+  StoreConfig,
+  | "currencies"
+  | "maxAttempts"
+  | "groupCommit"
+  | "writers"
+  | "lockTimeout"
+  | "clock"
+  | "acquireTimeout"
+  | "statementTimeout"
+>
 
 /** A group commit takes at most this many writes… */
 const GROUP_MAX = 64
@@ -374,17 +397,21 @@ class Refused {
  * @since 0.1.0
  */
 export const make = (
-  config: Pick<
-    StoreConfig,
-    "currencies" | "maxAttempts" | "groupCommit" | "writers" | "lockTimeout" | "clock"
-  > = {}
+  config: StoreOptions = {}
 ): Effect.Effect<LedgerStore.LedgerStore["Service"], never, SqlClient.SqlClient | Scope.Scope> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const registry = config.currencies ?? defaultCurrencies
     const clock = config.clock ?? "database"
     const maxAttempts = Math.max(1, config.maxAttempts ?? 8)
-    const lockTimeout = `${Math.max(1, Math.ceil(Duration.toMillis(Duration.fromInputUnsafe(config.lockTimeout ?? Duration.seconds(30)))))}ms`
+    const lockTimeout = settingOf(config.lockTimeout, DEFAULT_LOCK_TIMEOUT)
+    const statementTimeout = settingOf(config.statementTimeout, DEFAULT_STATEMENT_TIMEOUT)
+    const acquireMillis = millisOf(config.acquireTimeout, DEFAULT_ACQUIRE_TIMEOUT)
+    /** A database failure as a write's reason; a statement timeout names the option. */
+    const reasonOf = (e: SqlError): string =>
+      e.reason._tag === "StatementTimeoutError"
+        ? `${messageOf(e)} (statementTimeout ${statementTimeout})`
+        : messageOf(e)
 
     const loadEntries = (ids: ReadonlyArray<string>) =>
       ids.length === 0
@@ -414,39 +441,90 @@ export const make = (
     }
 
     /**
+     * The settings of a write's statements. Plan every statement for its actual arguments and
+     * the tables' current size (a generic plan cached while a table was small keeps scanning it
+     * whole: seconds per write once a fresh ledger holds 100,000 entries), and bound lock waits
+     * and statements. No JIT: a batch's lookups are estimated dear enough to cross
+     * jit_above_cost, and compiling them took ~0.5 s of a 1,000-entry write whose work is a few
+     * milliseconds. No sequential scans: every lookup here is by key, yet for a batch's 1,000
+     * ids in a young table the planner preferred reading the whole entries table.
+     *
+     * In the store's own transaction they are `SET LOCAL` (gone at its end). Inside a caller's
+     * transaction the write is a savepoint, and a `SET LOCAL` there would outlive it (a released
+     * savepoint keeps its settings until the caller's transaction ends): the caller's values are
+     * read in the same statement and put back as the write's last statement (a write that fails
+     * rolls back to its savepoint, which undoes the settings by itself).
+     */
+    const applySettings = (joined: boolean) =>
+      joined
+        ? Effect.map(
+            sql<{ p: string; j: string; s: string; l: string; t: string }>`WITH old AS MATERIALIZED (
+              SELECT current_setting('plan_cache_mode') AS p, current_setting('jit') AS j,
+                current_setting('enable_seqscan') AS s, current_setting('lock_timeout') AS l,
+                current_setting('statement_timeout') AS t)
+              SELECT old.*, set_config('plan_cache_mode', 'force_custom_plan', true),
+                set_config('jit', 'off', true),
+                set_config('enable_seqscan', 'off', true),
+                set_config('lock_timeout', ${lockTimeout}, true),
+                set_config('statement_timeout', ${statementTimeout}, true)
+              FROM old`,
+            (rows) => rows[0]
+          )
+        : Effect.as(
+            sql`SELECT set_config('plan_cache_mode', 'force_custom_plan', true),
+              set_config('jit', 'off', true),
+              set_config('enable_seqscan', 'off', true),
+              set_config('lock_timeout', ${lockTimeout}, true),
+              set_config('statement_timeout', ${statementTimeout}, true)`,
+            undefined
+          )
+
+    /** Puts back the caller's settings read by {@link applySettings} (inside a caller's transaction). */
+    const restoreSettings = (old: { p: string; j: string; s: string; l: string; t: string } | undefined) =>
+      old === undefined
+        ? Effect.void
+        : Effect.asVoid(sql`SELECT set_config('plan_cache_mode', ${old.p}, true),
+            set_config('jit', ${old.j}, true),
+            set_config('enable_seqscan', ${old.s}, true),
+            set_config('lock_timeout', ${old.l}, true),
+            set_config('statement_timeout', ${old.t}, true)`)
+
+    /**
      * One transaction deciding `requests` in order, each on the state the previous ones left
      * (an overlay over the locked rows), persisted as one change set. One request is the plain
-     * case; several are a group commit of concurrent callers' writes.
+     * case; several are a group commit of concurrent callers' writes. `joined`: the calling
+     * fiber is inside a transaction of this client, and the write is a savepoint in it; otherwise
+     * the store's own transaction, bounded in its wait for a connection by `acquireTimeout`.
      */
-    const attempt = (requests: ReadonlyArray<LedgerCore.Request>) =>
-      sql.withTransaction(
+    const attempt = (requests: ReadonlyArray<LedgerCore.Request>, joined: boolean) =>
+      (joined ? sql.withTransaction : withAcquireTimeout(sql, acquireMillis))(
         Effect.gen(function* () {
           const commands = requests.length === 1 ? requests[0]!.commands : requests.flatMap((r) => r.commands)
           const rs = LedgerCore.readSet(commands)
-          // Plan every statement of this transaction for its actual arguments and the tables'
-          // current size (a generic plan cached while a table was small keeps scanning it whole:
-          // seconds per write once a fresh ledger holds 100,000 entries), and bound lock waits.
-          // No JIT: a batch's lookups are estimated dear enough to cross jit_above_cost, and
-          // compiling them took ~0.5 s of a 1,000-entry write whose work is a few milliseconds.
-          // No sequential scans: every lookup here is by key, yet for a batch's 1,000 ids in a
-          // young table the planner preferred reading the whole entries table.
-          yield* sql`SELECT set_config('plan_cache_mode', 'force_custom_plan', true),
-            set_config('jit', 'off', true),
-            set_config('enable_seqscan', 'off', true),
-            set_config('lock_timeout', ${lockTimeout}, true)`
-          // 1. the write's base time (the database's clock, or the latest of the callers' times),
-          // then holds (named, and due at that time), then entries, each locked in id order; the
-          // entry ids that are consumed (rows of kind 'failed') come back as failed ids
-          const callerNow =
-            clock === "caller"
-              ? requests.reduce((m, r) => Math.max(m, r.now), Number.NEGATIVE_INFINITY)
-              : null
-          const [locked] = yield* sql<{
-            base: string
-            entries: unknown
-            failed: unknown
-            holds: unknown
-          }>`WITH t AS (
+          const old = yield* applySettings(joined)
+          const outcomes = yield* decideAndPersist(requests, commands, rs)
+          yield* restoreSettings(old)
+          return outcomes
+        })
+      )
+
+    const decideAndPersist = (
+      requests: ReadonlyArray<LedgerCore.Request>,
+      commands: ReadonlyArray<Command.Command>,
+      rs: ReturnType<typeof LedgerCore.readSet>
+    ) =>
+      Effect.gen(function* () {
+        // 1. the write's base time (the database's clock, or the latest of the callers' times),
+        // then holds (named, and due at that time), then entries, each locked in id order; the
+        // entry ids that are consumed (rows of kind 'failed') come back as failed ids
+        const callerNow =
+          clock === "caller" ? requests.reduce((m, r) => Math.max(m, r.now), Number.NEGATIVE_INFINITY) : null
+        const [locked] = yield* sql<{
+          base: string
+          entries: unknown
+          failed: unknown
+          holds: unknown
+        }>`WITH t AS (
               SELECT coalesce(${callerNow}::bigint, floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) AS base
             ), lh AS (
               SELECT * FROM paykit_ledger_holds
@@ -462,66 +540,65 @@ export const make = (
                 WHERE e.id IN (SELECT id FROM le) AND e.kind <> 'failed') AS entries,
               (SELECT coalesce(json_agg(${sql.literal(failedIdJson)} ORDER BY e.id), '[]') FROM paykit_ledger_entries e
                 WHERE e.id IN (SELECT id FROM le) AND e.kind = 'failed') AS failed`
-          const base = Number(locked?.base)
-          const entries = (json(locked?.entries) as Array<unknown>).map(entryFromJson)
-          const holds = (json(locked?.holds) as Array<unknown>).map(holdFromJson)
-          const failedIds = (json(locked?.failed) as Array<unknown>).map(failedIdFromJson)
-          // 2. every account the write touches, in id order, with the time of its latest line:
-          // read from the locked row itself, which is the row's newest version even when the lock
-          // was waited for (a join to paykit_ledger_lines would see the lines as of this statement's
-          // start, missing those of the transaction it waited for)
-          const accountIds = LedgerCore.lockSet(commands, { entries, holds })
-          const accountRows =
-            accountIds.length === 0
-              ? []
-              : yield* sql<Row>`SELECT ${sql.literal(accountColumns)}, last_at::text AS last_at
+        const base = Number(locked?.base)
+        const entries = (json(locked?.entries) as Array<unknown>).map(entryFromJson)
+        const holds = (json(locked?.holds) as Array<unknown>).map(holdFromJson)
+        const failedIds = (json(locked?.failed) as Array<unknown>).map(failedIdFromJson)
+        // 2. every account the write touches, in id order, with the time of its latest line:
+        // read from the locked row itself, which is the row's newest version even when the lock
+        // was waited for (a join to paykit_ledger_lines would see the lines as of this statement's
+        // start, missing those of the transaction it waited for)
+        const accountIds = LedgerCore.lockSet(commands, { entries, holds })
+        const accountRows =
+          accountIds.length === 0
+            ? []
+            : yield* sql<Row>`SELECT ${sql.literal(accountColumns)}, last_at::text AS last_at
                   FROM paykit_ledger_accounts WHERE id = ANY(${accountIds}) ORDER BY id FOR UPDATE`
-          const accounts = accountRows.map(accountFromRow)
-          // 3. decide, request after request, each at the ledger's time: its base time raised to
-          // the latest line of every locked account and to the previous request's time
-          let previous = latestLine(accountRows)
-          const at = (r: LedgerCore.Request): LedgerCore.Request => {
-            previous = Math.max(clock === "caller" ? r.now : base, previous)
-            return { ...r, now: previous }
-          }
-          let outcomes: Array<LedgerCore.Outcome>
-          let merged: LedgerCore.Outcome
-          if (requests.length === 1) {
-            merged = LedgerCore.applyBatch(
-              LedgerCore.snapshotOf({ accounts, entries, holds, failedIds }),
-              at(requests[0]!)
-            )
-            outcomes = [merged]
-          } else {
-            const overlay = new Overlay(accounts, entries, holds, failedIds)
-            outcomes = requests.map((r) => overlay.apply(LedgerCore.applyBatch(overlay.snapshot, at(r))))
-            merged = overlay.merged()
-          }
-          if (LedgerCore.isEmpty(merged)) return outcomes
-          // 4. persist in one statement
-          const currencies = currencyRows(merged.accountsCreated)
-          if (currencies instanceof Refused) return yield* Effect.fail(currencies)
-          if (currencies.length > 0) {
-            const known = yield* sql<{
-              code: string
-              exponent: number
-            }>`SELECT code, exponent FROM paykit_ledger_currencies
+        const accounts = accountRows.map(accountFromRow)
+        // 3. decide, request after request, each at the ledger's time: its base time raised to
+        // the latest line of every locked account and to the previous request's time
+        let previous = latestLine(accountRows)
+        const at = (r: LedgerCore.Request): LedgerCore.Request => {
+          previous = Math.max(clock === "caller" ? r.now : base, previous)
+          return { ...r, now: previous }
+        }
+        let outcomes: Array<LedgerCore.Outcome>
+        let merged: LedgerCore.Outcome
+        if (requests.length === 1) {
+          merged = LedgerCore.applyBatch(
+            LedgerCore.snapshotOf({ accounts, entries, holds, failedIds }),
+            at(requests[0]!)
+          )
+          outcomes = [merged]
+        } else {
+          const overlay = new Overlay(accounts, entries, holds, failedIds)
+          outcomes = requests.map((r) => overlay.apply(LedgerCore.applyBatch(overlay.snapshot, at(r))))
+          merged = overlay.merged()
+        }
+        if (LedgerCore.isEmpty(merged)) return outcomes
+        // 4. persist in one statement
+        const currencies = currencyRows(merged.accountsCreated)
+        if (currencies instanceof Refused) return yield* Effect.fail(currencies)
+        if (currencies.length > 0) {
+          const known = yield* sql<{
+            code: string
+            exponent: number
+          }>`SELECT code, exponent FROM paykit_ledger_currencies
               WHERE code = ANY(${currencies.map((c) => c.code)})`
-            for (const k of known) {
-              const mine = currencies.find((c) => c.code === k.code)
-              if (mine !== undefined && Number(k.exponent) !== mine.exponent) {
-                return yield* Effect.fail(
-                  new Refused(
-                    `currency ${k.code} is stored with exponent ${k.exponent} but this store's registry says ${mine.exponent}; use one definition of each unit`
-                  )
+          for (const k of known) {
+            const mine = currencies.find((c) => c.code === k.code)
+            if (mine !== undefined && Number(k.exponent) !== mine.exponent) {
+              return yield* Effect.fail(
+                new Refused(
+                  `currency ${k.code} is stored with exponent ${k.exponent} but this store's registry says ${mine.exponent}; use one definition of each unit`
                 )
-              }
+              )
             }
           }
-          yield* sql.unsafe(writeStatement, changeSet(merged, currencies))
-          return outcomes
-        })
-      )
+        }
+        yield* sql.unsafe(writeStatement, changeSet(merged, currencies))
+        return outcomes
+      })
 
     /**
      * Runs `requests` in one transaction, re-running it on conflicts. A defect while deciding or
@@ -529,28 +606,37 @@ export const make = (
      * naming it: deciding again would throw again, and the writer that ran it must live on.
      */
     const run = (
-      requests: ReadonlyArray<LedgerCore.Request>
+      requests: ReadonlyArray<LedgerCore.Request>,
+      joined: boolean
     ): Effect.Effect<Array<LedgerCore.Outcome>, StoreFailure> =>
       defectsAsFailures(
         Effect.suspend(() => {
           const opensAccounts = requests.some((r) => r.commands.some(opensAccount))
-          const retryable = (e: SqlError) => isRetryable(e, opensAccounts)
+          // Inside a caller's transaction only an id race is retried (in a new savepoint): a
+          // serialization failure, deadlock or lock timeout is a conflict of the caller's whole
+          // transaction (its snapshot, the locks it took before the write), which re-running the
+          // savepoint cannot resolve.
+          const retryable = (e: SqlError) =>
+            (joined ? !isTransient(e) : true) && isRetryable(e, opensAccounts)
+          const fail = (reason: string) => Effect.fail(new StoreFailure({ operation: "write", reason }))
           const loop = (n: number): Effect.Effect<Array<LedgerCore.Outcome>, StoreFailure> =>
-            attempt(requests).pipe(
+            attempt(requests, joined).pipe(
               Effect.catch((e) =>
                 e instanceof Refused
-                  ? Effect.fail(new StoreFailure({ operation: "write", reason: e.reason }))
-                  : retryable(e) && n + 1 < maxAttempts
-                    ? Effect.flatMap(backoff(n), () => loop(n + 1))
-                    : Effect.fail(
-                        new StoreFailure({
-                          operation: "write",
-                          reason:
+                  ? fail(e.reason)
+                  : e instanceof AcquireTimeout
+                    ? fail(e.message)
+                    : joined && isTransient(e)
+                      ? fail(
+                          `${reasonOf(e)}; this write ran inside the caller's transaction, which this conflict aborts: retry the caller's whole transaction`
+                        )
+                      : retryable(e) && n + 1 < maxAttempts
+                        ? Effect.flatMap(backoff(n), () => loop(n + 1))
+                        : fail(
                             retryable(e) && n + 1 >= maxAttempts
-                              ? `gave up after ${maxAttempts} attempts: ${messageOf(e)}`
-                              : messageOf(e)
-                        })
-                      )
+                              ? `gave up after ${maxAttempts} attempts: ${reasonOf(e)}`
+                              : reasonOf(e)
+                          )
               )
             )
           return loop(0)
@@ -569,22 +655,29 @@ export const make = (
     const queue = yield* Queue.unbounded<Pending>()
     const writers = sql.driver === "pglite" ? 1 : Math.max(1, config.writers ?? 4)
     const runGroup = (group: ReadonlyArray<Pending>) =>
-      Effect.matchEffect(run(group.map((p) => p.request)), {
-        onSuccess: (outcomes) =>
-          Effect.forEach(group, (p, i) => Deferred.succeed(p.done, outcomes[i]!), { discard: true }),
-        onFailure: (error) =>
-          group.length === 1
-            ? Deferred.fail(group[0]!.done, error)
-            : Effect.forEach(
-                group,
-                (p) =>
-                  Effect.matchEffect(run([p.request]), {
-                    onSuccess: ([o]) => Deferred.succeed(p.done, o!),
-                    onFailure: (e) => Deferred.fail(p.done, e)
-                  }),
-                { discard: true }
-              )
-      })
+      Effect.matchEffect(
+        run(
+          group.map((p) => p.request),
+          false
+        ),
+        {
+          onSuccess: (outcomes) =>
+            Effect.forEach(group, (p, i) => Deferred.succeed(p.done, outcomes[i]!), { discard: true }),
+          onFailure: (error) =>
+            // one at a time would wait for a connection once per write: a starved pool fails all
+            group.length === 1 || isAcquireTimeoutReason(error.reason)
+              ? Effect.forEach(group, (p) => Deferred.fail(p.done, error), { discard: true })
+              : Effect.forEach(
+                  group,
+                  (p) =>
+                    Effect.matchEffect(run([p.request], false), {
+                      onSuccess: ([o]) => Deferred.succeed(p.done, o!),
+                      onFailure: (e) => Deferred.fail(p.done, e)
+                    }),
+                  { discard: true }
+                )
+        }
+      )
     // Whatever ends a group, its callers get an answer: a group cut short (the store closing, or
     // a defect that escaped `run`) fails the writes it had not answered yet.
     const serve = (group: ReadonlyArray<Pending>) =>
@@ -653,10 +746,15 @@ export const make = (
       Effect.suspend(() => {
         const own = ownRequest(request, clock)
         if (typeof own === "string") return Effect.fail(new StoreFailure({ operation: "write", reason: own }))
-        if (config.groupCommit === false) return Effect.map(run([own]), (outcomes) => outcomes[0]!)
-        return Effect.flatMap(Deferred.make<LedgerCore.Outcome, StoreFailure>(), (done) =>
-          Effect.andThen(Queue.offer(queue, { request: own, done }), Deferred.await(done))
-        )
+        return Effect.flatMap(inTransaction(sql), (joined) => {
+          // inside the caller's transaction: on its connection, as a savepoint, never queued (a
+          // writer fiber would use another connection, or wait for the one the caller holds)
+          if (joined || config.groupCommit === false)
+            return Effect.map(run([own], joined), (outcomes) => outcomes[0]!)
+          return Effect.flatMap(Deferred.make<LedgerCore.Outcome, StoreFailure>(), (done) =>
+            Effect.andThen(Queue.offer(queue, { request: own, done }), Deferred.await(done))
+          )
+        })
       })
 
     // `write`, then the summary of its outcome (`LedgerStore.summaryFromWrite`), with
@@ -725,34 +823,42 @@ export const make = (
         Effect.mapError(toStoreFailure("lineAsOf"))
       )
 
-    const dump = Effect.gen(function* () {
-      yield* sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`
-      const accounts =
-        yield* sql<Row>`SELECT ${sql.literal(accountColumns)} FROM paykit_ledger_accounts ORDER BY id`
-      const entries = yield* sql<{
-        e: unknown
-      }>`SELECT ${sql.literal(entryJson)} AS e FROM paykit_ledger_entries e WHERE e.kind <> 'failed' ORDER BY e.id`
-      const failed = yield* sql<{
-        f: unknown
-      }>`SELECT ${sql.literal(failedIdJson)} AS f FROM paykit_ledger_entries e WHERE e.kind = 'failed' ORDER BY e.id`
-      const holds = yield* sql<{
-        h: unknown
-      }>`SELECT ${sql.literal(holdJson)} AS h FROM paykit_ledger_holds h ORDER BY h.id`
-      const lines =
-        yield* sql<Row>`SELECT ${sql.literal(lineColumns)} FROM paykit_ledger_account_lines ORDER BY paykit_ledger_account_lines.account_id, paykit_ledger_account_lines.seq`
-      const outbox = yield* sql<{ events: unknown }>`SELECT events FROM paykit_outbox ORDER BY seq`
-      return {
-        accounts: accounts.map(accountFromRow),
-        entries: entries.map((r) => entryFromJson(r.e)),
-        holds: holds.map((r) => holdFromJson(r.h)),
-        lines: lines.map(lineFromRow),
-        events: outbox.flatMap((r) => json(r.events) as LedgerStore.Dump["events"]),
-        failedIds: failed.map((r) => failedIdFromJson(r.f))
-      }
-    }).pipe(
-      // a consistent picture: one REPEATABLE READ snapshot for all six reads
-      sql.withTransaction,
-      Effect.mapError(toStoreFailure("dump"))
+    const dumpBody = (joined: boolean) =>
+      Effect.gen(function* () {
+        // inside a caller's transaction the dump reads in it (its snapshot, its own writes)
+        if (!joined) yield* sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`
+        const accounts =
+          yield* sql<Row>`SELECT ${sql.literal(accountColumns)} FROM paykit_ledger_accounts ORDER BY id`
+        const entries = yield* sql<{
+          e: unknown
+        }>`SELECT ${sql.literal(entryJson)} AS e FROM paykit_ledger_entries e WHERE e.kind <> 'failed' ORDER BY e.id`
+        const failed = yield* sql<{
+          f: unknown
+        }>`SELECT ${sql.literal(failedIdJson)} AS f FROM paykit_ledger_entries e WHERE e.kind = 'failed' ORDER BY e.id`
+        const holds = yield* sql<{
+          h: unknown
+        }>`SELECT ${sql.literal(holdJson)} AS h FROM paykit_ledger_holds h ORDER BY h.id`
+        const lines =
+          yield* sql<Row>`SELECT ${sql.literal(lineColumns)} FROM paykit_ledger_account_lines ORDER BY paykit_ledger_account_lines.account_id, paykit_ledger_account_lines.seq`
+        const outbox = yield* sql<{ events: unknown }>`SELECT events FROM paykit_outbox ORDER BY seq`
+        return {
+          accounts: accounts.map(accountFromRow),
+          entries: entries.map((r) => entryFromJson(r.e)),
+          holds: holds.map((r) => holdFromJson(r.h)),
+          lines: lines.map(lineFromRow),
+          events: outbox.flatMap((r) => json(r.events) as LedgerStore.Dump["events"]),
+          failedIds: failed.map((r) => failedIdFromJson(r.f))
+        }
+      })
+    // a consistent picture: one REPEATABLE READ snapshot for all six reads
+    const dump = Effect.flatMap(inTransaction(sql), (joined) =>
+      joined ? sql.withTransaction(dumpBody(true)) : withAcquireTimeout(sql, acquireMillis)(dumpBody(false))
+    ).pipe(
+      Effect.mapError((e) =>
+        e instanceof AcquireTimeout
+          ? new StoreFailure({ operation: "dump", reason: e.message })
+          : toStoreFailure("dump")(e)
+      )
     )
 
     return LedgerStore.LedgerStore.of({
@@ -805,10 +911,7 @@ export const layer = (
  * @since 0.3.0
  */
 export const layerClient = (
-  config: Pick<
-    StoreConfig,
-    "currencies" | "maxAttempts" | "groupCommit" | "writers" | "lockTimeout" | "clock" | "schema"
-  > = {}
+  config: StoreOptions & Pick<StoreConfig, "schema"> = {}
 ): Layer.Layer<LedgerStore.LedgerStore, StartupError, SqlClient.SqlClient> =>
   clientLayer(LedgerStore.LedgerStore, migrations, make(config), config.schema)
 
@@ -831,9 +934,6 @@ export const layerClient = (
  * @since 0.3.0
  */
 export const layerConfig = (
-  options: Pick<
-    StoreConfig,
-    "currencies" | "maxAttempts" | "groupCommit" | "writers" | "lockTimeout" | "clock" | "connectTimeout"
-  > = {}
+  options: StoreOptions & Pick<StoreConfig, "connectTimeout"> = {}
 ): Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient | Database.DatabaseInfo, StartupError> =>
   configLayer((config) => layer({ ...options, ...config }), options.connectTimeout)
