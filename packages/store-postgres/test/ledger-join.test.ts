@@ -223,8 +223,9 @@ const suite = (
 suite("PGlite", () => LedgerStorePostgres.layer({}))
 
 if (serverUrl !== undefined) {
+  const url = serverUrl
   const server = (pool = 8) =>
-    TestStores.serverWith(serverUrl, "join", (config) => LedgerStorePostgres.layer(config), {
+    TestStores.serverWith(url, "join", (config) => LedgerStorePostgres.layer(config), {
       maxConnections: pool
     })
   suite("PostgreSQL", server)
@@ -241,7 +242,9 @@ if (serverUrl !== undefined) {
                 yield* sql`SELECT 1 FROM paykit_ledger_accounts WHERE id = 'wallet'`
                 // …then another transaction (outside, group commit) changes the wallet
                 yield* write(store, [transfer("outside")]).pipe(
-                  Effect.updateContext(Context.omit(sql.transactionService))
+                  Effect.updateContext((ctx: Context.Context<never>) =>
+                    Context.omit(sql.transactionService)(ctx)
+                  )
                 )
                 yield* write(store, [transfer("inside")])
               })

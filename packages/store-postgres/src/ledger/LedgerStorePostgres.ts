@@ -11,7 +11,7 @@ import {
 import {
   Cause,
   Deferred,
-  Duration,
+  type Duration,
   Effect,
   Exit,
   type Layer,
