@@ -1,24 +1,12 @@
-import { Effect, Exit, Option, Tracer } from "effect"
+import { Tracing } from "@paykit/core/testing"
+import { Effect, Exit } from "effect"
 import { describe, expect, it } from "vitest"
 import { Accounts } from "../src/index.ts"
 import { Fixtures } from "../src/testing/index.ts"
 
-/** A tracer that keeps every span it starts. */
-const recording = () => {
-  const spans: Array<Tracer.NativeSpan> = []
-  const tracer = Tracer.make({
-    span(options) {
-      const span = new Tracer.NativeSpan(options)
-      spans.push(span)
-      return span
-    }
-  })
-  return { spans, tracer }
-}
-
 /** Runs `program` inside a `caller` span; returns its exit, the caller's span and the service's spans. */
 const traced = async <A, E>(program: Effect.Effect<A, E, Accounts.Accounts>) => {
-  const { spans, tracer } = recording()
+  const { spans, tracer } = Tracing.recording()
   const exit = await Effect.runPromiseExit(
     program.pipe(Effect.withSpan("caller"), Effect.provide(Fixtures.layer()), Effect.withTracer(tracer))
   )
@@ -26,8 +14,6 @@ const traced = async <A, E>(program: Effect.Effect<A, E, Accounts.Accounts>) => 
   return { exit, caller, ours: spans.filter((s) => s.name.startsWith("paykit.accounts.")) }
 }
 
-const parentId = (s: Tracer.Span) => Option.getOrUndefined(s.parent)?.spanId
-const failed = (s: Tracer.Span) => s.status._tag === "Ended" && Exit.isFailure(s.status.exit)
 const JANE = { kind: "member", id: "user-jane" } as const
 const OPERATOR = { kind: "operator", id: "ops-1" } as const
 
@@ -39,7 +25,7 @@ describe("Accounts spans", () => {
     expect(Exit.isSuccess(exit)).toBe(true)
     const id = Exit.isSuccess(exit) ? exit.value.id : ""
     expect(ours.map((s) => s.name)).toEqual(["paykit.accounts.register"])
-    expect(parentId(ours[0]!)).toBe(caller.spanId)
+    expect(Tracing.parentId(ours[0]!)).toBe(caller.spanId)
     expect(Object.fromEntries(ours[0]!.attributes)).toEqual({ "paykit.accounts.account_id": id })
   })
 
@@ -85,7 +71,7 @@ describe("Accounts spans", () => {
     expect(methods.length).toBeGreaterThan(20)
     expect(new Set(ours.map((s) => s.name))).toEqual(new Set(methods.map((m) => `paykit.accounts.${m}`)))
     for (const s of ours) {
-      expect(parentId(s), s.name).toBe(caller.spanId)
+      expect(Tracing.parentId(s), s.name).toBe(caller.spanId)
       expect(s.status._tag, s.name).toBe("Ended")
       for (const [key, value] of s.attributes) {
         expect(key, s.name).toMatch(/^paykit\.accounts\.[a-z_]+$/)
@@ -108,7 +94,7 @@ describe("Accounts spans", () => {
     expect(Exit.isFailure(exit)).toBe(true)
     expect(ours[0]!.name).toBe("paykit.accounts.get")
     expect(ours[0]!.attributes.get("paykit.accounts.account_id")).toBe("acct-missing")
-    expect(failed(ours[0]!)).toBe(true)
+    expect(Tracing.failed(ours[0]!)).toBe(true)
     const status = ours[0]!.status
     expect(status._tag === "Ended" && JSON.stringify(status.exit)).toContain("NotFound")
   })
@@ -131,7 +117,7 @@ describe("Accounts spans", () => {
     expect(ours).toHaveLength(2)
     for (const s of ours) {
       expect(s.attributes.size, s.name).toBe(0)
-      expect(failed(s), s.name).toBe(true)
+      expect(Tracing.failed(s), s.name).toBe(true)
     }
   })
 })

@@ -1,24 +1,12 @@
-import { Effect, Exit, Option, Tracer } from "effect"
+import { Tracing } from "@paykit/core/testing"
+import { Effect, Exit } from "effect"
 import { describe, expect, it } from "vitest"
 import { Fx } from "../src/index.ts"
 import { fxLayer, workedSchedule } from "./helpers.ts"
 
-/** A tracer that keeps every span it starts. */
-const recording = () => {
-  const spans: Array<Tracer.NativeSpan> = []
-  const tracer = Tracer.make({
-    span(options) {
-      const span = new Tracer.NativeSpan(options)
-      spans.push(span)
-      return span
-    }
-  })
-  return { spans, tracer }
-}
-
 /** Runs `program` inside a `caller` span; returns its exit, the caller's span and the spans named `name`. */
 const traced = async <A, E>(program: Effect.Effect<A, E, Fx.Fx>, name: string) => {
-  const { spans, tracer } = recording()
+  const { spans, tracer } = Tracing.recording()
   const layer = fxLayer(workedSchedule, [{ base: "USD", quote: "EUR", rate: "0.92", asOf: 0 }])
   const exit = await Effect.runPromiseExit(
     program.pipe(Effect.withSpan("caller"), Effect.provide(layer), Effect.withTracer(tracer))
@@ -30,8 +18,6 @@ const traced = async <A, E>(program: Effect.Effect<A, E, Fx.Fx>, name: string) =
   }
 }
 
-const parentId = (s: Tracer.Span) => Option.getOrUndefined(s.parent)?.spanId
-const failed = (s: Tracer.Span) => s.status._tag === "Ended" && Exit.isFailure(s.status.exit)
 const send = { direction: "send", source: "USD", target: "EUR", amount: "100000" }
 
 describe("Fx spans", () => {
@@ -43,7 +29,7 @@ describe("Fx spans", () => {
     expect(Exit.isSuccess(quote.exit)).toBe(true)
     const id = Exit.isSuccess(quote.exit) ? quote.exit.value.id : ""
     expect(quote.named).toHaveLength(1)
-    expect(parentId(quote.named[0]!)).toBe(quote.caller.spanId)
+    expect(Tracing.parentId(quote.named[0]!)).toBe(quote.caller.spanId)
     expect(Object.fromEntries(quote.named[0]!.attributes)).toEqual({ "paykit.fx.quote_id": id })
 
     const execute = await traced(
@@ -51,9 +37,9 @@ describe("Fx spans", () => {
       "paykit.fx.execute"
     )
     expect(Exit.isSuccess(execute.exit)).toBe(true)
-    expect(parentId(execute.named[0]!)).toBe(execute.caller.spanId)
+    expect(Tracing.parentId(execute.named[0]!)).toBe(execute.caller.spanId)
     expect(execute.named[0]!.attributes.get("paykit.fx.quote_id")).toBe(id)
-    expect(failed(execute.named[0]!)).toBe(false)
+    expect(Tracing.failed(execute.named[0]!)).toBe(false)
   })
 
   it("a failed execute ends its span with the typed failure", async () => {
@@ -63,7 +49,7 @@ describe("Fx spans", () => {
     )
     expect(Exit.isFailure(exit)).toBe(true)
     expect(named[0]!.attributes.get("paykit.fx.quote_id")).toBe("no-such-quote")
-    expect(failed(named[0]!)).toBe(true)
+    expect(Tracing.failed(named[0]!)).toBe(true)
     const status = named[0]!.status
     expect(status._tag === "Ended" && JSON.stringify(status.exit)).toContain("QuoteNotFound")
   })
@@ -80,6 +66,6 @@ describe("Fx spans", () => {
     )
     expect(Exit.isSuccess(exit) && exit.value._tag).toBe("InvalidInput")
     expect(named[0]!.attributes.size).toBe(0)
-    expect(failed(named[0]!)).toBe(true)
+    expect(Tracing.failed(named[0]!)).toBe(true)
   })
 })

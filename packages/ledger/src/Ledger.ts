@@ -31,8 +31,6 @@ import { LedgerStore } from "./LedgerStore.ts"
  */
 export interface Options {
   readonly currencies?: Currency.Registry
-  /** TEMPORARY: ignored (events travel with the store's write); removed with the store-postgres move. */
-  readonly events?: "notify" | "outbox"
   /**
    * What a command that fails because of the books' state does to its entry id:
    * - `"reusable"` (default): nothing; a retry with the same id is decided again on the books

@@ -1,27 +1,15 @@
+import { Tracing } from "@paykit/core/testing"
 import { Ids, Notifier } from "@paykit/core"
 import { Ledger } from "@paykit/ledger"
-import { Effect, Exit, Layer, Option, Tracer } from "effect"
+import { Effect, Exit, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { cashAndWallet, transfer } from "./support/commands.ts"
-
-/** A tracer that keeps every span it starts. */
-const recording = () => {
-  const spans: Array<Tracer.NativeSpan> = []
-  const tracer = Tracer.make({
-    span(options) {
-      const span = new Tracer.NativeSpan(options)
-      spans.push(span)
-      return span
-    }
-  })
-  return { spans, tracer }
-}
 
 const book = Ledger.layerMemory().pipe(Layer.provide([Notifier.layerMemory, Ids.layerSeeded(7)]))
 
 /** Runs `program` inside a `caller` span on a fresh book; returns its exit and the spans it made. */
 const traced = async <A, E>(program: Effect.Effect<A, E, Ledger.Ledger>) => {
-  const { spans, tracer } = recording()
+  const { spans, tracer } = Tracing.recording()
   const exit = await Effect.runPromiseExit(
     program.pipe(Effect.withSpan("caller"), Effect.provide(book), Effect.withTracer(tracer))
   )
@@ -29,8 +17,6 @@ const traced = async <A, E>(program: Effect.Effect<A, E, Ledger.Ledger>) => {
   const named = (name: string) => spans.filter((s) => s.name === name)
   return { exit, spans, caller, named }
 }
-
-const parentId = (s: Tracer.Span) => Option.getOrUndefined(s.parent)?.spanId
 
 const opened = Effect.flatMap(Ledger.Ledger, (ledger) =>
   Effect.as(ledger.executeTyped(cashAndWallet), ledger)
@@ -58,7 +44,7 @@ describe("Ledger spans", () => {
     expect(Exit.isSuccess(exit)).toBe(true)
     const [span] = named("paykit.ledger.post")
     expect(span).toBeDefined()
-    expect(parentId(span!)).toBe(caller.spanId)
+    expect(Tracing.parentId(span!)).toBe(caller.spanId)
     expect(span!.traceId).toBe(caller.traceId)
     expect(Object.fromEntries(span!.attributes)).toEqual({
       "paykit.ledger.entry_id": "t1",
@@ -117,7 +103,7 @@ describe("Ledger spans", () => {
     expect(operations.length).toBeGreaterThan(17)
     expect(new Set(ours.map((s) => s.name))).toEqual(new Set(operations.map((o) => `paykit.ledger.${o}`)))
     for (const s of ours) {
-      expect(parentId(s), s.name).toBe(caller.spanId)
+      expect(Tracing.parentId(s), s.name).toBe(caller.spanId)
       for (const [key, value] of s.attributes) {
         expect(key, s.name).toMatch(/^paykit\.ledger\.[a-z_]+$/)
         expect(typeof value === "string" || Number.isInteger(value), `${s.name} ${key}`).toBe(true)

@@ -1,20 +1,8 @@
+import { Tracing } from "@paykit/core/testing"
 import { Ids, Notifier } from "@paykit/core"
-import { Effect, Exit, Layer, Option, Tracer } from "effect"
+import { Effect, Exit, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { Attributes, Risk, RuleSet, RuleSets, VelocityStore } from "../src/index.ts"
-
-/** A tracer that keeps every span it starts. */
-const recording = () => {
-  const spans: Array<Tracer.NativeSpan> = []
-  const tracer = Tracer.make({
-    span(options) {
-      const span = new Tracer.NativeSpan(options)
-      spans.push(span)
-      return span
-    }
-  })
-  return { spans, tracer }
-}
 
 const layer = Risk.layer({
   ruleSet: RuleSet.makeUnsafe(Attributes.standard, { rules: RuleSets.all }),
@@ -23,7 +11,7 @@ const layer = Risk.layer({
 
 /** Runs `program` inside a `caller` span; returns its exit, the caller's span and the spans named `name`. */
 const traced = async <A, E>(program: Effect.Effect<A, E, Risk.Risk>, name: string) => {
-  const { spans, tracer } = recording()
+  const { spans, tracer } = Tracing.recording()
   const exit = await Effect.runPromiseExit(
     program.pipe(Effect.withSpan("caller"), Effect.provide(layer), Effect.withTracer(tracer))
   )
@@ -34,8 +22,6 @@ const traced = async <A, E>(program: Effect.Effect<A, E, Risk.Risk>, name: strin
   }
 }
 
-const parentId = (s: Tracer.Span) => Option.getOrUndefined(s.parent)?.spanId
-const failed = (s: Tracer.Span) => s.status._tag === "Ended" && Exit.isFailure(s.status.exit)
 const payment = (country: string) => ({
   payment: {
     id: "pay_1",
@@ -57,7 +43,7 @@ describe("Risk spans", () => {
     expect(Exit.isSuccess(exit)).toBe(true)
     const outcome = Exit.isSuccess(exit) ? exit.value.decision.outcome : undefined
     expect(named).toHaveLength(1)
-    expect(parentId(named[0]!)).toBe(caller.spanId)
+    expect(Tracing.parentId(named[0]!)).toBe(caller.spanId)
     const attributes = Object.fromEntries(named[0]!.attributes)
     expect(attributes).toMatchObject({ "paykit.risk.payment_id": "pay_1", "paykit.risk.outcome": outcome })
     expect(Object.keys(attributes).sort()).toEqual([
@@ -85,7 +71,7 @@ describe("Risk spans", () => {
       "paykit.risk.record"
     )
     expect(Exit.isSuccess(exit)).toBe(true)
-    expect(parentId(named[0]!)).toBe(caller.spanId)
+    expect(Tracing.parentId(named[0]!)).toBe(caller.spanId)
     expect(Object.fromEntries(named[0]!.attributes)).toEqual({ "paykit.risk.payment_id": "pay_2" })
   })
 
@@ -95,7 +81,7 @@ describe("Risk spans", () => {
       "paykit.risk.assess"
     )
     expect(Exit.isFailure(exit)).toBe(true)
-    expect(failed(named[0]!)).toBe(true)
+    expect(Tracing.failed(named[0]!)).toBe(true)
     const status = named[0]!.status
     expect(status._tag === "Ended" && JSON.stringify(status.exit)).toContain("InvalidInput")
   })
@@ -112,6 +98,6 @@ describe("Risk spans", () => {
     )
     expect(Exit.isSuccess(exit) && exit.value._tag).toBe("InvalidInput")
     expect(named[0]!.attributes.size).toBe(0)
-    expect(failed(named[0]!)).toBe(true)
+    expect(Tracing.failed(named[0]!)).toBe(true)
   })
 })

@@ -1,7 +1,9 @@
 /**
- * Test helpers for @paykit/core: fast-check arbitraries for currencies and money.
+ * Test helpers for @paykit/core: fast-check arbitraries for currencies and money, the
+ * state-machine checks, and a recording tracer for span tests.
  *
  * @since 0.1.0
  */
 export * as Arbitraries from "./Arbitraries.ts"
 export * as StateMachineChecks from "./StateMachineChecks.ts"
+export * as Tracing from "./Tracing.ts"
