@@ -8,6 +8,11 @@
  * inserts the transfer. Throughput is entries per second; latency is per call (a batch is one
  * call). Each row's baseline is measured in slices interleaved with paykit's. PostgreSQL is skipped when it does not answer (DATABASE_URL, else
  * PAYKIT_TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test).
+ *
+ * Then, against a pgledger-style peer (`bench/pgledger.ts`: one plpgsql function per transfer,
+ * one round trip, auto-committed), 8 clients on 50 accounts, single transfers: the peer, paykit's
+ * group commit, and one ledger write inside the caller's own `withTransaction` per call, in
+ * ROUNDS interleaved slices each; the ratio to the peer is given per slice (mean, min–max).
  */
 import { Ids } from "@paykit/core"
 import { type Command, LedgerStore } from "@paykit/ledger"
@@ -15,6 +20,7 @@ import { Duration, Effect, Exit, Layer } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as LedgerStorePostgres from "../src/ledger/LedgerStorePostgres.ts"
 import * as Baseline from "./baseline.ts"
+import * as Pgledger from "./pgledger.ts"
 
 const CLIENTS = 8
 const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 3)
@@ -192,6 +198,151 @@ const scenario = (db: string, accountSet: "50 accounts" | "2 hot accounts") =>
     return rows
   })
 
+interface PeerRow {
+  db: string
+  mode: string
+  roundTrips: string
+  entriesPerSec: number
+  p50: number
+  p99: number
+  ratios: ReadonlyArray<number>
+}
+
+/** The peer and paykit's two single-entry paths, slices interleaved; ratios per slice. */
+const peerScenario = (db: string) =>
+  Effect.gen(function* () {
+    const store = yield* LedgerStore.LedgerStore
+    const ids = yield* Ids.Ids
+    const sql = yield* SqlClient.SqlClient
+    const tag = `p${runId++}`
+    const names = Array.from({ length: 50 }, (_, i) => `${tag}:acct:${i}`)
+    const open: Array<Command.Command> = [
+      ...names.map(
+        (id): Command.Command => ({
+          _tag: "CreateAccount",
+          id,
+          currency: "USD",
+          code: "liability.wallet",
+          normal: "credit",
+          debitsMustNotExceedCredits: true
+        })
+      ),
+      { _tag: "CreateAccount", id: `${tag}:funding`, currency: "USD", code: "asset", normal: "debit" },
+      ...names.map(
+        (id, i): Command.Command => ({
+          _tag: "Transfer",
+          id: `${tag}:open:${i}`,
+          postings: [{ debit: `${tag}:funding`, credit: id, amount: 10n ** 12n, currency: "USD" }]
+        })
+      )
+    ]
+    yield* store.write({ commands: open, mode: "independent", now: Date.now(), eventIdSeed: yield* ids.next })
+    yield* Pgledger.setup(names, 10n ** 12n)
+    const pair = (client: number, n: number) => {
+      const i = (client * 7919 + n * 31) % names.length
+      const j = (i + 1 + (n % (names.length - 1))) % names.length
+      return [names[i]!, names[j]!] as const
+    }
+    const paykitWrite = (mode: string, client: number, n: number) =>
+      Effect.gen(function* () {
+        const [debit, credit] = pair(client, n)
+        const out = yield* store.write({
+          commands: [
+            {
+              _tag: "Transfer",
+              id: `${tag}:${mode}:${client}:${n}`,
+              postings: [{ debit, credit, amount: 1n, currency: "USD" }]
+            }
+          ],
+          mode: "independent",
+          now: Date.now(),
+          eventIdSeed: yield* ids.next
+        })
+        if (out.entriesCreated.length !== 1) return yield* Effect.die(new Error("expected 1 entry"))
+        return 1
+      })
+    const sides: ReadonlyArray<{
+      mode: string
+      roundTrips: string
+      call: (client: number, n: number) => Effect.Effect<number, unknown>
+    }> = [
+      {
+        mode: "pgledger-style peer: 1 function call",
+        roundTrips: "1",
+        call: (client, n) => {
+          const [from, to] = pair(client, n)
+          return Effect.as(
+            Pgledger.transfer(`${tag}:pgl:${client}:${n}`, from, to, 1n).pipe(
+              Effect.provideService(SqlClient.SqlClient, sql)
+            ),
+            1
+          )
+        }
+      },
+      {
+        mode: "paykit single, group commit",
+        roundTrips: "6 per group",
+        call: (c, n) => paykitWrite("g", c, n)
+      },
+      {
+        mode: "paykit single, in the caller's transaction",
+        roundTrips: "7 + BEGIN/COMMIT",
+        call: (c, n) => sql.withTransaction(paykitWrite("t", c, n))
+      }
+    ]
+    const counters = sides.map(() => 0)
+    const samples: Array<Array<Sample>> = sides.map(() => [])
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let k = 0; k < sides.length; k++) {
+        const offset = counters[k]!
+        const sample = yield* drive(SECONDS / ROUNDS, (c, n) => sides[k]!.call(c, offset + n))
+        counters[k]! += sample.latencies.length + CLIENTS
+        samples[k]!.push(sample)
+      }
+    }
+    const rate = (s: Sample) => s.entries / s.seconds
+    return sides.map(
+      (side, k): PeerRow => ({
+        db,
+        mode: side.mode,
+        roundTrips: side.roundTrips,
+        ...summary(samples[k]!),
+        ratios: samples[k]!.map((s, r) => rate(s) / rate(samples[0]![r]!))
+      })
+    )
+  })
+
+const printPeer = (rows: ReadonlyArray<PeerRow>) => {
+  const header = [
+    "db",
+    "mode (50 accounts, single)",
+    "round trips/write",
+    "entries/s",
+    "p50 ms",
+    "p99 ms",
+    "÷ peer (mean)",
+    "÷ peer (min–max of slices)"
+  ]
+  const lines = rows.map((r) => {
+    const mean = r.ratios.reduce((a, b) => a + b, 0) / r.ratios.length
+    return [
+      r.db,
+      r.mode,
+      r.roundTrips,
+      fmt(r.entriesPerSec),
+      fmt(r.p50, 1),
+      fmt(r.p99, 1),
+      `${mean.toFixed(2)}×`,
+      `${Math.min(...r.ratios).toFixed(2)}–${Math.max(...r.ratios).toFixed(2)}×`
+    ]
+  })
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
+  const row = (cells: ReadonlyArray<string>) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`
+  console.log(row(header))
+  console.log(`| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`)
+  for (const l of lines) console.log(row(l))
+}
+
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "-")
 
 const print = (rows: ReadonlyArray<Row>) => {
@@ -230,11 +381,13 @@ const runOn = (db: string, layer: Layer.Layer<LedgerStore.LedgerStore | SqlClien
   Effect.gen(function* () {
     const a = yield* scenario(db, "50 accounts")
     const b = yield* scenario(db, "2 hot accounts")
-    return [...a, ...b]
+    const peer = yield* peerScenario(db)
+    return { rows: [...a, ...b], peer }
   }).pipe(Effect.provide(Layer.merge(layer, Ids.layer)))
 
 const main = Effect.gen(function* () {
   const rows: Array<Row> = []
+  const peer: Array<PeerRow> = []
   const schema = `bench_${Date.now().toString(36)}`
   const server = LedgerStorePostgres.layer({
     url,
@@ -247,7 +400,9 @@ const main = Effect.gen(function* () {
     console.log(
       `PostgreSQL at ${url.replace(/:[^:@/]*@/, ":***@")} (schema ${schema}), ${CLIENTS} clients, ${SECONDS}s per cell`
     )
-    rows.push(...(yield* runOn("PostgreSQL", server)))
+    const out = yield* runOn("PostgreSQL", server)
+    rows.push(...out.rows)
+    peer.push(...out.peer)
     yield* Effect.scoped(
       Effect.flatMap(Layer.build(server), (ctx) =>
         Effect.provide(
@@ -260,9 +415,13 @@ const main = Effect.gen(function* () {
     console.log(`PostgreSQL not reachable at ${url}: running PGlite only`)
   }
   console.log(`PGlite (in memory), ${CLIENTS} clients, ${SECONDS}s per cell`)
-  rows.push(...(yield* runOn("PGlite", LedgerStorePostgres.layer({}))))
+  const embedded = yield* runOn("PGlite", LedgerStorePostgres.layer({}))
+  rows.push(...embedded.rows)
+  peer.push(...embedded.peer)
   console.log("")
   print(rows)
+  console.log("")
+  printPeer(peer)
 })
 
 Effect.runPromise(main).catch((e) => {
