@@ -81,7 +81,11 @@ const killWorkers = async (port: EventsTask["port"], schema: string, seed: numbe
 /** A dedup consumer's view: each event id once, at its first delivery. */
 const dedup = (events: ReadonlyArray<DomainEvent.DomainEvent>) => {
   const seen = new Set<string>()
-  return events.filter((e) => (seen.has(e.id) ? false : (seen.add(e.id), true)))
+  return events.filter((e) => {
+    if (seen.has(e.id)) return false
+    seen.add(e.id)
+    return true
+  })
 }
 
 /**

@@ -117,6 +117,10 @@ export const outboxInsertAttempts: Effect.Effect<number, unknown, SqlClient.SqlC
 /** Events of one subject, in the order given. */
 export const perSubject = (events: ReadonlyArray<DomainEvent.DomainEvent>): Record<string, Array<string>> => {
   const out: Record<string, Array<string>> = {}
-  for (const e of events) (out[e.subject] ??= []).push(e.type)
+  for (const e of events) {
+    const list = out[e.subject] ?? []
+    list.push(e.type)
+    out[e.subject] = list
+  }
   return out
 }
