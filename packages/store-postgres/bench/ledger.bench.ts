@@ -116,6 +116,28 @@ const interleaved = <E1, R1, E2, R2>(
     return { paykit: summary(p), baseline: summary(b) }
   })
 
+/** Every account of `names` (no overdraft) funded from `<tag>:funding`, in one write. */
+const openingBooks = (tag: string, names: ReadonlyArray<string>): Array<Command.Command> => [
+  ...names.map(
+    (id): Command.Command => ({
+      _tag: "CreateAccount",
+      id,
+      currency: "USD",
+      code: "liability.wallet",
+      normal: "credit",
+      debitsMustNotExceedCredits: true
+    })
+  ),
+  { _tag: "CreateAccount", id: `${tag}:funding`, currency: "USD", code: "asset", normal: "debit" },
+  ...names.map(
+    (id, i): Command.Command => ({
+      _tag: "Transfer",
+      id: `${tag}:open:${i}`,
+      postings: [{ debit: `${tag}:funding`, credit: id, amount: 10n ** 12n, currency: "USD" }]
+    })
+  )
+]
+
 let runId = 0
 
 const scenario = (db: string, accountSet: "50 accounts" | "2 hot accounts") =>
@@ -128,26 +150,7 @@ const scenario = (db: string, accountSet: "50 accounts" | "2 hot accounts") =>
       accountSet === "50 accounts"
         ? Array.from({ length: 50 }, (_, i) => `${tag}:acct:${i}`)
         : [`${tag}:hot:0`, `${tag}:hot:1`]
-    const open: Array<Command.Command> = [
-      ...names.map(
-        (id): Command.Command => ({
-          _tag: "CreateAccount",
-          id,
-          currency: "USD",
-          code: "liability.wallet",
-          normal: "credit",
-          debitsMustNotExceedCredits: true
-        })
-      ),
-      { _tag: "CreateAccount", id: `${tag}:funding`, currency: "USD", code: "asset", normal: "debit" },
-      ...names.map(
-        (id, i): Command.Command => ({
-          _tag: "Transfer",
-          id: `${tag}:open:${i}`,
-          postings: [{ debit: `${tag}:funding`, credit: id, amount: 10n ** 12n, currency: "USD" }]
-        })
-      )
-    ]
+    const open = openingBooks(tag, names)
     yield* store.write({ commands: open, mode: "independent", now: Date.now(), eventIdSeed: yield* ids.next })
     yield* Baseline.setup(names, 10n ** 12n)
 
@@ -216,26 +219,7 @@ const peerScenario = (db: string) =>
     const sql = yield* SqlClient.SqlClient
     const tag = `p${runId++}`
     const names = Array.from({ length: 50 }, (_, i) => `${tag}:acct:${i}`)
-    const open: Array<Command.Command> = [
-      ...names.map(
-        (id): Command.Command => ({
-          _tag: "CreateAccount",
-          id,
-          currency: "USD",
-          code: "liability.wallet",
-          normal: "credit",
-          debitsMustNotExceedCredits: true
-        })
-      ),
-      { _tag: "CreateAccount", id: `${tag}:funding`, currency: "USD", code: "asset", normal: "debit" },
-      ...names.map(
-        (id, i): Command.Command => ({
-          _tag: "Transfer",
-          id: `${tag}:open:${i}`,
-          postings: [{ debit: `${tag}:funding`, credit: id, amount: 10n ** 12n, currency: "USD" }]
-        })
-      )
-    ]
+    const open = openingBooks(tag, names)
     yield* store.write({ commands: open, mode: "independent", now: Date.now(), eventIdSeed: yield* ids.next })
     yield* Pgledger.setup(names, 10n ** 12n)
     const pair = (client: number, n: number) => {
@@ -336,6 +320,11 @@ const printPeer = (rows: ReadonlyArray<PeerRow>) => {
       `${Math.min(...r.ratios).toFixed(2)}–${Math.max(...r.ratios).toFixed(2)}×`
     ]
   })
+  printTable(header, lines)
+}
+
+/** A Markdown table, columns padded. */
+const printTable = (header: ReadonlyArray<string>, lines: ReadonlyArray<ReadonlyArray<string>>) => {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
   const row = (cells: ReadonlyArray<string>) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`
   console.log(row(header))
@@ -370,17 +359,15 @@ const print = (rows: ReadonlyArray<Row>) => {
     fmt(r.baseline?.p99 ?? Number.NaN, 1),
     r.baseline ? `${(r.entriesPerSec / r.baseline.entriesPerSec).toFixed(1)}×` : "-"
   ])
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
-  const row = (cells: ReadonlyArray<string>) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`
-  console.log(row(header))
-  console.log(`| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`)
-  for (const l of lines) console.log(row(l))
+  printTable(header, lines)
 }
 
 const runOn = (db: string, layer: Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient, unknown>) =>
   Effect.gen(function* () {
-    const a = yield* scenario(db, "50 accounts")
-    const b = yield* scenario(db, "2 hot accounts")
+    // BENCH_ONLY=peer: only the comparison with the pgledger-style peer
+    const only = process.env["BENCH_ONLY"] === "peer"
+    const a = only ? [] : yield* scenario(db, "50 accounts")
+    const b = only ? [] : yield* scenario(db, "2 hot accounts")
     const peer = yield* peerScenario(db)
     return { rows: [...a, ...b], peer }
   }).pipe(Effect.provide(Layer.merge(layer, Ids.layer)))

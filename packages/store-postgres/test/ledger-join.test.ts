@@ -63,6 +63,25 @@ const outboxRows = (sql: SqlClient.SqlClient) =>
 const orderExists = (sql: SqlClient.SqlClient, id: string) =>
   Effect.map(sql`SELECT 1 FROM orders WHERE id = ${id}`, (r) => r.length === 1)
 
+/** Through the `Ledger` service: a hold `h<n>`, a post `p<n>`, then the caller's order `o<n>`. */
+const holdPostAndOrder = (sql: SqlClient.SqlClient, n: number) =>
+  Effect.gen(function* () {
+    const ledger = yield* Ledger.Ledger
+    yield* ledger.hold({
+      id: `h${n}`,
+      debit: "wallet",
+      credit: "merchant",
+      amount: "30",
+      currency: "USD",
+      timeoutMs: 600_000
+    })
+    yield* ledger.post({
+      id: `p${n}`,
+      postings: [{ debit: "wallet", credit: "merchant", amount: "20", currency: "USD" }]
+    })
+    yield* sql`INSERT INTO orders (id) VALUES (${`o${n}`})`
+  })
+
 const suite = (
   name: string,
   layer: (pool?: number) => Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient, unknown>
@@ -123,19 +142,7 @@ const suite = (
           const outbox = yield* outboxRows(sql)
           yield* sql.withTransaction(
             Effect.gen(function* () {
-              yield* ledger.hold({
-                id: "h1",
-                debit: "wallet",
-                credit: "merchant",
-                amount: "30",
-                currency: "USD",
-                timeoutMs: 600_000
-              })
-              yield* ledger.post({
-                id: "p1",
-                postings: [{ debit: "wallet", credit: "merchant", amount: "20", currency: "USD" }]
-              })
-              yield* sql`INSERT INTO orders (id) VALUES ('o1')`
+              yield* holdPostAndOrder(sql, 1)
             })
           )
           expect(Option.isSome(yield* store.getHold("h1"))).toBe(true)
@@ -148,19 +155,7 @@ const suite = (
           const exit = yield* Effect.exit(
             sql.withTransaction(
               Effect.gen(function* () {
-                yield* ledger.hold({
-                  id: "h2",
-                  debit: "wallet",
-                  credit: "merchant",
-                  amount: "30",
-                  currency: "USD",
-                  timeoutMs: 600_000
-                })
-                yield* ledger.post({
-                  id: "p2",
-                  postings: [{ debit: "wallet", credit: "merchant", amount: "20", currency: "USD" }]
-                })
-                yield* sql`INSERT INTO orders (id) VALUES ('o2')`
+                yield* holdPostAndOrder(sql, 2)
                 return yield* Effect.fail("rolled back" as const)
               })
             )

@@ -1,5 +1,5 @@
 import { type Command, LedgerStore, type StoreFailure } from "@paykit/ledger"
-import { Cause, Deferred, Effect, Exit, Fiber, Layer, Option, Result } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, type Layer, Option, Result } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { describe, expect, it } from "vitest"
 import * as Database from "../src/Database.ts"
@@ -49,6 +49,21 @@ const holdConnections = (sql: SqlClient.SqlClient, n: number, release: Deferred.
     return holders
   })
 
+/** Lets the holders go; then the failed write `failed` left nothing and a new write succeeds. */
+const releaseThenWrite = (
+  store: LedgerStore.LedgerStore["Service"],
+  release: Deferred.Deferred<void>,
+  holders: ReadonlyArray<Fiber.Fiber<void, unknown>>,
+  failed: string
+) =>
+  Effect.gen(function* () {
+    yield* Deferred.succeed(release, undefined)
+    yield* Fiber.joinAll(holders)
+    expect(Option.isNone(yield* store.getEntry(failed))).toBe(true)
+    const out = yield* write(store, [transfer("after")])
+    expect(out.entriesCreated.map((e) => e.id)).toEqual(["after"])
+  })
+
 const starvation = (
   name: string,
   layer: Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient, unknown>,
@@ -67,11 +82,7 @@ const starvation = (
           const failure = failureOf(exit)
           expect(failure?._tag).toBe("StoreFailure")
           expect(failure?.reason).toMatch(/acquireTimeout/)
-          yield* Deferred.succeed(release, undefined)
-          yield* Fiber.joinAll(holders)
-          expect(Option.isNone(yield* store.getEntry("starved"))).toBe(true)
-          const out = yield* write(store, [transfer("after")])
-          expect(out.entriesCreated.map((e) => e.id)).toEqual(["after"])
+          yield* releaseThenWrite(store, release, holders, "starved")
         }).pipe(Effect.provide(layer))
       )
     ))
@@ -145,11 +156,7 @@ if (serverUrl !== undefined) {
             const failure = failureOf(yield* Effect.exit(write(store, [transfer("stuck")])))
             expect(failure?._tag).toBe("StoreFailure")
             expect(failure?.reason).toMatch(/StatementTimeoutError.*statementTimeout/)
-            yield* Deferred.succeed(release, undefined)
-            yield* Fiber.join(holder)
-            expect(Option.isNone(yield* store.getEntry("stuck"))).toBe(true)
-            const out = yield* write(store, [transfer("after")])
-            expect(out.entriesCreated.map((e) => e.id)).toEqual(["after"])
+            yield* releaseThenWrite(store, release, [holder], "stuck")
           }).pipe(
             Effect.provide(
               TestStores.serverWith(url, "stmt", (config) =>
