@@ -377,6 +377,13 @@ class Refused {
  * those. Consumed ids (`failedIds: "consumed"`) live in the entries' id space, so an id is an
  * entry or a failure, never both.
  *
+ * A write made inside a transaction of this `SqlClient` (the caller's `sql.withTransaction`) runs
+ * in it, as a savepoint on the caller's connection, bypassing group commit: it commits and rolls
+ * back with the caller's transaction, outbox row included. There only an id race is retried; a
+ * serialization failure, deadlock or lock timeout fails at once with `StoreFailure` asking the
+ * caller to retry its transaction. The store's own transactions wait at most `acquireTimeout`
+ * for a connection, and its statements at most `statementTimeout` and `lockTimeout`.
+ *
  * Whatever a caller sends, the call answers: an unreadable request fails with `StoreFailure`,
  * and a defect while deciding or persisting a write (an exception from a command the core cannot
  * read, a bug) fails that write alone with a `StoreFailure` naming it (a group's other writes are
