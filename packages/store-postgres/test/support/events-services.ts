@@ -6,7 +6,7 @@ import { Attributes, Risk, RuleSet, RuleSets, VelocityStore } from "@paykit/risk
 import { Clock, Duration, Effect, Layer } from "effect"
 import type * as SqlClient from "effect/sql/SqlClient"
 import { describe, expect, it } from "vitest"
-import { type Backend, outboxRows, perSubject, relayAll } from "./events-stores.ts"
+import { type Backend, type OutboxRow, outboxRows, perSubject, relayAll } from "./events-stores.ts"
 
 const T0 = Date.UTC(2026, 5, 1, 12)
 const DAY = 86_400_000
@@ -168,8 +168,8 @@ const runPostgres = <R>(
       const rows = yield* outboxRows
       const delivered = yield* relayAll(7)
       return { rows, delivered }
-    }).pipe(Effect.provide(layer)) as Effect.Effect<{
-      rows: ReadonlyArray<{ readonly count: number; readonly events: ReadonlyArray<DomainEvent.DomainEvent> }>
+    }).pipe(Effect.provide(layer)) as unknown as Effect.Effect<{
+      rows: ReadonlyArray<OutboxRow>
       delivered: ReadonlyArray<DomainEvent.DomainEvent>
     }>
   )
