@@ -39,18 +39,7 @@ type Runtime = ManagedRuntime.ManagedRuntime<
 >
 const runtimes: Array<Runtime> = []
 afterAll(async () => {
-  for (const r of runtimes) {
-    await r
-      .runPromise(
-        Effect.flatMap(SqlClient.SqlClient, (sql) =>
-          Effect.flatMap(sql<{ s: string }>`SELECT current_schema() AS s`, ([row]) =>
-            sql.unsafe(`DROP SCHEMA IF EXISTS "${row!.s}" CASCADE`)
-          )
-        )
-      )
-      .catch(() => undefined)
-    await r.dispose()
-  }
+  for (const r of runtimes) await r.dispose()
 })
 
 /** `KILLS` workers one after another on `schema`, each killed with SIGKILL a random 300–1500 ms after it is open. */
@@ -126,9 +115,18 @@ const deliver = (runtime: Runtime, counts: Effect.Effect<string, unknown, SqlCli
     })
   )
 
+/** A client on `schema` and a recording Notifier; disposing the runtime drops the schema. */
 const openRuntime = (schema: string): Runtime => {
+  const dropOnClose = Layer.effectDiscard(
+    Effect.flatMap(SqlClient.SqlClient, (sql) =>
+      Effect.addFinalizer(() => sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).pipe(Effect.ignore))
+    )
+  )
   const runtime = ManagedRuntime.make(
-    Layer.merge(Database.layer({ url: serverUrl!, schema, maxConnections: 2 }), Notifier.layerMemory)
+    Layer.merge(
+      dropOnClose.pipe(Layer.provideMerge(Database.layer({ url: serverUrl!, schema, maxConnections: 2 }))),
+      Notifier.layerMemory
+    )
   ) as Runtime
   runtimes.push(runtime)
   return runtime
@@ -147,12 +145,19 @@ const count = (table: string) =>
     )
   )
 
-/** The checks every port shares: redelivery happened, the dedup consumer sees each event once. */
-const common = (out: { recorded: ReadonlyArray<DomainEvent.DomainEvent>; redelivered: number }) => {
+/**
+ * One port's run: the kills on a fresh schema, then the deliveries; checks that rows were
+ * redelivered and returns the dedup consumer's view (each event once, first delivery order).
+ */
+const crashRun = async (port: EventsTask["port"], seed: number, counted: string) => {
+  const schema = freshSchema(`evcrash_${port}`)
+  const reported = await killWorkers(port, schema, seed)
+  const runtime = openRuntime(schema)
+  const out = await deliver(runtime, count(counted))
   const unique = dedup(out.recorded)
   expect(out.redelivered).toBeGreaterThan(0)
   expect(out.recorded.length).toBe(unique.length + out.redelivered)
-  return unique
+  return { runtime, unique, reported }
 }
 
 const sorted = (xs: ReadonlyArray<string>) => [...xs].sort()
@@ -161,11 +166,7 @@ describe.skipIf(serverUrl === undefined)("events survive SIGKILLed writers on Po
   it("ledger: every committed account and entry has its event delivered, no other; each event once after dedup", {
     timeout: 120_000
   }, async () => {
-    const schema = freshSchema("evcrash_ledger")
-    const reported = await killWorkers("ledger", schema, 11)
-    const runtime = openRuntime(schema)
-    const out = await deliver(runtime, count("paykit_ledger_entries"))
-    const unique = common(out)
+    const { runtime, unique, reported } = await crashRun("ledger", 11, "paykit_ledger_entries")
     const accounts = await query(runtime, (sql) => sql<{ id: string }>`SELECT id FROM paykit_ledger_accounts`)
     const entries = await query(
       runtime,
@@ -183,11 +184,7 @@ describe.skipIf(serverUrl === undefined)("events survive SIGKILLed writers on Po
   it("accounts: every committed version's events are delivered, in order per account, none of a rolled-back commit; each once after dedup", {
     timeout: 120_000
   }, async () => {
-    const schema = freshSchema("evcrash_accounts")
-    await killWorkers("accounts", schema, 12)
-    const runtime = openRuntime(schema)
-    const out = await deliver(runtime, count("paykit_accounts_audit"))
-    const unique = common(out)
+    const { runtime, unique } = await crashRun("accounts", 12, "paykit_accounts_audit")
     // the service's commits per account: register (version 1), update (2), verify (3)
     const byVersion = [
       [],
@@ -209,11 +206,7 @@ describe.skipIf(serverUrl === undefined)("events survive SIGKILLed writers on Po
   it("fx: every saved quote's locked event and every consumed quote's executed event are delivered, no other; each once after dedup", {
     timeout: 120_000
   }, async () => {
-    const schema = freshSchema("evcrash_fx")
-    await killWorkers("fx", schema, 13)
-    const runtime = openRuntime(schema)
-    const out = await deliver(runtime, count("paykit_fx_quotes WHERE used_at IS NOT NULL"))
-    const unique = common(out)
+    const { runtime, unique } = await crashRun("fx", 13, "paykit_fx_quotes WHERE used_at IS NOT NULL")
     const quotes = await query(
       runtime,
       (sql) =>
@@ -229,11 +222,7 @@ describe.skipIf(serverUrl === undefined)("events survive SIGKILLed writers on Po
   it("risk: every recorded assessment's alert is delivered, no other; each once after dedup", {
     timeout: 120_000
   }, async () => {
-    const schema = freshSchema("evcrash_risk")
-    await killWorkers("risk", schema, 14)
-    const runtime = openRuntime(schema)
-    const out = await deliver(runtime, count("paykit_risk_velocity"))
-    const unique = common(out)
+    const { runtime, unique } = await crashRun("risk", 14, "paykit_risk_velocity")
     const recorded = await query(
       runtime,
       (sql) => sql<{ id: string }>`SELECT DISTINCT id FROM paykit_risk_velocity`

@@ -1,5 +1,4 @@
 import { AccountStore } from "@paykit/accounts"
-import { AccountStoreContract } from "@paykit/accounts/testing"
 import { QuoteStore } from "@paykit/fx"
 import { QuoteStoreContract } from "@paykit/fx/testing"
 import { VelocityStore } from "@paykit/risk"
@@ -8,7 +7,7 @@ import * as SqlClient from "effect/sql/SqlClient"
 import { describe, expect, it } from "vitest"
 import { serverUrl } from "./support/env.ts"
 import { type Backend, outboxRows, pgliteBackend, relayAll, serverBackend } from "./support/events-stores.ts"
-import { testEvent } from "./support/events-suite.ts"
+import { opening, testEvent } from "./support/events-suite.ts"
 
 /**
  * Writes join the caller's transaction: a write made inside the caller's
@@ -46,7 +45,7 @@ const suite = (backend: Backend) =>
           const store = yield* AccountStore.AccountStore
           const write = (id: string, n: number) =>
             store.commit({
-              accounts: [{ account: AccountStoreContract.account(id, 1), expectedVersion: 0 }],
+              accounts: opening(id),
               index: [{ kind: "email", key: `h-${id}`, accountId: id }],
               events: [testEvent(n, id)]
             })

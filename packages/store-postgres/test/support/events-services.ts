@@ -147,32 +147,39 @@ const riskService = Risk.layer({
   lists: { blocked_countries: ["KP"] }
 })
 
-const runMemory = <R>(
+/**
+ * Runs `scenario` on `stack` over the memory store (its events recorded by `Notifier.layerMemory`)
+ * and over the PostgreSQL store (the outbox rows, then what the relay delivers).
+ */
+const runBoth = async <R, S>(
   scenario: Effect.Effect<unknown, unknown, R>,
-  layer: Layer.Layer<R | Notifier.RecordedEvents, unknown>
-): Promise<ReadonlyArray<DomainEvent.DomainEvent>> =>
-  Effect.runPromise(
-    Effect.gen(function* () {
-      yield* Effect.provideService(scenario, Clock.Clock, manualClock)
-      return yield* Effect.flatMap(Notifier.RecordedEvents, (r) => r.all)
-    }).pipe(Effect.provide(layer)) as Effect.Effect<ReadonlyArray<DomainEvent.DomainEvent>>
+  stack: (store: Layer.Layer<S, unknown>) => Layer.Layer<never, unknown>,
+  memoryStore: Layer.Layer<S, never, Notifier.Notifier>,
+  postgresStore: Layer.Layer<S | SqlClient.SqlClient, unknown>
+) => {
+  const timed = Effect.provideService(scenario, Clock.Clock, manualClock)
+  const memory = await Effect.runPromise(
+    Effect.andThen(
+      timed,
+      Effect.flatMap(Notifier.RecordedEvents, (r) => r.all)
+    ).pipe(
+      Effect.provide(stack(memoryStore.pipe(Layer.provideMerge(Notifier.layerMemory))))
+    ) as Effect.Effect<ReadonlyArray<DomainEvent.DomainEvent>>
   )
-
-const runPostgres = <R>(
-  scenario: Effect.Effect<unknown, unknown, R>,
-  layer: Layer.Layer<R | SqlClient.SqlClient, unknown>
-) =>
-  Effect.runPromise(
+  const postgres = await Effect.runPromise(
     Effect.gen(function* () {
-      yield* Effect.provideService(scenario, Clock.Clock, manualClock)
+      yield* timed
       const rows = yield* outboxRows
       const delivered = yield* relayAll(7)
       return { rows, delivered }
-    }).pipe(Effect.provide(layer)) as unknown as Effect.Effect<{
+    }).pipe(Effect.provide(stack(postgresStore))) as unknown as Effect.Effect<{
       rows: ReadonlyArray<OutboxRow>
       delivered: ReadonlyArray<DomainEvent.DomainEvent>
     }>
   )
+  expectSameDelivery(memory, postgres)
+  return memory
+}
 
 /** Same delivery: the same events (ids, types, subjects, data), in the same order per subject. */
 const expectSameDelivery = (
@@ -197,37 +204,21 @@ const expectSameDelivery = (
 export const serviceSuite = (backend: Backend): void => {
   describe(`services on ${backend.name} deliver what the memory stores deliver`, () => {
     it("Accounts: registrations, updates, verification, erasure, a legal hold and a sweep", async () => {
-      const memory = await runMemory(
+      const memory = await runBoth(
         accountsScenario,
-        Accounts.layer().pipe(
-          Layer.provideMerge(
-            Layer.mergeAll(
-              AccountStore.layerMemory.pipe(Layer.provideMerge(Notifier.layerMemory)),
-              accountsDeps
-            )
-          )
-        )
-      )
-      const postgres = await runPostgres(
-        accountsScenario,
-        Accounts.layer().pipe(Layer.provideMerge(Layer.mergeAll(backend.accounts(), accountsDeps)))
+        (store) => Accounts.layer().pipe(Layer.provideMerge(Layer.mergeAll(store, accountsDeps))),
+        AccountStore.layerMemory,
+        backend.accounts()
       )
       expect(new Set(memory.map((e) => e.type))).toContain("accounts.subject.erased")
-      expectSameDelivery(memory, postgres)
     })
 
     it("Fx: quotes locked and executed; refused executions emit nothing", async () => {
-      const memory = await runMemory(
+      const memory = await runBoth(
         fxScenario,
-        fxService.pipe(
-          Layer.provideMerge(
-            Layer.mergeAll(QuoteStore.layerMemory.pipe(Layer.provideMerge(Notifier.layerMemory)), fxDeps)
-          )
-        )
-      )
-      const postgres = await runPostgres(
-        fxScenario,
-        fxService.pipe(Layer.provideMerge(Layer.mergeAll(backend.quotes(), fxDeps)))
+        (store) => fxService.pipe(Layer.provideMerge(Layer.mergeAll(store, fxDeps))),
+        QuoteStore.layerMemory,
+        backend.quotes()
       )
       expect(memory.map((e) => e.type)).toEqual([
         "fx.quote.locked",
@@ -236,29 +227,18 @@ export const serviceSuite = (backend: Backend): void => {
         "fx.quote.executed",
         "fx.quote.executed"
       ])
-      expectSameDelivery(memory, postgres)
     })
 
     it("Risk: alerts and a freeze recommendation ride on the velocity records", async () => {
-      const memory = await runMemory(
+      const memory = await runBoth(
         riskScenario,
-        riskService.pipe(
-          Layer.provideMerge(
-            Layer.mergeAll(
-              VelocityStore.layerMemory.pipe(Layer.provideMerge(Notifier.layerMemory)),
-              Ids.layerSeeded(7)
-            )
-          )
-        )
-      )
-      const postgres = await runPostgres(
-        riskScenario,
-        riskService.pipe(Layer.provideMerge(Layer.mergeAll(backend.velocity(), Ids.layerSeeded(7))))
+        (store) => riskService.pipe(Layer.provideMerge(Layer.mergeAll(store, Ids.layerSeeded(7)))),
+        VelocityStore.layerMemory,
+        backend.velocity()
       )
       expect(new Set(memory.map((e) => e.type))).toEqual(
         new Set(["risk.alert.raised", "risk.freeze.recommended"])
       )
-      expectSameDelivery(memory, postgres)
     })
   })
 }

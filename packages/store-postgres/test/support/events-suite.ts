@@ -29,6 +29,11 @@ export const testEvent = (
     data: { n, amount: String(n * 100) }
   })
 
+/** An account's first version, as a commit's `accounts`. */
+export const opening = (id: string): NonNullable<AccountStore.Transaction["accounts"]> => [
+  { account: AccountStoreContract.account(id, 1), expectedVersion: 0 }
+]
+
 const ids = (events: ReadonlyArray<DomainEvent.DomainEvent>) => events.map((e) => e.id)
 
 const run = <A, E, S>(
@@ -63,11 +68,11 @@ export const adapterSuite = (backend: Backend): void => {
         Effect.gen(function* () {
           const store = yield* AccountStore.AccountStore
           yield* store.commit({
-            accounts: [{ account: AccountStoreContract.account("a1", 1), expectedVersion: 0 }],
+            accounts: opening("a1"),
             events: [testEvent(1, "a1"), testEvent(2, "a1")]
           })
           yield* store.commit({
-            accounts: [{ account: AccountStoreContract.account("a2", 1), expectedVersion: 0 }]
+            accounts: opening("a2")
           })
           yield* store.commit({
             accounts: [{ account: AccountStoreContract.account("a1", 2), expectedVersion: 1 }],
@@ -95,20 +100,20 @@ export const adapterSuite = (backend: Backend): void => {
         Effect.gen(function* () {
           const store = yield* AccountStore.AccountStore
           yield* store.commit({
-            accounts: [{ account: AccountStoreContract.account("a1", 1), expectedVersion: 0 }],
+            accounts: opening("a1"),
             index: [{ kind: "email", key: "h-1", accountId: "a1" }],
             events: [testEvent(1, "a1")]
           })
           const stale = yield* Effect.flip(
             store.commit({
-              accounts: [{ account: AccountStoreContract.account("a1", 1), expectedVersion: 0 }],
+              accounts: opening("a1"),
               events: [testEvent(2, "a1")]
             })
           )
           expect(stale._tag).toBe("StoreFailure")
           const taken = yield* Effect.flip(
             store.commit({
-              accounts: [{ account: AccountStoreContract.account("a2", 1), expectedVersion: 0 }],
+              accounts: opening("a2"),
               index: [{ kind: "email", key: "h-1", accountId: "a2" }],
               events: [testEvent(3, "a2")]
             })
@@ -117,7 +122,7 @@ export const adapterSuite = (backend: Backend): void => {
           // an audit version that is not a bigint fails the last data statement
           const failing = yield* Effect.flip(
             store.commit({
-              accounts: [{ account: AccountStoreContract.account("a3", 1), expectedVersion: 0 }],
+              accounts: opening("a3"),
               audit: [
                 { id: "au", at: 0, accountId: "a3", actor: "system", action: "x", version: 1.5, changes: [] }
               ],
@@ -128,7 +133,7 @@ export const adapterSuite = (backend: Backend): void => {
           expectBigintDefect(
             yield* Effect.exit(
               store.commit({
-                accounts: [{ account: AccountStoreContract.account("a4", 1), expectedVersion: 0 }],
+                accounts: opening("a4"),
                 events: [testEvent(5, "a4"), bigintEvent(6, "a4")]
               })
             )
@@ -147,7 +152,7 @@ export const adapterSuite = (backend: Backend): void => {
           const store = yield* AccountStore.AccountStore
           yield* failNextOutboxInsertOnce
           yield* store.commit({
-            accounts: [{ account: AccountStoreContract.account("a1", 1), expectedVersion: 0 }],
+            accounts: opening("a1"),
             events: [testEvent(1, "a1"), testEvent(2, "a1")]
           })
           expect(yield* outboxInsertAttempts).toBe(2)
