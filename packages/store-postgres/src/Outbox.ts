@@ -1,6 +1,7 @@
 import { type DomainEvent, Notifier } from "@paykit/core"
 import { Duration, Effect, Layer, Semaphore } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
+import { delivered, lagging } from "./internal/metrics.ts"
 import type { SqlError } from "effect/sql/SqlError"
 import { randomUUID } from "node:crypto"
 
@@ -125,8 +126,14 @@ export const makeRelay = (
         if (!(yield* takeLease)) return { delivered: 0, leased: true }
         const seqs = rows.map((r) => r.seq)
         yield* sql`UPDATE paykit_outbox SET sent_at = now() WHERE seq = ANY(${seqs}::bigint[])`
+        yield* delivered(events.length)
         return { delivered: events.length, leased: false }
       })
+    )
+
+    const pending = Effect.map(
+      sql<{ n: number }>`SELECT coalesce(sum(count), 0)::int AS n FROM paykit_outbox WHERE sent_at IS NULL`,
+      (rows) => rows[0]?.n ?? 0
     )
 
     const drain = Effect.gen(function* () {
@@ -134,7 +141,11 @@ export const makeRelay = (
       while (true) {
         const r = yield* once
         total += r.delivered
-        if (r.delivered < batchSize) return total
+        if (r.delivered < batchSize) {
+          // the outbox lag metric: what is still undelivered after this drain
+          yield* Effect.flatMap(pending, lagging)
+          return total
+        }
       }
     })
 
@@ -146,11 +157,6 @@ export const makeRelay = (
       ),
       Effect.andThen(Effect.sleep(pollInterval)),
       Effect.forever
-    )
-
-    const pending = Effect.map(
-      sql<{ n: number }>`SELECT coalesce(sum(count), 0)::int AS n FROM paykit_outbox WHERE sent_at IS NULL`,
-      (rows) => rows[0]?.n ?? 0
     )
 
     const release = Effect.asVoid(

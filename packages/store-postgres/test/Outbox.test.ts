@@ -1,8 +1,9 @@
 import { type DomainEvent, Notifier } from "@paykit/core"
 import { type Command, LedgerStore } from "@paykit/ledger"
-import { Effect, Layer, ManagedRuntime, Ref } from "effect"
+import { Effect, Layer, ManagedRuntime, Metric, Ref } from "effect"
 import type * as SqlClient from "effect/sql/SqlClient"
 import { afterAll, describe, expect, it } from "vitest"
+import * as Metrics from "../src/Metrics.ts"
 import * as Outbox from "../src/Outbox.ts"
 import { serverUrl } from "./support/env.ts"
 import { pglite, server } from "./support/layers.ts"
@@ -28,7 +29,46 @@ const write = (commands: ReadonlyArray<Command.Command>) =>
     })
   )
 
-const suite = (name: string, layer: Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient, unknown>) =>
+const suite = (name: string, layer: Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient, unknown>) => {
+  describe(`Outbox metrics on ${name}`, () => {
+    const runtime = ManagedRuntime.make(Layer.merge(layer, Notifier.layerMemory))
+    afterAll(() => runtime.dispose())
+
+    it("metrics: write durations and group sizes of the ledger store, pool waits, delivered events and the outbox lag", async () => {
+      const writes = Metric.withAttributes(Metrics.writeDuration, { "paykit.store": "ledger" })
+      const groups = Metric.withAttributes(Metrics.groupSize, { "paykit.store": "ledger" })
+      const counts = Effect.all({
+        writes: Effect.map(Metric.value(writes), (s) => s.count),
+        groups: Effect.map(Metric.value(groups), (s) => s.count),
+        waits: Effect.map(Metric.value(Metrics.poolWait), (s) => s.count),
+        delivered: Effect.map(Metric.value(Metrics.outboxDelivered), (s) => Number(s.count))
+      })
+      const [before, after, lag] = await runtime.runPromise(
+        Effect.gen(function* () {
+          const relay = yield* Outbox.makeRelay({ batchSize: 100 })
+          yield* write(setup)
+          yield* relay.drain
+          const before = yield* counts
+          yield* Effect.all([write([fund("m1")]), write([fund("m2")]), write([fund("m3")])], {
+            concurrency: "unbounded"
+          })
+          yield* relay.drain
+          const after = yield* counts
+          const lag = (yield* Metric.value(Metrics.outboxLag)).value
+          yield* relay.release
+          return [before, after, lag] as const
+        })
+      )
+      expect(after.writes - before.writes).toBe(3)
+      // three concurrent writes: decided in one to three groups, each after waiting for a connection
+      expect(after.groups - before.groups).toBeGreaterThanOrEqual(1)
+      expect(after.groups - before.groups).toBeLessThanOrEqual(3)
+      expect(after.waits - before.waits).toBe(after.groups - before.groups)
+      expect(after.delivered - before.delivered).toBe(3)
+      expect(lag).toBe(0)
+    })
+  })
+
   describe(`Outbox relay on ${name}`, () => {
     const runtime = ManagedRuntime.make(Layer.merge(layer, Notifier.layerMemory))
     afterAll(() => runtime.dispose())
@@ -175,6 +215,7 @@ const suite = (name: string, layer: Layer.Layer<LedgerStore.LedgerStore | SqlCli
       )
     })
   })
+}
 
 suite("PGlite", pglite)
 describe.skipIf(serverUrl === undefined)("PostgreSQL", () => {

@@ -13,6 +13,7 @@ import {
   openLayer,
   retryTransient
 } from "../internal/adapter.ts"
+import { timedWrite } from "../internal/metrics.ts"
 import { insertEvents } from "../internal/outboxInsert.ts"
 import * as Migrations from "../Migrations.ts"
 import { accountsMigrations } from "./internal/schema.ts"
@@ -335,7 +336,7 @@ export const make = (
       )
 
     const commit = (tx: AccountStore.Transaction): Effect.Effect<void, StoreFailure> =>
-      retryTransient(attempt(tx), maxAttempts).pipe(
+      retryTransient(attempt(tx), maxAttempts, "accounts").pipe(
         Effect.mapError((e) =>
           e instanceof Conflict ? new StoreFailure({ reason: e.reason }) : fail("commit")(e)
         )
@@ -472,7 +473,7 @@ export const make = (
       getErasure,
       dueErasures,
       audit,
-      commit,
+      commit: (tx) => timedWrite("accounts", commit(tx)),
       dump
     })
   })

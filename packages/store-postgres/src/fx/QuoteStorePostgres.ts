@@ -23,6 +23,7 @@ import {
   openLayer,
   retryTransient
 } from "../internal/adapter.ts"
+import { timedWrite } from "../internal/metrics.ts"
 import { insertEvents } from "../internal/outboxInsert.ts"
 import * as Migrations from "../Migrations.ts"
 import { fxMigrations } from "./internal/schema.ts"
@@ -99,7 +100,7 @@ export const make = (
       <A, E>(
         effect: Effect.Effect<A, E | SqlError>
       ): Effect.Effect<A, Exclude<E, SqlError> | QuoteStoreUnavailable> =>
-        retryTransient(effect, maxAttempts).pipe(
+        retryTransient(effect, maxAttempts, "fx").pipe(
           Effect.catchIf(
             (e): e is SqlError => typeof e === "object" && e !== null && "_tag" in e && e._tag === "SqlError",
             (e) => Effect.fail(new QuoteStoreUnavailable({ operation, reason: messageOf(e) }))
@@ -166,7 +167,11 @@ export const make = (
       return (events === undefined ? attempt : sql.withTransaction(attempt)).pipe(unavailable("consume"))
     }
 
-    return QuoteStore.QuoteStore.of({ save, get, consume })
+    return QuoteStore.QuoteStore.of({
+      save: (quote, events) => timedWrite("fx", save(quote, events)),
+      get,
+      consume: (id, now, events) => timedWrite("fx", consume(id, now, events))
+    })
   })
 
 /**

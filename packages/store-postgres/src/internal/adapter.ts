@@ -6,6 +6,7 @@ import * as Database from "../Database.ts"
 import type { StartupError } from "../errors.ts"
 import { DatabaseUnavailable } from "../errors.ts"
 import * as Migrations from "../Migrations.ts"
+import { poolTimedOut, retried, type StoreName, waitedForPool } from "./metrics.ts"
 import { checkSchemaName } from "./schemaName.ts"
 
 /** 2^127 − 1, the largest amount or running total (Money.MAX_AMOUNT), for `CHECK` ranges. */
@@ -49,13 +50,18 @@ export const backoff = (n: number): Effect.Effect<void> =>
  */
 export const retryTransient = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
-  maxAttempts: number
+  maxAttempts: number,
+  store: StoreName
 ): Effect.Effect<A, E, R> => {
   const loop = (n: number): Effect.Effect<A, E, R> =>
     effect.pipe(
       Effect.catchIf(
         (e) => isSqlError(e) && isTransient(e) && n + 1 < maxAttempts,
-        () => Effect.flatMap(backoff(n), () => loop(n + 1))
+        () =>
+          Effect.andThen(
+            retried(store),
+            Effect.flatMap(backoff(n), () => loop(n + 1))
+          )
       )
     )
   return loop(0)
@@ -131,9 +137,12 @@ export const withAcquireTimeout =
   <A, E, R>(body: Effect.Effect<A, E, R>): Effect.Effect<A, E | SqlError | AcquireTimeout, R> =>
     Effect.gen(function* () {
       const started = yield* Deferred.make<void>()
+      const asked = performance.now()
       const fiber = yield* Effect.forkChild(
         sql
-          .withTransaction(Effect.andThen(Deferred.succeed(started, undefined), body))
+          .withTransaction(
+            Effect.andThen(Effect.andThen(waitedForPool(asked), Deferred.succeed(started, undefined)), body)
+          )
           // a transaction that fails before its body (no connection, a failed BEGIN) answers too
           .pipe(Effect.onExit(() => Deferred.succeed(started, undefined)))
       )
@@ -147,7 +156,7 @@ export const withAcquireTimeout =
       const exit = yield* Fiber.await(fiber)
       if (Exit.isSuccess(exit)) return exit.value
       return yield* Cause.hasInterruptsOnly(exit.cause)
-        ? Effect.fail(new AcquireTimeout(acquireTimeoutMillis))
+        ? Effect.andThen(poolTimedOut, Effect.fail(new AcquireTimeout(acquireTimeoutMillis)))
         : Effect.failCause(exit.cause)
     })
 

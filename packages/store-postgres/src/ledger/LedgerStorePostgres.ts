@@ -42,6 +42,7 @@ import {
   settingOf,
   withAcquireTimeout
 } from "../internal/adapter.ts"
+import { grouped, retried, timedWrite } from "../internal/metrics.ts"
 import * as Migrations from "../Migrations.ts"
 import {
   accountColumns,
@@ -638,7 +639,10 @@ export const make = (
                           `${reasonOf(e)}; this write ran inside the caller's transaction, which this conflict aborts: retry the caller's whole transaction`
                         )
                       : retryable(e) && n + 1 < maxAttempts
-                        ? Effect.flatMap(backoff(n), () => loop(n + 1))
+                        ? Effect.andThen(
+                            retried("ledger"),
+                            Effect.flatMap(backoff(n), () => loop(n + 1))
+                          )
                         : fail(
                             retryable(e) && n + 1 >= maxAttempts
                               ? `gave up after ${maxAttempts} attempts: ${reasonOf(e)}`
@@ -688,7 +692,7 @@ export const make = (
     // Whatever ends a group, its callers get an answer: a group cut short (the store closing, or
     // a defect that escaped `run`) fails the writes it had not answered yet.
     const serve = (group: ReadonlyArray<Pending>) =>
-      runGroup(group).pipe(
+      Effect.andThen(grouped(group.length), runGroup(group)).pipe(
         Effect.onExit((exit) =>
           Exit.isSuccess(exit)
             ? Effect.void
@@ -750,6 +754,9 @@ export const make = (
     for (let i = 0; i < writers; i++) yield* Effect.forkScoped(writer(i))
 
     const write = (request: LedgerCore.Request): Effect.Effect<LedgerCore.Outcome, StoreFailure> =>
+      timedWrite("ledger", writeOnce(request))
+
+    const writeOnce = (request: LedgerCore.Request): Effect.Effect<LedgerCore.Outcome, StoreFailure> =>
       Effect.suspend(() => {
         const own = ownRequest(request, clock)
         if (typeof own === "string") return Effect.fail(new StoreFailure({ operation: "write", reason: own }))

@@ -7,6 +7,7 @@ import type * as Database from "../Database.ts"
 import type { StartupError } from "../errors.ts"
 import { InvalidStoreConfig } from "../errors.ts"
 import { clientLayer, configLayer, messageOf, num, openLayer, retryTransient } from "../internal/adapter.ts"
+import { timedWrite } from "../internal/metrics.ts"
 import { insertEvents } from "../internal/outboxInsert.ts"
 import * as Migrations from "../Migrations.ts"
 import { riskMigrations } from "./internal/schema.ts"
@@ -154,7 +155,8 @@ export const make = (
             yield* insertEvents(sql, events, "VelocityStorePostgres.record")
           })
         ),
-        maxAttempts
+        maxAttempts,
+        "risk"
       ).pipe(Effect.asVoid, Effect.mapError(unavailable("record")))
     }
 
@@ -173,13 +175,19 @@ export const make = (
       retryTransient(
         sql<{ n: number }>`WITH d AS (DELETE FROM paykit_risk_velocity WHERE at < ${before} RETURNING 1)
           SELECT count(*)::int AS n FROM d`,
-        maxAttempts
+        maxAttempts,
+        "risk"
       ).pipe(
         Effect.map((rows) => num(rows[0]?.n ?? 0)),
         Effect.mapError(unavailable("prune"))
       )
 
-    return VelocityStore.VelocityStore.of({ cap, record, history, prune })
+    return VelocityStore.VelocityStore.of({
+      cap,
+      record: (event, events) => timedWrite("risk", record(event, events)),
+      history,
+      prune
+    })
   })
 
 /**
