@@ -430,9 +430,19 @@ export const make = (
         )
       })
 
+    /** An id argument that is not a string (plain JavaScript, hostile input) is InvalidInput, not a defect. */
+    const checkId = (value: unknown, what: string): Op<string> =>
+      typeof value === "string"
+        ? Effect.succeed(value)
+        : Effect.fail(
+            new InvalidInput({ operation: "Accounts", path: what, reason: `expected a ${what} (a string)` })
+          )
+
     const load = (id: string): Op<Account> =>
-      Effect.flatMap(store.getAccount(id), (o) =>
-        Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(notFound("account", id))
+      Effect.flatMap(checkId(id, "account id"), (checked) =>
+        Effect.flatMap(store.getAccount(checked), (o) =>
+          Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(notFound("account", checked))
+        )
       )
 
     const actorKind = (a: Account, actor: Actor): Lifecycle.ActorKind | "member" =>
@@ -1400,8 +1410,10 @@ export const make = (
       })
 
     const accountOfSubject = (subject: string) =>
-      Effect.flatMap(store.findIndex("subject", subject), (o) =>
-        Option.isSome(o) ? load(o.value) : Effect.fail(notFound("subject", subject))
+      Effect.flatMap(checkId(subject, "subject id"), (checked) =>
+        Effect.flatMap(store.findIndex("subject", checked), (o) =>
+          Option.isSome(o) ? load(o.value) : Effect.fail(notFound("subject", checked))
+        )
       )
 
     const exportSubject = (subject: string): Op<SubjectExport.SubjectExport> =>
