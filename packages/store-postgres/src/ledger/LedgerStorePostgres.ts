@@ -18,7 +18,8 @@ import {
   Option,
   Queue,
   Result,
-  type Scope
+  type Scope,
+  type Tracer
 } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
@@ -662,6 +663,8 @@ export const make = (
     interface Pending {
       readonly request: LedgerCore.Request
       readonly done: Deferred.Deferred<LedgerCore.Outcome, StoreFailure>
+      /** The caller's `paykit.store.ledger.write` span, linked from the group's span. */
+      readonly span: Tracer.AnySpan | undefined
     }
     const queue = yield* Queue.unbounded<Pending>()
     const writers = sql.driver === "pglite" ? 1 : Math.max(1, config.writers ?? 4)
@@ -692,7 +695,13 @@ export const make = (
     // Whatever ends a group, its callers get an answer: a group cut short (the store closing, or
     // a defect that escaped `run`) fails the writes it had not answered yet.
     const serve = (group: ReadonlyArray<Pending>) =>
-      Effect.andThen(grouped(group.length), runGroup(group)).pipe(
+      Effect.andThen(
+        grouped(group.length),
+        Effect.withSpan(runGroup(group), "paykit.store.ledger.group", {
+          attributes: { "paykit.store.requests": group.length },
+          links: group.flatMap((p) => (p.span === undefined ? [] : [{ span: p.span, attributes: {} }]))
+        })
+      ).pipe(
         Effect.onExit((exit) =>
           Exit.isSuccess(exit)
             ? Effect.void
@@ -761,12 +770,32 @@ export const make = (
         const own = ownRequest(request, clock)
         if (typeof own === "string") return Effect.fail(new StoreFailure({ operation: "write", reason: own }))
         return Effect.flatMap(inTransaction(sql), (joined) => {
+          const queued = !joined && config.groupCommit !== false
+          // a span in the caller's fiber, so it nests under the caller's span whichever path runs
+          // the write; a group's transaction (in a writer fiber) links to the spans it serves
+          const span = {
+            attributes: {
+              "paykit.store.commands": own.commands.length,
+              "paykit.store.path": joined ? "caller-transaction" : queued ? "group-commit" : "own-transaction"
+            }
+          }
           // inside the caller's transaction: on its connection, as a savepoint, never queued (a
           // writer fiber would use another connection, or wait for the one the caller holds)
-          if (joined || config.groupCommit === false)
-            return Effect.map(run([own], joined), (outcomes) => outcomes[0]!)
-          return Effect.flatMap(Deferred.make<LedgerCore.Outcome, StoreFailure>(), (done) =>
-            Effect.andThen(Queue.offer(queue, { request: own, done }), Deferred.await(done))
+          if (!queued)
+            return Effect.withSpan(
+              Effect.map(run([own], joined), (outcomes) => outcomes[0]!),
+              "paykit.store.ledger.write",
+              span
+            )
+          return Effect.withSpan(
+            Effect.gen(function* () {
+              const done = yield* Deferred.make<LedgerCore.Outcome, StoreFailure>()
+              const caller = yield* Effect.option(Effect.currentSpan)
+              yield* Queue.offer(queue, { request: own, done, span: Option.getOrUndefined(caller) })
+              return yield* Deferred.await(done)
+            }),
+            "paykit.store.ledger.write",
+            span
           )
         })
       })
