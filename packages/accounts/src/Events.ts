@@ -366,8 +366,7 @@ export const KeysRotated = Schema.Struct({ kekVersion: Schema.Int, rewrapped: Co
 
 // ---- the envelope union ----
 
-const member = <const T extends string, D extends Schema.Top>(type: T, data: D) =>
-  Schema.Struct({ ...DomainEvent.DomainEvent.fields, type: Schema.Literal(type), data })
+const member = DomainEvent.typed
 
 /**
  * Every event this package emits, in its envelope: a union whose `type` literal selects the

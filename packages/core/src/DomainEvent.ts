@@ -103,3 +103,20 @@ export const envelopes = (
     }
     return out
   })
+
+/**
+ * The Schema of one event type in its envelope: the envelope's fields, `type` fixed to the given
+ * literal, and `data` decoded by its own schema. A package's event union is a `Schema.Union` of
+ * these, so a consumer's `switch (event.type)` narrows `data`.
+ *
+ * @example
+ * ```ts
+ * import { DomainEvent } from "@paykit/core"
+ * import { Schema } from "effect"
+ * const Locked = DomainEvent.typed("fx.quote.locked", Schema.Struct({ quoteId: Schema.String }))
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const typed = <const T extends string, D extends Schema.Top>(type: T, data: D) =>
+  Schema.Struct({ ...DomainEvent.fields, type: Schema.Literal(type), data })

@@ -112,12 +112,6 @@ export const executed = (eventId: string, quote: Quote, at: number): DomainEvent
     data: encodeExecuted({ quoteId: quote.id, paid: quote.paid, received: quote.received, executedAt: at })
   })
 
-const envelope = {
-  id: DomainEvent.DomainEvent.fields.id,
-  occurredAt: DomainEvent.DomainEvent.fields.occurredAt,
-  subject: Schema.String
-}
-
 /**
  * Every event this package emits, as one Schema: the envelope whose `type` selects the data's
  * schema (`fx.quote.locked` → {@link QuoteLocked}, `fx.quote.executed` → {@link QuoteExecuted}).
@@ -135,8 +129,8 @@ const envelope = {
  * @since 0.1.0
  */
 export const Event = Schema.Union([
-  Schema.Struct({ ...envelope, type: Schema.Literal(TYPES.locked), data: QuoteLocked }),
-  Schema.Struct({ ...envelope, type: Schema.Literal(TYPES.executed), data: QuoteExecuted })
+  DomainEvent.typed(TYPES.locked, QuoteLocked),
+  DomainEvent.typed(TYPES.executed, QuoteExecuted)
 ])
 
 /**

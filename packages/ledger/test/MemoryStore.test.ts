@@ -263,22 +263,30 @@ describe("memory store at scale", () => {
   })
 })
 
-describe("memory store: a defect inside the writer", () => {
-  it("fails only the write that carries it, with StoreFailure, changes nothing, and the next write succeeds (write and writeSummary)", () => {
-    const store = Effect.runSync(LedgerStore.makeMemory.pipe(Effect.provide(Notifier.layerNoop)))
-    const request = (commands: ReadonlyArray<Command.Command>) => ({
-      commands,
-      mode: "independent" as const,
-      now: 0,
-      eventIdSeed: "01J00000000000000000000000"
-    })
-    Effect.runSync(
-      store.write(
-        request(
-          ["a", "b"].map((id) => ({ _tag: "CreateAccount", id, currency: "USD", code: "x", normal: "debit" }))
-        )
+/** A write request at time 0 in independent mode. */
+const request = (commands: ReadonlyArray<Command.Command>) => ({
+  commands,
+  mode: "independent" as const,
+  now: 0,
+  eventIdSeed: "01J00000000000000000000000"
+})
+
+/** A fresh memory store holding accounts `a` and `b` (USD). */
+const storeWithTwoAccounts = () => {
+  const store = Effect.runSync(LedgerStore.makeMemory.pipe(Effect.provide(Notifier.layerNoop)))
+  Effect.runSync(
+    store.write(
+      request(
+        ["a", "b"].map((id) => ({ _tag: "CreateAccount", id, currency: "USD", code: "x", normal: "debit" }))
       )
     )
+  )
+  return store
+}
+
+describe("memory store: a defect inside the writer", () => {
+  it("fails only the write that carries it, with StoreFailure, changes nothing, and the next write succeeds (write and writeSummary)", () => {
+    const store = storeWithTwoAccounts()
     const before = Effect.runSync(store.dump)
     // a request whose mode throws when the writer reads it: a defect inside the write itself
     const poisoned = () => ({
@@ -309,20 +317,7 @@ describe("memory store: a defect inside the writer", () => {
 
 describe("memory store: the column path and odd commands", () => {
   it("a transfer that cannot be read (a getter that throws) is refused in its place by writeSummary; its neighbours are applied", () => {
-    const store = Effect.runSync(LedgerStore.makeMemory.pipe(Effect.provide(Notifier.layerNoop)))
-    const request = (commands: ReadonlyArray<Command.Command>) => ({
-      commands,
-      mode: "independent" as const,
-      now: 0,
-      eventIdSeed: "01J00000000000000000000000"
-    })
-    Effect.runSync(
-      store.write(
-        request(
-          ["a", "b"].map((id) => ({ _tag: "CreateAccount", id, currency: "USD", code: "x", normal: "debit" }))
-        )
-      )
-    )
+    const store = storeWithTwoAccounts()
     const unreadable = {
       _tag: "Transfer",
       get id(): string {
@@ -344,20 +339,7 @@ describe("memory store: the column path and odd commands", () => {
   })
 
   it("a transfer whose fields answer differently when read again is decided on one reading", () => {
-    const store = Effect.runSync(LedgerStore.makeMemory.pipe(Effect.provide(Notifier.layerNoop)))
-    const request = (commands: ReadonlyArray<Command.Command>) => ({
-      commands,
-      mode: "independent" as const,
-      now: 0,
-      eventIdSeed: "01J00000000000000000000000"
-    })
-    Effect.runSync(
-      store.write(
-        request(
-          ["a", "b"].map((id) => ({ _tag: "CreateAccount", id, currency: "USD", code: "x", normal: "debit" }))
-        )
-      )
-    )
+    const store = storeWithTwoAccounts()
     let reads = 0
     const fickle = {
       _tag: "Transfer",

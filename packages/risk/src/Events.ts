@@ -127,12 +127,6 @@ export const freeze = (
   })
 }
 
-const envelope = {
-  id: DomainEvent.DomainEvent.fields.id,
-  occurredAt: DomainEvent.DomainEvent.fields.occurredAt,
-  subject: Schema.String
-}
-
 /**
  * Every event this package emits, as one Schema: the envelope whose `type` selects the data's
  * schema (`risk.alert.raised` → {@link AlertRaised}, `risk.freeze.recommended` →
@@ -151,8 +145,8 @@ const envelope = {
  * @since 0.1.0
  */
 export const Event = Schema.Union([
-  Schema.Struct({ ...envelope, type: Schema.Literal(TYPES.alert), data: AlertRaised }),
-  Schema.Struct({ ...envelope, type: Schema.Literal(TYPES.freeze), data: FreezeRecommended })
+  DomainEvent.typed(TYPES.alert, AlertRaised),
+  DomainEvent.typed(TYPES.freeze, FreezeRecommended)
 ])
 
 /**
