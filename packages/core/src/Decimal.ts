@@ -1,7 +1,7 @@
 import Big from "big.js"
 import { Result, Schema, SchemaGetter } from "effect"
-import { InvalidRate } from "./errors.ts"
-import { divide as divideInt, pow10, type RoundingMode } from "./Rounding.ts"
+import { type InvalidInput, InvalidRate } from "./errors.ts"
+import { divide as divideInt, invalidMode, isRoundingMode, pow10, type RoundingMode } from "./Rounding.ts"
 
 // A private big.js constructor so no application setting of Big.DP / Big.RM leaks in or out.
 const B = Big()
@@ -140,7 +140,8 @@ export const isNegative = (a: Decimal): boolean => a.coefficient < 0n
 export const isZero = (a: Decimal): boolean => a.coefficient === 0n
 
 /**
- * `a / b` rounded to `places` decimal places with `mode`. Fails when `b` is zero.
+ * `a / b` rounded to `places` decimal places with `mode`. Fails with `InvalidRate` when `b` is
+ * zero and with `InvalidInput` (path `mode`) when `mode` is not one of the seven.
  *
  * @example
  * ```ts
@@ -155,7 +156,8 @@ export const divide = (
   b: Decimal,
   places: number,
   mode: RoundingMode
-): Result.Result<Decimal, InvalidRate> => {
+): Result.Result<Decimal, InvalidRate | InvalidInput> => {
+  if (!isRoundingMode(mode)) return Result.fail(invalidMode("Decimal.divide", "mode", mode))
   if (b.coefficient === 0n)
     return Result.fail(new InvalidRate({ input: b.toString(), reason: "division by zero" }))
   // a/b = (ca / 10^sa) / (cb / 10^sb) = ca * 10^sb / (cb * 10^sa); scaled by 10^places
@@ -165,13 +167,26 @@ export const divide = (
 }
 
 /**
- * Rounds to `places` decimal places with `mode`.
+ * Like {@link divide} but throws its error (`InvalidRate` or `InvalidInput`). For constants.
+ *
+ * @category math
+ * @since 0.2.0
+ */
+export const divideUnsafe = (a: Decimal, b: Decimal, places: number, mode: RoundingMode): Decimal =>
+  Result.getOrThrow(divide(a, b, places, mode))
+
+/**
+ * Rounds to `places` decimal places with `mode`. It returns a plain `Decimal`, so a mode that
+ * is not one of the seven (from untyped code) throws `InvalidInput` (path `mode`), even when no
+ * rounding is needed; there is no silent default.
  *
  * @category math
  * @since 0.1.0
  */
-export const round = (a: Decimal, places: number, mode: RoundingMode): Decimal =>
-  a.scale <= places ? a : fromParts(divideInt(a.coefficient, pow10(a.scale - places), mode), places)
+export const round = (a: Decimal, places: number, mode: RoundingMode): Decimal => {
+  if (!isRoundingMode(mode)) throw invalidMode("Decimal.round", "mode", mode)
+  return a.scale <= places ? a : fromParts(divideInt(a.coefficient, pow10(a.scale - places), mode), places)
+}
 
 const decimalString = Schema.String.check(
   Schema.isPattern(DECIMAL_PATTERN, {

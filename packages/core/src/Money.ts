@@ -6,11 +6,13 @@ import {
   CurrencyMismatch,
   InvalidAllocation,
   InvalidAmount,
+  InvalidInput,
   InvalidRate,
   PrecisionLoss,
   type UnknownCurrency
 } from "./errors.ts"
-import { divide, pow10, type RoundingMode } from "./Rounding.ts"
+import { unreadable } from "./Input.ts"
+import { describeValue, divide, invalidMode, isRoundingMode, pow10, type RoundingMode } from "./Rounding.ts"
 
 /**
  * The largest magnitude paykit represents: 2^127 − 1 minor units (a signed 128-bit integer,
@@ -60,6 +62,26 @@ const mismatch = (operation: string, a: Money, b: Money) =>
 
 const sameCurrency = (a: Money, b: Money): boolean =>
   a.currency === b.currency || a.currency.code === b.currency.code
+
+// `InvalidInput` when `u` is not a Currency object (a code string is the usual mistake).
+const currencyProblem = (operation: string, path: string, u: unknown): InvalidInput | undefined => {
+  if (
+    typeof u === "object" &&
+    u !== null &&
+    typeof (u as Currency.Currency).code === "string" &&
+    Number.isSafeInteger((u as Currency.Currency).exponent) &&
+    (u as Currency.Currency).exponent >= 0
+  ) {
+    return undefined
+  }
+  const hint =
+    typeof u === "string" ? `; look a code up with Currency.fromCode(${JSON.stringify(u.slice(0, 12))})` : ""
+  return new InvalidInput({
+    operation,
+    path,
+    reason: `expected a Currency, such as Currency.USD; got ${describeValue(u)}${hint}`
+  })
+}
 
 /**
  * Money from an integer number of minor units. Rejects anything but a `bigint` in range
@@ -189,6 +211,14 @@ export const compare = (a: Money, b: Money): Result.Result<-1 | 0 | 1, CurrencyM
 }
 
 /**
+ * Like {@link compare} but throws `CurrencyMismatch`.
+ *
+ * @category math
+ * @since 0.2.0
+ */
+export const compareUnsafe = (a: Money, b: Money): -1 | 0 | 1 => Result.getOrThrow(compare(a, b))
+
+/**
  * True when both have the same currency and amount. Different currencies are simply not equal.
  *
  * @category guards
@@ -213,6 +243,22 @@ export const min = (a: Money, b: Money): Result.Result<Money, CurrencyMismatch> 
  */
 export const max = (a: Money, b: Money): Result.Result<Money, CurrencyMismatch> =>
   sameCurrency(a, b) ? Result.succeed(a.amount >= b.amount ? a : b) : Result.fail(mismatch("max", a, b))
+
+/**
+ * Like {@link min} but throws `CurrencyMismatch`.
+ *
+ * @category math
+ * @since 0.2.0
+ */
+export const minUnsafe = (a: Money, b: Money): Money => Result.getOrThrow(min(a, b))
+
+/**
+ * Like {@link max} but throws `CurrencyMismatch`.
+ *
+ * @category math
+ * @since 0.2.0
+ */
+export const maxUnsafe = (a: Money, b: Money): Money => Result.getOrThrow(max(a, b))
 
 /**
  * The sum of many amounts, all in `currency` (zero for an empty list).
@@ -240,6 +286,15 @@ export const sum = (
   return inRange(total) ? Result.succeed(new Money(total, currency)) : Result.fail(outOfRange("sum", total))
 }
 
+/**
+ * Like {@link sum} but throws `CurrencyMismatch` or `AmountOutOfRange`.
+ *
+ * @category math
+ * @since 0.2.0
+ */
+export const sumUnsafe = (currency: Currency.Currency, amounts: Iterable<Money>): Money =>
+  Result.getOrThrow(sum(currency, amounts))
+
 /** @category guards @since 0.1.0 */
 export const isZero = (a: Money): boolean => a.amount === 0n
 /** @category guards @since 0.1.0 */
@@ -250,7 +305,8 @@ export const isNegative = (a: Money): boolean => a.amount < 0n
 export const sign = (a: Money): -1 | 0 | 1 => (a.amount < 0n ? -1 : a.amount > 0n ? 1 : 0)
 
 /**
- * `a × factor`, rounded to the currency's minor unit with `mode`.
+ * `a × factor`, rounded to the currency's minor unit with `mode`. A `mode` that is not one of
+ * the seven (from untyped code) is `InvalidInput` naming `mode`: there is no default.
  *
  * @example
  * ```ts
@@ -264,13 +320,24 @@ export const multiply = (
   a: Money,
   factor: Decimal,
   mode: RoundingMode
-): Result.Result<Money, AmountOutOfRange> => {
+): Result.Result<Money, AmountOutOfRange | InvalidInput> => {
+  if (!isRoundingMode(mode)) return Result.fail(invalidMode("multiply", "mode", mode))
   const r = divide(a.amount * factor.coefficient, pow10(factor.scale), mode)
   return inRange(r) ? Result.succeed(new Money(r, a.currency)) : Result.fail(outOfRange("multiply", r))
 }
 
 /**
- * `percent` % of `a` (`percent` 2.9 means 2.9 %), rounded with `mode`.
+ * Like {@link multiply} but throws its typed error (`AmountOutOfRange`, `InvalidInput`).
+ *
+ * @category math
+ * @since 0.2.0
+ */
+export const multiplyUnsafe = (a: Money, factor: Decimal, mode: RoundingMode): Money =>
+  Result.getOrThrow(multiply(a, factor, mode))
+
+/**
+ * `percent` % of `a` (`percent` 2.9 means 2.9 %), rounded with `mode` (one of the seven, or
+ * `InvalidInput` naming `mode`).
  *
  * @example
  * ```ts
@@ -284,14 +351,25 @@ export const percentage = (
   a: Money,
   percent: Decimal,
   mode: RoundingMode
-): Result.Result<Money, AmountOutOfRange> => {
+): Result.Result<Money, AmountOutOfRange | InvalidInput> => {
+  if (!isRoundingMode(mode)) return Result.fail(invalidMode("percentage", "mode", mode))
   const r = divide(a.amount * percent.coefficient, pow10(percent.scale + 2), mode)
   return inRange(r) ? Result.succeed(new Money(r, a.currency)) : Result.fail(outOfRange("percentage", r))
 }
 
 /**
+ * Like {@link percentage} but throws its typed error (`AmountOutOfRange`, `InvalidInput`).
+ *
+ * @category math
+ * @since 0.2.0
+ */
+export const percentageUnsafe = (a: Money, percent: Decimal, mode: RoundingMode): Money =>
+  Result.getOrThrow(percentage(a, percent, mode))
+
+/**
  * Converts `a` into `to` at `rate` (units of `to` per unit of `a`'s currency), minding both
- * exponents, rounded with `mode`. The rate must be positive.
+ * exponents, rounded with `mode`. The rate must be positive (`InvalidRate`); `to` must be a
+ * `Currency` and `mode` one of the seven (`InvalidInput` naming `to` or `mode`).
  *
  * @example
  * ```ts
@@ -307,7 +385,10 @@ export const convert = (
   rate: Decimal,
   to: Currency.Currency,
   mode: RoundingMode
-): Result.Result<Money, InvalidRate | AmountOutOfRange> => {
+): Result.Result<Money, InvalidRate | AmountOutOfRange | InvalidInput> => {
+  if (!isRoundingMode(mode)) return Result.fail(invalidMode("convert", "mode", mode))
+  const badCurrency = currencyProblem("convert", "to", to)
+  if (badCurrency !== undefined) return Result.fail(badCurrency)
   if (rate.coefficient <= 0n) {
     return Result.fail(
       new InvalidRate({ input: rate.toString(), reason: "a conversion rate must be greater than zero" })
@@ -319,6 +400,15 @@ export const convert = (
   const r = divide(numerator, denominator, mode)
   return inRange(r) ? Result.succeed(new Money(r, to)) : Result.fail(outOfRange("convert", r))
 }
+
+/**
+ * Like {@link convert} but throws its typed error (`InvalidRate`, `AmountOutOfRange`, `InvalidInput`).
+ *
+ * @category math
+ * @since 0.2.0
+ */
+export const convertUnsafe = (a: Money, rate: Decimal, to: Currency.Currency, mode: RoundingMode): Money =>
+  Result.getOrThrow(convert(a, rate, to, mode))
 
 const allocateUnits = (total: bigint, weights: ReadonlyArray<bigint>, weightSum: bigint): Array<bigint> => {
   const negative = total < 0n
@@ -422,6 +512,15 @@ export const allocate = (
 }
 
 /**
+ * Like {@link allocate} but throws `InvalidAllocation`.
+ *
+ * @category math
+ * @since 0.2.0
+ */
+export const allocateUnsafe = (a: Money, ratios: ReadonlyArray<bigint | Decimal>): Array<Money> =>
+  Result.getOrThrow(allocate(a, ratios))
+
+/**
  * Splits `a` into `n` parts that differ by at most one minor unit, the larger parts first.
  *
  * @example
@@ -451,12 +550,23 @@ export const split = (a: Money, n: number): Result.Result<Array<Money>, InvalidA
   return Result.succeed(out)
 }
 
+/**
+ * Like {@link split} but throws `InvalidAllocation`.
+ *
+ * @category math
+ * @since 0.2.0
+ */
+export const splitUnsafe = (a: Money, n: number): Array<Money> => Result.getOrThrow(split(a, n))
+
 const AMOUNT_PATTERN = /^(-)?(\d+)(?:\.(\d+))?$/
 const MAX_INPUT_LENGTH = 64
 
 /**
  * Parses a decimal string in major units for `currency`: `"12.34"` USD is 1234 minor units.
- * More decimals than the currency has is `PrecisionLoss` unless `rounding` is given.
+ * Trailing zeros past the currency's decimals lose nothing and are accepted (`"12.340"` USD is
+ * 12.34); any other extra decimal is `PrecisionLoss` unless `options.rounding` names a mode.
+ * `options.rounding` present but not one of the seven, or a `currency` that is not a `Currency`
+ * (a code string such as `"USD"`), is `InvalidInput` naming `options.rounding` or `currency`.
  * Exponents, hex, whitespace, a trailing dot, `""`, `"NaN"` and `"Infinity"` are `InvalidAmount`.
  *
  * @example
@@ -473,7 +583,34 @@ export const parse = (
   input: string,
   currency: Currency.Currency,
   options?: { readonly rounding?: RoundingMode }
-): Result.Result<Money, InvalidAmount | PrecisionLoss | AmountOutOfRange> => {
+): Result.Result<Money, InvalidAmount | PrecisionLoss | AmountOutOfRange | InvalidInput> => {
+  const badCurrency = currencyProblem("parse", "currency", currency)
+  if (badCurrency !== undefined) return Result.fail(badCurrency)
+  let rounding: RoundingMode | undefined
+  if (options !== undefined) {
+    if (typeof options !== "object" || options === null) {
+      return Result.fail(
+        new InvalidInput({
+          operation: "parse",
+          path: "options",
+          reason: `expected { rounding } or nothing; got ${describeValue(options)}`
+        })
+      )
+    }
+    // a `rounding` key that is present must name a mode, even as undefined: no silent default
+    let present: boolean
+    let mode: unknown
+    try {
+      present = "rounding" in options
+      mode = present ? options.rounding : undefined
+    } catch (thrown) {
+      return Result.fail(unreadable("parse", thrown, "options.rounding"))
+    }
+    if (present) {
+      if (!isRoundingMode(mode)) return Result.fail(invalidMode("parse", "options.rounding", mode))
+      rounding = mode
+    }
+  }
   if (typeof input !== "string") {
     return Result.fail(
       new InvalidAmount({ input: String(input), reason: 'expected a decimal string such as "12.34"' })
@@ -497,26 +634,30 @@ export const parse = (
       })
     )
   }
-  const fraction = m[3] ?? ""
   const exponent = currency.exponent
+  let fraction = m[3] ?? ""
+  // zeros past the currency's decimals carry no value: "12.340" USD is exactly 12.34
+  if (fraction.length > exponent && /^0+$/.test(fraction.slice(exponent)))
+    fraction = fraction.slice(0, exponent)
   let units: bigint
   if (fraction.length <= exponent) {
     units = BigInt(m[2]! + fraction.padEnd(exponent, "0"))
     if (m[1] !== undefined) units = -units
   } else {
-    if (options?.rounding === undefined) {
+    if (rounding === undefined) {
       return Result.fail(new PrecisionLoss({ input, currency: currency.code, exponent }))
     }
     let exact = BigInt(m[2]! + fraction)
     if (m[1] !== undefined) exact = -exact
-    units = divide(exact, pow10(fraction.length - exponent), options.rounding)
+    units = divide(exact, pow10(fraction.length - exponent), rounding)
   }
   if (!inRange(units)) return Result.fail(outOfRange("parse", units))
   return Result.succeed(new Money(units === 0n ? 0n : units, currency))
 }
 
 /**
- * Like {@link parse} but throws. For literals in code and tests.
+ * Like {@link parse} but throws its typed error (the thrown `Error`'s message is the error's).
+ * For literals in code and tests.
  *
  * @category constructors
  * @since 0.1.0
@@ -669,5 +810,6 @@ export type {
   PrecisionLoss,
   InvalidAllocation,
   InvalidRate,
+  InvalidInput,
   UnknownCurrency
 }

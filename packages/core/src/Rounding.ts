@@ -1,4 +1,5 @@
-import { Schema } from "effect"
+import { Result, Schema } from "effect"
+import { InvalidInput } from "./errors.ts"
 
 /**
  * How a result that falls between two minor units is rounded. Every conversion from an exact
@@ -43,9 +44,106 @@ export type RoundingMode = typeof RoundingModeSchema.Type
  */
 export const modes: ReadonlyArray<RoundingMode> = RoundingModeSchema.literals
 
+const MODE_SET: ReadonlySet<unknown> = new Set<unknown>(modes)
+
+/**
+ * True for exactly the seven mode names above (case and spelling as listed).
+ *
+ * @example
+ * ```ts
+ * import { Rounding } from "@paykit/core"
+ * Rounding.isRoundingMode("half-up") // true
+ * Rounding.isRoundingMode("HALF_UP") // false
+ * ```
+ * @category guards
+ * @since 0.2.0
+ */
+export const isRoundingMode = (u: unknown): u is RoundingMode => typeof u === "string" && MODE_SET.has(u)
+
+/**
+ * A short, safe description of any value for an error message: never runs the value's own
+ * code (no `toString`, getters or Proxy traps).
+ *
+ * @example
+ * ```ts
+ * import { Rounding } from "@paykit/core"
+ * Rounding.describeValue("USD") // 'the string "USD"'
+ * ```
+ * @category errors
+ * @since 0.2.0
+ */
+export const describeValue = (u: unknown): string => {
+  switch (typeof u) {
+    case "string":
+      return `the string ${JSON.stringify(u.length > 40 ? `${u.slice(0, 40)}…` : u)}`
+    case "number":
+    case "boolean":
+      return `the ${typeof u} ${String(u)}`
+    case "bigint":
+      return `the bigint ${String(u)}n`
+    case "symbol":
+      return "a symbol"
+    case "undefined":
+      return "undefined"
+    case "function":
+      return "a function"
+    default:
+      return u === null ? "null" : Array.isArray(u) ? "an array" : "an object"
+  }
+}
+
+const squash = (s: string): string => s.toLowerCase().replace(/[^a-z]/g, "")
+
+/**
+ * `InvalidInput` for a value that is not one of the seven modes, naming the argument (`path`)
+ * and listing the valid modes (with a "did you mean" for `"HALF_UP"` or `"halfUp"`).
+ *
+ * @example
+ * ```ts
+ * import { Rounding } from "@paykit/core"
+ * Rounding.invalidMode("multiply", "mode", "HALF_UP").message
+ * // 'multiply: invalid input at mode: expected one of the seven rounding modes … (did you mean "half-up"?) …'
+ * ```
+ * @category errors
+ * @since 0.2.0
+ */
+export const invalidMode = (operation: string, path: string, got: unknown): InvalidInput => {
+  const near = typeof got === "string" ? modes.find((m) => squash(m) === squash(got)) : undefined
+  return new InvalidInput({
+    operation,
+    path,
+    reason:
+      `expected one of the seven rounding modes ${modes.map((m) => `"${m}"`).join(", ")}; got ${describeValue(got)}` +
+      (near === undefined ? "" : ` (did you mean "${near}"?)`) +
+      "; paykit has no default rounding mode"
+  })
+}
+
+/**
+ * Checks an untrusted rounding mode: `Success(mode)` for one of the seven, otherwise
+ * `Failure(InvalidInput)` naming `path` (see {@link invalidMode}). Never throws.
+ *
+ * @example
+ * ```ts
+ * import { Rounding } from "@paykit/core"
+ * Rounding.validate("fee", "rounding", "half-up") // Success("half-up")
+ * Rounding.validate("fee", "rounding", "halfUp") // Failure(InvalidInput)
+ * ```
+ * @category constructors
+ * @since 0.2.0
+ */
+export const validate = (
+  operation: string,
+  path: string,
+  mode: unknown
+): Result.Result<RoundingMode, InvalidInput> =>
+  isRoundingMode(mode) ? Result.succeed(mode) : Result.fail(invalidMode(operation, path, mode))
+
 /**
  * Divides two integers exactly and rounds the quotient with `mode`. The single rounding
  * primitive behind every money calculation. `denominator` must not be zero (it may be negative).
+ * It returns a plain `bigint`, so it throws: a `RangeError` on a zero denominator and
+ * `InvalidInput` (path `mode`) on a mode that is not one of the seven (there is no silent default).
  *
  * @example
  * ```ts
@@ -57,6 +155,7 @@ export const modes: ReadonlyArray<RoundingMode> = RoundingModeSchema.literals
  * @since 0.1.0
  */
 export const divide = (numerator: bigint, denominator: bigint, mode: RoundingMode): bigint => {
+  if (!MODE_SET.has(mode)) throw invalidMode("Rounding.divide", "mode", mode)
   if (denominator === 0n) throw new RangeError("Rounding.divide: division by zero")
   let n = numerator
   let d = denominator
@@ -83,7 +182,7 @@ export const divide = (numerator: bigint, denominator: bigint, mode: RoundingMod
       if (twice < d) return q
       if (mode === "half-up") return negative ? q - 1n : q + 1n
       if (mode === "half-down") return q
-      // half-even: keep q when it is even
+      // half-even (checked on entry): keep q when it is even
       return q % 2n === 0n ? q : negative ? q - 1n : q + 1n
     }
   }

@@ -350,3 +350,58 @@ describe("JSON codec", () => {
     expect(m.amount).toBe(500n)
   })
 })
+
+describe("parse: precision and currency", () => {
+  it("trailing zeros past the currency's decimals are accepted and lose nothing: 12.340 USD is 12.34", () => {
+    expect(ok(Money.parse("12.340", USD))).toEqual(usd(1234n))
+    expect(ok(Money.parse("-12.3400000", USD))).toEqual(usd(-1234n))
+    expect(ok(Money.parse("1500.000", JPY)).amount).toBe(1500n)
+    expect(ok(Money.parse("0.000", USD)).amount).toBe(0n)
+  })
+
+  test.prop([
+    Arbitraries.currency,
+    Arbitraries.minorUnits.filter((n) => n < 10n ** 30n && n > -(10n ** 30n)),
+    fc.integer({ min: 1, max: 8 })
+  ])("appending zeros to a currency's decimal string parses to the same money", (c, n, zeros) => {
+    const m = Money.fromMinorUnsafe(n, c)
+    const text = Money.toDecimalString(m)
+    expect(ok(Money.parse(`${text}${c.exponent === 0 ? "." : ""}${"0".repeat(zeros)}`, c))).toEqual(m)
+  })
+
+  it("12.345 is still refused for USD, naming why (3 decimals, USD has 2, pass a rounding mode)", () => {
+    const e = err(Money.parse("12.345", USD))
+    expect(e._tag).toBe("PrecisionLoss")
+    expect(e.message).toMatch(/more than 2 decimal places.*USD.*rounding mode/)
+    expect(err(Money.parse("12.3450", USD))._tag).toBe("PrecisionLoss")
+    expect(() => Money.parseUnsafe("12.345", USD)).toThrow(e.message)
+  })
+
+  it("a currency code string where a Currency is expected names the mistake", () => {
+    const e = err(Money.parse("1", "USD" as unknown as Currency.Currency))
+    expect(e._tag).toBe("InvalidInput")
+    expect(e._tag === "InvalidInput" && e.path).toBe("currency")
+    expect(() => Money.parseUnsafe("1", "USD" as unknown as Currency.Currency)).toThrow(
+      'expected a Currency, such as Currency.USD; got the string "USD"'
+    )
+    for (const bad of [undefined, null, 3, {}, { code: "USD" }, { code: "USD", exponent: -1 }]) {
+      const r = Money.parse("1", bad as unknown as Currency.Currency)
+      expect(Result.isFailure(r) && r.failure._tag).toBe("InvalidInput")
+    }
+    const c = err(Money.convert(usd(1n), Decimal.ONE, "EUR" as unknown as Currency.Currency, "down"))
+    expect(c._tag === "InvalidInput" && c.path).toBe("to")
+  })
+
+  it("options that are not an object, or whose rounding getter throws, are InvalidInput", () => {
+    expect(err(Money.parse("1", USD, "half-up" as unknown as { rounding: "half-up" }))._tag).toBe(
+      "InvalidInput"
+    )
+    const hostile = {
+      get rounding(): Rounding.RoundingMode {
+        throw new Error("boom")
+      }
+    }
+    const e = err(Money.parse("1", USD, hostile))
+    expect(e._tag === "InvalidInput" && e.path).toBe("options.rounding")
+  })
+})

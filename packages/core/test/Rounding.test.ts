@@ -124,3 +124,16 @@ describe("Rounding.divide", () => {
     expect(() => Rounding.divide(1n, 0n, "floor")).toThrow(RangeError)
   })
 })
+
+describe("Rounding.isRoundingMode and Rounding.validate", () => {
+  it("accept exactly the seven modes", () => {
+    for (const m of Rounding.modes) expect(Rounding.isRoundingMode(m)).toBe(true)
+    for (const u of ["HALF_UP", "halfUp", "Half-Even", "", undefined, null, 0, {}, Symbol("up")])
+      expect(Rounding.isRoundingMode(u)).toBe(false)
+  })
+
+  it("Rounding.divide throws InvalidInput on a mode that is not one of the seven, even for an exact quotient", () => {
+    expect(() => Rounding.divide(5n, 2n, "HALF_UP" as RoundingMode)).toThrow(/did you mean "half-up"/)
+    expect(() => Rounding.divide(4n, 2n, undefined as unknown as RoundingMode)).toThrow(/got undefined/)
+  })
+})
