@@ -1,6 +1,7 @@
 import { readFile as readTextFile } from "node:fs/promises"
 import { Currency, Decimal } from "@paykit/core"
 import { Effect, Layer, Result } from "effect"
+import { XMLParser, XMLValidator } from "fast-xml-parser"
 import { MalformedEcbXml, RateFileUnreadable } from "./errors.ts"
 import * as Rate from "./Rate.ts"
 import { RateProvider, ReferenceRateProvider, fromTable } from "./RateProvider.ts"
@@ -18,24 +19,150 @@ import { RateProvider, ReferenceRateProvider, fromTable } from "./RateProvider.t
  */
 export const SOURCE = "ECB"
 
-const TIME_CUBE = /<Cube\s+time\s*=\s*(["'])(\d{4})-(\d{2})-(\d{2})\1\s*>/g
-const RATE_CUBE = /<Cube\s+currency\s*=\s*(["'])([^"']*)\1\s+rate\s*=\s*(["'])([^"']*)\3\s*\/>/g
-const ANY_RATE_CUBE = /<Cube\s+currency\b/g
-const OPEN_CUBE = /<Cube\b[^>]*[^/]>|<Cube>/g
-const CLOSE_CUBE = /<\/Cube\s*>/g
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: "@_",
+  removeNSPrefix: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  // the ECB file has no entities; not expanding them closes the door on entity-expansion bombs
+  processEntities: false,
+  isArray: (_name, _path, _leaf, isAttribute) => isAttribute !== true
+})
 
-const count = (re: RegExp, s: string): number => s.match(re)?.length ?? 0
+type XmlNode = Record<string, unknown>
+
+const isNode = (u: unknown): u is XmlNode => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/** The child elements named `name` of a parsed node (an empty element parses to `""`). */
+const children = (node: XmlNode, name: string): ReadonlyArray<XmlNode> => {
+  const v = node[name]
+  return Array.isArray(v) ? v.map((c) => (isNode(c) ? c : {})) : []
+}
+
+/** Every `<Cube time=…>` element, at any depth, in document order. */
+const timeCubes = (node: XmlNode, out: Array<XmlNode> = []): Array<XmlNode> => {
+  for (const [name, value] of Object.entries(node)) {
+    if (name.startsWith("@_") || !Array.isArray(value)) continue
+    for (const child of value) {
+      if (!isNode(child)) continue
+      if (name === "Cube" && typeof child["@_time"] === "string") out.push(child)
+      else timeCubes(child, out)
+    }
+  }
+  return out
+}
+
+const CURRENCY_CODE = /^[A-Z]{3}$/
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
+
+/**
+ * What {@link parseWithWarnings} returns: the rate table and one warning per rate it skipped
+ * (a well-formed currency code that is not in the ISO 4217 table, e.g. a code newer than it).
+ *
+ * @example
+ * ```ts
+ * import type { Ecb } from "@paykit/fx"
+ * const report = (p: Ecb.Parsed) => `${p.table.rates.size} rates, ${p.warnings.length} skipped`
+ * ```
+ * @category models
+ * @since 0.2.0
+ */
+export interface Parsed {
+  readonly table: Rate.Table
+  readonly warnings: ReadonlyArray<string>
+}
 
 /**
  * Parses the ECB daily reference-rate document (`eurofxref-daily.xml`: `<Cube time="YYYY-MM-DD">`
  * holding `<Cube currency="USD" rate="1.0870"/>` elements, each meaning `1 EUR = rate currency`)
- * into a rate table with pivot EUR. When the document holds several days (the 90-day history
- * file), the newest day is used. Each rate's `asOf` is 00:00 UTC of its date (the ECB publishes
- * around 16:00 CET, so this errs on the side of calling a rate older than it is).
+ * into a rate table with pivot EUR, with an XML parser (fast-xml-parser): attributes in either
+ * order and either quote style, namespace prefixes, comments (ignored, rates inside them too).
+ * When the document holds several days (the 90-day history file), the newest day is used. Each
+ * rate's `asOf` is 00:00 UTC of its date (the ECB publishes around 16:00 CET, so this errs on
+ * the side of calling a rate older than it is).
  *
- * Fails with `MalformedEcbXml` on: no `<Cube time=…>`, unbalanced `<Cube>` elements (a truncated
- * file), a rate element that does not read `currency=… rate=…`, a rate that is not a positive
- * plain decimal, an unknown currency, a currency listed twice, an impossible date, no rates.
+ * A rate for a well-formed currency code that is not in the ISO 4217 table is skipped with a
+ * warning (the other rates stay usable). Fails with `MalformedEcbXml` on: XML that is not
+ * well-formed (a truncated file), no `<Cube time=…>`, a date that is not `YYYY-MM-DD` or is
+ * impossible, a rate element without `currency` and `rate`, a code that is not three capital
+ * letters, a rate that is not a positive plain decimal, a EUR rate, a currency listed twice, no
+ * rates.
+ *
+ * @example
+ * ```ts
+ * import { Ecb } from "@paykit/fx"
+ * const xml = `<gesmes:Envelope><Cube><Cube time="2026-11-20"><Cube currency="USD" rate="1.0870"/><Cube currency="XCG" rate="1.95"/></Cube></Cube></gesmes:Envelope>`
+ * const parsed = Ecb.parseWithWarnings(xml) // Success({ table, warnings: ['unknown currency "XCG" on 2026-11-20: skipped'] })
+ * ```
+ * @category constructors
+ * @since 0.2.0
+ */
+export const parseWithWarnings = (xml: string): Result.Result<Parsed, MalformedEcbXml> => {
+  const fail = (reason: string) => Result.fail(new MalformedEcbXml({ reason }))
+  if (typeof xml !== "string") return fail("expected the document as a string")
+  if (xml.trim() === "") return fail('no <Cube time="YYYY-MM-DD"> element: the document is empty')
+  const valid = XMLValidator.validate(xml)
+  if (valid !== true) {
+    return fail(
+      `not well-formed XML (line ${valid.err.line}: ${valid.err.msg}): is the document truncated or its elements unbalanced?`
+    )
+  }
+  let root: unknown
+  try {
+    root = parser.parse(xml)
+  } catch (e) {
+    return fail(`not well-formed XML (${e instanceof Error ? e.message : String(e)})`)
+  }
+  if (!isNode(root)) return fail('no <Cube time="YYYY-MM-DD"> element')
+  const days = timeCubes(root)
+  if (days.length === 0) return fail('no <Cube time="YYYY-MM-DD"> element')
+  let newest: { at: number; node: XmlNode; date: string } | undefined
+  for (const node of days) {
+    const date = String(node["@_time"]).trim()
+    const m = DATE.exec(date)
+    if (m === null) return fail(`the date "${date}" is not YYYY-MM-DD`)
+    const at = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))
+    if (new Date(at).toISOString().slice(0, 10) !== date) return fail(`impossible date "${date}"`)
+    if (newest === undefined || at > newest.at) newest = { at, node, date }
+  }
+  const day = newest!
+  const elements = children(day.node, "Cube")
+  if (elements.length === 0) return fail(`no rates on ${day.date}`)
+  const seen = new Set<string>()
+  const rates: Array<Rate.Entry> = []
+  const warnings: Array<string> = []
+  for (const el of elements) {
+    const code = el["@_currency"]
+    const text = el["@_rate"]
+    if (typeof code !== "string" || typeof text !== "string") {
+      return fail(`a rate element on ${day.date} does not read <Cube currency="XXX" rate="1.2345"/>`)
+    }
+    if (!CURRENCY_CODE.test(code))
+      return fail(`"${code}" on ${day.date} is not a currency code (three capital letters)`)
+    if (code === "EUR") return fail("a EUR rate in a document of rates per euro")
+    if (seen.has(code)) return fail(`currency ${code} is listed twice on ${day.date}`)
+    seen.add(code)
+    const rate = Decimal.make(text.trim())
+    if (Result.isFailure(rate) || !Decimal.isPositive(rate.success)) {
+      return fail(`the ${code} rate ${JSON.stringify(text)} is not a positive decimal`)
+    }
+    if (Result.isFailure(Currency.fromCode(code))) {
+      warnings.push(`unknown currency "${code}" on ${day.date}: skipped`)
+      continue
+    }
+    rates.push({ base: "EUR", quote: code, rate: rate.success, asOf: day.at })
+  }
+  if (rates.length === 0) return fail(`no rates on ${day.date} for known currencies`)
+  return Result.mapBoth(Rate.makeTable(rates, { pivot: "EUR", source: SOURCE }), {
+    onFailure: (e) => new MalformedEcbXml({ reason: e.reason }),
+    onSuccess: (table) => ({ table, warnings })
+  })
+}
+
+/**
+ * Like {@link parseWithWarnings}, returning the table alone (skipped rates are dropped silently;
+ * the layers and {@link readFile} log them with `Effect.logWarning`).
  *
  * @example
  * ```ts
@@ -46,54 +173,17 @@ const count = (re: RegExp, s: string): number => s.match(re)?.length ?? 0
  * @category constructors
  * @since 0.1.0
  */
-export const parse = (xml: string): Result.Result<Rate.Table, MalformedEcbXml> => {
-  const fail = (reason: string) => Result.fail(new MalformedEcbXml({ reason }))
-  if (typeof xml !== "string") return fail("expected the document as a string")
-  const opens = count(OPEN_CUBE, xml)
-  const closes = count(CLOSE_CUBE, xml)
-  if (opens !== closes) {
-    return fail(`unbalanced <Cube> elements (${opens} opened, ${closes} closed): is the document truncated?`)
-  }
-  const days = [...xml.matchAll(TIME_CUBE)]
-  if (days.length === 0) return fail('no <Cube time="YYYY-MM-DD"> element')
-  let newest: { at: number; start: number; end: number; date: string } | undefined
-  for (let i = 0; i < days.length; i++) {
-    const m = days[i]!
-    const [y, mo, d] = [Number(m[2]), Number(m[3]), Number(m[4])]
-    const at = Date.UTC(y, mo - 1, d)
-    const date = `${m[2]}-${m[3]}-${m[4]}`
-    if (new Date(at).toISOString().slice(0, 10) !== date) return fail(`impossible date "${date}"`)
-    const start = m.index + m[0].length
-    const end = i + 1 < days.length ? days[i + 1]!.index : xml.length
-    if (newest === undefined || at > newest.at) newest = { at, start, end, date }
-  }
-  const day = newest!
-  const body = xml.slice(day.start, day.end)
-  const entries = [...body.matchAll(RATE_CUBE)]
-  if (entries.length !== count(ANY_RATE_CUBE, body)) {
-    return fail(`a rate element on ${day.date} does not read <Cube currency="XXX" rate="1.2345"/>`)
-  }
-  if (entries.length === 0) return fail(`no rates on ${day.date}`)
-  const seen = new Set<string>()
-  const rates: Array<Rate.Entry> = []
-  for (const e of entries) {
-    const code = e[2]!
-    const text = e[4]!
-    if (Result.isFailure(Currency.fromCode(code))) return fail(`unknown currency "${code}" on ${day.date}`)
-    if (code === "EUR") return fail("a EUR rate in a document of rates per euro")
-    if (seen.has(code)) return fail(`currency ${code} is listed twice on ${day.date}`)
-    seen.add(code)
-    const rate = Decimal.make(text)
-    if (Result.isFailure(rate) || !Decimal.isPositive(rate.success)) {
-      return fail(`the ${code} rate ${JSON.stringify(text)} is not a positive decimal`)
-    }
-    rates.push({ base: "EUR", quote: code, rate: rate.success, asOf: day.at })
-  }
-  return Result.mapError(
-    Rate.makeTable(rates, { pivot: "EUR", source: SOURCE }),
-    (e) => new MalformedEcbXml({ reason: e.reason })
+export const parse = (xml: string): Result.Result<Rate.Table, MalformedEcbXml> =>
+  Result.map(parseWithWarnings(xml), (p) => p.table)
+
+/** Parses, logging each skipped rate with `Effect.logWarning`. */
+const parseLogged = (xml: string): Effect.Effect<Rate.Table, MalformedEcbXml> =>
+  Effect.flatMap(Effect.fromResult(parseWithWarnings(xml)), ({ table, warnings }) =>
+    Effect.as(
+      Effect.forEach(warnings, (w) => Effect.logWarning(`@paykit/fx ECB rates: ${w}`), { discard: true }),
+      table
+    )
   )
-}
 
 /**
  * Reads and parses an ECB reference-rate file (see {@link parse}).
@@ -110,7 +200,7 @@ export const readFile = (path: string): Effect.Effect<Rate.Table, MalformedEcbXm
   Effect.tryPromise({
     try: () => readTextFile(path, "utf8"),
     catch: (e) => new RateFileUnreadable({ path, reason: e instanceof Error ? e.message : String(e) })
-  }).pipe(Effect.flatMap((xml) => Effect.fromResult(parse(xml))))
+  }).pipe(Effect.flatMap(parseLogged))
 
 /**
  * A {@link RateProvider} on the ECB rates in an XML string: EUR→X as published, X→EUR as
@@ -128,7 +218,7 @@ export const readFile = (path: string): Effect.Effect<Rate.Table, MalformedEcbXm
 export const layerFromString = (xml: string): Layer.Layer<RateProvider, MalformedEcbXml> =>
   Layer.effect(
     RateProvider,
-    Effect.map(Effect.fromResult(parse(xml)), (t) => RateProvider.of(fromTable(t, SOURCE)))
+    Effect.map(parseLogged(xml), (t) => RateProvider.of(fromTable(t, SOURCE)))
   )
 
 /**
@@ -165,7 +255,7 @@ export const layerFromFile = (
 export const referenceLayerFromString = (xml: string): Layer.Layer<ReferenceRateProvider, MalformedEcbXml> =>
   Layer.effect(
     ReferenceRateProvider,
-    Effect.map(Effect.fromResult(parse(xml)), (t) => ReferenceRateProvider.of(fromTable(t, SOURCE)))
+    Effect.map(parseLogged(xml), (t) => ReferenceRateProvider.of(fromTable(t, SOURCE)))
   )
 
 /**

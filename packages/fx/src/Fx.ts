@@ -10,7 +10,9 @@ import type {
   QuoteExpired,
   QuoteNotFound,
   RateNotFound,
-  StaleRate
+  StaleRate,
+  RateFromTheFuture,
+  MalformedRate
 } from "./errors.ts"
 import * as Events from "./Events.ts"
 import * as Quote from "./Quote.ts"
@@ -77,7 +79,7 @@ export type QuoteRequest = typeof QuoteRequest.Type
  */
 export interface Config {
   readonly schedule: Schedule.Schedule
-  /** Maximum age of the pricing (mid) rate; older is `StaleRate`. */
+  /** Maximum age of the pricing (mid) rate; older is `StaleRate`, dated more than a minute ahead of the clock is `RateFromTheFuture`, undated is `MalformedRate`. */
   readonly maxRateAge: Duration.Input
   /** Maximum age of the reference rate (the ECB publishes on working days: allow a long weekend). */
   readonly maxReferenceAge: Duration.Input
@@ -101,6 +103,8 @@ export type QuoteFailure =
   | NoCorridor
   | RateNotFound
   | StaleRate
+  | RateFromTheFuture
+  | MalformedRate
   | NothingToConvert
   | NothingArrives
   | AmountOutOfRange
@@ -194,7 +198,7 @@ export const make = (
       target: string,
       now: number,
       maxAge: number
-    ): Effect.Effect<Rate.Rate, RateNotFound | StaleRate> =>
+    ): Effect.Effect<Rate.Rate, RateNotFound | StaleRate | RateFromTheFuture | MalformedRate> =>
       source === target
         ? Effect.succeed(Rate.identity(source, now))
         : Effect.flatMap(provider.rate(source, target), (r) =>

@@ -1,6 +1,7 @@
 import { AmountOutOfRange, type Currency, Decimal, InvalidInput, Money, Rounding } from "@paykit/core"
 import { Result, Schema } from "effect"
 import { NothingArrives, NothingToConvert } from "./errors.ts"
+import { isDecimal, isMoney, isRecord } from "./internal/guards.ts"
 import * as Rate from "./Rate.ts"
 import * as Schedule from "./Schedule.ts"
 
@@ -498,43 +499,61 @@ const build = (p: Prepared, ctx: Context, direction: Direction, requested: Money
 }
 
 /** Cheap checks of what the pure functions are given: the amount and the rates fit the corridor. */
+const checkRate = (
+  operation: string,
+  path: string,
+  r: unknown,
+  c: Schedule.Corridor
+): InvalidInput | undefined => {
+  const bad = (at: string, reason: string) => new InvalidInput({ operation, path: at, reason })
+  if (!isRecord(r)) return bad(path, "expected a rate { base, quote, rate, source, asOf }")
+  if (r.base !== c.source.code || r.quote !== c.target.code) {
+    return bad(
+      path,
+      `expected a ${c.source.code}→${c.target.code} rate, got ${String(r.base)}→${String(r.quote)}`
+    )
+  }
+  if (!isDecimal(r.rate)) return bad(`${path}.rate`, "expected a Decimal")
+  if (!Decimal.isPositive(r.rate)) return bad(`${path}.rate`, "a rate must be greater than zero")
+  if (typeof r.source !== "string") return bad(`${path}.source`, "expected a string")
+  if (!Number.isSafeInteger(r.asOf)) return bad(`${path}.asOf`, "must be an integer of epoch milliseconds")
+  if (r.newestAsOf !== undefined && !Number.isSafeInteger(r.newestAsOf)) {
+    return bad(`${path}.newestAsOf`, "must be an integer of epoch milliseconds")
+  }
+  return undefined
+}
+
+/**
+ * Checks of what the pure functions are given, from plain TypeScript or JSON alike: the context
+ * and the amount have the right shapes (garbage is `InvalidInput` naming the field, never a
+ * `TypeError`), the amount and the rates fit the corridor.
+ */
 const checkContext = (
   operation: string,
-  ctx: Context,
-  amount: Money.Money,
-  currency: Currency.Currency
+  ctx: unknown,
+  amount: unknown,
+  side: "source" | "target"
 ): InvalidInput | undefined => {
+  const bad = (path: string, reason: string) => new InvalidInput({ operation, path, reason })
+  if (!isRecord(ctx))
+    return bad("ctx", "expected a quote context { corridor, mid, reference, id, now, lockMillis }")
   const c = ctx.corridor
-  if (amount.currency.code !== currency.code) {
-    return new InvalidInput({
-      operation,
-      path: "amount.currency",
-      reason: `expected an amount in ${currency.code}, got ${amount.currency.code}`
-    })
+  if (!Schedule.isCorridor(c)) return bad("corridor", "expected a corridor from Schedule.match")
+  const currency = c[side]
+  if (!isMoney(amount)) return bad("amount", "expected a Money (a bigint amount and a currency)")
+  if (amount.currency.code !== currency.code || amount.currency.exponent !== currency.exponent) {
+    return bad("amount.currency", `expected an amount in ${currency.code}, got ${amount.currency.code}`)
   }
-  if (amount.amount <= 0n)
-    return new InvalidInput({ operation, path: "amount", reason: "must be greater than zero" })
-  for (const [path, r] of [
-    ["mid", ctx.mid],
-    ["reference", ctx.reference]
-  ] as const) {
-    if (r.base !== c.source.code || r.quote !== c.target.code) {
-      return new InvalidInput({
-        operation,
-        path,
-        reason: `expected a ${c.source.code}→${c.target.code} rate, got ${r.base}→${r.quote}`
-      })
-    }
-    if (!Decimal.isPositive(r.rate)) {
-      return new InvalidInput({ operation, path: `${path}.rate`, reason: "a rate must be greater than zero" })
-    }
-  }
-  if (!Number.isFinite(ctx.now) || !Number.isFinite(ctx.lockMillis) || ctx.lockMillis < 0) {
-    return new InvalidInput({
-      operation,
-      path: "lockMillis",
-      reason: "now and lockMillis must be finite, lockMillis ≥ 0"
-    })
+  if (amount.amount <= 0n) return bad("amount", "must be greater than zero")
+  if (amount.amount > Money.MAX_AMOUNT) return bad("amount", "must be at most 2^127 − 1 minor units")
+  const mid = checkRate(operation, "mid", ctx.mid, c)
+  if (mid !== undefined) return mid
+  const reference = checkRate(operation, "reference", ctx.reference, c)
+  if (reference !== undefined) return reference
+  if (typeof ctx.id !== "string") return bad("id", "expected a string")
+  if (typeof ctx.now !== "number" || !Number.isFinite(ctx.now)) return bad("now", "must be a finite number")
+  if (typeof ctx.lockMillis !== "number" || !Number.isFinite(ctx.lockMillis) || ctx.lockMillis < 0) {
+    return bad("lockMillis", "must be a finite number ≥ 0")
   }
   return undefined
 }
@@ -560,7 +579,7 @@ const checkContext = (
  * @since 0.1.0
  */
 export const fromSendAmount = (ctx: Context, amount: Money.Money): Result.Result<Quote, CalculationError> => {
-  const invalid = checkContext("Quote.fromSendAmount", ctx, amount, ctx.corridor.source)
+  const invalid = checkContext("Quote.fromSendAmount", ctx, amount, "source")
   if (invalid !== undefined) return Result.fail(invalid)
   const p = prepare(ctx.corridor, ctx.mid, ctx.reference)
   const r = price(p, amount.amount)
@@ -673,7 +692,7 @@ export const fromReceiveAmount = (
   ctx: Context,
   amount: Money.Money
 ): Result.Result<Quote, CalculationError> => {
-  const invalid = checkContext("Quote.fromReceiveAmount", ctx, amount, ctx.corridor.target)
+  const invalid = checkContext("Quote.fromReceiveAmount", ctx, amount, "target")
   if (invalid !== undefined) return Result.fail(invalid)
   const p = prepare(ctx.corridor, ctx.mid, ctx.reference)
   try {

@@ -1,10 +1,14 @@
 import { Currency, Decimal } from "@paykit/core"
 import { Result, Schema } from "effect"
-import { InvalidRateEntry, RateNotFound, StaleRate } from "./errors.ts"
+import { isDecimal } from "./internal/guards.ts"
+import { InvalidRateEntry, MalformedRate, RateFromTheFuture, RateNotFound, StaleRate } from "./errors.ts"
 
 /**
  * An exchange rate: `1 base = rate quote`, where it came from (`source`, e.g. `"ECB"`) and when it
- * was observed (`asOf`, epoch milliseconds). JSON form: the rate is a decimal string.
+ * was observed (`asOf`, epoch milliseconds). JSON form: the rate is a decimal string. A rate
+ * derived from legs of different ages (a cross rate through the pivot) carries `asOf` = the
+ * older leg (for staleness) and `newestAsOf` = the newer leg (so a leg dated in the future is
+ * never hidden behind an older one).
  *
  * @example
  * ```ts
@@ -20,7 +24,8 @@ export const Rate = Schema.Struct({
   quote: Schema.String,
   rate: Decimal.FromString,
   source: Schema.String,
-  asOf: Schema.Number
+  asOf: Schema.Number,
+  newestAsOf: Schema.optionalKey(Schema.Number)
 })
 
 /**
@@ -118,18 +123,38 @@ export const makeTable = (
   entries: ReadonlyArray<Entry>,
   options: { readonly pivot?: string; readonly source?: string } = {}
 ): Result.Result<Table, InvalidRateEntry> => {
-  const source = options.source ?? "memory"
+  const source = typeof options?.source === "string" ? options.source : "memory"
+  if (!Array.isArray(entries)) {
+    return Result.fail(
+      new InvalidRateEntry({
+        base: "?",
+        quote: "?",
+        input: String(entries),
+        reason: "expected an array of rate entries"
+      })
+    )
+  }
   const rates = new Map<string, Rate>()
   let asOf = 0
-  for (const e of entries) {
+  for (const e of entries as ReadonlyArray<Entry>) {
+    if (typeof e !== "object" || e === null) {
+      return Result.fail(
+        new InvalidRateEntry({
+          base: "?",
+          quote: "?",
+          input: String(e),
+          reason: "expected an entry { base, quote, rate, asOf }"
+        })
+      )
+    }
     for (const code of [e.base, e.quote]) {
-      if (Result.isFailure(Currency.fromCode(code))) {
+      if (typeof code !== "string" || Result.isFailure(Currency.fromCode(code))) {
         return Result.fail(
           new InvalidRateEntry({
-            base: e.base,
-            quote: e.quote,
+            base: String(e.base),
+            quote: String(e.quote),
             input: String(e.rate),
-            reason: `unknown currency "${code}"`
+            reason: `unknown currency "${String(code)}"`
           })
         )
       }
@@ -143,7 +168,17 @@ export const makeTable = (
         )
       }
       rate = parsed.success
-    } else rate = e.rate
+    } else if (isDecimal(e.rate)) rate = e.rate
+    else {
+      return Result.fail(
+        new InvalidRateEntry({
+          base: e.base,
+          quote: e.quote,
+          input: String(e.rate),
+          reason: "a rate must be a decimal string or a Decimal"
+        })
+      )
+    }
     if (!Decimal.isPositive(rate)) {
       return Result.fail(
         new InvalidRateEntry({
@@ -164,13 +199,13 @@ export const makeTable = (
         })
       )
     }
-    if (!Number.isFinite(e.asOf)) {
+    if (!Number.isSafeInteger(e.asOf)) {
       return Result.fail(
         new InvalidRateEntry({
           base: e.base,
           quote: e.quote,
           input: String(e.asOf),
-          reason: "asOf must be epoch milliseconds"
+          reason: "asOf must be an integer of epoch milliseconds"
         })
       )
     }
@@ -178,12 +213,13 @@ export const makeTable = (
       base: e.base,
       quote: e.quote,
       rate,
-      source: e.source ?? source,
+      source: typeof e.source === "string" ? e.source : source,
       asOf: e.asOf
     })
     if (e.asOf > asOf) asOf = e.asOf
   }
-  return Result.succeed({ pivot: options.pivot ?? DEFAULT_PIVOT, source, rates, asOf })
+  const pivot = typeof options?.pivot === "string" ? options.pivot : DEFAULT_PIVOT
+  return Result.succeed({ pivot, source, rates, asOf })
 }
 
 /**
@@ -238,8 +274,11 @@ export const invert = (r: Rate): Rate => ({
   quote: r.base,
   rate: Result.getOrThrow(Decimal.divide(Decimal.ONE, r.rate, DERIVED_RATE_PLACES, "half-even")),
   source: r.source,
-  asOf: r.asOf
+  asOf: r.asOf,
+  ...(r.newestAsOf === undefined ? {} : { newestAsOf: r.newestAsOf })
 })
+
+const newest = (r: Rate): number => (r.newestAsOf === undefined ? r.asOf : Math.max(r.asOf, r.newestAsOf))
 
 const direct = (table: Table, base: string, quote: string): Rate | undefined => {
   const d = table.rates.get(key(base, quote))
@@ -271,6 +310,22 @@ const direct = (table: Table, base: string, quote: string): Rate | undefined => 
  * @since 0.1.0
  */
 export const lookup = (table: Table, base: string, quote: string): Result.Result<Rate, RateNotFound> => {
+  if (
+    typeof table !== "object" ||
+    table === null ||
+    !(table.rates instanceof Map) ||
+    typeof base !== "string" ||
+    typeof quote !== "string"
+  ) {
+    return Result.fail(
+      new RateNotFound({
+        base: String(base),
+        quote: String(quote),
+        source: typeof table?.source === "string" ? table.source : "?",
+        reason: "expected a rate table built by Rate.makeTable and two currency codes"
+      })
+    )
+  }
   if (base === quote) return Result.succeed(identity(base, table.asOf))
   const d = direct(table, base, quote)
   if (d !== undefined) return Result.succeed(d)
@@ -296,17 +351,46 @@ export const lookup = (table: Table, base: string, quote: string): Result.Result
       new RateNotFound({ base, quote, source: table.source, reason: `no direct rate and no ${missing} rate` })
     )
   }
+  const asOf = Math.min(legBase.asOf, legQuote.asOf)
+  const newestAsOf = Math.max(newest(legBase), newest(legQuote))
   return Result.succeed({
     base,
     quote,
     rate: Result.getOrThrow(Decimal.divide(legQuote.rate, legBase.rate, DERIVED_RATE_PLACES, "half-even")),
     source: legBase.source === legQuote.source ? legBase.source : `${legBase.source}+${legQuote.source}`,
-    asOf: Math.min(legBase.asOf, legQuote.asOf)
+    asOf,
+    ...(newestAsOf === asOf ? {} : { newestAsOf })
   })
 }
 
 /**
- * Fails with `StaleRate` when `rate` is older than `maxAgeMillis` at `now`.
+ * How far in the future (milliseconds) a rate's as-of may lie before it is `RateFromTheFuture`:
+ * one minute, for clock skew between a live feed's server and this machine. The ECB rates are
+ * dated 00:00 UTC of their publication day (published around 16:00 CET), so a correct ECB file is
+ * never ahead of a correct clock; a file dated tomorrow is refused.
+ *
+ * @example
+ * ```ts
+ * import { Rate } from "@paykit/fx"
+ * Rate.FUTURE_TOLERANCE_MILLIS // 60_000
+ * ```
+ * @category models
+ * @since 0.2.0
+ */
+export const FUTURE_TOLERANCE_MILLIS = 60_000
+
+const describeNumber = (n: unknown): string =>
+  typeof n === "number" ? String(n) : `${typeof n} ${String(n)}`
+
+/**
+ * Checks that a rate may be priced on at `now`. The rules, in order:
+ *
+ * 1. the rate is an object with string `base`, `quote`, `source`, and `asOf` (and `newestAsOf`,
+ *    when present) is an integer of epoch milliseconds; `now` and `maxAgeMillis` are finite
+ *    (`maxAgeMillis` ≥ 0): else `MalformedRate` (a NaN as-of is never fresh);
+ * 2. its as-of (the newest leg's for a cross rate) is at most `now + futureToleranceMillis`
+ *    (default {@link FUTURE_TOLERANCE_MILLIS}, one minute): else `RateFromTheFuture`;
+ * 3. its as-of (the oldest leg's) is at least `now − maxAgeMillis`: else `StaleRate`.
  *
  * @example
  * ```ts
@@ -314,20 +398,51 @@ export const lookup = (table: Table, base: string, quote: string): Result.Result
  * import { Currency, Decimal } from "@paykit/core"
  * const r = { base: "USD", quote: "EUR", rate: Decimal.unsafe("0.92"), source: "memory", asOf: 0 }
  * Rate.ensureFresh(r, 3_600_001, 3_600_000) // Failure(StaleRate)
+ * Rate.ensureFresh({ ...r, asOf: Number.NaN }, 0, 3_600_000) // Failure(MalformedRate)
+ * Rate.ensureFresh({ ...r, asOf: 120_000 }, 0, 3_600_000) // Failure(RateFromTheFuture)
  * ```
  * @category guards
  * @since 0.1.0
  */
-export const ensureFresh = (rate: Rate, now: number, maxAgeMillis: number): Result.Result<Rate, StaleRate> =>
-  now - rate.asOf > maxAgeMillis
-    ? Result.fail(
-        new StaleRate({
-          base: rate.base,
-          quote: rate.quote,
-          source: rate.source,
-          asOf: rate.asOf,
-          now,
-          maxAgeMillis
-        })
-      )
+export const ensureFresh = (
+  rate: Rate,
+  now: number,
+  maxAgeMillis: number,
+  options: { readonly futureToleranceMillis?: number } = {}
+): Result.Result<Rate, StaleRate | RateFromTheFuture | MalformedRate> => {
+  const isObject = typeof rate === "object" && rate !== null
+  const str = (v: unknown) => (typeof v === "string" ? v : "?")
+  const base = isObject ? str(rate.base) : "?"
+  const quote = isObject ? str(rate.quote) : "?"
+  const source = isObject ? str(rate.source) : "?"
+  const malformed = (field: string, input: unknown, reason: string) =>
+    Result.fail(new MalformedRate({ base, quote, source, field, input: describeNumber(input), reason }))
+  if (!isObject) return malformed("rate", rate, "is not a rate object")
+  if (base === "?" || quote === "?" || source === "?") {
+    return malformed("base/quote/source", `${String(rate.base)}/${String(rate.quote)}`, "must be strings")
+  }
+  if (!Number.isSafeInteger(rate.asOf)) {
+    return malformed("asOf", rate.asOf, "must be an integer of epoch milliseconds")
+  }
+  if (rate.newestAsOf !== undefined && !Number.isSafeInteger(rate.newestAsOf)) {
+    return malformed("newestAsOf", rate.newestAsOf, "must be an integer of epoch milliseconds")
+  }
+  if (typeof now !== "number" || !Number.isFinite(now))
+    return malformed("now", now, "must be a finite number")
+  if (typeof maxAgeMillis !== "number" || !Number.isFinite(maxAgeMillis) || maxAgeMillis < 0) {
+    return malformed("maxAgeMillis", maxAgeMillis, "must be a finite number ≥ 0")
+  }
+  const tolerance = options?.futureToleranceMillis ?? FUTURE_TOLERANCE_MILLIS
+  if (typeof tolerance !== "number" || !Number.isFinite(tolerance) || tolerance < 0) {
+    return malformed("futureToleranceMillis", tolerance, "must be a finite number ≥ 0")
+  }
+  const newestAsOf = newest(rate)
+  if (newestAsOf - now > tolerance) {
+    return Result.fail(
+      new RateFromTheFuture({ base, quote, source, asOf: newestAsOf, now, toleranceMillis: tolerance })
+    )
+  }
+  return now - rate.asOf > maxAgeMillis
+    ? Result.fail(new StaleRate({ base, quote, source, asOf: rate.asOf, now, maxAgeMillis }))
     : Result.succeed(rate)
+}

@@ -1,4 +1,4 @@
-import { Currency, Decimal, Input, type InvalidInput, Money, Rounding } from "@paykit/core"
+import { Currency, Decimal, Input, InvalidInput, Money, Rounding } from "@paykit/core"
 import { Result, Schema } from "effect"
 import {
   AbsurdSpread,
@@ -229,6 +229,39 @@ export interface Schedule {
   readonly index: ReadonlyMap<string, Corridor>
 }
 
+/** Every corridor and schedule built by {@link make}: the pure functions accept only these. */
+const builtCorridors = new WeakSet<object>()
+const builtSchedules = new WeakSet<object>()
+
+/**
+ * True for a corridor built by {@link make} (and found with {@link match}); false for anything
+ * else, including a hand-written or JSON-decoded look-alike.
+ *
+ * @example
+ * ```ts
+ * import { Schedule } from "@paykit/fx"
+ * Schedule.isCorridor({ label: "USD→EUR" }) // false
+ * ```
+ * @category guards
+ * @since 0.2.0
+ */
+export const isCorridor = (u: unknown): u is Corridor =>
+  typeof u === "object" && u !== null && builtCorridors.has(u)
+
+/**
+ * True for a schedule built by {@link make}.
+ *
+ * @example
+ * ```ts
+ * import { Schedule } from "@paykit/fx"
+ * Schedule.isSchedule(Schedule.makeUnsafe({ corridors: [] })) // true
+ * ```
+ * @category guards
+ * @since 0.2.0
+ */
+export const isSchedule = (u: unknown): u is Schedule =>
+  typeof u === "object" && u !== null && builtSchedules.has(u)
+
 const indexKey = (source: string, target: string, method: string | null): string =>
   method === null ? `${source}>${target}` : `${source}>${target}>${method}`
 
@@ -351,10 +384,18 @@ export const make = (input: unknown): Result.Result<Schedule, InvalidInput | Sch
     if (Result.isFailure(built)) return Result.fail(built.failure)
     const k = indexKey(c.source, c.target, built.success.method)
     if (index.has(k)) return Result.fail(new DuplicateCorridor({ corridor: built.success.label }))
-    index.set(k, built.success)
-    corridors.push(built.success)
+    const corridor = Object.freeze({
+      ...built.success,
+      tiers: Object.freeze(built.success.tiers.map((t) => Object.freeze({ ...t }))),
+      percentCoefficients: Object.freeze([...built.success.percentCoefficients])
+    })
+    builtCorridors.add(corridor)
+    index.set(k, corridor)
+    corridors.push(corridor)
   }
-  return Result.succeed({ corridors, index })
+  const schedule: Schedule = Object.freeze({ corridors: Object.freeze(corridors), index })
+  builtSchedules.add(schedule)
+  return Result.succeed(schedule)
 }
 
 /**
@@ -375,7 +416,8 @@ export const makeUnsafe = (input: ScheduleInput): Schedule => Result.getOrThrow(
 /**
  * Finds the corridor for a source currency, target currency and optional payment method: a
  * corridor naming that method wins over one without a method; without a method only a
- * corridor without one matches. No match is `NoCorridor`.
+ * corridor without one matches. No match is `NoCorridor`; a schedule not built by {@link make},
+ * or codes / a method that are not strings, are `InvalidInput`.
  *
  * @example
  * ```ts
@@ -391,7 +433,13 @@ export const match = (
   source: string,
   target: string,
   method: string | null = null
-): Result.Result<Corridor, NoCorridor> => {
+): Result.Result<Corridor, InvalidInput | NoCorridor> => {
+  const bad = (path: string, reason: string) =>
+    Result.fail(new InvalidInput({ operation: "Schedule.match", path, reason }))
+  if (!isSchedule(schedule)) return bad("schedule", "expected a schedule built by Schedule.make")
+  if (typeof source !== "string") return bad("source", "expected a currency code")
+  if (typeof target !== "string") return bad("target", "expected a currency code")
+  if (method !== null && typeof method !== "string") return bad("method", "expected a string or null")
   if (method !== null) {
     const specific = schedule.index.get(indexKey(source, target, method))
     if (specific !== undefined) return Result.succeed(specific)

@@ -50,6 +50,60 @@ export class StaleRate extends Schema.TaggedError<StaleRate>()("StaleRate", {
 }
 
 /**
+ * A rate's `asOf` (or the newest as-of of its legs) lies in the future beyond the clock-skew
+ * tolerance (`Rate.FUTURE_TOLERANCE_MILLIS`, one minute). A rate dated after "now" is a broken
+ * feed or a broken clock, never a fresh rate: paykit does not price on it. Fix the provider's
+ * dates or the clock.
+ *
+ * @example
+ * ```ts
+ * import { RateFromTheFuture } from "@paykit/fx"
+ * new RateFromTheFuture({ base: "USD", quote: "EUR", source: "ECB", asOf: 86_400_000, now: 0, toleranceMillis: 60_000 }).message
+ * ```
+ * @category errors
+ * @since 0.2.0
+ */
+export class RateFromTheFuture extends Schema.TaggedError<RateFromTheFuture>()("RateFromTheFuture", {
+  base: Schema.String,
+  quote: Schema.String,
+  source: Schema.String,
+  asOf: Schema.Number,
+  now: Schema.Number,
+  toleranceMillis: Schema.Number
+}) {
+  override get message(): string {
+    const ahead = Math.round((this.asOf - this.now) / 1_000)
+    return `the ${this.base}→${this.quote} rate from ${this.source} is dated ${new Date(this.asOf).toISOString()}, ${ahead} seconds after now (${new Date(this.now).toISOString()}), beyond the allowed clock skew of ${Math.round(this.toleranceMillis / 1_000)} seconds; check the provider's dates and this machine's clock before quoting`
+  }
+}
+
+/**
+ * A rate handed to a freshness check or a quote is malformed: its `asOf` is not an integer of
+ * epoch milliseconds (NaN, ±Infinity, a fraction, not a number), or `now` / the maximum age is
+ * not a finite number. A rate with no usable date is never treated as fresh.
+ *
+ * @example
+ * ```ts
+ * import { MalformedRate } from "@paykit/fx"
+ * new MalformedRate({ base: "USD", quote: "EUR", source: "feed", field: "asOf", input: "NaN", reason: "must be an integer of epoch milliseconds" }).message
+ * ```
+ * @category errors
+ * @since 0.2.0
+ */
+export class MalformedRate extends Schema.TaggedError<MalformedRate>()("MalformedRate", {
+  base: Schema.String,
+  quote: Schema.String,
+  source: Schema.String,
+  field: Schema.String,
+  input: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `the ${this.base}→${this.quote} rate from ${this.source} is malformed: ${this.field} ${this.input} ${this.reason}; fix the rate provider, paykit never prices on a rate it cannot date`
+  }
+}
+
+/**
  * A rate from a provider is unusable (zero, negative, not a decimal).
  *
  * @example

@@ -1,0 +1,17 @@
+import type { Decimal, Money } from "@paykit/core"
+
+/** Structural guards for values handed to the pure functions from plain TypeScript or JSON. */
+
+export const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null
+
+/** A `Decimal` by shape (not `instanceof`, so a copy of core loaded twice still passes). */
+export const isDecimal = (u: unknown): u is Decimal.Decimal =>
+  isRecord(u) && typeof u.coefficient === "bigint" && typeof u.scale === "number" && isRecord(u.big)
+
+/** A `Money` by shape: a bigint amount and a currency with a string code and an integer exponent. */
+export const isMoney = (u: unknown): u is Money.Money =>
+  isRecord(u) &&
+  typeof u.amount === "bigint" &&
+  isRecord(u.currency) &&
+  typeof u.currency.code === "string" &&
+  Number.isSafeInteger(u.currency.exponent)
