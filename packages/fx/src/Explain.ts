@@ -95,11 +95,15 @@ export const explain = (quote: Quote, language: Language): ReadonlyArray<string>
   )
   if (margin !== undefined) {
     const mid = rate(quote.midRate.rate)
-    const bps = (quote.spreadBps / 100).toString()
+    const capped = quote.cappedSpreadBps
+    const bps =
+      capped === undefined
+        ? (quote.spreadBps / 100).toString()
+        : percent(Decimal.fromParts(capped.coefficient, capped.scale + 2))
     lines.push(
       zh
-        ? `汇率差价 ${a(margin.amount)}（已包含在汇率中：比中间价 ${mid} 低 ${bps}%）。`
-        : `Exchange-rate margin: ${a(margin.amount)}, already included in the rate (${bps} % below the mid-market rate ${mid}).`
+        ? `汇率差价 ${a(margin.amount)}（已包含在汇率中：比中间价 ${mid} 低 ${bps}%${capped === undefined ? "" : "，不高于下一档起点金额的差价"}）。`
+        : `Exchange-rate margin: ${a(margin.amount)}, already included in the rate (${bps} % below the mid-market rate ${mid}${capped === undefined ? "" : ", capped at the margin of the next tier's first amount"}).`
     )
   }
   if (intermediary !== undefined) {
@@ -128,11 +132,21 @@ export const explain = (quote: Quote, language: Language): ReadonlyArray<string>
   )
   const ref = quote.referenceRate
   const refPair = `1 ${quote.source} = ${rate(ref.rate)} ${quote.target}`
-  lines.push(
-    zh
-      ? `总费用 ${a(quote.totalCost)}。相对 ${ref.source} 参考汇率（${refPair}，${day(ref.asOf)}）的加价：综合 ${percent(quote.markup.allIn)}%，汇率 ${percent(quote.markup.rate)}%。`
-      : `Total cost: ${a(quote.totalCost)}. Mark-up over the ${ref.source} reference rate (${refPair}, ${day(ref.asOf)}): ${percent(quote.markup.allIn)} % all-in, ${percent(quote.markup.rate)} % on the rate.`
-  )
+  const m = quote.markup
+  if (m.conversion !== undefined && m.thirdParty !== undefined) {
+    lines.push(
+      zh
+        ? `总费用 ${a(quote.totalCost)}。相对 ${ref.source} 参考汇率（${refPair}，${day(ref.asOf)}）的加价：货币兑换 ${percent(m.conversion)}%（汇率 ${percent(m.rate)}%），第三方费用估计 ${percent(m.thirdParty)}%，综合 ${percent(m.allIn)}%。`
+        : `Total cost: ${a(quote.totalCost)}. Mark-up over the ${ref.source} reference rate (${refPair}, ${day(ref.asOf)}): ${percent(m.conversion)} % for the conversion (${percent(m.rate)} % on the rate), ${percent(m.thirdParty)} % estimated third-party fees, ${percent(m.allIn)} % all-in.`
+    )
+  } else {
+    // a quote stored before the split figures
+    lines.push(
+      zh
+        ? `总费用 ${a(quote.totalCost)}。相对 ${ref.source} 参考汇率（${refPair}，${day(ref.asOf)}）的加价：综合 ${percent(m.allIn)}%，汇率 ${percent(m.rate)}%。`
+        : `Total cost: ${a(quote.totalCost)}. Mark-up over the ${ref.source} reference rate (${refPair}, ${day(ref.asOf)}): ${percent(m.allIn)} % all-in, ${percent(m.rate)} % on the rate.`
+    )
+  }
   lines.push(
     zh ? `汇率锁定至 ${time(quote.expiresAt)}。` : `This rate is locked until ${time(quote.expiresAt)}.`
   )

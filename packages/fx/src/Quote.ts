@@ -164,9 +164,11 @@ export const ROUNDING: typeof RoundingPolicy.Type = {
  * | `paid` | everything the sender pays (principal + on-top fees + OUR intermediary charge) |
  * | `convertedTarget` | `converted × customerRate`, rounded down |
  * | `received` | what the recipient gets: `convertedTarget`, minus the intermediary estimate under SHA/BEN |
- * | `customerRate` | `mid × (1 − spreadBps / 10000)`, exact |
+ * | `customerRate` | `mid × (1 − spreadBps / 10000)`, exact; under the boundary cap `mid × (1 − cappedSpreadBps / 10000)` |
  * | `markup.rate` | `(1 − customerRate / reference) × 100` |
  * | `markup.allIn` | `(1 − (received / paid in major units) / reference) × 100`, half-up to 4 places (CBPR2) |
+ * | `markup.conversion` | the same over our charges only: `(1 − (convertedTarget / (paid − OUR charge)) / reference) × 100` |
+ * | `markup.thirdParty` | `allIn − conversion`: the estimated intermediary fees' share |
  *
  * @example
  * ```ts
@@ -199,10 +201,19 @@ export const Quote = Schema.Struct({
   referenceRate: Rate.Rate,
   customerRate: Decimal.FromString,
   spreadBps: Schema.Number,
+  /** present only when the boundary cap applies: the spread applied, in basis points (a decimal) */
+  cappedSpreadBps: Schema.optionalKey(Decimal.FromString),
   fees: Schema.Array(FeeLine),
   ourFees: Money.Json,
   totalCost: Money.Json,
-  markup: Schema.Struct({ rate: Decimal.FromString, allIn: Decimal.FromString }),
+  markup: Schema.Struct({
+    rate: Decimal.FromString,
+    allIn: Decimal.FromString,
+    /** CBPR2: our currency conversion charges (fees + margin) as a mark-up over the reference rate */
+    conversion: Schema.optionalKey(Decimal.FromString),
+    /** the estimated third-party (intermediary) fees' share of the all-in mark-up: allIn − conversion */
+    thirdParty: Schema.optionalKey(Decimal.FromString)
+  }),
   rounding: RoundingPolicy
 })
 
@@ -260,6 +271,8 @@ export type CalculationError = InvalidInput | NothingToConvert | NothingArrives 
 // ---------------------------------------------------------------------------------------------
 // the hot path: prices per tier cached per (corridor, mid, reference)
 
+const HUNDRED = Decimal.HUNDRED
+
 interface TierPrice {
   readonly spreadBps: number
   readonly customerRate: Decimal.Decimal
@@ -269,11 +282,44 @@ interface TierPrice {
 interface Prepared {
   readonly corridor: Schedule.Corridor
   readonly tiers: ReadonlyArray<TierPrice>
+  readonly mid: Decimal.Decimal
   readonly reference: Decimal.Decimal
   readonly feesDeducted: boolean
+  /**
+   * The boundary cap of each tier: the smallest margin (converted source minor units × bps) of
+   * any later tier's first amount, `null` for the last tier. An amount's margin is never above
+   * it, so no amount costs more than a larger one.
+   */
+  readonly caps: ReadonlyArray<bigint | null>
 }
 
-const HUNDRED = Decimal.HUNDRED
+/** The source amount converted when `principal` is sent: minus our fees when they are deducted. */
+const convertedOf = (c: Schedule.Corridor, feesDeducted: boolean, principal: bigint): bigint =>
+  feesDeducted ? principal - c.fixedFee - Schedule.percentFee(c, principal) : principal
+
+const boundaryCaps = (c: Schedule.Corridor, feesDeducted: boolean): ReadonlyArray<bigint | null> => {
+  const caps: Array<bigint | null> = c.tiers.map(() => null)
+  let best: bigint | null = null
+  for (let j = c.tiers.length - 1; j > 0; j--) {
+    const t = c.tiers[j]!
+    const converted = convertedOf(c, feesDeducted, t.min)
+    const margin = (converted > 0n ? converted : 0n) * BigInt(t.spreadBps)
+    if (best === null || margin < best) best = margin
+    caps[j - 1] = best
+  }
+  return caps
+}
+
+const rateMarkupOf = (reference: Decimal.Decimal, customerRate: Decimal.Decimal): Decimal.Decimal =>
+  Result.getOrThrow(
+    Decimal.divide(
+      Decimal.multiply(Decimal.subtract(reference, customerRate), HUNDRED),
+      reference,
+      10,
+      "half-even"
+    )
+  )
+
 const cache = new WeakMap<Schedule.Corridor, WeakMap<Rate.Rate, WeakMap<Rate.Rate, Prepared>>>()
 
 const prepare = (corridor: Schedule.Corridor, mid: Rate.Rate, reference: Rate.Rate): Prepared => {
@@ -289,24 +335,19 @@ const prepare = (corridor: Schedule.Corridor, mid: Rate.Rate, reference: Rate.Ra
   }
   const hit = byRef.get(reference)
   if (hit !== undefined) return hit
+  const feesDeducted = corridor.charges === "BEN" || corridor.feeMode === "deducted"
   const prepared: Prepared = {
     corridor,
+    mid: mid.rate,
     reference: reference.rate,
-    feesDeducted: corridor.charges === "BEN" || corridor.feeMode === "deducted",
+    feesDeducted,
+    caps: boundaryCaps(corridor, feesDeducted),
     tiers: corridor.tiers.map((t) => {
       const customerRate = Decimal.multiply(
         mid.rate,
         Decimal.subtract(Decimal.ONE, Decimal.fromBasisPoints(BigInt(t.spreadBps)))
       )
-      const rateMarkup = Result.getOrThrow(
-        Decimal.divide(
-          Decimal.multiply(Decimal.subtract(reference.rate, customerRate), HUNDRED),
-          reference.rate,
-          10,
-          "half-even"
-        )
-      )
-      return { spreadBps: t.spreadBps, customerRate, rateMarkup }
+      return { spreadBps: t.spreadBps, customerRate, rateMarkup: rateMarkupOf(reference.rate, customerRate) }
     })
   }
   byRef.set(reference, prepared)
@@ -314,7 +355,12 @@ const prepare = (corridor: Schedule.Corridor, mid: Rate.Rate, reference: Rate.Ra
 }
 
 interface Priced {
+  /** the tier's price, or under the boundary cap the capped one (nominal `spreadBps` kept) */
   readonly tier: TierPrice
+  /** the spread applied in bps when the boundary cap applies, else `null` */
+  readonly cappedSpread: Decimal.Decimal | null
+  /** the margin: converted source minor units × bps applied (exact) */
+  readonly margin: bigint
   readonly principal: bigint
   readonly fixed: bigint
   readonly percent: bigint
@@ -336,9 +382,19 @@ const toSourceCeiling = (p: Prepared, amount: bigint, rate: Decimal.Decimal): bi
     "ceiling"
   )
 
+/**
+ * The spread under the boundary cap: `cap / converted` bps, rounded down (in the customer's
+ * favour) at enough places that one more converted minor unit always delivers at least as much.
+ */
+const cappedSpreadOf = (cap: bigint, converted: bigint): Decimal.Decimal => {
+  const places = Math.max(8, converted.toString().length + 4)
+  return Decimal.fromParts(Rounding.divide(cap * Rounding.pow10(places), converted, "floor"), places)
+}
+
 const price = (p: Prepared, principal: bigint): Result.Result<Priced, CalculationError> => {
   const c = p.corridor
-  const tier = p.tiers[Schedule.tierIndex(c, principal)]!
+  const index = Schedule.tierIndex(c, principal)
+  let tier = p.tiers[index]!
   const fixed = c.fixedFee
   const percent = Schedule.percentFee(c, principal)
   const fees = fixed + percent
@@ -350,6 +406,19 @@ const price = (p: Prepared, principal: bigint): Result.Result<Priced, Calculatio
         fees: Money.fromMinorUnsafe(fees, c.source).toString()
       })
     )
+  }
+  // the boundary cap: never a larger margin than at a later tier's first amount
+  let margin = converted * BigInt(tier.spreadBps)
+  let cappedSpread: Decimal.Decimal | null = null
+  const cap = p.caps[index]
+  if (cap !== null && cap !== undefined && cap < margin) {
+    margin = cap
+    cappedSpread = cappedSpreadOf(cap, converted)
+    const customerRate = Decimal.multiply(
+      p.mid,
+      Decimal.subtract(Decimal.ONE, Decimal.fromParts(cappedSpread.coefficient, cappedSpread.scale + 4))
+    )
+    tier = { spreadBps: tier.spreadBps, customerRate, rateMarkup: rateMarkupOf(p.reference, customerRate) }
   }
   const convertedMoney = Money.convert(
     Money.fromMinorUnsafe(converted, c.source),
@@ -370,12 +439,15 @@ const price = (p: Prepared, principal: bigint): Result.Result<Priced, Calculatio
       })
     )
   }
-  const intermediaryInSource = our && e > 0n ? toSourceCeiling(p, e, tier.customerRate) : 0n
+  // the OUR charge at the corridor's base rate (the first tier's): the same for every amount
+  const intermediaryInSource = our && e > 0n ? toSourceCeiling(p, e, p.tiers[0]!.customerRate) : 0n
   const paid = (p.feesDeducted ? principal : principal + fees) + intermediaryInSource
   if (paid > Money.MAX_AMOUNT)
     return Result.fail(new AmountOutOfRange({ operation: "quote", amount: paid.toString() }))
   return Result.succeed({
     tier,
+    cappedSpread,
+    margin,
     principal,
     fixed,
     percent,
@@ -406,6 +478,7 @@ class Markup {
   readonly #p: Prepared
   readonly #r: Priced
   #allIn: Decimal.Decimal | undefined
+  #conversion: Decimal.Decimal | undefined
   constructor(p: Prepared, r: Priced) {
     this.rate = r.tier.rateMarkup
     this.#p = p
@@ -415,8 +488,30 @@ class Markup {
     if (this.#allIn === undefined) this.#allIn = allInMarkup(this.#p, this.#r.paid, this.#r.received)
     return this.#allIn
   }
-  toJSON(): { readonly rate: string; readonly allIn: string } {
-    return { rate: this.rate.toString(), allIn: this.allIn.toString() }
+  /** Our charges only (fees + margin): what the sender pays us against what we convert into. */
+  get conversion(): Decimal.Decimal {
+    if (this.#conversion === undefined) {
+      const r = this.#r
+      this.#conversion = allInMarkup(this.#p, r.paid - r.intermediaryInSource, r.convertedTarget)
+    }
+    return this.#conversion
+  }
+  /** The estimated third-party (intermediary) fees' share of the all-in figure. */
+  get thirdParty(): Decimal.Decimal {
+    return Decimal.subtract(this.allIn, this.conversion)
+  }
+  toJSON(): {
+    readonly rate: string
+    readonly allIn: string
+    readonly conversion: string
+    readonly thirdParty: string
+  } {
+    return {
+      rate: this.rate.toString(),
+      allIn: this.allIn.toString(),
+      conversion: this.conversion.toString(),
+      thirdParty: this.thirdParty.toString()
+    }
   }
 }
 
@@ -457,8 +552,8 @@ const build = (p: Prepared, ctx: Context, direction: Direction, requested: Money
     })
   }
   let margin = 0n
-  if (r.tier.spreadBps > 0) {
-    margin = Rounding.divide(r.converted * BigInt(r.tier.spreadBps), 10_000n, "ceiling")
+  if (r.margin > 0n) {
+    margin = Rounding.divide(r.margin, 10_000n, "ceiling")
     fees.push({
       kind: "exchange-rate-margin",
       amount: Money.fromMinorUnsafe(margin, src),
@@ -490,6 +585,7 @@ const build = (p: Prepared, ctx: Context, direction: Direction, requested: Money
     referenceRate: ctx.reference,
     customerRate: r.tier.customerRate,
     spreadBps: r.tier.spreadBps,
+    ...(r.cappedSpread === null ? {} : { cappedSpreadBps: r.cappedSpread }),
     fees,
     ourFees: Money.fromMinorUnsafe(ourFees, src),
     totalCost: Money.fromMinorUnsafe(ourFees + margin + r.intermediaryInSource, src),

@@ -1,6 +1,6 @@
 import { Currency, Decimal } from "@paykit/core"
 import { Result, Schema } from "effect"
-import { isDecimal } from "./internal/guards.ts"
+import { isDecimal, show } from "./internal/guards.ts"
 import { InvalidRateEntry, MalformedRate, RateFromTheFuture, RateNotFound, StaleRate } from "./errors.ts"
 
 /**
@@ -129,7 +129,7 @@ export const makeTable = (
       new InvalidRateEntry({
         base: "?",
         quote: "?",
-        input: String(entries),
+        input: show(entries),
         reason: "expected an array of rate entries"
       })
     )
@@ -142,7 +142,7 @@ export const makeTable = (
         new InvalidRateEntry({
           base: "?",
           quote: "?",
-          input: String(e),
+          input: show(e),
           reason: "expected an entry { base, quote, rate, asOf }"
         })
       )
@@ -151,10 +151,10 @@ export const makeTable = (
       if (typeof code !== "string" || Result.isFailure(Currency.fromCode(code))) {
         return Result.fail(
           new InvalidRateEntry({
-            base: String(e.base),
-            quote: String(e.quote),
-            input: String(e.rate),
-            reason: `unknown currency "${String(code)}"`
+            base: show(e.base),
+            quote: show(e.quote),
+            input: show(e.rate),
+            reason: `unknown currency "${show(code)}"`
           })
         )
       }
@@ -174,7 +174,7 @@ export const makeTable = (
         new InvalidRateEntry({
           base: e.base,
           quote: e.quote,
-          input: String(e.rate),
+          input: show(e.rate),
           reason: "a rate must be a decimal string or a Decimal"
         })
       )
@@ -204,7 +204,7 @@ export const makeTable = (
         new InvalidRateEntry({
           base: e.base,
           quote: e.quote,
-          input: String(e.asOf),
+          input: show(e.asOf),
           reason: "asOf must be an integer of epoch milliseconds"
         })
       )
@@ -319,8 +319,8 @@ export const lookup = (table: Table, base: string, quote: string): Result.Result
   ) {
     return Result.fail(
       new RateNotFound({
-        base: String(base),
-        quote: String(quote),
+        base: show(base),
+        quote: show(quote),
         source: typeof table?.source === "string" ? table.source : "?",
         reason: "expected a rate table built by Rate.makeTable and two currency codes"
       })
@@ -379,8 +379,7 @@ export const lookup = (table: Table, base: string, quote: string): Result.Result
  */
 export const FUTURE_TOLERANCE_MILLIS = 60_000
 
-const describeNumber = (n: unknown): string =>
-  typeof n === "number" ? String(n) : `${typeof n} ${String(n)}`
+const describeNumber = (n: unknown): string => (typeof n === "number" ? show(n) : `${typeof n} ${show(n)}`)
 
 /**
  * Checks that a rate may be priced on at `now`. The rules, in order:
@@ -419,7 +418,7 @@ export const ensureFresh = (
     Result.fail(new MalformedRate({ base, quote, source, field, input: describeNumber(input), reason }))
   if (!isObject) return malformed("rate", rate, "is not a rate object")
   if (base === "?" || quote === "?" || source === "?") {
-    return malformed("base/quote/source", `${String(rate.base)}/${String(rate.quote)}`, "must be strings")
+    return malformed("base/quote/source", `${show(rate.base)}/${show(rate.quote)}`, "must be strings")
   }
   if (!Number.isSafeInteger(rate.asOf)) {
     return malformed("asOf", rate.asOf, "must be an integer of epoch milliseconds")

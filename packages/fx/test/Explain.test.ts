@@ -57,7 +57,7 @@ describe("explain", () => {
       `Exchange-rate margin: ${Explain.amount(line("exchange-rate-margin"), "en")}, already included in the rate (0.5 % below the mid-market rate 150.432383).`,
       `An intermediary bank may charge about 2,500 JPY; you pay it here (${Explain.amount(quote.fees.find((f) => f.kind === "intermediary-estimate")!.inSource!, "en")}), so nothing is deducted on the way.`,
       `The recipient gets ${Explain.amount(quote.received, "en")}.`,
-      `Total cost: ${Explain.amount(quote.totalCost, "en")}. Mark-up over the ECB reference rate (1 USD = 150.432383 JPY, 2026-11-20): ${Decimal.round(quote.markup.allIn, 4, "half-even")} % all-in, 0.5 % on the rate.`,
+      `Total cost: ${Explain.amount(quote.totalCost, "en")}. Mark-up over the ECB reference rate (1 USD = 150.432383 JPY, 2026-11-20): ${Decimal.round(quote.markup.conversion!, 4, "half-even")} % for the conversion (0.5 % on the rate), ${Decimal.round(quote.markup.thirdParty!, 4, "half-even")} % estimated third-party fees, ${Decimal.round(quote.markup.allIn, 4, "half-even")} % all-in.`,
       "This rate is locked until 2026-11-20 16:20 UTC."
     ])
   })

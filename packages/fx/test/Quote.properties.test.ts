@@ -162,8 +162,16 @@ describe("quote properties", () => {
       const r = send(ctx, a)
       if (Result.isFailure(r)) return
       const q = r.success
-      expect(Decimal.equals(Quote.impliedRate(q), q.customerRate)).toBe(true)
-      expect(q.markup.rate.toString()).toBe(Decimal.fromParts(BigInt(q.spreadBps), 2).toString())
+      const capped = q.cappedSpreadBps
+      if (capped === undefined) {
+        expect(Decimal.equals(Quote.impliedRate(q), q.customerRate)).toBe(true)
+        expect(q.markup.rate.toString()).toBe(Decimal.fromParts(BigInt(q.spreadBps), 2).toString())
+      } else {
+        // under the boundary cap the applied spread is a decimal: the mark-up is it, at 10 places
+        const percent = Decimal.fromParts(capped.coefficient, capped.scale + 2)
+        expect(q.markup.rate.toString()).toBe(Decimal.round(percent, 10, "half-even").toString())
+        if (percent.scale <= 10) expect(Decimal.equals(Quote.impliedRate(q), q.customerRate)).toBe(true)
+      }
     }
   )
 
@@ -199,6 +207,23 @@ describe("quote properties", () => {
       const gap = Decimal.subtract(implied, ratio)
       const allowed = Decimal.multiply(ref, Decimal.fromParts(51n, 8)) // half of 0.0001 % plus slack
       expect(Decimal.compare(gap.coefficient < 0n ? Decimal.negate(gap) : gap, allowed) <= 0).toBe(true)
+    }
+  )
+
+  test.prop([context(), amount])(
+    "the conversion and third-party mark-ups add up to the all-in figure; no intermediary estimate, no third-party figure",
+    (ctx, a) => {
+      const r = send(ctx, a)
+      if (Result.isFailure(r)) return
+      const m = r.success.markup
+      const conversion = m.conversion!
+      const thirdParty = m.thirdParty!
+      expect(Decimal.equals(Decimal.add(conversion, thirdParty), m.allIn)).toBe(true)
+      expect(Decimal.compare(thirdParty, Decimal.ZERO) >= 0).toBe(true)
+      if (ctx.corridor.intermediaryFee === 0n) expect(Decimal.isZero(thirdParty)).toBe(true)
+      // JSON carries the split figures
+      const json = JSON.parse(JSON.stringify(r.success)).markup
+      expect([json.conversion, json.thirdParty]).toEqual([conversion.toString(), thirdParty.toString()])
     }
   )
 

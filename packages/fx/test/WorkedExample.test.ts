@@ -54,6 +54,25 @@ describe("the worked example: 1,000 USD at 0.92, 10 USD fee on top, about 15 EUR
     expect(quote.markup.allIn.toString()).toBe("2.6044")
   })
 
+  it("CBPR2 disclosure splits the figures: 0.9901 % for the conversion, 1.6143 % estimated third-party fees, 2.6044 % in total", () => {
+    // conversion alone: 1 − (920 / 1010) / 0.92 = 1 − 920 / 929.2 = 0.0099009… → 0.9901 %
+    expect(quote.markup.conversion?.toString()).toBe("0.9901")
+    expect(Number(quote.markup.conversion?.toString())).toBeCloseTo((1 - 920 / 1010 / 0.92) * 100, 4)
+    // the intermediary's 15 EUR estimate: the rest of the all-in figure
+    expect(quote.markup.thirdParty?.toString()).toBe("1.6143")
+    expect(quote.markup.allIn.toString()).toBe("2.6044")
+  })
+
+  it("a stored quote without the split figures still decodes and is read out with the all-in figure", () => {
+    const json = Schema.encodeSync(Quote.Quote)(quote)
+    const { conversion: _c, thirdParty: _t, ...older } = json.markup
+    const back = Schema.decodeUnknownSync(Quote.Quote)({ ...json, markup: older })
+    expect(back.markup.conversion).toBeUndefined()
+    expect(Explain.explain(back, "en")[5]).toBe(
+      "Total cost: 10.00 USD. Mark-up over the ECB reference rate (1 USD = 0.92 EUR, 2026-11-20): 2.6044 % all-in, 0 % on the rate."
+    )
+  })
+
   it("the receive-amount quote for 905 EUR asks exactly 1,000 USD (+10 USD fee)", () => {
     const inverse = Result.getOrThrow(Quote.fromReceiveAmount(ctx, Money.parseUnsafe("905.00", Currency.EUR)))
     expect(inverse.direction).toBe("receive")
@@ -70,7 +89,7 @@ describe("the worked example: 1,000 USD at 0.92, 10 USD fee on top, about 15 EUR
       "We convert 1,000.00 USD at the rate 1 USD = 0.92 EUR, which gives 920.00 EUR.",
       "An intermediary bank takes about 15.00 EUR on the way.",
       "The recipient gets about 905.00 EUR.",
-      "Total cost: 10.00 USD. Mark-up over the ECB reference rate (1 USD = 0.92 EUR, 2026-11-20): 2.6044 % all-in, 0 % on the rate.",
+      "Total cost: 10.00 USD. Mark-up over the ECB reference rate (1 USD = 0.92 EUR, 2026-11-20): 0.9901 % for the conversion (0 % on the rate), 1.6143 % estimated third-party fees, 2.6044 % all-in.",
       "This rate is locked until 2026-11-20 10:30 UTC."
     ])
   })
@@ -82,7 +101,7 @@ describe("the worked example: 1,000 USD at 0.92, 10 USD fee on top, about 15 EUR
       "我们按汇率 1 USD = 0.92 EUR 兑换 1,000.00 USD，得到 920.00 EUR。",
       "中间行约收取 15.00 EUR，从汇款途中扣除。",
       "收款人约收到 905.00 EUR。",
-      "总费用 10.00 USD。相对 ECB 参考汇率（1 USD = 0.92 EUR，2026-11-20）的加价：综合 2.6044%，汇率 0%。",
+      "总费用 10.00 USD。相对 ECB 参考汇率（1 USD = 0.92 EUR，2026-11-20）的加价：货币兑换 0.9901%（汇率 0%），第三方费用估计 1.6143%，综合 2.6044%。",
       "汇率锁定至 2026-11-20 10:30 UTC。"
     ])
   })
@@ -91,7 +110,14 @@ describe("the worked example: 1,000 USD at 0.92, 10 USD fee on top, about 15 EUR
     const json = Schema.encodeSync(Quote.Quote)(quote)
     expect(json.received).toEqual({ amount: "90500", currency: "EUR" })
     expect(json.customerRate).toBe("0.92")
-    expect(JSON.parse(JSON.stringify(quote)).markup).toEqual({ rate: "0", allIn: "2.6044" })
+    expect(JSON.parse(JSON.stringify(quote)).markup).toEqual({
+      rate: "0",
+      allIn: "2.6044",
+      conversion: "0.9901",
+      thirdParty: "1.6143"
+    })
+    expect(json.markup.conversion).toBe("0.9901")
+    expect(json.markup.thirdParty).toBe("1.6143")
     const back = Schema.decodeUnknownSync(Quote.Quote)(JSON.parse(JSON.stringify(json)))
     expect(Schema.encodeSync(Quote.Quote)(back)).toEqual(json)
   })

@@ -15,3 +15,12 @@ export const isMoney = (u: unknown): u is Money.Money =>
   isRecord(u.currency) &&
   typeof u.currency.code === "string" &&
   Number.isSafeInteger(u.currency.exponent)
+
+/** `String(u)` for messages, never throwing (an object whose `toString` is not a function). */
+export const show = (u: unknown): string => {
+  try {
+    return String(u)
+  } catch {
+    return "?"
+  }
+}
