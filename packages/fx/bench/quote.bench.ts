@@ -114,9 +114,16 @@ const dineroInverse = (target: bigint) => {
   return dineroForward(D.toSnapshot(principal).amount)
 }
 
-// sanity: both compute the same forward quote (a benchmark of wrong answers is worthless)
+// sanity: both compute the same forward quote (a benchmark of wrong answers is worthless).
+// Amounts just below a tier boundary get paykit's boundary cap (a total cost never above a larger
+// amount's), which the dinero.js peer does not implement: those are left out of the comparison.
+let capped = 0
 for (let i = 0; i < N; i++) {
   const q = Result.getOrThrow(Quote.fromSendAmount(ctx, sendMoney[i]!))
+  if (q.cappedSpreadBps !== undefined) {
+    capped++
+    continue
+  }
   const d = dineroForward(sends[i]!)
   const same =
     q.paid.amount === D.toSnapshot(d.paid).amount &&
@@ -210,6 +217,9 @@ const rows = compare(
 )
 k++
 
+console.log(
+  `\n${capped} of ${N} forward quotes fell under paykit's boundary cap and were left out of the equality check (the peer does not cap).`
+)
 console.log(
   `\ndinero.js analytic inverse left the recipient short in ${dineroShort} of ${N} receive quotes; paykit in 0 (minimal by construction).`
 )

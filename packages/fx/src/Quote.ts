@@ -595,26 +595,32 @@ const build = (p: Prepared, ctx: Context, direction: Direction, requested: Money
 }
 
 /** Cheap checks of what the pure functions are given: the amount and the rates fit the corridor. */
+/** An `InvalidInput` of `operation` at `path`: module level, so the checks create no closure per call. */
+const invalidAt = (operation: string, path: string, reason: string): InvalidInput =>
+  new InvalidInput({ operation, path, reason })
+
 const checkRate = (
   operation: string,
   path: string,
   r: unknown,
   c: Schedule.Corridor
 ): InvalidInput | undefined => {
-  const bad = (at: string, reason: string) => new InvalidInput({ operation, path: at, reason })
-  if (!isRecord(r)) return bad(path, "expected a rate { base, quote, rate, source, asOf }")
+  if (!isRecord(r)) return invalidAt(operation, path, "expected a rate { base, quote, rate, source, asOf }")
   if (r.base !== c.source.code || r.quote !== c.target.code) {
-    return bad(
+    return invalidAt(
+      operation,
       path,
       `expected a ${c.source.code}→${c.target.code} rate, got ${String(r.base)}→${String(r.quote)}`
     )
   }
-  if (!isDecimal(r.rate)) return bad(`${path}.rate`, "expected a Decimal")
-  if (!Decimal.isPositive(r.rate)) return bad(`${path}.rate`, "a rate must be greater than zero")
-  if (typeof r.source !== "string") return bad(`${path}.source`, "expected a string")
-  if (!Number.isSafeInteger(r.asOf)) return bad(`${path}.asOf`, "must be an integer of epoch milliseconds")
+  if (!isDecimal(r.rate)) return invalidAt(operation, `${path}.rate`, "expected a Decimal")
+  if (!Decimal.isPositive(r.rate))
+    return invalidAt(operation, `${path}.rate`, "a rate must be greater than zero")
+  if (typeof r.source !== "string") return invalidAt(operation, `${path}.source`, "expected a string")
+  if (!Number.isSafeInteger(r.asOf))
+    return invalidAt(operation, `${path}.asOf`, "must be an integer of epoch milliseconds")
   if (r.newestAsOf !== undefined && !Number.isSafeInteger(r.newestAsOf)) {
-    return bad(`${path}.newestAsOf`, "must be an integer of epoch milliseconds")
+    return invalidAt(operation, `${path}.newestAsOf`, "must be an integer of epoch milliseconds")
   }
   return undefined
 }
@@ -630,26 +636,37 @@ const checkContext = (
   amount: unknown,
   side: "source" | "target"
 ): InvalidInput | undefined => {
-  const bad = (path: string, reason: string) => new InvalidInput({ operation, path, reason })
   if (!isRecord(ctx))
-    return bad("ctx", "expected a quote context { corridor, mid, reference, id, now, lockMillis }")
+    return invalidAt(
+      operation,
+      "ctx",
+      "expected a quote context { corridor, mid, reference, id, now, lockMillis }"
+    )
   const c = ctx.corridor
-  if (!Schedule.isCorridor(c)) return bad("corridor", "expected a corridor from Schedule.match")
+  if (!Schedule.isCorridor(c))
+    return invalidAt(operation, "corridor", "expected a corridor from Schedule.match")
   const currency = c[side]
-  if (!isMoney(amount)) return bad("amount", "expected a Money (a bigint amount and a currency)")
+  if (!isMoney(amount))
+    return invalidAt(operation, "amount", "expected a Money (a bigint amount and a currency)")
   if (amount.currency.code !== currency.code || amount.currency.exponent !== currency.exponent) {
-    return bad("amount.currency", `expected an amount in ${currency.code}, got ${amount.currency.code}`)
+    return invalidAt(
+      operation,
+      "amount.currency",
+      `expected an amount in ${currency.code}, got ${amount.currency.code}`
+    )
   }
-  if (amount.amount <= 0n) return bad("amount", "must be greater than zero")
-  if (amount.amount > Money.MAX_AMOUNT) return bad("amount", "must be at most 2^127 − 1 minor units")
+  if (amount.amount <= 0n) return invalidAt(operation, "amount", "must be greater than zero")
+  if (amount.amount > Money.MAX_AMOUNT)
+    return invalidAt(operation, "amount", "must be at most 2^127 − 1 minor units")
   const mid = checkRate(operation, "mid", ctx.mid, c)
   if (mid !== undefined) return mid
   const reference = checkRate(operation, "reference", ctx.reference, c)
   if (reference !== undefined) return reference
-  if (typeof ctx.id !== "string") return bad("id", "expected a string")
-  if (typeof ctx.now !== "number" || !Number.isFinite(ctx.now)) return bad("now", "must be a finite number")
+  if (typeof ctx.id !== "string") return invalidAt(operation, "id", "expected a string")
+  if (typeof ctx.now !== "number" || !Number.isFinite(ctx.now))
+    return invalidAt(operation, "now", "must be a finite number")
   if (typeof ctx.lockMillis !== "number" || !Number.isFinite(ctx.lockMillis) || ctx.lockMillis < 0) {
-    return bad("lockMillis", "must be a finite number ≥ 0")
+    return invalidAt(operation, "lockMillis", "must be a finite number ≥ 0")
   }
   return undefined
 }
@@ -714,6 +731,17 @@ const minimalPrincipal = (p: Prepared, needed: bigint): Result.Result<Priced, Ca
     estimate = converted + c.fixedFee + Schedule.percentFee(c, estimate)
   }
   if (estimate < 1n) estimate = 1n
+  // Under the boundary cap the margin is below the tier's, so the estimate at the tier's rate
+  // overshoots; one correction with the forward price puts the searches next to the answer.
+  const first = price(p, estimate)
+  if (Result.isSuccess(first) && first.success.cappedSpread !== null) {
+    const over = first.success.received - needed
+    if (over !== 0n) {
+      const step = toSourceCeiling(p, over > 0n ? over : -over, first.success.tier.customerRate)
+      estimate = over > 0n ? estimate - step : estimate + step
+      if (estimate < 1n) estimate = 1n
+    }
+  }
   let lo: bigint
   let hi: bigint
   let best = reachesTarget(p, needed, estimate)
