@@ -414,11 +414,24 @@ const price = (p: Prepared, principal: bigint): Result.Result<Priced, Calculatio
   if (cap !== null && cap !== undefined && cap < margin) {
     margin = cap
     cappedSpread = cappedSpreadOf(cap, converted)
-    const customerRate = Decimal.multiply(
-      p.mid,
-      Decimal.subtract(Decimal.ONE, Decimal.fromParts(cappedSpread.coefficient, cappedSpread.scale + 4))
+    // mid × (1 − cappedSpread / 10^4), exactly, in one decimal (bigint arithmetic, no big.js chain)
+    const unit = Rounding.pow10(cappedSpread.scale + 4)
+    const customerRate = Decimal.fromParts(
+      p.mid.coefficient * (unit - cappedSpread.coefficient),
+      p.mid.scale + cappedSpread.scale + 4
     )
-    tier = { spreadBps: tier.spreadBps, customerRate, rateMarkup: rateMarkupOf(p.reference, customerRate) }
+    // the rate mark-up (a 10-place division) only if somebody reads it: a receive quote's search
+    // prices many amounts and keeps one
+    const reference = p.reference
+    let rateMarkup: Decimal.Decimal | undefined
+    tier = {
+      spreadBps: tier.spreadBps,
+      customerRate,
+      get rateMarkup() {
+        if (rateMarkup === undefined) rateMarkup = rateMarkupOf(reference, customerRate)
+        return rateMarkup
+      }
+    }
   }
   const convertedMoney = Money.convert(
     Money.fromMinorUnsafe(converted, c.source),
@@ -474,15 +487,17 @@ const allInMarkup = (p: Prepared, paid: bigint, received: bigint): Decimal.Decim
  * gives the same exact value.
  */
 class Markup {
-  readonly rate: Decimal.Decimal
   readonly #p: Prepared
   readonly #r: Priced
   #allIn: Decimal.Decimal | undefined
   #conversion: Decimal.Decimal | undefined
   constructor(p: Prepared, r: Priced) {
-    this.rate = r.tier.rateMarkup
     this.#p = p
     this.#r = r
+  }
+  /** The rate mark-up against the reference rate (computed on first read under the boundary cap). */
+  get rate(): Decimal.Decimal {
+    return this.#r.tier.rateMarkup
   }
   get allIn(): Decimal.Decimal {
     if (this.#allIn === undefined) this.#allIn = allInMarkup(this.#p, this.#r.paid, this.#r.received)
