@@ -1,4 +1,4 @@
-import { Exit, Option, Tracer } from "effect"
+import { Cause, Exit, Option, Tracer } from "effect"
 
 /**
  * A tracer that keeps every span it starts, for tests that check which spans an operation opens,
@@ -57,3 +57,27 @@ export const parentId = (span: Tracer.Span): string | undefined => Option.getOrU
  */
 export const failed = (span: Tracer.Span): boolean =>
   span.status._tag === "Ended" && Exit.isFailure(span.status.exit)
+
+/**
+ * The `_tag` of the typed failure a span ended with, `undefined` when it has not ended with one.
+ *
+ * @example
+ * ```ts
+ * import { Tracing } from "@paykit/core/testing"
+ * import type { Tracer } from "effect"
+ * declare const span: Tracer.Span
+ * Tracing.failureTag(span) // "QuoteNotFound"
+ * ```
+ * @category guards
+ * @since 0.1.0
+ */
+export const failureTag = (span: Tracer.Span): string | undefined => {
+  if (span.status._tag !== "Ended" || !Exit.isFailure(span.status.exit)) return undefined
+  const error = Cause.findErrorOption(span.status.exit.cause)
+  return Option.isSome(error) &&
+    typeof error.value === "object" &&
+    error.value !== null &&
+    "_tag" in error.value
+    ? String(error.value._tag)
+    : undefined
+}
