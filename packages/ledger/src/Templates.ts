@@ -263,17 +263,15 @@ class Step {
     const code = codeOf(currency)
     if (code === undefined) return this.bad(`${path}.currency`, "expected a Currency such as Currency.USD")
     if (!kinds.includes(kind as Kind)) return this.wrong(path, id, `a ${kinds.join(" or ")} account`)
-    if (code !== amount.code)
-      return refuse(
-        new AccountCurrencyMismatch({
-          template: this.template,
-          field: path,
-          accountId: id,
-          accountCurrency: code,
-          amountCurrency: amount.code
-        })
-      )
+    if (code !== amount.code) this.mismatch(path, id, code, amount.code)
     return { id, owner, code }
+  }
+
+  mismatch(field: string, accountId: string, accountCurrency: string, amountCurrency: string): never {
+    const template = this.template
+    return refuse(
+      new AccountCurrencyMismatch({ template, field, accountId, accountCurrency, amountCurrency })
+    )
   }
 
   wrong(field: string, accountId: string, expected: string): never {
@@ -283,14 +281,9 @@ class Step {
   /** `from → fee account` for each non-zero fee line of `field` (an array, or one line), and the total. */
   fees(field: string, from: Account, of: Amount, room: number) {
     const v = this.fields[field]
-    const lines =
-      v === undefined
-        ? []
-        : Array.isArray(v)
-          ? v
-          : field === "fee"
-            ? [v]
-            : this.bad(field, "expected an array")
+    // `fee` (fxPayment) is one line, `fees` an array of them
+    const lines = v === undefined ? [] : Array.isArray(v) || field !== "fee" ? v : [v]
+    if (!Array.isArray(lines)) this.bad(field, "expected an array")
     if (lines.length > room) this.bad(field, `expected at most ${room} fee lines`)
     const postings: Array<Posting> = []
     let total = 0n
@@ -299,16 +292,7 @@ class Step {
       if (typeof line !== "object" || line === null) this.bad(path, "expected { to, amount }")
       const { to, amount } = line as Record<string, unknown>
       const m = this.money(`${path}.amount`, amount, "allowed")
-      if (m.code !== of.code)
-        refuse(
-          new AccountCurrencyMismatch({
-            template: this.template,
-            field: `${path}.amount`,
-            accountId: from.id,
-            accountCurrency: of.code,
-            amountCurrency: m.code
-          })
-        )
+      if (m.code !== of.code) this.mismatch(`${path}.amount`, from.id, of.code, m.code)
       const account = this.account(`${path}.to`, FEE, m, to)
       if (m.amount > 0n) postings.push(posting(from, account, m))
       total += m.amount
