@@ -77,9 +77,11 @@ describe("memory store columns", () => {
             expect(column.equals(row, strings[k]!)).toBe(true)
             expect(column.equals(row, `${strings[k]}x`)).toBe(false)
           })
-          expect(column.get(padding > 0 ? padding - 1 : 0)).toBe(
-            padding > 0 ? `pad${padding - 1}-${"p".repeat((padding - 1) % 61)}` : strings[0]
-          )
+          // (an empty column has no row 0 to read back)
+          if (padding + strings.length > 0)
+            expect(column.get(padding > 0 ? padding - 1 : 0)).toBe(
+              padding > 0 ? `pad${padding - 1}-${"p".repeat((padding - 1) % 61)}` : strings[0]
+            )
           expect(column.size).toBe(padding + strings.length)
         }
       ),
