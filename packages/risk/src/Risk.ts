@@ -8,7 +8,34 @@ import type { RuleSet } from "./RuleSet.ts"
 import * as Velocity from "./Velocity.ts"
 import { VelocityStore } from "./VelocityStore.ts"
 
-const Custom = Schema.Record(Schema.String, Schema.Unknown)
+/** The longest string a custom attribute may carry, alone or in a list. */
+const MAX_CUSTOM_TEXT = 1024
+/** The most custom attribute values one request may carry. */
+const MAX_CUSTOM_KEYS = 64
+
+/** Why a custom attribute value is refused, or `true`: strings and lists of them are bounded. */
+const boundedCustom = (v: unknown): true | string => {
+  if (typeof v === "string")
+    return v.length <= MAX_CUSTOM_TEXT || `a string of at most ${MAX_CUSTOM_TEXT} characters`
+  if (Array.isArray(v)) {
+    if (v.length > MAX_CUSTOM_KEYS) return `a list of at most ${MAX_CUSTOM_KEYS} items`
+    for (const x of v) {
+      if (typeof x === "string" && x.length > MAX_CUSTOM_TEXT)
+        return `a list whose strings have at most ${MAX_CUSTOM_TEXT} characters`
+    }
+  }
+  return true
+}
+
+const Custom = Schema.Record(
+  Schema.String.check(Schema.isMaxLength(128)),
+  Schema.Unknown.check(Schema.makeFilter(boundedCustom))
+).check(
+  Schema.makeFilter(
+    (r: Readonly<Record<string, unknown>>) =>
+      Object.keys(r).length <= MAX_CUSTOM_KEYS || `at most ${MAX_CUSTOM_KEYS} custom attributes`
+  )
+)
 
 /**
  * An assessment request (JSON): the payment and, optionally, the customer's profile and custom

@@ -1,4 +1,5 @@
 import type { ASTNode } from "@marcbachmann/cel-js"
+import { RE2JS } from "re2js"
 import type { AttributeType, Catalog } from "../Attributes.ts"
 
 /** The values of the attributes a rule set reads, by slot. */
@@ -27,6 +28,21 @@ export class Unsupported {
 }
 
 type T = "int" | "double" | "string" | "bool" | "list" | "null"
+
+/**
+ * A `matches()` pattern compiled with RE2 semantics, as CEL specifies: matching takes time
+ * linear in the input whatever the pattern (JavaScript's backtracking `RegExp` took a second for
+ * a 26-character e-mail against a plausible rule, four times more per two more characters), and
+ * what RE2 refuses (back-references, look-around) is refused when the rule is defined. Returns
+ * why the pattern is refused, as RE2 words it.
+ */
+const re2 = (pattern: string): RE2JS | string => {
+  try {
+    return RE2JS.compile(pattern)
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e)
+  }
+}
 
 interface C {
   readonly t: T
@@ -285,12 +301,9 @@ const node = (catalog: Catalog, slots: Slots, n: ASTNode): C => {
             return lift2("bool", x.f, a.f, (s: string, p: string) => s.includes(p))
           case "matches": {
             if (a.k === undefined) return unsupported("matches() with a pattern that is not a literal")
-            let re: RegExp
-            try {
-              re = new RegExp(a.k.value as string, "u")
-            } catch {
-              return unsupported(`the regular expression ${JSON.stringify(a.k.value)}`)
-            }
+            const re = re2(a.k.value as string)
+            if (typeof re === "string")
+              return unsupported(`the regular expression ${JSON.stringify(a.k.value)} (${re})`)
             return lift1("bool", x.f, (s: string) => re.test(s))
           }
         }
