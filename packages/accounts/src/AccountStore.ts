@@ -2,7 +2,7 @@ import { type DomainEvent, Notifier } from "@paykit/core"
 import { Context, Effect, Layer, Option, Semaphore } from "effect"
 import type { Account } from "./Account.ts"
 import type { Sealed } from "./Cipher.ts"
-import { StoreFailure } from "./errors.ts"
+import { type Conflict, StoreFailure } from "./errors.ts"
 import type { WrappedKey } from "./KeyStore.ts"
 
 /**
@@ -101,6 +101,67 @@ export interface AuditEntry {
 export type IndexKind = "email" | "registration" | "subject"
 
 /**
+ * What a vault decision (erase, legal hold, sweep) read about one subject: how many legal holds
+ * it had (all of them, ended or not) and its erasure record's status and `until` (`null`: none).
+ * A commit carrying guards takes each guarded subject's lock, compares, and is refused with
+ * `StoreFailure { conflict: VaultChanged }` (writing nothing) if any differs: the decision was
+ * made on a state a concurrent writer has since changed, so it is made again.
+ *
+ * @example
+ * ```ts
+ * import type { AccountStore } from "@paykit/accounts"
+ * const g: AccountStore.VaultGuard = { subject: "s1", holds: 0, erasure: null }
+ * ```
+ * @category models
+ * @since 0.3.0
+ */
+export interface VaultGuard {
+  readonly subject: string
+  readonly holds: number
+  readonly erasure: { readonly status: Erasure["status"]; readonly until: number | null } | null
+}
+
+/**
+ * One re-wrap of key rotation, applied as a compare-and-set: the subject's data key is re-wrapped
+ * (`to`) only while it is still wrapped exactly as `from`; a key that was deleted (erased) or
+ * re-wrapped by someone else meanwhile is left alone, and nothing is ever inserted.
+ *
+ * @example
+ * ```ts
+ * import type { AccountStore } from "@paykit/accounts"
+ * const r: AccountStore.Rewrap = { subject: "s1", from: { kekVersion: 1, wrapped: "a" }, to: { kekVersion: 2, wrapped: "b" } }
+ * ```
+ * @category models
+ * @since 0.3.0
+ */
+export interface Rewrap {
+  readonly subject: string
+  readonly from: WrappedKey
+  readonly to: WrappedKey
+}
+
+/**
+ * The vault state of a subject as a {@link VaultGuard} (holds counted, erasure as read).
+ *
+ * @example
+ * ```ts
+ * import { AccountStore } from "@paykit/accounts"
+ * AccountStore.guardOf("s1", [], undefined) // { subject: "s1", holds: 0, erasure: null }
+ * ```
+ * @category constructors
+ * @since 0.3.0
+ */
+export const guardOf = (
+  subject: string,
+  holds: ReadonlyArray<LegalHold>,
+  erasure: Erasure | undefined
+): VaultGuard => ({
+  subject,
+  holds: holds.length,
+  erasure: erasure === undefined ? null : { status: erasure.status, until: erasure.until ?? null }
+})
+
+/**
  * Everything one operation writes, applied atomically by `commit`: all or nothing. `null` deletes.
  * `events` are the domain events the change causes (see `Events.Event`), in order; they travel
  * with the change, so a crash can never keep the change and lose its events (see
@@ -132,6 +193,14 @@ export interface Transaction {
   readonly erasures?: ReadonlyArray<Erasure>
   readonly audit?: ReadonlyArray<AuditEntry>
   readonly events?: ReadonlyArray<DomainEvent.DomainEvent>
+  /** Preconditions on subjects' holds and erasures, checked under the subjects' locks (see {@link VaultGuard}). */
+  readonly guards?: ReadonlyArray<VaultGuard>
+  /**
+   * Key-encryption-key versions to mark retired: refused (`conflict: KeyVersionInUse`) while any
+   * data key is wrapped under one; afterwards no data key can be written under it
+   * (`conflict: KeyVersionRetired`).
+   */
+  readonly retireKeks?: ReadonlyArray<number>
 }
 
 /**
@@ -158,6 +227,8 @@ export interface Dump {
   readonly holds: ReadonlyArray<LegalHold>
   readonly erasures: ReadonlyArray<Erasure>
   readonly audit: ReadonlyArray<AuditEntry>
+  /** Retired key-encryption-key versions, ascending. */
+  readonly retiredKeks: ReadonlyArray<number>
 }
 
 /**
@@ -165,6 +236,16 @@ export interface Dump {
  * `Transaction` atomically and fails with `StoreFailure` (writing nothing) when an account's
  * `expectedVersion` is not the stored version (0 = must not exist) or an index key already
  * points to another account. The contract suite in `@paykit/accounts/testing` pins this.
+ *
+ * **Races are decided inside the commit.** A refusal caused by a concurrent writer carries its
+ * `conflict` (`StaleVersion`, `IndexTaken`, `VaultChanged`, `KeyVersionRetired`,
+ * `KeyVersionInUse`). A commit that writes a subject's holds, erasure, data key or fields, or
+ * guards it, holds that subject's lock for its whole transaction (PostgreSQL: a per-subject
+ * advisory transaction lock, taken in one order) and checks `guards` under it; a data key is
+ * never written for an erased subject. Key-encryption-key versions are locked the same way:
+ * writing a data key under a version shares its lock, retiring it takes it alone. `keysPage`
+ * and `rewrapKeys` let rotation work in pages: `rewrapKeys` is a compare-and-set per key
+ * (never an insert), so rotation never brings back a key an erasure deleted.
  *
  * **Events travel with the change.** `tx.events` are the change's domain events, and the
  * service never notifies on its own, so an adapter must:
@@ -203,6 +284,14 @@ export class AccountStore extends Context.Service<
     readonly findIndex: (kind: IndexKind, key: string) => Effect.Effect<Option.Option<string>, StoreFailure>
     readonly getKey: (subject: string) => Effect.Effect<Option.Option<SubjectKey>, StoreFailure>
     readonly listKeys: Effect.Effect<ReadonlyArray<SubjectKey>, StoreFailure>
+    /** Up to `limit` data keys wrapped under a KEK version below `belowKek`, subjects after `after`, in subject order. */
+    readonly keysPage: (
+      after: string | null,
+      limit: number,
+      belowKek: number
+    ) => Effect.Effect<ReadonlyArray<SubjectKey>, StoreFailure>
+    /** Re-wraps by compare-and-set in one transaction; how many keys were still as `from` and were re-wrapped. */
+    readonly rewrapKeys: (rewraps: ReadonlyArray<Rewrap>) => Effect.Effect<number, StoreFailure>
     readonly getFields: (
       subject: string
     ) => Effect.Effect<ReadonlyArray<{ readonly field: string; readonly sealed: Sealed }>, StoreFailure>
@@ -245,21 +334,79 @@ export const makeMemory: Effect.Effect<AccountStore["Service"], never, Notifier.
     const holds = new Map<string, Array<LegalHold>>()
     const erasures = new Map<string, Erasure>()
     const audit: Array<AuditEntry> = []
+    const retired = new Set<number>()
     const ik = (kind: IndexKind, key: string) => `${kind}:${key}`
+    const refuse = (reason: string, conflict?: Conflict) =>
+      new StoreFailure(conflict === undefined ? { reason } : { reason, conflict })
 
-    const validate = (tx: Transaction): string | undefined => {
+    const validate = (tx: Transaction): StoreFailure | undefined => {
       for (const { account, expectedVersion } of tx.accounts ?? []) {
         const stored = accounts.get(account.id)?.version ?? 0
         if (stored !== expectedVersion) {
-          return `account ${account.id} is at version ${stored}, expected ${expectedVersion} (a concurrent change won)`
+          return refuse(
+            `account ${account.id} is at version ${stored}, expected ${expectedVersion} (a concurrent change won)`,
+            { _tag: "StaleVersion", accountId: account.id }
+          )
         }
         if (account.version !== expectedVersion + 1)
-          return `account ${account.id} must be written at version ${expectedVersion + 1}`
+          return refuse(`account ${account.id} must be written at version ${expectedVersion + 1}`)
       }
       for (const { kind, key, accountId } of tx.index ?? []) {
         const owner = index.get(ik(kind, key))
         if (accountId !== null && owner !== undefined && owner !== accountId) {
-          return `the ${kind} index entry already belongs to account ${owner}`
+          return refuse(`the ${kind} index entry already belongs to account ${owner}`, {
+            _tag: "IndexTaken",
+            index: kind,
+            owner
+          })
+        }
+      }
+      return validateVault(tx)
+    }
+
+    /** The vault rules every store decides under its locks (see `AccountStore`). */
+    const validateVault = (tx: Transaction): StoreFailure | undefined => {
+      for (const g of tx.guards ?? []) {
+        const now = guardOf(g.subject, holds.get(g.subject) ?? [], erasures.get(g.subject))
+        if (
+          now.holds !== g.holds ||
+          now.erasure?.status !== g.erasure?.status ||
+          now.erasure?.until !== g.erasure?.until
+        ) {
+          return refuse(`the legal holds or erasure of subject ${g.subject} changed concurrently`, {
+            _tag: "VaultChanged",
+            subject: g.subject
+          })
+        }
+      }
+      const written = [
+        ...(tx.keys ?? []).flatMap((k) => (k.key === null ? [] : [k.subject])),
+        ...(tx.fields ?? []).flatMap((f) => (f.sealed === null ? [] : [f.subject]))
+      ]
+      for (const subject of written) {
+        if (erasures.get(subject)?.status === "erased") {
+          return refuse(`subject ${subject} was erased: no data key or field is written for it`, {
+            _tag: "VaultChanged",
+            subject
+          })
+        }
+      }
+      for (const { key } of tx.keys ?? []) {
+        if (key !== null && retired.has(key.wrapped.kekVersion)) {
+          return refuse(`key-encryption-key version ${key.wrapped.kekVersion} is retired`, {
+            _tag: "KeyVersionRetired",
+            kekVersion: key.wrapped.kekVersion
+          })
+        }
+      }
+      for (const v of tx.retireKeks ?? []) {
+        const inUse = [...keys.values()].filter((k) => k.wrapped.kekVersion === v).length
+        if (inUse > 0) {
+          return refuse(`key-encryption-key version ${v} still wraps ${inUse} data key(s)`, {
+            _tag: "KeyVersionInUse",
+            kekVersion: v,
+            keys: inUse
+          })
         }
       }
       return undefined
@@ -291,6 +438,7 @@ export const makeMemory: Effect.Effect<AccountStore["Service"], never, Notifier.
       for (const h of tx.holds ?? []) holds.set(h.subject, [...(holds.get(h.subject) ?? []), h])
       for (const e of tx.erasures ?? []) erasures.set(e.subject, e)
       audit.push(...(tx.audit ?? []))
+      for (const v of tx.retireKeks ?? []) retired.add(v)
     }
 
     return AccountStore.of({
@@ -298,6 +446,41 @@ export const makeMemory: Effect.Effect<AccountStore["Service"], never, Notifier.
       findIndex: (kind, key) => Effect.sync(() => Option.fromNullishOr(index.get(ik(kind, key)))),
       getKey: (subject) => Effect.sync(() => Option.fromNullishOr(keys.get(subject))),
       listKeys: Effect.sync(() => [...keys.values()].sort((a, b) => cmp(a.subject, b.subject))),
+      keysPage: (after, limit, belowKek) =>
+        Effect.sync(() =>
+          [...keys.values()]
+            .filter((k) => k.wrapped.kekVersion < belowKek && (after === null || k.subject > after))
+            .sort((a, b) => cmp(a.subject, b.subject))
+            .slice(0, Math.max(0, limit))
+        ),
+      rewrapKeys: (rewraps) =>
+        lock.withPermits(1)(
+          Effect.suspend(() => {
+            const gone = rewraps.find((r) => retired.has(r.to.kekVersion))
+            if (gone !== undefined) {
+              return Effect.fail(
+                refuse(`key-encryption-key version ${gone.to.kekVersion} is retired`, {
+                  _tag: "KeyVersionRetired",
+                  kekVersion: gone.to.kekVersion
+                })
+              )
+            }
+            let n = 0
+            for (const r of rewraps) {
+              const k = keys.get(r.subject)
+              // compare-and-set: only a key still wrapped exactly as read; never an insert
+              if (
+                k === undefined ||
+                k.wrapped.kekVersion !== r.from.kekVersion ||
+                k.wrapped.wrapped !== r.from.wrapped
+              )
+                continue
+              keys.set(r.subject, { ...k, wrapped: r.to })
+              n++
+            }
+            return Effect.succeed(n)
+          })
+        ),
       getFields: (subject) =>
         Effect.sync(() =>
           [...(fields.get(subject) ?? new Map<string, Sealed>()).entries()]
@@ -317,7 +500,7 @@ export const makeMemory: Effect.Effect<AccountStore["Service"], never, Notifier.
         lock.withPermits(1)(
           Effect.suspend(() => {
             const problem = validate(tx)
-            if (problem !== undefined) return Effect.fail(new StoreFailure({ reason: problem }))
+            if (problem !== undefined) return Effect.fail(problem)
             apply(tx)
             // still under the permit: the next commit's events cannot overtake these
             return Notifier.afterCommit(notifier, tx.events ?? [], "accounts")
@@ -332,7 +515,8 @@ export const makeMemory: Effect.Effect<AccountStore["Service"], never, Notifier.
           .sort((a, b) => cmp(a.subject, b.subject) || cmp(a.field, b.field)),
         holds: [...holds.values()].flat(),
         erasures: [...erasures.values()].sort((a, b) => cmp(a.subject, b.subject)),
-        audit: [...audit]
+        audit: [...audit],
+        retiredKeks: [...retired].sort((a, b) => a - b)
       }))
     })
   }

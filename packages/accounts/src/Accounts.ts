@@ -5,6 +5,7 @@ import { subjects as subjectsOf } from "./Account.ts"
 import {
   AccountStore,
   type AuditEntry,
+  guardOf,
   type Erasure,
   type LegalHold,
   type SubjectKey,
@@ -14,16 +15,18 @@ import * as Cipher from "./Cipher.ts"
 import { ClosureCheck, reasons as closureReasons } from "./ClosureCheck.ts"
 import {
   CannotClose,
+  type Conflict,
   type DecryptionFailed,
   DuplicateApplicant,
   IllegalTransition,
   type IllegalVerificationStep,
-  type KeyStoreFailure,
+  KeyStoreFailure,
+  KeyVersionInUse,
   NotFound,
   PermissionDenied,
   ProcessingRestricted,
   type ProviderFailure,
-  type StoreFailure,
+  StoreFailure,
   SubjectErased
 } from "./errors.ts"
 import * as Events from "./Events.ts"
@@ -78,8 +81,9 @@ export const Actor = Schema.Union([
 export type Actor = typeof Actor.Type
 
 /**
- * The service's configuration: the requirements policy and the anti-money-laundering retention
- * placed as a legal hold on every subject of an account when it closes (default 5 years).
+ * The service's configuration: the requirements policy, the anti-money-laundering retention
+ * placed as a legal hold on every subject of an account when it closes (default 5 years), and
+ * how many data keys key rotation re-wraps per transaction (`rotationPageSize`, default 500).
  *
  * @example
  * ```ts
@@ -92,6 +96,7 @@ export type Actor = typeof Actor.Type
 export interface Config {
   readonly policy?: Requirements.Policy
   readonly amlRetentionYears?: number
+  readonly rotationPageSize?: number
 }
 
 /**
@@ -166,6 +171,7 @@ export type AccountsError =
   | ProviderFailure
   | StoreFailure
   | KeyStoreFailure
+  | KeyVersionInUse
   | DecryptionFailed
   | SubjectErased
   | ProcessingRestricted
@@ -223,6 +229,7 @@ export class Accounts extends Context.Service<
     readonly placeLegalHold: (input: unknown) => Op<LegalHold>
     readonly sweep: Op<ReadonlyArray<string>>
     readonly rotateKeys: Op<{ readonly kekVersion: number; readonly rewrapped: number }>
+    readonly retireKeyVersion: (version: unknown) => Op<{ readonly kekVersion: number }>
   }
 >()("@paykit/accounts/Accounts") {}
 
@@ -267,6 +274,30 @@ const decodeHold = Input.decode(
     until: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
   })
 )
+
+const decodeKekVersion = Input.decode("retireKeyVersion", Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)))
+
+/** How often an operation decides again after losing a race (each retry re-reads what it decides on). */
+const RACE_ATTEMPTS = 20
+
+/**
+ * Re-runs `op` (which re-reads everything it decides on) when the store refused its commit
+ * because a concurrent writer changed what it read (`conflict` one of `tags`), at most
+ * `RACE_ATTEMPTS` times in all; the last refusal is returned as it is.
+ */
+const afterRaces = <A, E, R>(
+  tags: ReadonlyArray<Conflict["_tag"]>,
+  op: Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> => {
+  const loop = (left: number): Effect.Effect<A, E, R> =>
+    Effect.catchIf(
+      op,
+      (e) =>
+        left > 1 && e instanceof StoreFailure && e.conflict !== undefined && tags.includes(e.conflict._tag),
+      () => loop(left - 1)
+    )
+  return loop(RACE_ATTEMPTS)
+}
 
 const FINAL_FOR_PROFILE: ReadonlySet<Lifecycle.Status> = Lifecycle.FINAL
 
@@ -394,6 +425,7 @@ export const make = (
     const ids = yield* Ids.Ids
     const policy = config.policy ?? Requirements.defaultPolicy
     const amlYears = config.amlRetentionYears ?? 5
+    const pageSize = Math.max(1, Math.floor(config.rotationPageSize ?? 500))
 
     /**
      * Commits a change together with the events it causes: one `store.commit`, so the store keeps
@@ -584,7 +616,32 @@ export const make = (
 
     // ---- registration ----
 
+    /**
+     * A registration whose commit lost a race: to an applicant with the same email or
+     * registration number (the index key taken at commit: `DuplicateApplicant`, as if it had been
+     * seen before), or to a KEK retirement (wrapped under a version retired meanwhile: registered
+     * again under the current one).
+     */
     const register = (input: unknown): Op<Account> =>
+      afterRaces(["KeyVersionRetired"], registerOnce(input)).pipe(
+        Effect.catchIf(
+          (e) =>
+            e instanceof StoreFailure &&
+            e.conflict?._tag === "IndexTaken" &&
+            (e.conflict.index === "email" || e.conflict.index === "registration"),
+          (e) => {
+            const c = (e as StoreFailure).conflict as Extract<Conflict, { _tag: "IndexTaken" }>
+            return Effect.fail(
+              new DuplicateApplicant({
+                field: c.index === "email" ? "email" : "registrationNumber",
+                existing: c.owner
+              })
+            )
+          }
+        )
+      )
+
+    const registerOnce = (input: unknown): Op<Account> =>
       Effect.gen(function* () {
         const app = yield* decodeApplicant(input)
         const now = yield* Clock.currentTimeMillis
@@ -1487,7 +1544,24 @@ export const make = (
       }
     }
 
+    /** The subject's vault state now: its holds, its erasure, and the guard that pins both for a commit. */
+    const vaultOf = (subject: string) =>
+      Effect.gen(function* () {
+        const holds = yield* store.getHolds(subject)
+        const erasure = Option.getOrUndefined(yield* store.getErasure(subject))
+        return { holds, erasure, guard: guardOf(subject, holds, erasure) }
+      })
+
+    /**
+     * Erasure, legal holds and the sweep decide on a subject's holds and erasure and commit with a
+     * guard on both: the store checks it under the subject's lock, so of an erasure and a hold (or
+     * the sweep and a hold) racing, the second to commit sees the first. A refused guard (or a
+     * stale account version) means someone else changed what was read: read again and decide again.
+     */
     const erase = (subject: string, actorInput: unknown): Op<ErasureResult> =>
+      afterRaces(["VaultChanged", "StaleVersion"], eraseOnce(subject, actorInput))
+
+    const eraseOnce = (subject: string, actorInput: unknown): Op<ErasureResult> =>
       Effect.gen(function* () {
         const actor = yield* decodeActor("erase")(actorInput)
         const a = yield* accountOfSubject(subject)
@@ -1503,9 +1577,9 @@ export const make = (
             })
           )
         }
-        const existing = yield* store.getErasure(subject)
-        if (Option.isSome(existing)) {
-          const e = existing.value
+        const vault = yield* vaultOf(subject)
+        if (vault.erasure !== undefined) {
+          const e = vault.erasure
           if (e.status === "erased") return { _tag: "Erased" as const, subject, erasedAt: e.erasedAt ?? 0 }
           if ((e.until ?? 0) > now) {
             return { _tag: "Retained" as const, subject, until: e.until ?? 0, basis: e.basis ?? "legal_hold" }
@@ -1522,7 +1596,7 @@ export const make = (
             })
           )
         }
-        const holds = (yield* store.getHolds(subject)).filter((h) => h.until > now)
+        const holds = vault.holds.filter((h) => h.until > now)
         const longest = holds.reduce<LegalHold | undefined>(
           (m, h) => (m === undefined || h.until > m.until ? h : m),
           undefined
@@ -1532,7 +1606,8 @@ export const make = (
             {
               erasures: [
                 { subject, requestedAt: now, status: "retained", until: longest.until, basis: longest.basis }
-              ]
+              ],
+              guards: [vault.guard]
             },
             [
               {
@@ -1545,29 +1620,34 @@ export const make = (
           )
           return { _tag: "Retained" as const, subject, until: longest.until, basis: longest.basis }
         }
-        yield* commit(shredTx(a, subject, now, now), [
+        yield* commit({ ...shredTx(a, subject, now, now), guards: [vault.guard] }, [
           { type: Events.TYPES.erased, at: now, subject: a.id, data: { subject, accountId: a.id } }
         ])
         return { _tag: "Erased" as const, subject, erasedAt: now }
       })
 
+    /** A hold on an erased subject is refused (`SubjectErased`): there is nothing left to hold. */
     const placeLegalHold = (input: unknown): Op<LegalHold> =>
+      afterRaces(["VaultChanged"], placeLegalHoldOnce(input))
+
+    const placeLegalHoldOnce = (input: unknown): Op<LegalHold> =>
       Effect.gen(function* () {
         const h = yield* decodeHold(input)
         const a = yield* accountOfSubject(h.subject)
         const now = yield* Clock.currentTimeMillis
-        const erasure = yield* store.getErasure(h.subject)
-        if (Option.isSome(erasure) && erasure.value.status === "erased") {
+        const vault = yield* vaultOf(h.subject)
+        const erasure = vault.erasure
+        if (erasure !== undefined && erasure.status === "erased") {
           return yield* Effect.fail(
-            new SubjectErased({ subject: h.subject, erasedAt: erasure.value.erasedAt ?? 0 })
+            new SubjectErased({ subject: h.subject, erasedAt: erasure.erasedAt ?? 0 })
           )
         }
         const hold: LegalHold = { subject: h.subject, basis: h.basis, until: h.until, placedAt: now }
         const retained: ReadonlyArray<Erasure> =
-          Option.isSome(erasure) && (erasure.value.until ?? 0) < h.until
-            ? [{ ...erasure.value, until: h.until, basis: h.basis }]
+          erasure !== undefined && (erasure.until ?? 0) < h.until
+            ? [{ ...erasure, until: h.until, basis: h.basis }]
             : []
-        yield* commit({ holds: [hold], erasures: retained }, [
+        yield* commit({ holds: [hold], erasures: retained, guards: [vault.guard] }, [
           {
             type: Events.TYPES.legalHoldPlaced,
             at: now,
@@ -1578,42 +1658,117 @@ export const make = (
         return hold
       })
 
+    /** Shreds one due subject unless a hold (placed meanwhile) keeps it; whether it shredded. */
+    const sweepOne = (subject: string, now: number): Op<boolean> =>
+      afterRaces(
+        ["VaultChanged", "StaleVersion"],
+        Effect.gen(function* () {
+          const vault = yield* vaultOf(subject)
+          const e = vault.erasure
+          if (e === undefined || e.status !== "retained" || (e.until ?? 0) > now) return false
+          if (vault.holds.some((h) => h.until > now)) return false
+          const a = yield* accountOfSubject(subject)
+          yield* commit({ ...shredTx(a, subject, now, e.requestedAt), guards: [vault.guard] }, [
+            { type: Events.TYPES.erased, at: now, subject: a.id, data: { subject, accountId: a.id } }
+          ])
+          return true
+        })
+      )
+
     const sweep: Op<ReadonlyArray<string>> = Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
       const due = yield* store.dueErasures(now)
       const done: Array<string> = []
-      for (const e of due) {
-        const a = yield* accountOfSubject(e.subject)
-        const holds = (yield* store.getHolds(e.subject)).filter((h) => h.until > now)
-        if (holds.length > 0) continue
-        yield* commit(shredTx(a, e.subject, now, e.requestedAt), [
-          { type: Events.TYPES.erased, at: now, subject: a.id, data: { subject: e.subject, accountId: a.id } }
-        ])
-        done.push(e.subject)
-      }
+      for (const e of due) if (yield* sweepOne(e.subject, now)) done.push(e.subject)
       return done
     })
 
+    /**
+     * Re-wraps one page of data keys under the current KEK by compare-and-set: a key erased or
+     * re-wrapped since the page was read is left alone (its stale wrapping may no longer unwrap:
+     * skipped when the stored key changed). How many were re-wrapped.
+     */
+    const rewrapPage = (page: ReadonlyArray<SubjectKey>): Op<number> =>
+      Effect.gen(function* () {
+        const rewraps: Array<{ subject: string; from: SubjectKey["wrapped"]; to: SubjectKey["wrapped"] }> = []
+        for (const k of page) {
+          const dek = yield* keys.unwrap(k.subject, k.wrapped).pipe(
+            Effect.map(Option.some),
+            Effect.catchTag("KeyStoreFailure", (e) =>
+              Effect.flatMap(store.getKey(k.subject), (now) =>
+                Option.isSome(now) &&
+                now.value.wrapped.kekVersion === k.wrapped.kekVersion &&
+                now.value.wrapped.wrapped === k.wrapped.wrapped
+                  ? Effect.fail(e)
+                  : Effect.succeed(Option.none<Uint8Array>())
+              )
+            )
+          )
+          if (Option.isNone(dek)) continue
+          rewraps.push({ subject: k.subject, from: k.wrapped, to: yield* keys.wrap(k.subject, dek.value) })
+        }
+        return rewraps.length === 0 ? 0 : yield* store.rewrapKeys(rewraps)
+      })
+
+    /**
+     * Rotation: a new KEK version, then every data key under an older one re-wrapped, a page
+     * (`rotationPageSize` subjects) per transaction, continuing after the page's last subject.
+     */
     const rotateKeys = Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
       const version = yield* keys.rotate
-      const all = yield* store.listKeys
-      const updated: Array<{ subject: string; key: SubjectKey }> = []
-      for (const k of all) {
-        if (k.wrapped.kekVersion === version) continue
-        const dek = yield* keys.unwrap(k.subject, k.wrapped)
-        updated.push({ subject: k.subject, key: { ...k, wrapped: yield* keys.wrap(k.subject, dek) } })
+      let after: string | null = null
+      let rewrapped = 0
+      while (true) {
+        const from: string | null = after
+        // wrapped under a version retired meanwhile (a newer rotation ran): read the page again
+        const step: { readonly page: ReadonlyArray<SubjectKey>; readonly n: number } = yield* afterRaces(
+          ["KeyVersionRetired"],
+          Effect.flatMap(store.keysPage(from, pageSize, version), (page) =>
+            Effect.map(rewrapPage(page), (n) => ({ page, n }))
+          )
+        )
+        rewrapped += step.n
+        if (step.page.length < pageSize) break
+        after = step.page[step.page.length - 1]!.subject
       }
-      yield* commit({ keys: updated }, [
-        {
-          type: Events.TYPES.keysRotated,
-          at: now,
-          subject: "kek",
-          data: { kekVersion: version, rewrapped: updated.length }
-        }
+      yield* commit({}, [
+        { type: Events.TYPES.keysRotated, at: now, subject: "kek", data: { kekVersion: version, rewrapped } }
       ])
-      return { kekVersion: version, rewrapped: updated.length }
+      return { kekVersion: version, rewrapped }
     })
+
+    /**
+     * Retires an old KEK version: the store marks it retired only if no data key is wrapped under
+     * it any more (checked under the version's lock, which every key write under it shares), and
+     * only then does the key store forget it. The current version is never retired.
+     */
+    const retireKeyVersion = (input: unknown): Op<{ readonly kekVersion: number }> =>
+      Effect.gen(function* () {
+        const version = yield* decodeKekVersion(input)
+        const now = yield* Clock.currentTimeMillis
+        const current = yield* keys.currentVersion
+        if (version >= current) {
+          return yield* Effect.fail(
+            version === current
+              ? new KeyVersionInUse({ kekVersion: version, keys: 0 })
+              : new KeyStoreFailure({ reason: `KEK version ${version} does not exist yet` })
+          )
+        }
+        yield* commit({ retireKeks: [version] }, [
+          { type: Events.TYPES.keyVersionRetired, at: now, subject: "kek", data: { kekVersion: version } }
+        ]).pipe(
+          Effect.catchIf(
+            (e) => e instanceof StoreFailure && e.conflict?._tag === "KeyVersionInUse",
+            (e) => {
+              const c = (e as StoreFailure).conflict as Extract<Conflict, { _tag: "KeyVersionInUse" }>
+              return Effect.fail(new KeyVersionInUse({ kekVersion: c.kekVersion, keys: c.keys }))
+            }
+          )
+        )
+        yield* keys.retire(version)
+        return { kekVersion: version }
+      })
 
     const evaluate = (accountId: string) =>
       Effect.gen(function* () {
@@ -1667,7 +1822,10 @@ export const make = (
           "paykit.accounts.kek_version": r.kekVersion,
           "paykit.accounts.rewrapped": r.rewrapped
         })
-      )()
+      )(),
+      retireKeyVersion: traced("retireKeyVersion", retireKeyVersion, null, (r) => ({
+        "paykit.accounts.kek_version": r.kekVersion
+      }))
     })
   })
 

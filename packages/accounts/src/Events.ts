@@ -33,7 +33,8 @@ export const TYPES = {
   legalHoldPlaced: "accounts.legal_hold.placed",
   erasureRetained: "accounts.subject.erasure_retained",
   erased: "accounts.subject.erased",
-  keysRotated: "accounts.keys.rotated"
+  keysRotated: "accounts.keys.rotated",
+  keyVersionRetired: "accounts.keys.version_retired"
 } as const
 
 const LIFECYCLE_TYPES = {
@@ -364,6 +365,20 @@ export const Erased = Schema.Struct({ subject: Id, accountId: Id })
  */
 export const KeysRotated = Schema.Struct({ kekVersion: Schema.Int, rewrapped: Count })
 
+/**
+ * The data of `accounts.keys.version_retired` (subject `"kek"`): the key-encryption-key version
+ * retired (no data key was wrapped under it any more; the key store forgot it).
+ *
+ * @example
+ * ```ts
+ * import { Events } from "@paykit/accounts"
+ * const v = (d: typeof Events.KeyVersionRetired.Type) => d.kekVersion
+ * ```
+ * @category models
+ * @since 0.3.0
+ */
+export const KeyVersionRetired = Schema.Struct({ kekVersion: Schema.Int })
+
 // ---- the envelope union ----
 
 const member = DomainEvent.typed
@@ -404,7 +419,8 @@ export const Event = Schema.Union([
   member(TYPES.legalHoldPlaced, LegalHoldPlaced),
   member(TYPES.erasureRetained, ErasureRetained),
   member(TYPES.erased, Erased),
-  member(TYPES.keysRotated, KeysRotated)
+  member(TYPES.keysRotated, KeysRotated),
+  member(TYPES.keyVersionRetired, KeyVersionRetired)
 ])
 
 /**

@@ -155,8 +155,59 @@ export class ProviderFailure extends Schema.TaggedError<ProviderFailure>()("Prov
 }
 
 /**
+ * Why a store refused a commit that raced another writer, decided inside the commit's own
+ * transaction (under the locks it took), so every store (memory, PGlite, PostgreSQL) answers the
+ * same way:
+ *
+ * - `StaleVersion`: the account is no longer at the version the change was computed from;
+ * - `IndexTaken`: an index key (`email`, `registration`, `subject`) already belongs to `owner`;
+ * - `VaultChanged`: a subject's legal holds or erasure changed since the change read them (a
+ *   `Transaction.guards` entry no longer holds), or a data key was to be written for an erased
+ *   subject;
+ * - `KeyVersionRetired`: a data key was to be wrapped under a retired key-encryption-key version;
+ * - `KeyVersionInUse`: a key-encryption-key version was to be retired while `keys` data keys are
+ *   still wrapped under it.
+ *
+ * The service re-reads and decides again on the first three (so a racing erasure answers
+ * `Retained`, a racing registration `DuplicateApplicant`) and maps the last to
+ * {@link KeyVersionInUse}.
+ *
+ * @example
+ * ```ts
+ * import { StoreFailure } from "@paykit/accounts"
+ * const isRace = (e: StoreFailure) => e.conflict?._tag === "VaultChanged"
+ * ```
+ * @category errors
+ * @since 0.3.0
+ */
+export const Conflict = Schema.Union([
+  Schema.TaggedStruct("StaleVersion", { accountId: Schema.String }),
+  Schema.TaggedStruct("IndexTaken", {
+    index: Schema.Literals(["email", "registration", "subject"]),
+    owner: Schema.String
+  }),
+  Schema.TaggedStruct("VaultChanged", { subject: Schema.String }),
+  Schema.TaggedStruct("KeyVersionRetired", { kekVersion: Schema.Number }),
+  Schema.TaggedStruct("KeyVersionInUse", { kekVersion: Schema.Number, keys: Schema.Number })
+])
+
+/**
+ * A {@link Conflict}.
+ *
+ * @example
+ * ```ts
+ * import type { Conflict } from "@paykit/accounts"
+ * const c: Conflict = { _tag: "VaultChanged", subject: "s1" }
+ * ```
+ * @category errors
+ * @since 0.3.0
+ */
+export type Conflict = typeof Conflict.Type
+
+/**
  * The storage adapter failed (connection lost, a concurrent writer changed the account first).
- * The operation wrote nothing.
+ * The operation wrote nothing. A refusal decided against a concurrent writer carries its
+ * `conflict` ({@link Conflict}); other failures (the database is down) carry none.
  *
  * @example
  * ```ts
@@ -167,7 +218,8 @@ export class ProviderFailure extends Schema.TaggedError<ProviderFailure>()("Prov
  * @since 0.1.0
  */
 export class StoreFailure extends Schema.TaggedError<StoreFailure>()("StoreFailure", {
-  reason: Schema.String
+  reason: Schema.String,
+  conflict: Schema.optionalKey(Conflict)
 }) {
   override get message(): string {
     return `account store failed: ${this.reason}; nothing was written`
@@ -254,5 +306,29 @@ export class KeyStoreFailure extends Schema.TaggedError<KeyStoreFailure>()("KeyS
 }) {
   override get message(): string {
     return `key store failed: ${this.reason}`
+  }
+}
+
+/**
+ * A key-encryption-key version cannot be retired: `keys` data keys are still wrapped under it
+ * (rotate first, or wait for the running rotation to finish), or it is the current version.
+ * Nothing was retired.
+ *
+ * @example
+ * ```ts
+ * import { KeyVersionInUse } from "@paykit/accounts"
+ * new KeyVersionInUse({ kekVersion: 1, keys: 3 }).message
+ * ```
+ * @category errors
+ * @since 0.3.0
+ */
+export class KeyVersionInUse extends Schema.TaggedError<KeyVersionInUse>()("KeyVersionInUse", {
+  kekVersion: Schema.Number,
+  keys: Schema.Number
+}) {
+  override get message(): string {
+    return this.keys === 0
+      ? `key-encryption-key version ${this.kekVersion} is the current one; rotate first, then retire it`
+      : `key-encryption-key version ${this.kekVersion} still wraps ${this.keys} data key(s); run rotateKeys and retire it when none is left`
   }
 }

@@ -62,7 +62,8 @@ describe("Accounts spans", () => {
           s.placeLegalHold({ subject: a.id, basis: "litigation", until: 1 }),
           s.erase(a.id, OPERATOR),
           s.sweep,
-          s.rotateKeys
+          s.rotateKeys,
+          s.retireKeyVersion(1)
         ]
         for (const call of calls) yield* Effect.exit(call)
       })

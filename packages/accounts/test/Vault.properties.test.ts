@@ -388,9 +388,8 @@ describe("vault properties: erasure", () => {
         const after = yield* store.dump
         expect(after.fields).toEqual(before.fields)
         expect(after.keys.every((k) => k.wrapped.kekVersion === 2)).toBe(true)
-        const { KeyStore } = yield* Effect.promise(() => import("../src/index.ts"))
-        const ks = yield* KeyStore.KeyStore
-        yield* ks.retire(1)
+        expect(yield* s.retireKeyVersion(1)).toEqual({ kekVersion: 1 })
+        expect((yield* store.dump).retiredKeks).toEqual([1])
         for (const v of yield* s.profile(a.id)) expect(v._tag).toBe("available")
       })
     )

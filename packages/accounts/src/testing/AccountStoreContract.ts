@@ -2,7 +2,7 @@ import { Currency, DomainEvent, Money } from "@paykit/core"
 import { Effect, type Layer, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import type { Account } from "../Account.ts"
-import { AccountStore, type Transaction } from "../AccountStore.ts"
+import { AccountStore, guardOf, type Transaction } from "../AccountStore.ts"
 import * as Security from "../Security.ts"
 
 /**
@@ -74,7 +74,9 @@ const event = (n: number, subject: string): DomainEvent.DomainEvent =>
 /**
  * The `AccountStore` contract: every adapter runs it with a layer giving a fresh, empty store
  * per test. It pins atomic commits (all or nothing), optimistic versions, unique index keys,
- * deletes, due erasures, serialised concurrent writers, and what can be seen through the port of
+ * deletes, due erasures, serialised concurrent writers, the conflicts a refusal names, vault
+ * guards (and nothing written for an erased subject), paged compare-and-set re-wrapping, KEK
+ * retirement, and what can be seen through the port of
  * events riding on a commit (a commit with events applies its change like any other; an
  * events-only commit is accepted; a failed commit keeps nothing, so the same events can ride on
  * the retry). Delivery itself (memory: the `Notifier`; PostgreSQL: the outbox) is tested per
@@ -204,6 +206,139 @@ export const suite = (name: string, layer: Layer.Layer<AccountStore, unknown>): 
           )
           expect(results.filter((r) => r._tag === "Success")).toHaveLength(1)
           expect(Option.getOrThrow(yield* store.getAccount("a1")).version).toBe(2)
+        })
+      ))
+
+    it("a refusal decided against a concurrent writer names its conflict: StaleVersion, IndexTaken", () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* AccountStore
+          yield* store.commit(full("a1"))
+          const stale = yield* Effect.flip(
+            store.commit({ accounts: [{ account: account("a1", 1), expectedVersion: 0 }] })
+          )
+          expect(stale.conflict).toEqual({ _tag: "StaleVersion", accountId: "a1" })
+          const staleUpdate = yield* Effect.flip(
+            store.commit({ accounts: [{ account: account("a1", 3), expectedVersion: 2 }] })
+          )
+          expect(staleUpdate.conflict).toEqual({ _tag: "StaleVersion", accountId: "a1" })
+          const taken = yield* Effect.flip(
+            store.commit({ ...full("a2"), index: [{ kind: "email", key: "h-a1", accountId: "a2" }] })
+          )
+          expect(taken.conflict).toEqual({ _tag: "IndexTaken", index: "email", owner: "a1" })
+        })
+      ))
+
+    it("guards: a commit whose view of a subject's holds or erasure is outdated is refused with VaultChanged and writes nothing; nothing is written for an erased subject", () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* AccountStore
+          yield* store.commit(full("a1"))
+          const seen = guardOf(
+            "a1",
+            yield* store.getHolds("a1"),
+            Option.getOrUndefined(yield* store.getErasure("a1"))
+          )
+          expect(seen).toEqual({ subject: "a1", holds: 1, erasure: { status: "retained", until: 5_000 } })
+          // a hold placed meanwhile: the guard no longer holds
+          yield* store.commit({ holds: [{ subject: "a1", basis: "litigation", until: 9_000, placedAt: 1 }] })
+          const before = yield* store.dump
+          const shred = {
+            keys: [{ subject: "a1", key: null }],
+            purgeFields: ["a1"],
+            erasures: [{ subject: "a1", requestedAt: 1, status: "erased" as const, erasedAt: 1 }]
+          }
+          const refused = yield* Effect.flip(store.commit({ ...shred, guards: [seen] }))
+          expect(refused.conflict).toEqual({ _tag: "VaultChanged", subject: "a1" })
+          expect(yield* store.dump).toEqual(before)
+          // with what is there now, it goes through
+          const now = guardOf(
+            "a1",
+            yield* store.getHolds("a1"),
+            Option.getOrUndefined(yield* store.getErasure("a1"))
+          )
+          yield* store.commit({ ...shred, guards: [now] })
+          expect(Option.isNone(yield* store.getKey("a1"))).toBe(true)
+          // an erased subject gets no data key and no field back
+          for (const tx of [
+            { keys: [{ subject: "a1", key: key("a1") }] },
+            { fields: [{ subject: "a1", field: "email", sealed: sealed(3) }] }
+          ]) {
+            const e = yield* Effect.flip(store.commit(tx))
+            expect(e.conflict).toEqual({ _tag: "VaultChanged", subject: "a1" })
+          }
+          expect(Option.isNone(yield* store.getKey("a1"))).toBe(true)
+          expect(yield* store.getFields("a1")).toEqual([])
+          // a guard on a subject with nothing yet
+          yield* store.commit({ guards: [{ subject: "s9", holds: 0, erasure: null }] })
+        })
+      ))
+
+    it("keysPage pages through the data keys below a KEK version in subject order; rewrapKeys is a compare-and-set that never inserts", () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* AccountStore
+          const subjects = ["s1", "s2", "s3", "s4", "s5"]
+          yield* store.commit({ keys: subjects.map((s) => ({ subject: s, key: key(s) })) })
+          const pages: Array<Array<string>> = []
+          let after: string | null = null
+          while (true) {
+            const page: ReadonlyArray<{ readonly subject: string }> = yield* store.keysPage(after, 2, 2)
+            if (page.length === 0) break
+            pages.push(page.map((k) => k.subject))
+            after = page[page.length - 1]!.subject
+          }
+          expect(pages).toEqual([["s1", "s2"], ["s3", "s4"], ["s5"]])
+          expect(yield* store.keysPage(null, 10, 1)).toEqual([])
+          const to = (s: string) => ({ kekVersion: 2, wrapped: `v2-${s}` })
+          // s2 was erased meanwhile, s3 re-wrapped by someone else, s9 never existed
+          yield* store.commit({ keys: [{ subject: "s2", key: null }] })
+          expect(
+            yield* store.rewrapKeys([
+              { subject: "s3", from: key("s3").wrapped, to: { kekVersion: 2, wrapped: "other" } }
+            ])
+          ).toBe(1)
+          const n = yield* store.rewrapKeys(
+            ["s1", "s2", "s3", "s9"].map((s) => ({ subject: s, from: key(s).wrapped, to: to(s) }))
+          )
+          expect(n).toBe(1)
+          const keys = yield* store.listKeys
+          expect(keys.map((k) => [k.subject, k.wrapped.wrapped])).toEqual([
+            ["s1", "v2-s1"],
+            ["s3", "other"],
+            ["s4", "w-s4"],
+            ["s5", "w-s5"]
+          ])
+          expect((yield* store.keysPage(null, 10, 2)).map((k) => k.subject)).toEqual(["s4", "s5"])
+        })
+      ))
+
+    it("retiring a KEK version is refused with KeyVersionInUse while a data key is wrapped under it; afterwards no key is written under it", () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* AccountStore
+          yield* store.commit(full("a1"))
+          const inUse = yield* Effect.flip(store.commit({ retireKeks: [1] }))
+          expect(inUse.conflict).toEqual({ _tag: "KeyVersionInUse", kekVersion: 1, keys: 1 })
+          expect((yield* store.dump).retiredKeks).toEqual([])
+          yield* store.rewrapKeys([
+            { subject: "a1", from: key("a1").wrapped, to: { kekVersion: 2, wrapped: "w2" } }
+          ])
+          yield* store.commit({ retireKeks: [1] })
+          yield* store.commit({ retireKeks: [1] })
+          expect((yield* store.dump).retiredKeks).toEqual([1])
+          const write = yield* Effect.flip(store.commit({ keys: [{ subject: "b1", key: key("b1") }] }))
+          expect(write.conflict).toEqual({ _tag: "KeyVersionRetired", kekVersion: 1 })
+          const rewrap = yield* Effect.flip(
+            store.rewrapKeys([
+              { subject: "a1", from: { kekVersion: 2, wrapped: "w2" }, to: key("a1").wrapped }
+            ])
+          )
+          expect(rewrap.conflict).toEqual({ _tag: "KeyVersionRetired", kekVersion: 1 })
+          expect(Option.getOrThrow(yield* store.getKey("a1")).wrapped).toEqual({
+            kekVersion: 2,
+            wrapped: "w2"
+          })
         })
       ))
 

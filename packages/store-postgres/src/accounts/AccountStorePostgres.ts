@@ -1,4 +1,10 @@
-import { type Account, AccountStore, type Cipher, StoreFailure } from "@paykit/accounts"
+import {
+  type Account,
+  AccountStore,
+  type Cipher,
+  type Conflict as StoreConflict,
+  StoreFailure
+} from "@paykit/accounts"
 import { Effect, type Layer, Option } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
@@ -36,8 +42,16 @@ type Row = Record<string, unknown>
 /** A refusal decided inside the transaction (stale version, index key owned elsewhere): roll back. */
 class Conflict {
   readonly _tag = "Conflict"
-  constructor(readonly reason: string) {}
+  constructor(
+    readonly reason: string,
+    readonly conflict?: StoreConflict
+  ) {}
 }
+
+const refusal = (e: Conflict): StoreFailure =>
+  new StoreFailure(
+    e.conflict === undefined ? { reason: e.reason } : { reason: e.reason, conflict: e.conflict }
+  )
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
@@ -183,7 +197,8 @@ export const make = (
           WHERE id = ${account.id}`
         return yield* Effect.fail(
           new Conflict(
-            `account ${account.id} is at version ${current?.v ?? 0}, expected ${expectedVersion} (a concurrent change won)`
+            `account ${account.id} is at version ${current?.v ?? 0}, expected ${expectedVersion} (a concurrent change won)`,
+            { _tag: "StaleVersion", accountId: account.id }
           )
         )
       })
@@ -204,14 +219,152 @@ export const make = (
           WHERE kind = ${kind} AND key = ${key}`
         return yield* Effect.fail(
           new Conflict(
-            `the ${kind} index entry already belongs to account ${owner?.account_id ?? "another account"}`
+            `the ${kind} index entry already belongs to account ${owner?.account_id ?? "another account"}`,
+            { _tag: "IndexTaken", index: kind, owner: String(owner?.account_id ?? "") }
           )
         )
+      })
+
+    /**
+     * Per-subject locks for the rest of the transaction: advisory transaction locks keyed by the
+     * schema and the subject, taken in one order (so two commits over the same subjects never
+     * deadlock on them). Every commit that writes or guards a subject's vault takes them first.
+     */
+    const lockSubjects = (subjects: ReadonlyArray<string>) =>
+      subjects.length === 0
+        ? Effect.void
+        : Effect.asVoid(sql`SELECT count(pg_advisory_xact_lock(k))::int AS n FROM (
+            SELECT DISTINCT hashtextextended(current_schema() || '/paykit.accounts.subject/' || s, 0) AS k
+            FROM unnest(${subjects}::text[]) AS s ORDER BY k) AS x`)
+
+    /**
+     * Per-KEK-version locks: shared by every write of a data key under the version, exclusive for
+     * its retirement, so a retirement sees every key written under the version (and refuses) or
+     * every later write sees the retirement (and is refused).
+     */
+    const lockKeks = (versions: ReadonlyArray<number>, mode: "shared" | "exclusive") =>
+      versions.length === 0
+        ? Effect.void
+        : Effect.asVoid(
+            mode === "shared"
+              ? sql`SELECT count(pg_advisory_xact_lock_shared(k))::int AS n FROM (
+                  SELECT DISTINCT hashtextextended(current_schema() || '/paykit.accounts.kek/' || v::text, 0) AS k
+                  FROM unnest(${versions}::int[]) AS v ORDER BY k) AS x`
+              : sql`SELECT count(pg_advisory_xact_lock(k))::int AS n FROM (
+                  SELECT DISTINCT hashtextextended(current_schema() || '/paykit.accounts.kek/' || v::text, 0) AS k
+                  FROM unnest(${versions}::int[]) AS v ORDER BY k) AS x`
+          )
+
+    /** Under the KEK versions' shared locks: refuses if one of them is retired. */
+    const notRetired = (versions: ReadonlyArray<number>) =>
+      Effect.gen(function* () {
+        if (versions.length === 0) return
+        yield* lockKeks(versions, "shared")
+        const [gone] = yield* sql<{ v: number }>`SELECT kek_version AS v FROM paykit_accounts_retired_keks
+          WHERE kek_version = ANY(${versions}::int[]) ORDER BY kek_version LIMIT 1`
+        if (gone !== undefined) {
+          const v = num(gone.v)
+          return yield* Effect.fail(
+            new Conflict(`key-encryption-key version ${v} is retired`, {
+              _tag: "KeyVersionRetired",
+              kekVersion: v
+            })
+          )
+        }
+      })
+
+    /** Under the subjects' locks: the guards still hold, and no key or field goes to an erased subject. */
+    const checkVault = (tx: AccountStore.Transaction) =>
+      Effect.gen(function* () {
+        const guards = tx.guards ?? []
+        if (guards.length > 0) {
+          const rows = yield* sql<Row>`SELECT g.subject,
+              (SELECT count(*) FROM paykit_accounts_holds h WHERE h.subject = g.subject)::int AS holds,
+              e.status, e.until::text AS until
+            FROM unnest(${guards.map((g) => g.subject)}::text[]) AS g(subject)
+            LEFT JOIN paykit_accounts_erasures e ON e.subject = g.subject`
+          const now = new Map(rows.map((r) => [String(r["subject"]), r]))
+          for (const g of guards) {
+            const r = now.get(g.subject)
+            const status = r?.["status"] ?? null
+            const until = r?.["until"] === null || r?.["until"] === undefined ? null : num(r["until"])
+            if (
+              num(r?.["holds"] ?? 0) !== g.holds ||
+              status !== (g.erasure?.status ?? null) ||
+              (g.erasure !== null && until !== g.erasure.until)
+            ) {
+              return yield* Effect.fail(
+                new Conflict(`the legal holds or erasure of subject ${g.subject} changed concurrently`, {
+                  _tag: "VaultChanged",
+                  subject: g.subject
+                })
+              )
+            }
+          }
+        }
+        const written = [
+          ...new Set([
+            ...(tx.keys ?? []).flatMap((k) => (k.key === null ? [] : [k.subject])),
+            ...(tx.fields ?? []).flatMap((f) => (f.sealed === null ? [] : [f.subject]))
+          ])
+        ]
+        if (written.length > 0) {
+          const [erased] = yield* sql<{ subject: string }>`SELECT subject FROM paykit_accounts_erasures
+            WHERE status = 'erased' AND subject = ANY(${written}::text[]) ORDER BY subject LIMIT 1`
+          if (erased !== undefined) {
+            return yield* Effect.fail(
+              new Conflict(`subject ${erased.subject} was erased: no data key or field is written for it`, {
+                _tag: "VaultChanged",
+                subject: String(erased.subject)
+              })
+            )
+          }
+        }
+        yield* notRetired([
+          ...new Set((tx.keys ?? []).flatMap((k) => (k.key === null ? [] : [k.key.wrapped.kekVersion])))
+        ])
+      })
+
+    /** Under the versions' exclusive locks: refuses while a data key is wrapped under one; marks them retired. */
+    const retireKeks = (versions: ReadonlyArray<number>) =>
+      Effect.gen(function* () {
+        if (versions.length === 0) return
+        const sorted = [...new Set(versions)].sort((a, b) => a - b)
+        yield* lockKeks(sorted, "exclusive")
+        for (const v of sorted) {
+          const [used] = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM paykit_accounts_keys
+            WHERE kek_version = ${v}`
+          const n = num(used?.n ?? 0)
+          if (n > 0) {
+            return yield* Effect.fail(
+              new Conflict(`key-encryption-key version ${v} still wraps ${n} data key(s)`, {
+                _tag: "KeyVersionInUse",
+                kekVersion: v,
+                keys: n
+              })
+            )
+          }
+        }
+        yield* sql`INSERT INTO paykit_accounts_retired_keks (kek_version)
+          SELECT v FROM unnest(${sorted}::int[]) AS v ON CONFLICT (kek_version) DO NOTHING`
       })
 
     const attempt = (tx: AccountStore.Transaction) =>
       sql.withTransaction(
         Effect.gen(function* () {
+          // the subjects' locks first (one order), then the vault checks under them
+          yield* lockSubjects([
+            ...new Set([
+              ...(tx.guards ?? []).map((g) => g.subject),
+              ...(tx.holds ?? []).map((h) => h.subject),
+              ...(tx.erasures ?? []).map((e) => e.subject),
+              ...(tx.keys ?? []).map((k) => k.subject),
+              ...(tx.fields ?? []).map((f) => f.subject),
+              ...(tx.purgeFields ?? [])
+            ])
+          ])
+          yield* checkVault(tx)
+          yield* retireKeks(tx.retireKeks ?? [])
           // accounts in id order, so two commits over the same accounts lock them in one order
           const accounts = [...(tx.accounts ?? [])].sort((a, b) => cmp(a.account.id, b.account.id))
           for (const { account, expectedVersion } of accounts) {
@@ -337,9 +490,7 @@ export const make = (
 
     const commit = (tx: AccountStore.Transaction): Effect.Effect<void, StoreFailure> =>
       retryTransient(attempt(tx), maxAttempts, "accounts").pipe(
-        Effect.mapError((e) =>
-          e instanceof Conflict ? new StoreFailure({ reason: e.reason }) : fail("commit")(e)
-        )
+        Effect.mapError((e) => (e instanceof Conflict ? refusal(e) : fail("commit")(e)))
       )
 
     const getAccount = (id: string) =>
@@ -375,6 +526,48 @@ export const make = (
       sql<Row>`SELECT subject, version, kek_version, wrapped FROM paykit_accounts_keys`,
       (rows) => rows.map(keyFromRow).sort((a, b) => cmp(a.subject, b.subject))
     )
+
+    const keysPage = (after: string | null, limit: number, belowKek: number) =>
+      read(
+        "keysPage",
+        Effect.map(
+          after === null
+            ? sql<Row>`SELECT subject, version, kek_version, wrapped FROM paykit_accounts_keys
+                WHERE kek_version < ${belowKek} ORDER BY subject LIMIT ${Math.max(0, Math.floor(limit))}`
+            : sql<Row>`SELECT subject, version, kek_version, wrapped FROM paykit_accounts_keys
+                WHERE kek_version < ${belowKek} AND subject > ${after}
+                ORDER BY subject LIMIT ${Math.max(0, Math.floor(limit))}`,
+          (rows) => rows.map(keyFromRow)
+        )
+      )
+
+    /** Compare-and-set per key, in one transaction: an UPDATE matching the wrapping read, never an INSERT. */
+    const rewrapAttempt = (rewraps: ReadonlyArray<AccountStore.Rewrap>) =>
+      sql.withTransaction(
+        Effect.gen(function* () {
+          if (rewraps.length === 0) return 0
+          yield* notRetired([...new Set(rewraps.map((r) => r.to.kekVersion))])
+          const items = rewraps.map((r) => ({
+            subject: r.subject,
+            from_kek: r.from.kekVersion,
+            from_wrapped: r.from.wrapped,
+            to_kek: r.to.kekVersion,
+            to_wrapped: r.to.wrapped
+          }))
+          const done = yield* sql`UPDATE paykit_accounts_keys k
+            SET kek_version = x.to_kek, wrapped = x.to_wrapped
+            FROM jsonb_to_recordset(${JSON.stringify(items)}::jsonb)
+              AS x(subject text, from_kek integer, from_wrapped text, to_kek integer, to_wrapped text)
+            WHERE k.subject = x.subject AND k.kek_version = x.from_kek AND k.wrapped = x.from_wrapped
+            RETURNING k.subject`
+          return done.length
+        })
+      )
+
+    const rewrapKeys = (rewraps: ReadonlyArray<AccountStore.Rewrap>): Effect.Effect<number, StoreFailure> =>
+      retryTransient(rewrapAttempt(rewraps), maxAttempts, "accounts").pipe(
+        Effect.mapError((e) => (e instanceof Conflict ? refusal(e) : fail("rewrapKeys")(e)))
+      )
 
     const getFields = (subject: string) =>
       read(
@@ -440,6 +633,9 @@ export const make = (
       const erasures = yield* sql<Row>`SELECT ${sql.literal(ERASURE_COLUMNS)} FROM paykit_accounts_erasures`
       const audit =
         yield* sql<Row>`SELECT ${sql.literal(AUDIT_COLUMNS)} FROM paykit_accounts_audit ORDER BY seq`
+      const retired = yield* sql<{
+        v: number
+      }>`SELECT kek_version AS v FROM paykit_accounts_retired_keks ORDER BY kek_version`
       // holds grouped by subject, subjects in the order their first hold was placed
       const bySubject = new Map<string, Array<AccountStore.LegalHold>>()
       for (const h of holds.map(holdFromRow)) {
@@ -459,7 +655,8 @@ export const make = (
         fields: fields.map(fieldFromRow).sort((a, b) => cmp(a.subject, b.subject) || cmp(a.field, b.field)),
         holds: [...bySubject.values()].flat(),
         erasures: erasures.map(erasureFromRow).sort((a, b) => cmp(a.subject, b.subject)),
-        audit: audit.map(auditFromRow)
+        audit: audit.map(auditFromRow),
+        retiredKeks: retired.map((r) => num(r.v))
       } satisfies AccountStore.Dump
     }).pipe(sql.withTransaction, Effect.mapError(fail("dump")))
 
@@ -468,6 +665,8 @@ export const make = (
       findIndex,
       getKey,
       listKeys: read("listKeys", allKeys),
+      keysPage,
+      rewrapKeys: (rewraps) => timedWrite("accounts", rewrapKeys(rewraps)),
       getFields,
       getHolds,
       getErasure,

@@ -71,7 +71,22 @@ const accounts = Effect.gen(function* () {
   yield* sql`CREATE INDEX paykit_accounts_audit_account ON paykit_accounts_audit (account_id, seq)`
 })
 
+/**
+ * Concurrency (issue 16): retired key-encryption-key versions (no data key may be written under
+ * one), and an index to find the data keys still wrapped under a version (retirement's check).
+ * Per-subject and per-KEK-version locks are advisory transaction locks: no table.
+ */
+const concurrency = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE paykit_accounts_retired_keks (
+    kek_version integer PRIMARY KEY,
+    retired_at timestamptz NOT NULL DEFAULT now()
+  )`
+  yield* sql`CREATE INDEX paykit_accounts_keys_kek ON paykit_accounts_keys (kek_version, subject)`
+})
+
 /** The accounts' migrations, keyed `<id>_<name>`; ids only ever grow. */
 export const accountsMigrations = {
-  "1_accounts": accounts
+  "1_accounts": accounts,
+  "2_concurrency": concurrency
 }
