@@ -146,6 +146,15 @@ export const migrations: Migrations.Namespace = Migrations.namespace("accounts",
  * fields are stored as they come (base64 nonce, ciphertext and tag), never opened. Database
  * failures are `StoreFailure` too (deadlocks and serialization failures are re-run first).
  *
+ * Races over the vault are decided under advisory transaction locks: a commit that writes or
+ * guards a subject's holds, erasure, data key or fields first takes that subject's lock (keyed by
+ * the schema and the subject, in one order), then checks `guards` and refuses a data key or field
+ * for an erased subject (`conflict: VaultChanged`); a data key written under a KEK version shares
+ * the version's lock and is refused once the version is retired (`KeyVersionRetired`), and
+ * `retireKeks` takes it alone and refuses while a key is wrapped under it (`KeyVersionInUse`).
+ * `rewrapKeys` is one transaction of compare-and-set `UPDATE`s (never an insert); `keysPage` reads
+ * in subject order.
+ *
  * The transaction's `events` are inserted into the shared outbox (`paykit_outbox`, one row, in
  * order) as its last statement, in the same database transaction: a refused or failed commit
  * leaves no outbox row, a re-run leaves one, and an events-only transaction is just that row.
