@@ -139,7 +139,8 @@ const zeroOutcomes = (): Record<Decision.Outcome, number> => ({
  * velocity history, so each payment sees the velocity it would have seen, and decides each with
  * the rule set (and, with a candidate, with the rule set plus the candidate). Pure and
  * synchronous; invalid payments are reported and skipped. A payment's velocity event is
- * declined when it was declined historically (`declined`), else when the rule set blocks it.
+ * `declined` when the issuer declined it historically (`declined`), and `blocked` when the rule
+ * set blocks it.
  *
  * @example
  * ```ts
@@ -262,7 +263,7 @@ export const run = (
     const amountRef = Features.amountRef(h.payment, reference)
     if (amountRef !== undefined) {
       histories.record(
-        Features.eventOf(h.payment, amountRef, h.at, h.declined ?? decision.outcome === "block")
+        Features.eventOf(h.payment, amountRef, h.at, decision.outcome === "block", h.declined === true)
       )
     }
   }

@@ -265,7 +265,9 @@ export const compute = (input: {
 }
 
 /**
- * The velocity event a payment leaves behind once decided (declined when blocked).
+ * The velocity event a payment leaves behind once decided: `blocked` when this service blocked
+ * it; never `declined` (an issuer's decline arrives later, through `Risk.record`), unless
+ * `declined` says so (a backtest replaying history).
  *
  * @example
  * ```ts
@@ -280,7 +282,8 @@ export const eventOf = (
   p: Payment,
   amountRefMinor: bigint,
   at: number,
-  declined: boolean
+  blocked: boolean,
+  declined = false
 ): Velocity.Event => {
   const k = keys(p)
   return {
@@ -288,6 +291,7 @@ export const eventOf = (
     at,
     amountRef: amountRefMinor,
     declined,
+    blocked,
     customer: k.customer,
     card: k.card,
     ip: k.ip,

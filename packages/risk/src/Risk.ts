@@ -146,6 +146,16 @@ export class Risk extends Context.Service<
 const PAYMENT_ID = "paykit.risk.payment_id"
 
 const decodeRequest = Input.decode("Risk.assess", AssessRequest)
+
+/** The later of `now` and the latest attempt in `histories`. */
+const latestAt = (histories: Features.Histories, now: number): number => {
+  let at = now
+  for (const kind of Velocity.KEY_KINDS) {
+    const h = histories[kind]
+    if (h !== undefined && h.length > 0) at = Math.max(at, h[h.length - 1]!.at)
+  }
+  return at
+}
 const decodeEvent = Input.decode("Risk.record", Velocity.EventJson)
 
 /**
@@ -183,40 +193,50 @@ export const make = (config: Config): Effect.Effect<Risk["Service"], never, Velo
           })
         )
       }
-      const now = yield* Clock.currentTimeMillis
       const keys = Features.keys(payment)
-      const histories: Features.Histories = {}
-      for (const kind of Velocity.KEY_KINDS) {
-        const key = keys[kind]
-        // the customer's history also gives the profile's derived attributes
-        if (key !== undefined && (kind === "customer" || set.velocityFeatures.has(kind)))
-          histories[kind] = yield* store.history(kind, key)
-      }
-      const values = Features.compute({
-        catalog: set.catalog,
-        reference,
-        payment,
-        profile: customer,
-        lists,
-        histories,
-        now,
-        custom,
-        only: set
-      })
-      const decision = Decision.decide(set, values, now)
+      // the customer's history also gives the profile's derived attributes
+      const read = Velocity.KEY_KINDS.filter(
+        (kind) => keys[kind] !== undefined && (kind === "customer" || set.velocityFeatures.has(kind))
+      )
+      // read, decide and record atomically per key: concurrent assessments of one card see each
+      // other's attempts, so a velocity limit holds however many arrive at once
+      const { decision, now } = yield* store.assess(keys, read, (histories) =>
+        Effect.gen(function* () {
+          // the time is read once the keys are locked, and never before the latest attempt on
+          // them: an attempt recorded by a process whose clock runs ahead, or while this one
+          // waited for the lock, is inside this one's windows, not in its future
+          const now = latestAt(histories, yield* Clock.currentTimeMillis)
+          const values = Features.compute({
+            catalog: set.catalog,
+            reference,
+            payment,
+            profile: customer,
+            lists,
+            histories,
+            now,
+            custom,
+            only: set
+          })
+          const decision = Decision.decide(set, values, now)
+          const events: Array<DomainEvent.DomainEvent> = []
+          for (const hit of decision.alerts) {
+            events.push(Events.alert(yield* ids.next, now, payment.id, payment.customerId, decision, hit))
+          }
+          if (decision.freeze)
+            events.push(Events.freeze(yield* ids.next, now, payment.id, payment.customerId, decision))
+          // the alerts travel with the velocity record: stored (or delivered) with it, or not at all
+          return {
+            event: Features.eventOf(payment, amountRef, now, decision.outcome === "block"),
+            events,
+            value: { decision, now }
+          }
+        })
+      )
       yield* Effect.annotateCurrentSpan({
         "paykit.risk.outcome": decision.outcome,
         "paykit.risk.hits": decision.hits.length,
         "paykit.risk.alerts": decision.alerts.length
       })
-      const events: Array<DomainEvent.DomainEvent> = []
-      for (const hit of decision.alerts) {
-        events.push(Events.alert(yield* ids.next, now, payment.id, payment.customerId, decision, hit))
-      }
-      if (decision.freeze)
-        events.push(Events.freeze(yield* ids.next, now, payment.id, payment.customerId, decision))
-      // the alerts travel with the velocity record: stored (or delivered) with it, or not at all
-      yield* store.record(Features.eventOf(payment, amountRef, now, decision.outcome === "block"), events)
       return { paymentId: payment.id, at: now, decision }
     })
 
@@ -228,6 +248,7 @@ export const make = (config: Config): Effect.Effect<Risk["Service"], never, Velo
         at: e.at,
         amountRef: e.amountRef,
         declined: e.declined,
+        ...(e.blocked === undefined ? {} : { blocked: e.blocked }),
         ...(e.customer === undefined ? {} : { customer: e.customer }),
         ...(e.card === undefined ? {} : { card: e.card }),
         ...(e.ip === undefined ? {} : { ip: e.ip }),

@@ -29,11 +29,26 @@ export const KEY_KINDS = ["customer", "card", "ip", "device", "email"] as const
 export type KeyKind = (typeof KEY_KINDS)[number]
 
 /**
+ * A payment's velocity keys, by kind (`Features.keys`).
+ *
+ * @example
+ * ```ts
+ * import type { Velocity } from "@paykit/risk"
+ * const k: Velocity.Keys = { customer: "cus_1", card: "fp_1" }
+ * ```
+ * @category models
+ * @since 0.2.0
+ */
+export type Keys = { readonly [K in KeyKind]?: string | undefined }
+
+/**
  * The features computed per key and window, each an integer (`int` in rules), named
  * `<feature>_<window>` under `velocity.<key>` (`velocity.card.count_1h`):
  *
  * - `count`: payments; `sum`: their total and `max`: the largest, in reference-currency minor units;
- * - `declined`: payments that were declined (blocked by risk or declined by the issuer);
+ * - `declined`: payments the issuer declined (recorded with `Risk.record`), as Radar's
+ *   `declined_*`; `blocked`: payments this service blocked itself (`blocked_*`). Kept apart, so
+ *   a traveller blocked by a geo rule is not then counted as card testing;
  * - `small`: payments below `smallAmountRef`; `near_threshold`: payments in
  *   `[threshold − band, threshold)` (just under a reporting threshold);
  * - `distinct_customers`, `distinct_cards`, `distinct_ips`, `distinct_devices`, `distinct_emails`,
@@ -59,7 +74,8 @@ export const FEATURES = [
   "distinct_ips",
   "distinct_devices",
   "distinct_emails",
-  "distinct_countries"
+  "distinct_countries",
+  "blocked"
 ] as const
 
 /**
@@ -178,7 +194,9 @@ export const ConfigJson = Schema.Struct({
 
 /**
  * What the velocity store keeps per payment attempt: when, the amount in the reference currency
- * (minor units), whether it was declined, and the keys it is counted under.
+ * (minor units), whether the issuer declined it (`declined`) and whether this service blocked it
+ * (`blocked`, absent meaning no), and the keys it is counted under. One event per payment id: a
+ * later record of the same id updates the facts of the one kept (see `VelocityStore`).
  *
  * @example
  * ```ts
@@ -193,6 +211,7 @@ export interface Event {
   readonly at: number
   readonly amountRef: bigint
   readonly declined: boolean
+  readonly blocked?: boolean | undefined
   readonly customer?: string | undefined
   readonly card?: string | undefined
   readonly ip?: string | undefined
@@ -218,6 +237,7 @@ export const EventJson = Schema.Struct({
   at: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0)),
   amountRef: Money.MinorUnits,
   declined: Schema.Boolean,
+  blocked: Schema.optionalKey(Schema.Boolean),
   customer: Schema.optionalKey(Schema.String.check(Schema.isNonEmpty())),
   card: Schema.optionalKey(Schema.String.check(Schema.isNonEmpty())),
   ip: Schema.optionalKey(Schema.String.check(Schema.isNonEmpty())),
@@ -278,8 +298,8 @@ const DISTINCT = [
 
 /**
  * What to write at each window: [attribute name, feature index] (cached per `only` set). Feature
- * indexes follow FEATURES: 0 count, 1 sum, 2 max, 3 declined, 4 small, 5 near_threshold, 6..
- * distinct.
+ * indexes follow FEATURES: 0 count, 1 sum, 2 max, 3 declined, 4 small, 5 near_threshold, 6..11
+ * distinct, 12 blocked.
  */
 type Plan = ReadonlyArray<ReadonlyArray<readonly [string, number]>>
 
@@ -311,6 +331,7 @@ class Acc {
   sum = 0n
   max = 0n
   declined = 0
+  blocked = 0
   small = 0
   near = 0
   readonly sets: Array<Set<string> | undefined>
@@ -326,6 +347,7 @@ class Acc {
     this.sum += a
     if (a > this.max) this.max = a
     if (e.declined) this.declined++
+    if (e.blocked === true) this.blocked++
     if (a < config.smallAmountRef) this.small++
     if (a < config.threshold && a >= this.nearFrom) this.near++
     const sets = this.sets
@@ -350,6 +372,8 @@ class Acc {
         return BigInt(this.small)
       case 5:
         return BigInt(this.near)
+      case 12:
+        return BigInt(this.blocked)
       default:
         return BigInt(this.sets[i - 6]?.size ?? 0)
     }

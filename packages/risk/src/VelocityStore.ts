@@ -1,5 +1,5 @@
 import { type DomainEvent, Notifier } from "@paykit/core"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Semaphore } from "effect"
 import type { VelocityStoreUnavailable } from "./errors.ts"
 import * as Velocity from "./Velocity.ts"
 
@@ -18,6 +18,27 @@ import * as Velocity from "./Velocity.ts"
  */
 export const DEFAULT_CAP = 1_000
 
+/** The histories an assessment reads, by key kind (only the kinds it asked for and has). */
+type Histories_ = { readonly [K in Velocity.KeyKind]?: ReadonlyArray<Velocity.Event> }
+
+/**
+ * What an assessment's `decide` returns to {@link VelocityStore}'s `assess`: the velocity event to
+ * record, the domain events that travel with it, and the caller's answer.
+ *
+ * @example
+ * ```ts
+ * import type { VelocityStore } from "@paykit/risk"
+ * const a: VelocityStore.Assessed<string> = { event: { id: "p1", at: 0, amountRef: 1n, declined: false }, events: [], value: "allow" }
+ * ```
+ * @category models
+ * @since 0.2.0
+ */
+export interface Assessed<A> {
+  readonly event: Velocity.Event
+  readonly events: ReadonlyArray<DomainEvent.DomainEvent>
+  readonly value: A
+}
+
 /**
  * The velocity storage port.
  *
@@ -28,6 +49,17 @@ export const DEFAULT_CAP = 1_000
  *   hands them to the `Notifier` right after; a failed record keeps and delivers none.
  *   Each key keeps at most `cap` events: the `cap` latest by time (ties: the
  *   later recorded is the later); an event older than all of a full key's history is dropped.
+ *   **One event per payment id and key**: recording an id a key already holds (a retried
+ *   assessment, the issuer's decline arriving later) adds nothing to the count; it updates the
+ *   kept event's facts, `declined` and `blocked`, which once true stay true (its time and amount
+ *   stay the first record's).
+ * - `assess(keys, read, decide)`: the read-decide-record of one assessment, atomic per key: it
+ *   locks every key in `keys` (the memory store: one assessment at a time; PostgreSQL: a
+ *   transaction-scoped advisory lock per key, taken in one global order, across processes),
+ *   reads the histories of the kinds in `read`, runs `decide` on them, and records the event and
+ *   domain events `decide` returns as `record` does, before any other assessment of those keys
+ *   reads them. So `block if velocity.card.count_1h >= 3` approves exactly 3 of 20 concurrent
+ *   assessments of one card, as it does of 20 sequential ones.
  * - `history(kind, key)`: the retained events of a key, ascending by time (ties in recording
  *   order); empty for an unknown key.
  * - `prune(before)`: forgets events with `at < before` everywhere; returns how many key entries
@@ -57,6 +89,11 @@ export class VelocityStore extends Context.Service<
       event: Velocity.Event,
       events?: ReadonlyArray<DomainEvent.DomainEvent>
     ) => Effect.Effect<void, VelocityStoreUnavailable>
+    readonly assess: <A, E>(
+      keys: Velocity.Keys,
+      read: ReadonlyArray<Velocity.KeyKind>,
+      decide: (histories: Histories_) => Effect.Effect<Assessed<A>, E>
+    ) => Effect.Effect<A, E | VelocityStoreUnavailable>
     readonly history: (
       kind: Velocity.KeyKind,
       key: string
@@ -95,6 +132,12 @@ export class Histories {
         list = []
         this.keys.set(k, list)
       }
+      // one event per payment id and key: a repeated id updates the kept event's facts
+      const kept = list.findIndex((e) => e.id === event.id)
+      if (kept >= 0) {
+        list[kept] = merged(list[kept]!, event)
+        continue
+      }
       // insert after every event at or before event.at (stable)
       let i = list.length
       while (i > 0 && list[i - 1]!.at > event.at) i--
@@ -121,6 +164,17 @@ export class Histories {
 }
 
 /**
+ * A kept event with the facts of a later record of its payment id: `declined` and `blocked` once
+ * true stay true; its time, amount and keys stay.
+ */
+export const merged = (kept: Velocity.Event, later: Velocity.Event): Velocity.Event =>
+  later.declined && !kept.declined
+    ? { ...kept, declined: true, blocked: kept.blocked === true || later.blocked === true }
+    : later.blocked === true && kept.blocked !== true
+      ? { ...kept, blocked: true }
+      : kept
+
+/**
  * Builds an in-memory velocity store keeping at most `cap` events per key.
  *
  * @example
@@ -138,12 +192,28 @@ export const makeMemory = (
   Effect.gen(function* () {
     const notifier = yield* Notifier.Notifier
     const h = new Histories(options.cap ?? DEFAULT_CAP)
+    // one assessment's read-decide-record at a time
+    const lock = yield* Semaphore.make(1)
+    const record = (event: Velocity.Event, events?: ReadonlyArray<DomainEvent.DomainEvent>) =>
+      Effect.andThen(
+        Effect.sync(() => h.record(event)),
+        events === undefined ? Effect.void : Notifier.afterCommit(notifier, events, "risk")
+      )
     return VelocityStore.of({
       cap: h.cap,
-      record: (event, events) =>
-        Effect.andThen(
-          Effect.sync(() => h.record(event)),
-          events === undefined ? Effect.void : Notifier.afterCommit(notifier, events, "risk")
+      record,
+      assess: (keys, read, decide) =>
+        lock.withPermits(1)(
+          Effect.gen(function* () {
+            const histories: { [K in Velocity.KeyKind]?: ReadonlyArray<Velocity.Event> } = {}
+            for (const kind of read) {
+              const key = keys[kind]
+              if (key !== undefined) histories[kind] = [...h.history(kind, key)]
+            }
+            const out = yield* decide(histories)
+            yield* record(out.event, out.events)
+            return out.value
+          })
         ),
       history: (kind, key) => Effect.sync(() => [...h.history(kind, key)]),
       prune: (before) => Effect.sync(() => h.prune(before))

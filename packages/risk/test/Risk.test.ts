@@ -62,9 +62,16 @@ describe("Risk service", () => {
         const store = yield* VelocityStore.VelocityStore
         const history = yield* store.history("card", "fp_1")
         expect(history.map((e) => e.id)).toEqual(["p0", "p1", "p2", "p3", "p4", "p5"])
-        expect(history.filter((e) => e.declined).map((e) => e.id)).toEqual(["p4", "p5"])
-        // the issuer declined the earlier ones too: recorded afterwards, three declines trigger a freeze
-        yield* risk.record({ id: "issuer1", at: T0 + 40_000, amountRef: "100", declined: true, card: "fp_1" })
+        // risk's own blocks are blocks, not issuer declines (Radar's blocked_* and declined_*)
+        expect(history.filter((e) => e.blocked === true).map((e) => e.id)).toEqual(["p4", "p5"])
+        expect(history.filter((e) => e.declined)).toEqual([])
+        // the issuer declined three approved ones: recorded afterwards under the same payment ids,
+        // they mark the kept events instead of adding attempts; three declines trigger a freeze
+        for (const id of ["p1", "p2", "p3"])
+          yield* risk.record({ id, at: T0 + 40_000, amountRef: "100", declined: true, card: "fp_1" })
+        const marked = yield* store.history("card", "fp_1")
+        expect(marked.map((e) => e.id)).toEqual(["p0", "p1", "p2", "p3", "p4", "p5"])
+        expect(marked.filter((e) => e.declined).map((e) => e.id)).toEqual(["p1", "p2", "p3"])
         yield* TestClock.adjust("1 minute")
         const last = yield* risk.assess(payment("p9", "100"))
         assessments.push(last)
@@ -241,6 +248,7 @@ describe("Risk events travel with the velocity record", () => {
             VelocityStore.VelocityStore.of({
               cap: 10,
               record: () => Effect.fail(new VelocityStoreUnavailable({ reason: "down" })),
+              assess: () => Effect.fail(new VelocityStoreUnavailable({ reason: "down" })),
               history: () => Effect.succeed([]),
               prune: () => Effect.succeed(0)
             })

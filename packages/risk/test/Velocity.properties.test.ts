@@ -45,6 +45,7 @@ const reference = (config: Velocity.Config, es: ReadonlyArray<Velocity.Event>, n
       sum: amounts.reduce((a, b) => a + b, 0n),
       max: amounts.reduce((a, b) => (b > a ? b : a), 0n),
       declined: countOf(inside.filter((e) => e.declined)),
+      blocked: countOf(inside.filter((e) => e.blocked === true)),
       small: countOf(amounts.filter((a) => a < config.smallAmountRef)),
       near_threshold: countOf(
         amounts.filter((a) => config.threshold - config.band <= a && a < config.threshold)

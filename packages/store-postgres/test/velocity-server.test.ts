@@ -1,4 +1,5 @@
-import { VelocityStore } from "@paykit/risk"
+import { Ids } from "@paykit/core"
+import { Attributes, Risk, RuleSet, VelocityStore } from "@paykit/risk"
 import { VelocityStoreContract } from "@paykit/risk/testing"
 import { Context, Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
@@ -49,6 +50,60 @@ describe.skipIf(serverUrl === undefined)("VelocityStorePostgres on a PostgreSQL 
               latest(all.filter((at) => at % 2 === c))
             )
           }
+        })
+      )
+    ))
+
+  it("a velocity limit holds across processes: 20 assessments of one card at once on two pools under `block if velocity.card.count_1h >= 3` approve exactly 3; a retried one counts once", () =>
+    Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const first = yield* Layer.build(layer(1000, 10))
+          const schema = Context.get(first, Database.DatabaseInfo).schema
+          const second = yield* Layer.build(
+            VelocityStorePostgres.layer({ url: serverUrl!, schema, cap: 1000, maxConnections: 10 })
+          )
+          const ruleSet = RuleSet.makeUnsafe(Attributes.standard, {
+            rules: [
+              {
+                id: "card_limit",
+                description: "3 attempts per card an hour",
+                action: "block",
+                condition: "velocity.card.count_1h >= 3"
+              }
+            ]
+          })
+          const services = yield* Effect.forEach([first, second], (ctx, i) =>
+            Risk.make({ ruleSet }).pipe(
+              Effect.provideService(
+                VelocityStore.VelocityStore,
+                Context.get(ctx, VelocityStore.VelocityStore)
+              ),
+              Effect.provide(Ids.layerSeeded(i + 1))
+            )
+          )
+          const assess = (i: number) =>
+            services[i % 2]!.assess({
+              payment: {
+                id: `pay_${i}`,
+                amount: { amount: "100", currency: "USD" },
+                cardFingerprint: "fp_burst"
+              }
+            })
+          const outcomes = yield* Effect.forEach(
+            Array.from({ length: 20 }, (_, i) => i),
+            (i) => Effect.map(assess(i), (a) => a.decision.outcome),
+            { concurrency: "unbounded" }
+          )
+          expect(outcomes.filter((o) => o === "approve").length).toBe(3)
+          expect(outcomes.filter((o) => o === "block").length).toBe(17)
+          const store = Context.get(first, VelocityStore.VelocityStore)
+          expect((yield* store.history("card", "fp_burst")).length).toBe(20)
+          // a client retry of one of them: the same payment id is not a 21st attempt
+          yield* assess(7)
+          const history = yield* store.history("card", "fp_burst")
+          expect(history.length).toBe(20)
+          expect(history.filter((e) => e.blocked === true).length).toBe(17)
         })
       )
     ))

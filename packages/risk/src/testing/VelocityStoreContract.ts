@@ -23,7 +23,7 @@ export interface Options {
 }
 
 type Command =
-  | { readonly op: "record"; readonly event: Velocity.Event }
+  | { readonly op: "record"; readonly event: Velocity.Event; readonly repeat: string | undefined }
   | { readonly op: "prune"; readonly before: number }
 
 const KEYS = ["a", "b", "c"] as const
@@ -45,6 +45,7 @@ export const eventArbitrary: fc.Arbitrary<Velocity.Event> = fc
     at: fc.integer({ min: 0, max: 10 * 86_400_000 }),
     amountRef: fc.bigInt({ min: 0n, max: 2_000_000n }),
     declined: fc.boolean(),
+    blocked: fc.boolean(),
     customer: fc.option(fc.constantFrom(...KEYS), { nil: undefined }),
     card: fc.option(fc.constantFrom(...KEYS), { nil: undefined }),
     ip: fc.option(fc.constantFrom(...KEYS), { nil: undefined }),
@@ -55,7 +56,12 @@ export const eventArbitrary: fc.Arbitrary<Velocity.Event> = fc
   .map((r) => ({ id: "", ...r }))
 
 const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 12, arbitrary: eventArbitrary.map((event) => ({ op: "record" as const, event })) },
+  {
+    weight: 12,
+    arbitrary: fc
+      .tuple(eventArbitrary, fc.option(fc.constantFrom("r0", "r1", "r2"), { nil: undefined, freq: 3 }))
+      .map(([event, repeat]) => ({ op: "record" as const, event, repeat }))
+  },
   {
     weight: 1,
     arbitrary: fc
@@ -66,7 +72,9 @@ const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
 
 /**
  * The reference model: per key, every recorded event in recording order; the retained history
- * is the `cap` latest by (time, recording order), minus pruned ones.
+ * is the `cap` latest by (time, recording order), minus pruned ones. A payment id the key already
+ * holds is not added again: the kept event's `declined` and `blocked` become true when the new
+ * record's are (its time and amount stay).
  *
  * @example
  * ```ts
@@ -86,6 +94,15 @@ export class Model {
       const key = event[kind]
       if (key === undefined) continue
       const k = `${kind}:${key}`
+      const kept = (this.keys.get(k) ?? []).find((x) => x.e.id === event.id)
+      if (kept !== undefined) {
+        kept.e = {
+          ...kept.e,
+          declined: kept.e.declined || event.declined,
+          blocked: kept.e.blocked === true || event.blocked === true
+        }
+        continue
+      }
       const all = [...(this.keys.get(k) ?? []), { e: event, seq }]
       all.sort((x, y) => x.e.at - y.e.at || x.seq - y.seq)
       this.keys.set(k, all.slice(Math.max(0, all.length - this.cap)))
@@ -190,6 +207,87 @@ export const suite = (
       )
     )
 
+    it(
+      "one event per payment id and key: a repeated id counts once and its facts (declined, blocked) only become true",
+      { timeout },
+      () =>
+        run(
+          Effect.gen(function* () {
+            const store = yield* VelocityStore
+            const first: Velocity.Event = {
+              id: "p1",
+              at: 10,
+              amountRef: 100n,
+              declined: false,
+              card: "k",
+              customer: "c"
+            }
+            yield* store.record(first)
+            yield* store.record(first) // a retried assessment
+            yield* store.record({ ...first, at: 99, amountRef: 5n, declined: true, customer: undefined }) // the issuer's decline
+            yield* store.record({ ...first, declined: false, blocked: true })
+            for (const [kind, key] of [
+              ["card", "k"],
+              ["customer", "c"]
+            ] as const) {
+              const h = yield* store.history(kind, key)
+              expect(h.map((e) => [e.id, e.at, e.amountRef])).toEqual([["p1", 10, 100n]])
+            }
+            const card = (yield* store.history("card", "k"))[0]!
+            expect([card.declined, card.blocked]).toEqual([true, true])
+            // the customer key was not named by the decline: its event keeps its facts until told
+            const customer = (yield* store.history("customer", "c"))[0]!
+            expect([customer.declined, customer.blocked]).toEqual([false, true])
+            const f = Velocity.keyFeatures(Velocity.defaultConfig, yield* store.history("card", "k"), 10)
+            expect([f["count_1h"], f["declined_1h"], f["blocked_1h"]]).toEqual([1n, 1n, 1n])
+          })
+        )
+    )
+
+    it(
+      "assess reads, decides and records atomically per key: of 20 concurrent assessments of one card under a limit of 3, exactly 3 pass",
+      { timeout },
+      () =>
+        run(
+          Effect.gen(function* () {
+            const store = yield* VelocityStore
+            const outcomes = yield* Effect.forEach(
+              Array.from({ length: 20 }, (_, i) => i),
+              (i) =>
+                store.assess({ card: "k", customer: `c${i}` }, ["card"], (histories) =>
+                  Effect.succeed({
+                    event: {
+                      id: `p${i}`,
+                      at: i,
+                      amountRef: 1n,
+                      declined: false,
+                      card: "k",
+                      customer: `c${i}`
+                    },
+                    events: [],
+                    value: (histories.card ?? []).length < 3
+                  })
+                ),
+              { concurrency: "unbounded" }
+            )
+            // (a key keeps at most cap events: with a cap under 3 the limit is never reached)
+            const kept = Math.min(20, store.cap)
+            expect(outcomes.filter((x) => x).length).toBe(store.cap >= 3 ? 3 : 20)
+            expect((yield* store.history("card", "k")).length).toBe(kept)
+            // a retried assessment of one of them reads its own earlier record and adds nothing
+            const again = yield* store.assess({ card: "k" }, ["card"], (histories) =>
+              Effect.succeed({
+                event: { id: "p0", at: 0, amountRef: 1n, declined: false, card: "k", customer: "c0" },
+                events: [],
+                value: (histories.card ?? []).length
+              })
+            )
+            expect(again).toBe(kept)
+            expect((yield* store.history("card", "k")).length).toBe(kept)
+          })
+        )
+    )
+
     it("prune forgets exactly the events before the time", { timeout }, () =>
       run(
         Effect.gen(function* () {
@@ -219,7 +317,8 @@ export const suite = (
                   let i = 0
                   for (const c of commands) {
                     if (c.op === "record") {
-                      const event = { ...c.event, id: `e${i++}` }
+                      // some ids come again (a retried assessment, a later decline)
+                      const event = { ...c.event, id: c.repeat ?? `e${i++}` }
                       model.record(event)
                       yield* store.record(event)
                     } else {
@@ -231,6 +330,9 @@ export const suite = (
                       const h = yield* store.history(kind, key)
                       const expected = model.history(kind, key)
                       expect(h.map((e) => e.id)).toEqual(expected.map((e) => e.id))
+                      expect(h.map((e) => [e.declined, e.blocked === true])).toEqual(
+                        expected.map((e) => [e.declined, e.blocked === true])
+                      )
                       const f = Velocity.keyFeatures(Velocity.defaultConfig, h, now)
                       expect(f).toEqual(Velocity.bruteForce(Velocity.defaultConfig, expected, now))
                       for (const w of Velocity.defaultConfig.windows)

@@ -1,5 +1,5 @@
 import type { DomainEvent } from "@paykit/core"
-import { type Velocity, VelocityStore, VelocityStoreUnavailable } from "@paykit/risk"
+import { type Features, type Velocity, VelocityStore, VelocityStoreUnavailable } from "@paykit/risk"
 import { Effect, type Layer } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
@@ -31,7 +31,7 @@ type Row = Record<string, unknown>
 const KINDS = ["customer", "card", "ip", "device", "email"] as const satisfies ReadonlyArray<Velocity.KeyKind>
 
 const COLUMNS =
-  "id, at::text AS at, amount_ref::text AS amount_ref, declined, customer, card, ip, device, email, ip_country"
+  "id, at::text AS at, amount_ref::text AS amount_ref, declined, blocked, customer, card, ip, device, email, ip_country"
 
 const optional = (name: string, v: unknown): Record<string, string> =>
   v === null || v === undefined ? {} : { [name]: String(v) }
@@ -41,6 +41,8 @@ const eventFromRow = (r: Row): Velocity.Event => ({
   at: num(r["at"]),
   amountRef: BigInt(String(r["amount_ref"])),
   declined: r["declined"] === true || r["declined"] === "t",
+  // as the port's events carry it: present only when this service blocked the payment
+  ...(r["blocked"] === true || r["blocked"] === "t" ? { blocked: true } : {}),
   ...optional("customer", r["customer"]),
   ...optional("card", r["card"]),
   ...optional("ip", r["ip"]),
@@ -112,52 +114,126 @@ export const make = (
       (e: SqlError): VelocityStoreUnavailable =>
         new VelocityStoreUnavailable({ reason: `${operation}: ${messageOf(e)}` })
 
+    /** The keys of an event, as the JSON the statements read. */
+    const keysOf = (k: Velocity.Keys): Array<{ kind: string; key: string }> => {
+      const keys: Array<{ kind: string; key: string }> = []
+      for (const kind of KINDS) {
+        const key = k[kind]
+        if (key !== undefined) keys.push({ kind, key })
+      }
+      return keys
+    }
+
+    /** One recorder or assessor per key at a time, locks taken in one global order. */
+    const lockKeys = (keysJson: string) =>
+      sql`SELECT pg_advisory_xact_lock(h) FROM (
+          SELECT DISTINCT hashtextextended('paykit:velocity:' || current_schema() || ':' || kind || ':' || key, 0) AS h
+          FROM jsonb_to_recordset(${keysJson}::jsonb) AS k(kind text, key text)
+        ) l ORDER BY h`
+
+    /**
+     * The record itself, inside the caller's transaction with the event's keys locked: one row per
+     * key, a payment id a key already holds updating that row's facts (`declined`, `blocked`: once
+     * true they stay), then each key trimmed to its `cap` latest rows, then the domain events.
+     */
+    const recordLocked = (
+      event: Velocity.Event,
+      keysJson: string,
+      events: ReadonlyArray<DomainEvent.DomainEvent> | undefined
+    ) =>
+      Effect.gen(function* () {
+        yield* sql`INSERT INTO paykit_risk_velocity
+            (kind, key, at, seq, id, amount_ref, declined, blocked, customer, card, ip, device, email, ip_country)
+          SELECT k.kind, k.key, ${event.at}, s.seq, ${event.id}, ${event.amountRef.toString()}::numeric,
+            ${event.declined}, ${event.blocked === true}, ${event.customer ?? null}, ${event.card ?? null},
+            ${event.ip ?? null}, ${event.device ?? null}, ${event.email ?? null}, ${event.ipCountry ?? null}
+          FROM jsonb_to_recordset(${keysJson}::jsonb) AS k(kind text, key text),
+            (SELECT nextval('paykit_risk_velocity_seq') AS seq) s
+          ON CONFLICT (kind, key, id) DO UPDATE
+            SET declined = paykit_risk_velocity.declined OR excluded.declined,
+              blocked = paykit_risk_velocity.blocked OR excluded.blocked`
+        yield* sql`DELETE FROM paykit_risk_velocity v USING (
+            SELECT k.kind, k.key, x.at, x.seq
+            FROM jsonb_to_recordset(${keysJson}::jsonb) AS k(kind text, key text)
+            CROSS JOIN LATERAL (
+              SELECT p.at, p.seq FROM paykit_risk_velocity p
+              WHERE p.kind = k.kind AND p.key = k.key
+              ORDER BY p.at DESC, p.seq DESC OFFSET ${cap}
+            ) x
+          ) d
+          WHERE v.kind = d.kind AND v.key = d.key AND v.at = d.at AND v.seq = d.seq`
+        // the assessment's events, last: after the key locks, in the record's transaction
+        yield* insertEvents(sql, events, "VelocityStorePostgres.record")
+      })
+
     const record = (
       event: Velocity.Event,
       events?: ReadonlyArray<DomainEvent.DomainEvent>
     ): Effect.Effect<void, VelocityStoreUnavailable> => {
-      const keys: Array<{ kind: string; key: string }> = []
-      for (const kind of KINDS) {
-        const key = event[kind]
-        if (key !== undefined) keys.push({ kind, key })
-      }
+      const keys = keysOf(event)
       const hasEvents = events !== undefined && events.length > 0
       if (keys.length === 0 && !hasEvents) return Effect.void
       const keysJson = JSON.stringify(keys)
       return retryTransient(
         sql.withTransaction(
-          Effect.gen(function* () {
-            // an event without keys has no history to keep, only its events
-            if (keys.length === 0) return yield* insertEvents(sql, events, "VelocityStorePostgres.record")
-            // one recorder per key at a time, locks taken in one global order
-            yield* sql`SELECT pg_advisory_xact_lock(h) FROM (
-                SELECT DISTINCT hashtextextended('paykit:velocity:' || current_schema() || ':' || kind || ':' || key, 0) AS h
-                FROM jsonb_to_recordset(${keysJson}::jsonb) AS k(kind text, key text)
-              ) l ORDER BY h`
-            yield* sql`INSERT INTO paykit_risk_velocity
-                (kind, key, at, seq, id, amount_ref, declined, customer, card, ip, device, email, ip_country)
-              SELECT k.kind, k.key, ${event.at}, s.seq, ${event.id}, ${event.amountRef.toString()}::numeric,
-                ${event.declined}, ${event.customer ?? null}, ${event.card ?? null}, ${event.ip ?? null},
-                ${event.device ?? null}, ${event.email ?? null}, ${event.ipCountry ?? null}
-              FROM jsonb_to_recordset(${keysJson}::jsonb) AS k(kind text, key text),
-                (SELECT nextval('paykit_risk_velocity_seq') AS seq) s`
-            yield* sql`DELETE FROM paykit_risk_velocity v USING (
-                SELECT k.kind, k.key, x.at, x.seq
-                FROM jsonb_to_recordset(${keysJson}::jsonb) AS k(kind text, key text)
-                CROSS JOIN LATERAL (
-                  SELECT p.at, p.seq FROM paykit_risk_velocity p
-                  WHERE p.kind = k.kind AND p.key = k.key
-                  ORDER BY p.at DESC, p.seq DESC OFFSET ${cap}
-                ) x
-              ) d
-              WHERE v.kind = d.kind AND v.key = d.key AND v.at = d.at AND v.seq = d.seq`
-            // the assessment's events, last: after the key locks, in the record's transaction
-            yield* insertEvents(sql, events, "VelocityStorePostgres.record")
-          })
+          // an event without keys has no history to keep, only its events
+          keys.length === 0
+            ? insertEvents(sql, events, "VelocityStorePostgres.record")
+            : Effect.andThen(lockKeys(keysJson), recordLocked(event, keysJson, events))
         ),
         maxAttempts,
         "risk"
       ).pipe(Effect.asVoid, Effect.mapError(unavailable("record")))
+    }
+
+    /**
+     * Read, decide and record in one transaction holding the advisory lock of every key of the
+     * payment, so a concurrent assessment of any of its keys (in any process) waits and then sees
+     * this one's record. `decide` runs inside (again on a retried transaction).
+     */
+    const assess = <A, E>(
+      keys: Velocity.Keys,
+      read: ReadonlyArray<Velocity.KeyKind>,
+      decide: (histories: Features.Histories) => Effect.Effect<VelocityStore.Assessed<A>, E>
+    ): Effect.Effect<A, E | VelocityStoreUnavailable> => {
+      const all = keysOf(keys)
+      const keysJson = JSON.stringify(all)
+      const wanted = JSON.stringify(all.filter((k) => read.includes(k.kind as Velocity.KeyKind)))
+      return retryTransient(
+        sql.withTransaction(
+          Effect.gen(function* () {
+            if (all.length > 0) yield* lockKeys(keysJson)
+            const rows =
+              wanted === "[]"
+                ? []
+                : yield* sql<Row>`SELECT k.kind AS k_kind, ${sql.literal(COLUMNS)}
+                    FROM jsonb_to_recordset(${wanted}::jsonb) AS k(kind text, key text)
+                    JOIN paykit_risk_velocity v ON v.kind = k.kind AND v.key = k.key
+                    ORDER BY v.kind, v.at, v.seq`
+            const histories: { [K in Velocity.KeyKind]?: Array<Velocity.Event> } = {}
+            for (const k of read) if (keys[k] !== undefined) histories[k] = []
+            for (const r of rows) histories[r["k_kind"] as Velocity.KeyKind]?.push(eventFromRow(r))
+            const out = yield* decide(histories)
+            const eventKeys = keysOf(out.event)
+            const hasEvents = out.events.length > 0
+            if (eventKeys.length > 0 || hasEvents) {
+              const eventKeysJson = JSON.stringify(eventKeys)
+              // the event's keys are the payment's, already locked; any other is locked now
+              if (eventKeysJson !== keysJson && eventKeys.length > 0) yield* lockKeys(eventKeysJson)
+              yield* recordLocked(out.event, eventKeysJson, out.events)
+            }
+            return out.value
+          })
+        ),
+        maxAttempts,
+        "risk"
+      ).pipe(
+        Effect.mapError((e): E | VelocityStoreUnavailable =>
+          typeof e === "object" && e !== null && "_tag" in e && e._tag === "SqlError"
+            ? unavailable("assess")(e as SqlError)
+            : (e as E)
+        )
+      )
     }
 
     const history = (
@@ -185,6 +261,7 @@ export const make = (
     return VelocityStore.VelocityStore.of({
       cap,
       record: (event, events) => timedWrite("risk", record(event, events)),
+      assess: (keys, read, decide) => timedWrite("risk", assess(keys, read, decide)),
       history,
       prune
     })

@@ -30,7 +30,25 @@ const riskVelocity = Effect.gen(function* () {
   yield* sql`CREATE INDEX paykit_risk_velocity_at ON paykit_risk_velocity (at)`
 })
 
+/**
+ * One event per payment id and key (issue 17: a retried assessment counted twice, an issuer's
+ * decline added a second attempt): existing duplicates fold into the first (its time and amount,
+ * `declined` if any was), a unique index makes a repeated id an update, and `blocked` keeps this
+ * service's own blocks apart from issuer declines (rows from before it count as not blocked).
+ */
+const velocityOnePerPayment = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE paykit_risk_velocity ADD COLUMN blocked boolean NOT NULL DEFAULT false`
+  yield* sql`UPDATE paykit_risk_velocity v SET declined = true
+    WHERE NOT v.declined AND EXISTS (SELECT 1 FROM paykit_risk_velocity d
+      WHERE d.kind = v.kind AND d.key = v.key AND d.id = v.id AND d.declined)`
+  yield* sql`DELETE FROM paykit_risk_velocity v USING paykit_risk_velocity f
+    WHERE f.kind = v.kind AND f.key = v.key AND f.id = v.id AND (f.at, f.seq) < (v.at, v.seq)`
+  yield* sql`CREATE UNIQUE INDEX paykit_risk_velocity_payment ON paykit_risk_velocity (kind, key, id)`
+})
+
 /** The risk migrations, keyed `<id>_<name>`; ids only ever grow. */
 export const riskMigrations = {
-  "1_velocity": riskVelocity
+  "1_velocity": riskVelocity,
+  "2_velocity_one_per_payment": velocityOnePerPayment
 }
