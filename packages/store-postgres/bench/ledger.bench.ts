@@ -265,12 +265,12 @@ const peerScenario = (db: string) =>
       },
       {
         mode: "paykit single, group commit",
-        roundTrips: "6 per group",
+        roundTrips: "4 per group",
         call: (c, n) => paykitWrite("g", c, n)
       },
       {
         mode: "paykit single, in the caller's transaction",
-        roundTrips: "7 + BEGIN/COMMIT",
+        roundTrips: "4 + BEGIN/COMMIT",
         call: (c, n) => sql.withTransaction(paykitWrite("t", c, n))
       }
     ]

@@ -59,7 +59,11 @@ import {
   lineRunColumns,
   lineRunUnnest,
   lineFromRow,
-  writeStatement
+  restoreSettingsAt,
+  type Settings,
+  settingsOf,
+  writeStatement,
+  writeStatementRestoring
 } from "./internal/rows.ts"
 import { ledgerMigrations } from "./internal/schema.ts"
 
@@ -364,19 +368,19 @@ class Refused {
  * Builds the `LedgerStore` on the `SqlClient` in context (already migrated; use {@link layer}
  * to open, migrate and build in one go).
  *
- * A write is one transaction of at most four round trips whatever the batch size: lock the
- * holds the commands name plus every due pending hold, then the entries they name (`SELECT … ORDER BY id FOR
- * UPDATE`), lock every account the write touches in id order, decide the batch with the pure
- * `LedgerCore.applyBatch`, then persist the whole change set (accounts, entries, postings, holds,
- * lines, outbox events) in one statement. Every writer takes its locks in the same global order
+ * A write is one transaction of two statements whatever the batch size: one call of the
+ * `paykit_ledger_lock` function (the write's settings, its base time, then the holds the
+ * commands name plus every due pending hold, the entries they name and every account the write
+ * touches, each locked `ORDER BY id FOR UPDATE`), then, after deciding the batch with the pure
+ * `LedgerCore.applyBatch`, one statement persisting the whole change set (accounts, entries,
+ * postings, holds, lines, outbox events). Every writer takes its locks in the same global order
  * (holds, entries, accounts; each by id, as `PORT.md` prescribes), so writers cannot deadlock; a serialization failure,
  * deadlock or id race reported anyway re-runs the transaction, at most `maxAttempts` times with
  * jittered backoff.
  *
- * The write's time is decided inside the transaction (see `clock`): the first locking statement
- * reads its base time (the database's clock by default) and sweeps the holds due at it; the
- * account lock reads each account's latest line time, and the batch is decided at the latest of
- * those. Consumed ids (`failedIds: "consumed"`) live in the entries' id space, so an id is an
+ * The write's time is decided inside the transaction (see `clock`): the lock function reads its
+ * base time (the database's clock by default), sweeps the holds due at it and reads each locked
+ * account's latest line time; the batch is decided at the latest of those. Consumed ids (`failedIds: "consumed"`) live in the entries' id space, so an id is an
  * entry or a failure, never both.
  *
  * A write made inside a transaction of this `SqlClient` (the caller's `sql.withTransaction`) runs
@@ -450,55 +454,6 @@ export const make = (
     }
 
     /**
-     * The settings of a write's statements. Plan every statement for its actual arguments and
-     * the tables' current size (a generic plan cached while a table was small keeps scanning it
-     * whole: seconds per write once a fresh ledger holds 100,000 entries), and bound lock waits
-     * and statements. No JIT: a batch's lookups are estimated dear enough to cross
-     * jit_above_cost, and compiling them took ~0.5 s of a 1,000-entry write whose work is a few
-     * milliseconds. No sequential scans: every lookup here is by key, yet for a batch's 1,000
-     * ids in a young table the planner preferred reading the whole entries table.
-     *
-     * In the store's own transaction they are `SET LOCAL` (gone at its end). Inside a caller's
-     * transaction the write is a savepoint, and a `SET LOCAL` there would outlive it (a released
-     * savepoint keeps its settings until the caller's transaction ends): the caller's values are
-     * read in the same statement and put back as the write's last statement (a write that fails
-     * rolls back to its savepoint, which undoes the settings by itself).
-     */
-    const applySettings = (joined: boolean) =>
-      joined
-        ? Effect.map(
-            sql<{ p: string; j: string; s: string; l: string; t: string }>`WITH old AS MATERIALIZED (
-              SELECT current_setting('plan_cache_mode') AS p, current_setting('jit') AS j,
-                current_setting('enable_seqscan') AS s, current_setting('lock_timeout') AS l,
-                current_setting('statement_timeout') AS t)
-              SELECT old.*, set_config('plan_cache_mode', 'force_custom_plan', true),
-                set_config('jit', 'off', true),
-                set_config('enable_seqscan', 'off', true),
-                set_config('lock_timeout', ${lockTimeout}, true),
-                set_config('statement_timeout', ${statementTimeout}, true)
-              FROM old`,
-            (rows) => rows[0]
-          )
-        : Effect.as(
-            sql`SELECT set_config('plan_cache_mode', 'force_custom_plan', true),
-              set_config('jit', 'off', true),
-              set_config('enable_seqscan', 'off', true),
-              set_config('lock_timeout', ${lockTimeout}, true),
-              set_config('statement_timeout', ${statementTimeout}, true)`,
-            undefined
-          )
-
-    /** Puts back the caller's settings read by {@link applySettings} (inside a caller's transaction). */
-    const restoreSettings = (old: { p: string; j: string; s: string; l: string; t: string } | undefined) =>
-      old === undefined
-        ? Effect.void
-        : Effect.asVoid(sql`SELECT set_config('plan_cache_mode', ${old.p}, true),
-            set_config('jit', ${old.j}, true),
-            set_config('enable_seqscan', ${old.s}, true),
-            set_config('lock_timeout', ${old.l}, true),
-            set_config('statement_timeout', ${old.t}, true)`)
-
-    /**
      * One transaction deciding `requests` in order, each on the state the previous ones left
      * (an overlay over the locked rows), persisted as one change set. One request is the plain
      * case; several are a group commit of concurrent callers' writes. `joined`: the calling
@@ -509,60 +464,42 @@ export const make = (
       (joined ? sql.withTransaction : withAcquireTimeout(sql, acquireMillis))(
         Effect.gen(function* () {
           const commands = requests.length === 1 ? requests[0]!.commands : requests.flatMap((r) => r.commands)
-          const rs = LedgerCore.readSet(commands)
-          const old = yield* applySettings(joined)
-          const outcomes = yield* decideAndPersist(requests, commands, rs)
-          yield* restoreSettings(old)
-          return outcomes
+          return yield* decideAndPersist(requests, LedgerCore.readSet(commands), joined)
         })
       )
 
     const decideAndPersist = (
       requests: ReadonlyArray<LedgerCore.Request>,
-      commands: ReadonlyArray<Command.Command>,
-      rs: ReturnType<typeof LedgerCore.readSet>
+      rs: ReturnType<typeof LedgerCore.readSet>,
+      joined: boolean
     ) =>
       Effect.gen(function* () {
-        // 1. the write's base time (the database's clock, or the latest of the callers' times),
-        // then holds (named, and due at that time), then entries, each locked in id order; the
-        // entry ids that are consumed (rows of kind 'failed') come back as failed ids
+        // 1. one call (`paykit_ledger_lock`, see the ledger's migrations): the write's settings
+        // (the caller's returned, to put back), its base time (the database's clock, or the
+        // latest of the callers' times), then the holds (named, and due at that time), the
+        // entries and every account the write touches, each locked in id order. Consumed entry
+        // ids (rows of kind 'failed') come back as failed ids; each account with the time of its
+        // latest line, read from the locked row itself (its newest version even when the lock
+        // was waited for)
         const callerNow =
           clock === "caller" ? requests.reduce((m, r) => Math.max(m, r.now), Number.NEGATIVE_INFINITY) : null
-        const [locked] = yield* sql<{
-          base: string
-          entries: unknown
-          failed: unknown
-          holds: unknown
-        }>`WITH t AS (
-              SELECT coalesce(${callerNow}::bigint, floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) AS base
-            ), lh AS (
-              SELECT * FROM paykit_ledger_holds
-              WHERE id = ANY(${rs.holdIds}) OR (status = 'pending' AND expires_at <= (SELECT base FROM t))
-              ORDER BY id FOR UPDATE
-            ), le AS (
-              SELECT id FROM paykit_ledger_entries WHERE id = ANY(${rs.entryIds}) ORDER BY id FOR UPDATE
-            )
-            SELECT
-              (SELECT base::text FROM t) AS base,
-              (SELECT coalesce(json_agg(${sql.literal(holdJson)} ORDER BY h.id), '[]') FROM lh h) AS holds,
-              (SELECT coalesce(json_agg(${sql.literal(entryJson)} ORDER BY e.id), '[]') FROM paykit_ledger_entries e
-                WHERE e.id IN (SELECT id FROM le) AND e.kind <> 'failed') AS entries,
-              (SELECT coalesce(json_agg(${sql.literal(failedIdJson)} ORDER BY e.id), '[]') FROM paykit_ledger_entries e
-                WHERE e.id IN (SELECT id FROM le) AND e.kind = 'failed') AS failed`
-        const base = Number(locked?.base)
-        const entries = (json(locked?.entries) as Array<unknown>).map(entryFromJson)
-        const holds = (json(locked?.holds) as Array<unknown>).map(holdFromJson)
-        const failedIds = (json(locked?.failed) as Array<unknown>).map(failedIdFromJson)
-        // 2. every account the write touches, in id order, with the time of its latest line:
-        // read from the locked row itself, which is the row's newest version even when the lock
-        // was waited for (a join to paykit_ledger_lines would see the lines as of this statement's
-        // start, missing those of the transaction it waited for)
-        const accountIds = LedgerCore.lockSet(commands, { entries, holds })
-        const accountRows =
-          accountIds.length === 0
-            ? []
-            : yield* sql<Row>`SELECT ${sql.literal(accountColumns)}, last_at::text AS last_at
-                  FROM paykit_ledger_accounts WHERE id = ANY(${accountIds}) ORDER BY id FOR UPDATE`
+        const [row] = yield* sql<{
+          l: unknown
+        }>`SELECT paykit_ledger_lock(${callerNow}::bigint, ${rs.holdIds}::text[],
+          ${rs.entryIds}::text[], ${rs.accountIds}::text[], ${lockTimeout}, ${statementTimeout}) AS l`
+        const locked = json(row?.l) as {
+          readonly old: Settings
+          readonly base: string
+          readonly holds: ReadonlyArray<unknown>
+          readonly entries: ReadonlyArray<unknown>
+          readonly failed: ReadonlyArray<unknown>
+          readonly accounts: ReadonlyArray<Row>
+        }
+        const base = Number(locked.base)
+        const entries = locked.entries.map(entryFromJson)
+        const holds = locked.holds.map(holdFromJson)
+        const failedIds = locked.failed.map(failedIdFromJson)
+        const accountRows = locked.accounts
         const accounts = accountRows.map(accountFromRow)
         // 3. decide, request after request, each at the ledger's time: its base time raised to
         // the latest line of every locked account and to the previous request's time
@@ -584,7 +521,13 @@ export const make = (
           outcomes = requests.map((r) => overlay.apply(LedgerCore.applyBatch(overlay.snapshot, at(r))))
           merged = overlay.merged()
         }
-        if (LedgerCore.isEmpty(merged)) return outcomes
+        // inside the caller's transaction its settings are put back by the write's last
+        // statement (or by a statement of their own when there is nothing to write): a
+        // `set_config(…, true)` in a savepoint outlives the savepoint's release
+        if (LedgerCore.isEmpty(merged)) {
+          if (joined) yield* sql.unsafe(`SELECT ${restoreSettingsAt(1)}`, settingsOf(locked.old))
+          return outcomes
+        }
         // 4. persist in one statement
         const currencies = currencyRows(merged.accountsCreated)
         if (currencies instanceof Refused) return yield* Effect.fail(currencies)
@@ -605,7 +548,10 @@ export const make = (
             }
           }
         }
-        yield* sql.unsafe(writeStatement, changeSet(merged, currencies))
+        const params = changeSet(merged, currencies)
+        yield* joined
+          ? sql.unsafe(writeStatementRestoring, [...params, ...settingsOf(locked.old)])
+          : sql.unsafe(writeStatement, params)
         return outcomes
       })
 

@@ -313,6 +313,24 @@ const accountColumnsDef = `id text, currency text, code text, normal text, owner
 const holdColumnsDef = `id text, debit text, credit text, amount numeric, currency text, created_at bigint,
   expires_at bigint, status text, posted_amount numeric, resolved_by text, resolved_at bigint`
 
+/** The caller's settings a write changes, as `paykit_ledger_lock` returns them. */
+export interface Settings {
+  readonly p: string
+  readonly j: string
+  readonly s: string
+  readonly l: string
+  readonly t: string
+}
+
+/** {@link Settings} as the parameters of {@link restoreSettingsAt}. */
+export const settingsOf = (old: Settings): Array<string> => [old.p, old.j, old.s, old.l, old.t]
+
+/** Puts back the caller's settings, given as parameters `$n`…`$n+4` ({@link settingsOf}). */
+export const restoreSettingsAt = (n: number): string =>
+  `set_config('plan_cache_mode', $${n}, true), set_config('jit', $${n + 1}, true),
+  set_config('enable_seqscan', $${n + 2}, true), set_config('lock_timeout', $${n + 3}, true),
+  set_config('statement_timeout', $${n + 4}, true)`
+
 /**
  * Persists a change set in one statement (one round trip): data-modifying CTEs insert and
  * update every table. Foreign keys and CHECK constraints (limits, ranges, currencies) are
@@ -320,7 +338,7 @@ const holdColumnsDef = `id text, debit text, credit text, amount numeric, curren
  * rare parts, `$2`… the columns of entries, postings and lines, then the outbox events (see
  * {@link changeSet}).
  */
-export const writeStatement = `WITH input AS (SELECT $1::jsonb AS j),
+const writeBody = `WITH input AS (SELECT $1::jsonb AS j),
 cur AS (
   INSERT INTO paykit_ledger_currencies (code, exponent)
   SELECT x.code, x.exponent FROM input, jsonb_to_recordset(input.j->'cur') AS x(code text, exponent smallint)
@@ -399,5 +417,16 @@ li AS (
 ),
 ob AS (
   INSERT INTO paykit_outbox (events, count) SELECT $26::json, $27::integer WHERE $27::integer > 0
-)
+)`
+
+/** {@link writeBody} on its own: the store's own transaction ends with the settings. */
+export const writeStatement = `${writeBody}
 SELECT 1 AS done`
+
+/**
+ * {@link writeBody} inside the caller's transaction: also puts back the caller's settings
+ * (`$28`…`$32`, {@link settingsOf}), which the write changed for its own statements and which
+ * would otherwise outlive its savepoint.
+ */
+export const writeStatementRestoring = `${writeBody}
+SELECT ${restoreSettingsAt(28)}`

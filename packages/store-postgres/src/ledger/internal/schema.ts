@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { MAX } from "../../internal/adapter.ts"
+import { accountColumns, entryJson, failedIdJson, holdJson } from "./rows.ts"
 
 /**
  * The ledger's books (namespace `ledger`, recorded in `paykit_ledger_migrations`): units of
@@ -126,7 +127,77 @@ const ledger = Effect.gen(function* () {
       AS u(entry_id, at, debits_posted, credits_posted, debits_pending, credits_pending, k)`
 })
 
+/**
+ * The first statement of every write, as one server-side function (one round trip instead of
+ * three): `paykit_ledger_lock(now, holdIds, entryIds, accountIds, lockTimeout, statementTimeout)`.
+ *
+ * 1. Reads the caller's settings (returned, so a write inside the caller's transaction can put
+ *    them back in its last statement) and sets the write's own for the rest of the transaction:
+ *    no sequential scans (every lookup of a write is by key; a plan made while a table was small
+ *    would otherwise keep scanning it whole once it is large), no JIT (compiling a batch's
+ *    lookups cost more than running them), and the lock and statement timeouts. They are set
+ *    before any query of the function is planned, so its own lookups obey them too. Its lookups
+ *    use generic plans (planned once per connection: with sequential scans off they are index
+ *    lookups whatever the tables' size), the write's statements `plan_cache_mode = auto`.
+ * 2. The write's base time: `now` (clock "caller"), or the database's clock.
+ * 3. Locks, in the global order every writer follows (PORT.md): the named holds and every
+ *    pending hold due at the base time, then the named entries (a consumed id is an entry row of
+ *    kind `failed`), then every account the write touches (the named ones, the accounts of the
+ *    locked holds and of the locked entries' postings), each by id.
+ *
+ * Returns one JSON object: `old` (the caller's settings), `base`, `holds`, `entries`, `failed`
+ * and `accounts` (each account with the time of its latest line, `last_at`, read from the
+ * locked row, which is its newest version even when the lock was waited for).
+ */
+const lockFunction = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql.unsafe(`CREATE FUNCTION paykit_ledger_lock(p_now bigint, p_holds text[], p_entries text[],
+    p_accounts text[], p_lock_timeout text, p_statement_timeout text) RETURNS json LANGUAGE plpgsql AS $fn$
+  DECLARE
+    v_old json;
+    v_base bigint;
+    v_holds json;
+    v_hold_accounts text[];
+    v_entry_ids text[];
+    v_entries json;
+    v_failed json;
+    v_entry_accounts text[];
+    v_accounts json;
+  BEGIN
+    v_old := json_build_object('p', current_setting('plan_cache_mode'), 'j', current_setting('jit'),
+      's', current_setting('enable_seqscan'), 'l', current_setting('lock_timeout'),
+      't', current_setting('statement_timeout'));
+    PERFORM set_config('plan_cache_mode', 'force_generic_plan', true), set_config('jit', 'off', true),
+      set_config('enable_seqscan', 'off', true), set_config('lock_timeout', p_lock_timeout, true),
+      set_config('statement_timeout', p_statement_timeout, true);
+    v_base := coalesce(p_now, floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint);
+    SELECT coalesce(json_agg(${holdJson} ORDER BY h.id), '[]'),
+        coalesce(array_agg(h.debit) || array_agg(h.credit), '{}')
+      INTO v_holds, v_hold_accounts
+      FROM (SELECT * FROM paykit_ledger_holds
+        WHERE id = ANY(p_holds) OR (status = 'pending' AND expires_at <= v_base)
+        ORDER BY id FOR UPDATE) h;
+    SELECT coalesce(array_agg(x.id), '{}') INTO v_entry_ids
+      FROM (SELECT id FROM paykit_ledger_entries WHERE id = ANY(p_entries) ORDER BY id FOR UPDATE) x;
+    SELECT coalesce(json_agg(${entryJson} ORDER BY e.id) FILTER (WHERE e.kind <> 'failed'), '[]'),
+        coalesce(json_agg(${failedIdJson} ORDER BY e.id) FILTER (WHERE e.kind = 'failed'), '[]')
+      INTO v_entries, v_failed
+      FROM paykit_ledger_entries e WHERE e.id = ANY(v_entry_ids);
+    SELECT coalesce(array_agg(p.debit) || array_agg(p.credit), '{}') INTO v_entry_accounts
+      FROM paykit_ledger_postings p JOIN paykit_ledger_entries e ON e.id = p.entry_id
+      WHERE p.entry_id = ANY(v_entry_ids) AND e.kind <> 'failed';
+    SELECT coalesce(json_agg(row_to_json(a) ORDER BY a.id), '[]') INTO v_accounts
+      FROM (SELECT ${accountColumns}, last_at::text AS last_at FROM paykit_ledger_accounts
+        WHERE id = ANY(p_accounts || v_hold_accounts || v_entry_accounts) ORDER BY id FOR UPDATE) a;
+    PERFORM set_config('plan_cache_mode', 'auto', true);
+    RETURN json_build_object('old', v_old, 'base', v_base::text, 'holds', v_holds, 'entries', v_entries,
+      'failed', v_failed, 'accounts', v_accounts);
+  END
+  $fn$`)
+})
+
 /** The ledger's migrations, keyed `<id>_<name>`; ids only ever grow. */
 export const ledgerMigrations = {
-  "1_ledger": ledger
+  "1_ledger": ledger,
+  "2_lock_function": lockFunction
 }
