@@ -220,12 +220,18 @@ const text = (x: unknown): string => {
   }
 }
 
+/**
+ * A value as a hit's reason shows it. A list (a block list, an allow list) shows its size only:
+ * its entries are other customers' e-mails, IPs and card fingerprints, and a reason travels in
+ * alerts to people who must not see them. A membership test names the list and shows the tested
+ * value through that value's own attribute.
+ */
 const show = (x: unknown): string =>
   x instanceof Set
-    ? `[${[...x].slice(0, 5).map(text).join(", ")}${x.size > 5 ? ", …" : ""}]`
+    ? `a list of ${x.size} ${x.size === 1 ? "value" : "values"}`
     : typeof x === "string"
       ? JSON.stringify(x)
-      : String(x)
+      : text(x)
 
 /** A hit whose reason is written when first read (most hits are never shown). */
 class LazyHit implements Hit {
@@ -348,6 +354,9 @@ const evaluate = (set: RuleSet, f: PreparedFrame, now: number, out: Array<unknow
   let review = false
   let block = false
   let freeze = false
+  /** Alerts and freeze recommendations of block and review rules, which an allow hit overrides. */
+  let overridableFreeze = false
+  let overridable = 0
   let hits: Array<Hit> | undefined
   let shadowHits: Array<Hit> | undefined
   let errors: Array<RuleError> | undefined
@@ -381,8 +390,12 @@ const evaluate = (set: RuleSet, f: PreparedFrame, now: number, out: Array<unknow
     if (c.rule.alert) {
       if (alerts === undefined) alerts = []
       alerts.push(h)
+      if (c.cls >= 2) overridable++
     }
-    if (c.rule.freeze) freeze = true
+    if (c.rule.freeze) {
+      if (c.cls >= 2) overridableFreeze = true
+      else freeze = true
+    }
     switch (c.cls) {
       case 0:
         threeDS = true
@@ -398,6 +411,13 @@ const evaluate = (set: RuleSet, f: PreparedFrame, now: number, out: Array<unknow
     }
   }
   const fromScore = scoreOutcome(score, set.thresholds)
+  // an allow hit overrides block and review rules, their alerts and freeze recommendations with
+  // them: a payment the platform lets through does not alert or freeze as if it had blocked it
+  if (allow) {
+    if (alerts !== undefined && overridable > 0) {
+      alerts = alerts.filter((h) => h.action === "allow" || h.action === "request_3ds")
+    }
+  } else if (overridableFreeze) freeze = true
   return {
     outcome: combine({ allow, requestThreeDS: threeDS, review, block }, fromScore),
     score,

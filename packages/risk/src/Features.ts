@@ -4,6 +4,14 @@ import type { Catalog, Values } from "./Attributes.ts"
 import * as Velocity from "./Velocity.ts"
 
 const Text = Schema.String.check(Schema.isNonEmpty(), Schema.isMaxLength(320))
+/** An amount of money that is not negative (zero is legal): a payment, a refund, a volume. */
+export const NonNegativeMoney = Money.Json.check(
+  Schema.makeFilter((m: Money.Money) => m.amount >= 0n || "an amount that is not negative")
+)
+/** Minor units that are not negative (zero is legal). */
+export const NonNegativeMinorUnits = Money.MinorUnits.check(
+  Schema.makeFilter((n: bigint) => n >= 0n || "an amount that is not negative")
+)
 const Country = Schema.String.check(
   Schema.isPattern(/^[A-Z]{2}$/, { message: 'expected an ISO 3166-1 alpha-2 country code such as "US"' })
 )
@@ -23,8 +31,8 @@ const Country = Schema.String.check(
  */
 export const Payment = Schema.Struct({
   id: Text,
-  amount: Money.Json,
-  amountRef: Schema.optionalKey(Money.Json),
+  amount: NonNegativeMoney,
+  amountRef: Schema.optionalKey(NonNegativeMoney),
   method: Schema.optionalKey(Text),
   cardCountry: Schema.optionalKey(Country),
   ipCountry: Schema.optionalKey(Country),
@@ -79,7 +87,7 @@ export type Payment = typeof Payment.Type
  */
 export const Profile = Schema.Struct({
   accountAgeDays: Schema.optionalKey(Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0))),
-  avgTicketRef: Schema.optionalKey(Money.MinorUnits),
+  avgTicketRef: Schema.optionalKey(NonNegativeMinorUnits),
   usualCountries: Schema.optionalKey(Schema.Array(Country)),
   verified: Schema.optionalKey(Schema.Boolean)
 })

@@ -235,7 +235,9 @@ export interface Event {
 export const EventJson = Schema.Struct({
   id: Schema.String.check(Schema.isNonEmpty()),
   at: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0)),
-  amountRef: Money.MinorUnits,
+  amountRef: Money.MinorUnits.check(
+    Schema.makeFilter((n: bigint) => n >= 0n || "an amount that is not negative")
+  ),
   declined: Schema.Boolean,
   blocked: Schema.optionalKey(Schema.Boolean),
   customer: Schema.optionalKey(Schema.String.check(Schema.isNonEmpty())),

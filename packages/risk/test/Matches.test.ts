@@ -151,3 +151,47 @@ describe("every string a request carries is bounded", () => {
     expect(Result.isSuccess(ok.out)).toBe(true)
   })
 })
+
+describe("alerts do not leak other people's data", () => {
+  it("a block-list hit's reason and its alert name the list and show the tested value, never the list's entries", async () => {
+    const others = ["victim1@example.com", "victim2@example.com", "victim3@example.com"]
+    const ruleSet = RuleSet.makeUnsafe(catalog, {
+      rules: [
+        {
+          id: "blocked_email",
+          description: "e-mail on the block list",
+          action: "block",
+          condition: "payment.email in lists.blocked_emails",
+          alert: true
+        }
+      ]
+    })
+    const layer = Risk.layer({ ruleSet, lists: { blocked_emails: [...others, "fraud@example.com"] } }).pipe(
+      Layer.provideMerge(VelocityStore.layerMemory),
+      Layer.provideMerge(Notifier.layerMemory),
+      Layer.provide(Ids.layerSeeded(5)),
+      Layer.merge(TestClock.layer())
+    )
+    const [assessment, events] = await Effect.runPromise(
+      Effect.provide(
+        Effect.gen(function* () {
+          const risk = yield* Risk.Risk
+          const a = yield* risk.assess({
+            payment: { id: "pay_1", amount: { amount: "100", currency: "USD" }, email: "fraud@example.com" }
+          })
+          return [a, yield* (yield* Notifier.RecordedEvents).all] as const
+        }),
+        layer
+      )
+    )
+    const reason = assessment.decision.hits[0]!.reason
+    expect(reason).toContain('payment.email = "fraud@example.com"')
+    expect(reason).toContain("lists.blocked_emails = a list of 4 values")
+    const published = JSON.stringify(events)
+    expect(published).toContain("fraud@example.com")
+    for (const other of others) {
+      expect(reason).not.toContain(other)
+      expect(published).not.toContain(other)
+    }
+  })
+})

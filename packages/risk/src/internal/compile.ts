@@ -245,7 +245,12 @@ const node = (catalog: Catalog, slots: Slots, n: ASTNode): C => {
   switch (n.op) {
     case "value": {
       const v = n.args
-      if (typeof v === "bigint") return constant("int", norm(v))
+      if (typeof v === "bigint") {
+        // CEL ints are 64-bit: a literal beyond them is refused, not read as another number
+        // (2^63 only as the operand of a minus: -9223372036854775808 is the least int)
+        if (v > INT_MAX || v < INT_MIN) return unsupported(`the int literal ${v} (ints are 64-bit)`)
+        return constant("int", norm(v))
+      }
       if (typeof v === "number") return constant("double", v)
       if (typeof v === "string") return constant("string", intern(v))
       if (typeof v === "boolean") return constant("bool", v)
@@ -363,7 +368,9 @@ const node = (catalog: Catalog, slots: Slots, n: ASTNode): C => {
       }
     }
     case "-_": {
-      const a = sub(n.args)
+      const operand = n.args as ASTNode
+      if (operand.op === "value" && operand.args === -INT_MIN) return constant("int", norm(INT_MIN))
+      const a = sub(operand)
       if (a.k !== undefined && a.t === "int") {
         const r = checkInt(-big(a.k.value as Int))
         return r instanceof Err ? lift1("int", a.f, (x: Int) => checkInt(-big(x))) : constant("int", r)
