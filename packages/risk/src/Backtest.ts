@@ -83,6 +83,23 @@ export interface RuleStats {
  */
 export interface Report {
   readonly payments: number
+  /** Valid payments per label (`unlabelled`: no label given). */
+  readonly labels: Readonly<Record<LabelOrNone, number>>
+  /** Outcome × label: how many payments of each label got each outcome. */
+  readonly matrix: Readonly<Record<Decision.Outcome, Readonly<Record<LabelOrNone, number>>>>
+  /** The same in amounts: reference-currency minor units (payments without one count 0). */
+  readonly amounts: Readonly<Record<Decision.Outcome, Readonly<Record<LabelOrNone, bigint>>>>
+  /**
+   * Blocking as a fraud screen, over labelled payments: `caught` the fraud blocked (count and
+   * amount), `wronglyBlocked` the legit blocked, `precision` = fraud blocked / labelled blocked
+   * and `recall` = fraud blocked / all fraud (`null` when the denominator is 0).
+   */
+  readonly screen: {
+    readonly caught: { readonly payments: number; readonly amountRef: bigint }
+    readonly wronglyBlocked: { readonly payments: number; readonly amountRef: bigint }
+    readonly precision: number | null
+    readonly recall: number | null
+  }
   readonly invalid: ReadonlyArray<{ readonly index: number; readonly error: InvalidInput }>
   readonly outcomes: Record<Decision.Outcome, number>
   readonly rules: Record<string, RuleStats>
@@ -126,6 +143,34 @@ export interface Options {
 }
 
 const decodeHistorical = Input.decodeResult("Backtest.run", Historical)
+
+/** A payment's label, or `unlabelled`. */
+type LabelOrNone = "fraud" | "legit" | "unlabelled"
+
+const OUTCOMES: ReadonlyArray<Decision.Outcome> = ["approve", "challenge", "review", "block"]
+
+const perLabel = <A>(zero: () => A): Record<LabelOrNone, A> => ({
+  fraud: zero(),
+  legit: zero(),
+  unlabelled: zero()
+})
+
+/** Precision and recall of blocking, from the outcome × label matrix. */
+const screenOf = (
+  matrix: Report["matrix"],
+  amounts: Report["amounts"],
+  labels: Report["labels"]
+): Report["screen"] => {
+  const blockedFraud = matrix.block.fraud
+  const blockedLegit = matrix.block.legit
+  const ratio = (n: number, d: number): number | null => (d === 0 ? null : n / d)
+  return {
+    caught: { payments: blockedFraud, amountRef: amounts.block.fraud },
+    wronglyBlocked: { payments: blockedLegit, amountRef: amounts.block.legit },
+    precision: ratio(blockedFraud, blockedFraud + blockedLegit),
+    recall: ratio(blockedFraud, labels.fraud)
+  }
+}
 
 const zeroOutcomes = (): Record<Decision.Outcome, number> => ({
   approve: 0,
@@ -200,6 +245,15 @@ export const run = (
   for (const r of (withCandidate ?? base).rules) stats(r.id)
   const overlap: Record<string, Record<string, number>> = {}
   const decisions: Array<Report["decisions"][number]> = []
+  const labels = perLabel(() => 0)
+  const matrix = Object.fromEntries(OUTCOMES.map((o) => [o, perLabel(() => 0)])) as Record<
+    Decision.Outcome,
+    Record<LabelOrNone, number>
+  >
+  const amounts = Object.fromEntries(OUTCOMES.map((o) => [o, perLabel(() => 0n)])) as Record<
+    Decision.Outcome,
+    Record<LabelOrNone, bigint>
+  >
   let candidateHits = 0
   let changed = 0
   for (const i of order) {
@@ -222,6 +276,11 @@ export const run = (
     })
     const decision = Decision.decide(base, values, h.at)
     outcomes[decision.outcome]++
+    const label: LabelOrNone = h.label ?? "unlabelled"
+    const amountRef = Features.amountRef(h.payment, reference)
+    labels[label]++
+    matrix[decision.outcome][label]++
+    amounts[decision.outcome][label] += amountRef ?? 0n
     const hitIds = decision.hits.map((x) => x.ruleId)
     const all = [...hitIds, ...decision.shadowHits.map((x) => x.ruleId)]
     for (const x of decision.hits) {
@@ -260,7 +319,6 @@ export const run = (
       hits: hitIds,
       ...(candidateOutcome === undefined ? {} : { candidateOutcome })
     })
-    const amountRef = Features.amountRef(h.payment, reference)
     if (amountRef !== undefined) {
       histories.record(
         Features.eventOf(h.payment, amountRef, h.at, decision.outcome === "block", h.declined === true)
@@ -269,6 +327,10 @@ export const run = (
   }
   return Result.succeed({
     payments: items.length,
+    labels,
+    matrix,
+    amounts,
+    screen: screenOf(matrix, amounts, labels),
     invalid,
     outcomes,
     rules,

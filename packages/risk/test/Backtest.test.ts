@@ -1,3 +1,4 @@
+import { fc, test } from "@fast-check/vitest"
 import { Result } from "effect"
 import { describe, expect, it } from "vitest"
 import { Attributes, Backtest, RuleSet, RuleSets } from "../src/index.ts"
@@ -89,4 +90,55 @@ describe("Backtest", () => {
     })
     expect(Result.isFailure(bad) && bad.failure._tag).toBe("RuleTypeError")
   })
+
+  it("the report gives totals per label, the outcome × label matrix in counts and amounts, and blocking's precision, recall, catches and wrong blocks", () => {
+    const r = Result.getOrThrow(Backtest.run({ ruleSet, payments: history }))
+    expect(r.labels).toEqual({ fraud: 4, legit: 5, unlabelled: 0 })
+    expect(r.matrix.block).toEqual({ fraud: 4, legit: 0, unlabelled: 0 })
+    expect(r.matrix.approve).toEqual({ fraud: 0, legit: 5, unlabelled: 0 })
+    expect(r.amounts.block).toEqual({ fraud: 400n, legit: 0n, unlabelled: 0n })
+    expect(r.amounts.approve).toEqual({ fraud: 0n, legit: 5400n, unlabelled: 0n })
+    expect(r.screen).toEqual({
+      caught: { payments: 4, amountRef: 400n },
+      wronglyBlocked: { payments: 0, amountRef: 0n },
+      precision: 1,
+      recall: 1
+    })
+    // nothing labelled: no precision or recall to give
+    const unlabelled = Result.getOrThrow(
+      Backtest.run({ ruleSet, payments: history.map(({ label: _, ...h }) => h) })
+    )
+    expect(unlabelled.screen.precision).toBeNull()
+    expect(unlabelled.screen.recall).toBeNull()
+    expect(unlabelled.labels.unlabelled).toBe(9)
+  })
+
+  test.prop([fc.array(fc.constantFrom("fraud", "legit", undefined), { minLength: 9, maxLength: 9 })], {
+    numRuns: 40
+  })(
+    "for any labelling, the matrix agrees with the decisions and the labels, and precision and recall with the matrix",
+    (labels) => {
+      const labelled = history.map(({ label: _, ...h }, i) =>
+        labels[i] === undefined ? h : { ...h, label: labels[i] }
+      )
+      const r = Result.getOrThrow(Backtest.run({ ruleSet, payments: labelled }))
+      const byId = new Map(labelled.map((h) => [h.payment.id, h]))
+      let blockedFraud = 0
+      let blockedLegit = 0
+      for (const d of r.decisions) {
+        const label = (byId.get(d.paymentId) as { label?: string }).label
+        if (d.outcome === "block" && label === "fraud") blockedFraud++
+        if (d.outcome === "block" && label === "legit") blockedLegit++
+      }
+      const total = Object.values(r.matrix).reduce((n, row) => n + row.fraud + row.legit + row.unlabelled, 0)
+      expect(total).toBe(r.payments)
+      expect(r.labels.fraud).toBe(labels.filter((l) => l === "fraud").length)
+      expect(r.screen.caught.payments).toBe(blockedFraud)
+      expect(r.screen.wronglyBlocked.payments).toBe(blockedLegit)
+      expect(r.screen.precision).toBe(
+        blockedFraud + blockedLegit === 0 ? null : blockedFraud / (blockedFraud + blockedLegit)
+      )
+      expect(r.screen.recall).toBe(r.labels.fraud === 0 ? null : blockedFraud / r.labels.fraud)
+    }
+  )
 })
