@@ -179,6 +179,14 @@ export const make = (config: Config): Effect.Effect<Risk["Service"], never, Velo
       Object.entries(config.lists ?? {}).map(([name, values]) => [name, new Set(values)])
     )
     const set = config.ruleSet
+    const longest = Math.max(0, ...set.catalog.velocity.windows.map((w) => w.millis))
+    if (store.maxAgeMillis !== undefined && store.maxAgeMillis < longest) {
+      return yield* Effect.die(
+        new Error(
+          `the velocity store keeps events for ${store.maxAgeMillis} ms, less than the rule set's longest velocity window (${longest} ms): give the store maxAgeMillis of at least ${longest}`
+        )
+      )
+    }
 
     const assess = Effect.fn("paykit.risk.assess")(function* (request: unknown) {
       const { payment, customer, custom } = yield* decodeRequest(request)

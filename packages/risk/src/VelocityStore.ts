@@ -1,5 +1,5 @@
 import { type DomainEvent, Notifier } from "@paykit/core"
-import { Context, Effect, Layer, Semaphore } from "effect"
+import { Clock, Context, type Duration, Effect, Layer, Semaphore } from "effect"
 import type { VelocityStoreUnavailable } from "./errors.ts"
 import * as Velocity from "./Velocity.ts"
 
@@ -17,6 +17,24 @@ import * as Velocity from "./Velocity.ts"
  * @since 0.1.0
  */
 export const DEFAULT_CAP = 1_000
+
+/**
+ * The memory store's bounds besides the per-key `cap`: how many keys it keeps (the least recently
+ * recorded go first) and how old an event may be (events older than `maxAgeMillis` before the
+ * newest event recorded under their key are dropped when that key is next recorded, and by
+ * `prune`). The defaults: 100,000 keys (about 100 MB at a few events per key) and 7 days (the
+ * largest default velocity window; `Risk.layer` refuses a store whose age bound is shorter than
+ * its rule set's largest window).
+ *
+ * @example
+ * ```ts
+ * import { VelocityStore } from "@paykit/risk"
+ * VelocityStore.DEFAULT_LIMITS.maxKeys // 100000
+ * ```
+ * @category models
+ * @since 0.2.0
+ */
+export const DEFAULT_LIMITS = { maxKeys: 100_000, maxAgeMillis: 7 * 86_400_000 } as const
 
 /** The histories an assessment reads, by key kind (only the kinds it asked for and has). */
 type Histories_ = { readonly [K in Velocity.KeyKind]?: ReadonlyArray<Velocity.Event> }
@@ -85,6 +103,11 @@ export class VelocityStore extends Context.Service<
   VelocityStore,
   {
     readonly cap: number
+    /**
+     * How far back the store keeps events (`undefined`: as far as `cap` allows). `Risk` refuses a
+     * store that keeps less than its rule set's largest velocity window.
+     */
+    readonly maxAgeMillis?: number | undefined
     readonly record: (
       event: Velocity.Event,
       events?: ReadonlyArray<DomainEvent.DomainEvent>
@@ -118,9 +141,23 @@ export class VelocityStore extends Context.Service<
  */
 export class Histories {
   private readonly keys = new Map<string, Array<Velocity.Event>>()
-  constructor(readonly cap: number = DEFAULT_CAP) {
+  readonly maxKeys: number
+  readonly maxAgeMillis: number
+  constructor(
+    readonly cap: number = DEFAULT_CAP,
+    limits: { readonly maxKeys?: number | undefined; readonly maxAgeMillis?: number | undefined } = {}
+  ) {
     if (!Number.isSafeInteger(cap) || cap < 1)
       throw new Error(`the cap must be a positive integer, got ${cap}`)
+    this.maxKeys = limits.maxKeys ?? Number.POSITIVE_INFINITY
+    this.maxAgeMillis = limits.maxAgeMillis ?? Number.POSITIVE_INFINITY
+    if (!(this.maxKeys >= 1)) throw new Error(`maxKeys must be at least 1, got ${this.maxKeys}`)
+    if (!(this.maxAgeMillis >= 0))
+      throw new Error(`maxAgeMillis must not be negative, got ${this.maxAgeMillis}`)
+  }
+  /** How many keys hold events. */
+  get size(): number {
+    return this.keys.size
   }
   record(event: Velocity.Event): void {
     for (const kind of Velocity.KEY_KINDS) {
@@ -130,8 +167,11 @@ export class Histories {
       let list = this.keys.get(k)
       if (list === undefined) {
         list = []
-        this.keys.set(k, list)
+      } else {
+        // the most recently recorded key is the last to go when there are too many
+        this.keys.delete(k)
       }
+      this.keys.set(k, list)
       // one event per payment id and key: a repeated id updates the kept event's facts
       const kept = list.findIndex((e) => e.id === event.id)
       if (kept >= 0) {
@@ -144,6 +184,16 @@ export class Histories {
       if (i === 0 && list.length >= this.cap) continue
       list.splice(i, 0, event)
       if (list.length > this.cap) list.shift()
+      // events too old to be in any window of the newest one's time
+      const newest = list[list.length - 1]!.at
+      let old = 0
+      while (old < list.length && list[old]!.at < newest - this.maxAgeMillis) old++
+      if (old > 0) list.splice(0, old)
+    }
+    while (this.keys.size > this.maxKeys) {
+      const first = this.keys.keys().next()
+      if (first.done === true) break
+      this.keys.delete(first.value)
     }
   }
   history(kind: Velocity.KeyKind, key: string): ReadonlyArray<Velocity.Event> {
@@ -151,15 +201,28 @@ export class Histories {
   }
   prune(before: number): number {
     let removed = 0
-    for (const [k, list] of this.keys) {
-      let n = 0
-      while (n < list.length && list[n]!.at < before) n++
-      if (n === 0) continue
-      removed += n
-      if (n === list.length) this.keys.delete(k)
-      else list.splice(0, n)
-    }
+    for (const k of [...this.keys.keys()]) removed += this.pruneKey(k, before)
     return removed
+  }
+  /** Prunes the keys in `ks` (a slice of {@link keyList}); returns the entries removed. */
+  pruneKeys(ks: ReadonlyArray<string>, before: number): number {
+    let removed = 0
+    for (const k of ks) removed += this.pruneKey(k, before)
+    return removed
+  }
+  /** The keys held now, for pruning in slices. */
+  keyList(): ReadonlyArray<string> {
+    return [...this.keys.keys()]
+  }
+  private pruneKey(k: string, before: number): number {
+    const list = this.keys.get(k)
+    if (list === undefined) return 0
+    let n = 0
+    while (n < list.length && list[n]!.at < before) n++
+    if (n === 0) return 0
+    if (n === list.length) this.keys.delete(k)
+    else list.splice(0, n)
+    return n
   }
 }
 
@@ -174,6 +237,30 @@ export const merged = (kept: Velocity.Event, later: Velocity.Event): Velocity.Ev
       ? { ...kept, blocked: true }
       : kept
 
+/** How many keys one slice of the memory store's `prune` handles before yielding. */
+const PRUNE_SLICE = 10_000
+
+/**
+ * Options of the memory store: `cap` events per key ({@link DEFAULT_CAP}), `maxKeys` and
+ * `maxAgeMillis` ({@link DEFAULT_LIMITS}), and `pruneEvery`: the layer then forks a fiber that
+ * prunes events older than `maxAgeMillis` on that schedule (by the `Clock`), in slices that never
+ * block the event loop.
+ *
+ * @example
+ * ```ts
+ * import type { VelocityStore } from "@paykit/risk"
+ * const o: VelocityStore.MemoryOptions = { cap: 500, maxKeys: 50_000, pruneEvery: "1 hour" }
+ * ```
+ * @category models
+ * @since 0.2.0
+ */
+export interface MemoryOptions {
+  readonly cap?: number | undefined
+  readonly maxKeys?: number | undefined
+  readonly maxAgeMillis?: number | undefined
+  readonly pruneEvery?: Duration.Input | undefined
+}
+
 /**
  * Builds an in-memory velocity store keeping at most `cap` events per key.
  *
@@ -187,11 +274,14 @@ export const merged = (kept: Velocity.Event, later: Velocity.Event): Velocity.Ev
  * @since 0.1.0
  */
 export const makeMemory = (
-  options: { readonly cap?: number } = {}
+  options: MemoryOptions = {}
 ): Effect.Effect<VelocityStore["Service"], never, Notifier.Notifier> =>
   Effect.gen(function* () {
     const notifier = yield* Notifier.Notifier
-    const h = new Histories(options.cap ?? DEFAULT_CAP)
+    const h = new Histories(options.cap ?? DEFAULT_CAP, {
+      maxKeys: options.maxKeys ?? DEFAULT_LIMITS.maxKeys,
+      maxAgeMillis: options.maxAgeMillis ?? DEFAULT_LIMITS.maxAgeMillis
+    })
     // one assessment's read-decide-record at a time
     const lock = yield* Semaphore.make(1)
     const record = (event: Velocity.Event, events?: ReadonlyArray<DomainEvent.DomainEvent>) =>
@@ -216,7 +306,27 @@ export const makeMemory = (
           })
         ),
       history: (kind, key) => Effect.sync(() => [...h.history(kind, key)]),
-      prune: (before) => Effect.sync(() => h.prune(before))
+      // in slices of PRUNE_SLICE keys, yielding between them: a million keys never hold the
+      // event loop (one synchronous pass over 1M events blocked for up to 8 s)
+      prune: (before) =>
+        Effect.suspend(() => {
+          const ks = h.keyList()
+          let removed = 0
+          const slice = (from: number): Effect.Effect<number> =>
+            from >= ks.length
+              ? Effect.succeed(removed)
+              : Effect.andThen(
+                  Effect.sync(() => {
+                    removed += h.pruneKeys(ks.slice(from, from + PRUNE_SLICE), before)
+                  }),
+                  Effect.andThen(
+                    Effect.yieldNow,
+                    Effect.suspend(() => slice(from + PRUNE_SLICE))
+                  )
+                )
+          return slice(0)
+        }),
+      maxAgeMillis: h.maxAgeMillis
     })
   })
 
@@ -232,9 +342,28 @@ export const makeMemory = (
  * @category layers
  * @since 0.1.0
  */
-export const layerMemoryWith = (options: {
-  readonly cap?: number
-}): Layer.Layer<VelocityStore, never, Notifier.Notifier> => Layer.effect(VelocityStore, makeMemory(options))
+export const layerMemoryWith = (
+  options: MemoryOptions
+): Layer.Layer<VelocityStore, never, Notifier.Notifier> =>
+  Layer.effect(
+    VelocityStore,
+    Effect.gen(function* () {
+      const store = yield* makeMemory(options)
+      if (options.pruneEvery !== undefined) {
+        const every = options.pruneEvery
+        const maxAge = options.maxAgeMillis ?? DEFAULT_LIMITS.maxAgeMillis
+        yield* Effect.forkScoped(
+          Effect.forever(
+            Effect.andThen(
+              Effect.sleep(every),
+              Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.ignore(store.prune(now - maxAge)))
+            )
+          )
+        )
+      }
+      return store
+    })
+  )
 
 /**
  * An in-memory velocity store with the default cap of {@link DEFAULT_CAP} events per key.

@@ -1,5 +1,5 @@
 import { Ids, Notifier } from "@paykit/core"
-import { Effect, Layer, Result } from "effect"
+import { Cause, Effect, Fiber, Layer, Result } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { Attributes, Decision, Risk, Rule, RuleSet, Scorecard, VelocityStore } from "../src/index.ts"
@@ -152,5 +152,79 @@ describe("CEL int literals beyond int64 are refused at definition", () => {
       const r = define(`payment.amount_ref > ${literal}`)
       expect(Result.isFailure(r) && r.failure).toMatchObject({ _tag: "UnsupportedExpression" })
     }
+  })
+})
+
+describe("the memory velocity store bounds its memory", () => {
+  const event = (i: number, at: number, customer: string) => ({
+    id: `p${i}`,
+    at,
+    amountRef: 1n,
+    declined: false,
+    customer
+  })
+
+  it("a key cap: the least recently recorded keys go first; 200,000 distinct keys under a cap of 1,000 keep 1,000", () => {
+    const h = new VelocityStore.Histories(10, { maxKeys: 3 })
+    for (const [i, c] of ["a", "b", "c", "a", "d"].entries()) h.record(event(i, i, c))
+    // b was recorded least recently when d arrived
+    expect(h.history("customer", "b")).toEqual([])
+    expect(["a", "c", "d"].map((c) => h.history("customer", c).length)).toEqual([2, 1, 1])
+    const big = new VelocityStore.Histories(10, { maxKeys: 1_000 })
+    for (let i = 0; i < 200_000; i++) big.record(event(i, i, `c${i}`))
+    expect(big.size).toBe(1_000)
+    expect(big.history("customer", "c199999").length).toBe(1)
+    expect(big.history("customer", "c0")).toEqual([])
+  })
+
+  it("events older than maxAgeMillis before a key's newest are dropped when the key is recorded", () => {
+    const h = new VelocityStore.Histories(10, { maxAgeMillis: 1_000 })
+    for (const at of [0, 500, 900, 1_200, 2_100]) h.record(event(at, at, "a"))
+    // at 2,100 only events from 1,100 on are kept
+    expect(h.history("customer", "a").map((e) => e.at)).toEqual([1_200, 2_100])
+  })
+
+  it("prune works in slices and lets other fibers run between them; it removes exactly what a single pass would", () =>
+    Effect.runPromise(
+      Effect.gen(function* () {
+        const store = yield* VelocityStore.makeMemory({ cap: 5, maxKeys: 50_000 })
+        for (let i = 0; i < 30_000; i++) yield* store.record(event(i, i % 7, `c${i}`))
+        let ticks = 0
+        let done = false
+        const ticker = yield* Effect.forkChild(
+          Effect.whileLoop({
+            while: () => !done,
+            body: () =>
+              Effect.andThen(
+                Effect.sync(() => ticks++),
+                Effect.yieldNow
+              ),
+            step: () => undefined
+          })
+        )
+        const removed = yield* store.prune(3)
+        done = true
+        yield* Fiber.join(ticker)
+        // 3 of every 7 events are before 3
+        expect(removed).toBe(Array.from({ length: 30_000 }, (_, i) => i % 7).filter((at) => at < 3).length)
+        expect(ticks).toBeGreaterThan(0)
+      }).pipe(Effect.provide(Notifier.layerNoop))
+    ))
+
+  it("Risk refuses a store that keeps events for less than the rule set's longest velocity window", async () => {
+    const exit = await Effect.runPromiseExit(
+      Effect.provide(
+        Effect.gen(function* () {
+          yield* Risk.Risk
+        }),
+        Risk.layer({ ruleSet: RuleSet.makeUnsafe(catalog, { rules: [] }) }).pipe(
+          Layer.provide(VelocityStore.layerMemoryWith({ maxAgeMillis: 3_600_000 })),
+          Layer.provide(Notifier.layerNoop),
+          Layer.provide(Ids.layerSeeded(1))
+        )
+      )
+    )
+    expect(exit._tag).toBe("Failure")
+    if (exit._tag === "Failure") expect(String(Cause.squash(exit.cause))).toContain("longest velocity window")
   })
 })

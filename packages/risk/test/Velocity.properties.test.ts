@@ -148,7 +148,9 @@ describe("velocity features against a reference written from the documentation",
         Effect.gen(function* () {
           const config = Velocity.defaultConfig
           const es = withEdges(raw, specs, config, t)
-          const store = yield* VelocityStore.makeMemory({ cap }).pipe(Effect.provide(Notifier.layerNoop))
+          const store = yield* VelocityStore.makeMemory({ cap, maxAgeMillis: Number.POSITIVE_INFINITY }).pipe(
+            Effect.provide(Notifier.layerNoop)
+          )
           for (const e of es) yield* store.record(e)
           for (const key of ["a", "b", "c"]) {
             const histories: Features.Histories = {}
@@ -235,7 +237,9 @@ describe("velocity window maths", () => {
     (es, t, cap) =>
       Effect.runPromise(
         Effect.gen(function* () {
-          const store = yield* VelocityStore.makeMemory({ cap }).pipe(Effect.provide(Notifier.layerNoop))
+          const store = yield* VelocityStore.makeMemory({ cap, maxAgeMillis: Number.POSITIVE_INFINITY }).pipe(
+            Effect.provide(Notifier.layerNoop)
+          )
           for (const e of es) yield* store.record(e)
           for (const kind of Velocity.KEY_KINDS) {
             for (const key of ["a", "b", "c"]) {

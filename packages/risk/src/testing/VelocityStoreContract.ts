@@ -87,7 +87,11 @@ const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
 export class Model {
   private readonly keys = new Map<string, Array<{ e: Velocity.Event; seq: number }>>()
   private seq = 0
-  constructor(readonly cap: number) {}
+  /** `maxAgeMillis`: the store's age bound (`VelocityStore.maxAgeMillis`), if it has one. */
+  constructor(
+    readonly cap: number,
+    readonly maxAgeMillis: number = Number.POSITIVE_INFINITY
+  ) {}
   record(event: Velocity.Event): void {
     const seq = this.seq++
     for (const kind of Velocity.KEY_KINDS) {
@@ -105,7 +109,15 @@ export class Model {
       }
       const all = [...(this.keys.get(k) ?? []), { e: event, seq }]
       all.sort((x, y) => x.e.at - y.e.at || x.seq - y.seq)
-      this.keys.set(k, all.slice(Math.max(0, all.length - this.cap)))
+      const retained = all.slice(Math.max(0, all.length - this.cap))
+      // an event older than all of a full key's history is not kept, and changes nothing
+      if (!retained.some((x) => x.seq === seq)) continue
+      // events too old for any window at the key's newest time go when the key gains one
+      const newest = retained[retained.length - 1]!.e.at
+      this.keys.set(
+        k,
+        retained.filter((x) => x.e.at >= newest - this.maxAgeMillis)
+      )
     }
   }
   prune(before: number): number {
@@ -313,7 +325,7 @@ export const suite = (
               run(
                 Effect.gen(function* () {
                   const store = yield* VelocityStore
-                  const model = new Model(store.cap)
+                  const model = new Model(store.cap, store.maxAgeMillis)
                   let i = 0
                   for (const c of commands) {
                     if (c.op === "record") {
