@@ -1,7 +1,15 @@
 import Big from "big.js"
-import { Result, Schema, SchemaGetter } from "effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import * as SchemaGetter from "effect/SchemaGetter"
 import { type InvalidInput, InvalidRate } from "./errors.ts"
-import { divide as divideInt, invalidMode, isRoundingMode, pow10, type RoundingMode } from "./Rounding.ts"
+import {
+  divide as divideInt,
+  invalidMode,
+  isRoundingMode,
+  pow10,
+  type RoundingMode
+} from "./internal/rounding.ts"
 
 // A private big.js constructor so no application setting of Big.DP / Big.RM leaks in or out.
 const B = Big()

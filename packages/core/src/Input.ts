@@ -1,5 +1,9 @@
-import { Effect, Result, Schema, SchemaIssue } from "effect"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
 import { InvalidInput } from "./errors.ts"
+import { unreadable } from "./internal/unreadable.ts"
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
@@ -26,31 +30,7 @@ export const toInvalidInput = (operation: string, error: Schema.SchemaError): In
   return new InvalidInput({ operation, path, reason })
 }
 
-/**
- * `InvalidInput` for input that could not even be read: a getter or a Proxy trap threw, or a
- * structure could not be walked. The reason carries the thrown message, cut to 200 characters.
- *
- * @example
- * ```ts
- * import { Input } from "@paykit/core"
- * Input.unreadable("post", new Error("boom")).reason // "the input could not be read: boom"
- * ```
- * @category errors
- * @since 0.1.0
- */
-export const unreadable = (operation: string, thrown: unknown, path = ""): InvalidInput => {
-  let text: string
-  try {
-    text = thrown instanceof Error ? thrown.message : String(thrown)
-  } catch {
-    text = "an exception"
-  }
-  return new InvalidInput({
-    operation,
-    path,
-    reason: `the input could not be read: ${text.length > 200 ? `${text.slice(0, 200)}…` : text}`
-  })
-}
+export { unreadable } from "./internal/unreadable.ts"
 
 /**
  * Decodes public input with `schema`; failure is `InvalidInput` naming the field and the reason.

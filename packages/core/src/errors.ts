@@ -1,4 +1,22 @@
-import { Schema } from "effect"
+import type { YieldableError } from "effect/Cause"
+import * as Data from "effect/Data"
+
+// The money errors are plain tagged errors (`effect/Data`), not Schema classes: `Money` and
+// `Currency` create them, and a Schema class would put effect's Schema module (about 300 KB
+// minified) in the bundle of every program that only adds two amounts. `_tag` is set first so
+// an error's JSON reads `{ "_tag": ..., ...fields }`, as it did when these were Schema classes.
+const TaggedError = <const Tag extends string>(
+  tag: Tag
+): (new <A extends Record<string, unknown>>(
+  args: A
+) => YieldableError & { readonly _tag: Tag } & Readonly<A>) => {
+  const Base = Data.TaggedError(tag)
+  return class extends Base<Record<string, unknown>> {
+    constructor(args: Record<string, unknown>) {
+      super({ _tag: tag, ...args })
+    }
+  } as never
+}
 
 /**
  * Two amounts in different currencies met in one operation (add, compare, allocate a total
@@ -13,11 +31,11 @@ import { Schema } from "effect"
  * @category errors
  * @since 0.1.0
  */
-export class CurrencyMismatch extends Schema.TaggedError<CurrencyMismatch>()("CurrencyMismatch", {
-  operation: Schema.String,
-  left: Schema.String,
-  right: Schema.String
-}) {
+export class CurrencyMismatch extends TaggedError("CurrencyMismatch")<{
+  readonly operation: string
+  readonly left: string
+  readonly right: string
+}> {
   override get message(): string {
     return `${this.operation}: cannot combine ${this.left} with ${this.right}; convert one side first with Money.convert`
   }
@@ -29,9 +47,9 @@ export class CurrencyMismatch extends Schema.TaggedError<CurrencyMismatch>()("Cu
  * @category errors
  * @since 0.1.0
  */
-export class UnknownCurrency extends Schema.TaggedError<UnknownCurrency>()("UnknownCurrency", {
-  code: Schema.String
-}) {
+export class UnknownCurrency extends TaggedError("UnknownCurrency")<{
+  readonly code: string
+}> {
   override get message(): string {
     return `unknown currency "${this.code}": use an ISO 4217 code (e.g. "USD") or register a custom unit with Currency.registry`
   }
@@ -43,10 +61,10 @@ export class UnknownCurrency extends Schema.TaggedError<UnknownCurrency>()("Unkn
  * @category errors
  * @since 0.1.0
  */
-export class InvalidAmount extends Schema.TaggedError<InvalidAmount>()("InvalidAmount", {
-  input: Schema.String,
-  reason: Schema.String
-}) {
+export class InvalidAmount extends TaggedError("InvalidAmount")<{
+  readonly input: string
+  readonly reason: string
+}> {
   override get message(): string {
     return `invalid amount ${JSON.stringify(this.input)}: ${this.reason}`
   }
@@ -59,11 +77,11 @@ export class InvalidAmount extends Schema.TaggedError<InvalidAmount>()("InvalidA
  * @category errors
  * @since 0.1.0
  */
-export class PrecisionLoss extends Schema.TaggedError<PrecisionLoss>()("PrecisionLoss", {
-  input: Schema.String,
-  currency: Schema.String,
-  exponent: Schema.Number
-}) {
+export class PrecisionLoss extends TaggedError("PrecisionLoss")<{
+  readonly input: string
+  readonly currency: string
+  readonly exponent: number
+}> {
   override get message(): string {
     return `"${this.input}" has more than ${this.exponent} decimal places, the precision of ${this.currency}; pass a rounding mode to round it`
   }
@@ -75,10 +93,10 @@ export class PrecisionLoss extends Schema.TaggedError<PrecisionLoss>()("Precisio
  * @category errors
  * @since 0.1.0
  */
-export class AmountOutOfRange extends Schema.TaggedError<AmountOutOfRange>()("AmountOutOfRange", {
-  operation: Schema.String,
-  amount: Schema.String
-}) {
+export class AmountOutOfRange extends TaggedError("AmountOutOfRange")<{
+  readonly operation: string
+  readonly amount: string
+}> {
   override get message(): string {
     return `${this.operation}: ${this.amount} minor units is outside the supported range ±(2^127 − 1)`
   }
@@ -91,10 +109,10 @@ export class AmountOutOfRange extends Schema.TaggedError<AmountOutOfRange>()("Am
  * @category errors
  * @since 0.1.0
  */
-export class InvalidRate extends Schema.TaggedError<InvalidRate>()("InvalidRate", {
-  input: Schema.String,
-  reason: Schema.String
-}) {
+export class InvalidRate extends TaggedError("InvalidRate")<{
+  readonly input: string
+  readonly reason: string
+}> {
   override get message(): string {
     return `invalid rate ${JSON.stringify(this.input)}: ${this.reason}`
   }
@@ -107,9 +125,9 @@ export class InvalidRate extends Schema.TaggedError<InvalidRate>()("InvalidRate"
  * @category errors
  * @since 0.1.0
  */
-export class InvalidAllocation extends Schema.TaggedError<InvalidAllocation>()("InvalidAllocation", {
-  reason: Schema.String
-}) {
+export class InvalidAllocation extends TaggedError("InvalidAllocation")<{
+  readonly reason: string
+}> {
   override get message(): string {
     return `cannot allocate: ${this.reason}`
   }
@@ -121,11 +139,11 @@ export class InvalidAllocation extends Schema.TaggedError<InvalidAllocation>()("
  * @category errors
  * @since 0.1.0
  */
-export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {
-  operation: Schema.String,
-  path: Schema.String,
-  reason: Schema.String
-}) {
+export class InvalidInput extends TaggedError("InvalidInput")<{
+  readonly operation: string
+  readonly path: string
+  readonly reason: string
+}> {
   override get message(): string {
     return `${this.operation}: invalid input${this.path === "" ? "" : ` at ${this.path}`}: ${this.reason}`
   }

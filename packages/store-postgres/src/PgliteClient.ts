@@ -33,13 +33,40 @@ export interface PgliteConfig {
 }
 
 /**
+ * What paykit's declarations say of the PGlite instance behind a `SqlClient`: the methods a tool
+ * needs (a query outside the client, a dump, closing). The value is the `PGlite` object of
+ * `@electric-sql/pglite` itself; cast it (`db as PGlite`) for the rest. It is typed this narrowly
+ * because PGlite's own declarations need Emscripten's global types (`@types/emscripten`, not a
+ * dependency of PGlite), so naming `PGlite` here would fail every consumer that compiles with
+ * `skipLibCheck: false`.
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export interface PgliteInstance {
+  /** One statement with `$1`-style parameters (`PGlite.query`). */
+  query<T = Record<string, unknown>>(
+    query: string,
+    params?: Array<unknown>
+  ): Promise<{ readonly rows: Array<T>; readonly affectedRows?: number | undefined }>
+  /** Several statements, no parameters (`PGlite.exec`). */
+  exec(query: string): Promise<ReadonlyArray<{ readonly rows: Array<Record<string, unknown>> }>>
+  /** A tarball of the data directory (`PGlite.dumpDataDir`). */
+  dumpDataDir(compression?: "auto" | "gzip" | "none"): Promise<Blob>
+  /** Closes the database (the layer does it when its scope closes). */
+  close(): Promise<void>
+  readonly closed: boolean
+}
+
+/**
  * The PGlite instance behind a `SqlClient` made by {@link make}; for tools that need it directly
- * (dumps, `describeQuery`). Statements should go through `SqlClient` so they are serialised.
+ * (dumps, a query outside the client; cast to `PGlite` for `describeQuery`). Statements should
+ * go through `SqlClient` so they are serialised.
  *
  * @category services
  * @since 0.1.0
  */
-export class PgliteDatabase extends Context.Service<PgliteDatabase, PGlite>()(
+export class PgliteDatabase extends Context.Service<PgliteDatabase, PgliteInstance>()(
   "@paykit/store-postgres/PgliteDatabase"
 ) {}
 
@@ -170,7 +197,7 @@ class PgliteConnection implements Connection {
 export const make = (
   config: PgliteConfig = {}
 ): Effect.Effect<
-  { readonly client: SqlClient.SqlClient; readonly db: PGlite },
+  { readonly client: SqlClient.SqlClient; readonly db: PgliteInstance },
   SqlError,
   Scope.Scope | Reactivity.Reactivity
 > =>

@@ -1,6 +1,9 @@
-import { Result, Schema, SchemaGetter } from "effect"
-import { UnknownCurrency } from "./errors.ts"
-import { iso4217 } from "./internal/iso4217.ts"
+// The Currency module without its schemas: what `Currency` and `@paykit/core/money` share. The
+// schemas (`Code`, `codeSchema`, `CurrencySchema`, `fromCodeSchema`) are added in ../Currency.ts so
+// that a program that never decodes a currency code does not bundle effect's Schema module.
+import * as Result from "effect/Result"
+import { UnknownCurrency } from "../errors.ts"
+import { iso4217 } from "./iso4217.ts"
 
 /**
  * A unit of account: an ISO 4217 currency or a custom unit (loyalty points, a token).
@@ -187,58 +190,3 @@ export const fromCode = (code: string): Result.Result<Currency, UnknownCurrency>
  * @since 0.1.0
  */
 export const equals = (a: Currency, b: Currency): boolean => a === b || a.code === b.code
-
-/**
- * Schema for a currency code accepted by `reg` (ISO 4217 by default), decoding to the code string.
- *
- * @category models
- * @since 0.1.0
- */
-export const codeSchema = (reg: Registry = isoRegistry) =>
-  Schema.String.check(
-    Schema.makeFilter((s: string) => Result.isSuccess(reg.get(s)) || `unknown currency "${s}"`, {
-      title: "CurrencyCode"
-    })
-  )
-
-/**
- * Schema for an ISO 4217 currency code, e.g. `"USD"`.
- *
- * @category models
- * @since 0.1.0
- */
-export const Code = codeSchema()
-
-const isCurrency = (u: unknown): u is Currency =>
-  typeof u === "object" &&
-  u !== null &&
-  typeof (u as Currency).code === "string" &&
-  typeof (u as Currency).exponent === "number"
-
-/**
- * Schema for a `Currency` value in memory (not its JSON form).
- *
- * @category models
- * @since 0.1.0
- */
-export const CurrencySchema: Schema.declare<Currency> = Schema.declare(isCurrency, { title: "Currency" })
-
-/**
- * Schema decoding a currency code (string) into the `Currency` of `reg`, encoding back to the code.
- *
- * @example
- * ```ts
- * import { Currency } from "@paykit/core"
- * import { Schema } from "effect"
- * Schema.decodeUnknownSync(Currency.fromCodeSchema())("JPY").exponent // 0
- * ```
- * @category models
- * @since 0.1.0
- */
-export const fromCodeSchema = (reg: Registry = isoRegistry) =>
-  codeSchema(reg).pipe(
-    Schema.decodeTo(CurrencySchema, {
-      decode: SchemaGetter.transform((code: string) => Result.getOrThrow(reg.get(code))),
-      encode: SchemaGetter.transform((c: Currency) => c.code)
-    })
-  )

@@ -1,6 +1,9 @@
-import { Result, Schema, SchemaGetter } from "effect"
-import * as Currency from "./Currency.ts"
-import type { Decimal } from "./Decimal.ts"
+// The Money module without its schemas: what `Money` and `@paykit/core/money` share. The schemas
+// (`MoneySchema`, `MinorUnits`, `jsonSchema`, `Json`) are added in ../Money.ts so that a program
+// that only does money arithmetic does not bundle effect's Schema module (about 70 KB minified at
+// the least: esbuild keeps every member of a namespace such as `Money`).
+import * as Result from "effect/Result"
+import type { Decimal } from "../Decimal.ts"
 import {
   AmountOutOfRange,
   CurrencyMismatch,
@@ -10,9 +13,10 @@ import {
   InvalidRate,
   PrecisionLoss,
   type UnknownCurrency
-} from "./errors.ts"
-import { unreadable } from "./Input.ts"
-import { describeValue, divide, invalidMode, isRoundingMode, pow10, type RoundingMode } from "./Rounding.ts"
+} from "../errors.ts"
+import { describeValue, divide, invalidMode, isRoundingMode, pow10, type RoundingMode } from "./rounding.ts"
+import { unreadable } from "./unreadable.ts"
+import type * as Currency from "./currency.ts"
 
 /**
  * The largest magnitude paykit represents: 2^127 − 1 minor units (a signed 128-bit integer,
@@ -729,73 +733,6 @@ export const format = (
   const text = f.format(toDecimalString(a) as Intl.StringNumericLiteral)
   return iso ? text : `${text} ${code}`
 }
-
-const isMoney = (u: unknown): u is Money => u instanceof Money
-
-/**
- * Schema for a `Money` value in memory.
- *
- * @category models
- * @since 0.1.0
- */
-export const MoneySchema: Schema.declare<Money> = Schema.declare(isMoney, { title: "Money" })
-
-/**
- * The JSON codec for minor units: an integer string (`"1234"`, `"-5"`), at most 39 digits.
- *
- * @category models
- * @since 0.1.0
- */
-export const MinorUnits = Schema.String.check(
-  Schema.isPattern(/^-?(0|[1-9]\d{0,38})$/, {
-    message: 'expected minor units as an integer string such as "1234" (no decimals, exponent or spaces)'
-  })
-).pipe(
-  Schema.decodeTo(
-    Schema.BigInt.check(
-      Schema.makeFilter((n: bigint) => inRange(n) || "outside the supported range ±(2^127 − 1)", {
-        title: "MinorUnitsInRange"
-      })
-    ),
-    {
-      decode: SchemaGetter.transform((s: string) => BigInt(s)),
-      encode: SchemaGetter.transform((n: bigint) => n.toString())
-    }
-  )
-)
-
-/**
- * The JSON codec `{ "amount": "1234", "currency": "USD" }` ⇄ `Money`, accepting the currencies
- * of `reg` (ISO 4217 plus the custom units you registered).
- *
- * @example
- * ```ts
- * import { Currency, Money } from "@paykit/core"
- * import { Schema } from "effect"
- * const Json = Money.jsonSchema(Currency.registry([Currency.POINTS]))
- * Schema.decodeUnknownSync(Json)({ amount: "500", currency: "POINTS" })
- * ```
- * @category models
- * @since 0.1.0
- */
-export const jsonSchema = (reg: Currency.Registry = Currency.isoRegistry) =>
-  Schema.Struct({ amount: MinorUnits, currency: Currency.codeSchema(reg) }).pipe(
-    Schema.decodeTo(MoneySchema, {
-      decode: SchemaGetter.transform(
-        (j: { readonly amount: bigint; readonly currency: string }) =>
-          new Money(j.amount, Result.getOrThrow(reg.get(j.currency)))
-      ),
-      encode: SchemaGetter.transform((m: Money) => ({ amount: m.amount, currency: m.currency.code }))
-    })
-  )
-
-/**
- * The JSON codec for money in ISO 4217 currencies.
- *
- * @category models
- * @since 0.1.0
- */
-export const Json = jsonSchema()
 
 /**
  * Errors `Money` functions return, re-exported for convenience.

@@ -1,5 +1,7 @@
-import { Result, Schema } from "effect"
-import { InvalidInput } from "./errors.ts"
+// The Rounding module without `RoundingModeSchema`: the money functions import from here, so a
+// program that only does money arithmetic does not bundle effect's Schema module.
+import * as Result from "effect/Result"
+import { InvalidInput } from "../errors.ts"
 
 /**
  * How a result that falls between two minor units is rounded. Every conversion from an exact
@@ -18,7 +20,15 @@ import { InvalidInput } from "./errors.ts"
  * @category models
  * @since 0.1.0
  */
-export const RoundingModeSchema = Schema.Literals([
+export type RoundingMode = "half-even" | "half-up" | "half-down" | "up" | "down" | "ceiling" | "floor"
+
+/**
+ * All rounding modes, in the order of the table of {@link RoundingMode}.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const modes: ReadonlyArray<RoundingMode> = [
   "half-even",
   "half-up",
   "half-down",
@@ -26,23 +36,7 @@ export const RoundingModeSchema = Schema.Literals([
   "down",
   "ceiling",
   "floor"
-])
-
-/**
- * A rounding mode name (see the table above).
- *
- * @category models
- * @since 0.1.0
- */
-export type RoundingMode = typeof RoundingModeSchema.Type
-
-/**
- * All rounding modes, in the order of the table above.
- *
- * @category models
- * @since 0.1.0
- */
-export const modes: ReadonlyArray<RoundingMode> = RoundingModeSchema.literals
+]
 
 const MODE_SET: ReadonlySet<unknown> = new Set<unknown>(modes)
 

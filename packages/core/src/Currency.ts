@@ -1,0 +1,69 @@
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import * as SchemaGetter from "effect/SchemaGetter"
+import type * as internal from "./internal/currency.ts"
+import { isoRegistry } from "./internal/currency.ts"
+
+export * from "./internal/currency.ts"
+
+// The types once more, declared here: reached only through `export *` from a module the .d.ts
+// bundler puts in a shared chunk, `Currency.Registry` came out of it as a value.
+/** A unit of account (see the `Currency` interface of the models above). @category models @since 0.1.0 */
+export type Currency = internal.Currency
+/** The currencies an application accepts. @category models @since 0.1.0 */
+export type Registry = internal.Registry
+
+/**
+ * Schema for a currency code accepted by `reg` (ISO 4217 by default), decoding to the code string.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const codeSchema = (reg: Registry = isoRegistry) =>
+  Schema.String.check(
+    Schema.makeFilter((s: string) => Result.isSuccess(reg.get(s)) || `unknown currency "${s}"`, {
+      title: "CurrencyCode"
+    })
+  )
+
+/**
+ * Schema for an ISO 4217 currency code, e.g. `"USD"`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const Code = codeSchema()
+
+const isCurrency = (u: unknown): u is Currency =>
+  typeof u === "object" &&
+  u !== null &&
+  typeof (u as Currency).code === "string" &&
+  typeof (u as Currency).exponent === "number"
+
+/**
+ * Schema for a `Currency` value in memory (not its JSON form).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const CurrencySchema: Schema.declare<Currency> = Schema.declare(isCurrency, { title: "Currency" })
+
+/**
+ * Schema decoding a currency code (string) into the `Currency` of `reg`, encoding back to the code.
+ *
+ * @example
+ * ```ts
+ * import { Currency } from "@paykit/core"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Currency.fromCodeSchema())("JPY").exponent // 0
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export const fromCodeSchema = (reg: Registry = isoRegistry) =>
+  codeSchema(reg).pipe(
+    Schema.decodeTo(CurrencySchema, {
+      decode: SchemaGetter.transform((code: string) => Result.getOrThrow(reg.get(code))),
+      encode: SchemaGetter.transform((c: Currency) => c.code)
+    })
+  )

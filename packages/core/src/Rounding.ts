@@ -1,0 +1,25 @@
+import * as Schema from "effect/Schema"
+import type * as internal from "./internal/rounding.ts"
+
+export * from "./internal/rounding.ts"
+
+// The type once more, declared here: reached only through `export *` from a module the .d.ts
+// bundler puts in a shared chunk, `Rounding.RoundingMode` came out of it as a value.
+/** A rounding mode name (see the table of the seven). @category models @since 0.1.0 */
+export type RoundingMode = internal.RoundingMode
+
+/**
+ * Schema for a rounding mode name: exactly the seven of `RoundingMode` (see its table).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const RoundingModeSchema = Schema.Literals([
+  "half-even",
+  "half-up",
+  "half-down",
+  "up",
+  "down",
+  "ceiling",
+  "floor"
+])
