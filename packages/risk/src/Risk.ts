@@ -1,9 +1,11 @@
 import { Currency, type DomainEvent, Ids, Input, InvalidInput } from "@paykit/core"
-import { Clock, Context, Effect, Layer, Schema } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Option, Result, Schema } from "effect"
 import * as Decision from "./Decision.ts"
-import type { VelocityStoreUnavailable } from "./errors.ts"
+import type { ListStoreUnavailable, VelocityStoreUnavailable } from "./errors.ts"
+import * as ListStore from "./ListStore.ts"
 import * as Events from "./Events.ts"
 import * as Features from "./Features.ts"
+import * as RuleSets_ from "./RuleSet.ts"
 import type { RuleSet } from "./RuleSet.ts"
 import * as Velocity from "./Velocity.ts"
 import { VelocityStore } from "./VelocityStore.ts"
@@ -87,9 +89,47 @@ export type AssessInput = typeof AssessRequest.Encoded
  */
 export interface Config {
   readonly ruleSet: RuleSet
+  /** Lists fixed at start-up; the `ListStore`'s lists (changed at run time) are added to them. */
   readonly lists?: Readonly<Record<string, Iterable<string>>>
   readonly referenceCurrency?: Currency.Currency
+  /**
+   * How often an instance checks the `ListStore` for changes made through other instances
+   * (default 1 s; a change made through this instance applies to it at once).
+   */
+  readonly listsRefresh?: Duration.Input | undefined
 }
+
+/**
+ * A snooze to keep at run time (JSON): the rule, the pivot value and until when (epoch ms).
+ *
+ * @example
+ * ```ts
+ * import type { Risk } from "@paykit/risk"
+ * const s: Risk.SnoozeInput = { ruleId: "large_payment", value: "cus_42", until: 1_800_000_000_000 }
+ * ```
+ * @category models
+ * @since 0.2.0
+ */
+export type SnoozeInput = typeof SnoozeRequest.Encoded
+
+const SnoozeRequest = Schema.Struct({
+  ruleId: Schema.String.check(Schema.isNonEmpty(), Schema.isMaxLength(64)),
+  value: Schema.String.check(Schema.isNonEmpty(), Schema.isMaxLength(320)),
+  until: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0))
+})
+
+/**
+ * A list change (JSON): a declared list's name and its values.
+ *
+ * @example
+ * ```ts
+ * import type { Risk } from "@paykit/risk"
+ * const c: Risk.ListChangeInput = { list: "blocked_emails", values: ["fraud@example.com"] }
+ * ```
+ * @category models
+ * @since 0.2.0
+ */
+export type ListChangeInput = typeof ListStore.Change.Encoded
 
 /**
  * An assessment: the payment id, when it was decided, and the decision.
@@ -135,6 +175,14 @@ export class Risk extends Context.Service<
   {
     readonly assess: (request: unknown) => Effect.Effect<Assessment, InvalidInput | VelocityStoreUnavailable>
     readonly record: (event: unknown) => Effect.Effect<void, InvalidInput | VelocityStoreUnavailable>
+    /** Adds values to a declared list at run time (see `ListStore`). */
+    readonly addToList: (change: ListChangeInput) => Effect.Effect<void, InvalidInput | ListStoreUnavailable>
+    /** Removes values from a list's run-time values (values given in `Config.lists` stay). */
+    readonly removeFromList: (
+      change: ListChangeInput
+    ) => Effect.Effect<void, InvalidInput | ListStoreUnavailable>
+    /** Snoozes a rule that has a pivot for one pivot value, until a time, at run time. */
+    readonly snooze: (snooze: SnoozeInput) => Effect.Effect<void, InvalidInput | ListStoreUnavailable>
   }
 >()("@paykit/risk/Risk") {}
 
@@ -157,6 +205,16 @@ const latestAt = (histories: Features.Histories, now: number): number => {
   return at
 }
 const decodeEvent = Input.decode("Risk.record", Velocity.EventJson)
+const decodeChange = (operation: string) => Input.decode(operation, ListStore.Change)
+const decodeSnooze = Input.decode("Risk.snooze", SnoozeRequest)
+
+/** What assessments read: the lists (fixed and run-time) and the rule set with its snoozes. */
+interface Current {
+  readonly version: number
+  readonly lists: Features.Lists
+  readonly ruleSet: RuleSet
+  readonly checkedAt: number
+}
 
 /**
  * Builds the service from its configuration and the ports in context.
@@ -174,11 +232,46 @@ export const make = (config: Config): Effect.Effect<Risk["Service"], never, Velo
   Effect.gen(function* () {
     const store = yield* VelocityStore
     const ids = yield* Ids.Ids
-    const reference = config.referenceCurrency ?? Currency.USD
-    const lists: Features.Lists = Object.fromEntries(
-      Object.entries(config.lists ?? {}).map(([name, values]) => [name, new Set(values)])
+    // the run-time lists and snoozes: the ListStore in context, else one in memory
+    const provided = yield* Effect.serviceOption(ListStore.ListStore)
+    const listStore = Option.isSome(provided) ? provided.value : yield* ListStore.makeMemory
+    const refreshMillis = Duration.toMillis(
+      Duration.fromInputUnsafe(config.listsRefresh ?? Duration.seconds(1))
     )
+    const reference = config.referenceCurrency ?? Currency.USD
+    const fixed = Object.entries(config.lists ?? {}).map(([name, values]) => [name, [...values]] as const)
     const set = config.ruleSet
+    /** The lists and rule set of a snapshot: fixed lists plus run-time ones, snoozes applied. */
+    const build = (snapshot: ListStore.Snapshot, now: number): Current => {
+      const lists: Record<string, Set<string>> = {}
+      for (const [name, values] of fixed) lists[name] = new Set(values)
+      for (const [name, values] of Object.entries(snapshot.lists)) {
+        const s = lists[name] ?? new Set<string>()
+        for (const v of values) s.add(v)
+        lists[name] = s
+      }
+      let ruleSet = set
+      for (const z of snapshot.snoozes) {
+        if (z.until <= now) continue
+        const next = RuleSets_.snooze(ruleSet, z.ruleId, { value: z.value, until: z.until })
+        if (Result.isSuccess(next)) ruleSet = next.success
+      }
+      return { version: snapshot.version, lists, ruleSet, checkedAt: now }
+    }
+    let current = build(yield* Effect.orDie(listStore.snapshot), yield* Clock.currentTimeMillis)
+    const reload = Effect.gen(function* () {
+      const snapshot = yield* listStore.snapshot
+      current = build(snapshot, yield* Clock.currentTimeMillis)
+    })
+    /** The current lists and rule set, reloaded when the store moved (checked every refresh). */
+    const fresh = Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      if (now - current.checkedAt < refreshMillis) return current
+      const version = yield* listStore.version
+      if (version !== current.version) yield* reload
+      else current = { ...current, checkedAt: now }
+      return current
+    })
     const longest = Math.max(0, ...set.catalog.velocity.windows.map((w) => w.millis))
     if (store.maxAgeMillis !== undefined && store.maxAgeMillis < longest) {
       return yield* Effect.die(
@@ -190,6 +283,8 @@ export const make = (config: Config): Effect.Effect<Risk["Service"], never, Velo
 
     const assess = Effect.fn("paykit.risk.assess")(function* (request: unknown) {
       const { payment, customer, custom } = yield* decodeRequest(request)
+      // a list store that cannot answer keeps the lists this instance last saw
+      const { lists, ruleSet: set } = yield* Effect.orElseSucceed(fresh, () => current)
       yield* Effect.annotateCurrentSpan(PAYMENT_ID, payment.id)
       const amountRef = Features.amountRef(payment, reference)
       if (amountRef === undefined) {
@@ -266,7 +361,43 @@ export const make = (config: Config): Effect.Effect<Risk["Service"], never, Velo
       })
     })
 
-    return Risk.of({ assess, record })
+    const checkList = (operation: string, list: string) =>
+      set.catalog.lists.includes(list)
+        ? Effect.void
+        : Effect.fail(
+            new InvalidInput({
+              operation,
+              path: "list",
+              reason: `no list "${list}" is declared in the rule set's catalog (${set.catalog.lists.join(", ")})`
+            })
+          )
+
+    const addToList = Effect.fn("paykit.risk.addToList")(function* (input: ListChangeInput) {
+      const change = yield* decodeChange("Risk.addToList")(input)
+      yield* checkList("Risk.addToList", change.list)
+      yield* listStore.add(change.list, change.values)
+      yield* reload
+    })
+
+    const removeFromList = Effect.fn("paykit.risk.removeFromList")(function* (input: ListChangeInput) {
+      const change = yield* decodeChange("Risk.removeFromList")(input)
+      yield* checkList("Risk.removeFromList", change.list)
+      yield* listStore.remove(change.list, change.values)
+      yield* reload
+    })
+
+    const snooze = Effect.fn("paykit.risk.snooze")(function* (input: SnoozeInput) {
+      const s = yield* decodeSnooze(input)
+      const checked = RuleSets_.snooze(set, s.ruleId, { value: s.value, until: s.until })
+      if (Result.isFailure(checked))
+        return yield* Effect.fail(
+          new InvalidInput({ operation: "Risk.snooze", path: "ruleId", reason: checked.failure.reason })
+        )
+      yield* listStore.snooze(s)
+      yield* reload
+    })
+
+    return Risk.of({ assess, record, addToList, removeFromList, snooze })
   })
 
 /**

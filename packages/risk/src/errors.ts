@@ -168,6 +168,25 @@ export class VelocityStoreUnavailable extends Schema.TaggedError<VelocityStoreUn
 }
 
 /**
+ * The list store (a database) failed; nothing was changed, retrying is safe.
+ *
+ * @example
+ * ```ts
+ * import { ListStoreUnavailable } from "@paykit/risk"
+ * new ListStoreUnavailable({ reason: "connection refused" }).message
+ * ```
+ * @category errors
+ * @since 0.2.0
+ */
+export class ListStoreUnavailable extends Schema.TaggedError<ListStoreUnavailable>()("ListStoreUnavailable", {
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `the list store is unavailable: ${this.reason}`
+  }
+}
+
+/**
  * Every error defining a rule can fail with.
  *
  * @example

@@ -47,8 +47,33 @@ const velocityOnePerPayment = Effect.gen(function* () {
   yield* sql`CREATE UNIQUE INDEX paykit_risk_velocity_payment ON paykit_risk_velocity (kind, key, id)`
 })
 
+/**
+ * Run-time allow and block lists and snoozes (`ListStorePostgres`): one row per list value, one
+ * per snooze (rule, pivot value), and one counter every change raises, which instances poll.
+ */
+const lists = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE paykit_risk_list_values (
+    list text COLLATE "C" NOT NULL,
+    value text COLLATE "C" NOT NULL CHECK (length(value) BETWEEN 1 AND 320),
+    PRIMARY KEY (list, value)
+  )`
+  yield* sql`CREATE TABLE paykit_risk_snoozes (
+    rule_id text COLLATE "C" NOT NULL,
+    value text COLLATE "C" NOT NULL,
+    until bigint NOT NULL,
+    PRIMARY KEY (rule_id, value)
+  )`
+  yield* sql`CREATE TABLE paykit_risk_lists_version (
+    id smallint PRIMARY KEY CHECK (id = 1),
+    version bigint NOT NULL
+  )`
+  yield* sql`INSERT INTO paykit_risk_lists_version (id, version) VALUES (1, 0)`
+})
+
 /** The risk migrations, keyed `<id>_<name>`; ids only ever grow. */
 export const riskMigrations = {
   "1_velocity": riskVelocity,
-  "2_velocity_one_per_payment": velocityOnePerPayment
+  "2_velocity_one_per_payment": velocityOnePerPayment,
+  "3_lists": lists
 }

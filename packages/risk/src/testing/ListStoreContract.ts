@@ -1,0 +1,118 @@
+import { Effect, type Layer } from "effect"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import { ListStore } from "../ListStore.ts"
+
+/**
+ * The `ListStore` contract: every adapter runs this suite with a layer that provides a fresh,
+ * empty store per test. It pins: added values are in the list's snapshot, sorted, once; removed
+ * ones are not; `version` grows with every change that changes something and only then (a
+ * snooze always counts); a second snooze of one rule and value replaces the first; and,
+ * model-based, after any sequence of adds, removes and snoozes the snapshot equals the model's.
+ *
+ * @example
+ * ```ts
+ * import { ListStore } from "@paykit/risk"
+ * import { ListStoreContract } from "@paykit/risk/testing"
+ * ListStoreContract.suite("memory", ListStore.layerMemory)
+ * ```
+ * @category constructors
+ * @since 0.2.0
+ */
+export const suite = (
+  name: string,
+  layer: Layer.Layer<ListStore, unknown>,
+  options: { readonly timeout?: number; readonly runs?: number } = {}
+): void => {
+  const run = <A, E>(effect: Effect.Effect<A, E, ListStore>): Promise<A> =>
+    Effect.runPromise(Effect.provide(effect, layer) as Effect.Effect<A, E>)
+  const timeout = options.timeout ?? 30_000
+
+  describe(`ListStore contract: ${name}`, () => {
+    it("adds and removes values; version moves only when something changed", { timeout }, () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* ListStore
+          const v0 = yield* store.version
+          yield* store.add("blocked_emails", ["b@x.com", "a@x.com", "b@x.com"])
+          const v1 = yield* store.version
+          expect(v1).toBeGreaterThan(v0)
+          yield* store.add("blocked_emails", ["a@x.com"])
+          expect(yield* store.version).toBe(v1)
+          yield* store.remove("blocked_emails", ["nobody@x.com"])
+          yield* store.remove("other", ["a@x.com"])
+          expect(yield* store.version).toBe(v1)
+          expect((yield* store.snapshot).lists["blocked_emails"]).toEqual(["a@x.com", "b@x.com"])
+          yield* store.remove("blocked_emails", ["a@x.com"])
+          const s = yield* store.snapshot
+          expect(s.version).toBeGreaterThan(v1)
+          expect(s.lists["blocked_emails"]).toEqual(["b@x.com"])
+        })
+      )
+    )
+
+    it("a second snooze of one rule and value replaces the first", { timeout }, () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* ListStore
+          yield* store.snooze({ ruleId: "r", value: "cus_1", until: 10 })
+          yield* store.snooze({ ruleId: "r", value: "cus_2", until: 20 })
+          yield* store.snooze({ ruleId: "r", value: "cus_1", until: 30 })
+          expect((yield* store.snapshot).snoozes).toEqual([
+            { ruleId: "r", value: "cus_1", until: 30 },
+            { ruleId: "r", value: "cus_2", until: 20 }
+          ])
+        })
+      )
+    )
+
+    type Op =
+      | { readonly op: "add" | "remove"; readonly list: string; readonly values: ReadonlyArray<string> }
+      | { readonly op: "snooze"; readonly value: string; readonly until: number }
+    const value = fc.constantFrom("a", "b", "c", "d")
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({
+        op: fc.constantFrom("add" as const, "remove" as const),
+        list: fc.constantFrom("blocked_ips", "allowed_cards"),
+        values: fc.array(value, { minLength: 1, maxLength: 3 })
+      }),
+      fc.record({ op: fc.constant("snooze" as const), value, until: fc.integer({ min: 0, max: 100 }) })
+    )
+
+    it("model-based: the snapshot equals the model after any sequence of changes", { timeout }, () =>
+      fc.assert(
+        fc.asyncProperty(fc.array(op, { maxLength: 25 }), (ops) =>
+          run(
+            Effect.gen(function* () {
+              const store = yield* ListStore
+              const lists = new Map<string, Set<string>>()
+              const snoozes = new Map<string, number>()
+              for (const o of ops) {
+                if (o.op === "snooze") {
+                  yield* store.snooze({ ruleId: "r", value: o.value, until: o.until })
+                  snoozes.set(o.value, o.until)
+                } else if (o.op === "add") {
+                  yield* store.add(o.list, o.values)
+                  const s = lists.get(o.list) ?? new Set()
+                  for (const v of o.values) s.add(v)
+                  lists.set(o.list, s)
+                } else {
+                  yield* store.remove(o.list, o.values)
+                  for (const v of o.values) lists.get(o.list)?.delete(v)
+                }
+              }
+              const s = yield* store.snapshot
+              for (const [name, values] of lists) expect(s.lists[name] ?? []).toEqual([...values].sort())
+              expect(s.snoozes).toEqual(
+                [...snoozes]
+                  .sort(([a], [b]) => (a < b ? -1 : 1))
+                  .map(([v, until]) => ({ ruleId: "r", value: v, until }))
+              )
+            })
+          )
+        ),
+        { numRuns: options.runs ?? 30 }
+      )
+    )
+  })
+}
