@@ -132,7 +132,9 @@ const riskScenario = Effect.gen(function* () {
     yield* risk.assess(payment(`p${i}`, "100"))
     yield* adjust(5_000)
   }
-  yield* risk.record({ id: "issuer1", at: T0 + 40_000, amountRef: "100", declined: true, card: "fp_1" })
+  // the issuer declined three of the approved ones (recorded under their payment ids)
+  for (const id of ["p1", "p2", "p3"])
+    yield* risk.record({ id, at: T0 + 40_000, amountRef: "100", declined: true, card: "fp_1" })
   yield* adjust(60_000)
   yield* risk.assess(payment("p9", "100"))
   yield* risk.assess(
