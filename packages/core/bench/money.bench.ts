@@ -1,6 +1,7 @@
 /**
  * @paykit/core Money against dinero.js 2 (its bigint build, the fair peer for exact amounts),
- * measured in the same process. Run: pnpm bench (or pnpm --filter @paykit/core bench).
+ * measured in the same process, in batches and alternating rounds, run BENCH_RUNS times (see
+ * scripts/bench-harness.ts). Run: pnpm bench (or pnpm --filter @paykit/core bench).
  */
 import * as D from "dinero.js/bigint"
 import { compare } from "../../../scripts/bench-harness.ts"
@@ -15,11 +16,12 @@ const b = Money.fromMinorUnsafe(987_654n, USD)
 const da = D.dinero({ amount: 123_456n, currency: dUSD })
 const db = D.dinero({ amount: 987_654n, currency: dUSD })
 
+// The million amounts exist only while their row is measured (`setup`/`teardown`): built before
+// the benchmark, two million live objects slowed every other row's garbage collection (dinero.js
+// about five times).
 const N = 1_000_000
-const many = Array.from({ length: N }, (_, i) => Money.fromMinorUnsafe(BigInt((i * 7919) % 100_000), USD))
-const dMany = Array.from({ length: N }, (_, i) =>
-  D.dinero({ amount: BigInt((i * 7919) % 100_000), currency: dUSD })
-)
+let many: Array<Money.Money> = []
+let dMany: Array<D.Dinero<bigint>> = []
 
 const rate = Decimal.unsafe("0.9213")
 const dRate = { amount: 9213n, scale: 4n }
@@ -41,7 +43,17 @@ const rows = compare("@paykit/core Money vs dinero.js 2 (bigint)", "dinero.js", 
   {
     operation: "sum of 1M amounts (amounts/s)",
     ours: { name: "Money.sum", opsPerRun: N, run: () => Money.sum(USD, many) },
-    peer: { name: "dinero add fold", opsPerRun: N, run: () => dMany.reduce((s, x) => D.add(s, x)) }
+    peer: { name: "dinero add fold", opsPerRun: N, run: () => dMany.reduce((s, x) => D.add(s, x)) },
+    setup: () => {
+      many = Array.from({ length: N }, (_, i) => Money.fromMinorUnsafe(BigInt((i * 7919) % 100_000), USD))
+      dMany = Array.from({ length: N }, (_, i) =>
+        D.dinero({ amount: BigInt((i * 7919) % 100_000), currency: dUSD })
+      )
+    },
+    teardown: () => {
+      many = []
+      dMany = []
+    }
   },
   {
     operation: "allocate into 3",

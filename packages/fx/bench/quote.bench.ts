@@ -145,7 +145,7 @@ const rows = compare(
   "dinero.js",
   [
     {
-      operation: "forward quote (send amount → what arrives)",
+      operation: "forward quote, warm (send amount → what arrives)",
       ours: {
         name: "Quote.fromSendAmount",
         opsPerRun: N,
@@ -154,6 +154,34 @@ const rows = compare(
           for (let i = 0; i < N; i++)
             s += (Quote.fromSendAmount(ctx, sendMoney[i]!) as { success: Quote.Quote }).success.received
               .amount
+          return s
+        }
+      },
+      peer: {
+        name: "dinero forward",
+        opsPerRun: N,
+        run: () => {
+          let s = 0n
+          for (let i = 0; i < N; i++) s += D.toSnapshot(dineroForward(sends[i]!).received).amount
+          return s
+        }
+      }
+    },
+    {
+      // cold: the rates are new objects on every quote, as an inverse or a cross rate derived per
+      // request, or a feed refreshed between quotes, gives them; paykit's per-(corridor, rate)
+      // price cache then misses every time
+      operation: "forward quote, cold (new rate objects per quote)",
+      ours: {
+        name: "Quote.fromSendAmount, fresh rates",
+        opsPerRun: N,
+        run: () => {
+          let s = 0n
+          for (let i = 0; i < N; i++) {
+            const fresh: Quote.Context = { ...ctx, mid: { ...mid }, reference: { ...reference } }
+            s += (Quote.fromSendAmount(fresh, sendMoney[i]!) as { success: Quote.Quote }).success.received
+              .amount
+          }
           return s
         }
       },
@@ -191,7 +219,32 @@ const rows = compare(
       }
     },
     {
-      operation: "inverse quote (receive amount → what to send)",
+      operation: "inverse quote, cold (new rate objects per quote)",
+      ours: {
+        name: "Quote.fromReceiveAmount, fresh rates",
+        opsPerRun: N,
+        run: () => {
+          let s = 0n
+          for (let i = 0; i < N; i++) {
+            const fresh: Quote.Context = { ...ctx, mid: { ...mid }, reference: { ...reference } }
+            s += (Quote.fromReceiveAmount(fresh, receiveMoney[i]!) as { success: Quote.Quote }).success.paid
+              .amount
+          }
+          return s
+        }
+      },
+      peer: {
+        name: "dinero inverse (analytic, not guaranteed)",
+        opsPerRun: N,
+        run: () => {
+          let s = 0n
+          for (let i = 0; i < N; i++) s += D.toSnapshot(dineroInverse(receives[i]!).paid).amount
+          return s
+        }
+      }
+    },
+    {
+      operation: "inverse quote, warm (receive amount → what to send)",
       ours: {
         name: "Quote.fromReceiveAmount",
         opsPerRun: N,
