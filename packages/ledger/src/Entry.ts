@@ -43,7 +43,7 @@ export type Kind = "transfer" | "hold" | "hold_post" | "hold_void" | "hold_expir
  * A journal entry as stored: immutable except `reversedBy`, set once when a reversal is posted.
  * `holdId` links hold entries (`hold` entries have `holdId === id`), `reverses` links a
  * reversal to its original. `timeoutMs` is the hold timeout as requested. `hash` is the
- * sha256 of the entry's canonical content, used for idempotency.
+ * entry's content fingerprint (see the field).
  *
  * @example
  * ```ts
@@ -64,6 +64,21 @@ export interface Entry {
   readonly description?: string
   readonly metadata: Readonly<Record<string, string>>
   readonly createdAt: number
+  /**
+   * The entry's content fingerprint: sha256 (hex) of exactly the content the ledger compares
+   * for idempotency (`LedgerCore.entryHash`: kind, postings, hold id, captured amount, reversed
+   * entry, timeout, description, metadata with sorted keys; never ids of other records, times or
+   * balances). Two requests with one id are the same request exactly when their entries' hashes
+   * are equal.
+   *
+   * It is for readers outside the ledger's decision: a client, an export or a reconciliation
+   * compares one string instead of eight fields, and whoever holds a stored row can recompute it
+   * to check that the row still says what the ledger decided (every adapter must store it as
+   * given; the contract suite checks it). The ledger itself never reads it: a retry is compared
+   * field by field, so `ExistsWithDifferent` can name the first differing field. It is not
+   * tamper evidence: it chains nothing, so whoever can rewrite a row can rewrite its hash; it
+   * catches corruption and careless edits, not an attacker with write access.
+   */
   readonly hash: string
 }
 

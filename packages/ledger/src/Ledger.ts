@@ -12,7 +12,8 @@ import {
   type StoreFailure
 } from "./errors.ts"
 import type * as Hold from "./Hold.ts"
-import * as LedgerCore from "./LedgerCore.ts"
+import { tally } from "./internal/core/batch.ts"
+import type * as LedgerCore from "./LedgerCore.ts"
 import * as LedgerStoreModule from "./LedgerStore.ts"
 import { LedgerStore } from "./LedgerStore.ts"
 
@@ -338,7 +339,7 @@ const tallied = (results: BatchResults<LedgerCore.Success>) => {
     replayed: 0,
     failures: [] as Array<{ index: number; error: LedgerCore.CommandError }>
   }
-  for (let i = 0; i < results.length; i++) LedgerCore.tally(acc, results[i]!, i)
+  for (let i = 0; i < results.length; i++) tally(acc, results[i]!, i)
   return counts(acc)
 }
 

@@ -1,8 +1,9 @@
 import { fc, test } from "@fast-check/vitest"
 import { Currency, Ids, Notifier } from "@paykit/core"
-import { Account, ChartOfAccounts, type Command, Ledger, LedgerCore, LedgerStore } from "@paykit/ledger"
+import { Account, ChartOfAccounts, type Command, Ledger, LedgerStore } from "@paykit/ledger"
 import { Effect, Layer, Result, Schema } from "effect"
 import { describe, expect, it } from "vitest"
+import { checkShape } from "../src/internal/core/shape.ts"
 
 const ok = <A, E>(r: Result.Result<A, E>): A => {
   if (Result.isFailure(r))
@@ -35,7 +36,7 @@ describe("ChartOfAccounts", () => {
         spec.owned ? { kind, owner, currency: code } : { kind, currency: code }
       )
       const open = ChartOfAccounts.open(ref)
-      expect(LedgerCore.checkShape(open, "c")).toBeUndefined()
+      expect(checkShape(open, "c")).toBeUndefined()
       expect([open.code, open.normal, open.debitsMustNotExceedCredits ?? false]).toEqual([
         spec.code,
         spec.normal,

@@ -1,8 +1,9 @@
 import { fc, test } from "@fast-check/vitest"
 import { Currency, Money } from "@paykit/core"
-import { ChartOfAccounts, LedgerCore, Templates } from "@paykit/ledger"
+import { ChartOfAccounts, Templates } from "@paykit/ledger"
 import { Result } from "effect"
 import { describe, expect, it } from "vitest"
+import { checkShape } from "../src/internal/core/shape.ts"
 
 // Hostile input into every template: a typed error naming the problem, never a throw, and the
 // next valid call gives the same commands as before.
@@ -177,7 +178,7 @@ const hostile = fc.oneof(
 describe("posting templates: hostile input", () => {
   it("every valid step gives commands the ledger's shape check accepts", () => {
     for (const { template, step } of valid)
-      for (const c of ok(template(step as never))) expect(LedgerCore.checkShape(c, "c")).toBeUndefined()
+      for (const c of ok(template(step as never))) expect(checkShape(c, "c")).toBeUndefined()
   })
 
   test.prop([fc.constantFrom(...valid), hostile], { numRuns: 100 })(
@@ -211,7 +212,7 @@ describe("posting templates: hostile input", () => {
         expect(r.failure.message.length).toBeGreaterThan(0)
       } else {
         // some values fit (an optional field left out, another valid id or amount): still well formed
-        for (const c of r!.success) expect(LedgerCore.checkShape(c, "c")).toBeUndefined()
+        for (const c of r!.success) expect(checkShape(c, "c")).toBeUndefined()
       }
       expect(ok(t.template(t.step as never))).toEqual(before)
     }

@@ -2,25 +2,29 @@
  * The memory store's books, kept in columns. Balances, lines, postings, the outbox of plain
  * transfers and the writes live in typed arrays; entry ids in an open-addressing index over
  * their bytes; pending holds with a timeout in an index by expiry time; records are built only
- * when somebody reads them. Every decision but one is `LedgerCore`'s: `applyBatch` /
- * `applyCommand` decide on a snapshot read from the columns and `persist` writes the outcome
- * back. The exception is the plain transfer of `writeSummary`, decided here on the columns with
- * exactly the checks, order and errors of the core's own plain-transfer path (the contract suite
- * compares the two write for write).
+ * when somebody reads them. Every decision but one is the core's: `applyBatch` / `applyCommand`
+ * decide on a snapshot read from the columns and `persist` writes the outcome back. The
+ * exception is the plain transfer of `writeSummary` (one posting, no description or metadata),
+ * decided here on the columns with exactly the checks, order and errors the core's general path
+ * gives such a transfer (the contract suite compares the two write for write); its limit
+ * refusals, its entry and its event come from the core's own constructors.
  */
 import type { DomainEvent } from "@paykit/core"
 import type * as Account from "../Account.ts"
 import type { Command } from "../Command.ts"
 import { MAX_BATCH } from "../Command.ts"
 import type * as Entry from "../Entry.ts"
-import { AccountClosed, type CommandError, ExceedsCredits, ExceedsDebits } from "../errors.ts"
+import { AccountClosed, type CommandError, type ExceedsCredits, type ExceedsDebits } from "../errors.ts"
 import type * as Hold from "../Hold.ts"
-import * as LedgerCore from "../LedgerCore.ts"
+import type * as LedgerCore from "../LedgerCore.ts"
 import { eventNumber, ID_PATTERN } from "./canonical.ts"
 import { BigColumn, Float64Column, IdIndex, Int32Column, TextColumn } from "./columns.ts"
+import { applyBatch, applyCommand, summarize, tally } from "./core/batch.ts"
+import * as Events from "./core/events.ts"
+import { sealed } from "./core/hash.ts"
+import { EMPTY, transferDraft } from "./core/records.ts"
+import { exceedsCredits, exceedsDebits } from "./core/work.ts"
 import { ExpiryIndex } from "./memExpiry.ts"
-
-const EMPTY: Readonly<Record<string, string>> = Object.freeze({})
 
 /** Account flag bits. */
 const DEBITS_LIMITED = 1
@@ -156,7 +160,7 @@ export class MemoryBook {
   write(request: LedgerCore.Request): LedgerCore.Outcome {
     const r = this.onClock(request)
     this.beginWrite(r)
-    const outcome = LedgerCore.applyBatch(this.snapshot, r)
+    const outcome = applyBatch(this.snapshot, r)
     this.persist(outcome)
     return outcome
   }
@@ -166,12 +170,12 @@ export class MemoryBook {
    * core whole; in an independent write, due holds expire first (as the core does), then each
    * plain transfer is decided on the columns and every other command (and any transfer that
    * needs more than the plain checks: an id already used or consumed, totals near the range
-   * limit) by `LedgerCore.applyCommand`.
+   * limit) by the core's `applyCommand`.
    */
   writeSummary(request: LedgerCore.SummaryRequest): LedgerCore.Summary {
     const commands = request.commands
     if (commands.length > MAX_BATCH) throw new Error(`a write carries at most ${MAX_BATCH} commands`)
-    if (request.mode === "linked") return LedgerCore.summarize(this.write(request), request.returnEvents)
+    if (request.mode === "linked") return summarize(this.write(request), request.returnEvents)
     const r = this.onClock(request)
     const now = r.now
     const seed = r.eventIdSeed
@@ -179,9 +183,7 @@ export class MemoryBook {
     const firstEvent = this.events
     const consuming = r.failedIds === "consumed"
     if (this.expiry.anyDue(now))
-      this.persist(
-        LedgerCore.applyBatch(this.snapshot, { commands: [], mode: "independent", now, eventIdSeed: seed })
-      )
+      this.persist(applyBatch(this.snapshot, { commands: [], mode: "independent", now, eventIdSeed: seed }))
     const summary = { applied: 0, replayed: 0, failures: [] as Array<{ index: number; error: CommandError }> }
     for (let i = 0; i < commands.length; i++) {
       const c = commands[i]!
@@ -198,7 +200,7 @@ export class MemoryBook {
           continue
         }
       }
-      const o = LedgerCore.applyCommand(this.snapshot, c, {
+      const o = applyCommand(this.snapshot, c, {
         index: i,
         now,
         eventIdSeed: seed,
@@ -206,7 +208,7 @@ export class MemoryBook {
         failedIds: r.failedIds
       })
       this.persist(o)
-      LedgerCore.tally(summary, o.results[0]!, i)
+      tally(summary, o.results[0]!, i)
     }
     const events: Array<DomainEvent.DomainEvent> = []
     if (request.returnEvents) for (let k = firstEvent; k < this.events; k++) events.push(this.eventAt(k, w))
@@ -221,9 +223,10 @@ export class MemoryBook {
   private tCurrency = ""
 
   /**
-   * Whether `c` is a candidate for the column path (`LedgerCore.isPlainTransfer` without the
-   * format checks of the account ids and the currency, which the path replaces by finding both
-   * accounts and comparing their currency), with its fields read into `tId` … `tCurrency`. Each
+   * Whether `c` is a candidate for the column path (a transfer with a well-formed id, one
+   * posting with a positive `bigint` amount, no description and no metadata; the format checks
+   * of the account ids and the currency are replaced by finding both accounts and comparing
+   * their currency), with its fields read into `tId` … `tCurrency`. Each
    * field is read once: a getter need not answer the same twice. A command that cannot be read
    * (a getter or a Proxy that throws) goes to the core, which refuses it in its place.
    */
@@ -262,7 +265,7 @@ export class MemoryBook {
   }
 
   /**
-   * The core's plain-transfer decision (`LedgerCore` `fastTransfer`) on the columns, for the
+   * The core's decision of a one-posting transfer (`commands.ts`) on the columns, for the
    * transfer `readPlain` read and what it can check by finding both accounts: `undefined` when
    * applied, the error when an account is closed or a limit would be exceeded, `GENERAL` for
    * everything else (the core decides it).
@@ -298,12 +301,7 @@ export class MemoryBook {
       const dCredits = t.get(d0 + 1)
       const dPending = t.get(d0 + 2)
       if (dDebits + dPending > dCredits)
-        return new ExceedsCredits({
-          entryId: id,
-          accountId: debit,
-          available: (dCredits - t.get(d0) - dPending).toString(),
-          requested: amount.toString()
-        })
+        return exceedsCredits(id, debit, t.get(d0), dCredits, dPending, amount)
     }
     const k0 = 4 * k
     const kCredits = t.get(k0 + 1) + amount
@@ -311,12 +309,7 @@ export class MemoryBook {
       const kDebits = t.get(k0)
       const kPending = t.get(k0 + 3)
       if (kCredits + kPending > kDebits)
-        return new ExceedsDebits({
-          entryId: id,
-          accountId: credit,
-          available: (kDebits - t.get(k0 + 1) - kPending).toString(),
-          requested: amount.toString()
-        })
+        return exceedsDebits(id, credit, kDebits, t.get(k0 + 1), kPending, amount)
     }
     // apply: totals, the entry and its posting, a line per account, the event
     t.setSmall(d0, dDebits)
@@ -496,28 +489,27 @@ export class MemoryBook {
     }
   }
 
+  /** A plain transfer's entry from its columns, before its hash. */
+  private plainDraft(e: number): Entry.Entry {
+    const debit = this.debitOf.get(e)
+    return transferDraft(
+      this.index.id(e),
+      [
+        {
+          debit: this.idOf[debit]!,
+          credit: this.idOf[this.creditOf.get(e)]!,
+          amount: this.amounts.get(e),
+          currency: this.currencyOf[debit]!
+        }
+      ],
+      undefined,
+      EMPTY,
+      this.writeAt.get(this.writeOf(e))
+    )
+  }
+
   private entryAt(e: number): Entry.Entry {
-    let entry = this.records.get(e)
-    if (entry === undefined) {
-      const debit = this.debitOf.get(e)
-      const draft: Entry.Entry = {
-        id: this.index.id(e),
-        kind: "transfer",
-        postings: [
-          {
-            debit: this.idOf[debit]!,
-            credit: this.idOf[this.creditOf.get(e)]!,
-            amount: this.amounts.get(e),
-            currency: this.currencyOf[debit]!
-          }
-        ],
-        metadata: EMPTY,
-        createdAt: this.writeAt.get(this.writeOf(e)),
-        hash: ""
-      }
-      ;(draft as { hash: string }).hash = LedgerCore.entryHash(draft)
-      entry = draft
-    }
+    const entry = this.records.get(e) ?? sealed(this.plainDraft(e))
     const reversedBy = this.reversedBy.get(e)
     return reversedBy === undefined ? entry : { ...entry, reversedBy }
   }
@@ -570,30 +562,17 @@ export class MemoryBook {
   private eventAt(k: number, w = -1): DomainEvent.DomainEvent {
     const e = this.eventEntry.get(k)
     if (e < 0) return this.eventRecords.get(k)!
-    const id = this.index.id(e)
     if (w < 0) w = this.writeOf(e)
     const debit = this.debitOf.get(e)
-    const occurredAt = this.isoOf(this.writeAt.get(w))
-    return {
-      id: this.eventIdOf(w, k - this.writeFirstEvent.get(w)),
-      type: "ledger.entry.posted",
-      occurredAt,
-      subject: id,
-      data: {
-        id,
-        kind: "transfer",
-        postings: [
-          {
-            debit: this.idOf[debit]!,
-            credit: this.idOf[this.creditOf.get(e)]!,
-            amount: this.amounts.get(e).toString(),
-            currency: this.currencyOf[debit]!
-          }
-        ],
-        metadata: EMPTY,
-        createdAt: occurredAt
-      }
-    }
+    return Events.plainTransferPosted(
+      this.eventIdOf(w, k - this.writeFirstEvent.get(w)),
+      this.isoOf(this.writeAt.get(w)),
+      this.index.id(e),
+      this.idOf[debit]!,
+      this.idOf[this.creditOf.get(e)]!,
+      this.amounts.get(e),
+      this.currencyOf[debit]!
+    )
   }
 
   getAccount(id: string): Account.Account | undefined {
