@@ -245,7 +245,7 @@ export interface SummaryRequest extends Request {
 }
 
 /**
- * The idempotency hash of an entry: sha256 (hex) of its canonical content (kind, postings,
+ * The content hash of an entry (`Entry.hash`): sha256 (hex) of its canonical content (kind, postings,
  * hold id, captured amount, reversed entry, timeout, description, metadata with sorted keys;
  * never ids of other records, times or balances). Two requests with the same id are the same
  * request exactly when their hashes are equal. Adapters store it; they never compute it. What
