@@ -139,6 +139,26 @@ for (let i = 0; i < N; i++) {
   if (D.toSnapshot(dineroInverse(receives[i]!).received).amount < receives[i]!) dineroShort++
 }
 
+/** The peer's side of every forward row and of every inverse row. */
+const dineroForwardCase = {
+  name: "dinero forward",
+  opsPerRun: N,
+  run: () => {
+    let s = 0n
+    for (let i = 0; i < N; i++) s += D.toSnapshot(dineroForward(sends[i]!).received).amount
+    return s
+  }
+}
+const dineroInverseCase = {
+  name: "dinero inverse (analytic, not guaranteed)",
+  opsPerRun: N,
+  run: () => {
+    let s = 0n
+    for (let i = 0; i < N; i++) s += D.toSnapshot(dineroInverse(receives[i]!).paid).amount
+    return s
+  }
+}
+
 let k = 0
 const rows = compare(
   "@paykit/fx quotes vs dinero.js 2 (bigint), realistic 3-tier USD→EUR schedule",
@@ -157,15 +177,7 @@ const rows = compare(
           return s
         }
       },
-      peer: {
-        name: "dinero forward",
-        opsPerRun: N,
-        run: () => {
-          let s = 0n
-          for (let i = 0; i < N; i++) s += D.toSnapshot(dineroForward(sends[i]!).received).amount
-          return s
-        }
-      }
+      peer: dineroForwardCase
     },
     {
       // cold: the rates are new objects on every quote, as an inverse or a cross rate derived per
@@ -185,15 +197,7 @@ const rows = compare(
           return s
         }
       },
-      peer: {
-        name: "dinero forward",
-        opsPerRun: N,
-        run: () => {
-          let s = 0n
-          for (let i = 0; i < N; i++) s += D.toSnapshot(dineroForward(sends[i]!).received).amount
-          return s
-        }
-      }
+      peer: dineroForwardCase
     },
     {
       operation: "forward quote, reading the all-in mark-up too",
@@ -208,15 +212,7 @@ const rows = compare(
           return s
         }
       },
-      peer: {
-        name: "dinero forward (no mark-up)",
-        opsPerRun: N,
-        run: () => {
-          let s = 0n
-          for (let i = 0; i < N; i++) s += D.toSnapshot(dineroForward(sends[i]!).received).amount
-          return s
-        }
-      }
+      peer: { ...dineroForwardCase, name: "dinero forward (no mark-up)" }
     },
     {
       operation: "inverse quote, cold (new rate objects per quote)",
@@ -233,15 +229,7 @@ const rows = compare(
           return s
         }
       },
-      peer: {
-        name: "dinero inverse (analytic, not guaranteed)",
-        opsPerRun: N,
-        run: () => {
-          let s = 0n
-          for (let i = 0; i < N; i++) s += D.toSnapshot(dineroInverse(receives[i]!).paid).amount
-          return s
-        }
-      }
+      peer: dineroInverseCase
     },
     {
       operation: "inverse quote, warm (receive amount → what to send)",
@@ -256,15 +244,7 @@ const rows = compare(
           return s
         }
       },
-      peer: {
-        name: "dinero inverse (analytic, not guaranteed)",
-        opsPerRun: N,
-        run: () => {
-          let s = 0n
-          for (let i = 0; i < N; i++) s += D.toSnapshot(dineroInverse(receives[i]!).paid).amount
-          return s
-        }
-      }
+      peer: dineroInverseCase
     }
   ]
 )
