@@ -92,8 +92,8 @@ export interface Parsed {
  * @example
  * ```ts
  * import { Ecb } from "@paykit/fx"
- * const xml = `<gesmes:Envelope><Cube><Cube time="2026-11-20"><Cube currency="USD" rate="1.0870"/><Cube currency="XCG" rate="1.95"/></Cube></Cube></gesmes:Envelope>`
- * const parsed = Ecb.parseWithWarnings(xml) // Success({ table, warnings: ['unknown currency "XCG" on 2026-11-20: skipped'] })
+ * const xml = `<gesmes:Envelope><Cube><Cube time="2026-11-20"><Cube currency="USD" rate="1.0870"/><Cube currency="QQQ" rate="1.95"/></Cube></Cube></gesmes:Envelope>`
+ * const parsed = Ecb.parseWithWarnings(xml) // Success({ table, warnings: ['unknown currency "QQQ" on 2026-11-20: skipped'] })
  * ```
  * @category constructors
  * @since 0.2.0

@@ -236,11 +236,11 @@ describe("the ECB file through an XML parser", () => {
   })
 
   it("one unknown currency code is skipped with a warning; the other rates stay usable", () => {
-    const parsed = Result.getOrThrow(Ecb.parseWithWarnings(xml.replace("currency='USD'", "currency='XCG'")))
-    expect(parsed.warnings).toEqual(['unknown currency "XCG" on 2026-11-20: skipped'])
+    const parsed = Result.getOrThrow(Ecb.parseWithWarnings(xml.replace("currency='USD'", "currency='QQQ'")))
+    expect(parsed.warnings).toEqual(['unknown currency "QQQ" on 2026-11-20: skipped'])
     expect(parsed.table.rates.size).toBe(8)
     expect(Result.getOrThrow(Rate.lookup(parsed.table, "EUR", "JPY")).rate.toString()).toBe("163.52")
-    expect(Result.isSuccess(Ecb.parse(xml.replace("currency='USD'", "currency='XCG'")))).toBe(true)
+    expect(Result.isSuccess(Ecb.parse(xml.replace("currency='USD'", "currency='QQQ'")))).toBe(true)
   })
 
   it("the ECB layers log a skipped currency with Effect.logWarning", async () => {
@@ -249,14 +249,14 @@ describe("the ECB file through an XML parser", () => {
     await Effect.runPromise(
       Effect.provide(
         Effect.map(RateProvider.RateProvider, (p) => p.name),
-        Ecb.layerFromString(xml.replace("currency='USD'", "currency='XCG'")).pipe(Layer.provide(capture))
+        Ecb.layerFromString(xml.replace("currency='USD'", "currency='QQQ'")).pipe(Layer.provide(capture))
       ).pipe(Effect.provide(capture))
     )
-    expect(logs.some((l) => l.startsWith("Warn") && l.includes('unknown currency "XCG"'))).toBe(true)
+    expect(logs.some((l) => l.startsWith("Warn") && l.includes('unknown currency "QQQ"'))).toBe(true)
   })
 
   it("a document whose every currency is unknown is MalformedEcbXml", () => {
-    const e = failure(Ecb.parse(doc(`<Cube currency='XCG' rate='1.95'/>`)))
+    const e = failure(Ecb.parse(doc(`<Cube currency='QQQ' rate='1.95'/>`)))
     expect(e.message).toContain("no rates on 2026-11-20")
   })
 
