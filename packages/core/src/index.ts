@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+export * as Client from "./Client.ts"
 export * as Currency from "./Currency.ts"
 export * as Decimal from "./Decimal.ts"
 export * as DomainEvent from "./DomainEvent.ts"
