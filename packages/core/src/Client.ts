@@ -39,7 +39,7 @@ export type Promised<M> = M extends (...args: infer Args) => Effect.Effect<infer
  * @since 0.1.0
  */
 export type Rejection<M> = M extends (
-  ...args: ReadonlyArray<any>
+  ...args: ReadonlyArray<never>
 ) => Effect.Effect<infer _A, infer E, infer _R>
   ? E
   : M extends Effect.Effect<infer _A, infer E, infer _R>
@@ -52,14 +52,14 @@ export type Rejection<M> = M extends (
  * @category models
  * @since 0.1.0
  */
-export type Client<S, ER = never> = { readonly [K in keyof S]: Promised<S[K]> } & {
+export type Client<S, I = never, ER = never> = { readonly [K in keyof S]: Promised<S[K]> } & {
   /** Builds the layer now (instead of on the first call); rejects with the layer's error. */
   readonly ready: () => Promise<void>
   /** Releases the layer's resources (pools, databases). Calls after it reject. */
   readonly dispose: () => Promise<void>
   readonly [Symbol.asyncDispose]: () => Promise<void>
   /** The runtime the client runs on, to run other effects against the same layer. */
-  readonly runtime: ManagedRuntime.ManagedRuntime<any, ER>
+  readonly runtime: ManagedRuntime.ManagedRuntime<I, ER>
 }
 
 /**
@@ -107,7 +107,7 @@ export const run = <A, E, R, ER>(
 export const make = <I, S, ER>(
   tag: Context.Service<I, S>,
   layer: Layer.Layer<I, ER, never>
-): Client<S, ER> => {
+): Client<S, I, ER> => {
   const runtime = ManagedRuntime.make(layer)
   const member =
     (name: PropertyKey) =>
@@ -141,5 +141,5 @@ export const make = <I, S, ER>(
       }
       return method
     }
-  }) as unknown as Client<S, ER>
+  }) as unknown as Client<S, I, ER>
 }
