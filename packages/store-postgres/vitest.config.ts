@@ -1,3 +1,3 @@
 import { paykitProject } from "../../vitest.shared.ts"
 
-export default paykitProject("store-postgres", { testTimeout: 180_000 })
+export default paykitProject("store-postgres", { testTimeout: 600_000 })
