@@ -1,4 +1,4 @@
-import { type AmountOutOfRange, Currency, Ids, Input, type InvalidInput, Money } from "@paykit/core"
+import { type AmountOutOfRange, Client, Currency, Ids, Input, type InvalidInput, Money } from "@paykit/core"
 import { Clock, Context, Duration, Effect, Layer, type Result, Schema } from "effect"
 import type {
   DuplicateQuote,
@@ -154,8 +154,8 @@ export type ExecuteFailure =
 export class Fx extends Context.Service<
   Fx,
   {
-    readonly quote: (request: unknown) => Effect.Effect<Quote.Quote, QuoteFailure>
-    readonly execute: (quoteId: unknown) => Effect.Effect<Quote.Quote, ExecuteFailure>
+    readonly quote: (request: typeof QuoteRequest.Encoded) => Effect.Effect<Quote.Quote, QuoteFailure>
+    readonly execute: (quoteId: string) => Effect.Effect<Quote.Quote, ExecuteFailure>
   }
 >()("@paykit/fx/Fx") {}
 
@@ -205,7 +205,7 @@ export const make = (
             Effect.fromResult(Rate.ensureFresh(r, now, maxAge))
           )
 
-    const quote = Effect.fn("paykit.fx.quote")(function* (input: unknown) {
+    const quote = Effect.fn("paykit.fx.quote")(function* (input: typeof QuoteRequest.Encoded) {
       const request = yield* decodeRequest(input)
       const corridor = yield* Effect.fromResult(
         Schedule.match(config.schedule, request.source, request.target, request.method ?? null)
@@ -232,7 +232,7 @@ export const make = (
       return q
     })
 
-    const execute = Effect.fn("paykit.fx.execute")(function* (input: unknown) {
+    const execute = Effect.fn("paykit.fx.execute")(function* (input: string) {
       const id = yield* decodeId(input)
       yield* Effect.annotateCurrentSpan(QUOTE_ID, id)
       const now = yield* Clock.currentTimeMillis
@@ -281,3 +281,26 @@ export const layer = (
  */
 export const decodeRequestResult = (input: unknown): Result.Result<QuoteRequest, InvalidInput> =>
   Input.decodeResult("Fx.quote", QuoteRequest)(input)
+
+/**
+ * The service as a Promise client, for code not written with Effect: `quote` and `execute`
+ * return Promises that reject with the typed error itself (`QuoteFailure`, `ExecuteFailure`).
+ * The layer is built once, on the first call (or `ready()`), on one long-lived runtime: create
+ * the client at module load, share it across requests, and `dispose()` it on shutdown (or
+ * `await using`).
+ *
+ * @example
+ * ```ts
+ * import { Fx } from "@paykit/fx"
+ * import type { Layer } from "effect"
+ * declare const FxLive: Layer.Layer<Fx.Fx>
+ * const fx = Fx.client(FxLive)
+ * const quote = await fx.quote({ direction: "send", source: "USD", target: "EUR", amount: "100000" })
+ * await fx.execute(quote.id)
+ * await fx.dispose()
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const client = <E>(layer: Layer.Layer<Fx, E>): Client.Client<Fx["Service"], Fx, E> =>
+  Client.make(Fx, layer)

@@ -41,13 +41,18 @@ const rates = [
   { base: "EUR", quote: "GBP", rate: "0.85", asOf: 0 }
 ]
 const layer = () => fxLayer(schedule, rates)
-const send = { direction: "send", source: "USD", target: "EUR", amount: "100000" }
+const send: typeof Fx.QuoteRequest.Encoded = {
+  direction: "send",
+  source: "USD",
+  target: "EUR",
+  amount: "100000"
+}
 
 const quoteFails = (input: unknown, l = layer()) =>
   runFx(
     Effect.gen(function* () {
       const fx = yield* Fx.Fx
-      return yield* Effect.flip(fx.quote(input))
+      return yield* Effect.flip(fx.quote(input as never)) // hostile input too: cast
     }),
     l
   )

@@ -16,7 +16,12 @@ const failure = <A, E>(r: Result.Result<A, E>): E => {
   return r.failure
 }
 
-const send = { direction: "send", source: "USD", target: "EUR", amount: "100000" }
+const send: typeof Fx.QuoteRequest.Encoded = {
+  direction: "send",
+  source: "USD",
+  target: "EUR",
+  amount: "100000"
+}
 
 /** Fx on a pricing provider and a reference provider, a memory store, seeded ids, TestClock at `now`. */
 const fxWith = (

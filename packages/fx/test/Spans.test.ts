@@ -18,7 +18,12 @@ const traced = async <A, E>(program: Effect.Effect<A, E, Fx.Fx>, name: string) =
   }
 }
 
-const send = { direction: "send", source: "USD", target: "EUR", amount: "100000" }
+const send: typeof Fx.QuoteRequest.Encoded = {
+  direction: "send",
+  source: "USD",
+  target: "EUR",
+  amount: "100000"
+}
 
 describe("Fx spans", () => {
   it("quote and execute run in paykit.fx.quote and paykit.fx.execute under the caller's span, with the quote id only", async () => {
@@ -60,7 +65,7 @@ describe("Fx spans", () => {
       }
     }
     const { exit, named } = await traced(
-      Effect.flatMap(Fx.Fx, (fx) => Effect.flip(fx.quote(hostile))),
+      Effect.flatMap(Fx.Fx, (fx) => Effect.flip(fx.quote(hostile as never))),
       "paykit.fx.quote"
     )
     expect(Exit.isSuccess(exit) && exit.value._tag).toBe("InvalidInput")

@@ -2,9 +2,15 @@ import { Ids, Notifier } from "@paykit/core"
 import { Effect, Layer } from "effect"
 import { expect, it } from "vitest"
 import { Explain, Fx, QuoteStore, RateProvider, Schedule } from "../src/index.ts"
+import { markedRegion, readmeBlock, withoutImports } from "./readmeBlocks.ts"
 
-it("the README example computes what it says", async () => {
-  // --- README example starts
+const here = new URL(import.meta.url)
+
+it("the README's Effect example is this test's, verbatim", () => {
+  expect(markedRegion(here, "effect example")).toBe(withoutImports(readmeBlock("## With Effect")))
+})
+
+it("the README's Effect example computes what it says", async () => {
   const schedule = Schedule.makeUnsafe({
     corridors: [
       {
@@ -31,6 +37,7 @@ it("the README example computes what it says", async () => {
     Layer.provide([Ids.layer, Notifier.layerMemory])
   )
 
+  // --- README effect example starts
   const program = Effect.gen(function* () {
     const fx = yield* Fx.Fx
     const quote = yield* fx.quote({ direction: "send", source: "USD", target: "EUR", amount: "100000" })
@@ -43,7 +50,7 @@ it("the README example computes what it says", async () => {
   const { quote, lines, executed, again } = await Effect.runPromise(program.pipe(Effect.provide(FxLive)))
   // quote.paid → 1010.00 USD, quote.received → 905.00 EUR (about), quote.markup.allIn → 2.6044 (%)
   // lines[0] → "You send 1,010.00 USD.", lines[4] → "The recipient gets about 905.00 EUR."
-  // --- README example ends
+  // --- README effect example ends
   expect(quote.paid.toString()).toBe("1010.00 USD")
   expect(quote.received.toString()).toBe("905.00 EUR")
   expect(quote.markup.allIn.toString()).toBe("2.6044")

@@ -1,0 +1,185 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { Ids, InvalidInput, Notifier } from "@paykit/core"
+import { Explain, Fx, QuoteAlreadyUsed, QuoteStore, RateProvider, Schedule } from "@paykit/fx"
+import { Effect, Layer } from "effect"
+import { describe, expect, it } from "vitest"
+import { fixture, markedRegion, readmeBlock, withoutImports } from "./readmeBlocks.ts"
+
+const here = new URL(import.meta.url)
+const serviceUrl = new URL("./fixtures/readme-service.ts", import.meta.url)
+
+describe("Fx.client: the README example without Effect", () => {
+  it("quotes, executes once and rejects the second use with QuoteAlreadyUsed itself, then disposes", async () => {
+    // --- README client example starts
+    const schedule = Schedule.makeUnsafe({
+      corridors: [
+        {
+          source: "USD",
+          target: "EUR",
+          spreadBps: 0,
+          fixedFee: "1000",
+          feeMode: "on-top",
+          charges: "SHA",
+          intermediaryFee: "1500"
+        }
+      ]
+    })
+    const asOf = Date.now()
+    const FxLive = Fx.layer({
+      schedule,
+      maxRateAge: "1 hour",
+      maxReferenceAge: "4 days",
+      lockFor: "30 minutes"
+    }).pipe(
+      Layer.provide(RateProvider.layerReferenceFromRateProvider),
+      Layer.provide(RateProvider.layerMemory([{ base: "USD", quote: "EUR", rate: "0.92", asOf }])),
+      Layer.provide(QuoteStore.layerMemory),
+      Layer.provide([Ids.layer, Notifier.layerMemory])
+    )
+
+    // Once, at module load: one runtime (its store, its pool) shared by every request.
+    const fx = Fx.client(FxLive)
+
+    // In a request: every method is a Promise; a failure rejects with the typed error itself.
+    const quote = await fx.quote({ direction: "send", source: "USD", target: "EUR", amount: "100000" })
+    const lines = Explain.explain(quote, "en")
+    const executed = await fx.execute(quote.id) // the locked rates and amounts, once
+    const again = await fx.execute(quote.id).catch((e: unknown) => e) // QuoteAlreadyUsed
+    // quote.paid → 1010.00 USD, quote.received → 905.00 EUR (about), quote.markup.allIn → 2.6044 (%)
+    // lines[0] → "You send 1,010.00 USD.", lines[4] → "The recipient gets about 905.00 EUR."
+
+    // On shutdown: release the runtime's resources (a database pool with @paykit/store-postgres).
+    await fx.dispose()
+    // --- README client example ends
+    expect(quote.paid.toString()).toBe("1010.00 USD")
+    expect(quote.received.toString()).toBe("905.00 EUR")
+    expect(quote.markup.allIn.toString()).toBe("2.6044")
+    expect(lines[0]).toBe("You send 1,010.00 USD.")
+    expect(lines[4]).toBe("The recipient gets about 905.00 EUR.")
+    expect(executed.id).toBe(quote.id)
+    expect(executed.received.toString()).toBe("905.00 EUR")
+    expect(again).toBeInstanceOf(QuoteAlreadyUsed)
+    expect((again as QuoteAlreadyUsed).id).toBe(quote.id)
+    // after dispose, calls reject instead of building a second runtime
+    await expect(
+      fx.quote({ direction: "send", source: "USD", target: "EUR", amount: "100000" })
+    ).rejects.toBeDefined()
+  })
+
+  it("is the README's main example, verbatim", () => {
+    expect(markedRegion(here, "client example")).toBe(withoutImports(readmeBlock("## Example")))
+  })
+
+  it("builds its layer once for many requests, and disposes with await using", async () => {
+    let built = 0
+    const counting = Layer.effectDiscard(Effect.sync(() => void built++))
+    const rates = [{ base: "USD", quote: "EUR", rate: "0.92", asOf: Date.now() }]
+    const schedule = Schedule.makeUnsafe({
+      corridors: [{ source: "USD", target: "EUR", spreadBps: 0, feeMode: "on-top", charges: "OUR" }]
+    })
+    const live = Fx.layer({
+      schedule,
+      maxRateAge: "1 hour",
+      maxReferenceAge: "4 days",
+      lockFor: "1 minute"
+    }).pipe(
+      Layer.provide(RateProvider.layerReferenceFromRateProvider),
+      Layer.provide(RateProvider.layerMemory(rates)),
+      Layer.provide(QuoteStore.layerMemory),
+      Layer.provide([Ids.layer, Notifier.layerMemory, counting])
+    )
+    {
+      await using fx = Fx.client(live)
+      const quotes = await Promise.all(
+        ["100", "200", "300", "400"].map((amount) =>
+          fx.quote({ direction: "send", source: "USD", target: "EUR", amount })
+        )
+      )
+      expect(new Set(quotes.map((q) => q.id)).size).toBe(4)
+      // a quote locked by one request is executed by another: one store behind the client
+      await expect(fx.execute(quotes[2]!.id)).resolves.toMatchObject({ id: quotes[2]!.id })
+      const bad = await fx
+        .quote({ direction: "send", source: "USD", target: "EUR", amount: "0" })
+        .catch((e) => e)
+      expect(bad).toBeInstanceOf(InvalidInput)
+      expect((bad as InvalidInput).path).toBe("amount")
+      expect(built).toBe(1)
+    }
+  })
+})
+
+/** Lines the child prints, and a promise for the first one matching. */
+const watchLines = (child: ChildProcess) => {
+  const lines: Array<string> = []
+  const waiters: Array<{ test: (l: string) => boolean; resolve: (l: string) => void }> = []
+  let buffer = ""
+  child.stdout!.on("data", (chunk: Buffer) => {
+    buffer += chunk.toString("utf8")
+    let nl = buffer.indexOf("\n")
+    while (nl >= 0) {
+      const line = buffer.slice(0, nl)
+      buffer = buffer.slice(nl + 1)
+      lines.push(line)
+      for (const w of waiters.splice(0)) {
+        if (w.test(line)) w.resolve(line)
+        else waiters.push(w)
+      }
+      nl = buffer.indexOf("\n")
+    }
+  })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal }))
+  )
+  const line = (test: (l: string) => boolean) =>
+    new Promise<string>((resolve, reject) => {
+      const seen = lines.find(test)
+      if (seen !== undefined) return resolve(seen)
+      waiters.push({ test, resolve })
+      void exited.then(({ code }) => reject(new Error(`the service exited (${code}) before the line`)))
+    })
+  return { lines, line, exited }
+}
+
+describe("the README's long-lived service (an OS process)", () => {
+  it("is the README's section, verbatim", () => {
+    expect(fixture(serviceUrl)).toBe(readmeBlock("## Without Effect, in a long-lived service").trim())
+  })
+
+  it("serves quotes from one client, answers bad JSON fields with 400, and on SIGTERM disposes and exits 0", async () => {
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "--conditions=@paykit/source", fileURLToPath(serviceUrl)],
+      {
+        cwd: fileURLToPath(new URL("..", import.meta.url)),
+        env: { ...process.env, PORT: "0" },
+        stdio: ["ignore", "pipe", "inherit"]
+      }
+    )
+    const guard = setTimeout(() => child.kill("SIGKILL"), 90_000)
+    try {
+      const { line, exited } = watchLines(child)
+      const listening = await line((l) => l.startsWith("listening on"))
+      const port = Number(/port: (\d+)/.exec(listening)?.[1])
+      const post = (body: unknown) =>
+        fetch(`http://127.0.0.1:${port}/`, { method: "POST", body: JSON.stringify(body) }).then(
+          async (r) => ({ status: r.status, json: (await r.json()) as Record<string, string> })
+        )
+      const ok = await post({ direction: "send", source: "USD", target: "EUR", amount: "100000" })
+      expect(ok.status).toBe(200)
+      expect(ok.json["paid"]).toBe("1010.00 USD")
+      expect(ok.json["received"]).toBe("905.00 EUR")
+      const second = await post({ direction: "send", source: "USD", target: "EUR", amount: "5000" })
+      expect(second.json["id"]).not.toBe(ok.json["id"])
+      const bad = await post({ direction: "sideways", source: "USD", target: "EUR", amount: "1" })
+      expect(bad.status).toBe(400)
+      expect(bad.json["error"]).toContain("direction")
+      child.kill("SIGTERM")
+      await line((l) => l === "stopped")
+      expect(await exited).toEqual({ code: 0, signal: null })
+    } finally {
+      clearTimeout(guard)
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
+    }
+  })
+})
