@@ -5,11 +5,12 @@ import * as Accounts from "../Accounts.ts"
 import * as AccountStore from "../AccountStore.ts"
 import * as ClosureCheck from "../ClosureCheck.ts"
 import * as KeyStore from "../KeyStore.ts"
+import type * as Registration from "../Registration.ts"
 import * as VerificationProvider from "../VerificationProvider.ts"
 
 /**
  * An individual applicant that passes every default requirement with the memory provider's
- * success values; override any field.
+ * success values; override any field (typed as `register`'s input: cast deliberate bad input).
  *
  * @example
  * ```ts
@@ -19,7 +20,9 @@ import * as VerificationProvider from "../VerificationProvider.ts"
  * @category constructors
  * @since 0.1.0
  */
-export const individual = (overrides: Record<string, unknown> = {}) => ({
+export const individual = (
+  overrides: Partial<typeof Registration.IndividualApplicant.Encoded> = {}
+): typeof Registration.IndividualApplicant.Encoded => ({
   type: "individual",
   email: "jane.doe@example.com",
   phone: "+4915112345678",
@@ -50,7 +53,9 @@ export const individual = (overrides: Record<string, unknown> = {}) => ({
  * @category constructors
  * @since 0.1.0
  */
-export const business = (overrides: Record<string, unknown> = {}) => ({
+export const business = (
+  overrides: Partial<typeof Registration.BusinessApplicant.Encoded> = {}
+): typeof Registration.BusinessApplicant.Encoded => ({
   type: "business",
   email: "finance@acme.example",
   phone: "+4930123456789",
