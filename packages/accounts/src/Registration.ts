@@ -1,4 +1,4 @@
-import { Currency } from "@paykit/core"
+import { Currency } from "@paykit/core/schema"
 import { Schema } from "effect"
 import { COUNTRIES } from "./internal/countries.ts"
 

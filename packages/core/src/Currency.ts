@@ -1,8 +1,11 @@
-import * as Result from "effect/Result"
-import * as Schema from "effect/Schema"
-import * as SchemaGetter from "effect/SchemaGetter"
+/**
+ * `Currency`: ISO 4217 currencies and custom units as plain data, with lookups and registries.
+ * No schemas here; the codecs (`Currency.Code`, `Currency.codeSchema`, `Currency.CurrencySchema`,
+ * `Currency.fromCodeSchema`) are on the `Currency` of `@paykit/core/schema`.
+ *
+ * @since 0.1.0
+ */
 import type * as internal from "./internal/currency.ts"
-import { isoRegistry } from "./internal/currency.ts"
 
 export * from "./internal/currency.ts"
 
@@ -12,58 +15,3 @@ export * from "./internal/currency.ts"
 export type Currency = internal.Currency
 /** The currencies an application accepts. @category models @since 0.1.0 */
 export type Registry = internal.Registry
-
-/**
- * Schema for a currency code accepted by `reg` (ISO 4217 by default), decoding to the code string.
- *
- * @category models
- * @since 0.1.0
- */
-export const codeSchema = (reg: Registry = isoRegistry) =>
-  Schema.String.check(
-    Schema.makeFilter((s: string) => Result.isSuccess(reg.get(s)) || `unknown currency "${s}"`, {
-      title: "CurrencyCode"
-    })
-  )
-
-/**
- * Schema for an ISO 4217 currency code, e.g. `"USD"`.
- *
- * @category models
- * @since 0.1.0
- */
-export const Code = codeSchema()
-
-const isCurrency = (u: unknown): u is Currency =>
-  typeof u === "object" &&
-  u !== null &&
-  typeof (u as Currency).code === "string" &&
-  typeof (u as Currency).exponent === "number"
-
-/**
- * Schema for a `Currency` value in memory (not its JSON form).
- *
- * @category models
- * @since 0.1.0
- */
-export const CurrencySchema: Schema.declare<Currency> = Schema.declare(isCurrency, { title: "Currency" })
-
-/**
- * Schema decoding a currency code (string) into the `Currency` of `reg`, encoding back to the code.
- *
- * @example
- * ```ts
- * import { Currency } from "@paykit/core"
- * import { Schema } from "effect"
- * Schema.decodeUnknownSync(Currency.fromCodeSchema())("JPY").exponent // 0
- * ```
- * @category models
- * @since 0.1.0
- */
-export const fromCodeSchema = (reg: Registry = isoRegistry) =>
-  codeSchema(reg).pipe(
-    Schema.decodeTo(CurrencySchema, {
-      decode: SchemaGetter.transform((code: string) => Result.getOrThrow(reg.get(code))),
-      encode: SchemaGetter.transform((c: Currency) => c.code)
-    })
-  )

@@ -1,4 +1,9 @@
-import * as Schema from "effect/Schema"
+/**
+ * `Rounding`: the seven named rounding modes and exact integer division by each. No schemas
+ * here; `Rounding.RoundingModeSchema` is on the `Rounding` of `@paykit/core/schema`.
+ *
+ * @since 0.1.0
+ */
 import type * as internal from "./internal/rounding.ts"
 
 export * from "./internal/rounding.ts"
@@ -7,19 +12,3 @@ export * from "./internal/rounding.ts"
 // bundler puts in a shared chunk, `Rounding.RoundingMode` came out of it as a value.
 /** A rounding mode name (see the table of the seven). @category models @since 0.1.0 */
 export type RoundingMode = internal.RoundingMode
-
-/**
- * Schema for a rounding mode name: exactly the seven of `RoundingMode` (see its table).
- *
- * @category models
- * @since 0.1.0
- */
-export const RoundingModeSchema = Schema.Literals([
-  "half-even",
-  "half-up",
-  "half-down",
-  "up",
-  "down",
-  "ceiling",
-  "floor"
-])

@@ -3,6 +3,7 @@ import Big from "big.js"
 import { Result, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { Currency, Decimal, Money, Rounding } from "../src/index.ts"
+import * as WithSchema from "../src/schema/index.ts"
 import { Arbitraries } from "../src/testing/index.ts"
 
 const { USD, EUR, JPY, KWD } = Currency
@@ -311,7 +312,7 @@ describe("typed errors for bad input", () => {
 })
 
 describe("JSON codec", () => {
-  const Json = Money.Json
+  const Json = WithSchema.Money.Json
   test.prop([Arbitraries.currency.chain((c) => Arbitraries.money(c, Money.MAX_AMOUNT))])(
     "encode then decode is the identity",
     (m) => {
@@ -345,7 +346,9 @@ describe("JSON codec", () => {
   it("custom units decode only through a registry that has them", () => {
     const input = { amount: "500", currency: "POINTS" }
     expect(Result.isFailure(Schema.decodeUnknownResult(Json)(input))).toBe(true)
-    const m = Schema.decodeUnknownSync(Money.jsonSchema(Currency.registry([Currency.POINTS])))(input)
+    const m = Schema.decodeUnknownSync(WithSchema.Money.jsonSchema(Currency.registry([Currency.POINTS])))(
+      input
+    )
     expect(m.currency).toBe(Currency.POINTS)
     expect(m.amount).toBe(500n)
   })

@@ -1,6 +1,7 @@
 import { Result, Schema } from "effect"
 import { expect, it } from "vitest"
 import { Currency, Decimal, Money } from "../src/index.ts"
+import * as WithSchema from "../src/schema/index.ts"
 
 it("the README example computes what it says", () => {
   const price = Money.parseUnsafe("100.00", Currency.USD)
@@ -15,7 +16,7 @@ it("the README example computes what it says", () => {
   expect(eur.toString()).toBe("89.33 EUR")
   expect(Money.format(net, "en-US")).toBe("$97.10")
   expect(Money.format(eur, "de-DE")).toBe("89,33\u00a0€")
-  expect(Schema.encodeSync(Money.Json)(net)).toEqual({ amount: "9710", currency: "USD" })
+  expect(Schema.encodeSync(WithSchema.Money.Json)(net)).toEqual({ amount: "9710", currency: "USD" })
   const mixed = Money.add(price, eur)
   expect(Result.isFailure(mixed) && mixed.failure._tag).toBe("CurrencyMismatch")
   const precise = Money.parse("12.345", Currency.USD)

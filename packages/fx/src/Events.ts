@@ -1,4 +1,5 @@
-import { Decimal, DomainEvent, Money } from "@paykit/core"
+import { Decimal, DomainEvent } from "@paykit/core"
+import { Money } from "@paykit/core/schema"
 import { Schema } from "effect"
 import type { Quote } from "./Quote.ts"
 

@@ -1,4 +1,5 @@
-import { type AmountOutOfRange, Client, Currency, Ids, Input, type InvalidInput, Money } from "@paykit/core"
+import { type AmountOutOfRange, Client, Ids, Input, type InvalidInput } from "@paykit/core"
+import { Currency, Money } from "@paykit/core/schema"
 import { Clock, Context, Duration, Effect, Layer, type Result, Schema } from "effect"
 import type {
   DuplicateQuote,

@@ -1,4 +1,5 @@
-import { AmountOutOfRange, type Currency, Decimal, InvalidInput, Money, Rounding } from "@paykit/core"
+import { AmountOutOfRange, type Currency, Decimal, InvalidInput, Rounding } from "@paykit/core"
+import { Money } from "@paykit/core/schema"
 import { Result, Schema } from "effect"
 import { NothingArrives, NothingToConvert } from "./errors.ts"
 import { isDecimal, isMoney, isRecord } from "./internal/guards.ts"

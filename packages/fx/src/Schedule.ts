@@ -1,4 +1,5 @@
-import { Currency, Decimal, Input, InvalidInput, Money, Rounding } from "@paykit/core"
+import { Decimal, Input, InvalidInput, Rounding } from "@paykit/core"
+import { Currency, Money } from "@paykit/core/schema"
 import { Result, Schema } from "effect"
 import {
   AbsurdSpread,

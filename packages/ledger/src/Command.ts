@@ -1,4 +1,5 @@
-import { Currency, Input, Money } from "@paykit/core"
+import { Input } from "@paykit/core"
+import { Currency, Money } from "@paykit/core/schema"
 import { Schema } from "effect"
 import { Id } from "./Account.ts"
 

@@ -1,4 +1,5 @@
-import { Currency, Money } from "@paykit/core"
+import { Currency } from "@paykit/core"
+import { Money } from "@paykit/core/schema"
 import { Schema } from "effect"
 import type { Catalog, Values } from "./Attributes.ts"
 import * as Velocity from "./Velocity.ts"

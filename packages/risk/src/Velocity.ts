@@ -1,4 +1,4 @@
-import { Money } from "@paykit/core"
+import { Money } from "@paykit/core/schema"
 import { Schema } from "effect"
 
 /**

@@ -1,6 +1,7 @@
-// The Currency module without its schemas: what `Currency` and `@paykit/core/money` share. The
-// schemas (`Code`, `codeSchema`, `CurrencySchema`, `fromCodeSchema`) are added in ../Currency.ts so
-// that a program that never decodes a currency code does not bundle effect's Schema module.
+// The Currency module without its schemas: what `Currency` (../Currency.ts), `@paykit/core/money`
+// and the `Currency` of `@paykit/core/schema` share. The schemas (`Code`, `codeSchema`,
+// `CurrencySchema`, `fromCodeSchema`) are added in ../schema/Currency.ts only, so that a program
+// that never decodes a currency code does not bundle effect's Schema module.
 import * as Result from "effect/Result"
 import { UnknownCurrency } from "../errors.ts"
 import { iso4217 } from "./iso4217.ts"
@@ -31,7 +32,7 @@ const CODE_PATTERN = /^[A-Z][A-Z0-9_]{1,11}$/
 
 const freeze = (c: Currency): Currency => Object.freeze(c)
 
-const isoTable: ReadonlyMap<string, Currency> = new Map(
+const isoTable: ReadonlyMap<string, Currency> = /*#__PURE__*/ new Map(
   iso4217.map((e) => [
     e.code,
     freeze({
@@ -70,19 +71,19 @@ export const isoUnsafe = (code: string): Currency => {
 }
 
 /** @category models @since 0.1.0 */
-export const USD: Currency = isoUnsafe("USD")
+export const USD: Currency = /*#__PURE__*/ isoUnsafe("USD")
 /** @category models @since 0.1.0 */
-export const EUR: Currency = isoUnsafe("EUR")
+export const EUR: Currency = /*#__PURE__*/ isoUnsafe("EUR")
 /** @category models @since 0.1.0 */
-export const GBP: Currency = isoUnsafe("GBP")
+export const GBP: Currency = /*#__PURE__*/ isoUnsafe("GBP")
 /** @category models @since 0.1.0 */
-export const JPY: Currency = isoUnsafe("JPY")
+export const JPY: Currency = /*#__PURE__*/ isoUnsafe("JPY")
 /** @category models @since 0.1.0 */
-export const CNY: Currency = isoUnsafe("CNY")
+export const CNY: Currency = /*#__PURE__*/ isoUnsafe("CNY")
 /** @category models @since 0.1.0 */
-export const KWD: Currency = isoUnsafe("KWD")
+export const KWD: Currency = /*#__PURE__*/ isoUnsafe("KWD")
 /** @category models @since 0.1.0 */
-export const CLF: Currency = isoUnsafe("CLF")
+export const CLF: Currency = /*#__PURE__*/ isoUnsafe("CLF")
 
 /**
  * Defines a custom unit of account (loyalty points, a stored-value unit, an 8-decimal token).
@@ -129,7 +130,11 @@ export const customUnsafe = (spec: {
  * @category models
  * @since 0.1.0
  */
-export const POINTS: Currency = customUnsafe({ code: "POINTS", exponent: 0, name: "Loyalty points" })
+export const POINTS: Currency = /*#__PURE__*/ customUnsafe({
+  code: "POINTS",
+  exponent: 0,
+  name: "Loyalty points"
+})
 
 /**
  * The currencies an application accepts: ISO 4217 plus its custom units. Decoders that read a
@@ -173,7 +178,7 @@ export const registry = (customs: ReadonlyArray<Currency> = []): Registry => {
  * @category models
  * @since 0.1.0
  */
-export const isoRegistry: Registry = registry()
+export const isoRegistry: Registry = /*#__PURE__*/ registry()
 
 /**
  * Looks up an ISO 4217 currency by code.

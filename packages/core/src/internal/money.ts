@@ -1,7 +1,8 @@
-// The Money module without its schemas: what `Money` and `@paykit/core/money` share. The schemas
-// (`MoneySchema`, `MinorUnits`, `jsonSchema`, `Json`) are added in ../Money.ts so that a program
-// that only does money arithmetic does not bundle effect's Schema module (about 70 KB minified at
-// the least: esbuild keeps every member of a namespace such as `Money`).
+// The Money module without its schemas: what `Money` (../Money.ts), `@paykit/core/money` and the
+// `Money` of `@paykit/core/schema` share. The schemas (`MoneySchema`, `MinorUnits`, `jsonSchema`,
+// `Json`) are added in ../schema/Money.ts only, so that a program that only does money arithmetic
+// does not bundle effect's Schema module (about 70 KB minified at the least: esbuild keeps every
+// member of a namespace such as `Money`). Nothing here may import effect/Schema.
 import * as Result from "effect/Result"
 import type { Decimal } from "../Decimal.ts"
 import {

@@ -38,7 +38,7 @@ export const modes: ReadonlyArray<RoundingMode> = [
   "floor"
 ]
 
-const MODE_SET: ReadonlySet<unknown> = new Set<unknown>(modes)
+const MODE_SET: ReadonlySet<unknown> = /*#__PURE__*/ new Set<unknown>(modes)
 
 /**
  * True for exactly the seven mode names above (case and spelling as listed).
@@ -182,7 +182,7 @@ export const divide = (numerator: bigint, denominator: bigint, mode: RoundingMod
   }
 }
 
-const POW10: Array<bigint> = Array.from({ length: 80 }, (_, i) => 10n ** BigInt(i))
+const POW10: Array<bigint> = /*#__PURE__*/ Array.from({ length: 80 }, (_, i) => 10n ** BigInt(i))
 
 /**
  * 10^n as a bigint (cached for small n).

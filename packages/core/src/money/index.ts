@@ -1,11 +1,9 @@
 /**
- * @paykit/core/money: `Money` and `Currency` without their schemas, for programs that only do
- * money arithmetic and care about bundle size (a browser checkout, an edge function). The same
- * functions, the same `Money` class and the same errors as the main entry point; what is left out
- * are the codecs (`Money.Json`, `Money.MinorUnits`, `Money.jsonSchema`, `Money.MoneySchema`,
- * `Currency.Code`, `Currency.codeSchema`, `Currency.CurrencySchema`, `Currency.fromCodeSchema`),
- * which bring effect's Schema module with them. esbuild keeps every member of a namespace it
- * bundles, so `import { Money } from "@paykit/core"` carries the codecs; this entry point does not.
+ * @paykit/core/money: `Money` and `Currency` alone, for programs that only do money arithmetic
+ * and care about bundle size (a browser checkout, an edge function). The same namespaces, the
+ * same `Money` class and the same errors as `import { Currency, Money } from "@paykit/core"`,
+ * which is as small since the codecs moved to `@paykit/core/schema`; this entry point stays for
+ * the programs that already import it.
  *
  * @example
  * ```ts
@@ -14,7 +12,7 @@
  * ```
  * @since 0.2.0
  */
-export * as Currency from "../internal/currency.ts"
-export * as Money from "../internal/money.ts"
+export * as Currency from "../Currency.ts"
+export * as Money from "../Money.ts"
 export * from "../errors.ts"
-export type { RoundingMode } from "../internal/rounding.ts"
+export type { RoundingMode } from "../Rounding.ts"
