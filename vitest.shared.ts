@@ -4,7 +4,8 @@ import { defineProject } from "vitest/config"
  * The quick lane (`pnpm test:quick`, `PAYKIT_QUICK=1`): every package's unit, property and
  * README tests on memory and PGlite, in a few minutes. The full lane (`pnpm test`) adds what
  * needs minutes of its own: the PostgreSQL-server suites, several pools and OS processes, SIGKILL
- * crash tests, the fuzzers and the 1,000-run ledger model.
+ * crash tests, the fuzzers, the 1,000-run ledger model and the ledger store contract on PGlite
+ * (the quick lane runs that contract on memory, and PGlite's own ledger tests).
  */
 const FULL_LANE_ONLY: Readonly<Record<string, ReadonlyArray<string>>> = {
   ledger: ["test/Model.test.ts", "test/Fuzz.test.ts", "test/MemoryBookScale.test.ts"],
@@ -18,7 +19,8 @@ const FULL_LANE_ONLY: Readonly<Record<string, ReadonlyArray<string>>> = {
     "test/ledger-defects.test.ts",
     "test/ledger-clock.test.ts",
     "test/join-*.test.ts",
-    "test/contract-shared.test.ts"
+    "test/contract-shared.test.ts",
+    "test/contract-pglite.test.ts"
   ]
 }
 
