@@ -1,4 +1,4 @@
-import { Currency, type DomainEvent, Ids, Input, InvalidInput } from "@paykit/core"
+import { Client, Currency, type DomainEvent, Ids, Input, InvalidInput } from "@paykit/core"
 import { Clock, Context, Duration, Effect, Layer, Option, Result, Schema } from "effect"
 import * as Decision from "./Decision.ts"
 import type { ListStoreUnavailable, VelocityStoreUnavailable } from "./errors.ts"
@@ -100,6 +100,19 @@ export interface Config {
 }
 
 /**
+ * An outcome learnt later, to add to the velocity history (JSON): `Velocity.EventJson`'s shape.
+ *
+ * @example
+ * ```ts
+ * import type { Risk } from "@paykit/risk"
+ * const declined: Risk.RecordInput = { id: "pay_1", at: 1_800_000_000_000, amountRef: "1250", declined: true, card: "fp_1" }
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export type RecordInput = typeof Velocity.EventJson.Encoded
+
+/**
  * A snooze to keep at run time (JSON): the rule, the pivot value and until when (epoch ms).
  *
  * @example
@@ -173,8 +186,10 @@ export interface Assessment {
 export class Risk extends Context.Service<
   Risk,
   {
-    readonly assess: (request: unknown) => Effect.Effect<Assessment, InvalidInput | VelocityStoreUnavailable>
-    readonly record: (event: unknown) => Effect.Effect<void, InvalidInput | VelocityStoreUnavailable>
+    readonly assess: (
+      request: AssessInput
+    ) => Effect.Effect<Assessment, InvalidInput | VelocityStoreUnavailable>
+    readonly record: (event: RecordInput) => Effect.Effect<void, InvalidInput | VelocityStoreUnavailable>
     /** Adds values to a declared list at run time (see `ListStore`). */
     readonly addToList: (change: ListChangeInput) => Effect.Effect<void, InvalidInput | ListStoreUnavailable>
     /** Removes values from a list's run-time values (values given in `Config.lists` stay). */
@@ -281,7 +296,7 @@ export const make = (config: Config): Effect.Effect<Risk["Service"], never, Velo
       )
     }
 
-    const assess = Effect.fn("paykit.risk.assess")(function* (request: unknown) {
+    const assess = Effect.fn("paykit.risk.assess")(function* (request: AssessInput) {
       const { payment, customer, custom } = yield* decodeRequest(request)
       // a list store that cannot answer keeps the lists this instance last saw
       const { lists, ruleSet: set } = yield* Effect.orElseSucceed(fresh, () => current)
@@ -343,7 +358,7 @@ export const make = (config: Config): Effect.Effect<Risk["Service"], never, Velo
       return { paymentId: payment.id, at: now, decision }
     })
 
-    const record = Effect.fn("paykit.risk.record")(function* (input: unknown) {
+    const record = Effect.fn("paykit.risk.record")(function* (input: RecordInput) {
       const e = yield* decodeEvent(input)
       yield* Effect.annotateCurrentSpan(PAYMENT_ID, e.id)
       return yield* store.record({
@@ -416,3 +431,26 @@ export const make = (config: Config): Effect.Effect<Risk["Service"], never, Velo
  */
 export const layer = (config: Config): Layer.Layer<Risk, never, VelocityStore | Ids.Ids> =>
   Layer.effect(Risk, make(config))
+
+/**
+ * The service as a Promise client, for code not written with Effect: every method (`assess`,
+ * `record`, `addToList`, `removeFromList`, `snooze`) returns a Promise that rejects with the
+ * typed error itself (`InvalidInput`, `VelocityStoreUnavailable`, `ListStoreUnavailable`). The
+ * layer is built once, on the first call (or `ready()`), on one long-lived runtime: create the
+ * client at module load, share it across requests, and `dispose()` it on shutdown (or
+ * `await using`).
+ *
+ * @example
+ * ```ts
+ * import { Risk } from "@paykit/risk"
+ * import type { Layer } from "effect"
+ * declare const RiskLive: Layer.Layer<Risk.Risk>
+ * const risk = Risk.client(RiskLive)
+ * const { decision } = await risk.assess({ payment: { id: "pay_1", amount: { amount: "1250", currency: "USD" } } })
+ * await risk.dispose()
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const client = <E>(layer: Layer.Layer<Risk, E>): Client.Client<Risk["Service"], Risk, E> =>
+  Client.make(Risk, layer)

@@ -77,7 +77,7 @@ describe("Risk spans", () => {
 
   it("a failed assess ends its span with the typed failure", async () => {
     const { exit, named } = await traced(
-      Effect.flatMap(Risk.Risk, (risk) => risk.assess({ payment: { id: "pay_3" } })),
+      Effect.flatMap(Risk.Risk, (risk) => risk.assess({ payment: { id: "pay_3" } } as never)),
       "paykit.risk.assess"
     )
     expect(Exit.isFailure(exit)).toBe(true)
@@ -92,7 +92,7 @@ describe("Risk spans", () => {
       }
     }
     const { exit, named } = await traced(
-      Effect.flatMap(Risk.Risk, (risk) => Effect.flip(risk.assess(hostile))),
+      Effect.flatMap(Risk.Risk, (risk) => Effect.flip(risk.assess(hostile as never))),
       "paykit.risk.assess"
     )
     expect(Exit.isSuccess(exit) && exit.value._tag).toBe("InvalidInput")

@@ -2,9 +2,15 @@ import { Ids, Notifier } from "@paykit/core"
 import { Effect, Layer, Result } from "effect"
 import { expect, it } from "vitest"
 import { Attributes, Decision, Risk, Rule, RuleSet, RuleSets, VelocityStore } from "../src/index.ts"
+import { markedRegion, readmeBlock, withoutImports } from "./readmeBlocks.ts"
 
-it("the README example decides what it says", async () => {
-  // --- README example starts
+const here = new URL(import.meta.url)
+
+it("the README's Effect example is this test's, verbatim", () => {
+  expect(markedRegion(here, "effect example")).toBe(withoutImports(readmeBlock("## With Effect")))
+})
+
+it("the README's Effect example decides what it says", async () => {
   const ruleSet = RuleSet.makeUnsafe(Attributes.standard, {
     rules: [
       ...RuleSets.cardTesting,
@@ -29,6 +35,7 @@ it("the README example decides what it says", async () => {
     Layer.provide([VelocityStore.layerMemory, Ids.layer]),
     Layer.provide(Notifier.layerMemory)
   )
+  // --- README effect example starts
   const program = Effect.gen(function* () {
     const risk = yield* Risk.Risk
     return yield* risk.assess({
@@ -46,7 +53,7 @@ it("the README example decides what it says", async () => {
   const { decision } = await Effect.runPromise(program.pipe(Effect.provide(RiskLive)))
   // decision.outcome → "review" (score 10 + 25 + 30 = 65 ≥ 50), decision.requestThreeDS → true
   // decision.hits → geo_mismatch_3ds, big_first_payment, geo_unusual_country, each with its reason
-  // --- README example ends
+  // --- README effect example ends
   expect(decision.outcome).toBe("review")
   expect(decision.score).toBe(65)
   expect(decision.requestThreeDS).toBe(true)
