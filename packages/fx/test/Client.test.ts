@@ -1,10 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process"
-import { fileURLToPath } from "node:url"
 import { Ids, InvalidInput, Notifier } from "@paykit/core"
 import { Explain, Fx, QuoteAlreadyUsed, QuoteStore, RateProvider, Schedule } from "@paykit/fx"
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
-import { fixture, markedRegion, readmeBlock, withoutImports } from "./readmeBlocks.ts"
+import { fixture, markedRegion, readmeBlock, post, startService, withoutImports } from "./readmeBlocks.ts"
 
 const here = new URL(import.meta.url)
 const serviceUrl = new URL("./fixtures/readme-service.ts", import.meta.url)
@@ -109,77 +107,29 @@ describe("Fx.client: the README example without Effect", () => {
   })
 })
 
-/** Lines the child prints, and a promise for the first one matching. */
-const watchLines = (child: ChildProcess) => {
-  const lines: Array<string> = []
-  const waiters: Array<{ test: (l: string) => boolean; resolve: (l: string) => void }> = []
-  let buffer = ""
-  child.stdout!.on("data", (chunk: Buffer) => {
-    buffer += chunk.toString("utf8")
-    let nl = buffer.indexOf("\n")
-    while (nl >= 0) {
-      const line = buffer.slice(0, nl)
-      buffer = buffer.slice(nl + 1)
-      lines.push(line)
-      for (const w of waiters.splice(0)) {
-        if (w.test(line)) w.resolve(line)
-        else waiters.push(w)
-      }
-      nl = buffer.indexOf("\n")
-    }
-  })
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal }))
-  )
-  const line = (test: (l: string) => boolean) =>
-    new Promise<string>((resolve, reject) => {
-      const seen = lines.find(test)
-      if (seen !== undefined) return resolve(seen)
-      waiters.push({ test, resolve })
-      void exited.then(({ code }) => reject(new Error(`the service exited (${code}) before the line`)))
-    })
-  return { lines, line, exited }
-}
-
 describe("the README's long-lived service (an OS process)", () => {
   it("is the README's section, verbatim", () => {
     expect(fixture(serviceUrl)).toBe(readmeBlock("## Without Effect, in a long-lived service").trim())
   })
 
   it("serves quotes from one client, answers bad JSON fields with 400, and on SIGTERM disposes and exits 0", async () => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "--conditions=@paykit/source", fileURLToPath(serviceUrl)],
-      {
-        cwd: fileURLToPath(new URL("..", import.meta.url)),
-        env: { ...process.env, PORT: "0" },
-        stdio: ["ignore", "pipe", "inherit"]
-      }
-    )
-    const guard = setTimeout(() => child.kill("SIGKILL"), 90_000)
+    const service = startService(serviceUrl)
     try {
-      const { line, exited } = watchLines(child)
-      const listening = await line((l) => l.startsWith("listening on"))
-      const port = Number(/port: (\d+)/.exec(listening)?.[1])
-      const post = (body: unknown) =>
-        fetch(`http://127.0.0.1:${port}/`, { method: "POST", body: JSON.stringify(body) }).then(
-          async (r) => ({ status: r.status, json: (await r.json()) as Record<string, string> })
-        )
-      const ok = await post({ direction: "send", source: "USD", target: "EUR", amount: "100000" })
+      const port = await service.port
+      const ok = await post(port, { direction: "send", source: "USD", target: "EUR", amount: "100000" })
       expect(ok.status).toBe(200)
       expect(ok.json["paid"]).toBe("1010.00 USD")
       expect(ok.json["received"]).toBe("905.00 EUR")
-      const second = await post({ direction: "send", source: "USD", target: "EUR", amount: "5000" })
+      const second = await post(port, { direction: "send", source: "USD", target: "EUR", amount: "5000" })
       expect(second.json["id"]).not.toBe(ok.json["id"])
-      const bad = await post({ direction: "sideways", source: "USD", target: "EUR", amount: "1" })
+      const bad = await post(port, { direction: "sideways", source: "USD", target: "EUR", amount: "1" })
       expect(bad.status).toBe(400)
       expect(bad.json["error"]).toContain("direction")
-      child.kill("SIGTERM")
-      await line((l) => l === "stopped")
-      expect(await exited).toEqual({ code: 0, signal: null })
+      service.child.kill("SIGTERM")
+      await service.line((l) => l === "stopped")
+      expect(await service.exited).toEqual({ code: 0, signal: null })
     } finally {
-      clearTimeout(guard)
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
+      service.stop()
     }
   })
 })

@@ -1,4 +1,6 @@
+import { type ChildProcess, spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
 
 /**
  * README examples checked verbatim: the ```ts block under a README heading, compared with the
@@ -44,3 +46,61 @@ export const markedRegion = (file: URL, name: string): string => {
 
 /** The text of a fixture module, trimmed. */
 export const fixture = (file: URL): string => readFileSync(file, "utf8").trim()
+
+/**
+ * Runs a fixture module as its own OS process (tsx, the package's sources), with `PORT=0`: the
+ * port it prints (`listening on { …, port: N }`), a promise for the first stdout line matching,
+ * and its exit. `stop()` kills it if it still runs; a guard kills it after 90 s.
+ */
+export const startService = (module: URL) => {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ["--import", "tsx", "--conditions=@paykit/source", fileURLToPath(module)],
+    {
+      cwd: fileURLToPath(new URL("..", import.meta.url)),
+      env: { ...process.env, PORT: "0" },
+      stdio: ["ignore", "pipe", "inherit"]
+    }
+  )
+  const guard = setTimeout(() => child.kill("SIGKILL"), 90_000)
+  const lines: Array<string> = []
+  const waiters: Array<{ test: (l: string) => boolean; resolve: (l: string) => void }> = []
+  let buffer = ""
+  child.stdout!.on("data", (chunk: Buffer) => {
+    buffer += chunk.toString("utf8")
+    for (let nl = buffer.indexOf("\n"); nl >= 0; nl = buffer.indexOf("\n")) {
+      const line = buffer.slice(0, nl)
+      buffer = buffer.slice(nl + 1)
+      lines.push(line)
+      for (const w of waiters.splice(0)) {
+        if (w.test(line)) w.resolve(line)
+        else waiters.push(w)
+      }
+    }
+  })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => {
+      clearTimeout(guard)
+      resolve({ code, signal })
+    })
+  )
+  const line = (test: (l: string) => boolean) =>
+    new Promise<string>((resolve, reject) => {
+      const seen = lines.find(test)
+      if (seen !== undefined) return resolve(seen)
+      waiters.push({ test, resolve })
+      void exited.then(({ code }) => reject(new Error(`the service exited (${code}) before the line`)))
+    })
+  const port = line((l) => l.startsWith("listening on")).then((l) => Number(/port: (\d+)/.exec(l)?.[1]))
+  const stop = () => {
+    clearTimeout(guard)
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
+  }
+  return { child, port, line, exited, stop }
+}
+
+/** POSTs `body` as JSON to the service on `port`: the status and the JSON answer. */
+export const post = async (port: number, body: unknown) => {
+  const r = await fetch(`http://127.0.0.1:${port}/`, { method: "POST", body: JSON.stringify(body) })
+  return { status: r.status, json: (await r.json()) as Record<string, unknown> }
+}
