@@ -72,7 +72,7 @@ const program = Effect.gen(function* () {
       const results: Array<Result.Result<LedgerCore.Success, unknown>> = []
       for (let i = 0; i < commands.length; i += BATCH) {
         const chunk = commands.slice(i, i + BATCH)
-        const out = yield* ledger.executeTyped(chunk, "independent")
+        const out = yield* ledger.executeResults(chunk, "independent")
         for (const r of out) {
           results.push(r)
           if (Result.isSuccess(r)) {

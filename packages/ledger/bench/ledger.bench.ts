@@ -1,7 +1,7 @@
 /**
  * In-memory ledger throughput: entries per second for single posts and for batches of 1,000,
  * on 10,000 accounts with uniform picks and on 2 hot accounts, through every public batch path
- * (`post`, `postBatch`, `executeTyped`, `executeSummary`). The peer is a naive hand-written
+ * (`post`, `executeResults` with JSON and with typed commands, `executeSummary`). The peer is a naive hand-written
  * double-entry implementation (plain objects, per-entry validation, no idempotency hash, no
  * history, no events). Every row runs in a fresh child process, three times (interleaved with
  * three runs of the peer), and prints the median and the spread of the ratio. Run with
@@ -100,7 +100,7 @@ const freshLedger = async (events: "notify" | "outbox" = "notify") => {
   const open: Array<Command.Command> = []
   for (let i = 0; i < ACCOUNTS; i++)
     open.push({ _tag: "CreateAccount", id: accountId(i), currency: "USD", code: "bench", normal: "debit" })
-  await runtime.runPromise(ledger.executeTyped(open))
+  await runtime.runPromise(ledger.executeResults(open))
   return { runtime, ledger }
 }
 
@@ -142,37 +142,26 @@ const benchSingle = async (hot: boolean, n: number): Promise<Row> => {
 const benchBatches = async (hot: boolean, batches: number, typed: boolean): Promise<Row> => {
   const { runtime, ledger } = await freshLedger()
   const postings = makePostings(batches * BATCH, hot)
-  const prepared: Array<unknown> = []
+  const prepared: Array<ReadonlyArray<Command.Input>> = []
   for (let b = 0; b < batches; b++) {
     const slice = postings.slice(b * BATCH, (b + 1) * BATCH)
     prepared.push(
       typed
         ? slice.map((p, i): Command.Command => ({ _tag: "Transfer", id: `b${b}_${i}`, postings: [p] }))
-        : {
-            entries: slice.map((p, i) => ({
+        : slice.map(
+            (p, i): Command.Input => ({
+              _tag: "Transfer",
               id: `b${b}_${i}`,
               postings: [
                 { debit: p.debit, credit: p.credit, amount: p.amount.toString(), currency: p.currency }
               ]
-            }))
-          }
+            })
+          )
     )
   }
-  const runOne = (x: unknown) =>
-    typed
-      ? runtime.runPromise(ledger.executeTyped(x as ReadonlyArray<Command.Command>))
-      : runtime.runPromise(ledger.postBatch(x))
+  const runOne = (x: ReadonlyArray<Command.Input>) => runtime.runPromise(ledger.executeResults(x))
   // warm up
-  await runOne(
-    typed
-      ? (prepared[0] as Array<Command.Command>).map((c) => ({ ...c, id: `w${(c as { id: string }).id}` }))
-      : {
-          entries: (prepared[0] as { entries: Array<{ id: string }> }).entries.map((e) => ({
-            ...e,
-            id: `w${e.id}`
-          }))
-        }
-  )
+  await runOne(prepared[0]!.map((c) => ({ ...c, id: `w${(c as { id: string }).id}` }) as Command.Input))
   const seconds = await time(async () => {
     for (const x of prepared) {
       const results = await runOne(x)
@@ -181,7 +170,7 @@ const benchBatches = async (hot: boolean, batches: number, typed: boolean): Prom
   })
   await runtime.dispose()
   return {
-    scenario: `batches of 1,000 (${typed ? "typed fast path" : "one schema per batch"}), ${hot ? "2 hot accounts" : "10k accounts uniform"}`,
+    scenario: `batches of 1,000 (executeResults, ${typed ? "typed commands" : "JSON commands, each decoded"}), ${hot ? "2 hot accounts" : "10k accounts uniform"}`,
     entries: batches * BATCH,
     seconds
   }

@@ -1,4 +1,4 @@
-import { Input } from "@paykit/core"
+import { Input as CoreInput } from "@paykit/core"
 import { Currency, Money } from "@paykit/core/schema"
 import { Schema } from "effect"
 import { Id } from "./Account.ts"
@@ -78,15 +78,15 @@ export const Amount = Schema.Union([Money.MinorUnits, Schema.BigInt]).check(
  * @since 0.1.0
  */
 export const Metadata = Schema.Record(
-  Schema.String.check(Input.storableText),
-  Schema.String.check(Schema.isMaxLength(1024), Input.storableText)
+  Schema.String.check(CoreInput.storableText),
+  Schema.String.check(Schema.isMaxLength(1024), CoreInput.storableText)
 ).check(
   Schema.makeFilter(
     (r: Readonly<Record<string, string>>) => Object.keys(r).length <= 64 || "at most 64 metadata keys"
   )
 )
 
-const Description = Schema.String.check(Schema.isMaxLength(1024), Input.storableText)
+const Description = Schema.String.check(Schema.isMaxLength(1024), CoreInput.storableText)
 const CurrencyCodeShape = Schema.String.check(
   Schema.isPattern(/^[A-Z][A-Z0-9_]{1,11}$/, { message: 'expected a currency code such as "USD"' })
 )
@@ -108,10 +108,10 @@ export const createAccountInput = (currencies: Currency.Registry = Currency.isoR
   Schema.Struct({
     id: Id,
     currency: Currency.codeSchema(currencies),
-    code: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(128), Input.storableText),
+    code: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(128), CoreInput.storableText),
     normal: Schema.Literals(["debit", "credit"]),
     ownerRef: Schema.optionalKey(
-      Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(256), Input.storableText)
+      Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(256), CoreInput.storableText)
     ),
     metadata: Schema.optionalKey(Metadata),
     debitsMustNotExceedCredits: Schema.optionalKey(Schema.Boolean),
@@ -427,7 +427,8 @@ export interface Reverse {
 export type Command = CreateAccount | CloseAccount | Transfer | CreateHold | PostHold | VoidHold | Reverse
 
 /**
- * Schema of one command in tagged form, for `Ledger.execute` (generic batches).
+ * Schema of one command in tagged form: how the batch operations (`Ledger.executeResults`,
+ * `Ledger.executeSummary`) decode a command that does not carry its amounts as bigints.
  *
  * @example
  * ```ts
@@ -448,6 +449,22 @@ export const commandSchema = (currencies: Currency.Registry = Currency.isoRegist
     Schema.Struct({ _tag: Schema.Literal("VoidHold"), ...VoidHoldInput.fields }),
     Schema.Struct({ _tag: Schema.Literal("Reverse"), ...ReverseInput.fields })
   ])
+
+/**
+ * A command as the batch operations take it: the encoded type of {@link commandSchema}. A typed
+ * {@link Command} is one (amounts as bigints); so is its JSON form (amounts as integer strings,
+ * `{ _tag: "Transfer", id, postings: [{ debit, credit, amount: "1000", currency: "USD" }] }`).
+ *
+ * @example
+ * ```ts
+ * import type { Command } from "@paykit/ledger"
+ * const fromJson: Command.Input = { _tag: "Transfer", id: "e1", postings: [{ debit: "cash", credit: "w", amount: "100", currency: "USD" }] }
+ * const typed: Command.Input = { _tag: "Transfer", id: "e2", postings: [{ debit: "cash", credit: "w", amount: 100n, currency: "USD" }] }
+ * ```
+ * @category models
+ * @since 0.3.0
+ */
+export type Input = ReturnType<typeof commandSchema>["Encoded"]
 
 /**
  * Whether a batch is applied command by command (`independent`: each command atomic on its

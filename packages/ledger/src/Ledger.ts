@@ -1,18 +1,19 @@
-import { Currency, Ids, Input, InvalidInput, Money, type Notifier } from "@paykit/core"
-import { Clock, Context, Effect, Layer, Option, Result, Schema } from "effect"
+import { Client, Currency, Ids, Input, type InvalidInput, Money, type Notifier } from "@paykit/core"
+import { Context, Effect, Layer, Option, Result } from "effect"
 import * as Account from "./Account.ts"
 import * as Command from "./Command.ts"
 import type * as Entry from "./Entry.ts"
 import {
   AccountNotFound,
-  BatchTooLarge,
+  type BatchTooLarge,
   EntryNotFound,
   HoldNotFound,
-  LinkedCommandFailed,
   type StoreFailure
 } from "./errors.ts"
 import type * as Hold from "./Hold.ts"
-import { tally } from "./internal/core/batch.ts"
+import { makeWrites } from "./internal/service/batch.ts"
+import { AsOfInput, EntryId, HistoryInput, instantOf } from "./internal/service/inputs.ts"
+import { ACCOUNT_ID, annotate, ENTRY_ID, HOLD_ID, traced } from "./internal/service/spans.ts"
 import type * as LedgerCore from "./LedgerCore.ts"
 import * as LedgerStoreModule from "./LedgerStore.ts"
 import { LedgerStore } from "./LedgerStore.ts"
@@ -131,6 +132,35 @@ export type LedgerError = LedgerCore.CommandError | InvalidInput | StoreFailure
 export type BatchResults<A> = ReadonlyArray<Result.Result<A, LedgerCore.CommandError>>
 
 /**
+ * What the batch operations fail with as a whole: a bad mode or a list that is not an array
+ * (`InvalidInput`), an empty or oversized batch (`BatchTooLarge`), or the store. A command's own
+ * failure is in its place in the reply instead.
+ *
+ * @example
+ * ```ts
+ * import type { Ledger } from "@paykit/ledger"
+ * const retry = (e: Ledger.BatchError) => e._tag === "StoreFailure"
+ * ```
+ * @category errors
+ * @since 0.3.0
+ */
+export type BatchError = InvalidInput | BatchTooLarge | StoreFailure
+
+/**
+ * Input of `createAccount` as a caller writes it: the encoded type of
+ * `Command.createAccountInput()` (the currency is checked against the ledger's registry).
+ *
+ * @example
+ * ```ts
+ * import type { Ledger } from "@paykit/ledger"
+ * const cash: Ledger.CreateAccountInput = { id: "cash", currency: "USD", code: "asset.cash", normal: "debit" }
+ * ```
+ * @category models
+ * @since 0.3.0
+ */
+export type CreateAccountInput = ReturnType<typeof Command.createAccountInput>["Encoded"]
+
+/**
  * The reply of `executeSummary`: how many commands changed the books, how many were idempotent
  * replays (or changed nothing), and each failed command's index and error.
  *
@@ -150,11 +180,17 @@ export type BatchSummary = Omit<LedgerCore.Summary, "events">
  * keeps them with the change (the PostgreSQL outbox, delivered by its relay) or hands them to the
  * `Notifier` right after it (the memory store). Time comes from `Clock`, event ids from `Ids`.
  *
- * Single-command operations fail with the command's typed error. Batch operations
- * (`postBatch`, `execute`, `executeTyped`) return one `Result` per command and fail only on bad
- * input, an oversized batch or a store failure. `executeSummary` is `executeTyped` replying
- * with counts and the failures only (TigerBeetle's `create_transfers` reply): the throughput
- * path, which builds no record for a command that succeeded.
+ * Every method takes its input as the schema's encoded type (amounts as integer strings, the
+ * JSON form, or bigints): a misspelt field is a compile error, and the input is still decoded at
+ * run time, so input from outside (JSON, `as never`) gets a typed `InvalidInput`, never a throw.
+ *
+ * Single-command operations fail with the command's typed error. The two batch operations take
+ * commands (typed `Command`s or their JSON form) and a mode, and fail as a whole only on a bad
+ * mode, a list that is not an array of 1 to 10,000, or a store failure; each command that fails
+ * has its own error in its place. `executeResults` replies with one `Result` per command;
+ * `executeSummary` with counts and the failures only (TigerBeetle's `create_transfers` reply),
+ * the throughput path, which builds no record for a command that succeeded. A command whose
+ * amounts are bigints (built in typed code) skips the schema; the core checks its shape.
  *
  * @example
  * ```ts
@@ -171,190 +207,44 @@ export type BatchSummary = Omit<LedgerCore.Summary, "events">
 export class Ledger extends Context.Service<
   Ledger,
   {
-    readonly createAccount: (input: unknown) => Effect.Effect<Account.Account, LedgerError>
-    readonly closeAccount: (input: unknown) => Effect.Effect<Account.Account, LedgerError>
-    readonly post: (input: unknown) => Effect.Effect<Entry.Entry, LedgerError>
-    readonly hold: (input: unknown) => Effect.Effect<Hold.Hold, LedgerError>
-    readonly postHold: (input: unknown) => Effect.Effect<Entry.Entry, LedgerError>
-    readonly voidHold: (input: unknown) => Effect.Effect<Entry.Entry, LedgerError>
-    readonly reverse: (input: unknown) => Effect.Effect<Entry.Entry, LedgerError>
-    readonly postBatch: (
-      input: unknown
-    ) => Effect.Effect<BatchResults<Entry.Entry>, InvalidInput | BatchTooLarge | StoreFailure>
-    readonly execute: (
-      input: unknown
-    ) => Effect.Effect<BatchResults<LedgerCore.Success>, InvalidInput | BatchTooLarge | StoreFailure>
-    readonly executeTyped: (
-      commands: ReadonlyArray<Command.Command>,
+    readonly createAccount: (input: CreateAccountInput) => Effect.Effect<Account.Account, LedgerError>
+    readonly closeAccount: (
+      input: typeof Command.CloseAccountInput.Encoded
+    ) => Effect.Effect<Account.Account, LedgerError>
+    readonly post: (input: typeof Command.TransferInput.Encoded) => Effect.Effect<Entry.Entry, LedgerError>
+    readonly hold: (input: typeof Command.HoldInput.Encoded) => Effect.Effect<Hold.Hold, LedgerError>
+    readonly postHold: (
+      input: typeof Command.PostHoldInput.Encoded
+    ) => Effect.Effect<Entry.Entry, LedgerError>
+    readonly voidHold: (
+      input: typeof Command.VoidHoldInput.Encoded
+    ) => Effect.Effect<Entry.Entry, LedgerError>
+    readonly reverse: (input: typeof Command.ReverseInput.Encoded) => Effect.Effect<Entry.Entry, LedgerError>
+    readonly executeResults: (
+      commands: ReadonlyArray<Command.Input>,
       mode?: Command.Mode
-    ) => Effect.Effect<BatchResults<LedgerCore.Success>, InvalidInput | BatchTooLarge | StoreFailure>
+    ) => Effect.Effect<BatchResults<LedgerCore.Success>, BatchError>
     readonly executeSummary: (
-      commands: ReadonlyArray<Command.Command>,
+      commands: ReadonlyArray<Command.Input>,
       mode?: Command.Mode
-    ) => Effect.Effect<BatchSummary, InvalidInput | BatchTooLarge | StoreFailure>
+    ) => Effect.Effect<BatchSummary, BatchError>
     readonly expireHolds: Effect.Effect<ReadonlyArray<Hold.Hold>, StoreFailure>
     readonly getAccount: (
-      id: unknown
+      id: string
     ) => Effect.Effect<Account.Account, InvalidInput | AccountNotFound | StoreFailure>
     readonly balances: (
-      id: unknown
+      id: string
     ) => Effect.Effect<MoneyBalances, InvalidInput | AccountNotFound | StoreFailure>
-    readonly getEntry: (
-      id: unknown
-    ) => Effect.Effect<Entry.Entry, InvalidInput | EntryNotFound | StoreFailure>
-    readonly getHold: (id: unknown) => Effect.Effect<Hold.Hold, InvalidInput | HoldNotFound | StoreFailure>
+    readonly getEntry: (id: string) => Effect.Effect<Entry.Entry, InvalidInput | EntryNotFound | StoreFailure>
+    readonly getHold: (id: string) => Effect.Effect<Hold.Hold, InvalidInput | HoldNotFound | StoreFailure>
     readonly balanceAsOf: (
-      input: unknown
+      input: typeof AsOfInput.Encoded
     ) => Effect.Effect<BalanceAsOf, InvalidInput | AccountNotFound | StoreFailure>
     readonly history: (
-      input: unknown
+      input: typeof HistoryInput.Encoded
     ) => Effect.Effect<HistoryPage, InvalidInput | AccountNotFound | StoreFailure>
   }
 >()("@paykit/ledger/Ledger") {}
-
-/** The greatest time a JavaScript `Date` holds (epoch milliseconds). */
-const MAX_TIME = 8_640_000_000_000_000
-
-/**
- * The epoch milliseconds of an ISO-8601 UTC time that names a real instant, or `undefined`:
- * `Date.parse` rolls `2026-02-30` over into March and gives `NaN` for month 13, so the time is
- * formatted back and must read the same.
- */
-const instantOf = (iso: string): number | undefined => {
-  const ms = Date.parse(iso)
-  if (!Number.isFinite(ms)) return undefined
-  const back = new Date(ms).toISOString()
-  const [whole, fraction = ""] = iso.slice(0, -1).split(".")
-  return back.slice(0, 19) === whole && back.slice(20, 23) === fraction.padEnd(3, "0") ? ms : undefined
-}
-
-const AsOfInput = Schema.Struct({
-  accountId: Account.Id,
-  at: Schema.Union([
-    Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: MAX_TIME })),
-    Schema.String.check(
-      Schema.isPattern(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, {
-        message: 'expected epoch milliseconds or an ISO-8601 UTC time such as "2026-01-31T12:00:00.000Z"'
-      }),
-      Schema.makeFilter((s: string) => {
-        const t = instantOf(s)
-        return t === undefined
-          ? "expected a date and time that exist (no 2026-02-30, no 24:00)"
-          : t < 0
-            ? "expected a time from 1970-01-01T00:00:00Z on (the ledger's clock starts at the epoch)"
-            : true
-      })
-    )
-  ])
-})
-
-/** An entry id: any id, or the id the ledger gives a hold's expiry (`<holdId>~expire`). */
-const EntryId = Schema.String.check(
-  Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}(~expire)?$/, {
-    message:
-      "expected an entry id: 1-64 characters (letters, digits, '_', '.', ':' or '-', starting with a letter or digit), or a hold's expiry id \"<holdId>~expire\""
-  })
-)
-
-const HistoryInput = Schema.Struct({
-  accountId: Account.Id,
-  afterSeq: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
-  limit: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1000 })))
-})
-
-const BatchShape = Schema.Struct({ mode: Schema.optionalKey(Command.Mode) })
-
-/** The length of a batch's list, read before anything is decoded (undefined: the decoder will say why). */
-const batchSize = (input: unknown, key: string): number | undefined => {
-  try {
-    if (typeof input !== "object" || input === null) return undefined
-    const list = (input as Record<string, unknown>)[key]
-    return Array.isArray(list) ? list.length : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/** A typed batch after the service's own checks: the commands, and those refused with their index. */
-interface Screened {
-  readonly commands: ReadonlyArray<Command.Command>
-  /** The batch's length, read once where reading it cannot escape. */
-  readonly size: number
-  readonly refused: ReadonlyArray<{ readonly index: number; readonly error: InvalidInput }>
-}
-
-/**
- * An error of the `k`-th command sent to the store, told in the caller's numbering: a bad-input
- * path `commands[k]…` names the command's position in the caller's batch.
- */
-const atPosition = (
-  e: LedgerCore.CommandError,
-  positions: ReadonlyArray<number>
-): LedgerCore.CommandError => {
-  if (e._tag !== "InvalidInput") return e
-  const m = /^commands\[(\d+)\]/.exec(e.path)
-  const to = m === null ? undefined : positions[Number(m[1])]
-  return to === undefined
-    ? e
-    : new InvalidInput({ ...e, path: `commands[${to}]${e.path.slice(m![0].length)}` })
-}
-
-/** Span attributes: ids and counts only, never amounts or personal data. */
-const ACCOUNT_ID = "paykit.ledger.account_id"
-const ENTRY_ID = "paykit.ledger.entry_id"
-const HOLD_ID = "paykit.ledger.hold_id"
-const COMMANDS = "paykit.ledger.commands"
-
-/**
- * Runs an operation inside its span, `paykit.ledger.<operation>`, a child of the caller's span.
- * The span is defined once per operation (its stack frame is taken here, not on every call); its
- * attributes are set by {@link annotate} once the input is decoded or the result is known, and a
- * failure ends it with the failure, as Effect does.
- */
-const traced = <Args extends ReadonlyArray<unknown>, A, E>(
-  operation: string,
-  f: (...args: Args) => Effect.Effect<A, E>
-): ((...args: Args) => Effect.Effect<A, E>) => {
-  const span = Effect.withSpan(`paykit.ledger.${operation}`)
-  return (...args) => span(f(...args))
-}
-
-/** Sets attributes of the current span from a decoded input or a result, passing it on. */
-const annotate =
-  <A>(attributes: (a: A) => Record<string, unknown>) =>
-  <E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.tap(self, (a) => Effect.annotateCurrentSpan(attributes(a)))
-
-/** A batch's reply as span attributes: how many commands changed the books, were replays, failed. */
-const counts = (s: BatchSummary) => ({
-  "paykit.ledger.applied": s.applied,
-  "paykit.ledger.replayed": s.replayed,
-  "paykit.ledger.failed": s.failures.length
-})
-
-/** The counts of a batch's results, as `executeSummary` tells them. */
-const tallied = (results: BatchResults<LedgerCore.Success>) => {
-  const acc = {
-    applied: 0,
-    replayed: 0,
-    failures: [] as Array<{ index: number; error: LedgerCore.CommandError }>
-  }
-  for (let i = 0; i < results.length; i++) tally(acc, results[i]!, i)
-  return counts(acc)
-}
-
-const checkSize = (size: number | undefined): Effect.Effect<void, BatchTooLarge> =>
-  size !== undefined && (size === 0 || size > Command.MAX_BATCH)
-    ? Effect.fail(new BatchTooLarge({ size, max: Command.MAX_BATCH }))
-    : Effect.void
-
-/** A typed batch's mode: `"independent"` or `"linked"`, anything else refused as `InvalidInput`. */
-const checkMode = (mode: unknown): Effect.Effect<void, InvalidInput> =>
-  mode === "independent" || mode === "linked"
-    ? Effect.void
-    : Effect.fail(
-        new InvalidInput({ operation: "execute", path: "mode", reason: 'expected "independent" or "linked"' })
-      )
 
 /**
  * Builds the ledger service from a `LedgerStore` and `Ids` in context.
@@ -373,6 +263,7 @@ export const make = (options: Options = {}): Effect.Effect<Ledger["Service"], ne
     const ids = yield* Ids.Ids
     const currencies = options.currencies ?? Currency.registry([Currency.POINTS])
     const failedIds = options.failedIds ?? "reusable"
+    const writes = makeWrites({ store, ids, currencies, failedIds })
 
     const decodeCreate = Input.decode("createAccount", Command.createAccountInput(currencies))
     const decodeClose = Input.decode("closeAccount", Command.CloseAccountInput)
@@ -381,108 +272,13 @@ export const make = (options: Options = {}): Effect.Effect<Ledger["Service"], ne
     const decodePostHold = Input.decode("postHold", Command.PostHoldInput)
     const decodeVoid = Input.decode("voidHold", Command.VoidHoldInput)
     const decodeReverse = Input.decode("reverse", Command.ReverseInput)
-    const decodeBatch = Input.decode(
-      "postBatch",
-      Schema.Struct({ entries: Schema.Array(Command.TransferInput), ...BatchShape.fields })
-    )
-    const decodeExecute = Input.decode(
-      "execute",
-      Schema.Struct({ commands: Schema.Array(Command.commandSchema(currencies)), ...BatchShape.fields })
-    )
     const decodeId = (operation: string) => Input.decode(operation, Account.Id)
     const decodeEntryId = Input.decode("getEntry", EntryId)
     const decodeAsOf = Input.decode("balanceAsOf", AsOfInput)
     const decodeHistory = Input.decode("history", HistoryInput)
 
-    const write = (commands: ReadonlyArray<Command.Command>, mode: Command.Mode) =>
-      Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
-        const eventIdSeed = yield* ids.next
-        return yield* store.write({ commands, mode, now, eventIdSeed, failedIds })
-      })
-
-    /**
-     * The typed path's checks before any write: the batch is an array of 1 to 10,000 commands,
-     * and a new account's currency is in the registry. A command refused here gets its own
-     * `InvalidInput` in its place and is not sent to the store; every other shape check is the
-     * core's, which is total (whatever a command holds, it is refused in its place, never thrown).
-     */
-    const screenTyped = (commands: unknown): Effect.Effect<Screened, InvalidInput | BatchTooLarge> =>
-      Effect.suspend((): Effect.Effect<Screened, InvalidInput | BatchTooLarge> => {
-        let size: number
-        try {
-          if (!Array.isArray(commands))
-            return Effect.fail(
-              new InvalidInput({
-                operation: "execute",
-                path: "commands",
-                reason: "expected an array of commands"
-              })
-            )
-          size = commands.length
-        } catch (e) {
-          return Effect.fail(Input.unreadable("execute", e, "commands"))
-        }
-        return Effect.map(checkSize(size), () => screen(commands as ReadonlyArray<Command.Command>, size))
-      })
-
-    const screen = (commands: ReadonlyArray<Command.Command>, size: number): Screened => {
-      let refused: Array<{ readonly index: number; readonly error: InvalidInput }> | undefined
-      for (let i = 0; i < size; i++) {
-        const c = commands[i]
-        let currency: unknown
-        try {
-          if (c === null || typeof c !== "object" || c._tag !== "CreateAccount") continue
-          currency = c.currency
-        } catch {
-          continue // unreadable: the core refuses it in its place
-        }
-        if (typeof currency === "string" && Result.isFailure(currencies.get(currency))) {
-          refused ??= []
-          refused.push({
-            index: i,
-            error: new InvalidInput({
-              operation: "execute",
-              path: `commands[${i}].currency`,
-              reason: `unknown currency "${currency.slice(0, 16)}"; add it to the ledger's currency registry`
-            })
-          })
-        }
-      }
-      return { commands, size, refused: refused ?? [] }
-    }
-
-    /**
-     * Writes a screened batch: the commands the screen let through go to the store, and each
-     * refused one gets its `InvalidInput` back in its place (in a linked batch, a refusal fails
-     * the whole batch without a write).
-     */
-    const writeScreened = (s: Screened, mode: Command.Mode) =>
-      Effect.gen(function* () {
-        if (s.refused.length === 0) return (yield* write(s.commands, mode)).results
-        const results = new Array<Result.Result<LedgerCore.Success, LedgerCore.CommandError>>(
-          s.commands.length
-        )
-        for (const r of s.refused) results[r.index] = Result.fail(r.error)
-        if (mode === "linked") {
-          const failedIndex = s.refused[0]!.index
-          for (let i = 0; i < results.length; i++)
-            results[i] ??= Result.fail(new LinkedCommandFailed({ index: i, failedIndex }))
-          return results
-        }
-        const positions: Array<number> = []
-        for (let i = 0; i < results.length; i++) if (results[i] === undefined) positions.push(i)
-        const o = yield* write(
-          positions.map((i) => s.commands[i]!),
-          mode
-        )
-        for (let k = 0; k < positions.length; k++)
-          results[positions[k]!] = Result.mapError(o.results[k]!, (e) => atPosition(e, positions))
-        return results
-      })
-
     const one = (command: Command.Command) =>
-      Effect.flatMap(write([command], "independent"), (o) => Effect.fromResult(o.results[0]!))
+      Effect.flatMap(writes.write([command], "independent"), (o) => Effect.fromResult(o.results[0]!))
 
     const entryOf = (s: LedgerCore.Success): Entry.Entry => {
       if (s._tag !== "EntryCreated") throw new Error("expected an entry result")
@@ -573,83 +369,14 @@ export const make = (options: Options = {}): Effect.Effect<Ledger["Service"], ne
           Effect.map(entryOf)
         )
       ),
-      postBatch: traced("postBatch", (input: unknown) =>
-        checkSize(batchSize(input, "entries")).pipe(
-          Effect.andThen(decodeBatch(input)),
-          annotate((b) => ({ [COMMANDS]: b.entries.length })),
-          Effect.flatMap((b) => {
-            const commands = new Array<Command.Command>(b.entries.length)
-            for (let i = 0; i < b.entries.length; i++) commands[i] = { _tag: "Transfer", ...b.entries[i]! }
-            return write(commands, b.mode ?? "independent")
-          }),
-          annotate((o) => tallied(o.results)),
-          Effect.map((o) => o.results.map((r) => Result.map(r, entryOf)))
-        )
+      executeResults: traced("executeResults", (commands: unknown, mode: unknown = "independent") =>
+        writes.results(commands, mode)
       ),
-      execute: traced("execute", (input: unknown) =>
-        checkSize(batchSize(input, "commands")).pipe(
-          Effect.andThen(decodeExecute(input)),
-          annotate((b) => ({ [COMMANDS]: b.commands.length })),
-          Effect.flatMap((b) => write(b.commands, b.mode ?? "independent")),
-          Effect.map((o) => o.results),
-          annotate(tallied)
-        )
-      ),
-      executeTyped: traced(
-        "executeTyped",
-        (commands: ReadonlyArray<Command.Command>, mode: Command.Mode = "independent") =>
-          Effect.andThen(checkMode(mode), screenTyped(commands)).pipe(
-            annotate((s) => ({ [COMMANDS]: s.size })),
-            Effect.flatMap((s) => writeScreened(s, mode)),
-            annotate(tallied)
-          )
-      ),
-      executeSummary: traced(
-        "executeSummary",
-        (commands: ReadonlyArray<Command.Command>, mode: Command.Mode = "independent") =>
-          Effect.gen(function* () {
-            yield* checkMode(mode)
-            const s = yield* screenTyped(commands)
-            yield* Effect.annotateCurrentSpan(COMMANDS, s.size)
-            if (s.refused.length > 0 && mode === "linked") {
-              const failedIndex = s.refused[0]!.index
-              const failures = s.commands.map((_, index) => ({
-                index,
-                error:
-                  s.refused.find((r) => r.index === index)?.error ??
-                  new LinkedCommandFailed({ index, failedIndex })
-              }))
-              return { applied: 0, replayed: 0, failures }
-            }
-            const positions: Array<number> = []
-            if (s.refused.length > 0) {
-              const refused = new Set(s.refused.map((r) => r.index))
-              for (let i = 0; i < s.commands.length; i++) if (!refused.has(i)) positions.push(i)
-            }
-            const now = yield* Clock.currentTimeMillis
-            const eventIdSeed = yield* ids.next
-            const summary = yield* store.writeSummary({
-              commands: s.refused.length === 0 ? s.commands : positions.map((i) => s.commands[i]!),
-              mode,
-              now,
-              eventIdSeed,
-              failedIds,
-              returnEvents: false
-            })
-            if (s.refused.length === 0)
-              return { applied: summary.applied, replayed: summary.replayed, failures: summary.failures }
-            const failures = [
-              ...summary.failures.map((f) => ({
-                index: positions[f.index]!,
-                error: atPosition(f.error, positions)
-              })),
-              ...s.refused
-            ].sort((a, b) => a.index - b.index)
-            return { applied: summary.applied, replayed: summary.replayed, failures }
-          }).pipe(annotate(counts))
+      executeSummary: traced("executeSummary", (commands: unknown, mode: unknown = "independent") =>
+        writes.summary(commands, mode)
       ),
       expireHolds: traced("expireHolds", () =>
-        Effect.map(write([], "independent"), (o) =>
+        Effect.map(writes.write([], "independent"), (o) =>
           o.holdsUpdated.filter((h) => h.status === "expired")
         ).pipe(annotate((expired) => ({ "paykit.ledger.expired": expired.length })))
       )(),
@@ -767,3 +494,38 @@ export const layer = (options: Options = {}): Layer.Layer<Ledger, never, LedgerS
  */
 export const layerMemory = (options: Options = {}): Layer.Layer<Ledger, never, Notifier.Notifier | Ids.Ids> =>
   layer(options).pipe(Layer.provide(LedgerStoreModule.layerMemory))
+
+/**
+ * The ledger as a Promise client, for code not written with Effect: every method returns a
+ * `Promise` and rejects with the typed error itself (`e instanceof InsufficientFunds`,
+ * `switch (e._tag)`). One runtime per client: build it once (at module load), share it across
+ * requests, and `dispose()` it on shutdown (or `await using`), which closes the layer's pool.
+ *
+ * @example
+ * ```ts
+ * import { Ids, Notifier } from "@paykit/core"
+ * import { Ledger } from "@paykit/ledger"
+ * import { Layer } from "effect"
+ * const ledger = Ledger.client(Ledger.layerMemory().pipe(Layer.provide([Notifier.layerMemory, Ids.layer])))
+ * await ledger.createAccount({ id: "cash", currency: "USD", code: "asset.cash", normal: "debit" })
+ * await ledger.dispose()
+ * ```
+ * @category constructors
+ * @since 0.3.0
+ */
+export const client = <E>(layer: Layer.Layer<Ledger, E>): LedgerClient<E> => Client.make(Ledger, layer)
+
+/**
+ * The type of {@link client}: the ledger's methods as Promises, plus `ready`, `dispose`,
+ * `[Symbol.asyncDispose]` and the `runtime` (to run other effects on the same layer).
+ *
+ * @example
+ * ```ts
+ * import type { Ledger } from "@paykit/ledger"
+ * const open = (ledger: Ledger.LedgerClient) =>
+ *   ledger.createAccount({ id: "cash", currency: "USD", code: "asset.cash", normal: "debit" })
+ * ```
+ * @category models
+ * @since 0.3.0
+ */
+export type LedgerClient<E = never> = Client.Client<Ledger["Service"], Ledger, E>

@@ -14,6 +14,7 @@ const garbage: ReadonlyArray<unknown> = [null, undefined, 42, "x", [], {}, { id:
 const cases: ReadonlyArray<{
   op: keyof Ledger.Ledger["Service"]
   input: unknown
+  mode?: unknown
   tags: ReadonlyArray<string>
 }> = [
   ...garbage.flatMap((g) =>
@@ -26,8 +27,8 @@ const cases: ReadonlyArray<{
         "postHold",
         "voidHold",
         "reverse",
-        "postBatch",
-        "execute",
+        "executeResults",
+        "executeSummary",
         "getAccount",
         "balances",
         "getEntry",
@@ -39,7 +40,12 @@ const cases: ReadonlyArray<{
       op,
       input: g,
       // "x" is a well-formed id: reads answer that nothing has that id
-      tags: ["InvalidInput", ...(g === "x" ? ["AccountNotFound", "EntryNotFound", "HoldNotFound"] : [])]
+      tags: [
+        "InvalidInput",
+        ...(g === "x" ? ["AccountNotFound", "EntryNotFound", "HoldNotFound"] : []),
+        // an empty list is an empty batch
+        ...(op.startsWith("execute") && Array.isArray(g) ? ["BatchTooLarge"] : [])
+      ]
     }))
   ),
   // amounts
@@ -129,29 +135,25 @@ const cases: ReadonlyArray<{
     input: { id: "fund", postings: [{ ...posting, amount: "5" }] },
     tags: ["ExistsWithDifferent"]
   },
-  // batches
-  { op: "postBatch", input: { entries: [] }, tags: ["BatchTooLarge"] },
-  {
-    op: "postBatch",
-    input: { entries: Array.from({ length: 10_001 }, (_, i) => ({ id: `b${i}`, postings: [posting] })) },
-    tags: ["BatchTooLarge"]
-  },
-  {
-    op: "postBatch",
-    input: {
-      entries: [
-        { id: "b1", postings: [posting] },
-        { id: "b2", postings: [{ ...posting, amount: "0" }] }
-      ]
+  // batches: refused as a whole only for the list itself or the mode
+  ...(["executeResults", "executeSummary"] as const).flatMap((op) => [
+    { op, input: [], tags: ["BatchTooLarge"] },
+    {
+      op,
+      input: Array.from({ length: 10_001 }, (_, i) => ({
+        _tag: "Transfer",
+        id: `b${i}`,
+        postings: [posting]
+      })),
+      tags: ["BatchTooLarge"]
     },
-    tags: ["InvalidInput"]
-  },
-  {
-    op: "postBatch",
-    input: { entries: [{ id: "b1", postings: [posting] }], mode: "sometimes" },
-    tags: ["InvalidInput"]
-  },
-  { op: "execute", input: { commands: [{ _tag: "Explode" }] }, tags: ["InvalidInput"] },
+    {
+      op,
+      input: [{ _tag: "Transfer", id: "b1", postings: [posting] }],
+      mode: "sometimes",
+      tags: ["InvalidInput"]
+    }
+  ]),
   { op: "getAccount", input: "nope", tags: ["AccountNotFound"] },
   { op: "getEntry", input: "nope", tags: ["EntryNotFound"] },
   { op: "getHold", input: "nope", tags: ["HoldNotFound"] }
@@ -192,8 +194,11 @@ describe("bad input: every public operation returns a typed error and changes no
         const before = yield* store.dump
         const eventsBefore = yield* recorded.all
         for (const c of cases) {
-          const fn = ledger[c.op] as (input: unknown) => Effect.Effect<unknown, { readonly _tag: string }>
-          const r = yield* Effect.result(fn(c.input))
+          const fn = ledger[c.op] as (
+            input: unknown,
+            mode?: unknown
+          ) => Effect.Effect<unknown, { readonly _tag: string }>
+          const r = yield* Effect.result(c.mode === undefined ? fn(c.input) : fn(c.input, c.mode))
           const label = `${c.op}(${describeInput(c.input)})`
           expect(Result.isFailure(r), label).toBe(true)
           if (Result.isFailure(r)) {
@@ -219,7 +224,7 @@ describe("bad input: every public operation returns a typed error and changes no
       }).pipe(Effect.provide(layer()))
     ))
 
-  it("typed batches (executeTyped, executeSummary) of malformed or refused commands: each fails with its typed error, nothing changes", () =>
+  it("batches (executeResults, executeSummary) of malformed or refused commands, typed or JSON: each fails with its typed error, nothing changes", () =>
     Effect.runPromise(
       Effect.gen(function* () {
         const ledger = yield* Ledger.Ledger
@@ -240,7 +245,8 @@ describe("bad input: every public operation returns a typed error and changes no
           [t("a", { amount: 0n }), "InvalidInput"],
           [t("a", { amount: -5n }), "InvalidInput"],
           [t("a", { amount: 5 }), "InvalidInput"],
-          [t("a", { amount: "5" }), "InvalidInput"],
+          [t("a", { amount: "5.0" }), "InvalidInput"],
+          [t("a", { amount: "0" }), "InvalidInput"],
           [t("a", { amount: 2n ** 127n }), "InvalidInput"],
           [t("a", { debit: "ghost" }), "AccountNotFound"],
           [t("a", { debit: "bad id" }), "InvalidInput"],
@@ -255,10 +261,29 @@ describe("bad input: every public operation returns a typed error and changes no
           [t(7, {}), "InvalidInput"],
           [t("a", {}, { metadata: { k: 1 } }), "InvalidInput"],
           [t("a", {}, { postings: [] }), "InvalidInput"],
+          [{ _tag: "Explode" } as never, "InvalidInput"],
+          // the JSON form (string amounts) is decoded in full: unknown keys are refused, not ignored
+          [t("a", { amount: "5" }, { extra: true }), "InvalidInput"],
+          [
+            {
+              _tag: "CreateAccount",
+              id: "n",
+              currency: "USD",
+              code: "c",
+              normal: "credit",
+              debitsMustNotExceedCredit: true
+            } as never,
+            "InvalidInput"
+          ],
+          [
+            { _tag: "CreateAccount", id: "n", currency: "QQQ", code: "c", normal: "credit" } as never,
+            "InvalidInput"
+          ],
+          [t("a", { amount: "501" }), "ExceedsCredits"],
           ...garbage.map((g): [Command.Command, string] => [g as Command.Command, "InvalidInput"])
         ]
         const commands = bad.map(([c]) => c)
-        const results = yield* ledger.executeTyped(commands)
+        const results = yield* ledger.executeResults(commands)
         expect(results.map((r) => (Result.isFailure(r) ? r.failure._tag : "ok"))).toEqual(
           bad.map(([, tag]) => tag)
         )
@@ -270,7 +295,7 @@ describe("bad input: every public operation returns a typed error and changes no
         for (const f of summary.failures) expect(f.error.message.length).toBeGreaterThan(10)
         const tooMany = Array.from({ length: 10_001 }, (_, i) => t(`x${i}`, {}))
         for (const input of [tooMany, []]) {
-          expect((yield* Effect.flip(ledger.executeTyped(input)))._tag).toBe("BatchTooLarge")
+          expect((yield* Effect.flip(ledger.executeResults(input)))._tag).toBe("BatchTooLarge")
           expect((yield* Effect.flip(ledger.executeSummary(input)))._tag).toBe("BatchTooLarge")
         }
         for (const input of [
@@ -280,7 +305,7 @@ describe("bad input: every public operation returns a typed error and changes no
           { length: 3 },
           7
         ] as ReadonlyArray<unknown> as ReadonlyArray<never>) {
-          const typed = yield* Effect.flip(ledger.executeTyped(input))
+          const typed = yield* Effect.flip(ledger.executeResults(input))
           expect([typed._tag, typed._tag === "InvalidInput" && typed.path]).toEqual([
             "InvalidInput",
             "commands"

@@ -99,14 +99,14 @@ describe("ChartOfAccounts", () => {
       Effect.gen(function* () {
         const ledger = yield* Ledger.Ledger
         const opening = [wallet, m.pending, m.available, m.reserve, bank].map(ChartOfAccounts.open)
-        yield* ledger.executeTyped(opening)
-        const again = yield* ledger.executeTyped(opening)
+        yield* ledger.executeResults(opening)
+        const again = yield* ledger.executeResults(opening)
         expect(
           again.every((r) => Result.isSuccess(r) && r.success._tag === "AccountCreated" && r.success.replayed)
         ).toBe(true)
         expect((yield* ledger.getAccount(bank.id)).normal).toBe("debit")
         expect((yield* ledger.getAccount(wallet.id)).ownerRef).toBe("customer:c1")
-        const results = yield* ledger.executeTyped([
+        const results = yield* ledger.executeResults([
           transfer("t1", wallet.id, m.pending.id, 1n), // an empty wallet
           transfer("t2", m.reserve.id, m.available.id, 1n), // an empty reserve
           transfer("t3", m.pending.id, m.available.id, 1n), // nothing pending

@@ -41,20 +41,16 @@ const counted = (length: number) => {
 }
 
 describe("cheap refusals are cheap", () => {
-  it("an oversized batch is refused before any element is read (postBatch, execute, executeTyped, executeSummary)", () =>
+  it("an oversized batch is refused before any element is read (executeResults, executeSummary)", () =>
     run(
       Effect.gen(function* () {
         const ledger = yield* Ledger.Ledger
-        for (const operation of ["postBatch", "execute", "executeTyped", "executeSummary"] as const) {
+        for (const operation of ["executeResults", "executeSummary"] as const) {
           const { list, reads } = counted(1_000_000)
           const error =
-            operation === "postBatch"
-              ? yield* Effect.flip(ledger.postBatch({ entries: list }))
-              : operation === "execute"
-                ? yield* Effect.flip(ledger.execute({ commands: list }))
-                : operation === "executeTyped"
-                  ? yield* Effect.flip(ledger.executeTyped(list as never))
-                  : yield* Effect.flip(ledger.executeSummary(list as never))
+            operation === "executeResults"
+              ? yield* Effect.flip(ledger.executeResults(list as never))
+              : yield* Effect.flip(ledger.executeSummary(list as never))
           expect([operation, error._tag]).toEqual([operation, "BatchTooLarge"])
           expect([operation, reads.n]).toEqual([operation, 0])
         }
@@ -123,7 +119,7 @@ describe("text the stores cannot keep is refused on every path", () => {
               schema._tag,
               schema._tag === "InvalidInput" && schema.path.includes(field)
             ]).toEqual([bad, field, "InvalidInput", true])
-            const [typed] = yield* ledger.executeTyped([
+            const [typed] = yield* ledger.executeResults([
               { _tag: "Transfer", id: "p", postings: [typedPosting], ...extra } as never
             ])
             expect(
@@ -147,7 +143,7 @@ describe("text the stores cannot keep is refused on every path", () => {
               field,
               true
             ])
-            const [typed] = yield* ledger.executeTyped([{ _tag: "CreateAccount", ...account } as never])
+            const [typed] = yield* ledger.executeResults([{ _tag: "CreateAccount", ...account } as never])
             expect([field, Result.isFailure(typed!) && typed.failure._tag]).toEqual([field, "InvalidInput"])
           }
         }

@@ -27,7 +27,7 @@ const opening: ReadonlyArray<Command.Command> = [
 const opened = Effect.gen(function* () {
   const ledger = yield* Ledger.Ledger
   const store = yield* LedgerStore.LedgerStore
-  yield* ledger.executeTyped(opening)
+  yield* ledger.executeResults(opening)
   return { ledger, store, before: yield* store.dump }
 })
 
@@ -56,7 +56,7 @@ const batch: ReadonlyArray<Command.Command> = [
 ]
 
 describe("Ledger.executeSummary", () => {
-  it("leaves the books, the events and the failures exactly as executeTyped does", async () => {
+  it("leaves the books, the events and the failures exactly as executeResults does", async () => {
     const run = (summary: boolean) =>
       inBook(
         Effect.gen(function* () {
@@ -68,7 +68,7 @@ describe("Ledger.executeSummary", () => {
             expect([s.applied, s.replayed]).toEqual([5, 1])
             failures = s.failures.map((f) => ({ index: f.index, tag: f.error._tag }))
           } else {
-            const results = yield* ledger.executeTyped(batch)
+            const results = yield* ledger.executeResults(batch)
             failures = results.flatMap((r, index) =>
               Result.isFailure(r) ? [{ index, tag: r.failure._tag }] : []
             )
@@ -95,7 +95,7 @@ describe("Ledger.executeSummary", () => {
     ])
   })
 
-  it("a linked batch is all or nothing, as in executeTyped", () =>
+  it("a linked batch is all or nothing, as in executeResults", () =>
     inBook(
       Effect.gen(function* () {
         const { ledger, store, before } = yield* opened
@@ -116,7 +116,7 @@ describe("Ledger.executeSummary", () => {
     inBook(
       Effect.gen(function* () {
         const ledger = yield* Ledger.Ledger
-        yield* ledger.executeTyped([
+        yield* ledger.executeResults([
           ...opening,
           transfer("fund", "cash", "wallet", 100n),
           {
@@ -176,7 +176,7 @@ describe("Ledger.executeSummary", () => {
           [0, "commands[0].currency"],
           [2, "commands[2].metadata.k"]
         ])
-        const typed = yield* ledger.executeTyped([batch[0]!, transfer("ok3", "cash", "shop", 3n)])
+        const typed = yield* ledger.executeResults([batch[0]!, transfer("ok3", "cash", "shop", 3n)])
         expect(typed.map((r) => (Result.isFailure(r) ? r.failure._tag : r.success._tag))).toEqual([
           "InvalidInput",
           "EntryCreated"

@@ -1,5 +1,5 @@
 import { Ids, Money, Notifier } from "@paykit/core"
-import { Ledger, LedgerEvent, LedgerStore } from "@paykit/ledger"
+import { type Command, Ledger, LedgerEvent, LedgerStore } from "@paykit/ledger"
 import { Effect, Layer, Result, Schema } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
@@ -245,21 +245,29 @@ describe("Ledger service", () => {
       })
     ))
 
-  it("postBatch: independent entries apply on their own; linked entries all or nothing", () =>
+  it("executeResults: independent entries apply on their own; linked entries all or nothing", () =>
     run(
       Effect.gen(function* () {
         const ledger = yield* setup
         const entries = [
-          { id: "b1", postings: [{ debit: "wallet", credit: "merchant", amount: "6000", currency: "USD" }] },
-          { id: "b2", postings: [{ debit: "wallet", credit: "merchant", amount: "6000", currency: "USD" }] }
-        ]
-        const linked = yield* ledger.postBatch({ entries, mode: "linked" })
+          {
+            _tag: "Transfer",
+            id: "b1",
+            postings: [{ debit: "wallet", credit: "merchant", amount: "6000", currency: "USD" }]
+          },
+          {
+            _tag: "Transfer",
+            id: "b2",
+            postings: [{ debit: "wallet", credit: "merchant", amount: "6000", currency: "USD" }]
+          }
+        ] as const
+        const linked = yield* ledger.executeResults(entries, "linked")
         expect(linked.map((r) => (Result.isSuccess(r) ? "ok" : r.failure._tag))).toEqual([
           "LinkedCommandFailed",
           "ExceedsCredits"
         ])
         expect((yield* ledger.balances("merchant")).posted.amount).toBe(0n)
-        const independent = yield* ledger.postBatch({ entries })
+        const independent = yield* ledger.executeResults(entries)
         expect(independent.map((r) => (Result.isSuccess(r) ? "ok" : r.failure._tag))).toEqual([
           "ok",
           "ExceedsCredits"
@@ -268,13 +276,12 @@ describe("Ledger service", () => {
       })
     ))
 
-  it("execute: a generic batch of tagged commands, decoded with one schema", () =>
+  it("executeResults: a generic batch of tagged commands in their JSON form, each decoded with its schema", () =>
     run(
       Effect.gen(function* () {
         const ledger = yield* setup
-        const results = yield* ledger.execute({
-          mode: "linked",
-          commands: [
+        const results = yield* ledger.executeResults(
+          [
             {
               _tag: "CreateAccount",
               id: "escrow",
@@ -296,8 +303,9 @@ describe("Ledger service", () => {
               id: "t1",
               postings: [{ debit: "escrow", credit: "merchant", amount: "300", currency: "USD" }]
             }
-          ]
-        })
+          ],
+          "linked"
+        )
         expect(results.map((r) => (Result.isSuccess(r) ? r.success._tag : r.failure._tag))).toEqual([
           "AccountCreated",
           "EntryCreated",
@@ -313,7 +321,7 @@ describe("Ledger service", () => {
     run(
       Effect.gen(function* () {
         const ledger = yield* setup
-        const results = yield* ledger.executeTyped([
+        const results = yield* ledger.executeResults([
           {
             _tag: "Transfer",
             id: "t1",
@@ -385,7 +393,7 @@ describe("errors: precedence", () => {
       Effect.gen(function* () {
         const ledger = yield* setup
         yield* ledger.closeAccount({ accountId: "merchant" })
-        const tag = (postings: ReadonlyArray<Record<string, string>>) =>
+        const tag = (postings: ReadonlyArray<typeof Command.PostingInput.Encoded>) =>
           Effect.map(failure(ledger.post({ id: "x", postings })), (e) => e?._tag)
         // same account beats unknown account
         expect(

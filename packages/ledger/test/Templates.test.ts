@@ -99,12 +99,12 @@ const postAndReplay = (commands: ReadonlyArray<Command.Command>) =>
   Effect.gen(function* () {
     const ledger = yield* Ledger.Ledger
     const store = yield* LedgerStore.LedgerStore
-    expect((yield* ledger.executeTyped(commands, "linked")).map(outcome)).toEqual(
+    expect((yield* ledger.executeResults(commands, "linked")).map(outcome)).toEqual(
       commands.map(() => "applied")
     )
     const before = yield* store.dump
     expectBooksBalance(before)
-    expect((yield* ledger.executeTyped(commands, "linked")).map(outcome)).toEqual(
+    expect((yield* ledger.executeResults(commands, "linked")).map(outcome)).toEqual(
       commands.map(() => "replayed")
     )
     expect(yield* store.dump).toEqual(before)
@@ -170,7 +170,7 @@ describe("posting templates: the contract", () => {
           const refs = [...Object.values(A), ...Object.values(B)]
           const currencyOf = new Map(refs.map((r) => [r.id, r.currency.code]))
           const opening = refs.map(ChartOfAccounts.open)
-          expect((yield* ledger.executeTyped(opening)).map(outcome)).toEqual(opening.map(() => "applied"))
+          expect((yield* ledger.executeResults(opening)).map(outcome)).toEqual(opening.map(() => "applied"))
 
           const d = p.domainId
           const fees1 = p.fees.map((m) => (p.gross * BigInt(m)) / 1000n)

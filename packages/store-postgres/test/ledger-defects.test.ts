@@ -182,7 +182,7 @@ for (const backend of backends) {
     }
 
     it(
-      "the Ledger's executeTyped and executeSummary with postings: [null], 10 times each, answer; the valid write after each succeeds",
+      "the Ledger's executeResults and executeSummary with postings: [null], 10 times each, answer; the valid write after each succeeds",
       {
         timeout: 180_000
       },
@@ -190,10 +190,10 @@ for (const backend of backends) {
         Effect.runPromise(
           Effect.gen(function* () {
             const ledger = yield* Ledger.Ledger
-            yield* ledger.executeTyped(books)
+            yield* ledger.executeResults(books)
             const bad = [{ _tag: "Transfer", id: "x", postings: [null] } as never]
             for (let i = 0; i < 10; i++) {
-              const typed = yield* Effect.exit(Effect.timeout(ledger.executeTyped(bad), "60 seconds"))
+              const typed = yield* Effect.exit(Effect.timeout(ledger.executeResults(bad), "60 seconds"))
               const summary = yield* Effect.exit(Effect.timeout(ledger.executeSummary(bad), "60 seconds"))
               // a typed refusal of the command, or a typed failure of the call: never a defect or a hang
               const exits: ReadonlyArray<Exit.Exit<unknown, unknown>> = [typed, summary]
@@ -202,7 +202,7 @@ for (const backend of backends) {
               }
               if (Exit.isSuccess(typed)) expect(Result.isFailure(typed.value[0]!)).toBe(true)
               if (Exit.isSuccess(summary)) expect(summary.value.failures.map((f) => f.index)).toEqual([0])
-              const ok = yield* ledger.executeTyped([fund(`ok-${i}`)])
+              const ok = yield* ledger.executeResults([fund(`ok-${i}`)])
               expect(Result.isSuccess(ok[0]!)).toBe(true)
             }
             expect((yield* ledger.getAccount("wallet")).creditsPosted).toBe(10n)

@@ -375,10 +375,11 @@ const isText = (v: unknown, min: number, max: number) =>
   typeof v === "string" && v.length >= min && v.length <= max
 const isId = (v: unknown) => typeof v === "string" && ID.test(v)
 const isCcy = (v: unknown) => typeof v === "string" && CCY.test(v)
-const isAmount = (v: unknown, typed: boolean): boolean =>
+/** A positive amount: a bigint, or an integer string (the batch operations take both forms, typed or not). */
+const isAmount = (v: unknown, _typed: boolean): boolean =>
   typeof v === "bigint"
     ? v > 0n && v <= Money.MAX_AMOUNT
-    : !typed && typeof v === "string" && /^[0-9]+$/.test(v) && BigInt(v) > 0n && BigInt(v) <= Money.MAX_AMOUNT
+    : typeof v === "string" && /^[0-9]+$/.test(v) && BigInt(v) > 0n && BigInt(v) <= Money.MAX_AMOUNT
 const isInt = (v: unknown, min: number, max: number) =>
   typeof v === "number" && Number.isInteger(v) && v >= min && v <= max
 /** An ISO-8601 UTC time naming a real instant at or after the epoch (not 2026-02-30, not hour 24). */
@@ -670,10 +671,17 @@ const SINGLE_WRITES = [
   "reverse"
 ] as const
 const READS = ["getAccount", "balances", "getEntry", "getHold", "balanceAsOf", "history"] as const
-const BATCHES = ["postBatch", "execute", "executeTyped", "executeSummary"] as const
+/**
+ * The batch operations, each fed commands in both forms: typed (amounts as bigints, which skip the
+ * schema) and JSON (`/json`: amounts as strings, decoded by the schema command by command).
+ */
+const BATCHES = ["executeResults", "executeSummary", "executeResults/json", "executeSummary/json"] as const
 type SingleWrite = (typeof SINGLE_WRITES)[number]
 type Read = (typeof READS)[number]
 type Batch = (typeof BATCHES)[number]
+const methodOf = (b: Batch): "executeResults" | "executeSummary" =>
+  b.startsWith("executeResults") ? "executeResults" : "executeSummary"
+const isJson = (b: Batch): boolean => b.endsWith("/json")
 
 const TAG_OF: Record<SingleWrite, string> = {
   createAccount: "CreateAccount",
@@ -710,8 +718,6 @@ interface TypedBatch {
   readonly bad: number | undefined
   readonly valid: ReadonlyArray<{ readonly index: number; readonly command: Record<string, unknown> }>
   readonly hostileMode: boolean
-  /** The hostile value is a new account's currency: the ledger refuses the whole batch (documented). */
-  readonly currencyOfNewAccount: boolean
 }
 
 const singleTemplate = (op: SingleWrite): Record<string, unknown> => {
@@ -748,7 +754,7 @@ const singleWritePlan = (op: SingleWrite, p: SingleParams): Plan => {
   const refuse = !toctou && !couldBeValid(p.slot.kind, p.slot.optional, p.hostile.make())
   return {
     label: `${op}: ${slotLabel(p.slot) || "(whole input)"} := ${p.hostile.label}${toctou ? " (read once valid, then hostile)" : ""}`,
-    call: (ledger) => ledger[op](input),
+    call: (ledger) => ledger[op](input as never),
     refuse,
     refusals: ["InvalidInput"],
     path:
@@ -816,7 +822,7 @@ const readPlan = (op: Read, p: SingleParams): Plan => {
   }
 }
 
-type Position = "whole" | "array" | "mode" | "element" | "field"
+type Position = "array" | "mode" | "element" | "field"
 
 interface BatchParams {
   readonly before: ReadonlyArray<string>
@@ -830,8 +836,7 @@ interface BatchParams {
 }
 
 const batchArbitrary = (op: Batch, positions: ReadonlyArray<Position>): fc.Arbitrary<BatchParams> => {
-  const tags = op === "postBatch" ? ["Transfer"] : TAGS
-  const tag = fc.constantFrom(...tags)
+  const tag = fc.constantFrom(...TAGS)
   return fc
     .record({
       position: fc.constantFrom(...positions),
@@ -855,12 +860,11 @@ const batchArbitrary = (op: Batch, positions: ReadonlyArray<Position>): fc.Arbit
 }
 
 const batchPlan = (op: Batch, p: BatchParams): Plan => {
-  const typed = op === "executeTyped" || op === "executeSummary"
-  const key = op === "postBatch" ? "entries" : "commands"
-  const withTag = op !== "postBatch"
+  const typed = !isJson(op)
+  const key = "commands"
   const tags = [...p.before, p.badTag, ...p.after]
   const bad = p.before.length
-  const commands: Array<unknown> = tags.map((t, i) => command(t, i, typed, withTag))
+  const commands: Array<unknown> = tags.map((t, i) => command(t, i, typed, true))
   const describeBatch = (middle: string) =>
     `[${tags.map((t, i) => (i === bad ? middle : `${t} ${i}`)).join(", ")}]`
   const modeText = p.mode === undefined ? "" : `, mode ${p.mode}`
@@ -875,16 +879,11 @@ const batchPlan = (op: Batch, p: BatchParams): Plan => {
   let toctou = false
   let label: string
   let badIndex: number | undefined
-  let currencyOfNewAccount = false
   switch (p.position) {
-    case "whole":
     case "array":
-      kind = typed ? "typedCommands" : p.position === "whole" ? "input" : key
-      label =
-        typed || p.position === "array"
-          ? `${key} := ${p.hostile.label}${modeText}`
-          : `(whole input) := ${p.hostile.label}`
-      path = typed || p.position === "whole" ? undefined : key
+      kind = "typedCommands"
+      label = `${key} := ${p.hostile.label}${modeText}`
+      path = undefined
       input = value
       break
     case "mode":
@@ -896,7 +895,7 @@ const batchPlan = (op: Batch, p: BatchParams): Plan => {
       label = `${describeBatch(`${p.badTag} ${bad}`)}, mode := ${p.hostile.label}`
       break
     case "element":
-      kind = op === "postBatch" ? "entry" : "command"
+      kind = "command"
       commands[bad] = value
       path = `${key}[${bad}]`
       badIndex = bad
@@ -917,7 +916,6 @@ const batchPlan = (op: Batch, p: BatchParams): Plan => {
           ? `${key}[${bad}]`
           : `${key}[${bad}]${renderPath(s.wrap ? [...s.path, 0] : s.path, true)}`
       badIndex = bad
-      currencyOfNewAccount = p.badTag === "CreateAccount" && s.path.length === 1 && s.path[0] === "currency"
       label = `${describeBatch(`★ ${p.badTag} ${bad} with ${slotLabel(s)} := ${p.hostile.label}${toctou ? " (read once valid, then hostile)" : ""}`)}${modeText}`
       break
     }
@@ -931,43 +929,28 @@ const batchPlan = (op: Batch, p: BatchParams): Plan => {
     }
   })()
   const effectiveMode = (mode === "linked" ? "linked" : "independent") as "independent" | "linked"
-  const call: Call = (ledger) => {
-    switch (op) {
-      case "postBatch":
-      case "execute": {
-        const body = p.position === "whole" ? input : hasMode ? { [key]: input, mode } : { [key]: input }
-        return ledger[op](body)
-      }
-      case "executeTyped":
-      case "executeSummary":
-        return hasMode ? ledger[op](input as never, mode as never) : ledger[op](input as never)
-    }
-  }
+  const method = methodOf(op)
+  const call: Call = (ledger) =>
+    hasMode ? ledger[method](input as never, mode as never) : ledger[method](input as never)
   return {
     label: `${op}: ${label}`,
     call,
     refuse,
-    refusals:
-      p.position === "whole" || p.position === "array" ? ["InvalidInput", "BatchTooLarge"] : ["InvalidInput"],
+    refusals: p.position === "array" ? ["InvalidInput", "BatchTooLarge"] : ["InvalidInput"],
     path,
-    ...(typed
-      ? {
-          typed: {
-            summary: op === "executeSummary",
-            mode: effectiveMode,
-            size,
-            bad: badIndex,
-            valid:
-              badIndex === undefined
-                ? []
-                : tags.flatMap((_, index) =>
-                    index === badIndex ? [] : [{ index, command: commands[index] as Record<string, unknown> }]
-                  ),
-            hostileMode: p.position === "mode",
-            currencyOfNewAccount
-          }
-        }
-      : {})
+    typed: {
+      summary: method === "executeSummary",
+      mode: effectiveMode,
+      size,
+      bad: badIndex,
+      valid:
+        badIndex === undefined
+          ? []
+          : tags.flatMap((_, index) =>
+              index === badIndex ? [] : [{ index, command: commands[index] as Record<string, unknown> }]
+            ),
+      hostileMode: p.position === "mode"
+    }
   }
 }
 
@@ -1168,7 +1151,7 @@ const prototypes = (): string =>
     .map((p) => Object.getOwnPropertyNames(p).sort().join(","))
     .join("|")
 
-/** Problems of a typed batch (`executeTyped`, `executeSummary`) that answered. */
+/** Problems of a batch (`executeResults`, `executeSummary`) that answered. */
 const checkTypedBatch = (
   plan: Plan,
   t: TypedBatch,
@@ -1380,7 +1363,7 @@ const runCase = async (
   const runtime: Runtime = ManagedRuntime.make(layer)
   try {
     const opened = successOf(
-      await ask(runtime, (ledger) => ledger.executeTyped(openingCommands() as never), callTimeout),
+      await ask(runtime, (ledger) => ledger.executeResults(openingCommands() as never), callTimeout),
       "opening the books",
       problems
     )
@@ -1429,9 +1412,7 @@ const runCase = async (
           checkError(e, "the refusal", plan.path, problems)
           const diff = dumpDiff(before, after)
           if (diff !== undefined) problems.push(`refused with ${tag} but the store changed: ${diff}`)
-          const documentedCurrency =
-            plan.typed?.currencyOfNewAccount === true && tag === "InvalidInput" && plan.path !== undefined
-          if (plan.typed !== undefined && plan.typed.bad !== undefined && plan.refuse && !documentedCurrency)
+          if (plan.typed !== undefined && plan.typed.bad !== undefined && plan.refuse)
             problems.push(
               `the whole batch was refused (${tag}: ${errorText(e)}) instead of only the hostile command ${plan.typed.bad}`
             )
@@ -1445,7 +1426,7 @@ const runCase = async (
             `a hostile value was accepted (expected InvalidInput): answered ${show(exit.value, 200)}`
           )
         else if (Array.isArray(exit.value)) {
-          // postBatch / execute: every result is typed
+          // every result is typed
           ;(exit.value as ReadonlyArray<Result.Result<unknown, unknown>>).forEach((r, i) => {
             if (Result.isFailure(r)) checkError(r.failure, `result ${i}`, undefined, problems)
           })
@@ -1533,7 +1514,7 @@ const SINGLE_GROUPS: ReadonlyArray<readonly [SlotGroup, string]> = [
 ]
 
 const BATCH_GROUPS: ReadonlyArray<readonly [ReadonlyArray<Position>, string]> = [
-  [["whole", "array"], "as the whole input and as the batch list are refused and change nothing"],
+  [["array"], "as the batch list are refused and change nothing"],
   [["mode"], "as the mode are refused and change nothing"],
   [["element"], "as one command of a valid batch: only it is refused, its neighbours are decided normally"],
   [
@@ -1548,12 +1529,13 @@ const BATCH_GROUPS: ReadonlyArray<readonly [ReadonlyArray<Position>, string]> = 
  * ({@link hostile}) in every position: as the whole input, as each field of an otherwise valid
  * input, as a posting, a posting field, inside metadata, as the batch list, as one command of an
  * otherwise valid batch (valid commands before and after it), and as a field read once valid and
- * then hostile. Typed paths (`executeTyped`, `executeSummary`) get them cast to `Command`.
+ * then hostile. The batch operations (`executeResults`, `executeSummary`) are fed both forms of
+ * command: typed (bigint amounts, which skip the schema) and JSON (`…/json`: string amounts).
  *
  * Each case runs on a fresh store with opened books and checks: the call answers (within
  * `callTimeout`) with a success or one of the ledger's typed errors — never a defect, a
  * synchronous throw or a `StoreFailure`; a value that can never be valid there is refused with
- * `InvalidInput` naming the field; a refused call changes nothing (the whole `dump`); in a typed
+ * `InvalidInput` naming the field; a refused call changes nothing (the whole `dump`); in a
  * batch the hostile command gets its own `InvalidInput` at its index while the valid commands
  * apply (independent mode: exactly their records appear) or fail with `LinkedCommandFailed`
  * (linked mode); the books' invariants hold, no record of a malformed type was stored, no
@@ -1626,7 +1608,7 @@ export const suite = (
         () => property(singleArbitrary(READ_SLOTS[op]), (p) => readPlan(op, p))
       )
     }
-    for (const op of ["executeTyped", "executeSummary"] as const) {
+    for (const op of ["executeResults", "executeSummary"] as const) {
       it(`${op}: a Transfer whose postings are null-ish ([null], [undefined], null, {}, a Proxy) between valid commands is refused alone, and the store keeps serving`, {
         timeout
       }, async () => {
@@ -1773,19 +1755,15 @@ const sweepPlans = (
     for (const s of READ_SLOTS[r]) for (const h of hostiles) plans.push(readPlan(r, single(s, h, false)))
   } else {
     const b = op as Batch
-    const tags = b === "postBatch" ? ["Transfer"] : TAGS
-    const base = {
-      before: ["Transfer"],
-      after: [b === "postBatch" ? "Transfer" : "CreateHold"],
-      mode: undefined
-    }
+    const base = { before: ["Transfer"], after: ["CreateHold"], mode: undefined }
     for (const h of hostiles) {
-      for (const position of ["whole", "array", "mode", "element"] as const)
+      for (const position of ["array", "mode", "element"] as const)
         plans.push(
           batchPlan(b, { ...base, badTag: "Transfer", field: 0, position, hostile: h, toctou: false })
         )
-      for (const badTag of tags) {
-        const count = fieldSlots(command(badTag, 1, false, b !== "postBatch"), false, badTag).length
+      for (const badTag of TAGS) {
+        const typed = !isJson(b)
+        const count = fieldSlots(command(badTag, 1, typed, true), typed, badTag).length
         for (let field = 0; field < count; field++) {
           plans.push(batchPlan(b, { ...base, badTag, field, position: "field", hostile: h, toctou: false }))
           if (TOCTOU_SWEEP.has(h.label))
@@ -1814,7 +1792,7 @@ const problemKind = (problem: string): string =>
  * ```ts
  * import { FuzzSuite } from "@paykit/ledger/testing"
  * const few: FuzzSuite.SweepOptions = {
- *   operations: ["executeTyped"],
+ *   operations: ["executeSummary"],
  *   hostiles: FuzzSuite.hostiles.filter((h) => h.label === "null" || h.label === "[null]")
  * }
  * ```

@@ -241,7 +241,7 @@ const skewed = Effect.gen(function* () {
   const holds: Array<string> = []
   const tags: Record<string, number> = {}
   let seq = 0
-  yield* ledger.executeTyped(setup)
+  yield* ledger.executeResults(setup)
   const next = (id: string): Command.Command => {
     const r = random()
     if (r < 0.25) {
@@ -281,7 +281,7 @@ const skewed = Effect.gen(function* () {
       Effect.gen(function* () {
         while (seq < task.writes) {
           const command = next(`${task.skew}-${seq++}`)
-          const [r] = yield* ledger.executeTyped([command])
+          const [r] = yield* ledger.executeResults([command])
           const tag = Result.isSuccess(r!) ? `${command._tag}:ok` : `${command._tag}:${r!.failure._tag}`
           tags[tag] = (tags[tag] ?? 0) + 1
         }
@@ -291,7 +291,7 @@ const skewed = Effect.gen(function* () {
   yield* print({ done: true, tags })
 }).pipe(Effect.provideService(Clock.Clock, skewedClock(task.skew ?? "ahead", rng(task.seed + 1))))
 
-/** Every replay batch in order, each at `replayTime(b)`, alternately through executeTyped and executeSummary. */
+/** Every replay batch in order, each at `replayTime(b)`, alternately through executeResults and executeSummary. */
 const replay = Effect.gen(function* () {
   const ledger = yield* Ledger.Ledger
   let now = replayTime(0)
@@ -301,7 +301,7 @@ const replay = Effect.gen(function* () {
       now = replayTime(b)
       const commands = replayBatch(b)
       if (b % 2 === 0) {
-        const results = yield* ledger.executeTyped(commands)
+        const results = yield* ledger.executeResults(commands)
         results.forEach((r, i) => {
           if (Result.isFailure(r)) failures.push(`${(commands[i] as { id: string }).id}:${r.failure._tag}`)
         })
