@@ -27,7 +27,7 @@ import type * as Security from "./Security.ts"
 import type * as SubjectExport from "./SubjectExport.ts"
 import type * as Verification from "./Verification.ts"
 import type { VerificationProvider } from "./VerificationProvider.ts"
-import {
+import type {
   Actor,
   KekVersion,
   LegalHoldInput,
@@ -211,7 +211,11 @@ export class Accounts extends Context.Service<
       actor: typeof Actor.Encoded,
       command: typeof Lifecycle.Command.Encoded
     ) => Op<Account>
-    readonly invite: (accountId: string, actor: typeof Actor.Encoded, member: typeof MemberInput.Encoded) => Op<Account>
+    readonly invite: (
+      accountId: string,
+      actor: typeof Actor.Encoded,
+      member: typeof MemberInput.Encoded
+    ) => Op<Account>
     readonly changeRoles: (
       accountId: string,
       actor: typeof Actor.Encoded,
@@ -345,7 +349,9 @@ export const make = (
       profile: traced("profile", parts.profile, ACCOUNT_ID, count("subjects")),
       exportSubject: traced("exportSubject", parts.exportSubject, SUBJECT_ID),
       erase: traced("erase", parts.erase, SUBJECT_ID),
-      placeLegalHold: traced("placeLegalHold", parts.placeLegalHold, null, (h) => ({ [SUBJECT_ID]: h.subject })),
+      placeLegalHold: traced("placeLegalHold", parts.placeLegalHold, null, (h) => ({
+        [SUBJECT_ID]: h.subject
+      })),
       sweep: traced("sweep", () => parts.sweep, null, count("erased"))(),
       rotateKeys: traced(
         "rotateKeys",
@@ -383,6 +389,7 @@ export const layer = (
  * `Promise` and rejects with the typed error itself (`instanceof` and `switch (e._tag)` work).
  * The layer is built once, on the first call, on one long-lived runtime: create the client at
  * module load, share it between requests, and `dispose()` it on shutdown (or `await using`).
+ * `client.runtime` runs other effects on the same layer (all it provides, not only `Accounts`).
  *
  * @example
  * ```ts
@@ -400,9 +407,11 @@ export const layer = (
  * @category constructors
  * @since 0.1.0
  */
-export const client = <E = never>(
-  layer: Layer.Layer<Accounts, E, never>
-): CoreClient.Client<Accounts["Service"], Accounts, E> => Client.make(Accounts, layer)
+export const client = <E = never, R = never>(
+  layer: Layer.Layer<Accounts | R, E, never>
+): AccountsClient<E, R> =>
+  // the tag reads the service from the runtime's context, which holds all the layer provides
+  Client.make(Accounts as unknown as Context.Service<Accounts | R, Accounts["Service"]>, layer)
 
 /**
  * The Promise client of the accounts service (`Accounts.client`).
@@ -415,4 +424,4 @@ export const client = <E = never>(
  * @category models
  * @since 0.1.0
  */
-export type AccountsClient<E = never> = CoreClient.Client<Accounts["Service"], Accounts, E>
+export type AccountsClient<E = never, R = never> = CoreClient.Client<Accounts["Service"], Accounts | R, E>

@@ -7,7 +7,7 @@ import { Accounts, AccountStore } from "../src/index.ts"
 import { Fixtures } from "../src/testing/index.ts"
 
 const NUM_RUNS = 40
-const OWNER = { kind: "member", id: "user-ada" }
+const OWNER = { kind: "member", id: "user-ada" } as const
 
 /** Registers a business, then runs `bad` and asserts: InvalidInput at `path`, no write, no event. */
 const rejects = (
@@ -35,7 +35,7 @@ const rejects = (
     }).pipe(Effect.provide(Fixtures.layer())) as Effect.Effect<void, unknown, never>
   )
 
-const register = (input: unknown) => (s: Accounts.Accounts["Service"]) => s.register(input)
+const register = (input: unknown) => (s: Accounts.Accounts["Service"]) => s.register(input as never)
 
 const badEmail = fc.oneof(
   fc.constantFrom(
@@ -157,16 +157,22 @@ describe("bad input gives a typed error naming the field and changes nothing", (
           ),
         async (role) => {
           await rejects(
-            (s, id) => s.invite(id, OWNER, { id: "user-bob", roles: ["analyst", role] }),
+            (s, id) => s.invite(id, OWNER, { id: "user-bob", roles: ["analyst", role as never] }),
             "roles[1]"
           )
-          await rejects((s, id) => s.changeRoles(id, OWNER, { id: "user-ada", roles: [role] }), "roles[0]")
-          await rejects(register(Fixtures.individual({ capabilities: ["payouts", role] })), "capabilities[1]")
+          await rejects(
+            (s, id) => s.changeRoles(id, OWNER, { id: "user-ada", roles: [role as never] }),
+            "roles[0]"
+          )
+          await rejects(
+            register(Fixtures.individual({ capabilities: ["payouts", role] as never })),
+            "capabilities[1]"
+          )
         }
       ),
       { numRuns: Math.ceil(NUM_RUNS / 2) }
     )
-    await rejects((s, id) => s.invite(id, OWNER, { id: "user-bob", roles: ["owner"] }), "roles[0]")
+    await rejects((s, id) => s.invite(id, OWNER, { id: "user-bob", roles: ["owner" as never] }), "roles[0]")
   })
 
   it("oversized fields", async () => {
@@ -203,13 +209,13 @@ describe("bad input gives a typed error naming the field and changes nothing", (
     await rejects((s, id) => s.updateProfile(id, OWNER, { firstName: "Ada" }), "firstName")
     await rejects((s, id) => s.recordVolume(id, { amount: "-5", currency: "EUR" }), "amount")
     await rejects((s, id) => s.recordVolume(id, { amount: "5", currency: "USD" }), "currency")
-    await rejects((s, id) => s.transition(id, OWNER, "explode"), "")
+    await rejects((s, id) => s.transition(id, OWNER, "explode" as never), "")
     await rejects((s, id) => s.updateSecurity(id, OWNER, { stepUpWindowMillis: 5 }), "stepUpWindowMillis")
     await rejects(
       (s, id) =>
         s.updateSecurity(id, OWNER, { approvalThresholds: { payouts: { amount: "100", currency: "XYZ" } } }),
       "approvalThresholds.payouts"
     )
-    await rejects((s, id) => s.createApiKey(id, OWNER, { payments: "admin" }), "payments")
+    await rejects((s, id) => s.createApiKey(id, OWNER, { payments: "admin" as never }), "payments")
   })
 })

@@ -366,8 +366,8 @@ const providerAnswer = (kind: Verification.Kind, outcome: string, index: number)
     const legal = c.status === "pending"
     const o =
       outcome === "verified"
-        ? { _tag: "verified" }
-        : { _tag: "rejected", code: "verification_failed_other", reason: "no match" }
+        ? ({ _tag: "verified" } as const)
+        : ({ _tag: "rejected", code: "verification_failed_other", reason: "no match" } as const)
     await attempt(
       r,
       "provider",

@@ -44,12 +44,12 @@ describe("Accounts spans", () => {
           s.evaluate(a.id),
           s.updateProfile(a.id, JANE, { phone: "+4915199999999" }),
           s.submitVerification(a.id, JANE),
-          s.verificationResult(a.id, "no-case", { status: "verified" }),
+          s.verificationResult(a.id, "no-case", { status: "verified" } as never),
           s.review(a.id, OPERATOR, "no-case", { approve: true }),
           s.recordVolume(a.id, { amount: "100", currency: "EUR" }),
           s.refresh(a.id),
-          s.transition(a.id, OPERATOR, { type: "restrict", reason: "test" }),
-          s.invite(a.id, JANE, { id: "user-bob", roles: ["viewer"] }),
+          s.transition(a.id, OPERATOR, { type: "restrict", reason: "test" } as never),
+          s.invite(a.id, JANE, { id: "user-bob", roles: ["viewer"] } as never),
           s.changeRoles(a.id, JANE, { id: "user-bob", roles: ["developer"] }),
           s.createApiKey(a.id, JANE, { payments: "read" }),
           s.decide(a.id, "user-bob", "payments:view"),
@@ -108,7 +108,7 @@ describe("Accounts spans", () => {
     const { exit, ours } = await traced(
       Effect.gen(function* () {
         const s = yield* Accounts.Accounts
-        const register = yield* Effect.flip(s.register(hostile))
+        const register = yield* Effect.flip(s.register(hostile as never))
         const byEmail = yield* Effect.flip(s.get("jane.doe@example.com"))
         return [register._tag, byEmail._tag]
       })

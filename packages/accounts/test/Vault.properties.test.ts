@@ -10,7 +10,7 @@ const NUM_RUNS = 300
 const ERASURE_RUNS = 25
 const PROFILES = 2_000
 const T0 = Date.UTC(2026, 0, 1)
-const OPERATOR = { kind: "operator", id: "ops-1" }
+const OPERATOR = { kind: "operator", id: "ops-1" } as const
 
 const key = fc.uint8Array({ minLength: 32, maxLength: 32 })
 const subject = fc.stringMatching(/^[0-9A-Z]{26}$/)

@@ -157,7 +157,7 @@ describe("Accounts service over AccountStorePostgres on PGlite", () => {
     // emails: `includes` over every value that could hold one (it holds "@"), also lower-cased
     const emails = [
       ...inputs.map((i) => i.email),
-      ...businesses.flatMap((b) => [b.email, b.representative.email])
+      ...businesses.flatMap((b) => [b.email, b.representative.email as string])
     ]
     const withAt = out.values.filter((v) => v.includes("@")).join("\n")
     expect(

@@ -32,7 +32,9 @@ export const planRetirement = (
     : Result.succeed(
         Service.commit({
           write: { retireKeks: [version] },
-          events: [{ type: Events.TYPES.keyVersionRetired, at: now, subject: "kek", data: { kekVersion: version } }],
+          events: [
+            { type: Events.TYPES.keyVersionRetired, at: now, subject: "kek", data: { kekVersion: version } }
+          ],
           result: { kekVersion: version }
         })
       )
@@ -75,13 +77,14 @@ export const make = (kit: Kit) => {
       while (true) {
         const from: string | null = after
         // wrapped under a version retired meanwhile (a newer rotation ran): read the page again
-        const step: { readonly page: ReadonlyArray<SubjectKey>; readonly n: number } = yield* Service.retrying(
-          Effect.flatMap(store.keysPage(from, pageSize, version), (page) =>
-            Effect.map(rewrapPage(page), (n) => ({ page, n }))
-          ),
-          races("KeyVersionRetired"),
-          RACE_ATTEMPTS
-        )
+        const step: { readonly page: ReadonlyArray<SubjectKey>; readonly n: number } =
+          yield* Service.retrying(
+            Effect.flatMap(store.keysPage(from, pageSize, version), (page) =>
+              Effect.map(rewrapPage(page), (n) => ({ page, n }))
+            ),
+            races("KeyVersionRetired"),
+            RACE_ATTEMPTS
+          )
         rewrapped += step.n
         if (step.page.length < pageSize) return rewrapped
         after = step.page[step.page.length - 1]!.subject
@@ -102,7 +105,9 @@ export const make = (kit: Kit) => {
         const rewrapped = yield* rewrapAll(kekVersion)
         return Service.commit({
           write: {},
-          events: [{ type: Events.TYPES.keysRotated, at: now, subject: "kek", data: { kekVersion, rewrapped } }],
+          events: [
+            { type: Events.TYPES.keysRotated, at: now, subject: "kek", data: { kekVersion, rewrapped } }
+          ],
           result: { kekVersion, rewrapped }
         })
       })

@@ -52,12 +52,18 @@ export const races =
     e instanceof StoreFailure && e.conflict !== undefined && tags.includes(e.conflict._tag)
 
 /** The conflict of a store refusal, when it is one of `tag`. */
-export const conflictOf = <T extends Conflict["_tag"]>(e: unknown, tag: T): Extract<Conflict, { _tag: T }> | undefined =>
-  e instanceof StoreFailure && e.conflict?._tag === tag ? (e.conflict as Extract<Conflict, { _tag: T }>) : undefined
+export const conflictOf = <T extends Conflict["_tag"]>(
+  e: unknown,
+  tag: T
+): Extract<Conflict, { _tag: T }> | undefined =>
+  e instanceof StoreFailure && e.conflict?._tag === tag
+    ? (e.conflict as Extract<Conflict, { _tag: T }>)
+    : undefined
 
 export const notFound = (kind: string, id: string) => new NotFound({ kind, id })
 
-export const actorLabel = (actor: Actor | "system") => (actor === "system" ? "system" : `${actor.kind}:${actor.id}`)
+export const actorLabel = (actor: Actor | "system") =>
+  actor === "system" ? "system" : `${actor.kind}:${actor.id}`
 
 export const actorKind = (a: Account, actor: Actor): Lifecycle.ActorKind | "member" =>
   actor.kind === "operator" ? "operator" : actor.id === a.team.owner ? "owner" : "member"
@@ -80,7 +86,9 @@ export const require = (
 ): Result.Result<void, PermissionDenied> => {
   if (actor.kind === "operator") return Result.void
   const d = Permissions.decide(a.team, actor.id, permission)
-  return d.allowed ? Result.void : Result.fail(new PermissionDenied({ actor: actor.id, action, reason: d.reason }))
+  return d.allowed
+    ? Result.void
+    : Result.fail(new PermissionDenied({ actor: actor.id, action, reason: d.reason }))
 }
 
 /** Refuses a change to an account in a final state. */
@@ -104,7 +112,12 @@ export const notFinal = (
 export const bump = (a: Account, now: number): Account => ({ ...a, version: a.version + 1, updatedAt: now })
 
 /** Moves to `to`, recording who restricted the account while it is restricted (and only then). */
-export const withStatus = (a: Account, to: Lifecycle.Status, by: Lifecycle.ActorKind, now: number): Account => {
+export const withStatus = (
+  a: Account,
+  to: Lifecycle.Status,
+  by: Lifecycle.ActorKind,
+  now: number
+): Account => {
   const { restriction: _was, ...rest } = a
   if (to !== "restricted") return { ...rest, status: to }
   return { ...rest, status: to, restriction: { by: by === "system" ? "system" : "operator", at: now } }
@@ -122,7 +135,14 @@ export const statusChanged = (
 })
 
 const requirementsKey = (r: Requirements.Requirements) =>
-  JSON.stringify([r.eventuallyDue, r.currentlyDue, r.pastDue, r.pendingVerification, r.errors, r.disabledReason])
+  JSON.stringify([
+    r.eventuallyDue,
+    r.currentlyDue,
+    r.pastDue,
+    r.pendingVerification,
+    r.errors,
+    r.disabledReason
+  ])
 
 /**
  * The platform's automatic move at `now` (activate, restrict, lift) after a change from
@@ -206,7 +226,9 @@ export const make = (config: Config) =>
     const checkId = (value: unknown, what: string): Op<string> =>
       typeof value === "string"
         ? Effect.succeed(value)
-        : Effect.fail(new InvalidInput({ operation: "Accounts", path: what, reason: `expected a ${what} (a string)` }))
+        : Effect.fail(
+            new InvalidInput({ operation: "Accounts", path: what, reason: `expected a ${what} (a string)` })
+          )
 
     const load = (id: string): Op<Account> =>
       Effect.flatMap(checkId(id, "account id"), (checked) =>

@@ -34,7 +34,10 @@ export const authorize = (
   a: Account,
   actor: Actor,
   command: Lifecycle.Command
-): Result.Result<{ readonly kind: Lifecycle.ActorKind; readonly to: Lifecycle.Status }, IllegalTransition> => {
+): Result.Result<
+  { readonly kind: Lifecycle.ActorKind; readonly to: Lifecycle.Status },
+  IllegalTransition
+> => {
   const kind = actorKind(a, actor)
   if (kind === "member") {
     return Result.fail(
@@ -96,7 +99,8 @@ export const planVolume = (
   v: typeof VolumeInput.Type,
   now: number
 ): Result.Result<{ readonly next: Account; readonly spec: ChangeSpec<Account> }, InvalidInput> => {
-  const invalid = (path: string, reason: string) => new InvalidInput({ operation: "recordVolume", path, reason })
+  const invalid = (path: string, reason: string) =>
+    new InvalidInput({ operation: "recordVolume", path, reason })
   if (v.currency !== a.currency) {
     return Result.fail(invalid("currency", `the account's volume is kept in ${a.currency}`))
   }
@@ -104,7 +108,10 @@ export const planVolume = (
     onFailure: (e) => Result.fail(invalid("amount", e.message)),
     onSuccess: (volume) => {
       const crossed = Requirements.newlyCrossed(policy, a, volume)
-      const thresholdsCrossed = { ...a.thresholdsCrossed, ...Object.fromEntries(crossed.map((r) => [r, now])) }
+      const thresholdsCrossed = {
+        ...a.thresholdsCrossed,
+        ...Object.fromEntries(crossed.map((r) => [r, now]))
+      }
       return Result.succeed({
         next: { ...a, volume, thresholdsCrossed, version: a.version + 1, updatedAt: now },
         spec: {
@@ -148,7 +155,9 @@ export const make = (kit: Kit) => {
 
   const recordVolume: Accounts["Service"]["recordVolume"] = (accountId, amount) =>
     kit.onAccount(accountId, decodeVolume(amount), (a, v, now) =>
-      Effect.fromResult(Result.map(planVolume(policy, a, v, now), ({ next, spec }) => kit.change(a, next, now, spec)))
+      Effect.fromResult(
+        Result.map(planVolume(policy, a, v, now), ({ next, spec }) => kit.change(a, next, now, spec))
+      )
     )
 
   /** The platform's automatic step now (run it on a schedule): nothing to write unless a move is due. */

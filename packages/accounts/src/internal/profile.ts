@@ -10,7 +10,12 @@ import { Effect, Option, Result } from "effect"
 import type { Account, CardSummary, PersonRef } from "../Account.ts"
 import type { Accounts } from "../Accounts.ts"
 import type { Transaction } from "../AccountStore.ts"
-import { DuplicateApplicant, type IllegalTransition, type NotFound, type PermissionDenied } from "../errors.ts"
+import {
+  DuplicateApplicant,
+  type IllegalTransition,
+  type NotFound,
+  type PermissionDenied
+} from "../errors.ts"
 import * as Events from "../Events.ts"
 import * as Redact from "../Redact.ts"
 import type * as Registration from "../Registration.ts"
@@ -52,12 +57,17 @@ export const scopeOf = (
   Result.gen(function* () {
     yield* notFinal(a, actor, "update the profile of")
     yield* require(a, actor, "settings:manage", "update the profile")
-    if (patch.bankAccount !== undefined) yield* require(a, actor, "bank_accounts:manage", "change the bank account")
+    if (patch.bankAccount !== undefined)
+      yield* require(a, actor, "bank_accounts:manage", "change the bank account")
     const subject = patch.subject ?? a.id
     const person = a.persons.find((p) => p.id === subject)
     if (subject !== a.id && person === undefined) return yield* Result.fail(notFound("person", subject))
     const allowed =
-      subject !== a.id ? PERSON_FIELDS : a.type === "individual" ? INDIVIDUAL_HOLDER_FIELDS : BUSINESS_HOLDER_FIELDS
+      subject !== a.id
+        ? PERSON_FIELDS
+        : a.type === "individual"
+          ? INDIVIDUAL_HOLDER_FIELDS
+          : BUSINESS_HOLDER_FIELDS
     const values: Record<string, string> = {}
     const plain: Record<string, string> = {}
     for (const [k, v] of Object.entries(patch)) {
@@ -106,8 +116,12 @@ export const planProfile = (
     g.emailIndex === a.emailIndex
       ? []
       : [
-          ...(a.emailIndex === undefined ? [] : [{ kind: "email" as const, key: a.emailIndex, accountId: null }]),
-          ...(g.emailIndex === undefined ? [] : [{ kind: "email" as const, key: g.emailIndex, accountId: a.id }])
+          ...(a.emailIndex === undefined
+            ? []
+            : [{ kind: "email" as const, key: a.emailIndex, accountId: null }]),
+          ...(g.emailIndex === undefined
+            ? []
+            : [{ kind: "email" as const, key: g.emailIndex, accountId: a.id }])
         ]
   const present = [
     ...new Set([...(subject === a.id ? a.holderFields : (scope.person?.fields ?? [])), ...g.changed])
@@ -140,7 +154,13 @@ export const planProfile = (
       .map(([field, v]) => ({ field, from: (was[field] as string | undefined) ?? null, to: v })),
     ...(patch.card === undefined
       ? []
-      : [{ field: "card", from: a.card ? `${a.card.brand} ${a.card.last4}` : null, to: `${card!.brand} ${card!.last4}` }])
+      : [
+          {
+            field: "card",
+            from: a.card ? `${a.card.brand} ${a.card.last4}` : null,
+            to: `${card!.brand} ${card!.last4}`
+          }
+        ])
   ]
   const reopened = cases.filter((c, i) => c !== a.cases[i])
   return {
@@ -156,7 +176,12 @@ export const planProfile = (
       events: [
         {
           type: Events.TYPES.profileUpdated,
-          data: { accountId: a.id, subject, fields: changes.map((c) => c.field), profileVersion: next.profileVersion }
+          data: {
+            accountId: a.id,
+            subject,
+            fields: changes.map((c) => c.field),
+            profileVersion: next.profileVersion
+          }
         },
         ...reopened.map((c) => ({
           type: Events.TYPES.verificationUpdated,

@@ -45,7 +45,11 @@ export const applicantValues = (
     holder["registrationNumber"] = app.registrationNumber
     persons.push({ role: "representative", values: personValues(app.representative) })
     for (const o of app.owners)
-      persons.push({ role: "owner", ownershipBps: Math.round(o.ownershipPercent * 100), values: personValues(o) })
+      persons.push({
+        role: "owner",
+        ownershipBps: Math.round(o.ownershipPercent * 100),
+        values: personValues(o)
+      })
   }
   if (app.bankAccount !== undefined) holder["bankAccountNumber"] = app.bankAccount.accountNumber
   return { holder, persons }
@@ -71,7 +75,10 @@ export const draftAccount = (app: Registration.Applicant, r: Registered): Accoun
       ? [Verification.make(id, "identity", now), Verification.make(id, "document", now)]
       : [
           Verification.make(id, "company", now),
-          ...r.persons.flatMap((p) => [Verification.make(p.id, "identity", now), Verification.make(p.id, "document", now)])
+          ...r.persons.flatMap((p) => [
+            Verification.make(p.id, "identity", now),
+            Verification.make(p.id, "document", now)
+          ])
         ]
   const fieldsOf = (subject: string) =>
     Object.keys(subject === id ? r.holder : (r.persons.find((p) => p.id === subject)?.values ?? {}))
@@ -135,7 +142,11 @@ export const planRegistration = (
       actor: `member:${app.owner.userId}`,
       action: "register",
       version: 1,
-      changes: Object.entries(r.holder).map(([field, v]) => ({ field, from: null, to: Redact.forAudit(field, v) }))
+      changes: Object.entries(r.holder).map(([field, v]) => ({
+        field,
+        from: null,
+        to: Redact.forAudit(field, v)
+      }))
     },
     events: [
       {
@@ -158,7 +169,10 @@ export const make = (kit: Kit, sealing: Sealing) => {
     Effect.flatMap(store.findIndex(kind, key), (o) =>
       Option.isSome(o)
         ? Effect.fail(
-            new DuplicateApplicant({ field: kind === "email" ? "email" : "registrationNumber", existing: o.value })
+            new DuplicateApplicant({
+              field: kind === "email" ? "email" : "registrationNumber",
+              existing: o.value
+            })
           )
         : Effect.void
     )

@@ -20,16 +20,20 @@ export interface Sealed {
 export const make = ({ store, keys }: Kit) => {
   /** Refuses reads of an erased subject, and of a restricted one except for a legal hold. */
   const erasureState = (subject: string, now: number, purpose: Purpose) =>
-    Effect.flatMap(store.getErasure(subject), (o): Effect.Effect<void, SubjectErased | ProcessingRestricted> => {
-      if (Option.isNone(o)) return Effect.void
-      const e = o.value
-      if (e.status === "erased") return Effect.fail(new SubjectErased({ subject, erasedAt: e.erasedAt ?? 0 }))
-      const until = e.until ?? 0
-      if (until <= now) return Effect.fail(new SubjectErased({ subject, erasedAt: until }))
-      return purpose === "legal_hold"
-        ? Effect.void
-        : Effect.fail(new ProcessingRestricted({ subject, until, basis: e.basis ?? "legal_hold" }))
-    })
+    Effect.flatMap(
+      store.getErasure(subject),
+      (o): Effect.Effect<void, SubjectErased | ProcessingRestricted> => {
+        if (Option.isNone(o)) return Effect.void
+        const e = o.value
+        if (e.status === "erased")
+          return Effect.fail(new SubjectErased({ subject, erasedAt: e.erasedAt ?? 0 }))
+        const until = e.until ?? 0
+        if (until <= now) return Effect.fail(new SubjectErased({ subject, erasedAt: until }))
+        return purpose === "legal_hold"
+          ? Effect.void
+          : Effect.fail(new ProcessingRestricted({ subject, until, basis: e.basis ?? "legal_hold" }))
+      }
+    )
 
   const dataKey = (subject: string) =>
     Effect.flatMap(store.getKey(subject), (o) =>

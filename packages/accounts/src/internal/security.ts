@@ -84,7 +84,9 @@ export const make = (kit: Kit) => {
       Effect.all({ actor: decodeActor(actor), settings: decodeSettings(settings) }),
       (a, i, now) =>
         Effect.fromResult(
-          Result.map(planSecurity(a, i.actor, i.settings, now), ({ next, spec }) => kit.change(a, next, now, spec))
+          Result.map(planSecurity(a, i.actor, i.settings, now), ({ next, spec }) =>
+            kit.change(a, next, now, spec)
+          )
         )
     )
 

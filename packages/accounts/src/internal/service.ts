@@ -137,9 +137,7 @@ export const make = <W, D, E>(port: Port<W, D, E>): Skeleton<W, D, E> => {
           )
           yield* port.commit(plan.write, audit, events)
           if (events.length > 0)
-            yield* Effect.logDebug(
-              `${port.name}: ${events.map((e) => `${e.type}(${e.subject})`).join(", ")}`
-            )
+            yield* Effect.logDebug(`${port.name}: ${events.map((e) => `${e.type}(${e.subject})`).join(", ")}`)
           return plan.result
         })
 

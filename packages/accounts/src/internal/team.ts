@@ -96,12 +96,21 @@ export const make = (kit: Kit) => {
             memberActs(a, actor, operation, operation, "team changes are made by the merchant's members")
           )
           const decoded = yield* decode(input)
-          const { next, spec } = planTeam(a, actor, operation, yield* Effect.fromResult(plan(a, actor, decoded)), now)
+          const { next, spec } = planTeam(
+            a,
+            actor,
+            operation,
+            yield* Effect.fromResult(plan(a, actor, decoded)),
+            now
+          )
           return kit.change(a, next, now, spec)
         })
       )
 
-  const invite: Accounts["Service"]["invite"] = teamChange("invite", decodeInvite)((a, actor, m) =>
+  const invite: Accounts["Service"]["invite"] = teamChange(
+    "invite",
+    decodeInvite
+  )((a, actor, m) =>
     Result.map(Permissions.invite(a.team, actor.id, m.id, m.roles), (team) => ({
       team,
       event: {
@@ -111,7 +120,10 @@ export const make = (kit: Kit) => {
     }))
   )
 
-  const changeRoles: Accounts["Service"]["changeRoles"] = teamChange("changeRoles", decodeChangeRoles)((a, actor, m) =>
+  const changeRoles: Accounts["Service"]["changeRoles"] = teamChange(
+    "changeRoles",
+    decodeChangeRoles
+  )((a, actor, m) =>
     Result.map(Permissions.changeRoles(a.team, actor.id, m.id, m.roles), (team) => ({
       team,
       event: {
@@ -127,7 +139,10 @@ export const make = (kit: Kit) => {
     }))
   )
 
-  const removeMember: Accounts["Service"]["removeMember"] = teamChange("removeMember", decodeRemove)((a, actor, id) =>
+  const removeMember: Accounts["Service"]["removeMember"] = teamChange(
+    "removeMember",
+    decodeRemove
+  )((a, actor, id) =>
     Result.map(Permissions.remove(a.team, actor.id, id), (team) => ({
       team,
       event: { type: Events.TYPES.memberRemoved, data: { accountId: a.id, member: id, by: actor.id } }
@@ -152,7 +167,13 @@ export const make = (kit: Kit) => {
         Effect.gen(function* () {
           yield* Effect.fromResult(
             Result.flatMap(
-              memberActs(a, i.actor, "create an API key for", "create an API key", "keys are created by members"),
+              memberActs(
+                a,
+                i.actor,
+                "create an API key for",
+                "create an API key",
+                "keys are created by members"
+              ),
               () => Permissions.canCreateKey(a.team, i.actor.id, i.access)
             )
           )

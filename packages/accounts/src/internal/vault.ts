@@ -55,7 +55,9 @@ export const exportOf = (
         country: a.country,
         createdAt: new Date(a.createdAt).toISOString(),
         capabilities: [...a.capabilities],
-        ...(subject === a.id && a.card !== undefined ? { card: { brand: a.card.brand, last4: a.card.last4 } } : {}),
+        ...(subject === a.id && a.card !== undefined
+          ? { card: { brand: a.card.brand, last4: a.card.last4 } }
+          : {}),
         ...(subject === a.id && a.bank !== undefined ? { bank: { ...a.bank } } : {})
       }
     ],
@@ -73,7 +75,11 @@ export const exportOf = (
         : { restricted: false },
     auditTrail: audit
       .filter((e) => subject === a.id || e.action === "register" || e.action.endsWith(subject))
-      .map((e) => ({ at: new Date(e.at).toISOString(), action: e.action, fields: e.changes.map((c) => c.field) }))
+      .map((e) => ({
+        at: new Date(e.at).toISOString(),
+        action: e.action,
+        fields: e.changes.map((c) => c.field)
+      }))
   }
 }
 
@@ -151,7 +157,10 @@ export const planErasure = (
     .reduce<LegalHold | undefined>((m, h) => (m === undefined || h.until > m.until ? h : m), undefined)
   if (longest === undefined)
     return Result.succeed(
-      Service.commit({ ...shred(a, subject, vault, now, now), result: { _tag: "Erased", subject, erasedAt: now } })
+      Service.commit({
+        ...shred(a, subject, vault, now, now),
+        result: { _tag: "Erased", subject, erasedAt: now }
+      })
     )
   const { until, basis } = longest
   return Result.succeed(
@@ -160,7 +169,9 @@ export const planErasure = (
         erasures: [{ subject, requestedAt: now, status: "retained", until, basis }],
         guards: [vault.guard]
       },
-      events: [{ type: Events.TYPES.erasureRetained, at: now, subject: a.id, data: { subject, until, basis } }],
+      events: [
+        { type: Events.TYPES.erasureRetained, at: now, subject: a.id, data: { subject, until, basis } }
+      ],
       result: { _tag: "Retained", subject, until, basis }
     })
   )
@@ -179,7 +190,9 @@ export const planHold = (
   }
   const hold: LegalHold = { subject: h.subject, basis: h.basis, until: h.until, placedAt: now }
   const retained: ReadonlyArray<Erasure> =
-    erasure !== undefined && (erasure.until ?? 0) < h.until ? [{ ...erasure, until: h.until, basis: h.basis }] : []
+    erasure !== undefined && (erasure.until ?? 0) < h.until
+      ? [{ ...erasure, until: h.until, basis: h.basis }]
+      : []
   const event: Draft = {
     type: Events.TYPES.legalHoldPlaced,
     at: now,
@@ -187,7 +200,11 @@ export const planHold = (
     data: { subject: h.subject, basis: h.basis, until: h.until }
   }
   return Result.succeed(
-    Service.commit({ write: { holds: [hold], erasures: retained, guards: [vault.guard] }, events: [event], result: hold })
+    Service.commit({
+      write: { holds: [hold], erasures: retained, guards: [vault.guard] },
+      events: [event],
+      result: hold
+    })
   )
 }
 
@@ -214,7 +231,10 @@ export const make = (kit: Kit, sealing: Sealing) => {
 
   const profile: Accounts["Service"]["profile"] = (accountId, purpose = "operations") =>
     kit.onAccount(accountId, Service.noInput, (a, _, now) =>
-      Effect.map(Effect.forEach(subjects(a), (s) => view(s, now, purpose)), Service.unchanged)
+      Effect.map(
+        Effect.forEach(subjects(a), (s) => view(s, now, purpose)),
+        Service.unchanged
+      )
     )
 
   const audit: Accounts["Service"]["audit"] = (accountId) =>
@@ -257,7 +277,8 @@ export const make = (kit: Kit, sealing: Sealing) => {
     skeleton.run({
       input: decodeHold(input),
       load: (h) => kit.accountOfSubject(h.subject),
-      plan: (a, h, now) => Effect.flatMap(vaultOf(h.subject), (vault) => Effect.fromResult(planHold(a, h, vault, now))),
+      plan: (a, h, now) =>
+        Effect.flatMap(vaultOf(h.subject), (vault) => Effect.fromResult(planHold(a, h, vault, now))),
       retryOn: races("VaultChanged")
     })
 
@@ -268,7 +289,8 @@ export const make = (kit: Kit, sealing: Sealing) => {
       load: () => vaultOf(subject),
       plan: (vault) => {
         const e = vault.erasure
-        if (e === undefined || e.status !== "retained" || (e.until ?? 0) > now) return Effect.succeed(Service.unchanged(false))
+        if (e === undefined || e.status !== "retained" || (e.until ?? 0) > now)
+          return Effect.succeed(Service.unchanged(false))
         if (vault.holds.some((h) => h.until > now)) return Effect.succeed(Service.unchanged(false))
         return Effect.map(kit.accountOfSubject(subject), (a) =>
           Service.commit({ ...shred(a, subject, vault, now, e.requestedAt), result: true })
@@ -283,7 +305,8 @@ export const make = (kit: Kit, sealing: Sealing) => {
     plan: (_, __, now) =>
       Effect.gen(function* () {
         const done: Array<string> = []
-        for (const e of yield* store.dueErasures(now)) if (yield* sweepOne(e.subject, now)) done.push(e.subject)
+        for (const e of yield* store.dueErasures(now))
+          if (yield* sweepOne(e.subject, now)) done.push(e.subject)
         return Service.unchanged(done)
       })
   })

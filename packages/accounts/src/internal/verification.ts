@@ -44,7 +44,12 @@ export const make = (kit: Kit, sealing: Sealing) => {
   const { provider } = kit
 
   /** Commits the account's new cases (if any changed) with the audit record and their events. */
-  const applyCases = (a: Account, cases: ReadonlyArray<Verification.Case>, now: number, actor: string): Plan<Account> => {
+  const applyCases = (
+    a: Account,
+    cases: ReadonlyArray<Verification.Case>,
+    now: number,
+    actor: string
+  ): Plan<Account> => {
     const changed = cases.filter((c, i) => c !== a.cases[i])
     if (changed.length === 0) return Service.unchanged(a)
     return kit.change(a, { ...a, cases, version: a.version + 1, updatedAt: now }, now, {

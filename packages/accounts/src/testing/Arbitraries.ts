@@ -136,7 +136,12 @@ const name = fc.stringMatching(/^[A-Z][a-z]{1,12}$/)
  * @category constructors
  * @since 0.1.0
  */
-export const individual = (index: number) =>
+export const individual = (
+  index: number
+): fc.Arbitrary<
+  typeof Registration.IndividualApplicant.Encoded &
+    Required<Pick<typeof Registration.IndividualApplicant.Encoded, "card">>
+> =>
   fc
     .record({
       email,
