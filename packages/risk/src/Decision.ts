@@ -1,5 +1,5 @@
 import type { Values } from "./Attributes.ts"
-import { Err, type Frame } from "./internal/compile.ts"
+import { Err, type Frame } from "./internal/compiled.ts"
 import type * as Rule from "./Rule.ts"
 import type { RuleSet, Thresholds } from "./RuleSet.ts"
 

@@ -4,7 +4,8 @@ import { Result, Schema } from "effect"
 import type { Catalog } from "./Attributes.ts"
 import { type RuleDefinitionError, UnsupportedExpression } from "./errors.ts"
 import { parseAndCheck, lineColumn } from "./internal/cel.ts"
-import { type Compiled, compile, compileRule, type Slots, Unsupported } from "./internal/compile.ts"
+import { type Compiled, compile, compileRule, type Slots } from "./internal/compile.ts"
+import { Unsupported } from "./internal/compiled.ts"
 
 /**
  * What a rule does when it hits, in Radar's classes: `allow` (let the payment through, whatever

@@ -2,7 +2,7 @@ import type { InvalidInput } from "@paykit/core"
 import { Result, Schema } from "effect"
 import type { AttributeType, Catalog } from "./Attributes.ts"
 import { InvalidRuleSet, type RuleDefinitionError } from "./errors.ts"
-import type { Fn, Leaf } from "./internal/compile.ts"
+import type { Fn, Leaf } from "./internal/compiled.ts"
 import { noteFor, type Program, program } from "./internal/program.ts"
 import * as Rule from "./Rule.ts"
 

@@ -1,5 +1,5 @@
 import type { AttributeType } from "../Attributes.ts"
-import { Err, evalJunction, evalLeaf, type Fn, type Frame, type Leaf, norm } from "./compile.ts"
+import { Err, evalJunction, evalLeaf, type Fn, type Frame, type Leaf, norm } from "./compiled.ts"
 
 /**
  * The decision loop's view of one compiled rule (a subset of `RuleSet.CompiledRule`): a single
