@@ -27,17 +27,7 @@ import type * as Security from "./Security.ts"
 import type * as SubjectExport from "./SubjectExport.ts"
 import type * as Verification from "./Verification.ts"
 import type { VerificationProvider } from "./VerificationProvider.ts"
-import type {
-  Actor,
-  KekVersion,
-  LegalHoldInput,
-  MemberId,
-  MemberInput,
-  ProfileInput,
-  RegisterInput,
-  ReviewInput,
-  VolumeInput
-} from "./internal/inputs.ts"
+import type * as Inputs from "./internal/inputs.ts"
 import * as Kit from "./internal/kit.ts"
 import * as KeysPart from "./internal/keys.ts"
 import * as LifecyclePart from "./internal/lifecycle.ts"
@@ -161,6 +151,12 @@ export type AccountsError =
 type Op<A> = Effect.Effect<A, AccountsError>
 
 /**
+ * A method an actor runs on one account with its input, typed as the input schema's encoded
+ * type (and decoded at run time).
+ */
+type ByActor<I, A = Account> = (accountId: string, actor: typeof Inputs.Actor.Encoded, input: I) => Op<A>
+
+/**
  * The accounts service: registration, profile updates, verification, the lifecycle, the team,
  * security settings, and the PII vault (profile reads, subject export, erasure, legal holds, key
  * rotation). Every input is typed as its schema's encoded type (`RegisterInput`, `Actor`, …) and
@@ -184,15 +180,11 @@ type Op<A> = Effect.Effect<A, AccountsError>
 export class Accounts extends Context.Service<
   Accounts,
   {
-    readonly register: (input: typeof RegisterInput.Encoded) => Op<Account>
+    readonly register: (input: typeof Inputs.RegisterInput.Encoded) => Op<Account>
     readonly get: (accountId: string) => Op<Account>
     readonly evaluate: (accountId: string) => Op<Requirements.Evaluation>
-    readonly updateProfile: (
-      accountId: string,
-      actor: typeof Actor.Encoded,
-      patch: typeof ProfileInput.Encoded
-    ) => Op<Account>
-    readonly submitVerification: (accountId: string, actor: typeof Actor.Encoded) => Op<Account>
+    readonly updateProfile: ByActor<typeof Inputs.ProfileInput.Encoded>
+    readonly submitVerification: (accountId: string, actor: typeof Inputs.Actor.Encoded) => Op<Account>
     readonly verificationResult: (
       accountId: string,
       caseId: string,
@@ -200,60 +192,34 @@ export class Accounts extends Context.Service<
     ) => Op<Account>
     readonly review: (
       accountId: string,
-      actor: typeof Actor.Encoded,
+      actor: typeof Inputs.Actor.Encoded,
       caseId: string,
-      decision: typeof ReviewInput.Encoded
+      decision: typeof Inputs.ReviewInput.Encoded
     ) => Op<Account>
-    readonly recordVolume: (accountId: string, amount: typeof VolumeInput.Encoded) => Op<Account>
+    readonly recordVolume: (accountId: string, amount: typeof Inputs.VolumeInput.Encoded) => Op<Account>
     readonly refresh: (accountId: string) => Op<Account>
-    readonly transition: (
-      accountId: string,
-      actor: typeof Actor.Encoded,
-      command: typeof Lifecycle.Command.Encoded
-    ) => Op<Account>
-    readonly invite: (
-      accountId: string,
-      actor: typeof Actor.Encoded,
-      member: typeof MemberInput.Encoded
-    ) => Op<Account>
-    readonly changeRoles: (
-      accountId: string,
-      actor: typeof Actor.Encoded,
-      member: typeof MemberInput.Encoded
-    ) => Op<Account>
-    readonly removeMember: (
-      accountId: string,
-      actor: typeof Actor.Encoded,
-      memberId: typeof MemberId.Encoded
-    ) => Op<Account>
-    readonly transferOwnership: (
-      accountId: string,
-      actor: typeof Actor.Encoded,
-      to: typeof MemberId.Encoded
-    ) => Op<Account>
-    readonly createApiKey: (
-      accountId: string,
-      actor: typeof Actor.Encoded,
-      access: typeof Permissions.KeyAccess.Encoded
-    ) => Op<Permissions.ApiKey>
+    readonly transition: ByActor<typeof Lifecycle.Command.Encoded>
+    readonly invite: ByActor<typeof Inputs.MemberInput.Encoded>
+    readonly changeRoles: ByActor<typeof Inputs.MemberInput.Encoded>
+    readonly removeMember: ByActor<typeof Inputs.MemberId.Encoded>
+    readonly transferOwnership: ByActor<typeof Inputs.MemberId.Encoded>
+    readonly createApiKey: ByActor<typeof Permissions.KeyAccess.Encoded, Permissions.ApiKey>
     readonly decide: (
       accountId: string,
       memberId: string,
       permission: Permissions.Permission
     ) => Op<Permissions.Decision>
-    readonly updateSecurity: (
-      accountId: string,
-      actor: typeof Actor.Encoded,
-      settings: typeof Security.SettingsInput.Encoded
-    ) => Op<Account>
+    readonly updateSecurity: ByActor<typeof Security.SettingsInput.Encoded>
     readonly audit: (accountId: string) => Op<ReadonlyArray<AuditEntry>>
     readonly profile: (accountId: string, purpose?: Purpose) => Op<ReadonlyArray<SubjectView>>
     readonly exportSubject: (subject: string) => Op<SubjectExport.SubjectExport>
-    readonly erase: (subject: string, actor: typeof Actor.Encoded) => Op<ErasureResult>
-    readonly placeLegalHold: (input: typeof LegalHoldInput.Encoded) => Op<LegalHold>
+    readonly erase: (subject: string, actor: typeof Inputs.Actor.Encoded) => Op<ErasureResult>
+    readonly placeLegalHold: (input: typeof Inputs.LegalHoldInput.Encoded) => Op<LegalHold>
     readonly sweep: Op<ReadonlyArray<string>>
     readonly rotateKeys: Op<{ readonly kekVersion: number; readonly rewrapped: number }>
-    readonly retireKeyVersion: (version: typeof KekVersion.Encoded) => Op<{ readonly kekVersion: number }>
+    readonly retireKeyVersion: (
+      version: typeof Inputs.KekVersion.Encoded
+    ) => Op<{ readonly kekVersion: number }>
   }
 >()("@paykit/accounts/Accounts") {}
 

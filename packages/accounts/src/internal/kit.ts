@@ -268,6 +268,23 @@ export const make = (config: Config) =>
       plan: (a: Account, input: I, now: number) => Effect.Effect<Plan<A>, E2>
     ) => skeleton.run({ input, load: () => load(accountId), plan })
 
+    /**
+     * Runs an operation that changes one account: its planner answers the next account and what
+     * the change writes besides it (`ChangeSpec`); the skeleton commits them.
+     */
+    const update = <I, A, E1, E2>(
+      accountId: string,
+      input: Effect.Effect<I, E1>,
+      plan: (
+        a: Account,
+        input: I,
+        now: number
+      ) => Effect.Effect<{ readonly next: Account; readonly spec: ChangeSpec<A> }, E2>
+    ) =>
+      onAccount(accountId, input, (a, i, now) =>
+        Effect.map(plan(a, i, now), ({ next, spec }) => change(a, next, now, spec))
+      )
+
     return {
       store,
       keys,
@@ -282,7 +299,8 @@ export const make = (config: Config) =>
       load,
       accountOfSubject,
       change,
-      onAccount
+      onAccount,
+      update
     }
   })
 

@@ -141,23 +141,20 @@ export const make = (kit: Kit) => {
     })
 
   const transition: Accounts["Service"]["transition"] = (accountId, actor, command) =>
-    kit.onAccount(
+    kit.update(
       accountId,
       Effect.all({ actor: decodeActor(actor), command: decodeCommand(command) }),
       (a, i, now) =>
         Effect.gen(function* () {
           const move = yield* Effect.fromResult(authorize(a, i.actor, i.command))
           const holds = i.command === "close" ? yield* closing(a, now) : []
-          const { next, spec } = planTransition(a, i.actor, i.command, move, holds, now)
-          return kit.change(a, next, now, spec)
+          return planTransition(a, i.actor, i.command, move, holds, now)
         })
     )
 
   const recordVolume: Accounts["Service"]["recordVolume"] = (accountId, amount) =>
-    kit.onAccount(accountId, decodeVolume(amount), (a, v, now) =>
-      Effect.fromResult(
-        Result.map(planVolume(policy, a, v, now), ({ next, spec }) => kit.change(a, next, now, spec))
-      )
+    kit.update(accountId, decodeVolume(amount), (a, v, now) =>
+      Effect.fromResult(planVolume(policy, a, v, now))
     )
 
   /** The platform's automatic step now (run it on a schedule): nothing to write unless a move is due. */

@@ -223,16 +223,10 @@ export const make = (kit: Kit, sealing: Sealing) => {
     })
 
   const updateProfile: Accounts["Service"]["updateProfile"] = (accountId, actor, patch) =>
-    kit.onAccount(
-      accountId,
-      Effect.all({ actor: decodeActor(actor), patch: decodePatch(patch) }),
-      (a, i, now) =>
-        Effect.gen(function* () {
-          const scope = yield* Effect.fromResult(scopeOf(a, i.actor, i.patch))
-          const g = yield* gather(a, i.patch, scope, now)
-          const { next, spec } = planProfile(a, i.actor, i.patch, scope, g, now)
-          return kit.change(a, next, now, spec)
-        })
+    kit.update(accountId, Effect.all({ actor: decodeActor(actor), patch: decodePatch(patch) }), (a, i, now) =>
+      Effect.flatMap(Effect.fromResult(scopeOf(a, i.actor, i.patch)), (scope) =>
+        Effect.map(gather(a, i.patch, scope, now), (g) => planProfile(a, i.actor, i.patch, scope, g, now))
+      )
     )
 
   return { updateProfile }

@@ -79,15 +79,10 @@ export const planSecurity = (
 
 export const make = (kit: Kit) => {
   const updateSecurity: Accounts["Service"]["updateSecurity"] = (accountId, actor, settings) =>
-    kit.onAccount(
+    kit.update(
       accountId,
       Effect.all({ actor: decodeActor(actor), settings: decodeSettings(settings) }),
-      (a, i, now) =>
-        Effect.fromResult(
-          Result.map(planSecurity(a, i.actor, i.settings, now), ({ next, spec }) =>
-            kit.change(a, next, now, spec)
-          )
-        )
+      (a, i, now) => Effect.fromResult(planSecurity(a, i.actor, i.settings, now))
     )
 
   return { updateSecurity }

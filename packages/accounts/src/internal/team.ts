@@ -17,14 +17,67 @@ import { actorLabel, type Change, type ChangeSpec, type Kit, notFinal, only } fr
 import * as Service from "./service.ts"
 
 const decodeActor = (operation: string) => Input.decode(operation, ActorSchema)
-const decodeInvite = Input.decode("invite", MemberInput)
-const decodeChangeRoles = Input.decode("changeRoles", MemberInput)
-const decodeRemove = Input.decode("removeMember", MemberId)
-const decodeTransfer = Input.decode("transferOwnership", MemberId)
 const decodeAccess = Input.decode("createApiKey", Permissions.KeyAccess)
 
-/** A team change as its `Permissions` planner answers it: the new team and the event saying what changed. */
-type TeamChange = Result.Result<{ readonly team: Permissions.Team; readonly event: Change }, PermissionDenied>
+/** A team change, decoded: which one and its input. */
+export type TeamInput =
+  | { readonly _tag: "invite" | "changeRoles"; readonly member: typeof MemberInput.Type }
+  | { readonly _tag: "removeMember" | "transferOwnership"; readonly member: string }
+
+/** Each team change's input decoder. */
+const DECODE: {
+  readonly [K in TeamInput["_tag"]]: (input: unknown) => Effect.Effect<TeamInput, InvalidInput>
+} = {
+  invite: (i) => Effect.map(Input.decode("invite", MemberInput)(i), (member) => ({ _tag: "invite", member })),
+  changeRoles: (i) =>
+    Effect.map(Input.decode("changeRoles", MemberInput)(i), (member) => ({ _tag: "changeRoles", member })),
+  removeMember: (i) =>
+    Effect.map(Input.decode("removeMember", MemberId)(i), (member) => ({ _tag: "removeMember", member })),
+  transferOwnership: (i) =>
+    Effect.map(Input.decode("transferOwnership", MemberId)(i), (member) => ({
+      _tag: "transferOwnership",
+      member
+    }))
+}
+
+const EVENT: { readonly [K in TeamInput["_tag"]]: string } = {
+  invite: Events.TYPES.memberInvited,
+  changeRoles: Events.TYPES.rolesChanged,
+  removeMember: Events.TYPES.memberRemoved,
+  transferOwnership: Events.TYPES.ownershipTransferred
+}
+
+/** The new team and the event of one team change by `actor`, as the `Permissions` planners decide (pure). */
+export const planTeamChange = (
+  a: Account,
+  actor: Actor,
+  change: TeamInput
+): Result.Result<{ readonly team: Permissions.Team; readonly event: Change }, PermissionDenied> => {
+  const announce = (team: Result.Result<Permissions.Team, PermissionDenied>, data: object) =>
+    Result.map(team, (team) => ({
+      team,
+      event: { type: EVENT[change._tag], data: { accountId: a.id, ...data } }
+    }))
+  const by = actor.id
+  switch (change._tag) {
+    case "invite": {
+      const { id, roles } = change.member
+      return announce(Permissions.invite(a.team, by, id, roles), { member: id, roles, by })
+    }
+    case "changeRoles": {
+      const { id, roles } = change.member
+      const from = a.team.members.find((x) => x.id === id)?.roles ?? []
+      return announce(Permissions.changeRoles(a.team, by, id, roles), { member: id, from, to: roles, by })
+    }
+    case "removeMember":
+      return announce(Permissions.remove(a.team, by, change.member), { member: change.member, by })
+    case "transferOwnership":
+      return announce(Permissions.transferOwnership(a.team, by, change.member), {
+        from: a.team.owner,
+        to: change.member
+      })
+  }
+}
 
 /** Who may change a team or create keys (pure): a member, on an account that is not final. */
 export const memberActs = (
@@ -84,83 +137,28 @@ export const planApiKey = (
 export const make = (kit: Kit) => {
   /**
    * A team change by a member: the actor is decoded and checked first, the change's own input
-   * after the account is loaded (as `change` decodes it), then the `Permissions` planner decides.
+   * after the account is loaded, then the `Permissions` planner decides the new team.
    */
   const teamChange =
-    <I>(operation: string, decode: (input: unknown) => Effect.Effect<I, InvalidInput>) =>
-    (plan: (a: Account, actor: Actor, input: I) => TeamChange) =>
+    (operation: TeamInput["_tag"]) =>
     (accountId: string, actor: typeof ActorSchema.Encoded, input: unknown) =>
-      kit.onAccount(accountId, decodeActor(operation)(actor), (a, actor, now) =>
+      kit.update(accountId, decodeActor(operation)(actor), (a, actor, now) =>
         Effect.gen(function* () {
           yield* Effect.fromResult(
             memberActs(a, actor, operation, operation, "team changes are made by the merchant's members")
           )
-          const decoded = yield* decode(input)
-          const { next, spec } = planTeam(
-            a,
-            actor,
-            operation,
-            yield* Effect.fromResult(plan(a, actor, decoded)),
-            now
-          )
-          return kit.change(a, next, now, spec)
+          const decided = yield* Effect.fromResult(planTeamChange(a, actor, yield* DECODE[operation](input)))
+          return planTeam(a, actor, operation, decided, now)
         })
       )
 
-  const invite: Accounts["Service"]["invite"] = teamChange(
-    "invite",
-    decodeInvite
-  )((a, actor, m) =>
-    Result.map(Permissions.invite(a.team, actor.id, m.id, m.roles), (team) => ({
-      team,
-      event: {
-        type: Events.TYPES.memberInvited,
-        data: { accountId: a.id, member: m.id, roles: m.roles, by: actor.id }
-      }
-    }))
-  )
-
-  const changeRoles: Accounts["Service"]["changeRoles"] = teamChange(
-    "changeRoles",
-    decodeChangeRoles
-  )((a, actor, m) =>
-    Result.map(Permissions.changeRoles(a.team, actor.id, m.id, m.roles), (team) => ({
-      team,
-      event: {
-        type: Events.TYPES.rolesChanged,
-        data: {
-          accountId: a.id,
-          member: m.id,
-          from: a.team.members.find((x) => x.id === m.id)?.roles ?? [],
-          to: m.roles,
-          by: actor.id
-        }
-      }
-    }))
-  )
-
-  const removeMember: Accounts["Service"]["removeMember"] = teamChange(
-    "removeMember",
-    decodeRemove
-  )((a, actor, id) =>
-    Result.map(Permissions.remove(a.team, actor.id, id), (team) => ({
-      team,
-      event: { type: Events.TYPES.memberRemoved, data: { accountId: a.id, member: id, by: actor.id } }
-    }))
-  )
-
-  const transferOwnership: Accounts["Service"]["transferOwnership"] = teamChange(
-    "transferOwnership",
-    decodeTransfer
-  )((a, actor, to) =>
-    Result.map(Permissions.transferOwnership(a.team, actor.id, to), (team) => ({
-      team,
-      event: { type: Events.TYPES.ownershipTransferred, data: { accountId: a.id, from: a.team.owner, to } }
-    }))
-  )
+  const invite: Accounts["Service"]["invite"] = teamChange("invite")
+  const changeRoles: Accounts["Service"]["changeRoles"] = teamChange("changeRoles")
+  const removeMember: Accounts["Service"]["removeMember"] = teamChange("removeMember")
+  const transferOwnership: Accounts["Service"]["transferOwnership"] = teamChange("transferOwnership")
 
   const createApiKey: Accounts["Service"]["createApiKey"] = (accountId, actor, access) =>
-    kit.onAccount(
+    kit.update(
       accountId,
       Effect.all({ actor: decodeActor("createApiKey")(actor), access: decodeAccess(access) }),
       (a, i, now) =>
@@ -178,8 +176,7 @@ export const make = (kit: Kit) => {
             )
           )
           const key = { id: yield* kit.ids.next, createdBy: i.actor.id, access: i.access, createdAt: now }
-          const { next, spec } = planApiKey(a, i.actor, key, now)
-          return kit.change(a, next, now, spec)
+          return planApiKey(a, i.actor, key, now)
         })
     )
 
