@@ -1,8 +1,16 @@
-import { AmountOutOfRange, type Currency, Decimal, InvalidInput, Rounding } from "@paykit/core"
+import { AmountOutOfRange, Decimal, type InvalidInput, Rounding } from "@paykit/core"
 import { Money } from "@paykit/core/schema"
 import { Result, Schema } from "effect"
-import { NothingArrives, NothingToConvert } from "./errors.ts"
-import { isDecimal, isMoney, isRecord } from "./internal/guards.ts"
+import type { NothingArrives, NothingToConvert } from "./errors.ts"
+import { checkContext } from "./internal/context.ts"
+import {
+  allInMarkup,
+  minimalPrincipal,
+  type Prepared,
+  type Priced,
+  prepare,
+  price
+} from "./internal/pricing.ts"
 import * as Rate from "./Rate.ts"
 import * as Schedule from "./Schedule.ts"
 
@@ -269,218 +277,6 @@ export interface Context {
  */
 export type CalculationError = InvalidInput | NothingToConvert | NothingArrives | AmountOutOfRange
 
-// ---------------------------------------------------------------------------------------------
-// the hot path: prices per tier cached per (corridor, mid, reference)
-
-const HUNDRED = Decimal.HUNDRED
-
-interface TierPrice {
-  readonly spreadBps: number
-  readonly customerRate: Decimal.Decimal
-  readonly rateMarkup: Decimal.Decimal
-}
-
-interface Prepared {
-  readonly corridor: Schedule.Corridor
-  readonly tiers: ReadonlyArray<TierPrice>
-  readonly mid: Decimal.Decimal
-  readonly reference: Decimal.Decimal
-  readonly feesDeducted: boolean
-  /**
-   * The boundary cap of each tier: the smallest margin (converted source minor units × bps) of
-   * any later tier's first amount, `null` for the last tier. An amount's margin is never above
-   * it, so no amount costs more than a larger one.
-   */
-  readonly caps: ReadonlyArray<bigint | null>
-}
-
-/** The source amount converted when `principal` is sent: minus our fees when they are deducted. */
-const convertedOf = (c: Schedule.Corridor, feesDeducted: boolean, principal: bigint): bigint =>
-  feesDeducted ? principal - c.fixedFee - Schedule.percentFee(c, principal) : principal
-
-const boundaryCaps = (c: Schedule.Corridor, feesDeducted: boolean): ReadonlyArray<bigint | null> => {
-  const caps: Array<bigint | null> = c.tiers.map(() => null)
-  let best: bigint | null = null
-  for (let j = c.tiers.length - 1; j > 0; j--) {
-    const t = c.tiers[j]!
-    const converted = convertedOf(c, feesDeducted, t.min)
-    const margin = (converted > 0n ? converted : 0n) * BigInt(t.spreadBps)
-    if (best === null || margin < best) best = margin
-    caps[j - 1] = best
-  }
-  return caps
-}
-
-const rateMarkupOf = (reference: Decimal.Decimal, customerRate: Decimal.Decimal): Decimal.Decimal =>
-  Result.getOrThrow(
-    Decimal.divide(
-      Decimal.multiply(Decimal.subtract(reference, customerRate), HUNDRED),
-      reference,
-      10,
-      "half-even"
-    )
-  )
-
-const cache = new WeakMap<Schedule.Corridor, WeakMap<Rate.Rate, WeakMap<Rate.Rate, Prepared>>>()
-
-const prepare = (corridor: Schedule.Corridor, mid: Rate.Rate, reference: Rate.Rate): Prepared => {
-  let byMid = cache.get(corridor)
-  if (byMid === undefined) {
-    byMid = new WeakMap()
-    cache.set(corridor, byMid)
-  }
-  let byRef = byMid.get(mid)
-  if (byRef === undefined) {
-    byRef = new WeakMap()
-    byMid.set(mid, byRef)
-  }
-  const hit = byRef.get(reference)
-  if (hit !== undefined) return hit
-  const feesDeducted = corridor.charges === "BEN" || corridor.feeMode === "deducted"
-  const prepared: Prepared = {
-    corridor,
-    mid: mid.rate,
-    reference: reference.rate,
-    feesDeducted,
-    caps: boundaryCaps(corridor, feesDeducted),
-    tiers: corridor.tiers.map((t) => {
-      const customerRate = Decimal.multiply(
-        mid.rate,
-        Decimal.subtract(Decimal.ONE, Decimal.fromBasisPoints(BigInt(t.spreadBps)))
-      )
-      return { spreadBps: t.spreadBps, customerRate, rateMarkup: rateMarkupOf(reference.rate, customerRate) }
-    })
-  }
-  byRef.set(reference, prepared)
-  return prepared
-}
-
-interface Priced {
-  /** the tier's price, or under the boundary cap the capped one (nominal `spreadBps` kept) */
-  readonly tier: TierPrice
-  /** the spread applied in bps when the boundary cap applies, else `null` */
-  readonly cappedSpread: Decimal.Decimal | null
-  /** the margin: converted source minor units × bps applied (exact) */
-  readonly margin: bigint
-  readonly principal: bigint
-  readonly fixed: bigint
-  readonly percent: bigint
-  readonly converted: bigint
-  readonly convertedTarget: bigint
-  readonly intermediaryInSource: bigint
-  readonly received: bigint
-  readonly paid: bigint
-}
-
-const source = (p: Prepared): Currency.Currency => p.corridor.source
-const target = (p: Prepared): Currency.Currency => p.corridor.target
-
-/** `amount` (target minor units) in source minor units at `rate`, rounded up. */
-const toSourceCeiling = (p: Prepared, amount: bigint, rate: Decimal.Decimal): bigint =>
-  Rounding.divide(
-    amount * Rounding.pow10(source(p).exponent + rate.scale),
-    Rounding.pow10(target(p).exponent) * rate.coefficient,
-    "ceiling"
-  )
-
-/**
- * The spread under the boundary cap: `cap / converted` bps, rounded down (in the customer's
- * favour) at enough places that one more converted minor unit always delivers at least as much.
- */
-const cappedSpreadOf = (cap: bigint, converted: bigint): Decimal.Decimal => {
-  const places = Math.max(8, converted.toString().length + 4)
-  return Decimal.fromParts(Rounding.divide(cap * Rounding.pow10(places), converted, "floor"), places)
-}
-
-const price = (p: Prepared, principal: bigint): Result.Result<Priced, CalculationError> => {
-  const c = p.corridor
-  const index = Schedule.tierIndex(c, principal)
-  let tier = p.tiers[index]!
-  const fixed = c.fixedFee
-  const percent = Schedule.percentFee(c, principal)
-  const fees = fixed + percent
-  const converted = p.feesDeducted ? principal - fees : principal
-  if (converted <= 0n) {
-    return Result.fail(
-      new NothingToConvert({
-        amount: Money.fromMinorUnsafe(principal, c.source).toString(),
-        fees: Money.fromMinorUnsafe(fees, c.source).toString()
-      })
-    )
-  }
-  // the boundary cap: never a larger margin than at a later tier's first amount
-  let margin = converted * BigInt(tier.spreadBps)
-  let cappedSpread: Decimal.Decimal | null = null
-  const cap = p.caps[index]
-  if (cap !== null && cap !== undefined && cap < margin) {
-    margin = cap
-    cappedSpread = cappedSpreadOf(cap, converted)
-    // mid × (1 − cappedSpread / 10^4), exactly, in one decimal (bigint arithmetic, no big.js chain)
-    const unit = Rounding.pow10(cappedSpread.scale + 4)
-    const customerRate = Decimal.fromParts(
-      p.mid.coefficient * (unit - cappedSpread.coefficient),
-      p.mid.scale + cappedSpread.scale + 4
-    )
-    // the rate mark-up (a 10-place division) only if somebody reads it: a receive quote's search
-    // prices many amounts and keeps one
-    const reference = p.reference
-    let rateMarkup: Decimal.Decimal | undefined
-    tier = {
-      spreadBps: tier.spreadBps,
-      customerRate,
-      get rateMarkup() {
-        if (rateMarkup === undefined) rateMarkup = rateMarkupOf(reference, customerRate)
-        return rateMarkup
-      }
-    }
-  }
-  const convertedMoney = Money.convert(
-    Money.fromMinorUnsafe(converted, c.source),
-    tier.customerRate,
-    c.target,
-    "floor"
-  )
-  if (Result.isFailure(convertedMoney)) return Result.fail(convertedMoney.failure as AmountOutOfRange)
-  const convertedTarget = convertedMoney.success.amount
-  const e = c.intermediaryFee
-  const our = c.charges === "OUR"
-  const received = our ? convertedTarget : convertedTarget - e
-  if (received <= 0n) {
-    return Result.fail(
-      new NothingArrives({
-        converted: Money.fromMinorUnsafe(convertedTarget, c.target).toString(),
-        intermediary: Money.fromMinorUnsafe(our ? 0n : e, c.target).toString()
-      })
-    )
-  }
-  // the OUR charge at the corridor's base rate (the first tier's): the same for every amount
-  const intermediaryInSource = our && e > 0n ? toSourceCeiling(p, e, p.tiers[0]!.customerRate) : 0n
-  const paid = (p.feesDeducted ? principal : principal + fees) + intermediaryInSource
-  if (paid > Money.MAX_AMOUNT)
-    return Result.fail(new AmountOutOfRange({ operation: "quote", amount: paid.toString() }))
-  return Result.succeed({
-    tier,
-    cappedSpread,
-    margin,
-    principal,
-    fixed,
-    percent,
-    converted,
-    convertedTarget,
-    intermediaryInSource,
-    received,
-    paid
-  })
-}
-
-const allInMarkup = (p: Prepared, paid: bigint, received: bigint): Decimal.Decimal => {
-  // (1 − (R / 10^et) / (P / 10^es) / (c / 10^s)) × 100 = 100 (P·c·10^et − R·10^es·10^s) / (P·c·10^et)
-  const ref = p.reference
-  const den = paid * ref.coefficient * Rounding.pow10(target(p).exponent)
-  const num = den - received * Rounding.pow10(source(p).exponent + ref.scale)
-  return Decimal.fromParts(Rounding.divide(num * 1_000_000n, den, "half-up"), 4)
-}
-
 /**
  * The mark-ups of a quote. The all-in figure is computed on first read and remembered: building
  * its `Decimal` costs more than the rest of the quote, and most quotes shown in a price list are
@@ -610,83 +406,6 @@ const build = (p: Prepared, ctx: Context, direction: Direction, requested: Money
   }
 }
 
-/** Cheap checks of what the pure functions are given: the amount and the rates fit the corridor. */
-/** An `InvalidInput` of `operation` at `path`: module level, so the checks create no closure per call. */
-const invalidAt = (operation: string, path: string, reason: string): InvalidInput =>
-  new InvalidInput({ operation, path, reason })
-
-const checkRate = (
-  operation: string,
-  path: string,
-  r: unknown,
-  c: Schedule.Corridor
-): InvalidInput | undefined => {
-  if (!isRecord(r)) return invalidAt(operation, path, "expected a rate { base, quote, rate, source, asOf }")
-  if (r.base !== c.source.code || r.quote !== c.target.code) {
-    return invalidAt(
-      operation,
-      path,
-      `expected a ${c.source.code}→${c.target.code} rate, got ${String(r.base)}→${String(r.quote)}`
-    )
-  }
-  if (!isDecimal(r.rate)) return invalidAt(operation, `${path}.rate`, "expected a Decimal")
-  if (!Decimal.isPositive(r.rate))
-    return invalidAt(operation, `${path}.rate`, "a rate must be greater than zero")
-  if (typeof r.source !== "string") return invalidAt(operation, `${path}.source`, "expected a string")
-  if (!Number.isSafeInteger(r.asOf))
-    return invalidAt(operation, `${path}.asOf`, "must be an integer of epoch milliseconds")
-  if (r.newestAsOf !== undefined && !Number.isSafeInteger(r.newestAsOf)) {
-    return invalidAt(operation, `${path}.newestAsOf`, "must be an integer of epoch milliseconds")
-  }
-  return undefined
-}
-
-/**
- * Checks of what the pure functions are given, from plain TypeScript or JSON alike: the context
- * and the amount have the right shapes (garbage is `InvalidInput` naming the field, never a
- * `TypeError`), the amount and the rates fit the corridor.
- */
-const checkContext = (
-  operation: string,
-  ctx: unknown,
-  amount: unknown,
-  side: "source" | "target"
-): InvalidInput | undefined => {
-  if (!isRecord(ctx))
-    return invalidAt(
-      operation,
-      "ctx",
-      "expected a quote context { corridor, mid, reference, id, now, lockMillis }"
-    )
-  const c = ctx.corridor
-  if (!Schedule.isCorridor(c))
-    return invalidAt(operation, "corridor", "expected a corridor from Schedule.match")
-  const currency = c[side]
-  if (!isMoney(amount))
-    return invalidAt(operation, "amount", "expected a Money (a bigint amount and a currency)")
-  if (amount.currency.code !== currency.code || amount.currency.exponent !== currency.exponent) {
-    return invalidAt(
-      operation,
-      "amount.currency",
-      `expected an amount in ${currency.code}, got ${amount.currency.code}`
-    )
-  }
-  if (amount.amount <= 0n) return invalidAt(operation, "amount", "must be greater than zero")
-  if (amount.amount > Money.MAX_AMOUNT)
-    return invalidAt(operation, "amount", "must be at most 2^127 − 1 minor units")
-  const mid = checkRate(operation, "mid", ctx.mid, c)
-  if (mid !== undefined) return mid
-  const reference = checkRate(operation, "reference", ctx.reference, c)
-  if (reference !== undefined) return reference
-  if (typeof ctx.id !== "string") return invalidAt(operation, "id", "expected a string")
-  if (typeof ctx.now !== "number" || !Number.isFinite(ctx.now))
-    return invalidAt(operation, "now", "must be a finite number")
-  if (typeof ctx.lockMillis !== "number" || !Number.isFinite(ctx.lockMillis) || ctx.lockMillis < 0) {
-    return invalidAt(operation, "lockMillis", "must be a finite number ≥ 0")
-  }
-  return undefined
-}
-
 /**
  * A quote from a send amount (source currency, positive): how much arrives. Pure.
  *
@@ -715,97 +434,6 @@ export const fromSendAmount = (ctx: Context, amount: Money.Money): Result.Result
   return Result.isFailure(r)
     ? Result.fail(r.failure)
     : Result.succeed(build(p, ctx, "send", amount, r.success))
-}
-
-/**
- * The smallest send amount (principal, source minor units) whose forward quote delivers at
- * least `needed` (target minor units), found by an analytic estimate and then a bracketed
- * search (exponential, then binary) with the forward function. Requires the forward received
- * amount to be non-decreasing in the principal, which a valid schedule guarantees.
- */
-const reachesTarget = (p: Prepared, needed: bigint, a: bigint): Priced | undefined => {
-  if (a <= 0n) return undefined
-  const r = price(p, a)
-  if (Result.isFailure(r)) {
-    if (r.failure._tag === "AmountOutOfRange") throw r.failure
-    return undefined
-  }
-  return r.success.received >= needed ? r.success : undefined
-}
-
-const minimalPrincipal = (p: Prepared, needed: bigint): Result.Result<Priced, CalculationError> => {
-  const c = p.corridor
-  // estimate: the converted amount needed at the rate of the first guess's tier, plus fees
-  const gross = c.charges === "OUR" ? needed : needed + c.intermediaryFee
-  let rate = p.tiers[0]!.customerRate
-  let converted = toSourceCeiling(p, gross, rate)
-  rate = p.tiers[Schedule.tierIndex(c, converted)]!.customerRate
-  converted = toSourceCeiling(p, gross, rate)
-  let estimate = converted
-  if (p.feesDeducted) {
-    estimate = converted + c.fixedFee + Schedule.percentFee(c, converted)
-    estimate = converted + c.fixedFee + Schedule.percentFee(c, estimate)
-  }
-  if (estimate < 1n) estimate = 1n
-  // Under the boundary cap the margin is below the tier's, so the estimate at the tier's rate
-  // overshoots; one correction with the forward price puts the searches next to the answer.
-  const first = price(p, estimate)
-  if (Result.isSuccess(first) && first.success.cappedSpread !== null) {
-    const over = first.success.received - needed
-    if (over !== 0n) {
-      const step = toSourceCeiling(p, over > 0n ? over : -over, first.success.tier.customerRate)
-      estimate = over > 0n ? estimate - step : estimate + step
-      if (estimate < 1n) estimate = 1n
-    }
-  }
-  let lo: bigint
-  let hi: bigint
-  let best = reachesTarget(p, needed, estimate)
-  if (best !== undefined) {
-    hi = estimate
-    let step = 1n
-    lo = hi - step
-    for (;;) {
-      if (lo <= 0n) {
-        lo = 0n
-        break
-      }
-      const r = reachesTarget(p, needed, lo)
-      if (r === undefined) break
-      hi = lo
-      best = r
-      step *= 2n
-      lo = hi - step
-    }
-  } else {
-    lo = estimate
-    let step = 1n
-    hi = lo + step
-    for (;;) {
-      if (hi > Money.MAX_AMOUNT) {
-        return Result.fail(new AmountOutOfRange({ operation: "fromReceiveAmount", amount: hi.toString() }))
-      }
-      const r = reachesTarget(p, needed, hi)
-      if (r !== undefined) {
-        best = r
-        break
-      }
-      lo = hi
-      step *= 2n
-      hi = lo + step
-    }
-  }
-  // invariant: lo is short (or 0), hi reaches
-  while (hi - lo > 1n) {
-    const mid = (lo + hi) / 2n
-    const r = reachesTarget(p, needed, mid)
-    if (r === undefined) lo = mid
-    else {
-      hi = mid
-      best = r
-    }
-  }
-  return Result.succeed(best)
 }
 
 /**
@@ -865,6 +493,8 @@ export const impliedRate = (quote: Quote): Decimal.Decimal =>
     quote.referenceRate.rate,
     Decimal.subtract(
       Decimal.ONE,
-      Result.getOrThrow(Decimal.divide(quote.markup.rate, HUNDRED, quote.markup.rate.scale + 2, "half-even"))
+      Result.getOrThrow(
+        Decimal.divide(quote.markup.rate, Decimal.HUNDRED, quote.markup.rate.scale + 2, "half-even")
+      )
     )
   )
