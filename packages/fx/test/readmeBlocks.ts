@@ -50,7 +50,8 @@ export const fixture = (file: URL): string => readFileSync(file, "utf8").trim()
 /**
  * Runs a fixture module as its own OS process (tsx, the package's sources), with `PORT=0`: the
  * port it prints (`listening on { …, port: N }`), a promise for the first stdout line matching,
- * and its exit. `stop()` kills it if it still runs; a guard kills it after 90 s.
+ * and its exit. `stop()` kills it if it still runs; a guard kills it after 240 s (a hang
+ * detector, below the test timeout, not a speed check).
  */
 export const startService = (module: URL) => {
   const child: ChildProcess = spawn(
@@ -62,7 +63,7 @@ export const startService = (module: URL) => {
       stdio: ["ignore", "pipe", "inherit"]
     }
   )
-  const guard = setTimeout(() => child.kill("SIGKILL"), 90_000)
+  const guard = setTimeout(() => child.kill("SIGKILL"), 240_000)
   const lines: Array<string> = []
   const waiters: Array<{ test: (l: string) => boolean; resolve: (l: string) => void }> = []
   let buffer = ""
