@@ -82,8 +82,6 @@ export interface Skeleton<W, D, E> {
   readonly run: <I, S, A, E1, E2, E3>(
     op: Operation<I, S, A, W, D, E1, E2, E3>
   ) => Effect.Effect<A, E | E1 | E2 | E3>
-  /** Writes one plan at `now` (the tail of `run`, for a step inside a larger operation). */
-  readonly write: <A>(plan: Plan<W, D, A>, now: number) => Effect.Effect<A, E>
 }
 
 /** Nothing to decode. */
@@ -154,5 +152,5 @@ export const make = <W, D, E>(port: Port<W, D, E>): Skeleton<W, D, E> => {
     return op.retryOn === undefined ? once : retrying(once, op.retryOn, port.attempts)
   }
 
-  return { run, write }
+  return { run }
 }
