@@ -48,7 +48,7 @@ const acme = {
   ],
   bankAccount: { country: "DE", currency: "EUR", accountNumber: "DE89370400440532013000" },
   card: { number: "4242424242424242", expMonth: 12, expYear: 2030 }
-}
+} satisfies typeof Accounts.RegisterInput.Encoded
 
 const ADA = { kind: "member", id: "user-ada" } as const
 const OPERATOR = { kind: "operator", id: "ops-1" } as const
