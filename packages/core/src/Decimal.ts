@@ -3,13 +3,8 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaGetter from "effect/SchemaGetter"
 import { type InvalidInput, InvalidRate } from "./errors.ts"
-import {
-  divide as divideInt,
-  invalidMode,
-  isRoundingMode,
-  pow10,
-  type RoundingMode
-} from "./internal/rounding.ts"
+import { divide as divideInt, invalidMode, isRoundingMode, pow10 } from "./internal/rounding.ts"
+import type { RoundingMode } from "./Rounding.ts"
 
 // A private big.js constructor so no application setting of Big.DP / Big.RM leaks in or out.
 const B = Big()

@@ -4,11 +4,26 @@
  *
  * @since 0.1.0
  */
-import type * as internal from "./internal/rounding.ts"
-
 export * from "./internal/rounding.ts"
 
-// The type once more, declared here: reached only through `export *` from a module the .d.ts
-// bundler puts in a shared chunk, `Rounding.RoundingMode` came out of it as a value.
-/** A rounding mode name (see the table of the seven). @category models @since 0.1.0 */
-export type RoundingMode = internal.RoundingMode
+// The type is declared here, not in ./internal/rounding.ts: reached only through `export *` from
+// a module the .d.ts bundler puts in a shared chunk, `Rounding.RoundingMode` came out as a value.
+
+/**
+ * How a result that falls between two minor units is rounded. Every conversion from an exact
+ * decimal back to minor units names one; paykit has no default.
+ *
+ * | mode        | rule                                   | 2.5 → | −2.5 → | 2.4 → | −2.6 → |
+ * | ----------- | -------------------------------------- | ----- | ------ | ----- | ------ |
+ * | `half-even` | nearest; ties to the even neighbour    | 2     | −2     | 2     | −3     |
+ * | `half-up`   | nearest; ties away from zero           | 3     | −3     | 2     | −3     |
+ * | `half-down` | nearest; ties toward zero              | 2     | −2     | 2     | −3     |
+ * | `up`        | away from zero                         | 3     | −3     | 3     | −3     |
+ * | `down`      | toward zero (truncate)                 | 2     | −2     | 2     | −2     |
+ * | `ceiling`   | toward +∞                              | 3     | −2     | 3     | −2     |
+ * | `floor`     | toward −∞                              | 2     | −3     | 2     | −3     |
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type RoundingMode = "half-even" | "half-up" | "half-down" | "up" | "down" | "ceiling" | "floor"

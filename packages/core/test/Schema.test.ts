@@ -80,7 +80,7 @@ describe("the plain money path", () => {
     expect(from.filter((f) => f === "effect" || f?.startsWith("effect/Schema"))).toEqual([])
     for (const f of from.filter((f) => f?.startsWith("."))) {
       expect(f, `${file} imports ${f}`).toMatch(
-        /^\.{1,2}\/(internal\/)?(money|currency|rounding|unreadable|iso4217|errors|Decimal)\.ts$/
+        /^\.{1,2}\/(internal\/)?(money|currency|rounding|unreadable|iso4217|errors|Decimal|Currency|Rounding)\.ts$/
       )
     }
   })

@@ -3,28 +3,9 @@
 // `CurrencySchema`, `fromCodeSchema`) are added in ../schema/Currency.ts only, so that a program
 // that never decodes a currency code does not bundle effect's Schema module.
 import * as Result from "effect/Result"
+import type { Currency, Registry } from "../Currency.ts"
 import { UnknownCurrency } from "../errors.ts"
 import { iso4217 } from "./iso4217.ts"
-
-/**
- * A unit of account: an ISO 4217 currency or a custom unit (loyalty points, a token).
- * `exponent` is the number of decimal places of the minor unit (USD 2, JPY 0, KWD 3, CLF 4).
- * Currencies are plain frozen data; two currencies are the same when their codes are equal.
- *
- * @category models
- * @since 0.1.0
- */
-export interface Currency {
-  readonly code: string
-  readonly exponent: number
-  readonly name: string
-  /** ISO 4217 numeric code, absent for custom units. */
-  readonly numeric?: string
-  /** `false` when ISO lists the minor unit as "N.A." (XAU, XDR, XTS...); such codes use exponent 0. */
-  readonly minorUnitApplicable?: boolean
-  /** `true` for units that are not ISO 4217 currencies. */
-  readonly custom?: boolean
-}
 
 /** Largest exponent a unit may declare (18 covers wei-style tokens). */
 const MAX_EXPONENT = 18
@@ -135,18 +116,6 @@ export const POINTS: Currency = /*#__PURE__*/ customUnsafe({
   exponent: 0,
   name: "Loyalty points"
 })
-
-/**
- * The currencies an application accepts: ISO 4217 plus its custom units. Decoders that read a
- * currency code (`Money.jsonSchema`) take a registry so custom units decode too.
- *
- * @category models
- * @since 0.1.0
- */
-export interface Registry {
-  readonly get: (code: string) => Result.Result<Currency, UnknownCurrency>
-  readonly codes: ReadonlyArray<string>
-}
 
 /**
  * Builds a registry of ISO 4217 plus the given custom units.

@@ -15,9 +15,10 @@ import {
   PrecisionLoss,
   type UnknownCurrency
 } from "../errors.ts"
-import { describeValue, divide, invalidMode, isRoundingMode, pow10, type RoundingMode } from "./rounding.ts"
+import type { RoundingMode } from "../Rounding.ts"
+import { describeValue, divide, invalidMode, isRoundingMode, pow10 } from "./rounding.ts"
 import { unreadable } from "./unreadable.ts"
-import type * as Currency from "./currency.ts"
+import type * as Currency from "../Currency.ts"
 
 /**
  * The largest magnitude paykit represents: 2^127 − 1 minor units (a signed 128-bit integer,

@@ -2,25 +2,7 @@
 // program that only does money arithmetic does not bundle effect's Schema module.
 import * as Result from "effect/Result"
 import { InvalidInput } from "../errors.ts"
-
-/**
- * How a result that falls between two minor units is rounded. Every conversion from an exact
- * decimal back to minor units names one; paykit has no default.
- *
- * | mode        | rule                                   | 2.5 → | −2.5 → | 2.4 → | −2.6 → |
- * | ----------- | -------------------------------------- | ----- | ------ | ----- | ------ |
- * | `half-even` | nearest; ties to the even neighbour    | 2     | −2     | 2     | −3     |
- * | `half-up`   | nearest; ties away from zero           | 3     | −3     | 2     | −3     |
- * | `half-down` | nearest; ties toward zero              | 2     | −2     | 2     | −3     |
- * | `up`        | away from zero                         | 3     | −3     | 3     | −3     |
- * | `down`      | toward zero (truncate)                 | 2     | −2     | 2     | −2     |
- * | `ceiling`   | toward +∞                              | 3     | −2     | 3     | −2     |
- * | `floor`     | toward −∞                              | 2     | −3     | 2     | −3     |
- *
- * @category models
- * @since 0.1.0
- */
-export type RoundingMode = "half-even" | "half-up" | "half-down" | "up" | "down" | "ceiling" | "floor"
+import type { RoundingMode } from "../Rounding.ts"
 
 /**
  * All rounding modes, in the order of the table of {@link RoundingMode}.
