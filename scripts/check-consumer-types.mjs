@@ -54,8 +54,9 @@ const versions = {
 }
 
 // The program: values and types from every entry point it imports, so each .d.ts is read.
-const program = `import { Currency, Decimal, Ids, Money, Notifier } from "@paykit/core"
+const program = `import { Currency, Decimal, Ids, Notifier } from "@paykit/core"
 import * as Plain from "@paykit/core/money"
+import { Money } from "@paykit/core/schema"
 import { Ledger } from "@paykit/ledger"
 import { Database, PgliteClient } from "@paykit/store-postgres"
 import { LedgerStorePostgres } from "@paykit/store-postgres/ledger"
