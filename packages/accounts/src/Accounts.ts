@@ -148,13 +148,27 @@ export type AccountsError =
   | SubjectErased
   | ProcessingRestricted
 
-type Op<A> = Effect.Effect<A, AccountsError>
+/**
+ * What every `Accounts` method returns: an effect that succeeds with `A` or fails with one of the
+ * package's typed errors.
+ *
+ * @category models
+ * @since 0.4.0
+ */
+export type Op<A> = Effect.Effect<A, AccountsError>
 
 /**
  * A method an actor runs on one account with its input, typed as the input schema's encoded
  * type (and decoded at run time).
+ *
+ * @category models
+ * @since 0.4.0
  */
-type ByActor<I, A = Account> = (accountId: string, actor: typeof Inputs.Actor.Encoded, input: I) => Op<A>
+export type ByActor<I, A = Account> = (
+  accountId: string,
+  actor: typeof Inputs.Actor.Encoded,
+  input: I
+) => Op<A>
 
 /**
  * The accounts service: registration, profile updates, verification, the lifecycle, the team,

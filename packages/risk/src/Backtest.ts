@@ -8,7 +8,13 @@ import * as RuleSet from "./RuleSet.ts"
 import * as Velocity from "./Velocity.ts"
 import { DEFAULT_CAP, Histories } from "./VelocityStore.ts"
 
-const Label = Schema.Literals(["fraud", "legit"])
+/**
+ * What a historical payment turned out to be: `fraud` (charged back or confirmed) or `legit`.
+ *
+ * @category schemas
+ * @since 0.3.0
+ */
+export const Label = Schema.Literals(["fraud", "legit"])
 
 /**
  * A historical payment (JSON): the payment, when it happened (epoch ms), optionally the
@@ -145,7 +151,13 @@ export interface Options {
 const decodeHistorical = Input.decodeResult("Backtest.run", Historical)
 
 /** A payment's label, or `unlabelled`. */
-type LabelOrNone = "fraud" | "legit" | "unlabelled"
+/**
+ * A historical payment's label in a report: fraud, legitimate, or not labelled.
+ *
+ * @category models
+ * @since 0.3.0
+ */
+export type LabelOrNone = "fraud" | "legit" | "unlabelled"
 
 const OUTCOMES: ReadonlyArray<Decision.Outcome> = ["approve", "challenge", "review", "block"]
 

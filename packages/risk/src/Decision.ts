@@ -1,5 +1,5 @@
 import type { Values } from "./Attributes.ts"
-import { Err, type Frame } from "./internal/compiled.ts"
+import { Err } from "./internal/compiled.ts"
 import type * as Rule from "./Rule.ts"
 import type { RuleSet, Thresholds } from "./RuleSet.ts"
 
@@ -177,6 +177,14 @@ export const isSnoozed = (rule: Rule.Rule, pivotValue: unknown, now: number): bo
 }
 
 const EMPTY: ReadonlyArray<never> = []
+
+/**
+ * One payment's attribute values, in the order the rule set reads them (its slots).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Frame = ReadonlyArray<unknown>
 
 /**
  * A prepared frame: the values a rule set reads, looked up once. Build with {@link frame} when

@@ -29,7 +29,13 @@ const boundedCustom = (v: unknown): true | string => {
   return true
 }
 
-const Custom = Schema.Record(
+/**
+ * A payment's custom attributes: at most 128-character names, bounded values, a bounded count.
+ *
+ * @category schemas
+ * @since 0.3.0
+ */
+export const Custom = Schema.Record(
   Schema.String.check(Schema.isMaxLength(128)),
   Schema.Unknown.check(Schema.makeFilter(boundedCustom))
 ).check(

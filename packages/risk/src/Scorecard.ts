@@ -2,14 +2,26 @@ import { NonNegativeMoney } from "./Features.ts"
 import { type AmountOutOfRange, Decimal, Input, type InvalidInput, Money } from "@paykit/core"
 import { Result, Schema } from "effect"
 
-const Ratio = Decimal.FromString.check(
+/**
+ * A ratio between 0 and 1 as a decimal string (`"0.008"` is 0.8 %).
+ *
+ * @category schemas
+ * @since 0.1.0
+ */
+export const Ratio = Decimal.FromString.check(
   Schema.makeFilter(
     (d: Decimal.Decimal) => (d.coefficient >= 0n && d.big.lte(1)) || "a ratio must be between 0 and 1",
     { title: "Ratio" }
   )
 )
 
-const Verification = Schema.Literals(["verified", "pending", "unverified"])
+/**
+ * A merchant's verification status as the scorecard weighs it.
+ *
+ * @category schemas
+ * @since 0.1.0
+ */
+export const Verification = Schema.Literals(["verified", "pending", "unverified"])
 
 /**
  * A merchant to assess (JSON): chargeback and refund ratios over the last 90 days as decimal

@@ -36,8 +36,13 @@ export const DEFAULT_CAP = 1_000
  */
 export const DEFAULT_LIMITS = { maxKeys: 100_000, maxAgeMillis: 7 * 86_400_000 } as const
 
-/** The histories an assessment reads, by key kind (only the kinds it asked for and has). */
-type Histories_ = { readonly [K in Velocity.KeyKind]?: ReadonlyArray<Velocity.Event> }
+/**
+ * The histories an assessment reads, by key kind (only the kinds it asked for and has).
+ *
+ * @category models
+ * @since 0.3.0
+ */
+export type Histories_ = { readonly [K in Velocity.KeyKind]?: ReadonlyArray<Velocity.Event> }
 
 /**
  * What an assessment's `decide` returns to {@link VelocityStore}'s `assess`: the velocity event to

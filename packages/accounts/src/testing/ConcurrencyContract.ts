@@ -11,7 +11,8 @@ import * as KeyStore from "../KeyStore.ts"
 import * as VerificationProvider from "../VerificationProvider.ts"
 import { business, individual } from "./Fixtures.ts"
 
-type Store = AccountStore["Service"]
+/** The account store port's service, as the contract drives it. */
+export type Store = AccountStore["Service"]
 type Service = Accounts.Accounts["Service"]
 
 /**

@@ -130,8 +130,13 @@ export interface StoreConfig extends Database.DatabaseConfig {
   readonly lockTimeout?: Duration.Input | undefined
 }
 
-/** The store options besides where the database is (for `make` and `layerClient`). */
-type StoreOptions = Pick<
+/**
+ * The store options besides where the database is (for `make` and `layerClient`).
+ *
+ * @category models
+ * @since 0.3.0
+ */
+export type StoreOptions = Pick<
   StoreConfig,
   | "currencies"
   | "maxAttempts"
