@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { Input } from "@paykit/core"
+import { Input, Service } from "@paykit/core"
 import { Effect, Option, Result } from "effect"
 import type { Accounts } from "../Accounts.ts"
 import type { SubjectKey } from "../AccountStore.ts"
@@ -13,7 +13,6 @@ import { KeyStoreFailure, KeyVersionInUse } from "../errors.ts"
 import * as Events from "../Events.ts"
 import { KekVersion } from "./inputs.ts"
 import { conflictOf, type Kit, type Op, type Plan, RACE_ATTEMPTS, races } from "./kit.ts"
-import * as Service from "./service.ts"
 
 const decodeKekVersion = Input.decode("retireKeyVersion", KekVersion)
 

@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { Ids, InvalidInput } from "@paykit/core"
+import { Ids, InvalidInput, Service } from "@paykit/core"
 import { Effect, Option, Result } from "effect"
 import type { Account } from "../Account.ts"
 import type { AccountsError, Config } from "../Accounts.ts"
@@ -19,7 +19,6 @@ import * as Permissions from "../Permissions.ts"
 import * as Requirements from "../Requirements.ts"
 import { VerificationProvider } from "../VerificationProvider.ts"
 import type { Actor } from "./inputs.ts"
-import * as Service from "./service.ts"
 
 /** An operation of the service. */
 export type Op<A> = Effect.Effect<A, AccountsError>

@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { InvalidInput, Input, Money } from "@paykit/core"
+import { Input, InvalidInput, Money, Service } from "@paykit/core"
 import { Effect, Result } from "effect"
 import { type Account, subjects } from "../Account.ts"
 import type { Accounts } from "../Accounts.ts"
@@ -17,7 +17,6 @@ import * as Lifecycle from "../Lifecycle.ts"
 import * as Requirements from "../Requirements.ts"
 import { type Actor, Actor as ActorSchema, VolumeInput } from "./inputs.ts"
 import { actorKind, actorLabel, type ChangeSpec, type Kit, statusChanged, withStatus } from "./kit.ts"
-import * as Service from "./service.ts"
 
 const decodeActor = Input.decode("transition", ActorSchema)
 const decodeCommand = Input.decode("transition", Lifecycle.Command)

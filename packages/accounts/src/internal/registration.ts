@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { Currency, Input, Money } from "@paykit/core"
+import { Currency, Input, Money, Service } from "@paykit/core"
 import { Effect, Option } from "effect"
 import { type Account, type CardSummary, type PersonRef, subjects } from "../Account.ts"
 import type { Accounts } from "../Accounts.ts"
@@ -20,7 +20,6 @@ import { cardSummary, bankSummary, personValues, provideIfComplete } from "./fie
 import { RegisterInput } from "./inputs.ts"
 import { conflictOf, type Kit, type Op, type Plan, races, settle } from "./kit.ts"
 import type { Sealed, Sealing } from "./sealing.ts"
-import * as Service from "./service.ts"
 
 const decodeApplicant = Input.decode("register", RegisterInput)
 

@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { type InvalidInput, Input } from "@paykit/core"
+import { Input, type InvalidInput, Service } from "@paykit/core"
 import { Effect, Result } from "effect"
 import type { Account } from "../Account.ts"
 import type { Accounts } from "../Accounts.ts"
@@ -14,7 +14,6 @@ import * as Events from "../Events.ts"
 import * as Permissions from "../Permissions.ts"
 import { type Actor, Actor as ActorSchema, MemberId, MemberInput } from "./inputs.ts"
 import { actorLabel, type Change, type ChangeSpec, type Kit, notFinal, only } from "./kit.ts"
-import * as Service from "./service.ts"
 
 const decodeActor = (operation: string) => Input.decode(operation, ActorSchema)
 const decodeAccess = Input.decode("createApiKey", Permissions.KeyAccess)

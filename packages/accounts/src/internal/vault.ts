@@ -6,7 +6,7 @@
  *
  * @internal
  */
-import { Input } from "@paykit/core"
+import { Input, Service } from "@paykit/core"
 import { Effect, Option, Result } from "effect"
 import { type Account, subjects } from "../Account.ts"
 import type { Accounts, ErasureResult, Purpose, SubjectView } from "../Accounts.ts"
@@ -19,7 +19,6 @@ import type * as SubjectExport from "../SubjectExport.ts"
 import { type Actor, Actor as ActorSchema, LegalHoldInput } from "./inputs.ts"
 import { type Draft, type Kit, type Op, type Plan, races } from "./kit.ts"
 import type { Sealing } from "./sealing.ts"
-import * as Service from "./service.ts"
 
 const decodeActor = Input.decode("erase", ActorSchema)
 const decodeHold = Input.decode("placeLegalHold", LegalHoldInput)

@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { Input } from "@paykit/core"
+import { Input, Service } from "@paykit/core"
 import { Effect, Result } from "effect"
 import type { Account } from "../Account.ts"
 import type { Accounts } from "../Accounts.ts"
@@ -16,7 +16,6 @@ import { CASE_FIELDS } from "./fields.ts"
 import { Actor, ReviewInput } from "./inputs.ts"
 import { actorLabel, type Kit, notFinal, notFound, only, type Plan, require } from "./kit.ts"
 import type { Sealing } from "./sealing.ts"
-import * as Service from "./service.ts"
 
 const decodeSubmitActor = Input.decode("submitVerification", Actor)
 const decodeOutcome = Input.decode("verificationResult", Verification.Outcome)
