@@ -32,7 +32,11 @@ const harness = (losses = 0) =>
         input: Effect.sync(() => steps.push("decode")).pipe(
           Effect.andThen(typeof input === "string" ? Effect.succeed(input) : Effect.fail(new BadInput()))
         ),
-        load: (name) => Effect.sync(() => (steps.push("load"), { current: "old", next: name })),
+        load: (name) =>
+          Effect.sync(() => {
+            steps.push("load")
+            return { current: "old", next: name }
+          }),
         plan: (s, _name, now) =>
           Effect.sync(() => {
             steps.push("plan")
