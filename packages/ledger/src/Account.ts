@@ -111,8 +111,13 @@ export const make = (spec: {
   version: 0
 })
 
-/** The four running totals. */
-interface Totals {
+/**
+ * The four running totals.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Totals {
   readonly debitsPosted: bigint
   readonly creditsPosted: bigint
   readonly debitsPending: bigint

@@ -36,7 +36,13 @@ export type Kind =
   | "settlementBank"
   | "fxPosition"
 
-interface Spec {
+/**
+ * What the chart says of one kind of account: its code, its normal side and its limits.
+ *
+ * @category models
+ * @since 0.3.0
+ */
+export interface Spec {
   /** the id's first segment */
   readonly namespace: string
   /** whether the id names an owner (a customer, merchant, scheme or bank) after the namespace */

@@ -12,7 +12,8 @@ import { type Dump, LedgerStore } from "../LedgerStore.ts"
 // ---------------------------------------------------------------------------------------------
 // the reference model: a deliberately simple, sequential re-statement of the rules
 
-interface MAccount {
+/** An account in the reference model. */
+export interface MAccount {
   id: string
   currency: string
   normal: "debit" | "credit"
@@ -25,13 +26,15 @@ interface MAccount {
   dQ: bigint
   cQ: bigint
 }
-interface MPosting {
+/** A posting in the reference model. */
+export interface MPosting {
   debit: string
   credit: string
   amount: bigint
   currency: string
 }
-interface MEntry {
+/** An entry in the reference model. */
+export interface MEntry {
   id: string
   kind: Entry.Kind
   postings: Array<MPosting>
@@ -41,7 +44,8 @@ interface MEntry {
   timeoutMs: string
   reversedBy?: string
 }
-interface MHold {
+/** A hold in the reference model. */
+export interface MHold {
   id: string
   debit: string
   credit: string
@@ -160,7 +164,7 @@ const compareEntry = (
 }
 
 /** A command in model form (inputs as the public API receives them). */
-type Op =
+export type Op =
   | {
       readonly _tag: "CreateAccount"
       readonly id: string
@@ -410,9 +414,11 @@ const decideOp = (m: ModelState, op: Op): Reply => {
 // ---------------------------------------------------------------------------------------------
 // the system under test
 
-type Services = Ledger.Ledger | LedgerStore | TestClock.TestClock
+/** The services the model test runs the store with. */
+export type Services = Ledger.Ledger | LedgerStore | TestClock.TestClock
 
-interface Real {
+/** The system under test beside the model: the store's runtime and what it answered. */
+export interface Real {
   readonly runtime: ManagedRuntime.ManagedRuntime<Services, unknown>
   /** The last operation sent, for retries. */
   last: Op | undefined
@@ -713,7 +719,8 @@ const resolveOp = (m: ModelState, op: Op): Op =>
       ? { ...op, posting: resolvePosting(m, op.posting) }
       : op
 
-class SendCommand implements fc.AsyncCommand<ModelState, Real> {
+/** One model step: sends a command to the store and to the model and compares the answers. */
+export class SendCommand implements fc.AsyncCommand<ModelState, Real> {
   constructor(readonly op: Op) {}
   check(): boolean {
     return true
