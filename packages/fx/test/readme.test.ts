@@ -1,7 +1,7 @@
-import { Ids, Notifier } from "@paykit/core"
-import { Effect, Layer } from "effect"
+import { Effect } from "effect"
 import { expect, it } from "vitest"
-import { Explain, Fx, QuoteStore, RateProvider, Schedule } from "../src/index.ts"
+import { Explain, Fx } from "../src/index.ts"
+import { FxLive } from "./fixtures/fx-live.ts"
 import { markedRegion, readmeBlock, withoutImports } from "./readmeBlocks.ts"
 
 const here = new URL(import.meta.url)
@@ -11,32 +11,6 @@ it("the README's Effect example is this test's, verbatim", () => {
 })
 
 it("the README's Effect example computes what it says", async () => {
-  const schedule = Schedule.makeUnsafe({
-    corridors: [
-      {
-        source: "USD",
-        target: "EUR",
-        spreadBps: 0,
-        fixedFee: "1000",
-        feeMode: "on-top",
-        charges: "SHA",
-        intermediaryFee: "1500"
-      }
-    ]
-  })
-  const asOf = Date.now()
-  const FxLive = Fx.layer({
-    schedule,
-    maxRateAge: "1 hour",
-    maxReferenceAge: "4 days",
-    lockFor: "30 minutes"
-  }).pipe(
-    Layer.provide(RateProvider.layerReferenceFromRateProvider),
-    Layer.provide(RateProvider.layerMemory([{ base: "USD", quote: "EUR", rate: "0.92", asOf }])),
-    Layer.provide(QuoteStore.layerMemory),
-    Layer.provide([Ids.layer, Notifier.layerMemory])
-  )
-
   // --- README effect example starts
   const program = Effect.gen(function* () {
     const fx = yield* Fx.Fx

@@ -1,7 +1,7 @@
-import { Ids, Notifier } from "@paykit/core"
-import { Effect, Layer, Result } from "effect"
+import { Effect, Result } from "effect"
 import { expect, it } from "vitest"
-import { Attributes, Decision, Risk, Rule, RuleSet, RuleSets, VelocityStore } from "../src/index.ts"
+import { Attributes, Decision, Risk, Rule, RuleSet } from "../src/index.ts"
+import { RiskLive } from "./fixtures/risk-live.ts"
 import { markedRegion, readmeBlock, withoutImports } from "./readmeBlocks.ts"
 
 const here = new URL(import.meta.url)
@@ -11,30 +11,6 @@ it("the README's Effect example is this test's, verbatim", () => {
 })
 
 it("the README's Effect example decides what it says", async () => {
-  const ruleSet = RuleSet.makeUnsafe(Attributes.standard, {
-    rules: [
-      ...RuleSets.cardTesting,
-      ...RuleSets.geoMismatch,
-      {
-        id: "blocked_country",
-        description: "Card issued in a blocked country",
-        action: "block",
-        condition: "payment.card_country in lists.blocked_countries"
-      },
-      {
-        id: "big_first_payment",
-        description: "Large first payment of a new account",
-        action: "review",
-        score: 30,
-        condition: "customer.account_age_days < 7 && payment.amount_ref >= 50000"
-      }
-    ],
-    thresholds: { review: 50, block: 100 }
-  })
-  const RiskLive = Risk.layer({ ruleSet, lists: { blocked_countries: ["KP"] } }).pipe(
-    Layer.provide([VelocityStore.layerMemory, Ids.layer]),
-    Layer.provide(Notifier.layerMemory)
-  )
   // --- README effect example starts
   const program = Effect.gen(function* () {
     const risk = yield* Risk.Risk
