@@ -5,7 +5,7 @@
  * @since 0.2.0
  */
 import * as Schema from "effect/Schema"
-import type * as Plain from "../Rounding.ts"
+import * as Plain from "../Rounding.ts"
 
 export * from "../Rounding.ts"
 
@@ -20,12 +20,4 @@ export type RoundingMode = Plain.RoundingMode
  * @category models
  * @since 0.1.0
  */
-export const RoundingModeSchema = /*#__PURE__*/ Schema.Literals([
-  "half-even",
-  "half-up",
-  "half-down",
-  "up",
-  "down",
-  "ceiling",
-  "floor"
-])
+export const RoundingModeSchema = /*#__PURE__*/ Schema.Literals(Plain.modes)
