@@ -69,6 +69,11 @@ describe("the plain money path", () => {
     "Rounding.ts",
     "errors.ts",
     "internal/money.ts",
+    "internal/moneyValue.ts",
+    "internal/moneyMath.ts",
+    "internal/moneyAllocate.ts",
+    "internal/moneyText.ts",
+    "internal/moneyChecks.ts",
     "internal/currency.ts",
     "internal/rounding.ts",
     "internal/unreadable.ts",
@@ -80,7 +85,7 @@ describe("the plain money path", () => {
     expect(from.filter((f) => f === "effect" || f?.startsWith("effect/Schema"))).toEqual([])
     for (const f of from.filter((f) => f?.startsWith("."))) {
       expect(f, `${file} imports ${f}`).toMatch(
-        /^\.{1,2}\/(internal\/)?(money|currency|rounding|unreadable|iso4217|errors|Decimal|Currency|Rounding)\.ts$/
+        /^\.{1,2}\/(internal\/)?(money(Value|Math|Allocate|Text|Checks)?|currency|rounding|unreadable|iso4217|errors|Decimal|Currency|Rounding)\.ts$/
       )
     }
   })
