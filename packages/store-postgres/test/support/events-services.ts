@@ -81,7 +81,12 @@ const fxSchedule = Schedule.makeUnsafe({
 const fxScenario = Effect.gen(function* () {
   yield* setTime(T0)
   const fx = yield* Fx.Fx
-  const send = (amount: string, target = "EUR") => ({ direction: "send" as const, source: "USD", target, amount })
+  const send = (amount: string, target = "EUR") => ({
+    direction: "send" as const,
+    source: "USD",
+    target,
+    amount
+  })
   const a = yield* fx.quote(send("100000"))
   const b = yield* fx.quote(send("5000", "GBP"))
   const c = yield* fx.quote({ ...send("777"), lockForMillis: 1_000 })
