@@ -332,3 +332,27 @@ export class KeyVersionInUse extends Schema.TaggedError<KeyVersionInUse>()("KeyV
       : `key-encryption-key version ${this.kekVersion} still wraps ${this.keys} data key(s); run rotateKeys and retire it when none is left`
   }
 }
+
+/**
+ * The key store's configuration is unusable: `setting` names the setting (an environment
+ * variable such as `PAYKIT_ACCOUNTS_KEK_2` for `KeyStore.layerConfig`, a field such as `keks.2`
+ * for `KeyStore.make`) and `reason` says what is wrong (missing, not base64, not 32 bytes, the
+ * current version not in the ring, a key used twice). Never carries a key's value. The key
+ * store was not built.
+ *
+ * @example
+ * ```ts
+ * import { InvalidKeyConfiguration } from "@paykit/accounts"
+ * new InvalidKeyConfiguration({ setting: "PAYKIT_ACCOUNTS_KEK_2", reason: "is not base64" }).message
+ * ```
+ * @category errors
+ * @since 0.5.0
+ */
+export class InvalidKeyConfiguration extends Schema.TaggedError<InvalidKeyConfiguration>()(
+  "InvalidKeyConfiguration",
+  { setting: Schema.String, reason: Schema.String }
+) {
+  override get message(): string {
+    return `invalid key configuration: ${this.setting} ${this.reason}`
+  }
+}

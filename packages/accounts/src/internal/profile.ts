@@ -205,10 +205,14 @@ export const make = (kit: Kit, sealing: Sealing) => {
       let emailIndex = a.emailIndex
       const email = changed.includes("email") && subject === a.id ? values["email"] : undefined
       if (email !== undefined) {
-        emailIndex = yield* keys.blindIndex("email", email.toLowerCase())
-        const owner = yield* store.findIndex("email", emailIndex)
-        if (Option.isSome(owner) && owner.value !== a.id) {
-          return yield* Effect.fail(new DuplicateApplicant({ field: "email", existing: owner.value }))
+        // the current blind index first, then every other configured blind-index key version's
+        const candidates = yield* keys.blindIndexes("email", email.toLowerCase())
+        emailIndex = candidates[0]!
+        for (const key of candidates) {
+          const owner = yield* store.findIndex("email", key)
+          if (Option.isSome(owner) && owner.value !== a.id) {
+            return yield* Effect.fail(new DuplicateApplicant({ field: "email", existing: owner.value }))
+          }
         }
       }
       const sealed: Sealed =

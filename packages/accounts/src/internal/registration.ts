@@ -163,30 +163,39 @@ export const planRegistration = (
 export const make = (kit: Kit, sealing: Sealing) => {
   const { keys, store, ids } = kit
 
-  /** Fails with `DuplicateApplicant` when the blind index `key` of `kind` already names an account. */
-  const unique = (kind: "email" | "registration", key: string) =>
-    Effect.flatMap(store.findIndex(kind, key), (o) =>
-      Option.isSome(o)
-        ? Effect.fail(
-            new DuplicateApplicant({
-              field: kind === "email" ? "email" : "registrationNumber",
-              existing: o.value
-            })
+  /**
+   * The blind index of `value` under the current blind-index key, after checking it and the index
+   * under every other configured blind-index key version (entries written before a blind-index
+   * key rotation): `DuplicateApplicant` when one already names an account.
+   */
+  const unique = (kind: "email" | "registration", value: string) =>
+    Effect.flatMap(keys.blindIndexes(kind, value), (candidates) =>
+      Effect.as(
+        Effect.forEach(candidates, (key) =>
+          Effect.flatMap(store.findIndex(kind, key), (o) =>
+            Option.isSome(o)
+              ? Effect.fail(
+                  new DuplicateApplicant({
+                    field: kind === "email" ? "email" : "registrationNumber",
+                    existing: o.value
+                  })
+                )
+              : Effect.void
           )
-        : Effect.void
+        ),
+        candidates[0]!
+      )
     )
 
   const gather = (app: Registration.Applicant, now: number): Op<Registered> =>
     Effect.gen(function* () {
-      const emailKey = yield* keys.blindIndex("email", app.email.toLowerCase())
-      yield* unique("email", emailKey)
+      const emailKey = yield* unique("email", app.email.toLowerCase())
       let regKey: string | undefined
       if (app.type === "business") {
-        regKey = yield* keys.blindIndex(
+        regKey = yield* unique(
           "registration",
           `${app.country}:${app.registrationNumber.toUpperCase().replace(/[^A-Z0-9]/g, "")}`
         )
-        yield* unique("registration", regKey)
       }
       const id = yield* ids.next
       const values = applicantValues(app)

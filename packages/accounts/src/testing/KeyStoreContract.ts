@@ -4,8 +4,11 @@ import { KeyStore } from "../KeyStore.ts"
 
 /**
  * The `KeyStore` contract: wrap/unwrap round trip bound to the subject, tamper detection,
- * rotation (old versions still unwrap until retired), retirement, and a deterministic keyed
- * blind index. Run with a layer giving a fresh key store per test.
+ * rotation (old versions still unwrap until retired), retirement, a deterministic keyed blind
+ * index, and `blindIndexes` (the current blind index first, one per blind-index key version).
+ * Run with a layer giving a fresh key store per test that can rotate once: the memory store, or
+ * a configured ring holding a KEK version above its current one (a configured ring never invents
+ * a key).
  *
  * @example
  * ```ts
@@ -67,6 +70,23 @@ export const suite = (name: string, layer: Layer.Layer<KeyStore, unknown>): void
           expect(yield* ks.blindIndex("card", "jane@example.com")).not.toBe(a)
           expect(yield* ks.blindIndex("email", "john@example.com")).not.toBe(a)
           expect(a).not.toContain("jane")
+        })
+      ))
+
+    it("blindIndexes starts with the current blind index, one distinct keyed value per blind-index key version", () =>
+      run(
+        Effect.gen(function* () {
+          const ks = yield* KeyStore
+          const all = yield* ks.blindIndexes("email", "jane@example.com")
+          expect(all.length).toBeGreaterThanOrEqual(1)
+          expect(all[0]).toBe(yield* ks.blindIndex("email", "jane@example.com"))
+          expect(new Set(all).size).toBe(all.length)
+          expect(yield* ks.blindIndexes("email", "jane@example.com")).toEqual(all)
+          const other = yield* ks.blindIndexes("card", "jane@example.com")
+          for (const x of all) {
+            expect(x).not.toContain("jane")
+            expect(other).not.toContain(x)
+          }
         })
       ))
   })
