@@ -142,6 +142,24 @@ export interface Account {
   readonly security: Security.Settings
   readonly profileVersion: number
   readonly closedAt?: number
+  /** Present once an operator rejected the account: why (as Stripe's `rejected.*` reasons) and when. */
+  readonly rejection?: Rejection
+}
+
+/**
+ * Why and when an operator rejected an account (`Lifecycle.RejectionReason`).
+ *
+ * @example
+ * ```ts
+ * import type { Account } from "@paykit/accounts"
+ * const rejection: Account.Rejection = { reason: "fraud", at: 0 }
+ * ```
+ * @category models
+ * @since 0.5.0
+ */
+export interface Rejection {
+  readonly reason: Lifecycle.RejectionReason
+  readonly at: number
 }
 
 /**

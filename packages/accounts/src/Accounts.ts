@@ -211,7 +211,7 @@ export class Accounts extends Context.Service<
     ) => Op<Account>
     readonly recordVolume: (accountId: string, amount: typeof Inputs.VolumeInput.Encoded) => Op<Account>
     readonly refresh: (accountId: string) => Op<Account>
-    readonly transition: ByActor<typeof Lifecycle.Command.Encoded>
+    readonly transition: ByActor<typeof Lifecycle.TransitionInput.Encoded>
     readonly invite: ByActor<typeof Inputs.MemberInput.Encoded>
     readonly changeRoles: ByActor<typeof Inputs.MemberInput.Encoded>
     readonly removeMember: ByActor<typeof Inputs.MemberId.Encoded>

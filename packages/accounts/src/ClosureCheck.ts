@@ -3,13 +3,18 @@ import { Context, Effect, Layer, Ref } from "effect"
 import type { StoreFailure } from "./errors.ts"
 
 /**
- * What closing an account depends on outside this package: its balances (every currency) and
- * its open disputes.
+ * What ending an account's relationship (close, reject, withdraw) depends on outside this
+ * package: its balances (every currency), its open disputes and, optionally, whether the ledger
+ * or disputes side has seen any activity for it (`activity: true` once anything was posted, paid
+ * or disputed, even when every balance is back to zero). Reported activity is one of the signals
+ * that the relationship had activity, so its end places the AML retention hold
+ * (`Lifecycle.hadActivity`); leave it out when the account's recorded volume is the whole story.
  *
  * @example
  * ```ts
  * import type { ClosureCheck } from "@paykit/accounts"
  * const clean: ClosureCheck.Standing = { balances: [], openDisputes: 0 }
+ * const settled: ClosureCheck.Standing = { balances: [], openDisputes: 0, activity: true }
  * ```
  * @category models
  * @since 0.1.0
@@ -17,11 +22,13 @@ import type { StoreFailure } from "./errors.ts"
 export interface Standing {
   readonly balances: ReadonlyArray<Money.Money>
   readonly openDisputes: number
+  /** The ledger or disputes side saw activity for the account (since 0.5.0; absent: none reported). */
+  readonly activity?: boolean
 }
 
 /**
- * The "can close" port, implemented on the ledger side (balances) and by disputes. An account
- * closes only when every balance is zero and no dispute is open.
+ * The "can end" port, implemented on the ledger side (balances) and by disputes. An account
+ * closes, is rejected or withdraws only when every balance is zero and no dispute is open.
  *
  * @example
  * ```ts
@@ -84,7 +91,8 @@ export const layerMemory: Layer.Layer<ClosureCheck | MemoryStanding> = Layer.eff
 )
 
 /**
- * The reasons an account with this standing cannot close (empty when it can).
+ * The reasons an account with this standing cannot close, be rejected or withdraw (empty when it
+ * can).
  *
  * @example
  * ```ts

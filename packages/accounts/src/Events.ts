@@ -109,7 +109,8 @@ export const Registered = Schema.Struct({
 
 /**
  * The data of every lifecycle event (`accounts.account.activated`, `.restricted`, … see
- * {@link LIFECYCLE}): the move, the new state's stable code and who made it.
+ * {@link LIFECYCLE}): the move, the new state's stable code and who made it; a rejection also
+ * carries its `reason` (`Lifecycle.RejectionReason`).
  *
  * @example
  * ```ts
@@ -125,7 +126,9 @@ export const StatusChanged = Schema.Struct({
   from: Lifecycle.Status,
   to: Lifecycle.Status,
   code: Schema.Int,
-  by: Schema.Literals(["system", "operator", "owner"])
+  by: Schema.Literals(["system", "operator", "owner"]),
+  /** On `accounts.account.rejected`: why the operator rejected the account (since 0.5.0). */
+  reason: Schema.optionalKey(Lifecycle.RejectionReason)
 })
 
 /**

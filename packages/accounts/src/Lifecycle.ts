@@ -1,5 +1,5 @@
 import { StateMachine } from "@paykit/core"
-import { type Result, Schema } from "effect"
+import { Result, Schema } from "effect"
 import type { IllegalTransition } from "./errors.ts"
 
 /**
@@ -153,8 +153,9 @@ export interface Row extends StateMachine.Row<Status, Command, ActorKind> {
 /**
  * The transition table: every legal move, and who may trigger it. Anything not listed is illegal.
  * A command may have several rows, one per set of states it applies to (each state in one row).
- * `close` additionally needs a zero balance and no open disputes (checked by the service through
- * the `ClosureCheck` port).
+ * Every end of the relationship (`close`, `reject`, `withdraw`) additionally needs a zero balance
+ * and no open disputes (checked by the service through the `ClosureCheck` port); an owner cannot
+ * close an account an operator restricted ({@link authorize}) or suspended (the table).
  *
  * @example
  * ```ts
@@ -179,7 +180,10 @@ export const TABLE: ReadonlyArray<Row> = [
     by: ["operator"]
   },
   { command: "withdraw", from: ["pending"], to: "withdrawn", by: ["owner", "operator"] },
-  { command: "close", from: ["active", "restricted", "suspended"], to: "closed", by: ["owner", "operator"] }
+  // an owner may close an operating account (not one an operator restricted: see `authorize`)
+  { command: "close", from: ["active", "restricted"], to: "closed", by: ["owner", "operator"] },
+  // a suspension is always an operator's: only an operator closes a suspended account
+  { command: "close", from: ["suspended"], to: "closed", by: ["operator"] }
 ]
 
 /**
@@ -191,6 +195,7 @@ export const TABLE: ReadonlyArray<Row> = [
  * ```ts
  * import { Lifecycle } from "@paykit/accounts"
  * Lifecycle.machine.commandsFrom("suspended", "operator") // ["reinstate", "reject", "close"]
+ * Lifecycle.machine.commandsFrom("suspended", "owner") // []
  * ```
  * @category models
  * @since 0.1.0
@@ -249,3 +254,180 @@ export const transition = (
  * @since 0.1.0
  */
 export const isOperating = (s: Status): boolean => s === "active" || s === "restricted"
+
+/**
+ * Why an operator rejects an account, as Stripe's `requirements.disabled_reason` says it
+ * (`rejected.fraud`, …): suspected fraud, a breach of the platform's terms of service, a match on
+ * a sanctions or watch list, or another reason.
+ *
+ * @example
+ * ```ts
+ * import { Lifecycle } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Lifecycle.RejectionReason)("terms_of_service")
+ * ```
+ * @category models
+ * @since 0.5.0
+ */
+export const RejectionReason = Schema.Literals(["fraud", "terms_of_service", "listed", "other"])
+
+/**
+ * A rejection reason.
+ *
+ * @example
+ * ```ts
+ * import type { Lifecycle } from "@paykit/accounts"
+ * const why: Lifecycle.RejectionReason = "listed"
+ * ```
+ * @category models
+ * @since 0.5.0
+ */
+export type RejectionReason = typeof RejectionReason.Type
+
+/**
+ * A rejection: `reject` always names its reason.
+ *
+ * @example
+ * ```ts
+ * import { Lifecycle } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Lifecycle.Rejection)({ command: "reject", reason: "fraud" })
+ * ```
+ * @category models
+ * @since 0.5.0
+ */
+export const Rejection = Schema.Struct({ command: Schema.Literal("reject"), reason: RejectionReason })
+
+/**
+ * The lifecycle commands that take no argument: every command but `reject`.
+ *
+ * @example
+ * ```ts
+ * import { Lifecycle } from "@paykit/accounts"
+ * Lifecycle.PlainCommand.literals.includes("close") // true
+ * ```
+ * @category models
+ * @since 0.5.0
+ */
+export const PlainCommand = Schema.Literals([
+  "activate",
+  "restrict",
+  "lift_restriction",
+  "suspend",
+  "reinstate",
+  "withdraw",
+  "close"
+])
+
+/**
+ * What `Accounts.transition` takes: a command by name, or a rejection with its reason
+ * (`{ command: "reject", reason: "fraud" }`; a bare `"reject"` is `InvalidInput` naming `reason`).
+ *
+ * @example
+ * ```ts
+ * import { Lifecycle } from "@paykit/accounts"
+ * const closing: typeof Lifecycle.TransitionInput.Encoded = "close"
+ * const rejecting: typeof Lifecycle.TransitionInput.Encoded = { command: "reject", reason: "listed" }
+ * ```
+ * @category models
+ * @since 0.5.0
+ */
+export const TransitionInput = Schema.Union([PlainCommand, Rejection])
+
+/**
+ * A decoded transition input.
+ *
+ * @example
+ * ```ts
+ * import type { Lifecycle } from "@paykit/accounts"
+ * const input: Lifecycle.TransitionInput = { command: "reject", reason: "other" }
+ * ```
+ * @category models
+ * @since 0.5.0
+ */
+export type TransitionInput = typeof TransitionInput.Type
+
+/**
+ * The commands that end the business relationship: the account leaves for a final state.
+ *
+ * @example
+ * ```ts
+ * import { Lifecycle } from "@paykit/accounts"
+ * Lifecycle.ENDINGS.has("withdraw") // true
+ * ```
+ * @category models
+ * @since 0.5.0
+ */
+export const ENDINGS: ReadonlySet<Command> = new Set(["reject", "withdraw", "close"])
+
+/**
+ * What is known of an account when its relationship ends, for the retention rule: the state it
+ * leaves, its recorded processed volume (minor units) and whether the `ClosureCheck` port reports
+ * activity (`Standing.activity`: any posting, payment or dispute the ledger or disputes side saw).
+ *
+ * @example
+ * ```ts
+ * import type { Lifecycle } from "@paykit/accounts"
+ * const fresh: Lifecycle.Activity = { from: "pending", volume: 0n, reported: false }
+ * ```
+ * @category models
+ * @since 0.5.0
+ */
+export interface Activity {
+  readonly from: Status
+  readonly volume: bigint
+  readonly reported: boolean
+}
+
+/**
+ * Whether the relationship had activity: the account left `pending` at some point (it operated,
+ * or an operator suspended it), recorded processed volume, or the `ClosureCheck` port reports
+ * activity. An end of a relationship that had activity places the anti-money-laundering
+ * retention hold on every subject; a pending application withdrawn or rejected before anything
+ * happened does not, so its data can be erased at once.
+ *
+ * @example
+ * ```ts
+ * import { Lifecycle } from "@paykit/accounts"
+ * Lifecycle.hadActivity({ from: "pending", volume: 5_000_000n, reported: false }) // true
+ * Lifecycle.hadActivity({ from: "pending", volume: 0n, reported: false }) // false
+ * ```
+ * @category guards
+ * @since 0.5.0
+ */
+export const hadActivity = (a: Activity): boolean => a.from !== "pending" || a.volume !== 0n || a.reported
+
+/**
+ * The table's answer for an account, with who restricted it: as {@link transition}, and an owner
+ * cannot close an account an operator restricted (only an operator can, or lifts the restriction
+ * first). A restriction by the platform (`system`, past-due requirements) does not stop the owner.
+ *
+ * @example
+ * ```ts
+ * import { Lifecycle } from "@paykit/accounts"
+ * Lifecycle.authorize({ status: "restricted", restrictedBy: "operator" }, "close", "owner") // Failure(IllegalTransition)
+ * Lifecycle.authorize({ status: "restricted", restrictedBy: "system" }, "close", "owner") // Success("closed")
+ * ```
+ * @category constructors
+ * @since 0.5.0
+ */
+export const authorize = (
+  account: { readonly status: Status; readonly restrictedBy?: "system" | "operator" | undefined },
+  command: Command,
+  actor: ActorKind
+): Result.Result<Status, IllegalTransition> =>
+  command === "close" &&
+  actor === "owner" &&
+  account.status === "restricted" &&
+  account.restrictedBy === "operator"
+    ? Result.fail(
+        new StateMachine.IllegalTransition({
+          machine: "account",
+          from: account.status,
+          command,
+          actor,
+          reason:
+            "an operator restricted the account: only an operator can close it, or lift the restriction first"
+        })
+      )
+    : transition(account.status, command, actor)

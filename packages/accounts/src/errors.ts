@@ -72,8 +72,8 @@ export const IllegalTransition: typeof StateMachine.IllegalTransition = StateMac
 export type IllegalTransition = StateMachine.IllegalTransition
 
 /**
- * Closing was refused by the balance/dispute check: the account still holds money or has open
- * disputes. Every reason is listed.
+ * Ending the relationship (closing, rejecting, withdrawing: `command`) was refused by the
+ * balance/dispute check: the account still holds money or has open disputes. Every reason is listed.
  *
  * @example
  * ```ts
@@ -85,10 +85,13 @@ export type IllegalTransition = StateMachine.IllegalTransition
  */
 export class CannotClose extends Schema.TaggedError<CannotClose>()("CannotClose", {
   accountId: Schema.String,
-  reasons: Schema.Array(Schema.String)
+  reasons: Schema.Array(Schema.String),
+  /** The ending refused (`close`, `reject`, `withdraw`; since 0.5.0); absent means `close`. */
+  command: Schema.optionalKey(Schema.Literals(["close", "reject", "withdraw"]))
 }) {
   override get message(): string {
-    return `account ${this.accountId} cannot be closed: ${this.reasons.join("; ")}`
+    const what = this.command === "reject" ? "rejected" : this.command === "withdraw" ? "withdrawn" : "closed"
+    return `account ${this.accountId} cannot be ${what}: ${this.reasons.join("; ")}; settle the balances and disputes first`
   }
 }
 

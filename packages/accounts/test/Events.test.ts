@@ -135,7 +135,7 @@ const scenario = (s: Accounts.Accounts["Service"]) =>
     const reviewing = yield* s.submitVerification(rev.a.id, rev.owner)
     const held = reviewing.cases.find((c) => c.status === "manual_review")!
     yield* s.review(rev.a.id, OPERATOR, held.id, { approve: true })
-    yield* s.transition(rev.a.id, OPERATOR, "reject")
+    yield* s.transition(rev.a.id, OPERATOR, { command: "reject", reason: "other" })
     // answered later by the provider
     const later = yield* other("later", VerificationProvider.MAGIC.pending)
     const waiting = yield* s.submitVerification(later.a.id, later.owner)

@@ -27,6 +27,15 @@ import { Fixtures } from "../src/testing/index.ts"
  * below), the clock, the processed volume and when each volume threshold was crossed, and the
  * outcome (`ok` or the typed error's `_tag`) of every command. After every command the real
  * account must equal the prediction and the invariants below must hold on the real store.
+ *
+ * The ends of the relationship (issue 16): `reject` with each reason and `withdraw` by every kind
+ * of actor, with and without an open dispute (`CannotClose` naming the refused ending), a bare
+ * or unknown rejection reason (`InvalidInput` naming `reason`), an owner closing an account an
+ * operator restricted (`IllegalTransition`), activity the ledger reports, and the owner's erasure
+ * of the holder afterwards. The model predicts the stored rejection reason, whether every subject
+ * carries the AML retention hold (an end after activity: the account left pending, recorded
+ * volume, or the ledger reported activity) and the erasure's answer (`Retained` under the hold,
+ * `Erased` otherwise, `IllegalTransition` while the relationship is ongoing).
  */
 
 const NUM_RUNS = 100
@@ -58,6 +67,14 @@ interface Model {
   /** threshold rule id → when the volume first reached it */
   crossed: Record<string, number>
   counter: number
+  /** the ledger side reported activity for the account (`ClosureCheck.Standing.activity`) */
+  reported: boolean
+  /** the relationship ended after activity: the AML retention hold is on every subject */
+  held: boolean
+  /** the rejection's reason, once rejected */
+  rejection: Lifecycle.RejectionReason | undefined
+  /** the holder asked for erasure and was shredded */
+  erased: boolean
 }
 
 const GRACE = 14 * DAY
@@ -163,6 +180,13 @@ const check = async (r: Real, m: Model) => {
   expect(t).toBe(m.now)
   expect(a.volume.amount).toBe(BigInt(m.volume))
   expect(a.thresholdsCrossed).toEqual(m.crossed)
+  expect(a.rejection?.reason, "rejection reason").toBe(m.rejection)
+  // the AML retention hold is on every subject exactly when the relationship ended after activity
+  const dump = (await snapshot(r)).dump
+  for (const subject of [r.id, ...r.persons]) {
+    const aml = dump.holds.filter((h) => h.subject === subject && h.basis === "aml_retention")
+    expect(aml.length, `aml_retention hold on ${subject}`).toBe(m.held ? 1 : 0)
+  }
   count(`status:${a.status}`)
   if (a.restriction !== undefined) count(`restricted by ${a.restriction.by}`)
   const e = Requirements.evaluate(Requirements.defaultPolicy, a, t)
@@ -391,42 +415,122 @@ const review = (kind: Verification.Kind, approve: boolean, index: number) =>
     if (legal) await settle(m, r)
   })
 
-const lifecycle = (command: Lifecycle.Command, who: "operator" | "owner" | "clerk", balance: boolean) =>
-  cmd(`${who}:${command}${balance ? " (balance)" : ""}`, async (m, r) => {
-    const actor = who === "operator" ? OPERATOR : who === "owner" ? r.owner : CLERK
-    if (balance) {
+/** The standing the closure check reports during a lifecycle command. */
+type Standing = "clean" | "dispute"
+
+/**
+ * A lifecycle command by an actor (a rejection with `reason`), with an open dispute or not. The
+ * reference rules: the table (`Lifecycle.transition`); an owner cannot close an account an
+ * operator restricted; every end of the relationship (close, reject, withdraw) is refused with
+ * `CannotClose` while a dispute is open; an end after activity (the account left pending, recorded
+ * volume, or the ledger reported activity) places the AML retention hold.
+ */
+const lifecycle = (
+  command: Lifecycle.Command,
+  who: "operator" | "owner" | "clerk",
+  standing: Standing | boolean,
+  reason: Lifecycle.RejectionReason = "fraud"
+) =>
+  cmd(
+    `${who}:${command}${command === "reject" ? `(${reason})` : ""}${standing === true || standing === "dispute" ? " (dispute)" : ""}`,
+    async (m, r) => {
+      const dispute = standing === true || standing === "dispute"
+      const actor = who === "operator" ? OPERATOR : who === "owner" ? r.owner : CLERK
       await run(
         r,
-        Effect.flatMap(ClosureCheck.MemoryStanding, (s) => s.set(r.id, { balances: [], openDisputes: 1 }))
+        Effect.flatMap(ClosureCheck.MemoryStanding, (s) =>
+          s.set(r.id, { balances: [], openDisputes: dispute ? 1 : 0, activity: m.reported })
+        )
+      )
+      const ownerClosesOperatorRestriction =
+        command === "close" && who === "owner" && m.status === "restricted" && m.restrictedBy === "operator"
+      const to =
+        who === "clerk" || ownerClosesOperatorRestriction
+          ? undefined
+          : Lifecycle.transition(m.status, command, who)
+      const ending = command === "close" || command === "reject" || command === "withdraw"
+      const expected: Outcome =
+        to === undefined || Result.isFailure(to)
+          ? "IllegalTransition"
+          : ending && dispute
+            ? "CannotClose"
+            : "ok"
+      const out = await attempt(
+        r,
+        `lifecycle`,
+        Effect.flatMap(service, (s) =>
+          s.transition(r.id, actor, command === "reject" ? { command, reason } : command)
+        ),
+        expected
+      )
+      count(`${command}:${expected}`)
+      if (ownerClosesOperatorRestriction) count("owner close of an operator restriction refused")
+      if (Result.isFailure(out) && out.failure._tag === "CannotClose") {
+        // the refusal names the ending it refused
+        expect(out.failure.command ?? "close").toBe(command)
+      }
+      if (expected === "ok" && to !== undefined && Result.isSuccess(to)) {
+        if (to.success === "restricted") count(`restrict by ${who} from ${m.status}`)
+        if (ending) {
+          m.held = m.status !== "pending" || m.volume > 0 || m.reported
+          count(
+            `${command} ${m.held ? "with" : "without"} retention from ${m.status === "pending" ? "pending" : "operating"}`
+          )
+          if (m.status === "pending") count(`ended ${m.held ? "with" : "without"} retention from pending`)
+          if (command === "reject") m.rejection = reason
+        }
+        m.status = to.success
+        // only an operator may restrict by command (the table): its restriction is the operator's
+        m.restrictedBy = to.success === "restricted" ? "operator" : undefined
+        await settle(m, r)
+      }
+      await run(
+        r,
+        Effect.flatMap(ClosureCheck.MemoryStanding, (s) =>
+          s.set(r.id, { balances: [], openDisputes: 0, activity: m.reported })
+        )
       )
     }
-    const to = who === "clerk" ? undefined : Lifecycle.transition(m.status, command, who)
-    const expected: Outcome =
-      to === undefined || Result.isFailure(to)
-        ? "IllegalTransition"
-        : command === "close" && balance
-          ? "CannotClose"
-          : "ok"
-    await attempt(
+  )
+
+/** A rejection without a reason, or with one outside the vocabulary: `InvalidInput` naming `reason`, before anything else. */
+const rejectBadly = (input: unknown, who: "operator" | "owner") =>
+  cmd(`${who}:reject(${JSON.stringify(input)})`, async (_m, r) => {
+    const out = await attempt(
       r,
-      "lifecycle",
-      Effect.flatMap(service, (s) => s.transition(r.id, actor, command)),
-      expected
+      "reject badly",
+      Effect.flatMap(service, (s) =>
+        s.transition(r.id, who === "operator" ? OPERATOR : r.owner, input as Lifecycle.TransitionInput)
+      ),
+      "InvalidInput"
     )
-    if (expected === "ok" && to !== undefined && Result.isSuccess(to)) {
-      if (to.success === "restricted") count(`restrict by ${who} from ${m.status}`)
-      m.status = to.success
-      // only an operator may restrict by command (the table): its restriction is the operator's
-      m.restrictedBy = to.success === "restricted" ? "operator" : undefined
-      await settle(m, r)
-    }
-    if (balance) {
-      await run(
-        r,
-        Effect.flatMap(ClosureCheck.MemoryStanding, (s) => s.set(r.id, { balances: [], openDisputes: 0 }))
-      )
-    }
+    if (Result.isFailure(out) && out.failure._tag === "InvalidInput") expect(out.failure.path).toBe("reason")
   })
+
+/** The ledger side reports activity for the account from now on (a payment it saw, say). */
+const ledgerActivity = cmd("ledger activity", async (m, _r) => {
+  m.reported = true
+})
+
+/**
+ * The owner asks for the holder's erasure: refused while the relationship is ongoing; retained
+ * under the AML hold when the relationship ended after activity; otherwise shredded now (and the
+ * same answer again afterwards).
+ */
+const eraseHolder = cmd("erase holder", async (m, r) => {
+  const expected: Outcome = Lifecycle.FINAL.has(m.status) ? "ok" : "IllegalTransition"
+  const out = await attempt(
+    r,
+    "erase",
+    Effect.flatMap(service, (s) => s.erase(r.id, r.owner)),
+    expected
+  )
+  if (Result.isSuccess(out)) {
+    expect(out.success._tag, "erasure answer").toBe(m.held ? "Retained" : "Erased")
+    count(`erase:${out.success._tag}`)
+    if (out.success._tag === "Erased") m.erased = true
+  }
+})
 
 const badInput = (patch: Record<string, unknown>) =>
   cmd(`bad(${JSON.stringify(patch)})`, async (_m, r) => {
@@ -534,6 +638,71 @@ const commands = fc.commands(
     fc
       .tuple(fc.constantFrom("operator" as const, "owner" as const), fc.boolean())
       .map(([w, b]) => lifecycle("close", w, b)),
+    // the ends of a relationship (issue 16): rejection with each reason, withdrawal, a bad reason,
+    // activity the ledger reports, and the owner's erasure afterwards
+    fc
+      .tuple(
+        fc.constantFrom(...Lifecycle.RejectionReason.literals),
+        fc.constantFrom("operator" as const, "owner" as const),
+        fc.boolean()
+      )
+      .map(([reason, w, b]) => lifecycle("reject", w, b, reason)),
+    fc
+      .tuple(fc.constantFrom("operator" as const, "owner" as const, "clerk" as const), fc.boolean())
+      .map(([w, b]) => lifecycle("withdraw", w, b)),
+    fc
+      .tuple(
+        fc.constantFrom<unknown>(
+          "reject",
+          { command: "reject" },
+          { command: "reject", reason: "bored" },
+          {
+            command: "reject",
+            reason: null
+          }
+        ),
+        fc.constantFrom("operator" as const, "owner" as const)
+      )
+      .map(([input, w]) => rejectBadly(input, w)),
+    fc.constant(ledgerActivity),
+    fc.constant(eraseHolder),
+    // activity while pending, then the end: the retention hold follows the activity, not the state;
+    // an operator restricts, then the owner tries to close (refused: only an operator can)
+    fc.oneof(
+      fc
+        .tuple(fc.integer({ min: 1, max: 5_000_000 }), fc.constantFrom(...Lifecycle.RejectionReason.literals))
+        .map(([amount, reason]) =>
+          cmd(`volume(${amount})+reject(${reason})`, async (m, r) => {
+            await volume(amount).run(m, r)
+            await lifecycle("reject", "operator", false, reason).run(m, r)
+            await eraseHolder.run(m, r)
+          })
+        ),
+      fc.constant(
+        cmd("ledger activity+withdraw", async (m, r) => {
+          await ledgerActivity.run(m, r)
+          await lifecycle("withdraw", "owner", false).run(m, r)
+          await eraseHolder.run(m, r)
+        })
+      ),
+      fc.constant(
+        cmd("operator restrict+owner close", async (m, r) => {
+          await lifecycle("restrict", "operator", false).run(m, r)
+          await lifecycle("close", "owner", false).run(m, r)
+        })
+      )
+    ),
+    // an application that ends before anything happened: no retention, erased at once
+    // (or refused while a dispute is open); and an operating account closed, or not
+    fc
+      .tuple(fc.constantFrom<Lifecycle.Command>("withdraw", "reject", "close"), fc.boolean())
+      .map(([c, dispute]) =>
+        cmd(`${c} now${dispute ? " (dispute)" : ""}+erase`, async (m, r) => {
+          if (c === "close") await satisfy.run(m, r)
+          await lifecycle(c, c === "withdraw" ? "owner" : "operator", dispute, "listed").run(m, r)
+          await eraseHolder.run(m, r)
+        })
+      ),
     // operator restrictions, suspensions and their reversals, often enough to meet every
     // requirement state (issue 7)
     fc
@@ -588,7 +757,11 @@ describe("account lifecycle and requirements (model-based)", () => {
             now: T0,
             volume: 0,
             crossed: {},
-            counter: 0
+            counter: 0,
+            reported: false,
+            held: false,
+            rejection: undefined,
+            erased: false
           }
           await settle(model, real) // registration settles too
           await check(real, model)
@@ -625,6 +798,21 @@ describe("account lifecycle and requirements (model-based)", () => {
       "lifecycle:IllegalTransition",
       "provide:IllegalTransition",
       "lifecycle:CannotClose",
+      "reject:ok",
+      "reject:CannotClose",
+      "reject:IllegalTransition",
+      "withdraw:ok",
+      "withdraw:CannotClose",
+      "withdraw:IllegalTransition",
+      "reject with retention from operating",
+      "ended with retention from pending",
+      "ended without retention from pending",
+      "close with retention from operating",
+      "owner close of an operator restriction refused",
+      "reject badly:InvalidInput",
+      "erase:Retained",
+      "erase:Erased",
+      "erase:IllegalTransition",
       "provider:IllegalVerificationStep",
       "review:ok",
       "provider:ok",

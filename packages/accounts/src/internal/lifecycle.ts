@@ -1,7 +1,8 @@
 /**
- * The account lifecycle in the service: commands by the owner or an operator (closing checks the
- * `ClosureCheck` port and places the AML retention holds), processed volume (which can make
- * threshold requirements due), the platform's automatic step on `refresh`, and `evaluate`.
+ * The account lifecycle in the service: commands by the owner or an operator (every end of the
+ * relationship — close, reject with its reason, withdraw — checks the `ClosureCheck` port and,
+ * when the relationship had activity, places the AML retention holds), processed volume (which
+ * can make threshold requirements due), the platform's automatic step on `refresh`, and `evaluate`.
  *
  * @internal
  */
@@ -10,8 +11,8 @@ import { Effect, Result } from "effect"
 import { type Account, subjects } from "../Account.ts"
 import type { Accounts } from "../Accounts.ts"
 import type { LegalHold } from "../AccountStore.ts"
+import { reasons as closureReasons, type Standing } from "../ClosureCheck.ts"
 import { CannotClose, IllegalTransition } from "../errors.ts"
-import { reasons as closureReasons } from "../ClosureCheck.ts"
 import * as Events from "../Events.ts"
 import * as Lifecycle from "../Lifecycle.ts"
 import * as Requirements from "../Requirements.ts"
@@ -19,8 +20,32 @@ import { type Actor, Actor as ActorSchema, VolumeInput } from "./inputs.ts"
 import { actorKind, actorLabel, type ChangeSpec, type Kit, statusChanged, withStatus } from "./kit.ts"
 
 const decodeActor = Input.decode("transition", ActorSchema)
-const decodeCommand = Input.decode("transition", Lifecycle.Command)
+const decodePlain = Input.decode("transition", Lifecycle.PlainCommand)
+const decodeRejection = Input.decode("transition", Lifecycle.Rejection)
 const decodeVolume = Input.decode("recordVolume", VolumeInput)
+
+/** A decoded transition: the command, and the reason when it is a rejection. */
+export interface Move {
+  readonly command: Lifecycle.Command
+  readonly reason?: Lifecycle.RejectionReason
+}
+
+/**
+ * Decodes a transition input: a command by name, or `{ command: "reject", reason }`. A bare
+ * `"reject"` (no reason) and an unknown reason are `InvalidInput` naming `reason`.
+ */
+export const decodeTransition = (input: unknown): Effect.Effect<Move, InvalidInput> =>
+  input === "reject"
+    ? Effect.fail(
+        new InvalidInput({
+          operation: "transition",
+          path: "reason",
+          reason: `a rejection names its reason: { command: "reject", reason: ${Lifecycle.RejectionReason.literals.map((r) => `"${r}"`).join(" | ")} }`
+        })
+      )
+    : typeof input === "object" && input !== null
+      ? decodeRejection(input)
+      : Effect.map(decodePlain(input), (command): Move => ({ command }))
 
 const addYears = (at: number, years: number): number => {
   const d = new Date(at)
@@ -28,7 +53,11 @@ const addYears = (at: number, years: number): number => {
   return d.getTime()
 }
 
-/** Who may run `command` and where it leads (pure): only the owner or an operator, as the table says. */
+/**
+ * Who may run `command` and where it leads (pure): only the owner or an operator, as the table
+ * says; an owner cannot close an account an operator restricted (a restriction stored without its
+ * origin counts as the platform's).
+ */
 export const authorize = (
   a: Account,
   actor: Actor,
@@ -49,10 +78,41 @@ export const authorize = (
       })
     )
   }
-  return Result.map(Lifecycle.transition(a.status, command, kind), (to) => ({ kind, to }))
+  const restrictedBy = a.status === "restricted" ? (a.restriction?.by ?? "system") : undefined
+  return Result.map(Lifecycle.authorize({ status: a.status, restrictedBy }, command, kind), (to) => ({
+    kind,
+    to
+  }))
 }
 
-/** The AML retention holds placed on every subject of an account that closes at `now` (pure). */
+/**
+ * What an end of the relationship needs (pure): refused with every reason while a balance is not
+ * zero or disputes are open; otherwise the AML retention holds on every subject when the
+ * relationship had activity (`Lifecycle.hadActivity`), none for an application that ends before
+ * anything happened.
+ */
+export const planEnding = (
+  a: Account,
+  command: Lifecycle.Command,
+  standing: Standing,
+  now: number,
+  years: number
+): Result.Result<ReadonlyArray<LegalHold>, CannotClose> => {
+  const reasons = closureReasons(standing)
+  if (reasons.length > 0) {
+    return Result.fail(
+      new CannotClose({
+        accountId: a.id,
+        reasons,
+        ...(command === "reject" || command === "withdraw" ? { command } : {})
+      })
+    )
+  }
+  const activity = { from: a.status, volume: a.volume.amount, reported: standing.activity === true }
+  return Result.succeed(Lifecycle.hadActivity(activity) ? retentionHolds(a, now, years) : [])
+}
+
+/** The AML retention holds placed on every subject of an account whose relationship ends at `now` (pure). */
 export const retentionHolds = (a: Account, now: number, years: number): ReadonlyArray<LegalHold> => {
   const until = addYears(now, years)
   return subjects(a).map((s) => ({ subject: s, basis: "aml_retention", until, placedAt: now }))
@@ -62,34 +122,46 @@ export const retentionHolds = (a: Account, now: number, years: number): Readonly
 export const planTransition = (
   a: Account,
   actor: Actor,
-  command: Lifecycle.Command,
+  input: Move,
   move: { readonly kind: Lifecycle.ActorKind; readonly to: Lifecycle.Status },
   holds: ReadonlyArray<LegalHold>,
   now: number
-): { readonly next: Account; readonly spec: ChangeSpec<Account> } => ({
-  next: {
-    ...withStatus({ ...a, ...(command === "close" ? { closedAt: now } : {}) }, move.to, move.kind, now),
-    version: a.version + 1,
-    updatedAt: now
-  },
-  spec: {
-    settle: true,
-    audit: {
-      actor: actorLabel(actor),
-      action: `lifecycle:${command}`,
-      version: a.profileVersion,
-      changes: [{ field: "status", from: a.status, to: move.to }]
-    },
-    events: [
-      statusChanged(a, command, move.to, move.kind),
-      ...holds.map((h) => ({
-        type: Events.TYPES.legalHoldPlaced,
-        data: { subject: h.subject, basis: h.basis, until: h.until }
-      }))
-    ],
-    write: { holds }
+): { readonly next: Account; readonly spec: ChangeSpec<Account> } => {
+  const { command, reason } = input
+  const ended = {
+    ...a,
+    ...(command === "close" ? { closedAt: now } : {}),
+    ...(reason === undefined ? {} : { rejection: { reason, at: now } })
   }
-})
+  const status = statusChanged(a, command, move.to, move.kind)
+  return {
+    next: {
+      ...withStatus(ended, move.to, move.kind, now),
+      version: a.version + 1,
+      updatedAt: now
+    },
+    spec: {
+      settle: true,
+      audit: {
+        actor: actorLabel(actor),
+        action: `lifecycle:${command}`,
+        version: a.profileVersion,
+        changes: [
+          { field: "status", from: a.status, to: move.to },
+          ...(reason === undefined ? [] : [{ field: "rejection.reason", from: null, to: reason }])
+        ]
+      },
+      events: [
+        reason === undefined ? status : { ...status, data: { ...(status.data as object), reason } },
+        ...holds.map((h) => ({
+          type: Events.TYPES.legalHoldPlaced,
+          data: { subject: h.subject, basis: h.basis, until: h.until }
+        }))
+      ],
+      write: { holds }
+    }
+  }
+}
 
 /** The account with `amount` more processed volume, and the thresholds it crossed (pure). */
 export const planVolume = (
@@ -130,24 +202,21 @@ export const planVolume = (
 export const make = (kit: Kit) => {
   const { closure, policy } = kit
 
-  /** Closing: refused with every reason while a balance is not zero or disputes are open; else the retention holds. */
-  const closing = (a: Account, now: number) =>
-    Effect.flatMap(closure.standing(a.id), (standing) => {
-      const reasons = closureReasons(standing)
-      return reasons.length > 0
-        ? Effect.fail(new CannotClose({ accountId: a.id, reasons }))
-        : Effect.succeed(retentionHolds(a, now, kit.amlYears))
-    })
+  /** An end of the relationship: the closure check, then the retention holds when it had activity. */
+  const ending = (a: Account, command: Lifecycle.Command, now: number) =>
+    Effect.flatMap(closure.standing(a.id), (standing) =>
+      Effect.fromResult(planEnding(a, command, standing, now, kit.amlYears))
+    )
 
-  const transition: Accounts["Service"]["transition"] = (accountId, actor, command) =>
+  const transition: Accounts["Service"]["transition"] = (accountId, actor, input) =>
     kit.update(
       accountId,
-      Effect.all({ actor: decodeActor(actor), command: decodeCommand(command) }),
+      Effect.all({ actor: decodeActor(actor), move: decodeTransition(input) }),
       (a, i, now) =>
         Effect.gen(function* () {
-          const move = yield* Effect.fromResult(authorize(a, i.actor, i.command))
-          const holds = i.command === "close" ? yield* closing(a, now) : []
-          return planTransition(a, i.actor, i.command, move, holds, now)
+          const move = yield* Effect.fromResult(authorize(a, i.actor, i.move.command))
+          const holds = Lifecycle.ENDINGS.has(i.move.command) ? yield* ending(a, i.move.command, now) : []
+          return planTransition(a, i.actor, i.move, move, holds, now)
         })
     )
 

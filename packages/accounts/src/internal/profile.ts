@@ -155,11 +155,12 @@ export const planProfile = (
     ...(patch.card === undefined
       ? []
       : [
-          {
+          // no brand or last four in the audit trail: nothing of the card outlives an erasure
+          Redact.change({
             field: "card",
             from: a.card ? `${a.card.brand} ${a.card.last4}` : null,
             to: `${card!.brand} ${card!.last4}`
-          }
+          })
         ])
   ]
   const reopened = cases.filter((c, i) => c !== a.cases[i])

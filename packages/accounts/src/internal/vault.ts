@@ -15,6 +15,7 @@ import { guardOf } from "../AccountStore.ts"
 import { IllegalTransition, PermissionDenied, SubjectErased } from "../errors.ts"
 import * as Events from "../Events.ts"
 import * as Lifecycle from "../Lifecycle.ts"
+import * as Redact from "../Redact.ts"
 import type * as SubjectExport from "../SubjectExport.ts"
 import { type Actor, Actor as ActorSchema, LegalHoldInput } from "./inputs.ts"
 import { type Draft, type Kit, type Op, type Plan, races } from "./kit.ts"
@@ -236,8 +237,13 @@ export const make = (kit: Kit, sealing: Sealing) => {
       )
     )
 
+  /** Every personal value shows as the marker, also in records written before 0.5.0 (masked fragments). */
   const audit: Accounts["Service"]["audit"] = (accountId) =>
-    kit.onAccount(accountId, Service.noInput, (a) => Effect.map(store.audit(a.id), Service.unchanged))
+    kit.onAccount(accountId, Service.noInput, (a) =>
+      Effect.map(store.audit(a.id), (entries) =>
+        Service.unchanged(entries.map((e) => ({ ...e, changes: e.changes.map(Redact.change) })))
+      )
+    )
 
   const exportSubject: Accounts["Service"]["exportSubject"] = (subject) =>
     skeleton.run({
