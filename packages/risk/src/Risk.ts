@@ -1,4 +1,4 @@
-import { Client, Currency, type DomainEvent, Ids, Input, InvalidInput } from "@paykit/core"
+import { Client, Currency, type DomainEvent, Ids, Input, InvalidInput, Notifier } from "@paykit/core"
 import { Clock, Context, Duration, Effect, Layer, Option, Result, Schema } from "effect"
 import * as Decision from "./Decision.ts"
 import type { ListStoreUnavailable, VelocityStoreUnavailable } from "./errors.ts"
@@ -151,6 +151,21 @@ const SnoozeRequest = Schema.Struct({
 export type ListChangeInput = typeof ListStore.Change.Encoded
 
 /**
+ * Who changes a list or a snooze (JSON): `{ kind: "operator" | "member" | "service", id }`
+ * (`Events.Actor`), the first argument of `addToList`, `removeFromList` and `snooze`, named in
+ * the audit event each change emits.
+ *
+ * @example
+ * ```ts
+ * import type { Risk } from "@paykit/risk"
+ * const analyst: Risk.ActorInput = { kind: "operator", id: "analyst-7" }
+ * ```
+ * @category models
+ * @since 0.4.0
+ */
+export type ActorInput = typeof Events.Actor.Encoded
+
+/**
  * An assessment: the payment id, when it was decided, and the decision.
  *
  * @example
@@ -176,6 +191,12 @@ export interface Assessment {
  * atomically with it, or handed to the `Notifier` right after it by the memory store). Invalid
  * input changes nothing.
  * `record` adds an outcome learnt later (an issuer decline) to the velocity history.
+ * `addToList`, `removeFromList` and `snooze` change the run-time lists and snoozes for an actor
+ * (`ActorInput`, decoded like the change) and emit an audit event with the change
+ * (`risk.list.values_added`, `risk.list.values_removed`, `risk.rule.snoozed`: the list or rule,
+ * exactly the values changed, the actor), carried into the `ListStore` with it (stored in the
+ * change's transaction, or handed to the `Notifier` right after it by the memory store). A
+ * refused change, or one that changes nothing, emits nothing.
  *
  * @example
  * ```ts
@@ -196,14 +217,30 @@ export class Risk extends Context.Service<
       request: AssessInput
     ) => Effect.Effect<Assessment, InvalidInput | VelocityStoreUnavailable>
     readonly record: (event: RecordInput) => Effect.Effect<void, InvalidInput | VelocityStoreUnavailable>
-    /** Adds values to a declared list at run time (see `ListStore`). */
-    readonly addToList: (change: ListChangeInput) => Effect.Effect<void, InvalidInput | ListStoreUnavailable>
-    /** Removes values from a list's run-time values (values given in `Config.lists` stay). */
-    readonly removeFromList: (
+    /**
+     * Adds values to a declared list at run time (see `ListStore`), for `actor`; emits
+     * `risk.list.values_added` with the values that were not in the list yet.
+     */
+    readonly addToList: (
+      actor: ActorInput,
       change: ListChangeInput
     ) => Effect.Effect<void, InvalidInput | ListStoreUnavailable>
-    /** Snoozes a rule that has a pivot for one pivot value, until a time, at run time. */
-    readonly snooze: (snooze: SnoozeInput) => Effect.Effect<void, InvalidInput | ListStoreUnavailable>
+    /**
+     * Removes values from a list's run-time values (values given in `Config.lists` stay), for
+     * `actor`; emits `risk.list.values_removed` with the values that were in it.
+     */
+    readonly removeFromList: (
+      actor: ActorInput,
+      change: ListChangeInput
+    ) => Effect.Effect<void, InvalidInput | ListStoreUnavailable>
+    /**
+     * Snoozes a rule that has a pivot for one pivot value, until a time, at run time, for
+     * `actor`; emits `risk.rule.snoozed`.
+     */
+    readonly snooze: (
+      actor: ActorInput,
+      snooze: SnoozeInput
+    ) => Effect.Effect<void, InvalidInput | ListStoreUnavailable>
   }
 >()("@paykit/risk/Risk") {}
 
@@ -228,6 +265,32 @@ const latestAt = (histories: Features.Histories, now: number): number => {
 const decodeEvent = Input.decode("Risk.record", Velocity.EventJson)
 const decodeChange = (operation: string) => Input.decode(operation, ListStore.Change)
 const decodeSnooze = Input.decode("Risk.snooze", SnoozeRequest)
+const ActorArgument = Schema.Struct({ actor: Events.Actor })
+/** Decodes the actor argument; a bad one is `InvalidInput` at `actor…` (`actor.id`, `actor.kind`). */
+const decodeActor = (operation: string) => {
+  const decode = Input.decode(operation, ActorArgument)
+  return (actor: unknown) => Effect.map(decode({ actor }), (a) => a.actor)
+}
+
+/**
+ * Where the fallback memory list store (no `ListStore` in context) announces its changes: the
+ * `Notifier` in context, else a warning per event in the log (its type, id and subject), so an
+ * audit event is never dropped without a trace.
+ */
+const announcerOf = (provided: Option.Option<Notifier.Notifier["Service"]>): Notifier.Notifier["Service"] =>
+  Option.isSome(provided)
+    ? provided.value
+    : Notifier.Notifier.of({
+        notify: (events) =>
+          Effect.forEach(
+            events,
+            (e) =>
+              Effect.logWarning(
+                `@paykit/risk: no Notifier in context to deliver ${e.type} ${e.id} (subject ${e.subject}); provide one, or a ListStore`
+              ),
+            { discard: true }
+          )
+      })
 
 /** What assessments read: the lists (fixed and run-time) and the rule set with its snoozes. */
 interface Current {
@@ -238,7 +301,9 @@ interface Current {
 }
 
 /**
- * Builds the service from its configuration and the ports in context.
+ * Builds the service from its configuration and the ports in context: the `VelocityStore`, `Ids`,
+ * and optionally a `ListStore` (else one in memory, announcing its changes' audit events through
+ * the `Notifier` in context).
  *
  * @example
  * ```ts
@@ -255,7 +320,14 @@ export const make = (config: Config): Effect.Effect<Risk["Service"], never, Velo
     const ids = yield* Ids.Ids
     // the run-time lists and snoozes: the ListStore in context, else one in memory
     const provided = yield* Effect.serviceOption(ListStore.ListStore)
-    const listStore = Option.isSome(provided) ? provided.value : yield* ListStore.makeMemory
+    const listStore = Option.isSome(provided)
+      ? provided.value
+      : yield* ListStore.makeMemory.pipe(
+          Effect.provideService(
+            Notifier.Notifier,
+            announcerOf(yield* Effect.serviceOption(Notifier.Notifier))
+          )
+        )
     const refreshMillis = Duration.toMillis(
       Duration.fromInputUnsafe(config.listsRefresh ?? Duration.seconds(1))
     )
@@ -393,28 +465,51 @@ export const make = (config: Config): Effect.Effect<Risk["Service"], never, Velo
             })
           )
 
-    const addToList = Effect.fn("paykit.risk.addToList")(function* (input: ListChangeInput) {
-      const change = yield* decodeChange("Risk.addToList")(input)
+    /** The audit of a list change: one event naming the list, the values changed and the actor. */
+    const listAudit =
+      (change: "added" | "removed", list: string, actor: Events.Actor, at: number): ListStore.Audit =>
+      (changed) =>
+        Effect.map(ids.next, (id) => [Events.listChanged(change, id, at, list, changed, actor)])
+
+    const decodeAddActor = decodeActor("Risk.addToList")
+    const decodeAdd = decodeChange("Risk.addToList")
+    const addToList = Effect.fn("paykit.risk.addToList")(function* (
+      actorInput: ActorInput,
+      input: ListChangeInput
+    ) {
+      const actor = yield* decodeAddActor(actorInput)
+      const change = yield* decodeAdd(input)
       yield* checkList("Risk.addToList", change.list)
-      yield* listStore.add(change.list, change.values)
+      const at = yield* Clock.currentTimeMillis
+      yield* listStore.add(change.list, change.values, listAudit("added", change.list, actor, at))
       yield* reload
     })
 
-    const removeFromList = Effect.fn("paykit.risk.removeFromList")(function* (input: ListChangeInput) {
-      const change = yield* decodeChange("Risk.removeFromList")(input)
+    const decodeRemoveActor = decodeActor("Risk.removeFromList")
+    const decodeRemove = decodeChange("Risk.removeFromList")
+    const removeFromList = Effect.fn("paykit.risk.removeFromList")(function* (
+      actorInput: ActorInput,
+      input: ListChangeInput
+    ) {
+      const actor = yield* decodeRemoveActor(actorInput)
+      const change = yield* decodeRemove(input)
       yield* checkList("Risk.removeFromList", change.list)
-      yield* listStore.remove(change.list, change.values)
+      const at = yield* Clock.currentTimeMillis
+      yield* listStore.remove(change.list, change.values, listAudit("removed", change.list, actor, at))
       yield* reload
     })
 
-    const snooze = Effect.fn("paykit.risk.snooze")(function* (input: SnoozeInput) {
+    const decodeSnoozeActor = decodeActor("Risk.snooze")
+    const snooze = Effect.fn("paykit.risk.snooze")(function* (actorInput: ActorInput, input: SnoozeInput) {
+      const actor = yield* decodeSnoozeActor(actorInput)
       const s = yield* decodeSnooze(input)
       const checked = RuleSets_.snooze(set, s.ruleId, { value: s.value, until: s.until })
       if (Result.isFailure(checked))
         return yield* Effect.fail(
           new InvalidInput({ operation: "Risk.snooze", path: "ruleId", reason: checked.failure.reason })
         )
-      yield* listStore.snooze(s)
+      const at = yield* Clock.currentTimeMillis
+      yield* listStore.snooze(s, [Events.snoozed(yield* ids.next, at, s, actor)])
       yield* reload
     })
 

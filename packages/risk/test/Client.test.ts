@@ -53,12 +53,16 @@ describe("Risk.client: the README example without Effect", () => {
     // decision.outcome → "review" (score 10 + 25 + 30 = 65 ≥ 50), decision.requestThreeDS → true
     // decision.hits → geo_mismatch_3ds, big_first_payment, geo_unusual_country, each with its reason
 
-    await risk.addToList({ list: "blocked_countries", values: ["IR"] }) // applies at once
+    // who changes a list (from your own authentication): named in its audit event, risk.list.values_added
+    const analyst = { kind: "operator", id: "analyst-7" } as const
+    await risk.addToList(analyst, { list: "blocked_countries", values: ["IR"] }) // applies at once
     const later = await risk.assess({
       payment: { id: "pay_2", amount: { amount: "1000", currency: "USD" }, cardCountry: "IR" }
     })
     // later.decision.outcome → "block" (blocked_country)
-    const refused = await risk.addToList({ list: "planets", values: ["Mars"] }).catch((e: unknown) => e)
+    const refused = await risk
+      .addToList(analyst, { list: "planets", values: ["Mars"] })
+      .catch((e: unknown) => e)
     // refused → InvalidInput at list: no list "planets" is declared in the rule set's catalog
 
     // On shutdown: release the runtime's resources (a database pool with @paykit/store-postgres).

@@ -1,11 +1,11 @@
 import { Ids, Notifier } from "@paykit/core"
 import { ListStore, Risk, RuleSet, Attributes, VelocityStore } from "@paykit/risk"
 import { ListStoreContract } from "@paykit/risk/testing"
-import { Clock, Effect } from "effect"
+import { Clock, Effect, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 
-ListStoreContract.suite("memory", ListStore.layerMemory)
+ListStoreContract.suite("memory", ListStore.layerMemory.pipe(Layer.provide(Notifier.layerNoop)))
 
 /** Issue 17: lists and snoozes change at run time without rebuilding the service. */
 const catalog = Attributes.standard
@@ -30,6 +30,8 @@ const payment = (id: string, extra: Record<string, unknown> = {}) => ({
   payment: { id, amount: { amount: "100", currency: "USD" }, customerId: "cus_1", ...extra }
 })
 
+const analyst = { kind: "operator", id: "analyst-7" } as const
+
 /** Two service instances over one list store (as two processes over one database). */
 const twoInstances = <A, E>(
   body: (a: Risk.Risk["Service"], b: Risk.Risk["Service"]) => Effect.Effect<A, E>,
@@ -37,7 +39,7 @@ const twoInstances = <A, E>(
 ) =>
   Effect.runPromise(
     Effect.gen(function* () {
-      const lists = yield* ListStore.makeMemory
+      const lists = yield* ListStore.makeMemory.pipe(Effect.provide(Notifier.layerNoop))
       const instance = (seed: number) =>
         Risk.make({ ruleSet, lists: { blocked_emails: ["fixed@example.com"] }, ...config }).pipe(
           Effect.provideService(ListStore.ListStore, lists),
@@ -57,9 +59,9 @@ describe("lists and snoozes change at run time", () => {
       Effect.gen(function* () {
         const email = { email: "fraud@example.com" }
         expect((yield* risk.assess(payment("p1", email))).decision.outcome).toBe("approve")
-        yield* risk.addToList({ list: "blocked_emails", values: ["fraud@example.com"] })
+        yield* risk.addToList(analyst, { list: "blocked_emails", values: ["fraud@example.com"] })
         expect((yield* risk.assess(payment("p2", email))).decision.outcome).toBe("block")
-        yield* risk.removeFromList({
+        yield* risk.removeFromList(analyst, {
           list: "blocked_emails",
           values: ["fraud@example.com", "fixed@example.com"]
         })
@@ -76,7 +78,7 @@ describe("lists and snoozes change at run time", () => {
         Effect.gen(function* () {
           const email = { email: "fraud@example.com" }
           expect((yield* b.assess(payment("p1", email))).decision.outcome).toBe("approve")
-          yield* a.addToList({ list: "blocked_emails", values: ["fraud@example.com"] })
+          yield* a.addToList(analyst, { list: "blocked_emails", values: ["fraud@example.com"] })
           // b checked less than listsRefresh ago: it still has its lists
           expect((yield* b.assess(payment("p2", email))).decision.outcome).toBe("approve")
           yield* TestClock.adjust("2 seconds")
@@ -91,7 +93,7 @@ describe("lists and snoozes change at run time", () => {
         const big = { amount: { amount: "500000", currency: "USD" } }
         expect((yield* risk.assess(payment("p1", big))).decision.outcome).toBe("review")
         const now = yield* Clock.currentTimeMillis
-        yield* risk.snooze({ ruleId: "large_payment", value: "cus_1", until: now + 60_000 })
+        yield* risk.snooze(analyst, { ruleId: "large_payment", value: "cus_1", until: now + 60_000 })
         const snoozed = yield* risk.assess(payment("p2", big))
         expect(snoozed.decision.outcome).toBe("approve")
         expect(snoozed.decision.snoozed).toEqual(["large_payment"])
@@ -106,15 +108,23 @@ describe("lists and snoozes change at run time", () => {
   it("bad changes are InvalidInput naming the field and change nothing", () =>
     twoInstances((risk) =>
       Effect.gen(function* () {
-        const undeclared = yield* Effect.flip(risk.addToList({ list: "no_such_list", values: ["x"] }))
+        const undeclared = yield* Effect.flip(
+          risk.addToList(analyst, { list: "no_such_list", values: ["x"] })
+        )
         expect(undeclared).toMatchObject({ _tag: "InvalidInput", path: "list" })
-        const empty = yield* Effect.flip(risk.addToList({ list: "blocked_emails", values: [] }))
+        const empty = yield* Effect.flip(risk.addToList(analyst, { list: "blocked_emails", values: [] }))
         expect(empty).toMatchObject({ _tag: "InvalidInput", path: "values" })
-        const long = yield* Effect.flip(risk.addToList({ list: "blocked_emails", values: ["x".repeat(321)] }))
+        const long = yield* Effect.flip(
+          risk.addToList(analyst, { list: "blocked_emails", values: ["x".repeat(321)] })
+        )
         expect(long).toMatchObject({ _tag: "InvalidInput", path: "values[0]" })
-        const unknownRule = yield* Effect.flip(risk.snooze({ ruleId: "nope", value: "cus_1", until: 1 }))
+        const unknownRule = yield* Effect.flip(
+          risk.snooze(analyst, { ruleId: "nope", value: "cus_1", until: 1 })
+        )
         expect(unknownRule).toMatchObject({ _tag: "InvalidInput", path: "ruleId" })
-        const noPivot = yield* Effect.flip(risk.snooze({ ruleId: "blocked_email", value: "cus_1", until: 1 }))
+        const noPivot = yield* Effect.flip(
+          risk.snooze(analyst, { ruleId: "blocked_email", value: "cus_1", until: 1 })
+        )
         expect(noPivot).toMatchObject({ _tag: "InvalidInput", path: "ruleId" })
         expect((yield* risk.assess(payment("p1", { email: "x@example.com" }))).decision.outcome).toBe(
           "approve"

@@ -26,6 +26,7 @@ const layer = () =>
     Layer.provide(Notifier.layerMemory)
   )
 const amount = { amount: "1250", currency: "USD" } as const
+const analyst: Risk.ActorInput = { kind: "operator", id: "analyst-7" }
 /** What a promise rejects with. */
 const rejection = (p: Promise<unknown>): Promise<unknown> =>
   p.then(
@@ -46,11 +47,17 @@ describe("typed inputs", () => {
           // @ts-expect-error declined is a boolean
           yield* Effect.flip(risk.record({ id: "p1", at: 0, amountRef: "1250", declined: "yes" })),
           // @ts-expect-error values is a list of strings
-          yield* Effect.flip(risk.addToList({ list: "blocked_emails", values: "fraud@example.com" })),
+          yield* Effect.flip(
+            risk.addToList(analyst, { list: "blocked_emails", values: "fraud@example.com" })
+          ),
           // @ts-expect-error removeFromList names the list, not the listName
-          yield* Effect.flip(risk.removeFromList({ listName: "blocked_emails", values: ["x@example.com"] })),
+          yield* Effect.flip(
+            risk.removeFromList(analyst, { listName: "blocked_emails", values: ["x@example.com"] })
+          ),
           // @ts-expect-error until is epoch milliseconds, not a date
-          yield* Effect.flip(risk.snooze({ ruleId: "large_payment", value: "cus_1", until: new Date(0) }))
+          yield* Effect.flip(
+            risk.snooze(analyst, { ruleId: "large_payment", value: "cus_1", until: new Date(0) })
+          )
         ]
       }).pipe(Effect.provide(layer()))
     )
@@ -69,9 +76,11 @@ describe("typed inputs", () => {
     await using risk = Risk.client(layer())
     expectTypeOf(risk.assess).parameter(0).toEqualTypeOf<Risk.AssessInput>()
     expectTypeOf(risk.record).parameter(0).toEqualTypeOf<Risk.RecordInput>()
-    expectTypeOf(risk.addToList).parameter(0).toEqualTypeOf<Risk.ListChangeInput>()
-    expectTypeOf(risk.removeFromList).parameter(0).toEqualTypeOf<Risk.ListChangeInput>()
-    expectTypeOf(risk.snooze).parameter(0).toEqualTypeOf<Risk.SnoozeInput>()
+    expectTypeOf(risk.addToList).parameter(0).toEqualTypeOf<Risk.ActorInput>()
+    expectTypeOf(risk.addToList).parameter(1).toEqualTypeOf<Risk.ListChangeInput>()
+    expectTypeOf(risk.removeFromList).parameter(1).toEqualTypeOf<Risk.ListChangeInput>()
+    expectTypeOf(risk.snooze).parameter(0).toEqualTypeOf<Risk.ActorInput>()
+    expectTypeOf(risk.snooze).parameter(1).toEqualTypeOf<Risk.SnoozeInput>()
     expectTypeOf(risk.assess).returns.toEqualTypeOf<Promise<Risk.Assessment>>()
     expectTypeOf<Client.Rejection<Risk.Risk["Service"]["addToList"]>>().toEqualTypeOf<
       InvalidInput | import("../src/index.ts").ListStoreUnavailable
@@ -89,6 +98,9 @@ describe("typed inputs", () => {
     expect(hostile).toBeInstanceOf(InvalidInput)
     const { decision } = await risk.assess({ payment: { id: "p2", amount, customerId: "cus_1" } })
     expect(decision.outcome).toBe("approve")
-    await risk.snooze({ ruleId: "large_payment", value: "cus_1", until: Number.MAX_SAFE_INTEGER })
+    await risk.snooze(analyst, { ruleId: "large_payment", value: "cus_1", until: Number.MAX_SAFE_INTEGER })
+    // @ts-expect-error an actor is { kind, id }, not a bare id
+    const bareActor = await rejection(risk.addToList("analyst-7", { list: "blocked_emails", values: ["x"] }))
+    expect((bareActor as InvalidInput).path).toBe("actor")
   })
 })

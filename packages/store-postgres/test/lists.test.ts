@@ -9,6 +9,8 @@ import * as ListStorePostgres from "../src/risk/ListStorePostgres.ts"
 import { TestStores } from "../src/testing/index.ts"
 import { serverUrl } from "./support/env.ts"
 
+const analyst = { kind: "operator", id: "analyst-7" } as const
+
 ListStoreContract.suite(
   "PGlite",
   TestStores.pgliteSharedWith("lists", (schema) => ListStorePostgres.layerClient({ schema })),
@@ -55,13 +57,13 @@ describe.skipIf(serverUrl === undefined)("ListStorePostgres on a PostgreSQL serv
             payment: { id, amount: { amount, currency: "USD" }, customerId: "cus_1", ip: "203.0.113.9" }
           })
           expect((yield* b!.assess(pay("p1"))).decision.outcome).toBe("approve")
-          yield* a!.addToList({ list: "blocked_ips", values: ["203.0.113.9"] })
+          yield* a!.addToList(analyst, { list: "blocked_ips", values: ["203.0.113.9"] })
           expect((yield* a!.assess(pay("p2"))).decision.outcome).toBe("block")
           yield* TestClock.adjust("1 second")
           expect((yield* b!.assess(pay("p3"))).decision.outcome).toBe("block")
-          yield* a!.removeFromList({ list: "blocked_ips", values: ["203.0.113.9"] })
+          yield* a!.removeFromList(analyst, { list: "blocked_ips", values: ["203.0.113.9"] })
           const now = yield* Clock.currentTimeMillis
-          yield* a!.snooze({ ruleId: "large_payment", value: "cus_1", until: now + 60_000 })
+          yield* a!.snooze(analyst, { ruleId: "large_payment", value: "cus_1", until: now + 60_000 })
           yield* TestClock.adjust("1 second")
           const after = yield* b!.assess(pay("p4", "500000"))
           expect(after.decision.outcome).toBe("approve")

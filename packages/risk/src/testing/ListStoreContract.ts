@@ -1,20 +1,23 @@
 import { Effect, type Layer } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { ListStore } from "../ListStore.ts"
+import { type Audit, ListStore } from "../ListStore.ts"
 
 /**
  * The `ListStore` contract: every adapter runs this suite with a layer that provides a fresh,
  * empty store per test. It pins: added values are in the list's snapshot, sorted, once; removed
  * ones are not; `version` grows with every change that changes something and only then (a
- * snooze always counts); a second snooze of one rule and value replaces the first; and,
- * model-based, after any sequence of adds, removes and snoozes the snapshot equals the model's.
+ * snooze always counts); a second snooze of one rule and value replaces the first; a change's
+ * `audit` gets exactly the values it changed (in the order given, once each) and is not called
+ * when nothing changed; and, model-based, after any sequence of adds, removes and snoozes the snapshot equals the model's.
  *
  * @example
  * ```ts
+ * import { Notifier } from "@paykit/core"
  * import { ListStore } from "@paykit/risk"
  * import { ListStoreContract } from "@paykit/risk/testing"
- * ListStoreContract.suite("memory", ListStore.layerMemory)
+ * import { Layer } from "effect"
+ * ListStoreContract.suite("memory", ListStore.layerMemory.pipe(Layer.provide(Notifier.layerNoop)))
  * ```
  * @category constructors
  * @since 0.2.0
@@ -64,6 +67,39 @@ export const suite = (
           ])
         })
       )
+    )
+
+    it(
+      "a change's audit gets exactly the values it changed, and is not called when nothing changed",
+      {
+        timeout
+      },
+      () =>
+        run(
+          Effect.gen(function* () {
+            const store = yield* ListStore
+            const seen: Array<[string, ReadonlyArray<string>]> = []
+            const audit =
+              (what: string): Audit =>
+              (changed) =>
+                Effect.sync(() => {
+                  seen.push([what, [...changed]])
+                  return []
+                })
+            yield* store.add("blocked_ips", ["10.0.0.2", "10.0.0.1"], audit("add 1"))
+            yield* store.add("blocked_ips", ["10.0.0.3", "10.0.0.1", "10.0.0.3"], audit("add 2"))
+            yield* store.add("blocked_ips", ["10.0.0.2"], audit("add 3: nothing new"))
+            yield* store.remove("blocked_ips", ["10.0.0.9", "10.0.0.1"], audit("remove 1"))
+            yield* store.remove("blocked_ips", ["10.0.0.9"], audit("remove 2: nothing there"))
+            yield* store.remove("allowed_cards", ["10.0.0.2"], audit("remove 3: another list"))
+            expect(seen).toEqual([
+              ["add 1", ["10.0.0.2", "10.0.0.1"]],
+              ["add 2", ["10.0.0.3"]],
+              ["remove 1", ["10.0.0.1"]]
+            ])
+            expect((yield* store.snapshot).lists["blocked_ips"]).toEqual(["10.0.0.2", "10.0.0.3"])
+          })
+        )
     )
 
     type Op =

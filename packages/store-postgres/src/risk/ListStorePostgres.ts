@@ -14,6 +14,7 @@ import {
   retryTransient
 } from "../internal/adapter.ts"
 import { timedWrite } from "../internal/metrics.ts"
+import { insertEvents } from "../internal/outboxInsert.ts"
 import { migrations } from "./VelocityStorePostgres.ts"
 
 /**
@@ -29,10 +30,13 @@ export interface StoreConfig extends Database.DatabaseConfig {
 
 /**
  * Builds the `ListStore` on the `SqlClient` in context (already migrated with the `risk`
- * namespace). Every change is one statement: the values inserted (`ON CONFLICT DO NOTHING`) or
- * deleted, or the snooze upserted, and the version raised in the same statement when a row
- * changed; `snapshot` is one statement too, so the lists, snoozes and version it returns are one
- * consistent picture.
+ * namespace). Every change is one transaction (joining the caller's `SqlClient.withTransaction`):
+ * the values inserted (`ON CONFLICT DO NOTHING`) or deleted, or the snooze upserted; the version
+ * raised when a row changed; then the change's audit events (built by its `audit` from exactly the
+ * values changed, or the snooze's events) inserted into the shared outbox (`paykit_outbox`), so
+ * they commit and roll back with the change. A change that changes nothing raises no version and
+ * stores no event. `snapshot` is one statement, so the lists, snoozes and version it returns are
+ * one consistent picture.
  *
  * @example
  * ```ts
@@ -65,39 +69,69 @@ export const make = (
           Effect.mapError(unavailable(operation))
         )
       )
+    /** The given values that `rows` name, in the order given, once each. */
+    const changedOf = (values: ReadonlyArray<string>, rows: ReadonlyArray<{ value: string }>) => {
+      const hit = new Set(rows.map((r) => r.value))
+      return [...new Set(values)].filter((v) => hit.has(v))
+    }
+    /**
+     * A list change and its audit events in one transaction (joining the caller's): the rows
+     * changed, the version raised when any did, then the events built from exactly those values
+     * inserted into the outbox. Nothing changed: no version, no audit, no event.
+     */
+    const listChange = (
+      operation: string,
+      values: ReadonlyArray<string>,
+      statement: Effect.Effect<ReadonlyArray<{ value: string }>, SqlError>,
+      audit: ListStore.Audit | undefined
+    ) =>
+      change(
+        operation,
+        sql.withTransaction(
+          Effect.gen(function* () {
+            const changed = changedOf(values, yield* statement)
+            if (changed.length === 0) return
+            yield* sql`UPDATE paykit_risk_lists_version SET version = version + 1 WHERE id = 1`
+            if (audit !== undefined)
+              yield* insertEvents(sql, yield* audit(changed), `ListStorePostgres.${operation}`)
+          })
+        )
+      )
 
     return ListStore.ListStore.of({
-      add: (list, values) =>
-        change(
+      add: (list, values, audit) =>
+        listChange(
           "add",
-          sql`WITH ins AS (
-              INSERT INTO paykit_risk_list_values (list, value)
-              SELECT ${list}, v FROM unnest(${[...values]}::text[]) AS v
-              ON CONFLICT DO NOTHING RETURNING 1
-            )
-            UPDATE paykit_risk_lists_version SET version = version + 1
-            WHERE id = 1 AND EXISTS (SELECT 1 FROM ins)`
+          values,
+          sql<{ value: string }>`INSERT INTO paykit_risk_list_values (list, value)
+            SELECT ${list}, v FROM unnest(${[...values]}::text[]) AS v
+            ON CONFLICT DO NOTHING RETURNING value`,
+          audit
         ),
-      remove: (list, values) =>
-        change(
+      remove: (list, values, audit) =>
+        listChange(
           "remove",
-          sql`WITH del AS (
-              DELETE FROM paykit_risk_list_values WHERE list = ${list} AND value = ANY(${[...values]}::text[])
-              RETURNING 1
-            )
-            UPDATE paykit_risk_lists_version SET version = version + 1
-            WHERE id = 1 AND EXISTS (SELECT 1 FROM del)`
+          values,
+          sql<{ value: string }>`DELETE FROM paykit_risk_list_values
+            WHERE list = ${list} AND value = ANY(${[...values]}::text[])
+            RETURNING value`,
+          audit
         ),
-      snooze: (s) =>
+      snooze: (s, events) =>
         change(
           "snooze",
-          sql`WITH up AS (
-              INSERT INTO paykit_risk_snoozes (rule_id, value, until) VALUES (${s.ruleId}, ${s.value}, ${s.until})
-              ON CONFLICT (rule_id, value) DO UPDATE SET until = excluded.until
-              RETURNING 1
-            )
-            UPDATE paykit_risk_lists_version SET version = version + 1
-            WHERE id = 1 AND EXISTS (SELECT 1 FROM up)`
+          sql.withTransaction(
+            Effect.gen(function* () {
+              yield* sql`WITH up AS (
+                  INSERT INTO paykit_risk_snoozes (rule_id, value, until) VALUES (${s.ruleId}, ${s.value}, ${s.until})
+                  ON CONFLICT (rule_id, value) DO UPDATE SET until = excluded.until
+                  RETURNING 1
+                )
+                UPDATE paykit_risk_lists_version SET version = version + 1
+                WHERE id = 1 AND EXISTS (SELECT 1 FROM up)`
+              yield* insertEvents(sql, events, "ListStorePostgres.snooze")
+            })
+          )
         ),
       version: sql<{ v: string }>`SELECT version::text AS v FROM paykit_risk_lists_version WHERE id = 1`.pipe(
         Effect.map((rows) => num(rows[0]?.v ?? 0)),
