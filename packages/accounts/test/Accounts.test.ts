@@ -203,7 +203,7 @@ describe("data maintenance", () => {
           version: 2
         })
         expect(entry.changes).toEqual([
-          { field: "email", from: "j***@***.com", to: "j***@***.org" },
+          { field: "email", from: "•••", to: "•••" },
           { field: "idNumber", from: "•••", to: "•••" },
           { field: "website", from: null, to: "https://jane.example" }
         ])

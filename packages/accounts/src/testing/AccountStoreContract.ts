@@ -114,6 +114,32 @@ export const suite = (name: string, layer: Layer.Layer<AccountStore, unknown>): 
         })
       ))
 
+    it("an ended relationship reads back exactly: the rejection's reason and time, the AML retention holds on every subject (issue 16)", () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* AccountStore
+          yield* store.commit(full("a1"))
+          const rejected: Account = {
+            ...account("a1", 2),
+            status: "rejected",
+            persons: [{ id: "p1", role: "owner", ownershipBps: 10_000, fields: ["firstName"] }],
+            rejection: { reason: "terms_of_service", at: 1_700_000_000_123 }
+          }
+          const holds = ["a1", "p1"].map((subject) => ({
+            subject,
+            basis: "aml_retention",
+            until: 1_857_766_400_123,
+            placedAt: 1_700_000_000_123
+          }))
+          yield* store.commit({ accounts: [{ account: rejected, expectedVersion: 1 }], holds })
+          expect(Option.getOrThrow(yield* store.getAccount("a1"))).toEqual(rejected)
+          expect((yield* store.getHolds("p1")).filter((h) => h.basis === "aml_retention")).toEqual([holds[1]])
+          expect((yield* store.getHolds("a1")).filter((h) => h.basis === "aml_retention")).toContainEqual(
+            holds[0]
+          )
+        })
+      ))
+
     it("a stale expected version fails with StoreFailure and writes nothing of the transaction", () =>
       run(
         Effect.gen(function* () {

@@ -308,6 +308,54 @@ export const suite = (name: string, stores: Stores, options: Options = {}): void
     )
 
     it(
+      `an end after activity keeps the identity: a rejection racing the owner's erasure never shreds; afterwards every subject is retained and the same email or registration number cannot register again (${Math.min(trials, 10)} trials, two pools)`,
+      { timeout },
+      () =>
+        withWorld(2, (w) =>
+          Effect.gen(function* () {
+            const seen: Record<string, number> = {}
+            for (let i = 0; i < Math.min(trials, 10); i++) {
+              const tag = randomUUID().slice(0, 12)
+              const [a, b] = [w.services[i % 2]!, w.services[(i + 1) % 2]!]
+              const input = business({
+                email: `${tag}@fraud.example`,
+                registrationNumber: `HRB ${tag}`,
+                owner: { userId: `u-${tag}` }
+              })
+              const owner = { kind: "member", id: `u-${tag}` } as const
+              const acct = yield* a.register(input)
+              // 50,000.00 EUR processed
+              yield* a.recordVolume(acct.id, { amount: "5000000", currency: "EUR" })
+              const [rejected, erasure] = yield* race(
+                a.transition(acct.id, OPERATOR, { command: "reject", reason: "fraud" }),
+                b.erase(acct.id, owner)
+              )
+              const outcome = `${tagOf(rejected)}/${Result.isSuccess(erasure) ? erasure.success._tag : tagOf(erasure)}`
+              seen[outcome] = (seen[outcome] ?? 0) + 1
+              // the erasure came first: refused, the relationship was ongoing; or it came second: retained
+              expect(["ok/IllegalTransition", "ok/Retained"], `trial ${i}`).toContain(outcome)
+              const stored = yield* b.get(acct.id)
+              expect(stored.status).toBe("rejected")
+              expect(stored.rejection?.reason).toBe("fraud")
+              for (const subject of [acct.id, ...acct.persons.map((p) => p.id)]) {
+                const answer = yield* b.erase(subject, owner)
+                expect(answer._tag, `trial ${i}: ${subject}`).toBe("Retained")
+                expect((yield* w.store.getKey(subject))._tag, `trial ${i}: ${subject}'s key`).toBe("Some")
+              }
+              const again = yield* Effect.flip(a.register({ ...input, registrationNumber: `HRB x${tag}` }))
+              expect(again._tag).toBe("DuplicateApplicant")
+              if (again._tag === "DuplicateApplicant") expect(again.existing).toBe(acct.id)
+              const sameNumber = yield* Effect.flip(b.register({ ...input, email: `x${tag}@fraud.example` }))
+              expect(sameNumber._tag).toBe("DuplicateApplicant")
+              if (sameNumber._tag === "DuplicateApplicant")
+                expect(sameNumber.field).toBe("registrationNumber")
+            }
+            yield* invariants(w)
+          })
+        )
+    )
+
+    it(
       `the retention sweep racing a legal hold: exactly one wins (${trials} trials, two pools)`,
       { timeout },
       () =>
