@@ -46,16 +46,16 @@ describe("typed inputs", () => {
           yield* Effect.flip(risk.assess({ payment: { id: "p1", amount, cardCountyr: "US" } })),
           // @ts-expect-error declined is a boolean
           yield* Effect.flip(risk.record({ id: "p1", at: 0, amountRef: "1250", declined: "yes" })),
-          // @ts-expect-error values is a list of strings
           yield* Effect.flip(
+            // @ts-expect-error values is a list of strings
             risk.addToList(analyst, { list: "blocked_emails", values: "fraud@example.com" })
           ),
-          // @ts-expect-error removeFromList names the list, not the listName
           yield* Effect.flip(
+            // @ts-expect-error removeFromList names the list, not the listName
             risk.removeFromList(analyst, { listName: "blocked_emails", values: ["x@example.com"] })
           ),
-          // @ts-expect-error until is epoch milliseconds, not a date
           yield* Effect.flip(
+            // @ts-expect-error until is epoch milliseconds, not a date
             risk.snooze(analyst, { ruleId: "large_payment", value: "cus_1", until: new Date(0) })
           )
         ]
