@@ -40,14 +40,21 @@ const keyEnv = (): Env => ({
   PAYKIT_ACCOUNTS_BLIND_INDEX_KEY_1: b64()
 })
 
-/** One service instance: its own store layer (pool or PGlite), its own key store read from `env`. */
-const instance = (db: AccountStorePostgres.StoreConfig, env: Env) =>
+/**
+ * One service instance: its own store layer (pool or PGlite), its own key store read from `env`
+ * (or, with `"memory"`, the test-only memory key store: random keys per instance).
+ */
+const instance = (db: AccountStorePostgres.StoreConfig, env: Env | "memory") =>
   Accounts.client(
     Accounts.layer().pipe(
       Layer.provideMerge(
         Layer.mergeAll(
           AccountStorePostgres.layer(db),
-          KeyStore.layerConfig().pipe(Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env })))),
+          env === "memory"
+            ? KeyStore.layerMemory
+            : KeyStore.layerConfig().pipe(
+                Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env })))
+              ),
           VerificationProvider.layerMemory,
           ClosureCheck.layerMemory,
           Ids.layer
@@ -194,6 +201,20 @@ describe("accounts: keys survive a restart on a PGlite data directory", () => {
     },
     () => restartScenario({ dataDir: dataDir() })
   )
+
+  it("why the memory key store is test-only: after a restart nothing it wrapped reads (KeyStoreFailure) and a duplicate registration goes through", {
+    timeout: 120_000
+  }, async () => {
+    const db = { dataDir: dataDir() }
+    const first = instance(db, "memory")
+    const { ids } = await registerAll(first)
+    await first.dispose()
+    const restarted = instance(db, "memory")
+    expect(await rejection(restarted.profile(ids[0]!))).toBeInstanceOf(KeyStoreFailure)
+    const twin = await restarted.register(applicants[0])
+    expect(twin.id).not.toBe(ids[0])
+    await restarted.dispose()
+  })
 
   it(
     "the KEK rotation procedure across restarts: add KEK 2 as current, rotateKeys, retire KEK 1, restart without it: everything reads",
