@@ -1,5 +1,6 @@
 import { Currency, Money, Notifier } from "@paykit/core"
-import { Effect, type Layer } from "effect"
+import { Effect, type Layer, Schema } from "effect"
+import fc from "fast-check"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import {
@@ -220,6 +221,40 @@ describe("retention and erasure at the ends of a relationship (issue 16)", () =>
         expect(yield* snapshot).toEqual(before)
         // the next valid call works
         expect((yield* s.transition(a.id, OPERATOR, { command: "reject", reason: "listed" })).status).toBe(
+          "rejected"
+        )
+      })
+    ))
+
+  it("random JSON as a transition (bare, or as a rejection's reason) is InvalidInput, never a defect, and changes nothing; a reason's refusal names reason", () =>
+    run(
+      Effect.gen(function* () {
+        const s = yield* Accounts.Accounts
+        const a = yield* s.register(Fixtures.individual())
+        const before = yield* snapshot
+        const valid = Schema.is(Lifecycle.TransitionInput)
+        const inputs = fc.sample(
+          fc.oneof(
+            fc.anything(),
+            fc.jsonValue(),
+            fc.anything().map((reason) => ({ command: "reject", reason }))
+          ),
+          { numRuns: 200, seed: 16 }
+        )
+        for (const input of inputs.filter((x) => !valid(x))) {
+          const out = yield* Effect.exit(s.transition(a.id, OPERATOR, input as Lifecycle.TransitionInput))
+          expect(out._tag === "Failure" && out.cause.reasons.every((r) => r._tag === "Fail")).toBe(true)
+          const e = yield* Effect.flip(s.transition(a.id, OPERATOR, input as Lifecycle.TransitionInput))
+          expect(e._tag).toBe("InvalidInput")
+          if (
+            typeof input === "object" &&
+            input !== null &&
+            (input as { command?: unknown }).command === "reject"
+          )
+            expect(e).toMatchObject({ path: "reason" })
+        }
+        expect(yield* snapshot).toEqual(before)
+        expect((yield* s.transition(a.id, OPERATOR, { command: "reject", reason: "other" })).status).toBe(
           "rejected"
         )
       })
