@@ -53,7 +53,8 @@ export {
 
 /**
  * The service's configuration: the requirements policy, the anti-money-laundering retention
- * placed as a legal hold on every subject of an account when it closes (default 5 years), and
+ * placed as a legal hold on every subject of an account when its relationship ends after activity
+ * (closed, rejected or withdrawn: `Lifecycle.hadActivity`; default 5 years), and
  * how many data keys key rotation re-wraps per transaction (`rotationPageSize`, default 500).
  *
  * @example
