@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto"
 import { inspect } from "node:util"
 import { Ids, Notifier } from "@paykit/core"
-import { ConfigProvider, Context, Effect, Layer, Redacted } from "effect"
+import { ConfigProvider, Context, Effect, Layer, Redacted, type Scope } from "effect"
 import { describe, expect, it } from "vitest"
 import { Accounts, AccountStore, ClosureCheck, KeyStore, VerificationProvider } from "../src/index.ts"
 import { Fixtures, KeyStoreContract } from "../src/testing/index.ts"
@@ -283,8 +283,8 @@ describe("duplicate detection across a blind-index key rotation (lookups try eve
   /** One memory account store shared by service instances that differ only in their key ring. */
   const withStore = <A, E>(
     f: (
-      instance: (ring: KeyStore.KeyRing) => Effect.Effect<Accounts.Accounts["Service"], unknown>
-    ) => Effect.Effect<A, E>
+      instance: (ring: KeyStore.KeyRing) => Effect.Effect<Accounts.Accounts["Service"], unknown, Scope.Scope>
+    ) => Effect.Effect<A, E, Scope.Scope>
   ) =>
     Effect.runPromise(
       Effect.scoped(
