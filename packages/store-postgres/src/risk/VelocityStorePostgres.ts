@@ -8,7 +8,7 @@ import type { StartupError } from "../errors.ts"
 import { InvalidStoreConfig } from "../errors.ts"
 import { clientLayer, configLayer, messageOf, num, openLayer, retryTransient } from "../internal/adapter.ts"
 import { timedWrite } from "../internal/metrics.ts"
-import { insertEvents } from "../internal/outboxInsert.ts"
+import { encodeEvents } from "../internal/outboxInsert.ts"
 import * as Migrations from "../Migrations.ts"
 import { riskMigrations } from "./internal/schema.ts"
 
@@ -70,13 +70,17 @@ export const migrations: Migrations.Namespace = Migrations.namespace("risk", ris
  * Builds the `VelocityStore` of `@paykit/risk` on the `SqlClient` in context (already migrated;
  * use {@link layer} to open, migrate and build in one go).
  *
- * `record` is one transaction: it takes a transaction-scoped advisory lock per key of the event
- * (in one global order, so recorders cannot deadlock), inserts one row per key sharing a new
- * `seq`, then deletes whatever lies beyond the `cap` latest rows of those keys by (`at`, `seq`).
- * Recorders of one key on any connection or process are thus serialised and a key never keeps
- * more than `cap` events. `history` is one index range scan; `prune` one `DELETE`. Amounts are
- * `numeric(39,0)`, read back as text into `bigint`. Database failures are the port's
- * `VelocityStoreUnavailable`.
+ * Two server-side functions (migration `risk/4_velocity_functions`) do the work, so an
+ * assessment is four round trips: BEGIN, `paykit_risk_velocity_lock_read` (a transaction-scoped
+ * advisory lock per key of the payment, in one global order so assessors and recorders cannot
+ * deadlock, then the histories of the keys it reads, one index range scan each), the caller's
+ * `decide`, `paykit_risk_velocity_record` (one row per key sharing a new `seq`, a payment id the
+ * key holds updating that row's `declined`/`blocked`, then whatever lies beyond the `cap` latest
+ * rows of those keys by (`at`, `seq`) deleted, then the outbox row), COMMIT. `record` is BEGIN,
+ * `paykit_risk_velocity_record`, COMMIT. Recorders and assessors of one key on any connection or
+ * process are thus serialised and a key never keeps more than `cap` events. `history` is one index
+ * range scan; `prune` one `DELETE`. Amounts are `numeric(39,0)`, read back as text into `bigint`.
+ * Database failures are the port's `VelocityStoreUnavailable`.
  *
  * `record(event, events)` inserts the assessment's events into the shared outbox
  * (`paykit_outbox`, one row, in order) as the transaction's last statement, so a failed record
@@ -114,114 +118,73 @@ export const make = (
       (e: SqlError): VelocityStoreUnavailable =>
         new VelocityStoreUnavailable({ reason: `${operation}: ${messageOf(e)}` })
 
-    /** The keys of an event, as the JSON the statements read. */
-    const keysOf = (k: Velocity.Keys): Array<{ kind: string; key: string }> => {
-      const keys: Array<{ kind: string; key: string }> = []
-      for (const kind of KINDS) {
-        const key = k[kind]
-        if (key !== undefined) keys.push({ kind, key })
-      }
-      return keys
-    }
+    /** A key of the event (or payment), `null` when absent: one parameter of the functions. */
+    const keyOf = (k: Velocity.Keys, kind: Velocity.KeyKind): string | null => k[kind] ?? null
 
-    /** One recorder or assessor per key at a time, locks taken in one global order. */
-    const lockKeys = (keysJson: string) =>
-      sql`SELECT pg_advisory_xact_lock(h) FROM (
-          SELECT DISTINCT hashtextextended('paykit:velocity:' || current_schema() || ':' || kind || ':' || key, 0) AS h
-          FROM jsonb_to_recordset(${keysJson}::jsonb) AS k(kind text, key text)
-        ) l ORDER BY h`
+    const hasKeys = (k: Velocity.Keys): boolean => KINDS.some((kind) => k[kind] !== undefined)
 
     /**
-     * The record itself, inside the caller's transaction with the event's keys locked: one row per
-     * key, a payment id a key already holds updating that row's facts (`declined`, `blocked`: once
-     * true they stay), then each key trimmed to its `cap` latest rows, then the domain events.
+     * The record, one statement (`paykit_risk_velocity_record`, migration `risk/4_velocity_functions`)
+     * inside the caller's transaction: it takes the event's key locks (in one global order; in an
+     * assessment they are held already), writes one row per key (a payment id a key already holds
+     * updates that row's facts, `declined` and `blocked`: once true they stay), trims each key to
+     * its `cap` latest rows, then the domain events: the outbox's subject locks and its row.
      */
     const recordLocked = (
       event: Velocity.Event,
-      keysJson: string,
       events: ReadonlyArray<DomainEvent.DomainEvent> | undefined
     ) =>
       Effect.gen(function* () {
-        yield* sql`INSERT INTO paykit_risk_velocity
-            (kind, key, at, seq, id, amount_ref, declined, blocked, customer, card, ip, device, email, ip_country)
-          SELECT k.kind, k.key, ${event.at}, s.seq, ${event.id}, ${event.amountRef.toString()}::numeric,
-            ${event.declined}, ${event.blocked === true}, ${event.customer ?? null}, ${event.card ?? null},
-            ${event.ip ?? null}, ${event.device ?? null}, ${event.email ?? null}, ${event.ipCountry ?? null}
-          FROM jsonb_to_recordset(${keysJson}::jsonb) AS k(kind text, key text),
-            (SELECT nextval('paykit_risk_velocity_seq') AS seq) s
-          ON CONFLICT (kind, key, id) DO UPDATE
-            SET declined = paykit_risk_velocity.declined OR excluded.declined,
-              blocked = paykit_risk_velocity.blocked OR excluded.blocked`
-        yield* sql`DELETE FROM paykit_risk_velocity v USING (
-            SELECT k.kind, k.key, x.at, x.seq
-            FROM jsonb_to_recordset(${keysJson}::jsonb) AS k(kind text, key text)
-            CROSS JOIN LATERAL (
-              SELECT p.at, p.seq FROM paykit_risk_velocity p
-              WHERE p.kind = k.kind AND p.key = k.key
-              ORDER BY p.at DESC, p.seq DESC OFFSET ${cap}
-            ) x
-          ) d
-          WHERE v.kind = d.kind AND v.key = d.key AND v.at = d.at AND v.seq = d.seq`
-        // the assessment's events, last: after the key locks, in the record's transaction
-        yield* insertEvents(sql, events, "VelocityStorePostgres.record")
+        const count = events?.length ?? 0
+        const json = count === 0 ? null : yield* encodeEvents(events!, "VelocityStorePostgres.record")
+        const subjects =
+          count === 0 ? null : JSON.stringify([...new Set(events!.map((e) => String(e.subject)))])
+        yield* sql`SELECT paykit_risk_velocity_record(
+            ${keyOf(event, "customer")}::text, ${keyOf(event, "card")}::text, ${keyOf(event, "ip")}::text,
+            ${keyOf(event, "device")}::text, ${keyOf(event, "email")}::text,
+            ${event.id}::text, ${event.at}::bigint, ${event.amountRef.toString()}::numeric,
+            ${event.declined}::boolean, ${event.blocked === true}::boolean, ${event.ipCountry ?? null}::text,
+            ${cap}::integer, ${json}::json, ${count}::integer, ${subjects}::json)`
       })
 
     const record = (
       event: Velocity.Event,
       events?: ReadonlyArray<DomainEvent.DomainEvent>
     ): Effect.Effect<void, VelocityStoreUnavailable> => {
-      const keys = keysOf(event)
       const hasEvents = events !== undefined && events.length > 0
-      if (keys.length === 0 && !hasEvents) return Effect.void
-      const keysJson = JSON.stringify(keys)
-      return retryTransient(
-        sql.withTransaction(
-          // an event without keys has no history to keep, only its events
-          keys.length === 0
-            ? insertEvents(sql, events, "VelocityStorePostgres.record")
-            : Effect.andThen(lockKeys(keysJson), recordLocked(event, keysJson, events))
-        ),
-        maxAttempts,
-        "risk"
-      ).pipe(Effect.asVoid, Effect.mapError(unavailable("record")))
+      if (!hasKeys(event) && !hasEvents) return Effect.void
+      return retryTransient(sql.withTransaction(recordLocked(event, events)), maxAttempts, "risk").pipe(
+        Effect.asVoid,
+        Effect.mapError(unavailable("record"))
+      )
     }
 
     /**
      * Read, decide and record in one transaction holding the advisory lock of every key of the
      * payment, so a concurrent assessment of any of its keys (in any process) waits and then sees
-     * this one's record. `decide` runs inside (again on a retried transaction).
+     * this one's record. Four round trips: BEGIN, lock and read (`paykit_risk_velocity_lock_read`),
+     * record (`paykit_risk_velocity_record`, with the events), COMMIT. `decide` runs inside (again on
+     * a retried transaction).
      */
     const assess = <A, E>(
       keys: Velocity.Keys,
       read: ReadonlyArray<Velocity.KeyKind>,
       decide: (histories: Features.Histories) => Effect.Effect<VelocityStore.Assessed<A>, E>
     ): Effect.Effect<A, E | VelocityStoreUnavailable> => {
-      const all = keysOf(keys)
-      const keysJson = JSON.stringify(all)
-      const wanted = JSON.stringify(all.filter((k) => read.includes(k.kind as Velocity.KeyKind)))
+      const wanted = KINDS.filter((k) => keys[k] !== undefined && read.includes(k)).join(",")
       return retryTransient(
         sql.withTransaction(
           Effect.gen(function* () {
-            if (all.length > 0) yield* lockKeys(keysJson)
-            const rows =
-              wanted === "[]"
-                ? []
-                : yield* sql<Row>`SELECT k.kind AS k_kind, ${sql.literal(COLUMNS)}
-                    FROM jsonb_to_recordset(${wanted}::jsonb) AS k(kind text, key text)
-                    JOIN paykit_risk_velocity v ON v.kind = k.kind AND v.key = k.key
-                    ORDER BY v.kind, v.at, v.seq`
+            const rows = !hasKeys(keys)
+              ? []
+              : yield* sql<Row>`SELECT * FROM paykit_risk_velocity_lock_read(
+                    ${keyOf(keys, "customer")}::text, ${keyOf(keys, "card")}::text, ${keyOf(keys, "ip")}::text,
+                    ${keyOf(keys, "device")}::text, ${keyOf(keys, "email")}::text, ${wanted}::text)`
             const histories: { [K in Velocity.KeyKind]?: Array<Velocity.Event> } = {}
             for (const k of read) if (keys[k] !== undefined) histories[k] = []
             for (const r of rows) histories[r["k_kind"] as Velocity.KeyKind]?.push(eventFromRow(r))
             const out = yield* decide(histories)
-            const eventKeys = keysOf(out.event)
-            const hasEvents = out.events.length > 0
-            if (eventKeys.length > 0 || hasEvents) {
-              const eventKeysJson = JSON.stringify(eventKeys)
-              // the event's keys are the payment's, already locked; any other is locked now
-              if (eventKeysJson !== keysJson && eventKeys.length > 0) yield* lockKeys(eventKeysJson)
-              yield* recordLocked(out.event, eventKeysJson, out.events)
-            }
+            if (hasKeys(out.event) || out.events.length > 0) yield* recordLocked(out.event, out.events)
             return out.value
           })
         ),
