@@ -1,8 +1,7 @@
 import { Currency } from "@paykit/core/schema"
 import { Schema } from "effect"
 import { COUNTRIES } from "./internal/countries.ts"
-
-const text = (max: number) => Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(max))
+import { isStorable, LoginId, text } from "./internal/text.ts"
 
 /**
  * An ISO 3166-1 alpha-2 country code (`"DE"`, `"US"`), upper case.
@@ -335,12 +334,13 @@ const common = {
       Schema.isMaxLength(200),
       Schema.isPattern(/^https:\/\/[A-Za-z0-9.-]+\.[A-Za-z]{2,}(\/\S*)?$/, {
         message: "expected an https:// URL"
-      })
+      }),
+      isStorable
     )
   ),
   card: Schema.optionalKey(CardInput),
   bankAccount: Schema.optionalKey(BankAccountInput),
-  owner: Schema.Struct({ userId: text(100) })
+  owner: Schema.Struct({ userId: LoginId })
 }
 
 /**

@@ -1,6 +1,7 @@
 import { StateMachine } from "@paykit/core"
 import { Result, Schema } from "effect"
 import { IllegalVerificationStep } from "./errors.ts"
+import { ProviderCode, ProviderReason } from "./internal/text.ts"
 
 /**
  * The states of a verification case (one per person or entity and kind), after Adyen's
@@ -70,7 +71,10 @@ export interface CaseError {
 }
 
 /**
- * What a verification provider answered.
+ * What a verification provider answered. An error's `code` is 1 to 100 characters and its
+ * `reason` 1 to 500, neither blank nor holding a NUL character or a lone surrogate: they are
+ * stored on the case, so an unbounded or unstorable text is refused (`InvalidInput` from
+ * `Accounts.verificationResult`, `ProviderFailure` when the port answers it).
  *
  * @example
  * ```ts
@@ -85,8 +89,8 @@ export const Outcome = Schema.Union([
   Schema.TaggedStruct("verified", {}),
   Schema.TaggedStruct("pending", {}),
   Schema.TaggedStruct("manual_review", {}),
-  Schema.TaggedStruct("action_required", { code: Schema.String, reason: Schema.String }),
-  Schema.TaggedStruct("rejected", { code: Schema.String, reason: Schema.String })
+  Schema.TaggedStruct("action_required", { code: ProviderCode, reason: ProviderReason }),
+  Schema.TaggedStruct("rejected", { code: ProviderCode, reason: ProviderReason })
 ])
 
 /**

@@ -75,6 +75,11 @@ interface Model {
   rejection: Lifecycle.RejectionReason | undefined
   /** the holder asked for erasure and was shredded */
   erased: boolean
+  /**
+   * the verification values last stored, per `holder` or person id and field: providing the same
+   * value again changes nothing, so it writes nothing and the platform does not settle (issue 16)
+   */
+  provided: Record<string, string>
 }
 
 const GRACE = 14 * DAY
@@ -349,6 +354,10 @@ const provide = (
         : r.business && field !== "taxId"
           ? { subject: r.persons[target % r.persons.length]!, [field]: value }
           : { [field]: value }
+    const subject = typeof patch["subject"] === "string" ? patch["subject"] : "holder"
+    const stored = Object.entries(patch).filter(([k]) => k !== "subject")[0]!
+    const key = `${subject}:${stored[0]}`
+    const same = m.provided[key] === stored[1]
     // a final account refuses first; then a member without settings:manage is refused
     const expected: Outcome = Lifecycle.FINAL.has(m.status)
       ? "IllegalTransition"
@@ -361,7 +370,11 @@ const provide = (
       Effect.flatMap(service, (s) => s.updateProfile(r.id, actor, patch)),
       expected
     )
-    if (expected === "ok") await settle(m, r)
+    if (expected === "ok") {
+      m.provided[key] = stored[1]
+      if (same) count("provide: the same value again, a no-op")
+      else await settle(m, r)
+    }
   })
 
 const submit = cmd("submit", async (m, r) => {
@@ -566,7 +579,12 @@ const satisfy = cmd("satisfy", async (m, r) => {
       Effect.flatMap(service, (s) => s.updateProfile(r.id, r.owner, patch)),
       ok ? "ok" : "IllegalTransition"
     )
-    if (ok) await settle(m, r)
+    if (ok) {
+      const subject = typeof patch["subject"] === "string" ? patch["subject"] : "holder"
+      for (const f of ["idNumber", "idDocument", "taxId"])
+        if (typeof patch[f] === "string") m.provided[`${subject}:${f}`] = patch[f]
+      await settle(m, r)
+    }
   }
   const submits = (await account(r)).cases.some((c) => c.status === "data_provided")
   await attempt(
@@ -761,7 +779,12 @@ describe("account lifecycle and requirements (model-based)", () => {
             reported: false,
             held: false,
             rejection: undefined,
-            erased: false
+            erased: false,
+            // the fixtures' values: the holder's id number or tax id, every person's id number
+            provided: {
+              [business ? "holder:taxId" : "holder:idNumber"]: MAGIC.verified,
+              ...Object.fromEntries(real.persons.map((p) => [`${p}:idNumber`, MAGIC.verified]))
+            }
           }
           await settle(model, real) // registration settles too
           await check(real, model)

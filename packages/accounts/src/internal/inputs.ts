@@ -8,13 +8,14 @@
 import { Schema } from "effect"
 import * as Permissions from "../Permissions.ts"
 import * as Registration from "../Registration.ts"
-
-const text = (max: number) => Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(max))
+import { LoginId, text } from "./text.ts"
 
 /**
  * Who acts: platform staff (`operator`) or a member of the merchant's team (`member`, by login
  * id; the owner is the member who owns the team). The platform's own moves (`system`) are not
- * an input: they happen inside the service.
+ * an input: they happen inside the service. A login id is opaque (1 to 100 characters, not blank,
+ * no NUL or lone surrogate) and never personal data: one shaped like an email address or a phone
+ * number is `InvalidInput` at `id` (it would be kept in plaintext in the team and the audit trail).
  *
  * @example
  * ```ts
@@ -28,11 +29,11 @@ const text = (max: number) => Schema.String.check(Schema.isMinLength(1), Schema.
 export const Actor = Schema.Union([
   Schema.Struct({
     kind: Schema.Literal("operator"),
-    id: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(100))
+    id: LoginId
   }),
   Schema.Struct({
     kind: Schema.Literal("member"),
-    id: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(100))
+    id: LoginId
   })
 ])
 
@@ -119,7 +120,7 @@ export const VolumeInput = Schema.Struct({
  * @since 0.1.0
  */
 export const MemberInput = Schema.Struct({
-  id: text(100),
+  id: LoginId,
   roles: Schema.Array(Permissions.Role).check(Schema.isMaxLength(8))
 })
 
@@ -134,7 +135,7 @@ export const MemberInput = Schema.Struct({
  * @category models
  * @since 0.1.0
  */
-export const MemberId = text(100)
+export const MemberId = LoginId
 
 /**
  * The input of `placeLegalHold`: the subject, the legal basis (snake_case) and when it ends

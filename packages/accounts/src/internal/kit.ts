@@ -19,6 +19,7 @@ import * as Permissions from "../Permissions.ts"
 import * as Requirements from "../Requirements.ts"
 import { VerificationProvider } from "../VerificationProvider.ts"
 import type { Actor } from "./inputs.ts"
+import { idProblem } from "./text.ts"
 
 /** An operation of the service. */
 export type Op<A> = Effect.Effect<A, AccountsError>
@@ -221,13 +222,21 @@ export const make = (config: Config) =>
         })
     })
 
-    /** An id argument that is not a string (plain JavaScript, hostile input) is InvalidInput, not a defect. */
-    const checkId = (value: unknown, what: string): Op<string> =>
-      typeof value === "string"
+    /**
+     * An id argument that is not a string (plain JavaScript, hostile input) is InvalidInput, not a
+     * defect; so is one no store could look up alike (a NUL character, a lone surrogate, over 200
+     * characters), rather than a storage error on PostgreSQL and `NotFound` in memory.
+     */
+    const checkId = (value: unknown, what: string): Op<string> => {
+      if (typeof value !== "string")
+        return Effect.fail(
+          new InvalidInput({ operation: "Accounts", path: what, reason: `expected a ${what} (a string)` })
+        )
+      const problem = idProblem(value)
+      return problem === undefined
         ? Effect.succeed(value)
-        : Effect.fail(
-            new InvalidInput({ operation: "Accounts", path: what, reason: `expected a ${what} (a string)` })
-          )
+        : Effect.fail(new InvalidInput({ operation: "Accounts", path: what, reason: problem }))
+    }
 
     const load = (id: string): Op<Account> =>
       Effect.flatMap(checkId(id, "account id"), (checked) =>

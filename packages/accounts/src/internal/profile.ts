@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { InvalidInput, Input } from "@paykit/core"
+import { InvalidInput, Input, Service } from "@paykit/core"
 import { Effect, Option, Result } from "effect"
 import type { Account, CardSummary, PersonRef } from "../Account.ts"
 import type { Accounts } from "../Accounts.ts"
@@ -28,7 +28,7 @@ import {
   reopenChanged
 } from "./fields.ts"
 import { type Actor, Actor as ActorSchema, ProfileInput } from "./inputs.ts"
-import { actorLabel, type ChangeSpec, type Kit, notFinal, notFound, require } from "./kit.ts"
+import { actorLabel, type ChangeSpec, conflictOf, type Kit, notFinal, notFound, require } from "./kit.ts"
 import type { Sealed, Sealing } from "./sealing.ts"
 
 const decodeActor = Input.decode("updateProfile", ActorSchema)
@@ -194,6 +194,35 @@ export const planProfile = (
   }
 }
 
+/**
+ * Whether a patch changes nothing (pure): no sealed value differs from the stored one, every plain
+ * field is as stored, a card has the stored fingerprint, a bank account the stored summary.
+ */
+export const changesNothing = (
+  a: Account,
+  patch: Registration.ProfilePatch,
+  scope: Scope,
+  g: Gathered
+): boolean => {
+  const was = a as unknown as Record<string, unknown>
+  const bank = patch.bankAccount === undefined ? undefined : bankSummary(patch.bankAccount)
+  return (
+    g.changed.length === 0 &&
+    Object.entries(scope.plain).every(([k, v]) => was[k] === v) &&
+    (patch.card === undefined ||
+      (a.card !== undefined &&
+        g.card !== undefined &&
+        a.card.fingerprint === g.card.fingerprint &&
+        a.card.brand === g.card.brand &&
+        a.card.last4 === g.card.last4)) &&
+    (bank === undefined ||
+      (a.bank !== undefined &&
+        a.bank.country === bank.country &&
+        a.bank.currency === bank.currency &&
+        a.bank.last4 === bank.last4))
+  )
+}
+
 export const make = (kit: Kit, sealing: Sealing) => {
   const { keys, store } = kit
 
@@ -227,12 +256,36 @@ export const make = (kit: Kit, sealing: Sealing) => {
       return { old, changed, emailIndex, sealed, card } satisfies Gathered
     })
 
+  /**
+   * A patch that changes nothing (every value as stored, the same card and bank account, no
+   * field at all) writes nothing and emits nothing: no profile version, no audit record, no
+   * event, no automatic step (run `refresh` for that). An email index key taken at commit by a
+   * concurrent change of another account to the same address is `DuplicateApplicant`, as when
+   * the address was already taken before (and as registration answers).
+   */
   const updateProfile: Accounts["Service"]["updateProfile"] = (accountId, actor, patch) =>
-    kit.update(accountId, Effect.all({ actor: decodeActor(actor), patch: decodePatch(patch) }), (a, i, now) =>
-      Effect.flatMap(Effect.fromResult(scopeOf(a, i.actor, i.patch)), (scope) =>
-        Effect.map(gather(a, i.patch, scope, now), (g) => planProfile(a, i.actor, i.patch, scope, g, now))
+    kit
+      .onAccount(
+        accountId,
+        Effect.all({ actor: decodeActor(actor), patch: decodePatch(patch) }),
+        (a, i, now) =>
+          Effect.flatMap(Effect.fromResult(scopeOf(a, i.actor, i.patch)), (scope) =>
+            Effect.map(gather(a, i.patch, scope, now), (g) => {
+              if (changesNothing(a, i.patch, scope, g)) return Service.unchanged(a)
+              const { next, spec } = planProfile(a, i.actor, i.patch, scope, g, now)
+              return kit.change(a, next, now, spec)
+            })
+          )
       )
-    )
+      .pipe(
+        Effect.catchIf(
+          (e) => conflictOf(e, "IndexTaken")?.index === "email",
+          (e) =>
+            Effect.fail(
+              new DuplicateApplicant({ field: "email", existing: conflictOf(e, "IndexTaken")!.owner })
+            )
+        )
+      )
 
   return { updateProfile }
 }

@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { Currency, Input, Money, Service } from "@paykit/core"
+import { Currency, Money, Service } from "@paykit/core"
 import { Effect, Option } from "effect"
 import { type Account, type CardSummary, type PersonRef, subjects } from "../Account.ts"
 import type { Accounts } from "../Accounts.ts"
@@ -20,8 +20,10 @@ import { cardSummary, bankSummary, personValues, provideIfComplete } from "./fie
 import { RegisterInput } from "./inputs.ts"
 import { conflictOf, type Kit, type Op, type Plan, races, settle } from "./kit.ts"
 import type { Sealed, Sealing } from "./sealing.ts"
+import { decodeDiscriminated } from "./text.ts"
 
-const decodeApplicant = Input.decode("register", RegisterInput)
+/** The applicant, decoded; a missing or unknown `type` is refused naming `type`. */
+const decodeApplicant = decodeDiscriminated("register", "type", ["individual", "business"], RegisterInput)
 
 /** A person of a business applicant, before it has an id. */
 interface PersonDraft {

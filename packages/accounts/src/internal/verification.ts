@@ -9,16 +9,40 @@ import { Input, Service } from "@paykit/core"
 import { Effect, Result } from "effect"
 import type { Account } from "../Account.ts"
 import type { Accounts } from "../Accounts.ts"
-import type { IllegalVerificationStep, NotFound } from "../errors.ts"
+import { type IllegalVerificationStep, type NotFound, ProviderFailure } from "../errors.ts"
 import * as Events from "../Events.ts"
 import * as Verification from "../Verification.ts"
 import { CASE_FIELDS } from "./fields.ts"
 import { Actor, ReviewInput } from "./inputs.ts"
 import { actorLabel, type Kit, notFinal, notFound, only, type Plan, require } from "./kit.ts"
 import type { Sealing } from "./sealing.ts"
+import { decodeDiscriminated } from "./text.ts"
 
 const decodeSubmitActor = Input.decode("submitVerification", Actor)
-const decodeOutcome = Input.decode("verificationResult", Verification.Outcome)
+const OUTCOME_TAGS = ["verified", "pending", "manual_review", "action_required", "rejected"]
+const decodeOutcome = decodeDiscriminated("verificationResult", "_tag", OUTCOME_TAGS, Verification.Outcome)
+const decodeAnswer = decodeDiscriminated(
+  "VerificationProvider.verify",
+  "_tag",
+  OUTCOME_TAGS,
+  Verification.Outcome
+)
+
+/**
+ * The port's answer, held to the same schema as a late answer (bounded, storable texts): an
+ * answer that fails it is the provider's failure, naming the field, and nothing is written.
+ */
+const checkAnswer = (
+  caseId: string,
+  outcome: unknown
+): Effect.Effect<Verification.Outcome, ProviderFailure> =>
+  Effect.mapError(
+    decodeAnswer(outcome),
+    (e) =>
+      new ProviderFailure({
+        reason: `its answer for case ${caseId} is invalid at ${e.path || "(root)"}: ${e.reason}`
+      })
+  )
 const decodeReviewActor = Input.decode("review", Actor)
 const decodeReview = Input.decode("review", ReviewInput)
 
@@ -91,7 +115,10 @@ export const make = (kit: Kit, sealing: Sealing) => {
             .map((f) => [f, data[f]!])
         )
         if (c.kind === "company" && a.legalName !== undefined) sent["legalName"] = a.legalName
-        const outcome = yield* provider.verify({ caseId: c.id, kind: c.kind, data: sent })
+        const outcome = yield* checkAnswer(
+          c.id,
+          yield* provider.verify({ caseId: c.id, kind: c.kind, data: sent })
+        )
         const submitted = yield* Effect.fromResult(Verification.next(c, { _tag: "submit" }, now))
         cases.push(yield* Effect.fromResult(Verification.next(submitted, { _tag: "result", outcome }, now)))
       }
