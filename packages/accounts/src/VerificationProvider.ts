@@ -22,7 +22,10 @@ export interface Request {
 /**
  * The verification port (an identity/KYB vendor). `verify` answers synchronously with a final
  * outcome, `pending` (the answer comes later through `Accounts.verificationResult`), or
- * `manual_review`.
+ * `manual_review`. The service holds every answer to `Verification.Outcome` (a known `_tag`, an
+ * error `code` of 1 to 100 characters and a `reason` of 1 to 500, no NUL character or lone
+ * surrogate): an answer that fails it is `ProviderFailure` naming the field, and nothing is
+ * written, so an adapter should map its vendor's codes and cut long messages itself.
  *
  * @example
  * ```ts
