@@ -104,7 +104,7 @@ export const runAccountsDemo: Effect.Effect<void, unknown> = Effect.gen(function
     "store holds plaintext email / card?",
     `${dump.includes("finance@acme.example") ? "yes" : "no"} / ${dump.includes("4242424242424242") ? "yes" : "no"}`
   )
-  const exported = yield* accounts.exportSubject(registered.id)
+  const exported = yield* accounts.exportSubject(registered.id, { kind: "member", id: "user-ada" })
   line(
     "subject access export",
     `email ${exported.personalData["email"]}, card ${exported.accounts[0]?.card?.last4}`

@@ -217,16 +217,33 @@ export class Accounts extends Context.Service<
     readonly changeRoles: ByActor<typeof Inputs.MemberInput.Encoded>
     readonly removeMember: ByActor<typeof Inputs.MemberId.Encoded>
     readonly transferOwnership: ByActor<typeof Inputs.MemberId.Encoded>
-    readonly createApiKey: ByActor<typeof Permissions.KeyAccess.Encoded, Permissions.ApiKey>
+    readonly createApiKey: ByActor<
+      typeof Permissions.KeyAccess.Encoded | typeof Permissions.KeyRequest.Encoded,
+      Permissions.ApiKey
+    >
+    readonly revokeApiKey: ByActor<typeof Permissions.KeyId.Encoded, Permissions.ApiKey>
+    readonly rollApiKey: ByActor<typeof Permissions.RollInput.Encoded, Permissions.ApiKey>
     readonly decide: (
       accountId: string,
       memberId: string,
       permission: Permissions.Permission
     ) => Op<Permissions.Decision>
+    readonly decideKey: (
+      accountId: string,
+      keyId: string,
+      permission: Permissions.Permission
+    ) => Op<Permissions.Decision>
     readonly updateSecurity: ByActor<typeof Security.SettingsInput.Encoded>
-    readonly audit: (accountId: string) => Op<ReadonlyArray<AuditEntry>>
-    readonly profile: (accountId: string, purpose?: Purpose) => Op<ReadonlyArray<SubjectView>>
-    readonly exportSubject: (subject: string) => Op<SubjectExport.SubjectExport>
+    readonly audit: (accountId: string, actor: typeof Inputs.Actor.Encoded) => Op<ReadonlyArray<AuditEntry>>
+    readonly profile: (
+      accountId: string,
+      actor: typeof Inputs.Actor.Encoded,
+      purpose?: Purpose
+    ) => Op<ReadonlyArray<SubjectView>>
+    readonly exportSubject: (
+      subject: string,
+      actor: typeof Inputs.Actor.Encoded
+    ) => Op<SubjectExport.SubjectExport>
     readonly erase: (subject: string, actor: typeof Inputs.Actor.Encoded) => Op<ErasureResult>
     readonly placeLegalHold: (input: typeof Inputs.LegalHoldInput.Encoded) => Op<LegalHold>
     readonly sweep: Op<ReadonlyArray<string>>
@@ -323,7 +340,14 @@ export const make = (
       createApiKey: traced("createApiKey", parts.createApiKey, ACCOUNT_ID, (k) => ({
         "paykit.accounts.api_key_id": k.id
       })),
+      revokeApiKey: traced("revokeApiKey", parts.revokeApiKey, ACCOUNT_ID, (k) => ({
+        "paykit.accounts.api_key_id": k.id
+      })),
+      rollApiKey: traced("rollApiKey", parts.rollApiKey, ACCOUNT_ID, (k) => ({
+        "paykit.accounts.api_key_id": k.id
+      })),
       decide: traced("decide", parts.decide),
+      decideKey: traced("decideKey", parts.decideKey),
       updateSecurity: traced("updateSecurity", parts.updateSecurity),
       audit: traced("audit", parts.audit, ACCOUNT_ID, count("audit_entries")),
       profile: traced("profile", parts.profile, ACCOUNT_ID, count("subjects")),

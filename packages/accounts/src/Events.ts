@@ -29,6 +29,8 @@ export const TYPES = {
   memberRemoved: "accounts.member.removed",
   ownershipTransferred: "accounts.owner.transferred",
   apiKeyCreated: "accounts.api_key.created",
+  apiKeyRevoked: "accounts.api_key.revoked",
+  apiKeyRolled: "accounts.api_key.rolled",
   securityUpdated: "accounts.security.updated",
   legalHoldPlaced: "accounts.legal_hold.placed",
   erasureRetained: "accounts.subject.erasure_retained",
@@ -300,6 +302,45 @@ export const ApiKeyCreated = Schema.Struct({
 })
 
 /**
+ * The data of `accounts.api_key.revoked`: the key, why (`Permissions.RevocationReason`: revoked,
+ * rolled, or its creator was removed from the team) and who did it.
+ *
+ * @example
+ * ```ts
+ * import { Events } from "@paykit/accounts"
+ * const why = (d: typeof Events.ApiKeyRevoked.Type) => d.reason
+ * ```
+ * @category models
+ * @since 0.6.0
+ */
+export const ApiKeyRevoked = Schema.Struct({
+  accountId: Id,
+  keyId: Id,
+  reason: Permissions.RevocationReason,
+  by: Id
+})
+
+/**
+ * The data of `accounts.api_key.rolled`: the old key, the new key that replaces it, when the old
+ * key stops working (epoch ms; the roll's time when it was revoked at once) and who rolled it.
+ *
+ * @example
+ * ```ts
+ * import { Events } from "@paykit/accounts"
+ * const replacement = (d: typeof Events.ApiKeyRolled.Type) => d.newKeyId
+ * ```
+ * @category models
+ * @since 0.6.0
+ */
+export const ApiKeyRolled = Schema.Struct({
+  accountId: Id,
+  keyId: Id,
+  newKeyId: Id,
+  oldKeyUntil: Schema.Number,
+  by: Id
+})
+
+/**
  * The data of `accounts.security.updated`: the names of the settings that were given.
  *
  * @example
@@ -418,6 +459,8 @@ export const Event = Schema.Union([
   member(TYPES.memberRemoved, MemberRemoved),
   member(TYPES.ownershipTransferred, OwnershipTransferred),
   member(TYPES.apiKeyCreated, ApiKeyCreated),
+  member(TYPES.apiKeyRevoked, ApiKeyRevoked),
+  member(TYPES.apiKeyRolled, ApiKeyRolled),
   member(TYPES.securityUpdated, SecurityUpdated),
   member(TYPES.legalHoldPlaced, LegalHoldPlaced),
   member(TYPES.erasureRetained, ErasureRetained),

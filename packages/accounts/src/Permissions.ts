@@ -1,17 +1,59 @@
 import { Result, Schema } from "effect"
 import { PermissionDenied } from "./errors.ts"
-import { ALL, type Permission, RESOURCES, ROLES, type Resource, type Role } from "./internal/vocabulary.ts"
+import { ALL, RESOURCES, ROLES, type Resource, type Role } from "./internal/vocabulary.ts"
 
 export {
   Action,
   ACTIONS,
   ALL,
-  type Permission,
   Resource,
   RESOURCES,
   Role,
   ROLES
 } from "./internal/vocabulary.ts"
+
+/**
+ * A permission name, `resource:action` (`payouts:manage`), as a schema: decoding an unknown name
+ * fails, so a misspelt or invented permission is refused as `InvalidInput` by the service, never
+ * answered `allowed`.
+ *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Permissions.Permission)("pii:view")
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export const Permission = Schema.Literals(ALL)
+
+/**
+ * A permission name.
+ *
+ * @example
+ * ```ts
+ * import type { Permissions } from "@paykit/accounts"
+ * const p: Permissions.Permission = "pii:view"
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export type Permission = typeof Permission.Type
+
+/**
+ * Whether a value is a known permission name.
+ *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * Permissions.isPermission("payouts:teleport") // false
+ * ```
+ * @category guards
+ * @since 0.6.0
+ */
+export const isPermission = (value: unknown): value is Permission =>
+  typeof value === "string" && (ALL as ReadonlyArray<string>).includes(value)
 
 /**
  * A team member: a login id of the host and the roles they hold.
@@ -102,7 +144,8 @@ export type Decision =
 
 /**
  * Decides whether a member may do `permission`, explaining the answer. Default deny: unknown
- * members and permissions no role grants are refused.
+ * members, permissions no role grants and names that are not permissions (`isPermission`) are
+ * refused.
  *
  * @example
  * ```ts
@@ -115,6 +158,9 @@ export type Decision =
  * @since 0.1.0
  */
 export const decide = (team: Team, memberId: string, permission: Permission): Decision => {
+  // plain JavaScript callers can pass anything: an unknown name is never allowed, not even to the owner
+  if (!isPermission(permission))
+    return { allowed: false, permission, reason: `${String(permission)} is not a permission` }
   if (memberId === team.owner) return { allowed: true, permission, grantedBy: ["owner"] }
   const m = team.members.find((x) => x.id === memberId)
   if (m === undefined)
@@ -369,7 +415,78 @@ export const KeyAccess = Schema.Struct({
 })
 
 /**
- * A restricted API key: per-resource access, and the member who created it.
+ * Why a key was revoked: by a member or an operator (`revoked`), rolled to a new key (`rolled`),
+ * or its creator left the team (`member_removed`, for good: re-inviting the same login id does not
+ * revive it).
+ *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Permissions.RevocationReason)("member_removed")
+ * ```
+ * @category models
+ * @since 0.6.0
+ */
+export const RevocationReason = Schema.Literals(["revoked", "rolled", "member_removed"])
+
+/**
+ * A revocation reason.
+ *
+ * @category models
+ * @since 0.6.0
+ */
+export type RevocationReason = typeof RevocationReason.Type
+
+const timestamp = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 8_640_000_000_000_000 }))
+const keyId = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(100))
+
+/**
+ * The input of `createApiKey` with an expiry: the access per resource and, optionally, when the key
+ * expires (epoch ms, after the creation; unusable from then on). A bare `KeyAccess` is still
+ * accepted (a key that does not expire).
+ *
+ * @example
+ * ```ts
+ * import type { Permissions } from "@paykit/accounts"
+ * const request: typeof Permissions.KeyRequest.Encoded = { access: { payments: "read" }, expiresAt: 1900000000000 }
+ * ```
+ * @category models
+ * @since 0.6.0
+ */
+export const KeyRequest = Schema.Struct({ access: KeyAccess, expiresAt: Schema.optionalKey(timestamp) })
+
+/**
+ * A key's id: the input of `revokeApiKey`.
+ *
+ * @example
+ * ```ts
+ * import type { Permissions } from "@paykit/accounts"
+ * const key: typeof Permissions.KeyId.Encoded = "01J…"
+ * ```
+ * @category models
+ * @since 0.6.0
+ */
+export const KeyId = keyId
+
+/**
+ * The input of `rollApiKey`: the key to replace and, optionally, until when the old key keeps
+ * working (epoch ms, after the roll; default: it is revoked at once). The new key has the old
+ * key's access, is created by the member who rolls it, and does not expire.
+ *
+ * @example
+ * ```ts
+ * import type { Permissions } from "@paykit/accounts"
+ * const roll: typeof Permissions.RollInput.Encoded = { keyId: "01J…", oldKeyUntil: 1900000000000 }
+ * ```
+ * @category models
+ * @since 0.6.0
+ */
+export const RollInput = Schema.Struct({ keyId, oldKeyUntil: Schema.optionalKey(timestamp) })
+
+/**
+ * A restricted API key: per-resource access, and the member who created it; optionally when it
+ * expires (epoch ms: unusable from then on) and when and why it was revoked (unusable for good).
  *
  * @example
  * ```ts
@@ -383,7 +500,29 @@ export interface ApiKey {
   readonly id: string
   readonly createdBy: string
   readonly access: Partial<Record<Resource, Access>>
+  /** epoch ms from which the key is expired (absent: it does not expire) */
+  readonly expiresAt?: number
+  /** present once the key was revoked: when, and why */
+  readonly revoked?: { readonly at: number; readonly reason: RevocationReason; readonly by: string }
 }
+
+/**
+ * A key's state at `now`: `active`, `expired` (from `expiresAt` on) or `revoked` (for good).
+ *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * Permissions.keyStatus({ id: "k", createdBy: "d", access: {}, expiresAt: 10 }, 10) // "expired"
+ * ```
+ * @category guards
+ * @since 0.6.0
+ */
+export const keyStatus = (key: ApiKey, now: number): "active" | "expired" | "revoked" =>
+  key.revoked !== undefined
+    ? "revoked"
+    : key.expiresAt !== undefined && now >= key.expiresAt
+      ? "expired"
+      : "active"
 
 const accessPermissions = (access: Partial<Record<Resource, Access>>): ReadonlySet<Permission> => {
   const out = new Set<Permission>()
@@ -437,7 +576,9 @@ export const canCreateKey = (
 
 /**
  * What a key may do now: its access, intersected with what its creator holds today (a key never
- * exceeds its creator, even after the creator lost roles or left the team).
+ * exceeds its creator, even after the creator lost roles or left the team); nothing once it is
+ * revoked, and nothing from its `expiresAt` on when `now` is given (the service always gives it:
+ * use {@link decideKey}).
  *
  * @example
  * ```ts
@@ -448,10 +589,88 @@ export const canCreateKey = (
  * @category math
  * @since 0.1.0
  */
-export const ofKey = (team: Team, key: ApiKey): ReadonlySet<Permission> => {
+export const ofKey = (team: Team, key: ApiKey, now?: number): ReadonlySet<Permission> => {
+  if (key.revoked !== undefined) return new Set()
+  if (now !== undefined && keyStatus(key, now) !== "active") return new Set()
   const held = ofMember(team, key.createdBy)
   return new Set([...accessPermissions(key.access)].filter((x) => held.has(x)))
 }
+
+/**
+ * Decides whether a key may do `permission` at `now`, explaining the answer: refused when the name
+ * is not a permission, the key is revoked or expired, or the key's access or its creator's
+ * current permissions do not include it.
+ *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * const team = { owner: "o", members: [{ id: "o", roles: [] }] }
+ * const key = { id: "k", createdBy: "o", access: { payments: "read" } } as const
+ * Permissions.decideKey(team, key, "payments:view", 0).allowed // true
+ * ```
+ * @category math
+ * @since 0.6.0
+ */
+export const decideKey = (team: Team, key: ApiKey, permission: Permission, now: number): Decision => {
+  if (!isPermission(permission))
+    return { allowed: false, permission, reason: `${String(permission)} is not a permission` }
+  const status = keyStatus(key, now)
+  if (status === "revoked")
+    return { allowed: false, permission, reason: `key ${key.id} was revoked (${key.revoked?.reason})` }
+  if (status === "expired") return { allowed: false, permission, reason: `key ${key.id} has expired` }
+  if (!accessPermissions(key.access).has(permission))
+    return { allowed: false, permission, reason: `key ${key.id} does not grant ${permission}` }
+  const creator = decide(team, key.createdBy, permission)
+  return creator.allowed
+    ? creator
+    : { allowed: false, permission, reason: `the key's creator no longer holds it: ${creator.reason}` }
+}
+
+/**
+ * Checks that `actor` may revoke or roll keys: they need `api_keys:manage` (revoking never needs
+ * the key's access: it only takes power away).
+ *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * const team = { owner: "o", members: [{ id: "o", roles: [] }, { id: "a", roles: ["analyst"] }] } as const
+ * Permissions.canManageKeys(team, "a", "revoke an API key") // Failure: api_keys:manage is not granted
+ * ```
+ * @category guards
+ * @since 0.6.0
+ */
+export const canManageKeys = (
+  team: Team,
+  actor: string,
+  action: string
+): Result.Result<void, PermissionDenied> => {
+  const d = decide(team, actor, "api_keys:manage")
+  return d.allowed ? Result.void : Result.fail(new PermissionDenied({ actor, action, reason: d.reason }))
+}
+
+/**
+ * Revokes, for good, every live key a member created (when they leave the team), at `now`.
+ *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * const keys = [{ id: "k", createdBy: "d", access: {} }]
+ * Permissions.revokeKeysOf(keys, "d", "o", 0)[0]?.revoked?.reason // "member_removed"
+ * ```
+ * @category constructors
+ * @since 0.6.0
+ */
+export const revokeKeysOf = <K extends ApiKey>(
+  keys: ReadonlyArray<K>,
+  member: string,
+  by: string,
+  now: number
+): ReadonlyArray<K> =>
+  keys.map((k) =>
+    k.createdBy === member && k.revoked === undefined
+      ? { ...k, revoked: { at: now, reason: "member_removed" as const, by } }
+      : k
+  )
 
 /**
  * Whether a permission needs step-up authentication by default (money out, credentials, PII).

@@ -1,7 +1,8 @@
 import type { Money } from "@paykit/core"
 import { Result, Schema } from "effect"
-import type { Capability } from "./Registration.ts"
+import * as Permissions from "./Permissions.ts"
 import type { Permission } from "./Permissions.ts"
+import type { Capability } from "./Registration.ts"
 
 /**
  * A limit on one capability: per transaction and per day, in one currency.
@@ -104,6 +105,7 @@ export interface Refusal {
     | "two_factor_required"
     | "step_up_required"
     | "second_approver_required"
+    | "approver_not_allowed"
     | "limit_exceeded"
     | "currency_mismatch"
   readonly reason: string
@@ -143,19 +145,27 @@ export const checkSession = (
 
 /**
  * Maker-checker: a refund or payout above the threshold needs an approver other than the maker.
+ * Every approver given is checked against the team as it is now: a current member (or the
+ * owner), not the maker, holding the approving permission (`refunds:authorize`,
+ * `payouts:authorize`); one that is not refuses the whole approval (`approver_not_allowed`,
+ * naming them), so a removed member, the maker under another spelling of the list, or a member
+ * without the permission never counts.
  *
  * @example
  * ```ts
  * import { Security } from "@paykit/accounts"
  * import { Currency, Money } from "@paykit/core"
+ * const team = { owner: "o", members: [{ id: "o", roles: [] }, { id: "m1", roles: ["finance"] }] } as const
  * const s = { ...Security.defaults, approvalThresholds: { payouts: Money.fromMinorUnsafe(100_000n, Currency.EUR) } }
- * Security.checkApproval(s, "payouts", Money.fromMinorUnsafe(200_000n, Currency.EUR), "m1", []) // Failure(second_approver_required)
+ * Security.checkApproval(s, team, "payouts", Money.fromMinorUnsafe(200_000n, Currency.EUR), "m1", []) // Failure(second_approver_required)
+ * Security.checkApproval(s, team, "payouts", Money.fromMinorUnsafe(200_000n, Currency.EUR), "m1", ["o"]) // Success
  * ```
  * @category guards
  * @since 0.1.0
  */
 export const checkApproval = (
   settings: Settings,
+  team: Permissions.Team,
   kind: "refunds" | "payouts",
   amount: Money.Money,
   maker: string,
@@ -170,13 +180,60 @@ export const checkApproval = (
     })
   }
   if (amount.amount <= threshold.amount) return Result.void
-  return approvers.some((a) => a !== maker)
+  const permission = `${kind}:authorize` as const
+  for (const approver of approvers) {
+    if (approver === maker) {
+      return Result.fail({
+        code: "approver_not_allowed",
+        reason: `${approver} made the ${kind} request and cannot approve it`
+      })
+    }
+    const d = Permissions.decide(team, approver, permission)
+    if (!d.allowed) {
+      return Result.fail({ code: "approver_not_allowed", reason: `${approver} cannot approve: ${d.reason}` })
+    }
+  }
+  return approvers.length > 0
     ? Result.void
     : Result.fail({
         code: "second_approver_required",
-        reason: `${kind} above ${threshold.toString()} need a second member's approval (the maker cannot approve)`
+        reason: `${kind} above ${threshold.toString()} need a second member's approval (${permission}; the maker cannot approve)`
       })
 }
+
+/**
+ * The operations of the `Accounts` service that the security settings govern, and the permission
+ * to check the member's session for (two-factor, step-up) with {@link checkSession} **before**
+ * calling the service. The service enforces the permission itself, but it never sees the member's
+ * session (sign-in, second factor, re-authentication are the host's identity system): the host
+ * must run `checkSession(account.security, session, permission, now)` for these operations and
+ * refuse on a `Refusal`. Approvals ({@link checkApproval}) and limits ({@link checkLimit}) govern
+ * refunds and payouts, which this service does not perform: the host (or the payments and
+ * settlement side) calls them before a refund or payout.
+ *
+ * @example
+ * ```ts
+ * import { Security } from "@paykit/accounts"
+ * Security.SESSION_CHECKED.createApiKey // "api_keys:manage"
+ * ```
+ * @category models
+ * @since 0.6.0
+ */
+export const SESSION_CHECKED = {
+  /** a payout account change: `updateProfile` with `bankAccount` */
+  "updateProfile.bankAccount": "bank_accounts:manage",
+  createApiKey: "api_keys:manage",
+  rollApiKey: "api_keys:manage",
+  revokeApiKey: "api_keys:manage",
+  updateSecurity: "settings:manage",
+  invite: "team:manage",
+  changeRoles: "team:manage",
+  removeMember: "team:manage",
+  transferOwnership: "team:manage",
+  profile: "pii:view",
+  exportSubject: "pii:view",
+  audit: "pii:view"
+} as const satisfies Record<string, Permission>
 
 /**
  * Checks an amount against a capability's per-transaction and daily limits, given what was

@@ -14,7 +14,7 @@ describe("Accounts.client", () => {
     await using accounts = Accounts.client(Fixtures.layer())
     const a = await accounts.register(Fixtures.individual())
     await expect(accounts.get(a.id)).resolves.toMatchObject({ id: a.id, status: a.status })
-    await expect(accounts.audit(a.id)).resolves.toHaveLength(1)
+    await expect(accounts.audit(a.id, { kind: "operator", id: "ops-reader" })).resolves.toHaveLength(1)
     const dump = await accounts.runtime.runPromise(Effect.flatMap(AccountStore.AccountStore, (s) => s.dump))
     expect(dump.accounts.map((x) => x.id)).toEqual([a.id])
   })

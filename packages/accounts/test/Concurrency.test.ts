@@ -66,7 +66,9 @@ describe("key rotation works in pages", () => {
         expect(batches.flat()).toEqual(keys)
         expect((yield* inner.dump).keys.every((k) => k.wrapped.kekVersion === 2)).toBe(true)
         expect(yield* s.retireKeyVersion(1)).toEqual({ kekVersion: 1 })
-        for (const id of ids) for (const v of yield* s.profile(id)) expect(v._tag).toBe("available")
+        for (const id of ids)
+          for (const v of yield* s.profile(id, { kind: "operator", id: "ops-reader" }))
+            expect(v._tag).toBe("available")
       }).pipe(
         Effect.provide(
           Layer.mergeAll(

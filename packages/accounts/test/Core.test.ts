@@ -110,13 +110,32 @@ describe("security checks", () => {
   })
 
   it("maker-checker above the threshold needs a second member", () => {
-    expect(Result.isSuccess(Security.checkApproval(settings, "refunds", eur(10_000n), "m1", []))).toBe(true)
-    const r = Security.checkApproval(settings, "refunds", eur(10_001n), "m1", ["m1"])
-    expect(Result.isFailure(r) && r.failure.code).toBe("second_approver_required")
-    expect(Result.isSuccess(Security.checkApproval(settings, "refunds", eur(10_001n), "m1", ["m2"]))).toBe(
+    const team = {
+      owner: "o",
+      members: [
+        { id: "o", roles: [] },
+        { id: "m1", roles: ["finance"] },
+        { id: "m2", roles: ["finance"] }
+      ]
+    } as const
+    expect(Result.isSuccess(Security.checkApproval(settings, team, "refunds", eur(10_000n), "m1", []))).toBe(
       true
     )
-    const usd = Security.checkApproval(settings, "payouts", Money.fromMinorUnsafe(1n, Currency.USD), "m1", [])
+    const none = Security.checkApproval(settings, team, "refunds", eur(10_001n), "m1", [])
+    expect(Result.isFailure(none) && none.failure.code).toBe("second_approver_required")
+    const self = Security.checkApproval(settings, team, "refunds", eur(10_001n), "m1", ["m1"])
+    expect(Result.isFailure(self) && self.failure.code).toBe("approver_not_allowed")
+    expect(
+      Result.isSuccess(Security.checkApproval(settings, team, "refunds", eur(10_001n), "m1", ["m2"]))
+    ).toBe(true)
+    const usd = Security.checkApproval(
+      settings,
+      team,
+      "payouts",
+      Money.fromMinorUnsafe(1n, Currency.USD),
+      "m1",
+      []
+    )
     expect(Result.isFailure(usd) && usd.failure.code).toBe("currency_mismatch")
   })
 

@@ -99,7 +99,10 @@ const scenario = (s: Accounts.Accounts["Service"]) =>
     yield* s.updateProfile(jane.id, JANE, { idDocument: "file_identity_document_success" })
     yield* s.submitVerification(jane.id, JANE)
     yield* s.updateSecurity(jane.id, JANE, { twoFactorRequired: true })
-    yield* s.createApiKey(jane.id, JANE, { payments: "read" })
+    const key = yield* s.createApiKey(jane.id, JANE, { payments: "read" })
+    // keys: rolled (revoked at once), the replacement revoked
+    const rolled = yield* s.rollApiKey(jane.id, JANE, { keyId: key.id })
+    yield* s.revokeApiKey(jane.id, JANE, rolled.id)
     yield* s.transition(jane.id, OPERATOR, "suspend")
     yield* s.transition(jane.id, OPERATOR, "reinstate")
     yield* s.transition(jane.id, JANE, "close")

@@ -32,9 +32,9 @@ describe("Accounts: ids that are not strings", () => {
           ["recordVolume", (id) => s.recordVolume(id, { amount: "1", currency: "USD" })],
           ["refresh", (id) => s.refresh(id)],
           ["transition", (id) => s.transition(id, OPERATOR, "suspend")],
-          ["audit", (id) => s.audit(id)],
-          ["profile", (id) => s.profile(id)],
-          ["exportSubject", (id) => s.exportSubject(id)],
+          ["audit", (id) => s.audit(id, { kind: "operator", id: "ops-reader" })],
+          ["profile", (id) => s.profile(id, { kind: "operator", id: "ops-reader" })],
+          ["exportSubject", (id) => s.exportSubject(id, { kind: "operator", id: "ops-reader" })],
           ["erase", (id) => s.erase(id, OPERATOR)]
         ]
         const problems: Array<string> = []

@@ -348,7 +348,7 @@ describe("duplicate detection across a blind-index key rotation (lookups try eve
         )
         expect(moved).toMatchObject({ _tag: "DuplicateApplicant", field: "email", existing: jane.id })
         // and the data registered before the rotation still reads
-        const view = (yield* b.profile(jane.id))[0]!
+        const view = (yield* b.profile(jane.id, { kind: "operator", id: "ops-reader" }))[0]!
         expect(view._tag === "available" && view.fields["email"]).toBe("jane@example.com")
       })
     ))

@@ -131,18 +131,20 @@ describe("vault properties: erasure", () => {
             expect(dump.keys.some((k) => k.subject === victim)).toBe(false)
             expect(dump.fields.some((f) => f.subject === victim)).toBe(false)
             // every read path refuses
-            const views = yield* s.profile(owner.id)
+            const views = yield* s.profile(owner.id, { kind: "operator", id: "ops-reader" })
             expect(views.find((v) => v.subject === victim)?._tag).toBe("erased")
-            const legal = yield* s.profile(owner.id, "legal_hold")
+            const legal = yield* s.profile(owner.id, { kind: "operator", id: "ops-reader" }, "legal_hold")
             expect(legal.find((v) => v.subject === victim)?._tag).toBe("erased")
-            expect((yield* Effect.flip(s.exportSubject(victim)))._tag).toBe("SubjectErased")
+            expect(
+              (yield* Effect.flip(s.exportSubject(victim, { kind: "operator", id: "ops-reader" })))._tag
+            ).toBe("SubjectErased")
             // the other subjects still decrypt
             for (const other of subjects.filter((x) => x !== victim)) {
-              const exported = yield* s.exportSubject(other)
+              const exported = yield* s.exportSubject(other, { kind: "operator", id: "ops-reader" })
               expect(Object.keys(exported.personalData).length).toBeGreaterThan(0)
             }
             for (const a of accounts) {
-              for (const v of yield* s.profile(a.id))
+              for (const v of yield* s.profile(a.id, { kind: "operator", id: "ops-reader" }))
                 expect(v._tag).toBe(v.subject === victim ? "erased" : "available")
             }
           })
@@ -179,9 +181,15 @@ describe("vault properties: erasure", () => {
               })
               expect(yield* s.erase(a.id, OPERATOR)).toEqual(r)
               // processing restricted: ordinary reads refused, legal-hold reads allowed, export allowed
-              expect((yield* s.profile(a.id))[0]?._tag).toBe("restricted")
-              expect((yield* s.profile(a.id, "legal_hold"))[0]?._tag).toBe("available")
-              expect((yield* s.exportSubject(a.id)).processing.restricted).toBe(true)
+              expect((yield* s.profile(a.id, { kind: "operator", id: "ops-reader" }))[0]?._tag).toBe(
+                "restricted"
+              )
+              expect(
+                (yield* s.profile(a.id, { kind: "operator", id: "ops-reader" }, "legal_hold"))[0]?._tag
+              ).toBe("available")
+              expect(
+                (yield* s.exportSubject(a.id, { kind: "operator", id: "ops-reader" })).processing.restricted
+              ).toBe(true)
               expect(yield* s.sweep).toEqual([])
               expect((yield* store.dump).keys.some((k) => k.subject === a.id)).toBe(true)
 
@@ -191,15 +199,21 @@ describe("vault properties: erasure", () => {
               const kept = yield* store.dump
               expect(kept.keys.some((k) => k.subject === a.id)).toBe(true)
               expect(kept.fields.some((f) => f.subject === a.id)).toBe(true)
-              expect((yield* s.profile(a.id, "legal_hold"))[0]?._tag).toBe("available")
-              expect((yield* s.profile(a.id))[0]?._tag).toBe("restricted")
+              expect(
+                (yield* s.profile(a.id, { kind: "operator", id: "ops-reader" }, "legal_hold"))[0]?._tag
+              ).toBe("available")
+              expect((yield* s.profile(a.id, { kind: "operator", id: "ops-reader" }))[0]?._tag).toBe(
+                "restricted"
+              )
               // at the instant it ends the sweep shreds the subject
               yield* TestClock.setTime(until.getTime())
               expect(yield* s.sweep).toEqual([a.id])
               const dump = yield* store.dump
               expect(dump.keys.some((k) => k.subject === a.id)).toBe(false)
               expect(dump.fields.some((f) => f.subject === a.id)).toBe(false)
-              expect((yield* s.profile(a.id, "legal_hold"))[0]?._tag).toBe("erased")
+              expect(
+                (yield* s.profile(a.id, { kind: "operator", id: "ops-reader" }, "legal_hold"))[0]?._tag
+              ).toBe("erased")
               expect((yield* s.erase(a.id, OPERATOR))._tag).toBe("Erased")
             })
           )
@@ -248,7 +262,7 @@ describe("vault properties: erasure", () => {
         })
         const extended = { _tag: "Retained", subject: a.id, until: longer, basis: "litigation" }
         expect(yield* s.erase(a.id, OPERATOR)).toEqual(extended)
-        expect((yield* s.exportSubject(a.id)).processing).toEqual({
+        expect((yield* s.exportSubject(a.id, { kind: "operator", id: "ops-reader" })).processing).toEqual({
           restricted: true,
           until: new Date(longer).toISOString(),
           basis: "litigation"
@@ -261,7 +275,9 @@ describe("vault properties: erasure", () => {
         expect(yield* s.sweep).toEqual([])
         yield* TestClock.setTime(longer - 1)
         expect(yield* s.sweep).toEqual([])
-        expect((yield* s.profile(a.id, "legal_hold"))[0]?._tag).toBe("available")
+        expect((yield* s.profile(a.id, { kind: "operator", id: "ops-reader" }, "legal_hold"))[0]?._tag).toBe(
+          "available"
+        )
         yield* TestClock.setTime(longer)
         expect(yield* s.sweep).toEqual([a.id])
         // after the shred no hold can be placed: nothing is left to hold
@@ -390,7 +406,8 @@ describe("vault properties: erasure", () => {
         expect(after.keys.every((k) => k.wrapped.kekVersion === 2)).toBe(true)
         expect(yield* s.retireKeyVersion(1)).toEqual({ kekVersion: 1 })
         expect((yield* store.dump).retiredKeks).toEqual([1])
-        for (const v of yield* s.profile(a.id)) expect(v._tag).toBe("available")
+        for (const v of yield* s.profile(a.id, { kind: "operator", id: "ops-reader" }))
+          expect(v._tag).toBe("available")
       })
     )
   })
@@ -433,7 +450,10 @@ describe("vault properties: no plaintext at rest or in logs", () => {
         }
         // a log line with annotations and a cause goes through the same capture
         yield* Effect.logWarning("scan probe").pipe(Effect.annotateLogs({ probe: "annotation" }))
-        const audit = yield* s.audit((yield* s.register(Fixtures.individual())).id)
+        const audit = yield* s.audit((yield* s.register(Fixtures.individual())).id, {
+          kind: "operator",
+          id: "ops-reader"
+        })
         const store = yield* AccountStore.AccountStore
         const events = yield* Notifier.RecordedEvents
         return { dump: yield* store.dump, events: yield* events.all, audit }

@@ -92,7 +92,7 @@ const registerAll = async (accounts: Instance) => {
 
 const readAll = async (accounts: Instance, ids: ReadonlyArray<string>) => {
   const out = []
-  for (const id of ids) out.push(await accounts.profile(id))
+  for (const id of ids) out.push(await accounts.profile(id, { kind: "operator", id: "ops-reader" }))
   return out
 }
 
@@ -144,7 +144,7 @@ const restartScenario = async (db: AccountStorePostgres.StoreConfig) => {
 
   // another key ring on the same database: the wrapped data keys do not authenticate
   const stranger = instance(db, keyEnv())
-  const e = await rejection(stranger.profile(ids[0]!))
+  const e = await rejection(stranger.profile(ids[0]!, { kind: "operator", id: "ops-reader" }))
   expect(e).toBeInstanceOf(KeyStoreFailure)
   expect((e as KeyStoreFailure).reason).toContain("does not authenticate")
   await stranger.dispose()
@@ -210,7 +210,9 @@ describe("accounts: keys survive a restart on a PGlite data directory", () => {
     const { ids } = await registerAll(first)
     await first.dispose()
     const restarted = instance(db, "memory")
-    expect(await rejection(restarted.profile(ids[0]!))).toBeInstanceOf(KeyStoreFailure)
+    expect(
+      await rejection(restarted.profile(ids[0]!, { kind: "operator", id: "ops-reader" }))
+    ).toBeInstanceOf(KeyStoreFailure)
     const twin = await restarted.register(applicants[0])
     expect(twin.id).not.toBe(ids[0])
     await restarted.dispose()
@@ -265,9 +267,11 @@ describe.skipIf(serverUrl === undefined)("accounts: keys survive a restart on Po
       await b.ready()
       const jane = await a.register(applicants[0])
       const firm = await b.register(applicants[2])
-      const fromB = (await b.profile(jane.id))[0]!
+      const fromB = (await b.profile(jane.id, { kind: "operator", id: "ops-reader" }))[0]!
       expect(fromB._tag === "available" && fromB.fields["email"]).toBe("jane@example.com")
-      expect(await a.profile(firm.id)).toEqual(await b.profile(firm.id))
+      expect(await a.profile(firm.id, { kind: "operator", id: "ops-reader" })).toEqual(
+        await b.profile(firm.id, { kind: "operator", id: "ops-reader" })
+      )
       const dup = await rejection(
         b.register(Fixtures.individual({ email: "jane@EXAMPLE.com", owner: { userId: "user-x" } }))
       )

@@ -100,10 +100,12 @@ describe("Accounts service over AccountStorePostgres on PGlite", () => {
         expect(yield* s.sweep).toEqual([rep])
 
         // what the service still reads: the erased subjects are gone, the others decrypt
-        expect((yield* s.profile(victim)).map((v) => v._tag)).toEqual(["erased"])
-        const firmViews = yield* s.profile(firm.id)
+        expect((yield* s.profile(victim, { kind: "operator", id: "ops-reader" })).map((v) => v._tag)).toEqual(
+          ["erased"]
+        )
+        const firmViews = yield* s.profile(firm.id, { kind: "operator", id: "ops-reader" })
         for (const v of firmViews) expect(v._tag).toBe(v.subject === rep ? "erased" : "available")
-        const sample = yield* s.profile(ids[1]!)
+        const sample = yield* s.profile(ids[1]!, { kind: "operator", id: "ops-reader" })
         expect(sample[0]?._tag === "available" && sample[0].fields["email"]).toBe(inputs[1]!.email)
 
         // every text and JSON column of every account table

@@ -6,7 +6,7 @@
  *
  * @internal
  */
-import { Input, Service } from "@paykit/core"
+import { Input, InvalidInput, Service } from "@paykit/core"
 import { Effect, Option, Result } from "effect"
 import { type Account, subjects } from "../Account.ts"
 import type { Accounts, ErasureResult, Purpose, SubjectView } from "../Accounts.ts"
@@ -18,10 +18,43 @@ import * as Lifecycle from "../Lifecycle.ts"
 import * as Redact from "../Redact.ts"
 import type * as SubjectExport from "../SubjectExport.ts"
 import { type Actor, Actor as ActorSchema, LegalHoldInput } from "./inputs.ts"
-import { type Draft, type Kit, type Op, type Plan, races } from "./kit.ts"
+import { type Draft, type Kit, type Op, type Plan, races, require } from "./kit.ts"
 import type { Sealing } from "./sealing.ts"
 
 const decodeActor = Input.decode("erase", ActorSchema)
+const decodeReader = (operation: string) => Input.decode(operation, ActorSchema)
+
+/**
+ * Who may read personal data (pure): an operator, or a member holding `pii:view` (the owner
+ * holds it; of the roles, administrator and support). Reads for a legal hold's purpose, the only
+ * reads allowed while processing is restricted, are the platform's: operators only.
+ */
+export const mayRead = (
+  a: Account,
+  actor: Actor,
+  purpose: Purpose,
+  action: string
+): Result.Result<void, PermissionDenied> =>
+  purpose === "legal_hold" && actor.kind !== "operator"
+    ? Result.fail(
+        new PermissionDenied({
+          actor: actor.id,
+          action,
+          reason: "reads for a legal hold's purpose are made by an operator"
+        })
+      )
+    : require(a, actor, "pii:view", action)
+
+const decodePurpose = (purpose: unknown): Op<Purpose> =>
+  purpose === "operations" || purpose === "legal_hold"
+    ? Effect.succeed(purpose)
+    : Effect.fail(
+        new InvalidInput({
+          operation: "profile",
+          path: "purpose",
+          reason: 'expected "operations" or "legal_hold"'
+        })
+      )
 const decodeHold = Input.decode("placeLegalHold", LegalHoldInput)
 
 /** A subject's vault state: its holds, its erasure, and the guard that pins both for a commit. */
@@ -229,28 +262,39 @@ export const make = (kit: Kit, sealing: Sealing) => {
       )
     )
 
-  const profile: Accounts["Service"]["profile"] = (accountId, purpose = "operations") =>
-    kit.onAccount(accountId, Service.noInput, (a, _, now) =>
-      Effect.map(
-        Effect.forEach(subjects(a), (s) => view(s, now, purpose)),
-        Service.unchanged
-      )
+  /** The actor is decoded first, the account loaded (`NotFound`), then `pii:view` checked, before any field is read. */
+  const profile: Accounts["Service"]["profile"] = (accountId, actor, purpose = "operations") =>
+    kit.onAccount(
+      accountId,
+      Effect.all({ actor: decodeReader("profile")(actor), purpose: decodePurpose(purpose) }),
+      (a, i, now) =>
+        Effect.andThen(
+          Effect.fromResult(mayRead(a, i.actor, i.purpose, "read personal data")),
+          Effect.map(
+            Effect.forEach(subjects(a), (s) => view(s, now, i.purpose)),
+            Service.unchanged
+          )
+        )
     )
 
   /** Every personal value shows as the marker, also in records written before 0.5.0 (masked fragments). */
-  const audit: Accounts["Service"]["audit"] = (accountId) =>
-    kit.onAccount(accountId, Service.noInput, (a) =>
-      Effect.map(store.audit(a.id), (entries) =>
-        Service.unchanged(entries.map((e) => ({ ...e, changes: e.changes.map(Redact.change) })))
+  const audit: Accounts["Service"]["audit"] = (accountId, actor) =>
+    kit.onAccount(accountId, decodeReader("audit")(actor), (a, actor) =>
+      Effect.andThen(
+        Effect.fromResult(mayRead(a, actor, "operations", "read the audit trail")),
+        Effect.map(store.audit(a.id), (entries) =>
+          Service.unchanged(entries.map((e) => ({ ...e, changes: e.changes.map(Redact.change) })))
+        )
       )
     )
 
-  const exportSubject: Accounts["Service"]["exportSubject"] = (subject) =>
+  const exportSubject: Accounts["Service"]["exportSubject"] = (subject, actor) =>
     skeleton.run({
-      input: Service.noInput,
+      input: decodeReader("exportSubject")(actor),
       load: () => kit.accountOfSubject(subject),
-      plan: (a, _, now) =>
+      plan: (a, actor, now) =>
         Effect.gen(function* () {
+          yield* Effect.fromResult(mayRead(a, actor, "operations", "export personal data"))
           const data = yield* sealing.readSubject(subject, now, "legal_hold")
           const erasure = yield* store.getErasure(subject)
           return Service.unchanged(exportOf(a, subject, now, data, erasure, yield* store.audit(a.id)))

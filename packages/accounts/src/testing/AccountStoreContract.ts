@@ -140,6 +140,42 @@ export const suite = (name: string, layer: Layer.Layer<AccountStore, unknown>): 
         })
       ))
 
+    it("API keys read back exactly: an expiry, a revocation (when, why, by whom) and a removed member's keys revoked for good (issue 16)", () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* AccountStore
+          yield* store.commit(full("a1"))
+          const withKeys: Account = {
+            ...account("a1", 2),
+            apiKeys: [
+              {
+                id: "k1",
+                createdBy: "user-dev",
+                access: { payments: "read" },
+                createdAt: 1,
+                expiresAt: 1_900_000_000_123
+              },
+              {
+                id: "k2",
+                createdBy: "user-gone",
+                access: { webhooks: "write", payments: "read" },
+                createdAt: 2,
+                revoked: { at: 1_700_000_000_123, reason: "member_removed", by: "user-ada" }
+              },
+              {
+                id: "k3",
+                createdBy: "user-dev",
+                access: {},
+                createdAt: 3,
+                revoked: { at: 4, reason: "rolled", by: "ops-1" }
+              }
+            ]
+          }
+          yield* store.commit({ accounts: [{ account: withKeys, expectedVersion: 1 }] })
+          expect(Option.getOrThrow(yield* store.getAccount("a1"))).toEqual(withKeys)
+        })
+      ))
+
     it("a stale expected version fails with StoreFailure and writes nothing of the transaction", () =>
       run(
         Effect.gen(function* () {

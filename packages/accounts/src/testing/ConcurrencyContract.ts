@@ -432,7 +432,9 @@ export const suite = (name: string, stores: Stores, options: Options = {}): void
             expect(yield* Effect.flip(a.retireKeyVersion(current))).toMatchObject({ _tag: "KeyVersionInUse" })
             yield* a.rotateKeys
             expect(yield* b.retireKeyVersion(old)).toEqual({ kekVersion: old })
-            expect((yield* a.profile(subject, "legal_hold"))[0]?._tag).toBe("available")
+            expect(
+              (yield* a.profile(subject, { kind: "operator", id: "ops-reader" }, "legal_hold"))[0]?._tag
+            ).toBe("available")
             // a registration racing a rotation and the retirement of the version before it
             const outcomes: Record<string, number> = {}
             for (let i = 0; i < trials; i++) {
