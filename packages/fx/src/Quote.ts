@@ -1,10 +1,12 @@
-import { AmountOutOfRange, Decimal, type InvalidInput, Rounding } from "@paykit/core"
+import { AmountOutOfRange, Decimal, type InvalidInput } from "@paykit/core"
 import { Money } from "@paykit/core/schema"
 import { Result, Schema } from "effect"
 import type { NothingArrives, NothingToConvert } from "./errors.ts"
 import { checkContext } from "./internal/context.ts"
+import { ceilDiv } from "./internal/math.ts"
 import {
   allInMarkup,
+  cappedSpread,
   minimalPrincipal,
   type Prepared,
   type Priced,
@@ -365,7 +367,7 @@ const build = (p: Prepared, ctx: Context, direction: Direction, requested: Money
   }
   let margin = 0n
   if (r.margin > 0n) {
-    margin = Rounding.divide(r.margin, 10_000n, "ceiling")
+    margin = ceilDiv(r.margin, 10_000n)
     fees.push({
       kind: "exchange-rate-margin",
       amount: Money.fromMinorUnsafe(margin, src),
@@ -376,32 +378,84 @@ const build = (p: Prepared, ctx: Context, direction: Direction, requested: Money
     })
   }
   const ourFees = r.fixed + r.percent
+  const id = ctx.id
+  const createdAt = ctx.now
+  const expiresAt = ctx.now + ctx.lockMillis
+  const feeMode = p.feesDeducted ? "deducted" : "on-top"
+  const principal = Money.fromMinorUnsafe(r.principal, src)
+  const converted = Money.fromMinorUnsafe(r.converted, src)
+  const paid = Money.fromMinorUnsafe(r.paid, src)
+  const convertedTarget = Money.fromMinorUnsafe(r.convertedTarget, tgt)
+  const received = Money.fromMinorUnsafe(r.received, tgt)
+  const receivedIsEstimate = c.charges !== "OUR"
+  const tier = r.tier
+  const ourFeesMoney = Money.fromMinorUnsafe(ourFees, src)
+  const totalCost = Money.fromMinorUnsafe(ourFees + margin + r.intermediaryInSource, src)
+  const markup = new Markup(p, r)
+  // Two literals of the same fields in the same order (no object spread on the hot path). Under
+  // the boundary cap the customer rate and the capped spread are exact fractions whose Decimals
+  // (built through big.js) are made on first read and remembered.
+  if (r.cappedCoefficient === null) {
+    return {
+      id,
+      direction,
+      createdAt,
+      expiresAt,
+      source: src.code,
+      target: tgt.code,
+      method: c.method,
+      charges: c.charges,
+      feeMode,
+      requested,
+      principal,
+      converted,
+      paid,
+      convertedTarget,
+      received,
+      receivedIsEstimate,
+      midRate: ctx.mid,
+      referenceRate: ctx.reference,
+      customerRate: tier.customerRate,
+      spreadBps: tier.spreadBps,
+      fees,
+      ourFees: ourFeesMoney,
+      totalCost,
+      markup,
+      rounding: ROUNDING
+    }
+  }
+  let capped: Decimal.Decimal | undefined
   return {
-    id: ctx.id,
+    id,
     direction,
-    createdAt: ctx.now,
-    expiresAt: ctx.now + ctx.lockMillis,
+    createdAt,
+    expiresAt,
     source: src.code,
     target: tgt.code,
     method: c.method,
     charges: c.charges,
-    feeMode: p.feesDeducted ? "deducted" : "on-top",
+    feeMode,
     requested,
-    principal: Money.fromMinorUnsafe(r.principal, src),
-    converted: Money.fromMinorUnsafe(r.converted, src),
-    paid: Money.fromMinorUnsafe(r.paid, src),
-    convertedTarget: Money.fromMinorUnsafe(r.convertedTarget, tgt),
-    received: Money.fromMinorUnsafe(r.received, tgt),
-    receivedIsEstimate: c.charges !== "OUR",
+    principal,
+    converted,
+    paid,
+    convertedTarget,
+    received,
+    receivedIsEstimate,
     midRate: ctx.mid,
     referenceRate: ctx.reference,
-    customerRate: r.tier.customerRate,
-    spreadBps: r.tier.spreadBps,
-    ...(r.cappedSpread === null ? {} : { cappedSpreadBps: r.cappedSpread }),
+    get customerRate(): Decimal.Decimal {
+      return tier.customerRate
+    },
+    spreadBps: tier.spreadBps,
+    get cappedSpreadBps(): Decimal.Decimal {
+      if (capped === undefined) capped = cappedSpread(r)!
+      return capped
+    },
     fees,
-    ourFees: Money.fromMinorUnsafe(ourFees, src),
-    totalCost: Money.fromMinorUnsafe(ourFees + margin + r.intermediaryInSource, src),
-    markup: new Markup(p, r),
+    ourFees: ourFeesMoney,
+    totalCost,
+    markup,
     rounding: ROUNDING
   }
 }

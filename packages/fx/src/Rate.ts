@@ -258,6 +258,28 @@ export const identity = (code: string, asOf: number): Rate => ({
 })
 
 /**
+ * Derived rates by the `Decimal`s they come from: `a / b` at {@link DERIVED_RATE_PLACES} places,
+ * half-even, computed once per pair of (immutable) decimals, so an inverse or a cross rate looked
+ * up for every quote does not divide through big.js every time. Keyed weakly: a refreshed table
+ * brings new decimals and the old entries go with the old ones.
+ */
+const derivedRates = new WeakMap<Decimal.Decimal, WeakMap<Decimal.Decimal, Decimal.Decimal>>()
+
+const derived = (a: Decimal.Decimal, b: Decimal.Decimal): Decimal.Decimal => {
+  let byB = derivedRates.get(a)
+  if (byB === undefined) {
+    byB = new WeakMap()
+    derivedRates.set(a, byB)
+  }
+  let d = byB.get(b)
+  if (d === undefined) {
+    d = Result.getOrThrow(Decimal.divide(a, b, DERIVED_RATE_PLACES, "half-even"))
+    byB.set(b, d)
+  }
+  return d
+}
+
+/**
  * `1 / rate`, rounded half-even to {@link DERIVED_RATE_PLACES} places: the quote→base rate.
  *
  * @example
@@ -272,7 +294,7 @@ export const identity = (code: string, asOf: number): Rate => ({
 export const invert = (r: Rate): Rate => ({
   base: r.quote,
   quote: r.base,
-  rate: Result.getOrThrow(Decimal.divide(Decimal.ONE, r.rate, DERIVED_RATE_PLACES, "half-even")),
+  rate: derived(Decimal.ONE, r.rate),
   source: r.source,
   asOf: r.asOf,
   ...(r.newestAsOf === undefined ? {} : { newestAsOf: r.newestAsOf })
@@ -356,7 +378,7 @@ export const lookup = (table: Table, base: string, quote: string): Result.Result
   return Result.succeed({
     base,
     quote,
-    rate: Result.getOrThrow(Decimal.divide(legQuote.rate, legBase.rate, DERIVED_RATE_PLACES, "half-even")),
+    rate: derived(legQuote.rate, legBase.rate),
     source: legBase.source === legQuote.source ? legBase.source : `${legBase.source}+${legQuote.source}`,
     asOf,
     ...(newestAsOf === asOf ? {} : { newestAsOf })

@@ -1,6 +1,7 @@
 import { Decimal, Input, InvalidInput, Rounding } from "@paykit/core"
 import { Currency, Money } from "@paykit/core/schema"
 import { Result, Schema } from "effect"
+import { ceilDiv } from "./internal/math.ts"
 import {
   AbsurdSpread,
   BoundedLastTier,
@@ -494,8 +495,8 @@ export const percentFee = (corridor: Corridor, amount: bigint): bigint => {
     const top = t.max !== null && t.max < amount ? t.max : amount
     numerator += (top - t.min) * coefficients[i]!
   }
-  let fee =
-    numerator === 0n ? 0n : Rounding.divide(numerator, Rounding.pow10(corridor.percentScale + 2), "ceiling")
+  // the numerator is ≥ 0 (an amount ≤ 0 stops at the first tier): ceiling division
+  let fee = numerator === 0n ? 0n : ceilDiv(numerator, Rounding.pow10(corridor.percentScale + 2))
   if (fee < corridor.percentFeeMin) fee = corridor.percentFeeMin
   if (corridor.percentFeeMax !== null && fee > corridor.percentFeeMax) fee = corridor.percentFeeMax
   return fee

@@ -4,9 +4,20 @@ import type { Decimal, Money } from "@paykit/core"
 
 export const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null
 
-/** A `Decimal` by shape (not `instanceof`, so a copy of core loaded twice still passes). */
+/** The largest `Decimal` scale the pure functions accept (a rate's, a derived rate's have 10). */
+const MAX_SCALE = 1000
+
+/**
+ * A `Decimal` by shape (not `instanceof`, so a copy of core loaded twice still passes): a bigint
+ * coefficient and a whole scale from 0 to 1000, since the pricing reads those, not big.js.
+ */
 export const isDecimal = (u: unknown): u is Decimal.Decimal =>
-  isRecord(u) && typeof u.coefficient === "bigint" && typeof u.scale === "number" && isRecord(u.big)
+  isRecord(u) &&
+  typeof u.coefficient === "bigint" &&
+  Number.isSafeInteger(u.scale) &&
+  (u.scale as number) >= 0 &&
+  (u.scale as number) <= MAX_SCALE &&
+  isRecord(u.big)
 
 /** A `Money` by shape: a bigint amount and a currency with a string code and an integer exponent. */
 export const isMoney = (u: unknown): u is Money.Money =>

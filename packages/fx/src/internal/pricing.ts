@@ -4,30 +4,79 @@ import { Result } from "effect"
 import { NothingArrives, NothingToConvert } from "../errors.ts"
 import type * as Rate from "../Rate.ts"
 import * as Schedule from "../Schedule.ts"
+import { ceilDiv } from "./math.ts"
 
 /**
- * The hot path of a quote: prices per tier cached per (corridor, mid, reference), the forward
- * price of one principal with the boundary cap, the all-in mark-up, and the search for the
- * smallest principal that delivers a receive amount. `Quote.ts` checks the context and builds
- * the quote from a `Priced`.
+ * The hot path of a quote: prices per tier cached per (corridor, mid value, reference value),
+ * the forward price of one principal with the boundary cap, the all-in mark-up, and the search
+ * for the smallest principal that delivers a receive amount. `Quote.ts` checks the context and
+ * builds the quote from a `Priced`.
+ *
+ * Every rate here is an exact fraction `coefficient / 10^scale` in bigint arithmetic; a rate's
+ * `Decimal` (big.js) and its rate mark-up are built only when somebody reads them, and then
+ * remembered. The values are the ones the `Decimal` chain gave (big.js normalises trailing
+ * zeros away, and so does `Decimal.fromParts`).
  */
 
 /** Why a principal cannot be priced. */
 export type PricingError = NothingToConvert | NothingArrives | AmountOutOfRange
 
-const HUNDRED = Decimal.HUNDRED
-
-export interface TierPrice {
+/**
+ * The price of one tier (or of one capped amount): the customer rate
+ * `coefficient / 10^scale`, exact, with its `Decimal` and its rate mark-up against the reference
+ * computed on first read.
+ */
+export class TierPrice {
   readonly spreadBps: number
-  readonly customerRate: Decimal.Decimal
-  readonly rateMarkup: Decimal.Decimal
+  /** the customer rate's coefficient and scale (not normalised) */
+  readonly coefficient: bigint
+  readonly scale: number
+  /** `converted × factor / divisor`, rounded down, is the converted target amount */
+  readonly factor: bigint
+  readonly divisor: bigint
+  readonly #reference: Decimal.Decimal
+  #customerRate: Decimal.Decimal | undefined
+  #rateMarkup: Decimal.Decimal | undefined
+  constructor(p: PreparedBase, spreadBps: number, coefficient: bigint, scale: number) {
+    this.spreadBps = spreadBps
+    this.coefficient = coefficient
+    this.scale = scale
+    this.factor = coefficient * p.shiftUp
+    this.divisor = Rounding.pow10(scale) * p.shiftDown
+    this.#reference = p.reference
+  }
+  get customerRate(): Decimal.Decimal {
+    if (this.#customerRate === undefined) this.#customerRate = Decimal.fromParts(this.coefficient, this.scale)
+    return this.#customerRate
+  }
+  /** `(reference − customerRate) × 100 / reference` at 10 places, half-even. */
+  get rateMarkup(): Decimal.Decimal {
+    if (this.#rateMarkup === undefined) {
+      const ref = this.#reference
+      // 100 (R·10^s − C·10^rs) / (R·10^s), scaled by 10^10
+      const den = ref.coefficient * Rounding.pow10(this.scale)
+      const num = den - this.coefficient * Rounding.pow10(ref.scale)
+      this.#rateMarkup = Decimal.fromParts(Rounding.divide(num * 1_000_000_000_000n, den, "half-even"), 10)
+    }
+    return this.#rateMarkup
+  }
 }
 
-export interface Prepared {
+interface PreparedBase {
+  readonly reference: Decimal.Decimal
+  /** 10^(target exponent − source exponent) when positive, else 1 */
+  readonly shiftUp: bigint
+  /** 10^(source exponent − target exponent) when positive, else 1 */
+  readonly shiftDown: bigint
+}
+
+export interface Prepared extends PreparedBase {
   readonly corridor: Schedule.Corridor
   readonly tiers: ReadonlyArray<TierPrice>
-  readonly mid: Decimal.Decimal
-  readonly reference: Decimal.Decimal
+  /** each tier's spread in bps, as a bigint */
+  readonly spreads: ReadonlyArray<bigint>
+  readonly midCoefficient: bigint
+  readonly midScale: number
   readonly feesDeducted: boolean
   /**
    * The boundary cap of each tier: the smallest margin (converted source minor units × bps) of
@@ -35,6 +84,8 @@ export interface Prepared {
    * it, so no amount costs more than a larger one.
    */
   readonly caps: ReadonlyArray<bigint | null>
+  /** the OUR intermediary charge in source minor units (at the first tier's rate, rounded up), else 0 */
+  readonly intermediaryInSource: bigint
 }
 
 /** The source amount converted when `principal` is sent: minus our fees when they are deducted. */
@@ -54,55 +105,90 @@ const boundaryCaps = (c: Schedule.Corridor, feesDeducted: boolean): ReadonlyArra
   return caps
 }
 
-const rateMarkupOf = (reference: Decimal.Decimal, customerRate: Decimal.Decimal): Decimal.Decimal =>
-  Result.getOrThrow(
-    Decimal.divide(
-      Decimal.multiply(Decimal.subtract(reference, customerRate), HUNDRED),
-      reference,
-      10,
-      "half-even"
-    )
-  )
+const source = (p: Prepared): Currency.Currency => p.corridor.source
+const target = (p: Prepared): Currency.Currency => p.corridor.target
 
-const cache = new WeakMap<Schedule.Corridor, WeakMap<Rate.Rate, WeakMap<Rate.Rate, Prepared>>>()
+/**
+ * `amount` (target minor units, > 0) in source minor units at `coefficient / 10^scale` (> 0),
+ * rounded up.
+ */
+const toSourceCeiling = (c: Schedule.Corridor, amount: bigint, coefficient: bigint, scale: number): bigint =>
+  ceilDiv(amount * Rounding.pow10(c.source.exponent + scale), Rounding.pow10(c.target.exponent) * coefficient)
 
-export const prepare = (corridor: Schedule.Corridor, mid: Rate.Rate, reference: Rate.Rate): Prepared => {
-  let byMid = cache.get(corridor)
-  if (byMid === undefined) {
-    byMid = new WeakMap()
-    cache.set(corridor, byMid)
-  }
-  let byRef = byMid.get(mid)
-  if (byRef === undefined) {
-    byRef = new WeakMap()
-    byMid.set(mid, byRef)
-  }
-  const hit = byRef.get(reference)
-  if (hit !== undefined) return hit
+const build = (corridor: Schedule.Corridor, mid: Decimal.Decimal, reference: Decimal.Decimal): Prepared => {
   const feesDeducted = corridor.charges === "BEN" || corridor.feeMode === "deducted"
-  const prepared: Prepared = {
+  const shift = corridor.target.exponent - corridor.source.exponent
+  const base: PreparedBase = {
+    reference,
+    shiftUp: shift > 0 ? Rounding.pow10(shift) : 1n,
+    shiftDown: shift < 0 ? Rounding.pow10(-shift) : 1n
+  }
+  // mid × (1 − bps / 10^4), exactly: mid.coefficient × (10^4 − bps) / 10^(mid.scale + 4)
+  const tiers = corridor.tiers.map(
+    (t) => new TierPrice(base, t.spreadBps, mid.coefficient * (10_000n - BigInt(t.spreadBps)), mid.scale + 4)
+  )
+  const first = tiers[0]!
+  const e = corridor.intermediaryFee
+  return {
+    ...base,
     corridor,
-    mid: mid.rate,
-    reference: reference.rate,
+    tiers,
+    spreads: corridor.tiers.map((t) => BigInt(t.spreadBps)),
+    midCoefficient: mid.coefficient,
+    midScale: mid.scale,
     feesDeducted,
     caps: boundaryCaps(corridor, feesDeducted),
-    tiers: corridor.tiers.map((t) => {
-      const customerRate = Decimal.multiply(
-        mid.rate,
-        Decimal.subtract(Decimal.ONE, Decimal.fromBasisPoints(BigInt(t.spreadBps)))
-      )
-      return { spreadBps: t.spreadBps, customerRate, rateMarkup: rateMarkupOf(reference.rate, customerRate) }
-    })
+    intermediaryInSource:
+      corridor.charges === "OUR" && e > 0n ? toSourceCeiling(corridor, e, first.coefficient, first.scale) : 0n
   }
-  byRef.set(reference, prepared)
+}
+
+/**
+ * Prepared prices by corridor, keyed by the rates' values (not their objects): a rate derived
+ * per request (an inverse, a cross rate) or a refreshed feed with the same rate hits the same
+ * entry. A few recent (mid, reference) pairs per corridor, the most recent first.
+ */
+const cache = new WeakMap<Schedule.Corridor, Array<Prepared>>()
+const CACHED_PAIRS = 8
+
+export const prepare = (corridor: Schedule.Corridor, mid: Rate.Rate, reference: Rate.Rate): Prepared => {
+  const m = mid.rate
+  const r = reference.rate
+  let entries = cache.get(corridor)
+  if (entries === undefined) {
+    entries = []
+    cache.set(corridor, entries)
+  }
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!
+    if (
+      e.midCoefficient === m.coefficient &&
+      e.midScale === m.scale &&
+      e.reference.coefficient === r.coefficient &&
+      e.reference.scale === r.scale
+    ) {
+      if (i > 0) {
+        entries.splice(i, 1)
+        entries.unshift(e)
+      }
+      return e
+    }
+  }
+  const prepared = build(corridor, m, r)
+  entries.unshift(prepared)
+  if (entries.length > CACHED_PAIRS) entries.pop()
   return prepared
 }
 
 export interface Priced {
   /** the tier's price, or under the boundary cap the capped one (nominal `spreadBps` kept) */
   readonly tier: TierPrice
-  /** the spread applied in bps when the boundary cap applies, else `null` */
-  readonly cappedSpread: Decimal.Decimal | null
+  /**
+   * Under the boundary cap, the spread applied in bps is `cappedCoefficient / 10^cappedPlaces`;
+   * `null` when the cap does not apply (see {@link cappedSpread})
+   */
+  readonly cappedCoefficient: bigint | null
+  readonly cappedPlaces: number
   /** the margin: converted source minor units × bps applied (exact) */
   readonly margin: bigint
   readonly principal: bigint
@@ -115,25 +201,20 @@ export interface Priced {
   readonly paid: bigint
 }
 
-const source = (p: Prepared): Currency.Currency => p.corridor.source
-const target = (p: Prepared): Currency.Currency => p.corridor.target
-
-/** `amount` (target minor units) in source minor units at `rate`, rounded up. */
-const toSourceCeiling = (p: Prepared, amount: bigint, rate: Decimal.Decimal): bigint =>
-  Rounding.divide(
-    amount * Rounding.pow10(source(p).exponent + rate.scale),
-    Rounding.pow10(target(p).exponent) * rate.coefficient,
-    "ceiling"
-  )
+/** The spread applied under the boundary cap, in bps, as a `Decimal`; `null` when it does not apply. */
+export const cappedSpread = (r: Priced): Decimal.Decimal | null =>
+  r.cappedCoefficient === null ? null : Decimal.fromParts(r.cappedCoefficient, r.cappedPlaces)
 
 /**
- * The spread under the boundary cap: `cap / converted` bps, rounded down (in the customer's
- * favour) at enough places that one more converted minor unit always delivers at least as much.
+ * The places of the spread under the boundary cap: `cap / converted` bps, rounded down (in the
+ * customer's favour) at enough places that one more converted minor unit always delivers at
+ * least as much.
  */
-const cappedSpreadOf = (cap: bigint, converted: bigint): Decimal.Decimal => {
-  const places = Math.max(8, converted.toString().length + 4)
-  return Decimal.fromParts(Rounding.divide(cap * Rounding.pow10(places), converted, "floor"), places)
-}
+const cappedPlacesOf = (converted: bigint): number => Math.max(8, converted.toString().length + 4)
+
+/** The customer rate's coefficient under the boundary cap: mid × (1 − capped / 10^(places + 4)). */
+const cappedRateCoefficient = (p: Prepared, cappedCoefficient: bigint, places: number): bigint =>
+  p.midCoefficient * (Rounding.pow10(places + 4) - cappedCoefficient)
 
 export const price = (p: Prepared, principal: bigint): Result.Result<Priced, PricingError> => {
   const c = p.corridor
@@ -151,40 +232,32 @@ export const price = (p: Prepared, principal: bigint): Result.Result<Priced, Pri
       })
     )
   }
+  // a receive quote's search may try a principal past the range (as Money.fromMinor names it)
+  if (converted > Money.MAX_AMOUNT) {
+    return Result.fail(new AmountOutOfRange({ operation: "fromMinor", amount: converted.toString() }))
+  }
   // the boundary cap: never a larger margin than at a later tier's first amount
-  let margin = converted * BigInt(tier.spreadBps)
-  let cappedSpread: Decimal.Decimal | null = null
+  let margin = converted * p.spreads[index]!
+  let cappedCoefficient: bigint | null = null
+  let cappedPlaces = 0
   const cap = p.caps[index]
   if (cap !== null && cap !== undefined && cap < margin) {
     margin = cap
-    cappedSpread = cappedSpreadOf(cap, converted)
-    // mid × (1 − cappedSpread / 10^4), exactly, in one decimal (bigint arithmetic, no big.js chain)
-    const unit = Rounding.pow10(cappedSpread.scale + 4)
-    const customerRate = Decimal.fromParts(
-      p.mid.coefficient * (unit - cappedSpread.coefficient),
-      p.mid.scale + cappedSpread.scale + 4
+    cappedPlaces = cappedPlacesOf(converted)
+    cappedCoefficient = (cap * Rounding.pow10(cappedPlaces)) / converted // floor: both positive
+    // mid × (1 − capped / 10^4), exactly, as a fraction; its Decimal only if somebody reads it
+    tier = new TierPrice(
+      p,
+      tier.spreadBps,
+      cappedRateCoefficient(p, cappedCoefficient, cappedPlaces),
+      p.midScale + cappedPlaces + 4
     )
-    // the rate mark-up (a 10-place division) only if somebody reads it: a receive quote's search
-    // prices many amounts and keeps one
-    const reference = p.reference
-    let rateMarkup: Decimal.Decimal | undefined
-    tier = {
-      spreadBps: tier.spreadBps,
-      customerRate,
-      get rateMarkup() {
-        if (rateMarkup === undefined) rateMarkup = rateMarkupOf(reference, customerRate)
-        return rateMarkup
-      }
-    }
   }
-  const convertedMoney = Money.convert(
-    Money.fromMinorUnsafe(converted, c.source),
-    tier.customerRate,
-    c.target,
-    "floor"
-  )
-  if (Result.isFailure(convertedMoney)) return Result.fail(convertedMoney.failure as AmountOutOfRange)
-  const convertedTarget = convertedMoney.success.amount
+  // converted × customerRate, rounded down (both positive: the quotient is the floor)
+  const convertedTarget = (converted * tier.factor) / tier.divisor
+  if (convertedTarget > Money.MAX_AMOUNT) {
+    return Result.fail(new AmountOutOfRange({ operation: "convert", amount: convertedTarget.toString() }))
+  }
   const e = c.intermediaryFee
   const our = c.charges === "OUR"
   const received = our ? convertedTarget : convertedTarget - e
@@ -197,13 +270,14 @@ export const price = (p: Prepared, principal: bigint): Result.Result<Priced, Pri
     )
   }
   // the OUR charge at the corridor's base rate (the first tier's): the same for every amount
-  const intermediaryInSource = our && e > 0n ? toSourceCeiling(p, e, p.tiers[0]!.customerRate) : 0n
+  const intermediaryInSource = p.intermediaryInSource
   const paid = (p.feesDeducted ? principal : principal + fees) + intermediaryInSource
   if (paid > Money.MAX_AMOUNT)
     return Result.fail(new AmountOutOfRange({ operation: "quote", amount: paid.toString() }))
   return Result.succeed({
     tier,
-    cappedSpread,
+    cappedCoefficient,
+    cappedPlaces,
     margin,
     principal,
     fixed,
@@ -216,6 +290,42 @@ export const price = (p: Prepared, principal: bigint): Result.Result<Priced, Pri
   })
 }
 
+/** `received` for a principal that is not priceable for a reason other than range. */
+const NOT_PRICEABLE = -1n
+/** `received` for a principal whose price leaves the amount range: {@link price} names it. */
+const OUT_OF_RANGE = -2n
+
+/**
+ * What arrives when `principal` is sent, as {@link price} computes it, without building a
+ * `Priced` or an error: the receive search's inner loop. `NOT_PRICEABLE` where `price` fails
+ * with `NothingToConvert` or `NothingArrives`, `OUT_OF_RANGE` where it fails with
+ * `AmountOutOfRange`.
+ */
+const receivedAt = (p: Prepared, principal: bigint): bigint => {
+  const c = p.corridor
+  const index = Schedule.tierIndex(c, principal)
+  const fees = c.fixedFee + Schedule.percentFee(c, principal)
+  const converted = p.feesDeducted ? principal - fees : principal
+  if (converted <= 0n) return NOT_PRICEABLE
+  if (converted > Money.MAX_AMOUNT) return OUT_OF_RANGE
+  let convertedTarget: bigint
+  const cap = p.caps[index]
+  if (cap !== null && cap !== undefined && cap < converted * p.spreads[index]!) {
+    const places = cappedPlacesOf(converted)
+    const coefficient = cappedRateCoefficient(p, (cap * Rounding.pow10(places)) / converted, places)
+    convertedTarget =
+      (converted * coefficient * p.shiftUp) / (Rounding.pow10(p.midScale + places + 4) * p.shiftDown)
+  } else {
+    const tier = p.tiers[index]!
+    convertedTarget = (converted * tier.factor) / tier.divisor
+  }
+  if (convertedTarget > Money.MAX_AMOUNT) return OUT_OF_RANGE
+  const received = c.charges === "OUR" ? convertedTarget : convertedTarget - c.intermediaryFee
+  if (received <= 0n) return NOT_PRICEABLE
+  const paid = (p.feesDeducted ? principal : principal + fees) + p.intermediaryInSource
+  return paid > Money.MAX_AMOUNT ? OUT_OF_RANGE : received
+}
+
 export const allInMarkup = (p: Prepared, paid: bigint, received: bigint): Decimal.Decimal => {
   // (1 − (R / 10^et) / (P / 10^es) / (c / 10^s)) × 100 = 100 (P·c·10^et − R·10^es·10^s) / (P·c·10^et)
   const ref = p.reference
@@ -225,29 +335,34 @@ export const allInMarkup = (p: Prepared, paid: bigint, received: bigint): Decima
 }
 
 /**
- * The smallest send amount (principal, source minor units) whose forward quote delivers at
- * least `needed` (target minor units), found by an analytic estimate and then a bracketed
- * search (exponential, then binary) with the forward function. Requires the forward received
- * amount to be non-decreasing in the principal, which a valid schedule guarantees.
+ * Whether sending `a` delivers at least `needed`. Requires the forward received amount to be
+ * non-decreasing in the principal, which a valid schedule guarantees. A principal whose price
+ * leaves the amount range throws that `AmountOutOfRange` (as {@link price} names it).
  */
-const reachesTarget = (p: Prepared, needed: bigint, a: bigint): Priced | undefined => {
-  if (a <= 0n) return undefined
-  const r = price(p, a)
-  if (Result.isFailure(r)) {
-    if (r.failure._tag === "AmountOutOfRange") throw r.failure
-    return undefined
+const reaches = (p: Prepared, needed: bigint, a: bigint): boolean => {
+  if (a <= 0n) return false
+  const received = receivedAt(p, a)
+  if (received === OUT_OF_RANGE) {
+    const r = price(p, a)
+    if (Result.isFailure(r) && r.failure._tag === "AmountOutOfRange") throw r.failure
+    return Result.isSuccess(r) && r.success.received >= needed
   }
-  return r.success.received >= needed ? r.success : undefined
+  return received >= needed
 }
 
+/**
+ * The smallest send amount (principal, source minor units) whose forward quote delivers at
+ * least `needed` (target minor units), found by an analytic estimate and then a bracketed
+ * search (exponential, then binary) with the forward function; the answer is priced once.
+ */
 export const minimalPrincipal = (p: Prepared, needed: bigint): Result.Result<Priced, PricingError> => {
   const c = p.corridor
   // estimate: the converted amount needed at the rate of the first guess's tier, plus fees
   const gross = c.charges === "OUR" ? needed : needed + c.intermediaryFee
-  let rate = p.tiers[0]!.customerRate
-  let converted = toSourceCeiling(p, gross, rate)
-  rate = p.tiers[Schedule.tierIndex(c, converted)]!.customerRate
-  converted = toSourceCeiling(p, gross, rate)
+  let rate = p.tiers[0]!
+  let converted = toSourceCeiling(c, gross, rate.coefficient, rate.scale)
+  rate = p.tiers[Schedule.tierIndex(c, converted)]!
+  converted = toSourceCeiling(c, gross, rate.coefficient, rate.scale)
   let estimate = converted
   if (p.feesDeducted) {
     estimate = converted + c.fixedFee + Schedule.percentFee(c, converted)
@@ -256,19 +371,24 @@ export const minimalPrincipal = (p: Prepared, needed: bigint): Result.Result<Pri
   if (estimate < 1n) estimate = 1n
   // Under the boundary cap the margin is below the tier's, so the estimate at the tier's rate
   // overshoots; one correction with the forward price puts the searches next to the answer.
-  const first = price(p, estimate)
-  if (Result.isSuccess(first) && first.success.cappedSpread !== null) {
-    const over = first.success.received - needed
-    if (over !== 0n) {
-      const step = toSourceCeiling(p, over > 0n ? over : -over, first.success.tier.customerRate)
+  const index = Schedule.tierIndex(c, estimate)
+  const cap = p.caps[index]
+  const firstConverted = convertedOf(c, p.feesDeducted, estimate)
+  if (cap !== null && cap !== undefined && firstConverted > 0n && cap < firstConverted * p.spreads[index]!) {
+    const received = receivedAt(p, estimate)
+    const over = received - needed
+    if (received >= 0n && over !== 0n) {
+      // the capped rate at the estimate, as price computes it
+      const places = cappedPlacesOf(firstConverted)
+      const coefficient = cappedRateCoefficient(p, (cap * Rounding.pow10(places)) / firstConverted, places)
+      const step = toSourceCeiling(c, over > 0n ? over : -over, coefficient, p.midScale + places + 4)
       estimate = over > 0n ? estimate - step : estimate + step
       if (estimate < 1n) estimate = 1n
     }
   }
   let lo: bigint
   let hi: bigint
-  let best = reachesTarget(p, needed, estimate)
-  if (best !== undefined) {
+  if (reaches(p, needed, estimate)) {
     hi = estimate
     let step = 1n
     lo = hi - step
@@ -277,10 +397,8 @@ export const minimalPrincipal = (p: Prepared, needed: bigint): Result.Result<Pri
         lo = 0n
         break
       }
-      const r = reachesTarget(p, needed, lo)
-      if (r === undefined) break
+      if (!reaches(p, needed, lo)) break
       hi = lo
-      best = r
       step *= 2n
       lo = hi - step
     }
@@ -292,11 +410,7 @@ export const minimalPrincipal = (p: Prepared, needed: bigint): Result.Result<Pri
       if (hi > Money.MAX_AMOUNT) {
         return Result.fail(new AmountOutOfRange({ operation: "fromReceiveAmount", amount: hi.toString() }))
       }
-      const r = reachesTarget(p, needed, hi)
-      if (r !== undefined) {
-        best = r
-        break
-      }
+      if (reaches(p, needed, hi)) break
       lo = hi
       step *= 2n
       hi = lo + step
@@ -305,12 +419,8 @@ export const minimalPrincipal = (p: Prepared, needed: bigint): Result.Result<Pri
   // invariant: lo is short (or 0), hi reaches
   while (hi - lo > 1n) {
     const mid = (lo + hi) / 2n
-    const r = reachesTarget(p, needed, mid)
-    if (r === undefined) lo = mid
-    else {
-      hi = mid
-      best = r
-    }
+    if (reaches(p, needed, mid)) hi = mid
+    else lo = mid
   }
-  return Result.succeed(best)
+  return price(p, hi)
 }
