@@ -51,7 +51,18 @@ export interface Options {
 
 const OPERATOR = { kind: "operator", id: "ops-input" } as const
 
-/** `idNumber`s the suite's provider answers with a text no store may keep. */
+/**
+ * The `idNumber`s the suite's provider answers with a text no store may keep (the rest it answers
+ * as `VerificationProvider.layerMemory` does).
+ *
+ * @example
+ * ```ts
+ * import { InputContract } from "@paykit/accounts/testing"
+ * InputContract.HOSTILE_ANSWER.hugeReason // "999999991"
+ * ```
+ * @category models
+ * @since 0.4.0
+ */
 export const HOSTILE_ANSWER = {
   /** a rejection whose reason is 100,000 characters long */
   hugeReason: "999999991",
