@@ -11,7 +11,10 @@
  * for that card's lock: the card-testing burst case). Each row runs `BENCH_SECONDS` (default 3)
  * per run, `BENCH_RUNS` runs (default 3) taken in turns (row 1, 2, 3, then again), so a load that
  * comes and goes touches every row alike; the table gives assessments per second per run, their
- * median and spread, and the latency of one assessment (p50 and p99 over all runs).
+ * median and spread, the latency of one assessment (p50 and p99 over all runs), and the CPU time
+ * one assessment costs (this process, and the pool's server processes when the server is local:
+ * `/proc/<pid>/stat`). On a loaded machine the rate is mostly the share of the cores the bench
+ * gets; the CPU per assessment is not, so it is the figure to compare across runs.
  *
  * The database: `DATABASE_URL`, else `PAYKIT_TEST_DATABASE_URL`, else
  * postgres://postgres@127.0.0.1:5432/test; embedded PGlite when none answers. A fresh schema,
@@ -19,6 +22,7 @@
  */
 import { Ids } from "@paykit/core"
 import { Attributes, Risk, RuleSet, RuleSets } from "@paykit/risk"
+import { readFileSync } from "node:fs"
 import { Duration, Effect, Exit, Layer } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as VelocityStorePostgres from "../src/risk/VelocityStorePostgres.ts"
@@ -59,13 +63,50 @@ interface Sample {
   readonly assessments: number
   readonly seconds: number
   readonly latencies: ReadonlyArray<number>
+  /** CPU milliseconds this process and the pool's server processes spent (NaN when unknown). */
+  readonly nodeCpuMs: number
+  readonly dbCpuMs: number
+}
+
+/**
+ * CPU milliseconds a local server process has used (`/proc/<pid>/stat`, utime + stime), NaN when
+ * the server is on another machine. CPU per assessment does not depend on what else the machine
+ * runs, unlike the rate, which on a loaded machine is mostly the share of the cores it gets.
+ */
+const TICK_MS = 10 // USER_HZ is 100 on Linux
+const cpuOf = (pids: ReadonlyArray<number>): number => {
+  if (pids.length === 0) return Number.NaN
+  let ticks = 0
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+      ticks += Number(fields[11]) + Number(fields[12])
+    } catch {
+      return Number.NaN
+    }
+  }
+  return ticks * TICK_MS
+}
+const nodeCpu = (): number => {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1000
 }
 
 /** `clients` fibers assess for `seconds`; the count and each call's latency. */
-const drive = (risk: Risk.Risk["Service"], tag: string, clients: number, seconds: number, hotCard: boolean) =>
+const drive = (
+  risk: Risk.Risk["Service"],
+  tag: string,
+  clients: number,
+  seconds: number,
+  hotCard: boolean,
+  backends: ReadonlyArray<number>
+) =>
   Effect.gen(function* () {
     const latencies: Array<number> = []
     let assessments = 0
+    const node0 = nodeCpu()
+    const db0 = cpuOf(backends)
     const start = performance.now()
     const deadline = start + seconds * 1000
     yield* Effect.forEach(
@@ -82,7 +123,13 @@ const drive = (risk: Risk.Risk["Service"], tag: string, clients: number, seconds
         }),
       { concurrency: "unbounded", discard: true }
     )
-    return { assessments, seconds: (performance.now() - start) / 1000, latencies } satisfies Sample
+    return {
+      assessments,
+      seconds: (performance.now() - start) / 1000,
+      latencies,
+      nodeCpuMs: nodeCpu() - node0,
+      dbCpuMs: cpuOf(backends) - db0
+    } satisfies Sample
   })
 
 const rows = [
@@ -108,21 +155,41 @@ const printTable = (header: ReadonlyArray<string>, lines: ReadonlyArray<Readonly
   for (const l of lines) console.log(row(l))
 }
 
-const runOn = (db: string, layer: Layer.Layer<Risk.Risk, unknown>) =>
+const runOn = (db: string, layer: Layer.Layer<Risk.Risk | SqlClient.SqlClient, unknown>) =>
   Effect.gen(function* () {
     const risk = yield* Risk.Risk
+    const sql = yield* SqlClient.SqlClient
     // warm-up: connections opened, statements prepared, the first histories written
-    yield* drive(risk, "warm", CLIENTS, Math.min(1, SECONDS / 3), false)
+    yield* drive(risk, "warm", CLIENTS, Math.min(1, SECONDS / 3), false, [])
+    // the pool's server processes (every connection busy at once), for their CPU time
+    const backends =
+      db === "PostgreSQL"
+        ? [
+            ...new Set(
+              yield* Effect.forEach(
+                Array.from({ length: CLIENTS }),
+                () =>
+                  Effect.map(sql<{ pid: number }>`SELECT pg_backend_pid() AS pid, pg_sleep(0.3)`, (rows) =>
+                    Number(rows[0]?.pid)
+                  ),
+                { concurrency: "unbounded" }
+              )
+            )
+          ]
+        : []
     const samples: Array<Array<Sample>> = rows.map(() => [])
     for (let run = 0; run < RUNS; run++) {
       for (const [k, r] of rows.entries()) {
-        samples[k]!.push(yield* drive(risk, `r${run}:${k}`, r.clients, SECONDS, r.hotCard))
+        samples[k]!.push(yield* drive(risk, `r${run}:${k}`, r.clients, SECONDS, r.hotCard, backends))
       }
     }
     return rows.map((r, k) => {
       const s = samples[k]!
       const rates = s.map((x) => x.assessments / x.seconds)
       const latencies = s.flatMap((x) => x.latencies)
+      const count = s.reduce((n, x) => n + x.assessments, 0)
+      const nodeMs = s.reduce((n, x) => n + x.nodeCpuMs, 0) / count
+      const dbMs = s.reduce((n, x) => n + x.dbCpuMs, 0) / count
       return [
         db,
         r.name,
@@ -130,7 +197,9 @@ const runOn = (db: string, layer: Layer.Layer<Risk.Risk, unknown>) =>
         fmt(median(rates)),
         `${fmt(Math.min(...rates))}–${fmt(Math.max(...rates))}`,
         fmt(percentile(latencies, 50), 1),
-        fmt(percentile(latencies, 99), 1)
+        fmt(percentile(latencies, 99), 1),
+        fmt(nodeMs, 2),
+        fmt(dbMs, 2)
       ]
     })
   }).pipe(Effect.provide(layer))
@@ -171,7 +240,17 @@ const main = Effect.gen(function* () {
     "\n@paykit/risk on VelocityStorePostgres: assessments per second (read → decide → record in one transaction, locked per key)"
   )
   printTable(
-    ["db", "clients", "assessments/s per run", "median", "spread (min–max)", "p50 ms", "p99 ms"],
+    [
+      "db",
+      "clients",
+      "assessments/s per run",
+      "median",
+      "spread (min–max)",
+      "p50 ms",
+      "p99 ms",
+      "CPU ms/assessment: node",
+      "server"
+    ],
     lines
   )
 })

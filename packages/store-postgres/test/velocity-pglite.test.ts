@@ -1,6 +1,8 @@
-import { VelocityStore } from "@paykit/risk"
+import { Ids } from "@paykit/core"
+import { Tracing } from "@paykit/core/testing"
+import { Attributes, Risk, RuleSet, VelocityStore } from "@paykit/risk"
 import { VelocityStoreContract } from "@paykit/risk/testing"
-import { Effect, Exit } from "effect"
+import { Effect, Exit, Layer } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { describe, expect, it } from "vitest"
 import { TestStores } from "../src/testing/index.ts"
@@ -72,5 +74,51 @@ describe("VelocityStorePostgres on PGlite", () => {
         expect(error._tag).toBe("VelocityStoreUnavailable")
       })
     )
+  })
+
+  it("an assessment is four round trips: BEGIN, one statement that locks and reads, one that records (with its alerts), COMMIT", async () => {
+    const ruleSet = RuleSet.makeUnsafe(Attributes.standard, {
+      rules: [
+        {
+          id: "watch",
+          description: "every payment alerts",
+          action: "review",
+          alert: true,
+          condition: "velocity.card.count_1h >= 0 && velocity.ip.count_24h >= 0"
+        }
+      ]
+    })
+    const { spans, tracer } = Tracing.recording()
+    const payment = (id: string) => ({
+      payment: {
+        id,
+        amount: { amount: "100", currency: "USD" },
+        customerId: "cus_1",
+        cardFingerprint: "fp_1",
+        ip: "198.51.100.1",
+        deviceId: "dev_1",
+        email: "a@example.com"
+      }
+    })
+    const alerts = await Effect.runPromise(
+      Effect.gen(function* () {
+        const risk = yield* Risk.Risk
+        const sql = yield* SqlClient.SqlClient
+        yield* risk.assess(payment("p0"))
+        spans.length = 0
+        yield* Effect.withTracer(risk.assess(payment("p1")), tracer)
+        const [row] = yield* sql<{ n: number }>`SELECT coalesce(sum(count), 0)::int AS n FROM paykit_outbox`
+        return row?.n
+      }).pipe(
+        Effect.provide(Risk.layer({ ruleSet }).pipe(Layer.provideMerge(layer(5)), Layer.provide(Ids.layer)))
+      ) as Effect.Effect<number | undefined>
+    )
+    expect(alerts).toBe(2)
+    const transactions = spans.filter((s) => s.name === "sql.transaction")
+    const statements = spans.filter((s) => s.attributes.has("db.query.text"))
+    expect(transactions.length).toBe(1)
+    expect(
+      statements.map((s) => String(s.attributes.get("db.query.text")).match(/paykit_risk_velocity_\w+/)?.[0])
+    ).toEqual(["paykit_risk_velocity_lock_read", "paykit_risk_velocity_record"])
   })
 })
