@@ -181,8 +181,8 @@ const rows = compare(
     },
     {
       // cold: the rates are new objects on every quote, as an inverse or a cross rate derived per
-      // request, or a feed refreshed between quotes, gives them; paykit's per-(corridor, rate)
-      // price cache then misses every time
+      // request, or a feed refreshed between quotes, gives them; paykit's price cache is keyed by
+      // the rates' values (it once was by the objects, and missed every time here)
       operation: "forward quote, cold (new rate objects per quote)",
       ours: {
         name: "Quote.fromSendAmount, fresh rates",

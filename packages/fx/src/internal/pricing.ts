@@ -388,7 +388,10 @@ export const minimalPrincipal = (p: Prepared, needed: bigint): Result.Result<Pri
   }
   let lo: bigint
   let hi: bigint
-  if (reaches(p, needed, estimate)) {
+  // the estimate is priced in full: it is usually the answer (then only the unit below is tried)
+  const atEstimate = price(p, estimate)
+  if (Result.isFailure(atEstimate) && atEstimate.failure._tag === "AmountOutOfRange") throw atEstimate.failure
+  if (Result.isSuccess(atEstimate) && atEstimate.success.received >= needed) {
     hi = estimate
     let step = 1n
     lo = hi - step
@@ -422,5 +425,5 @@ export const minimalPrincipal = (p: Prepared, needed: bigint): Result.Result<Pri
     if (reaches(p, needed, mid)) hi = mid
     else lo = mid
   }
-  return price(p, hi)
+  return hi === estimate ? atEstimate : price(p, hi)
 }
