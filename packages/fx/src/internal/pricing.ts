@@ -124,16 +124,22 @@ const build = (corridor: Schedule.Corridor, mid: Decimal.Decimal, reference: Dec
     shiftDown: shift < 0 ? Rounding.pow10(-shift) : 1n
   }
   // mid × (1 − bps / 10^4), exactly: mid.coefficient × (10^4 − bps) / 10^(mid.scale + 4)
-  const tiers = corridor.tiers.map(
-    (t) => new TierPrice(base, t.spreadBps, mid.coefficient * (10_000n - BigInt(t.spreadBps)), mid.scale + 4)
-  )
+  const tiers: Array<TierPrice> = []
+  const spreads: Array<bigint> = []
+  for (const t of corridor.tiers) {
+    const spread = BigInt(t.spreadBps)
+    spreads.push(spread)
+    tiers.push(new TierPrice(base, t.spreadBps, mid.coefficient * (10_000n - spread), mid.scale + 4))
+  }
   const first = tiers[0]!
   const e = corridor.intermediaryFee
   return {
-    ...base,
+    reference,
+    shiftUp: base.shiftUp,
+    shiftDown: base.shiftDown,
     corridor,
     tiers,
-    spreads: corridor.tiers.map((t) => BigInt(t.spreadBps)),
+    spreads,
     midCoefficient: mid.coefficient,
     midScale: mid.scale,
     feesDeducted,
