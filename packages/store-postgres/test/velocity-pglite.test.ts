@@ -121,4 +121,45 @@ describe("VelocityStorePostgres on PGlite", () => {
       statements.map((s) => String(s.attributes.get("db.query.text")).match(/paykit_risk_velocity_\w+/)?.[0])
     ).toEqual(["paykit_risk_velocity_lock_read", "paykit_risk_velocity_record"])
   })
+
+  it("hostile keys and ids: a NUL or a lone surrogate is VelocityStoreUnavailable with nothing written (never two keys made one); other odd text is stored exactly; the next call works", () =>
+    run(
+      Effect.gen(function* () {
+        const store = yield* VelocityStore.VelocityStore
+        const sql = yield* SqlClient.SqlClient
+        const rows = () =>
+          Effect.map(sql<{ n: number }>`SELECT count(*)::int AS n FROM paykit_risk_velocity`, (r) => r[0]?.n)
+        const event = (id: string, card: string) => ({ id, at: 1, amountRef: 1n, declined: false, card })
+        for (const [id, card] of [
+          ["p1", "a\u0000b"],
+          ["p1", "\ud800x"],
+          ["p1", "x\udc00"],
+          ["p\u0000", "fp_1"],
+          ["\udbff", "fp_1"]
+        ] as const) {
+          const recorded = yield* Effect.flip(store.record(event(id, card)))
+          expect(recorded._tag).toBe("VelocityStoreUnavailable")
+          const assessed = yield* Effect.flip(
+            store.assess({ card }, ["card"], () =>
+              Effect.succeed({ event: event(id, card), events: [], value: 1 })
+            )
+          )
+          expect(assessed._tag).toBe("VelocityStoreUnavailable")
+          expect(yield* rows()).toBe(0)
+        }
+        // a decide that returns an unstorable event: refused inside the transaction, nothing kept
+        const late = yield* Effect.flip(
+          store.assess({ card: "fp_1" }, ["card"], () =>
+            Effect.succeed({ event: event("p1", "\ud800"), events: [], value: 1 })
+          )
+        )
+        expect(late._tag).toBe("VelocityStoreUnavailable")
+        expect(yield* rows()).toBe(0)
+        for (const card of ["é∑😀", "'; DROP TABLE paykit_risk_velocity; --", "x".repeat(5_000), "\ufffdx"]) {
+          yield* store.record(event(`p:${card.length}:${card.slice(0, 4)}`, card))
+          expect((yield* store.history("card", card)).map((e) => e.card)).toEqual([card])
+        }
+        expect(yield* store.history("card", "\ud800x")).toEqual([])
+      })
+    ))
 })

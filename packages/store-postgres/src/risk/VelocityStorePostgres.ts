@@ -33,6 +33,22 @@ const KINDS = ["customer", "card", "ip", "device", "email"] as const satisfies R
 const COLUMNS =
   "id, at::text AS at, amount_ref::text AS amount_ref, declined, blocked, customer, card, ip, device, email, ip_country"
 
+/**
+ * Text PostgreSQL cannot hold exactly: a NUL, or a lone UTF-16 surrogate (the driver would send
+ * U+FFFD in its place, so two different keys would become one).
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+const notText = (v: string): boolean => v.includes("\u0000") || LONE_SURROGATE.test(v)
+
+/** The first field of an event (its id and keys) that PostgreSQL cannot store exactly, if any. */
+const unstorable = (fields: Velocity.Keys & { readonly id?: string }): string | undefined => {
+  for (const name of ["id", ...KINDS] as const) {
+    const v = fields[name]
+    if (v !== undefined && notText(v)) return name
+  }
+  return undefined
+}
+
 const optional = (name: string, v: unknown): Record<string, string> =>
   v === null || v === undefined ? {} : { [name]: String(v) }
 
@@ -147,11 +163,21 @@ export const make = (
             ${cap}::integer, ${json}::json, ${count}::integer, ${subjects}::json)`
       })
 
+    /** The refusal of an id or key PostgreSQL would not store exactly (before any write). */
+    const refuse = (operation: string, field: string) =>
+      Effect.fail(
+        new VelocityStoreUnavailable({
+          reason: `${operation}: the ${field} contains a NUL or a lone surrogate, which PostgreSQL text cannot hold; nothing was written`
+        })
+      )
+
     const record = (
       event: Velocity.Event,
       events?: ReadonlyArray<DomainEvent.DomainEvent>
     ): Effect.Effect<void, VelocityStoreUnavailable> => {
       const hasEvents = events !== undefined && events.length > 0
+      const bad = unstorable(event)
+      if (bad !== undefined) return refuse("record", bad)
       if (!hasKeys(event) && !hasEvents) return Effect.void
       return retryTransient(sql.withTransaction(recordLocked(event, events)), maxAttempts, "risk").pipe(
         Effect.asVoid,
@@ -172,6 +198,8 @@ export const make = (
       decide: (histories: Features.Histories) => Effect.Effect<VelocityStore.Assessed<A>, E>
     ): Effect.Effect<A, E | VelocityStoreUnavailable> => {
       const wanted = KINDS.filter((k) => keys[k] !== undefined && read.includes(k)).join(",")
+      const bad = unstorable(keys)
+      if (bad !== undefined) return refuse("assess", bad)
       return retryTransient(
         sql.withTransaction(
           Effect.gen(function* () {
@@ -184,6 +212,8 @@ export const make = (
             for (const k of read) if (keys[k] !== undefined) histories[k] = []
             for (const r of rows) histories[r["k_kind"] as Velocity.KeyKind]?.push(eventFromRow(r))
             const out = yield* decide(histories)
+            const badEvent = unstorable(out.event)
+            if (badEvent !== undefined) return yield* refuse("assess", badEvent)
             if (hasKeys(out.event) || out.events.length > 0) yield* recordLocked(out.event, out.events)
             return out.value
           })
@@ -203,12 +233,15 @@ export const make = (
       kind: Velocity.KeyKind,
       key: string
     ): Effect.Effect<ReadonlyArray<Velocity.Event>, VelocityStoreUnavailable> =>
-      // v.at, not at: the output column `at` is text
-      sql<Row>`SELECT ${sql.literal(COLUMNS)} FROM paykit_risk_velocity v
+      // a key no write accepts has no history (sent, it would read the key with U+FFFD in its place)
+      notText(key)
+        ? Effect.succeed([])
+        : // v.at, not at: the output column `at` is text
+          sql<Row>`SELECT ${sql.literal(COLUMNS)} FROM paykit_risk_velocity v
         WHERE v.kind = ${kind} AND v.key = ${key} ORDER BY v.at, v.seq`.pipe(
-        Effect.map((rows) => rows.map(eventFromRow)),
-        Effect.mapError(unavailable("history"))
-      )
+            Effect.map((rows) => rows.map(eventFromRow)),
+            Effect.mapError(unavailable("history"))
+          )
 
     const prune = (before: number): Effect.Effect<number, VelocityStoreUnavailable> =>
       retryTransient(
