@@ -52,4 +52,63 @@ describe("Accounts: ids that are not strings", () => {
     )
     expect(problems).toEqual([])
   })
+
+  it("random JSON as the new inputs (the reader of profile, exportSubject and audit; a key id, a roll, a key request with an expiry, a member id or a permission to decide) is a typed error, never a defect, and changes nothing (issue 16)", async () => {
+    const problems = await Effect.runPromise(
+      Effect.gen(function* () {
+        const s = yield* Accounts.Accounts
+        const a = yield* s.register(Fixtures.individual())
+        const jane = { kind: "member", id: "user-jane" } as const
+        const key = yield* s.createApiKey(a.id, jane, { payments: "read" })
+        const before = yield* s.get(a.id)
+        const values: ReadonlyArray<unknown> = [
+          ...hostile,
+          "",
+          "x".repeat(1_000),
+          { kind: "member" },
+          { keyId: 42 },
+          { access: null },
+          { access: {}, expiresAt: -1 },
+          { access: {}, expiresAt: 1e300 },
+          { keyId: key.id, oldKeyUntil: "later" }
+        ]
+        const calls: ReadonlyArray<readonly [string, (v: never) => Effect.Effect<unknown, unknown>]> = [
+          ["profile actor", (v) => s.profile(a.id, v)],
+          ["profile purpose", (v) => s.profile(a.id, OPERATOR, v)],
+          ["exportSubject actor", (v) => s.exportSubject(a.id, v)],
+          ["audit actor", (v) => s.audit(a.id, v)],
+          ["revokeApiKey", (v) => s.revokeApiKey(a.id, jane, v)],
+          ["rollApiKey", (v) => s.rollApiKey(a.id, jane, v)],
+          ["createApiKey", (v) => s.createApiKey(a.id, jane, v)],
+          ["decide member", (v) => s.decide(a.id, v, "payments:view")],
+          ["decide permission", (v) => s.decide(a.id, "user-jane", v)],
+          ["decideKey key", (v) => s.decideKey(a.id, v, "payments:view")],
+          ["decideKey permission", (v) => s.decideKey(a.id, key.id, v)]
+        ]
+        const problems: Array<string> = []
+        for (const [name, call] of calls) {
+          for (const v of values) {
+            const exit = yield* Effect.exit(call(v as never))
+            if (Exit.isFailure(exit) && Cause.hasDies(exit.cause))
+              problems.push(`${name}(${typeof v}): defect`)
+            if (
+              Exit.isSuccess(exit) &&
+              name !== "createApiKey" &&
+              !(name === "profile purpose" && v === undefined) && // the default purpose
+              !name.startsWith("decide ") &&
+              !name.startsWith("decideKey key")
+            )
+              problems.push(`${name}(${typeof v}): succeeded`)
+          }
+        }
+        // nothing changed but keys created from values that are valid key requests; the next call works
+        const after = yield* s.get(a.id)
+        expect(after.status).toBe(before.status)
+        expect(after.apiKeys.filter((k) => k.revoked !== undefined)).toEqual([])
+        expect((yield* s.decideKey(a.id, key.id, "payments:view")).allowed).toBe(true)
+        return problems
+      }).pipe(Effect.provide(Fixtures.layer()))
+    )
+    expect(problems).toEqual([])
+  })
 })

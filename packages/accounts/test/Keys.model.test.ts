@@ -180,8 +180,9 @@ const remove = (member: string) =>
     }
   })
 
-const leaveAndReturn = (member: string) =>
+const leaveAndReturn = (member: (typeof MEMBERS)[number]) =>
   cmd(`leaveAndReturn(${member})`, async (m, r) => {
+    if (m.team.has(member)) await create(member, { webhooks: "read" }, undefined).run(m, r)
     await remove(member).run(m, r)
     await invite(member, ["developer"]).run(m, r)
   })
@@ -270,6 +271,22 @@ const roll = (actor: Actor, index: number, overlap: number | undefined) =>
     }
   })
 
+/** The owner revokes a key twice (the second changes nothing) and tries to roll it (a revoked key cannot be). */
+const revokeTwiceThenRoll = (index: number) =>
+  cmd(`revokeTwiceThenRoll(#${index})`, async (m, r) => {
+    await revoke(OWNER, index).run(m, r)
+    await revoke(OWNER, index).run(m, r)
+    await roll(OWNER, index, undefined).run(m, r)
+  })
+
+/** The owner creates a key and rolls it at once (revoked at once, or with an overlap). */
+const createThenRoll = (overlap: number | undefined) =>
+  cmd(`createThenRoll(${overlap})`, async (m, r) => {
+    await create(OWNER, { payments: "read" }, 0).run(m, r) // an expiry that is not after now
+    await create(OWNER, { payments: "read" }, undefined).run(m, r)
+    await roll(OWNER, m.keys.length - 1, overlap).run(m, r)
+  })
+
 const tick = (ms: number) =>
   cmd(`tick(${ms})`, async (m, r) => {
     await r.rt.runPromise(TestClock.adjust(ms))
@@ -344,6 +361,8 @@ const commands = fc.commands(
     fc.tuple(actor, access, offset).map(([a, x, e]) => create(a, x, e)),
     fc.tuple(actor, fc.integer({ min: -1, max: 8 })).map(([a, i]) => revoke(a, i)),
     fc.tuple(actor, fc.integer({ min: -1, max: 8 }), offset).map(([a, i, o]) => roll(a, i, o)),
+    fc.integer({ min: 0, max: 8 }).map(revokeTwiceThenRoll),
+    fc.option(fc.integer({ min: 1, max: 600_000 }), { nil: undefined }).map(createThenRoll),
     fc.integer({ min: 1, max: 400_000 }).map(tick),
     fc.constantFrom("payouts:teleport", "PII:VIEW", "", "pii:view ").map(unknownPermission)
   ],

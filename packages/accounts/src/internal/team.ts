@@ -31,6 +31,7 @@ const decodeNamed =
 const decodeKeyId = decodeNamed(Permissions.KeyId, "keyId")
 const decodeRoll = Input.decode("rollApiKey", Permissions.RollInput)
 const decodePermission = decodeNamed(Permissions.Permission, "permission")
+const decodeMember = decodeNamed(MemberId, "memberId")("decide")
 
 /** `createApiKey`'s input: a `KeyRequest` (it has `access`), or a bare `KeyAccess` (no expiry). */
 const decodeKeyInput = (input: unknown): Effect.Effect<typeof Permissions.KeyRequest.Type, InvalidInput> =>
@@ -365,8 +366,10 @@ export const make = (kit: Kit) => {
 
   /** An unknown permission name is `InvalidInput` naming `permission`, never a decision. */
   const decide: Accounts["Service"]["decide"] = (accountId, memberId, permission) =>
-    kit.onAccount(accountId, decodePermission("decide")(permission), (a, p) =>
-      Effect.succeed(Service.unchanged(Permissions.decide(a.team, memberId, p)))
+    kit.onAccount(
+      accountId,
+      Effect.all({ member: decodeMember(memberId), permission: decodePermission("decide")(permission) }),
+      (a, i) => Effect.succeed(Service.unchanged(Permissions.decide(a.team, i.member, i.permission)))
     )
 
   /** What a key may do now (the host asks this when a request arrives with the key). */
