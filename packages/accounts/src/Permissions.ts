@@ -1,45 +1,17 @@
 import { Result, Schema } from "effect"
 import { PermissionDenied } from "./errors.ts"
-import { ALL, RESOURCES, ROLES, type Resource, type Role } from "./internal/vocabulary.ts"
+import { ALL, type Permission, RESOURCES, ROLES, type Resource, type Role } from "./internal/vocabulary.ts"
 
 export {
   Action,
   ACTIONS,
   ALL,
+  Permission,
   Resource,
   RESOURCES,
   Role,
   ROLES
 } from "./internal/vocabulary.ts"
-
-/**
- * A permission name, `resource:action` (`payouts:manage`), as a schema: decoding an unknown name
- * fails, so a misspelt or invented permission is refused as `InvalidInput` by the service, never
- * answered `allowed`.
- *
- * @example
- * ```ts
- * import { Permissions } from "@paykit/accounts"
- * import { Schema } from "effect"
- * Schema.decodeUnknownSync(Permissions.Permission)("pii:view")
- * ```
- * @category models
- * @since 0.1.0
- */
-export const Permission = Schema.Literals(ALL)
-
-/**
- * A permission name.
- *
- * @example
- * ```ts
- * import type { Permissions } from "@paykit/accounts"
- * const p: Permissions.Permission = "pii:view"
- * ```
- * @category models
- * @since 0.1.0
- */
-export type Permission = typeof Permission.Type
 
 /**
  * Whether a value is a known permission name.

@@ -130,6 +130,22 @@ export const ALL: ReadonlyArray<Permission> = RESOURCES.flatMap((r) =>
 )
 
 /**
+ * A permission name, `resource:action` (`payouts:manage`), as a schema: decoding an unknown name
+ * fails, so a misspelt or invented permission is refused as `InvalidInput` by the service, never
+ * answered `allowed`.
+ *
+ * @example
+ * ```ts
+ * import { Permissions } from "@paykit/accounts"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Permissions.Permission)("pii:view")
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export const Permission = Schema.Literals(ALL)
+
+/**
  * The assignable roles (the owner is not a role: it is the one member who holds everything).
  *
  * @example
