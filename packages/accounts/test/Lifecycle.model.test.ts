@@ -780,10 +780,17 @@ describe("account lifecycle and requirements (model-based)", () => {
             held: false,
             rejection: undefined,
             erased: false,
-            // the fixtures' values: the holder's id number or tax id, every person's id number
+            // the values registered: the company's tax id (the fixture's), the id number of the
+            // individual or the representative (registered pending above), the other persons' (the
+            // fixture's)
             provided: {
-              [business ? "holder:taxId" : "holder:idNumber"]: MAGIC.verified,
-              ...Object.fromEntries(real.persons.map((p) => [`${p}:idNumber`, MAGIC.verified]))
+              ...(business ? { "holder:taxId": MAGIC.verified } : { "holder:idNumber": MAGIC.pending }),
+              ...Object.fromEntries(
+                a.persons.map((p) => [
+                  `${p.id}:idNumber`,
+                  p.role === "owner" ? MAGIC.verified : MAGIC.pending
+                ])
+              )
             }
           }
           await settle(model, real) // registration settles too
