@@ -7,8 +7,10 @@ import type * as Verification from "./Verification.ts"
 
 /**
  * A person on an account: the individual (whose subject id is the account id), or a business's
- * representative or owner. `fields` names the personal fields held in the vault for them
- * (names only; values are sealed).
+ * representative, owner or director. `fields` names the personal fields held in the vault for them
+ * (names only; values are sealed). A person removed after registration keeps their entry with
+ * `removedAt` (their sealed data stays under the account's holds, export and erasure); they no
+ * longer count for requirements.
  *
  * @example
  * ```ts
@@ -20,10 +22,45 @@ import type * as Verification from "./Verification.ts"
  */
 export interface PersonRef {
   readonly id: string
-  readonly role: "individual" | "representative" | "owner"
+  readonly role: "individual" | "representative" | "owner" | "director"
   readonly ownershipBps?: number
   readonly fields: ReadonlyArray<string>
+  /** When the person was removed from the account (since 0.5.0); absent while they are on it. */
+  readonly removedAt?: number
 }
+
+/**
+ * Who attested, and when, that a business provided all its owners (every beneficial owner at or
+ * above the policy's ownership threshold), as Stripe's `company.owners_provided` and its
+ * ownership declaration. Cleared by any change to the owners unless the change attests again.
+ *
+ * @example
+ * ```ts
+ * import type { Account } from "@paykit/accounts"
+ * const attestation: Account.OwnersAttestation = { by: "member:user-owner", at: 0 }
+ * ```
+ * @category models
+ * @since 0.5.0
+ */
+export interface OwnersAttestation {
+  readonly by: string
+  readonly at: number
+}
+
+/**
+ * The persons currently on the account (not removed), optionally of one role.
+ *
+ * @example
+ * ```ts
+ * import { Account } from "@paykit/accounts"
+ * declare const account: Account.Account
+ * Account.currentPersons(account, "owner").map((p) => p.ownershipBps)
+ * ```
+ * @category math
+ * @since 0.5.0
+ */
+export const currentPersons = (a: Account, role?: PersonRef["role"]): ReadonlyArray<PersonRef> =>
+  a.persons.filter((p) => p.removedAt === undefined && (role === undefined || p.role === role))
 
 /**
  * What is kept of a card: brand, last four digits and a keyed fingerprint. Never the number.
@@ -121,12 +158,20 @@ export interface Account {
   readonly createdAt: number
   readonly updatedAt: number
   readonly capabilities: ReadonlyArray<Capability>
+  /**
+   * When each capability requested after registration was requested (since 0.5.0): its
+   * onboarding requirements are due by then plus the policy's grace period, and until they are
+   * met the capability is off (`requirements.currently_due`) while the others go on.
+   */
+  readonly capabilityRequestedAt?: Readonly<Partial<Record<Capability, number>>>
   readonly legalName?: string
   readonly website?: string
   readonly industry?: string
   /** personal fields of the holder (subject = account id) present in the vault */
   readonly holderFields: ReadonlyArray<string>
   readonly persons: ReadonlyArray<PersonRef>
+  /** A business's attestation that it provided its owners (since 0.5.0). */
+  readonly ownersAttestation?: OwnersAttestation
   readonly cases: ReadonlyArray<Verification.Case>
   readonly volume: Money.Money
   /** policy rule id → when the account's volume first reached the rule's threshold */

@@ -16,8 +16,10 @@ import type {
   PermissionDenied,
   ProcessingRestricted,
   ProviderFailure,
+  RateUnavailable,
   StoreFailure,
-  SubjectErased
+  SubjectErased,
+  SupersededAnswer
 } from "./errors.ts"
 import type { KeyStore } from "./KeyStore.ts"
 import type * as Lifecycle from "./Lifecycle.ts"
@@ -30,6 +32,7 @@ import type { VerificationProvider } from "./VerificationProvider.ts"
 import type * as Inputs from "./internal/inputs.ts"
 import * as Kit from "./internal/kit.ts"
 import * as KeysPart from "./internal/keys.ts"
+import * as OwnershipPart from "./internal/ownership.ts"
 import * as LifecyclePart from "./internal/lifecycle.ts"
 import * as ProfilePart from "./internal/profile.ts"
 import * as RegistrationPart from "./internal/registration.ts"
@@ -41,10 +44,14 @@ import * as VaultPart from "./internal/vault.ts"
 
 export {
   Actor,
+  CapabilityRequest,
   KekVersion,
   LegalHoldInput,
   MemberId,
   MemberInput,
+  OwnershipInput,
+  PersonInput,
+  PersonRemoval,
   ProfileInput,
   RegisterInput,
   ReviewInput,
@@ -141,12 +148,14 @@ export type AccountsError =
   | PermissionDenied
   | IllegalVerificationStep
   | ProviderFailure
+  | RateUnavailable
   | StoreFailure
   | KeyStoreFailure
   | KeyVersionInUse
   | DecryptionFailed
   | SubjectErased
   | ProcessingRestricted
+  | SupersededAnswer
 
 /**
  * What every `Accounts` method returns: an effect that succeeds with `A` or fails with one of the
@@ -199,9 +208,10 @@ export class Accounts extends Context.Service<
     readonly evaluate: (accountId: string) => Op<Requirements.Evaluation>
     readonly updateProfile: ByActor<typeof Inputs.ProfileInput.Encoded>
     readonly submitVerification: (accountId: string, actor: typeof Inputs.Actor.Encoded) => Op<Account>
+    /** A provider's late answer, naming the submission it answers (`VerificationProvider.Request.submissionId`). */
     readonly verificationResult: (
       accountId: string,
-      caseId: string,
+      submissionId: string,
       outcome: typeof Verification.Outcome.Encoded
     ) => Op<Account>
     readonly review: (
@@ -211,6 +221,11 @@ export class Accounts extends Context.Service<
       decision: typeof Inputs.ReviewInput.Encoded
     ) => Op<Account>
     readonly recordVolume: (accountId: string, amount: typeof Inputs.VolumeInput.Encoded) => Op<Account>
+    readonly addPerson: ByActor<typeof Inputs.PersonInput.Encoded>
+    readonly removePerson: ByActor<typeof Inputs.PersonRemoval.Encoded>
+    readonly setOwnership: ByActor<typeof Inputs.OwnershipInput.Encoded>
+    readonly attestOwners: (accountId: string, actor: typeof Inputs.Actor.Encoded) => Op<Account>
+    readonly requestCapabilities: ByActor<typeof Inputs.CapabilityRequest.Encoded>
     readonly refresh: (accountId: string) => Op<Account>
     readonly transition: ByActor<typeof Lifecycle.TransitionInput.Encoded>
     readonly invite: ByActor<typeof Inputs.MemberInput.Encoded>
@@ -310,6 +325,7 @@ export const make = (
       ...ProfilePart.make(kit, sealing),
       ...VerificationPart.make(kit, sealing),
       ...LifecyclePart.make(kit),
+      ...OwnershipPart.make(kit, sealing),
       ...TeamPart.make(kit),
       ...SecurityPart.make(kit),
       ...VaultPart.make(kit, sealing),
@@ -331,6 +347,11 @@ export const make = (
       verificationResult: traced("verificationResult", parts.verificationResult),
       review: traced("review", parts.review),
       recordVolume: traced("recordVolume", parts.recordVolume),
+      addPerson: traced("addPerson", parts.addPerson),
+      removePerson: traced("removePerson", parts.removePerson),
+      setOwnership: traced("setOwnership", parts.setOwnership),
+      attestOwners: traced("attestOwners", parts.attestOwners),
+      requestCapabilities: traced("requestCapabilities", parts.requestCapabilities),
       refresh: traced("refresh", parts.refresh),
       transition: traced("transition", parts.transition),
       invite: traced("invite", parts.invite),

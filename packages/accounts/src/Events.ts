@@ -36,7 +36,12 @@ export const TYPES = {
   erasureRetained: "accounts.subject.erasure_retained",
   erased: "accounts.subject.erased",
   keysRotated: "accounts.keys.rotated",
-  keyVersionRetired: "accounts.keys.version_retired"
+  keyVersionRetired: "accounts.keys.version_retired",
+  personAdded: "accounts.person.added",
+  personRemoved: "accounts.person.removed",
+  ownershipChanged: "accounts.person.ownership_changed",
+  ownersAttested: "accounts.owners.attested",
+  capabilitiesRequested: "accounts.capabilities.requested"
 } as const
 
 const LIFECYCLE_TYPES = {
@@ -423,6 +428,95 @@ export const KeysRotated = Schema.Struct({ kekVersion: Schema.Int, rewrapped: Co
  */
 export const KeyVersionRetired = Schema.Struct({ kekVersion: Schema.Int })
 
+/**
+ * The data of `accounts.person.added`: a business's new representative, owner (with their share
+ * in basis points) or director, and who added them.
+ *
+ * @example
+ * ```ts
+ * import { Events } from "@paykit/accounts"
+ * const role = (d: typeof Events.PersonAdded.Type) => d.role
+ * ```
+ * @category models
+ * @since 0.5.0
+ */
+export const PersonAdded = Schema.Struct({
+  accountId: Id,
+  personId: Id,
+  role: Schema.Literals(["representative", "owner", "director"]),
+  ownershipBps: Schema.optionalKey(Schema.Int),
+  by: Id
+})
+
+/**
+ * The data of `accounts.person.removed`: the person removed (or the representative replaced) and
+ * who did it.
+ *
+ * @example
+ * ```ts
+ * import { Events } from "@paykit/accounts"
+ * const who = (d: typeof Events.PersonRemoved.Type) => d.personId
+ * ```
+ * @category models
+ * @since 0.5.0
+ */
+export const PersonRemoved = Schema.Struct({
+  accountId: Id,
+  personId: Id,
+  role: Schema.Literals(["representative", "owner", "director"]),
+  by: Id
+})
+
+/**
+ * The data of `accounts.person.ownership_changed`: an owner's share before and after, in basis
+ * points.
+ *
+ * @example
+ * ```ts
+ * import { Events } from "@paykit/accounts"
+ * const delta = (d: typeof Events.OwnershipChanged.Type) => d.toBps - d.fromBps
+ * ```
+ * @category models
+ * @since 0.5.0
+ */
+export const OwnershipChanged = Schema.Struct({
+  accountId: Id,
+  personId: Id,
+  fromBps: Schema.Int,
+  toBps: Schema.Int,
+  by: Id
+})
+
+/**
+ * The data of `accounts.owners.attested`: who attested that every beneficial owner is listed.
+ *
+ * @example
+ * ```ts
+ * import { Events } from "@paykit/accounts"
+ * const who = (d: typeof Events.OwnersAttested.Type) => d.by
+ * ```
+ * @category models
+ * @since 0.5.0
+ */
+export const OwnersAttested = Schema.Struct({ accountId: Id, by: Id })
+
+/**
+ * The data of `accounts.capabilities.requested`: the capabilities requested after registration.
+ *
+ * @example
+ * ```ts
+ * import { Events } from "@paykit/accounts"
+ * const added = (d: typeof Events.CapabilitiesRequested.Type) => d.capabilities
+ * ```
+ * @category models
+ * @since 0.5.0
+ */
+export const CapabilitiesRequested = Schema.Struct({
+  accountId: Id,
+  capabilities: Schema.Array(Registration.Capability),
+  by: Id
+})
+
 // ---- the envelope union ----
 
 const member = DomainEvent.typed
@@ -466,7 +560,12 @@ export const Event = Schema.Union([
   member(TYPES.erasureRetained, ErasureRetained),
   member(TYPES.erased, Erased),
   member(TYPES.keysRotated, KeysRotated),
-  member(TYPES.keyVersionRetired, KeyVersionRetired)
+  member(TYPES.keyVersionRetired, KeyVersionRetired),
+  member(TYPES.personAdded, PersonAdded),
+  member(TYPES.personRemoved, PersonRemoved),
+  member(TYPES.ownershipChanged, OwnershipChanged),
+  member(TYPES.ownersAttested, OwnersAttested),
+  member(TYPES.capabilitiesRequested, CapabilitiesRequested)
 ])
 
 /**

@@ -381,8 +381,10 @@ export const IndividualApplicant = Schema.Struct({
 export type IndividualApplicant = typeof IndividualApplicant.Type
 
 /**
- * A company signing up: registration number, tax id, its legal representative and its owners
- * (ownership percentages may not add up to more than 100).
+ * A company signing up: registration number, tax id, its legal representative, its owners
+ * (ownership percentages may not add up to more than 100), optionally its directors, and
+ * `ownersProvided: true` when the signing owner attests that every beneficial owner is listed
+ * (the `company.owners_provided` requirement; it can be given later with `Accounts.attestOwners`).
  *
  * @example
  * ```ts
@@ -414,7 +416,9 @@ export const BusinessApplicant = Schema.Struct({
         "ownership percentages add up to more than 100",
       { title: "Owners" }
     )
-  )
+  ),
+  directors: Schema.optionalKey(Schema.Array(Person).check(Schema.isMaxLength(25))),
+  ownersProvided: Schema.optionalKey(Schema.Boolean)
 })
 
 /**

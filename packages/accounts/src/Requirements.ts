@@ -1,5 +1,5 @@
 import { Currency, Money } from "@paykit/core"
-import type { Account } from "./Account.ts"
+import { type Account, currentPersons } from "./Account.ts"
 import * as Lifecycle from "./Lifecycle.ts"
 import { CAPABILITIES, type Capability } from "./Registration.ts"
 import type * as Verification from "./Verification.ts"
@@ -7,8 +7,10 @@ import type * as Verification from "./Verification.ts"
 /**
  * One rule of a requirements policy: which requirement ids an applicant type in some countries
  * must provide for a capability, from the start (no `volumeAtLeast`) or once the account's
- * processed volume reaches `volumeAtLeast` (in that currency; accounts in another currency
- * never reach it).
+ * processed volume reaches `volumeAtLeast`. The threshold is stated in one or more currencies:
+ * an account whose currency is listed is compared with that figure; any other account's volume
+ * is converted into the first listed currency (the rule's reference currency) through the
+ * `ReferenceRates` port, so a threshold applies whatever the account's currency.
  *
  * @example
  * ```ts
@@ -28,12 +30,13 @@ export interface Rule {
   readonly countries: "*" | ReadonlyArray<string>
   readonly capability: Capability
   readonly requirements: ReadonlyArray<string>
-  readonly volumeAtLeast?: Money.Money
+  readonly volumeAtLeast?: Money.Money | ReadonlyArray<Money.Money>
 }
 
 /**
- * A requirements policy: its rules and the grace period between a volume threshold being
- * reached and its requirements' deadline.
+ * A requirements policy: its rules, the grace period between a volume threshold being reached
+ * and its requirements' deadline, and the ownership share (basis points, default 2,500 = 25 %)
+ * from which an owner is a beneficial owner whom `owners.*` requirements cover.
  *
  * @example
  * ```ts
@@ -46,6 +49,93 @@ export interface Rule {
 export interface Policy {
   readonly rules: ReadonlyArray<Rule>
   readonly gracePeriodMillis: number
+  readonly beneficialOwnershipBps?: number
+}
+
+/**
+ * The ownership share from which an owner is a beneficial owner when the policy names none:
+ * 25 % (the EU anti-money-laundering directives, FinCEN's CDD rule).
+ *
+ * @example
+ * ```ts
+ * import { Requirements } from "@paykit/accounts"
+ * Requirements.BENEFICIAL_OWNERSHIP_BPS // 2500
+ * ```
+ * @category models
+ * @since 0.5.0
+ */
+export const BENEFICIAL_OWNERSHIP_BPS = 2500
+
+/**
+ * A rule's volume thresholds, one per currency it states (none for an onboarding rule).
+ *
+ * @example
+ * ```ts
+ * import { Requirements } from "@paykit/accounts"
+ * Requirements.thresholdsOf(Requirements.defaultPolicy.rules[2]!).map((m) => m.currency.code) // ["EUR", "USD", "GBP"]
+ * ```
+ * @category math
+ * @since 0.5.0
+ */
+export const thresholdsOf = (r: Rule): ReadonlyArray<Money.Money> =>
+  r.volumeAtLeast === undefined
+    ? []
+    : Array.isArray(r.volumeAtLeast)
+      ? r.volumeAtLeast
+      : [r.volumeAtLeast as Money.Money]
+
+/**
+ * The threshold an account in `currency` is held to: the rule's figure in that currency when it
+ * states one, else its figure in its reference currency (the first listed), which the account's
+ * volume must be converted into (`converted: true`).
+ *
+ * @example
+ * ```ts
+ * import { Requirements } from "@paykit/accounts"
+ * const rule = Requirements.defaultPolicy.rules[2]!
+ * Requirements.thresholdFor(rule, "CHF") // { threshold: 10,000.00 EUR, converted: true }
+ * ```
+ * @category math
+ * @since 0.5.0
+ */
+export const thresholdFor = (
+  r: Rule,
+  currency: string
+): { readonly threshold: Money.Money; readonly converted: boolean } | undefined => {
+  const all = thresholdsOf(r)
+  const own = all.find((m) => m.currency.code === currency)
+  if (own !== undefined) return { threshold: own, converted: false }
+  return all[0] === undefined ? undefined : { threshold: all[0], converted: true }
+}
+
+/** Whether a rule applies to an applicant type in a country. */
+const appliesTo = (r: Rule, type: Account["type"], country: string): boolean =>
+  r.applicant === type && (r.countries === "*" || r.countries.includes(country))
+
+/**
+ * The currencies an account's volume must be converted into for the policy's volume thresholds
+ * that apply to it and state no figure in its own currency (empty when every threshold is stated
+ * in the account's currency).
+ *
+ * @example
+ * ```ts
+ * import { Requirements } from "@paykit/accounts"
+ * Requirements.conversionsNeeded(Requirements.defaultPolicy, { type: "business", country: "CH", currency: "CHF" }) // [EUR]
+ * ```
+ * @category math
+ * @since 0.5.0
+ */
+export const conversionsNeeded = (
+  policy: Policy,
+  a: Pick<Account, "type" | "country" | "currency">
+): ReadonlyArray<Currency.Currency> => {
+  const out = new Map<string, Currency.Currency>()
+  for (const r of policy.rules) {
+    if (!appliesTo(r, a.type, a.country)) continue
+    const t = thresholdFor(r, a.currency)
+    if (t?.converted === true) out.set(t.threshold.currency.code, t.threshold.currency)
+  }
+  return [...out.values()]
 }
 
 const DAY = 86_400_000
@@ -53,18 +143,20 @@ const DAY = 86_400_000
 const person = (prefix: "individual" | "representative", ...fields: ReadonlyArray<string>) =>
   fields.map((f) => `${prefix}.${f}`)
 
-const thresholds = (base: Omit<Rule, "id" | "volumeAtLeast">, minor: bigint): ReadonlyArray<Rule> =>
-  [Currency.EUR, Currency.USD, Currency.GBP].map((c) => ({
-    ...base,
-    id: `${base.applicant}.${base.capability}.over_${minor}_${c.code}`,
-    volumeAtLeast: Money.fromMinorUnsafe(minor, c)
-  }))
+/** A threshold rule stated in EUR (its reference currency), USD and GBP, each `minor` minor units. */
+const threshold = (base: Omit<Rule, "id" | "volumeAtLeast">, minor: bigint): Rule => ({
+  ...base,
+  id: `${base.applicant}.${base.capability}.volume_${minor}`,
+  volumeAtLeast: [Currency.EUR, Currency.USD, Currency.GBP].map((c) => Money.fromMinorUnsafe(minor, c))
+})
 
 /**
- * The default policy (Stripe-like): contact and identity data for card payments, a bank account
- * and a verified identity for payouts, an identity document once volume reaches 10,000.00 (EUR,
- * USD or GBP), company verification and owners for businesses; 14 days of grace after a
- * threshold.
+ * The default policy (Stripe-like): contact data for card payments and a verified identity once
+ * volume reaches 5,000.00; a bank account and a verified identity for payouts, an identity
+ * document once volume reaches 10,000.00; a business's company data, its attestation that it
+ * provided its owners, company verification and its beneficial owners (25 % and above)
+ * verified for payouts once volume reaches 10,000.00. Thresholds are stated in EUR, USD and GBP;
+ * accounts in other currencies are converted into EUR. 14 days of grace after a threshold.
  *
  * @example
  * ```ts
@@ -84,6 +176,15 @@ export const defaultPolicy: Policy = {
       capability: "card_payments",
       requirements: person("individual", "first_name", "last_name", "dob", "email", "phone", "address")
     },
+    threshold(
+      {
+        applicant: "individual",
+        countries: "*",
+        capability: "card_payments",
+        requirements: person("individual", "id_number", "verification")
+      },
+      500_000n
+    ),
     {
       id: "individual.payouts",
       applicant: "individual",
@@ -91,7 +192,7 @@ export const defaultPolicy: Policy = {
       capability: "payouts",
       requirements: ["external_account", ...person("individual", "id_number", "verification")]
     },
-    ...thresholds(
+    threshold(
       {
         applicant: "individual",
         countries: "*",
@@ -126,15 +227,16 @@ export const defaultPolicy: Policy = {
         "company.address",
         "company.phone",
         "business_profile.mcc",
+        "company.owners_provided",
         ...person("representative", "first_name", "last_name", "dob")
       ]
     },
-    ...thresholds(
+    threshold(
       {
         applicant: "business",
         countries: "*",
         capability: "card_payments",
-        requirements: ["business_profile.url"]
+        requirements: ["business_profile.url", ...person("representative", "id_number", "verification")]
       },
       500_000n
     ),
@@ -149,7 +251,7 @@ export const defaultPolicy: Policy = {
         ...person("representative", "id_number", "verification")
       ]
     },
-    ...thresholds(
+    threshold(
       {
         applicant: "business",
         countries: "*",
@@ -206,6 +308,9 @@ const FIELD: Record<string, string> = {
 
 /**
  * Which field a requirement id needs, and which verification case (kind and subject) if any.
+ * `owners.*` covers the beneficial owners: the current owners holding at least
+ * `beneficialOwnershipBps` (default {@link BENEFICIAL_OWNERSHIP_BPS}); `directors.*` the current
+ * directors. Removed persons count for nothing.
  *
  * @example
  * ```ts
@@ -218,18 +323,26 @@ const FIELD: Record<string, string> = {
  */
 export const target = (
   a: Account,
-  requirement: string
+  requirement: string,
+  beneficialOwnershipBps: number = BENEFICIAL_OWNERSHIP_BPS
 ): {
   readonly subjects: ReadonlyArray<string>
   readonly field?: string
   readonly kind?: Verification.Kind
 } => {
   const [head, tail, more] = requirement.split(".")
-  const holder = [a.id]
-  const rep = a.persons.filter((p) => p.role === "representative").map((p) => p.id)
-  const owners = a.persons.filter((p) => p.role === "owner").map((p) => p.id)
+  const ids = (role: "representative" | "owner" | "director") =>
+    currentPersons(a, role)
+      .filter((p) => role !== "owner" || (p.ownershipBps ?? 0) >= beneficialOwnershipBps)
+      .map((p) => p.id)
   const subjects =
-    head === "individual" || head === "company" ? holder : head === "representative" ? rep : owners
+    head === "individual" || head === "company"
+      ? [a.id]
+      : head === "representative"
+        ? ids("representative")
+        : head === "directors"
+          ? ids("director")
+          : ids("owner")
   if (tail === "verification")
     return { subjects, kind: more === "document" ? "document" : head === "company" ? "company" : "identity" }
   if (head === "company" && tail === "name") return { subjects, field: "legalName" }
@@ -265,7 +378,13 @@ const caseState = (c: Verification.Case | undefined): ItemState => {
  * @category math
  * @since 0.1.0
  */
-export const itemState = (a: Account, requirement: string): ItemState => {
+export const itemState = (
+  a: Account,
+  requirement: string,
+  beneficialOwnershipBps: number = BENEFICIAL_OWNERSHIP_BPS
+): ItemState => {
+  if (requirement === "company.owners_provided")
+    return a.ownersAttestation === undefined ? { _tag: "missing" } : { _tag: "satisfied" }
   if (requirement === "external_account")
     return a.bank === undefined ? { _tag: "missing" } : { _tag: "satisfied" }
   if (requirement === "business_profile.url")
@@ -274,13 +393,15 @@ export const itemState = (a: Account, requirement: string): ItemState => {
     return a.industry === undefined ? { _tag: "missing" } : { _tag: "satisfied" }
   if (requirement === "company.name")
     return a.legalName === undefined ? { _tag: "missing" } : { _tag: "satisfied" }
-  const t = target(a, requirement)
+  const t = target(a, requirement, beneficialOwnershipBps)
   const states: Array<ItemState> = t.subjects.map((s) => {
     if (t.kind !== undefined) return caseState(a.cases.find((c) => c.subject === s && c.kind === t.kind))
     const fields = s === a.id ? a.holderFields : (a.persons.find((p) => p.id === s)?.fields ?? [])
     return fields.includes(t.field ?? "") ? { _tag: "satisfied" } : { _tag: "missing" }
   })
-  if (t.subjects.length === 0 && !requirement.startsWith("owners.")) return { _tag: "missing" }
+  // no beneficial owner (attested by `company.owners_provided`) or no director: nothing to cover
+  if (t.subjects.length === 0 && !requirement.startsWith("owners.") && !requirement.startsWith("directors."))
+    return { _tag: "missing" }
   const errors = states.flatMap((s) => (s._tag === "error" ? s.errors : []))
   if (states.some((s) => s._tag === "missing")) return { _tag: "missing" }
   if (errors.length > 0) return { _tag: "error", errors }
@@ -350,12 +471,7 @@ export interface Evaluation {
 }
 
 const applies = (policy: Policy, a: Account, capability: Capability): ReadonlyArray<Rule> =>
-  policy.rules.filter(
-    (r) =>
-      r.capability === capability &&
-      r.applicant === a.type &&
-      (r.countries === "*" || r.countries.includes(a.country))
-  )
+  policy.rules.filter((r) => r.capability === capability && appliesTo(r, a.type, a.country))
 
 interface Acc {
   eventually: Set<string>
@@ -363,6 +479,8 @@ interface Acc {
   past: Set<string>
   pending: Set<string>
   blocking: Set<string>
+  /** onboarding items of a capability requested after registration, still within their grace */
+  awaiting: Set<string>
   errors: Map<string, ReadonlyArray<Verification.CaseError>>
   deadlines: Map<string, number>
 }
@@ -373,6 +491,7 @@ const empty = (): Acc => ({
   past: new Set(),
   pending: new Set(),
   blocking: new Set(),
+  awaiting: new Set(),
   errors: new Map(),
   deadlines: new Map()
 })
@@ -382,9 +501,14 @@ const collect = (policy: Policy, a: Account, rules: ReadonlyArray<Rule>, now: nu
     const onboarding = r.volumeAtLeast === undefined
     const crossed = a.thresholdsCrossed[r.id]
     const active = onboarding || crossed !== undefined
-    const deadline = onboarding ? a.createdAt : (crossed ?? 0) + policy.gracePeriodMillis
+    const late = a.capabilityRequestedAt?.[r.capability]
+    const deadline = onboarding
+      ? late === undefined
+        ? a.createdAt
+        : late + policy.gracePeriodMillis
+      : (crossed ?? 0) + policy.gracePeriodMillis
     for (const req of r.requirements) {
-      const s = itemState(a, req)
+      const s = itemState(a, req, policy.beneficialOwnershipBps)
       if (s._tag === "satisfied") continue
       if (s._tag === "pending") {
         acc.pending.add(req)
@@ -398,6 +522,7 @@ const collect = (policy: Policy, a: Account, rules: ReadonlyArray<Rule>, now: nu
       const d = Math.min(deadline, acc.deadlines.get(req) ?? Number.POSITIVE_INFINITY)
       acc.deadlines.set(req, d)
       if (d <= now) acc.past.add(req)
+      else if (onboarding && late !== undefined) acc.awaiting.add(req)
     }
   }
 }
@@ -426,13 +551,40 @@ const finish = (acc: Acc, now: number, disabledReason: string | null): Requireme
 const isOperatorRestricted = (a: Account): boolean =>
   a.status === "restricted" && a.restriction?.by === "operator"
 
+/**
+ * Whether an identity or company check of the account failed: a `rejected` identity case of the
+ * holder or of a current person, or a rejected company case. It stops charges and payouts
+ * (`disabledReason: "verification.rejected"`) until the data is corrected and verified.
+ *
+ * @example
+ * ```ts
+ * import { Requirements } from "@paykit/accounts"
+ * declare const account: import("@paykit/accounts").Account.Account
+ * Requirements.checkRejected(account) // true after a rejected identity check
+ * ```
+ * @category guards
+ * @since 0.5.0
+ */
+export const checkRejected = (a: Account): boolean => {
+  const current = new Set([a.id, ...currentPersons(a).map((p) => p.id)])
+  return a.cases.some(
+    (c) =>
+      c.status === "rejected" && (c.kind === "identity" || c.kind === "company") && current.has(c.subject)
+  )
+}
+
+/** The capabilities a failed identity or company check stops. */
+const STOPPED_BY_REJECTION: ReadonlySet<Capability> = new Set(["card_payments", "payouts"])
+
 const statusReason = (s: Lifecycle.Status): string | null =>
   Lifecycle.isOperating(s) || s === "pending" ? null : `account.${s}`
 
 /**
  * Evaluates an account against a policy at `now`: a pure function of the stored account, the
  * policy and the clock. Capabilities are active only when the account operates, none of their
- * items is past due and none of their onboarding items awaits verification. An operator's
+ * items is past due and none of their onboarding items awaits verification (or, for a capability
+ * requested after registration, is still due: `requirements.currently_due`). A failed identity or
+ * company check stops `card_payments` and `payouts` (`verification.rejected`). An operator's
  * restriction also pauses `payouts` (`disabledReason: "account.restricted"`, after
  * `requirements.past_due`); charges and the other capabilities go on.
  *
@@ -448,6 +600,7 @@ const statusReason = (s: Lifecycle.Status): string | null =>
  */
 export const evaluate = (policy: Policy, a: Account, now: number): Evaluation => {
   const all = empty()
+  const rejected = checkRejected(a)
   const caps = {} as { [C in Capability]: CapabilityState }
   for (const capability of CAPABILITIES) {
     const requested = a.capabilities.includes(capability)
@@ -465,9 +618,13 @@ export const evaluate = (policy: Policy, a: Account, now: number): Evaluation =>
             ? "account.restricted"
             : acc.blocking.size > 0
               ? "requirements.pending_verification"
-              : a.status === "pending"
-                ? "account.pending"
-                : null))
+              : STOPPED_BY_REJECTION.has(capability) && rejected
+                ? "verification.rejected"
+                : acc.awaiting.size > 0
+                  ? "requirements.currently_due"
+                  : a.status === "pending"
+                    ? "account.pending"
+                    : null))
     const status: CapabilityState["status"] =
       reason === null
         ? "active"
@@ -517,7 +674,10 @@ export const canPayout = (policy: Policy, a: Account, now: number): boolean =>
   evaluate(policy, a, now).capabilities.payouts.status === "active"
 
 /**
- * The rules whose volume threshold the account reaches with `volume` and had not reached before.
+ * The rules whose volume threshold the account reaches with `volume` (in the account's currency)
+ * and had not reached before. `converted` holds the same volume in the currencies
+ * {@link conversionsNeeded} names (from the `ReferenceRates` port); a rule whose threshold needs a
+ * conversion missing from it is not reached.
  *
  * @example
  * ```ts
@@ -529,16 +689,20 @@ export const canPayout = (policy: Policy, a: Account, now: number): boolean =>
  * @category math
  * @since 0.1.0
  */
-export const newlyCrossed = (policy: Policy, a: Account, volume: Money.Money): ReadonlyArray<string> =>
+export const newlyCrossed = (
+  policy: Policy,
+  a: Account,
+  volume: Money.Money,
+  converted: ReadonlyArray<Money.Money> = []
+): ReadonlyArray<string> =>
   policy.rules
-    .filter(
-      (r) =>
-        r.volumeAtLeast !== undefined &&
-        a.thresholdsCrossed[r.id] === undefined &&
-        r.applicant === a.type &&
-        r.volumeAtLeast.currency.code === volume.currency.code &&
-        volume.amount >= r.volumeAtLeast.amount
-    )
+    .filter((r) => {
+      if (a.thresholdsCrossed[r.id] !== undefined || !appliesTo(r, a.type, a.country)) return false
+      const t = thresholdFor(r, volume.currency.code)
+      if (t === undefined) return false
+      const v = t.converted ? converted.find((m) => m.currency.code === t.threshold.currency.code) : volume
+      return v !== undefined && v.amount >= t.threshold.amount
+    })
     .map((r) => r.id)
 
 /**

@@ -23,7 +23,7 @@ export const SubjectExport = Schema.Struct({
   accounts: Schema.Array(
     Schema.Struct({
       accountId: Schema.String,
-      role: Schema.Literals(["holder", "representative", "owner"]),
+      role: Schema.Literals(["holder", "representative", "owner", "director"]),
       type: Schema.Literals(["individual", "business"]),
       status: Schema.String,
       statusCode: Schema.Number,

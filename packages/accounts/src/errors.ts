@@ -158,6 +158,29 @@ export class ProviderFailure extends Schema.TaggedError<ProviderFailure>()("Prov
 }
 
 /**
+ * The `ReferenceRates` port could not convert the account's volume into the currency a volume
+ * threshold is stated in (no rate, or no port configured). The volume was not recorded; retry
+ * once rates are available.
+ *
+ * @example
+ * ```ts
+ * import { RateUnavailable } from "@paykit/accounts"
+ * new RateUnavailable({ from: "CHF", to: "EUR", reason: "no rate in the table" }).message
+ * ```
+ * @category errors
+ * @since 0.5.0
+ */
+export class RateUnavailable extends Schema.TaggedError<RateUnavailable>()("RateUnavailable", {
+  from: Schema.String,
+  to: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `no reference rate from ${this.from} to ${this.to}: ${this.reason}; nothing was changed, retry later`
+  }
+}
+
+/**
  * Why a store refused a commit that raced another writer, decided inside the commit's own
  * transaction (under the locks it took), so every store (memory, PGlite, PostgreSQL) answers the
  * same way:
@@ -357,5 +380,33 @@ export class InvalidKeyConfiguration extends Schema.TaggedError<InvalidKeyConfig
 ) {
   override get message(): string {
     return `invalid key configuration: ${this.setting} ${this.reason}`
+  }
+}
+
+/**
+ * A provider's late answer names a submission that is not the case's current one: an earlier
+ * submission (the data were submitted again since), or one made before the data changed (the case
+ * was provided again and not yet re-submitted), or the case was never submitted. `current` is the
+ * submission the case awaits an answer for (`null`: none). The answer checked data no longer on
+ * file, so it is not applied: nothing was written and no event was emitted. Drop it; the answer
+ * to `current` will come with its own id.
+ *
+ * @example
+ * ```ts
+ * import { SupersededAnswer } from "@paykit/accounts"
+ * new SupersededAnswer({ caseId: "identity:s1", submissionId: "identity:s1#1", current: "identity:s1#2" }).message
+ * ```
+ * @category errors
+ * @since 0.5.0
+ */
+export class SupersededAnswer extends Schema.TaggedError<SupersededAnswer>()("SupersededAnswer", {
+  caseId: Schema.String,
+  submissionId: Schema.String,
+  current: Schema.NullOr(Schema.String)
+}) {
+  override get message(): string {
+    const now =
+      this.current === null ? "its current data were never submitted" : `it now awaits ${this.current}`
+    return `the answer for submission ${this.submissionId} of verification case ${this.caseId} is superseded (${now}); it was not applied, drop it`
   }
 }

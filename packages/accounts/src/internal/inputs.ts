@@ -169,3 +169,84 @@ export const LegalHoldInput = Schema.Struct({
  * @since 0.1.0
  */
 export const KekVersion = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
+
+/**
+ * The input of `addPerson`: a business's new representative (replacing the current one), owner
+ * (with `ownershipPercent`; the current owners' shares may not add up to more than 100) or
+ * director. `ownersProvided: true` attests again, in the same change, that every beneficial owner
+ * is listed; without it a change to the owners clears the attestation.
+ *
+ * @example
+ * ```ts
+ * import type { Accounts } from "@paykit/accounts"
+ * const owner: typeof Accounts.PersonInput.Encoded = {
+ *   role: "owner", ownershipPercent: 30, ownersProvided: true,
+ *   person: { firstName: "Ada", lastName: "Lovelace", dateOfBirth: "1985-12-10" }
+ * }
+ * ```
+ * @category models
+ * @since 0.5.0
+ */
+export const PersonInput = Schema.Struct({
+  role: Schema.Literals(["representative", "owner", "director"]),
+  person: Registration.Person,
+  ownershipPercent: Schema.optionalKey(Registration.Owner.fields.ownershipPercent),
+  ownersProvided: Schema.optionalKey(Schema.Boolean)
+})
+
+/**
+ * The input of `removePerson`: the person's id (an owner or a director; a representative is
+ * replaced by adding the new one), and optionally `ownersProvided: true` to attest again.
+ *
+ * @example
+ * ```ts
+ * import type { Accounts } from "@paykit/accounts"
+ * const removal: typeof Accounts.PersonRemoval.Encoded = { personId: "01J0000000000000000000000B", ownersProvided: true }
+ * ```
+ * @category models
+ * @since 0.5.0
+ */
+export const PersonRemoval = Schema.Struct({
+  personId: text(100),
+  ownersProvided: Schema.optionalKey(Schema.Boolean)
+})
+
+/**
+ * The input of `setOwnership`: an owner's id and their new share (0 to 100, at most two decimals;
+ * the current owners' shares may not add up to more than 100).
+ *
+ * @example
+ * ```ts
+ * import type { Accounts } from "@paykit/accounts"
+ * const share: typeof Accounts.OwnershipInput.Encoded = { personId: "01J0000000000000000000000B", ownershipPercent: 12.5 }
+ * ```
+ * @category models
+ * @since 0.5.0
+ */
+export const OwnershipInput = Schema.Struct({
+  personId: text(100),
+  ownershipPercent: Registration.Owner.fields.ownershipPercent,
+  ownersProvided: Schema.optionalKey(Schema.Boolean)
+})
+
+/**
+ * The input of `requestCapabilities`: capabilities to add to those the account requested (1 to 4,
+ * none twice). Requesting one the account already has changes nothing.
+ *
+ * @example
+ * ```ts
+ * import type { Accounts } from "@paykit/accounts"
+ * const more: typeof Accounts.CapabilityRequest.Encoded = { capabilities: ["stored_value"] }
+ * ```
+ * @category models
+ * @since 0.5.0
+ */
+export const CapabilityRequest = Schema.Struct({
+  capabilities: Schema.Array(Registration.Capability).check(
+    Schema.isMinLength(1),
+    Schema.isMaxLength(4),
+    Schema.makeFilter(
+      (cs: ReadonlyArray<string>) => new Set(cs).size === cs.length || "a capability is listed twice"
+    )
+  )
+})

@@ -5,15 +5,23 @@
  *
  * @internal
  */
-import { Ids, InvalidInput, Service } from "@paykit/core"
+import { type Currency, Ids, InvalidInput, type Money, Service } from "@paykit/core"
 import { Effect, Option, Result } from "effect"
 import type { Account } from "../Account.ts"
 import type { AccountsError, Config } from "../Accounts.ts"
 import { AccountStore, type AuditEntry, type Transaction } from "../AccountStore.ts"
 import { ClosureCheck } from "../ClosureCheck.ts"
-import { type Conflict, IllegalTransition, NotFound, PermissionDenied, StoreFailure } from "../errors.ts"
+import {
+  type Conflict,
+  IllegalTransition,
+  NotFound,
+  PermissionDenied,
+  type RateUnavailable,
+  StoreFailure
+} from "../errors.ts"
 import * as Events from "../Events.ts"
 import { KeyStore } from "../KeyStore.ts"
+import { ReferenceRates } from "../ReferenceRates.ts"
 import * as Lifecycle from "../Lifecycle.ts"
 import * as Permissions from "../Permissions.ts"
 import * as Requirements from "../Requirements.ts"
@@ -191,6 +199,14 @@ export interface ChangeSpec<A> {
   readonly result?: (account: Account) => A
 }
 
+/** The reference-rate port's shape. */
+interface Rates {
+  readonly convert: (
+    amount: Money.Money,
+    to: Currency.Currency
+  ) => Effect.Effect<Money.Money, RateUnavailable>
+}
+
 /**
  * Builds the kit from the configuration and the ports in context.
  */
@@ -201,6 +217,8 @@ export const make = (config: Config) =>
     const provider = yield* VerificationProvider
     const closure = yield* ClosureCheck
     const ids = yield* Ids.Ids
+    /** optional: without it, currencies the policy states no threshold in are refused at registration */
+    const rates: Option.Option<Rates> = yield* Effect.serviceOption(ReferenceRates)
     const policy = config.policy ?? Requirements.defaultPolicy
     const amlYears = config.amlRetentionYears ?? 5
     const pageSize = Math.max(1, Math.floor(config.rotationPageSize ?? 500))
@@ -299,6 +317,7 @@ export const make = (config: Config) =>
       provider,
       closure,
       ids,
+      rates,
       policy,
       amlYears,
       pageSize,

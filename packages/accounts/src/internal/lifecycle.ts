@@ -7,12 +7,12 @@
  * @internal
  */
 import { Input, InvalidInput, Money, Service } from "@paykit/core"
-import { Effect, Result } from "effect"
+import { Effect, Option, Result } from "effect"
 import { type Account, subjects } from "../Account.ts"
 import type { Accounts } from "../Accounts.ts"
 import type { LegalHold } from "../AccountStore.ts"
 import { reasons as closureReasons, type Standing } from "../ClosureCheck.ts"
-import { CannotClose, IllegalTransition } from "../errors.ts"
+import { CannotClose, IllegalTransition, RateUnavailable } from "../errors.ts"
 import * as Events from "../Events.ts"
 import * as Lifecycle from "../Lifecycle.ts"
 import * as Requirements from "../Requirements.ts"
@@ -163,12 +163,16 @@ export const planTransition = (
   }
 }
 
-/** The account with `amount` more processed volume, and the thresholds it crossed (pure). */
+/**
+ * The account with `amount` more processed volume, and the thresholds it crossed (pure);
+ * `convert` gives the new volume in a threshold's reference currency (the `ReferenceRates` port).
+ */
 export const planVolume = (
   policy: Requirements.Policy,
   a: Account,
   v: typeof VolumeInput.Type,
-  now: number
+  now: number,
+  converted: ReadonlyArray<Money.Money> = []
 ): Result.Result<{ readonly next: Account; readonly spec: ChangeSpec<Account> }, InvalidInput> => {
   const invalid = (path: string, reason: string) =>
     new InvalidInput({ operation: "recordVolume", path, reason })
@@ -178,7 +182,7 @@ export const planVolume = (
   return Result.match(Money.add(a.volume, Money.fromMinorUnsafe(BigInt(v.amount), a.volume.currency)), {
     onFailure: (e) => Result.fail(invalid("amount", e.message)),
     onSuccess: (volume) => {
-      const crossed = Requirements.newlyCrossed(policy, a, volume)
+      const crossed = Requirements.newlyCrossed(policy, a, volume, converted)
       const thresholdsCrossed = {
         ...a.thresholdsCrossed,
         ...Object.fromEntries(crossed.map((r) => [r, now]))
@@ -220,9 +224,34 @@ export const make = (kit: Kit) => {
         })
     )
 
+  /** The new volume in each currency a threshold of the policy needs it converted into. */
+  const conversions = (
+    a: Account,
+    v: typeof VolumeInput.Type
+  ): Effect.Effect<ReadonlyArray<Money.Money>, RateUnavailable> => {
+    const targets = Requirements.conversionsNeeded(policy, a)
+    if (targets.length === 0 || v.currency !== a.currency) return Effect.succeed([])
+    const total = Money.fromMinor(a.volume.amount + BigInt(v.amount), a.volume.currency)
+    // an out-of-range total is planVolume's InvalidInput
+    if (Result.isFailure(total)) return Effect.succeed([])
+    return Option.match(kit.rates, {
+      onNone: () =>
+        Effect.fail(
+          new RateUnavailable({
+            from: a.currency,
+            to: targets.map((c) => c.code).join(", "),
+            reason: "no ReferenceRates port is configured"
+          })
+        ),
+      onSome: (rates) => Effect.forEach(targets, (to) => rates.convert(total.success, to))
+    })
+  }
+
   const recordVolume: Accounts["Service"]["recordVolume"] = (accountId, amount) =>
     kit.update(accountId, decodeVolume(amount), (a, v, now) =>
-      Effect.fromResult(planVolume(policy, a, v, now))
+      Effect.flatMap(conversions(a, v), (converted) =>
+        Effect.fromResult(planVolume(policy, a, v, now, converted))
+      )
     )
 
   /** The platform's automatic step now (run it on a schedule): nothing to write unless a move is due. */

@@ -7,7 +7,7 @@
  */
 import { InvalidInput, Input, Service } from "@paykit/core"
 import { Effect, Option, Result } from "effect"
-import type { Account, CardSummary, PersonRef } from "../Account.ts"
+import { type Account, type CardSummary, currentPersons, type PersonRef } from "../Account.ts"
 import type { Accounts } from "../Accounts.ts"
 import type { Transaction } from "../AccountStore.ts"
 import {
@@ -60,7 +60,8 @@ export const scopeOf = (
     if (patch.bankAccount !== undefined)
       yield* require(a, actor, "bank_accounts:manage", "change the bank account")
     const subject = patch.subject ?? a.id
-    const person = a.persons.find((p) => p.id === subject)
+    // a person removed from the account keeps their sealed data, but it no longer changes
+    const person = currentPersons(a).find((p) => p.id === subject)
     if (subject !== a.id && person === undefined) return yield* Result.fail(notFound("person", subject))
     const allowed =
       subject !== a.id

@@ -5,14 +5,15 @@
  *
  * @internal
  */
-import { Currency, Money, Service } from "@paykit/core"
-import { Effect, Option } from "effect"
+import { Currency, InvalidInput, Money, Service } from "@paykit/core"
+import { Effect, Option, Result } from "effect"
 import { type Account, type CardSummary, type PersonRef, subjects } from "../Account.ts"
 import type { Accounts } from "../Accounts.ts"
 import type { Transaction } from "../AccountStore.ts"
 import { DuplicateApplicant } from "../errors.ts"
 import * as Events from "../Events.ts"
 import * as Redact from "../Redact.ts"
+import * as Requirements from "../Requirements.ts"
 import type * as Registration from "../Registration.ts"
 import * as Security from "../Security.ts"
 import * as Verification from "../Verification.ts"
@@ -51,6 +52,7 @@ export const applicantValues = (
         ownershipBps: Math.round(o.ownershipPercent * 100),
         values: personValues(o)
       })
+    for (const d of app.directors ?? []) persons.push({ role: "director", values: personValues(d) })
   }
   if (app.bankAccount !== undefined) holder["bankAccountNumber"] = app.bankAccount.accountNumber
   return { holder, persons }
@@ -94,6 +96,9 @@ export const draftAccount = (app: Registration.Applicant, r: Registered): Accoun
     updatedAt: now,
     capabilities: [...app.capabilities],
     ...(app.type === "business" ? { legalName: app.legalName } : {}),
+    ...(app.type === "business" && app.ownersProvided === true
+      ? { ownersAttestation: { by: `member:${app.owner.userId}`, at: now } }
+      : {}),
     ...(app.website === undefined ? {} : { website: app.website }),
     ...(app.industry === undefined ? {} : { industry: app.industry }),
     holderFields: Object.keys(r.holder).sort(),
@@ -162,6 +167,28 @@ export const planRegistration = (
   })
 }
 
+/**
+ * Refuses an account currency the policy cannot hold to its volume thresholds: one it states
+ * thresholds for in other currencies only, when no `ReferenceRates` port is there to convert
+ * (`InvalidInput` naming `currency`), so no account silently escapes a threshold.
+ */
+export const covered = (
+  kit: Pick<Kit, "policy" | "rates">,
+  app: Registration.Applicant
+): Result.Result<Registration.Applicant, InvalidInput> => {
+  if (Option.isSome(kit.rates)) return Result.succeed(app)
+  const missing = Requirements.conversionsNeeded(kit.policy, app)
+  return missing.length === 0
+    ? Result.succeed(app)
+    : Result.fail(
+        new InvalidInput({
+          operation: "register",
+          path: "currency",
+          reason: `the requirements policy states volume thresholds in ${missing.map((c) => c.code).join(", ")} but not in ${app.currency}, and no ReferenceRates port is configured to convert`
+        })
+      )
+}
+
 export const make = (kit: Kit, sealing: Sealing) => {
   const { keys, store, ids } = kit
 
@@ -218,10 +245,13 @@ export const make = (kit: Kit, sealing: Sealing) => {
    * seen before), or to a KEK retirement (wrapped under a version retired meanwhile: registered
    * again under the current one).
    */
+  const decodeCovered = (input: unknown): Effect.Effect<Registration.Applicant, InvalidInput> =>
+    Effect.flatMap(decodeApplicant(input), (app) => Effect.fromResult(covered(kit, app)))
+
   const register: Accounts["Service"]["register"] = (input) =>
     kit.skeleton
       .run({
-        input: decodeApplicant(input),
+        input: decodeCovered(input),
         load: Service.noState,
         plan: (_, app, now) => Effect.map(gather(app, now), (r) => planRegistration(kit.policy, app, r)),
         retryOn: races("KeyVersionRetired")

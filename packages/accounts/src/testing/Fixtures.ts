@@ -42,8 +42,8 @@ export const individual = (
 })
 
 /**
- * A business applicant (representative and two owners) that passes the default requirements;
- * override any field.
+ * A business applicant (representative, two owners, and the owner's attestation that they are
+ * every beneficial owner) that passes the default requirements; override any field.
  *
  * @example
  * ```ts
@@ -92,6 +92,7 @@ export const business = (
     }
   ],
   bankAccount: { country: "DE", currency: "EUR", accountNumber: "DE89370400440532013000" },
+  ownersProvided: true,
   ...overrides
 })
 
