@@ -125,7 +125,14 @@ export type Step =
   | { readonly _tag: "review"; readonly approve: boolean; readonly reason?: string }
 
 /**
- * A case: its state and current errors.
+ * A case: its state, current errors, and which submission of its data the provider answers.
+ *
+ * Every `submit` step numbers a new submission: `submissions` counts them and `submissionId` is
+ * `<case id>#<n>` for the n-th ({@link submissionIdOf}), sent to the provider with the data and
+ * echoed with its late answer. `provide` (the checked data changed) removes `submissionId` and
+ * keeps the count, so an answer to an earlier submission, to data no longer on file, never
+ * applies (`SupersededAnswer` from `Accounts.verificationResult`). Both fields are optional
+ * (since 0.5.0): a case stored by an older version has neither and counts as never submitted.
  *
  * @example
  * ```ts
@@ -142,6 +149,51 @@ export interface Case {
   readonly status: Status
   readonly errors: ReadonlyArray<CaseError>
   readonly updatedAt: number
+  /** How many times the case's data were submitted (absent: never; since 0.5.0). */
+  readonly submissions?: number
+  /**
+   * The submission the case's current data were sent in (`<case id>#<n>`), the one a provider's
+   * answer must name; absent until the first submission and after the data change (since 0.5.0).
+   */
+  readonly submissionId?: string
+}
+
+/**
+ * The id of a case's `n`-th submission: `<case id>#<n>` (n from 1). The provider receives it with
+ * the data (`VerificationProvider.Request.submissionId`) and echoes it with a late answer.
+ *
+ * @example
+ * ```ts
+ * import { Verification } from "@paykit/accounts"
+ * Verification.submissionIdOf("identity:s1", 2) // "identity:s1#2"
+ * ```
+ * @category constructors
+ * @since 0.5.0
+ */
+export const submissionIdOf = (caseId: string, n: number): string => `${caseId}#${n}`
+
+/**
+ * The case id and number of a submission id (`<case id>#<positive integer>`, split at the last
+ * `#`), or `undefined` when it is not one.
+ *
+ * @example
+ * ```ts
+ * import { Verification } from "@paykit/accounts"
+ * Verification.parseSubmissionId("identity:s1#2") // { caseId: "identity:s1", n: 2 }
+ * Verification.parseSubmissionId("identity:s1#0") // undefined
+ * ```
+ * @category constructors
+ * @since 0.5.0
+ */
+export const parseSubmissionId = (
+  submissionId: string
+): { readonly caseId: string; readonly n: number } | undefined => {
+  const at = submissionId.lastIndexOf("#")
+  if (at <= 0) return undefined
+  const digits = submissionId.slice(at + 1)
+  if (!/^[1-9][0-9]*$/.test(digits)) return undefined
+  const n = Number(digits)
+  return Number.isSafeInteger(n) ? { caseId: submissionId.slice(0, at), n } : undefined
 }
 
 const answered =
@@ -231,22 +283,38 @@ const errorsAfter = (step: Step): ReadonlyArray<CaseError> => {
 
 /**
  * The next state and errors of a case after a step, or `IllegalVerificationStep`. The state
- * comes from {@link machine}; the errors from the step.
+ * comes from {@link machine}; the errors from the step. `submit` numbers a new submission
+ * (`submissions` + 1, `submissionId` `<case id>#<n>`); `provide` removes `submissionId`.
  *
  * @example
  * ```ts
  * import { Verification } from "@paykit/accounts"
  * const c = { id: "c", subject: "s", kind: "identity", status: "data_provided", errors: [], updatedAt: 0 } as const
- * Verification.next(c, { _tag: "submit" }, 1) // Success({ ...c, status: "pending", updatedAt: 1 })
+ * Verification.next(c, { _tag: "submit" }, 1)
+ * // Success({ ...c, status: "pending", updatedAt: 1, submissions: 1, submissionId: "c#1" })
  * ```
  * @category constructors
  * @since 0.1.0
  */
 export const next = (c: Case, step: Step, now: number): Result.Result<Case, IllegalVerificationStep> => {
   const to = machine.transition(c.status, step._tag, undefined, step)
-  return Result.isFailure(to)
-    ? Result.fail(new IllegalVerificationStep({ caseId: c.id, from: c.status, step: step._tag }))
-    : Result.succeed({ ...c, status: to.success, errors: errorsAfter(step), updatedAt: now })
+  if (Result.isFailure(to))
+    return Result.fail(new IllegalVerificationStep({ caseId: c.id, from: c.status, step: step._tag }))
+  const moved: Case = { ...c, status: to.success, errors: errorsAfter(step), updatedAt: now }
+  return Result.succeed(submissionAfter(moved, step))
+}
+
+/** A submit numbers a new submission; a provide drops the current one (its data changed). */
+const submissionAfter = (c: Case, step: Step): Case => {
+  if (step._tag === "submit") {
+    const n = (c.submissions ?? 0) + 1
+    return { ...c, submissions: n, submissionId: submissionIdOf(c.id, n) }
+  }
+  if (step._tag === "provide" && c.submissionId !== undefined) {
+    const { submissionId: _dropped, ...rest } = c
+    return rest
+  }
+  return c
 }
 
 /**

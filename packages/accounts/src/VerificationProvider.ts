@@ -3,36 +3,47 @@ import type { ProviderFailure } from "./errors.ts"
 import type * as Verification from "./Verification.ts"
 
 /**
- * What is sent to the provider for one case: its kind and the (decrypted) data it checks.
+ * What is sent to the provider for one case: its kind, the (decrypted) data it checks, and the
+ * submission's id (`<case id>#<n>`, a new one for every submission of the case). A provider that
+ * answers later must echo `submissionId` with its answer: `Accounts.verificationResult` takes it
+ * and applies the answer only while it names the case's current submission.
  *
  * @example
  * ```ts
  * import type { VerificationProvider } from "@paykit/accounts"
- * const r: VerificationProvider.Request = { caseId: "identity:s1", kind: "identity", data: { idNumber: "000000000" } }
+ * const r: VerificationProvider.Request = {
+ *   caseId: "identity:s1",
+ *   submissionId: "identity:s1#1",
+ *   kind: "identity",
+ *   data: { idNumber: "000000000" }
+ * }
  * ```
  * @category models
  * @since 0.1.0
  */
 export interface Request {
   readonly caseId: string
+  /** The submission this request is (since 0.5.0): echo it with a late answer. */
+  readonly submissionId: string
   readonly kind: Verification.Kind
   readonly data: Readonly<Record<string, string>>
 }
 
 /**
  * The verification port (an identity/KYB vendor). `verify` answers synchronously with a final
- * outcome, `pending` (the answer comes later through `Accounts.verificationResult`), or
- * `manual_review`. The service holds every answer to `Verification.Outcome` (a known `_tag`, an
- * error `code` of 1 to 100 characters and a `reason` of 1 to 500, no NUL character or lone
- * surrogate): an answer that fails it is `ProviderFailure` naming the field, and nothing is
- * written, so an adapter should map its vendor's codes and cut long messages itself.
+ * outcome, `pending` (the answer comes later through `Accounts.verificationResult`, naming the
+ * request's `submissionId`), or `manual_review`. The service holds every answer to
+ * `Verification.Outcome` (a known `_tag`, an error `code` of 1 to 100 characters and a `reason`
+ * of 1 to 500, no NUL character or lone surrogate): an answer that fails it is `ProviderFailure`
+ * naming the field, and nothing is written, so an adapter should map its vendor's codes and cut
+ * long messages itself.
  *
  * @example
  * ```ts
  * import { VerificationProvider } from "@paykit/accounts"
  * import { Effect } from "effect"
  * const ask = Effect.flatMap(VerificationProvider.VerificationProvider, (p) =>
- *   p.verify({ caseId: "identity:s1", kind: "identity", data: { idNumber: "000000000" } })
+ *   p.verify({ caseId: "identity:s1", submissionId: "identity:s1#1", kind: "identity", data: { idNumber: "000000000" } })
  * )
  * ```
  * @category services
@@ -78,12 +89,13 @@ export const MAGIC = {
 } as const
 
 /**
- * The memory provider's answer for a request: a pure function of the magic values.
+ * The memory provider's answer for a request: a pure function of the magic values (the
+ * submission id does not change it).
  *
  * @example
  * ```ts
  * import { VerificationProvider } from "@paykit/accounts"
- * VerificationProvider.decideMemory({ caseId: "c", kind: "identity", data: { idNumber: "111111111" } })._tag // "rejected"
+ * VerificationProvider.decideMemory({ caseId: "c", submissionId: "c#1", kind: "identity", data: { idNumber: "111111111" } })._tag // "rejected"
  * ```
  * @category constructors
  * @since 0.1.0
@@ -130,14 +142,15 @@ export const decideMemory = (request: Request): Verification.Outcome => {
 }
 
 /**
- * The memory provider: answers with {@link decideMemory}; keeps nothing.
+ * The memory provider: answers with {@link decideMemory}; keeps nothing. A `pending` answer is
+ * given later by calling `Accounts.verificationResult` with the request's `submissionId`.
  *
  * @example
  * ```ts
  * import { VerificationProvider } from "@paykit/accounts"
  * import { Effect } from "effect"
  * const outcome = Effect.flatMap(VerificationProvider.VerificationProvider, (p) =>
- *   p.verify({ caseId: "c", kind: "document", data: { idDocument: "file_identity_document_failure" } })
+ *   p.verify({ caseId: "c", submissionId: "c#1", kind: "document", data: { idDocument: "file_identity_document_failure" } })
  * ).pipe(Effect.provide(VerificationProvider.layerMemory)) // rejected
  * ```
  * @category layers

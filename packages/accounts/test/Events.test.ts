@@ -143,7 +143,7 @@ const scenario = (s: Accounts.Accounts["Service"]) =>
     const later = yield* other("later", VerificationProvider.MAGIC.pending)
     const waiting = yield* s.submitVerification(later.a.id, later.owner)
     const open = waiting.cases.find((c) => c.status === "pending")!
-    yield* s.verificationResult(later.a.id, open.id, { _tag: "verified" })
+    yield* s.verificationResult(later.a.id, open.submissionId!, { _tag: "verified" })
     // withdrawn by its owner while pending
     const gone = yield* other("gone", VerificationProvider.MAGIC.verified)
     yield* s.transition(gone.a.id, gone.owner, "withdraw")

@@ -408,8 +408,8 @@ const providerAnswer = (kind: Verification.Kind, outcome: string, index: number)
     await attempt(
       r,
       "provider",
-      Effect.flatMap(service, (s) => s.verificationResult(r.id, c.id, o)),
-      legal ? "ok" : "IllegalVerificationStep"
+      Effect.flatMap(service, (s) => s.verificationResult(r.id, c.submissionId ?? `${c.id}#1`, o)),
+      legal ? "ok" : c.submissionId === undefined ? "SupersededAnswer" : "IllegalVerificationStep"
     )
     if (legal) await settle(m, r)
   })

@@ -44,7 +44,7 @@ describe("Accounts spans", () => {
           s.evaluate(a.id),
           s.updateProfile(a.id, JANE, { phone: "+4915199999999" }),
           s.submitVerification(a.id, JANE),
-          s.verificationResult(a.id, "no-case", { status: "verified" } as never),
+          s.verificationResult(a.id, "no-case#1", { status: "verified" } as never),
           s.review(a.id, OPERATOR, "no-case", { approve: true }),
           s.recordVolume(a.id, { amount: "100", currency: "EUR" }),
           s.refresh(a.id),

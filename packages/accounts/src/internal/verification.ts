@@ -1,22 +1,23 @@
 /**
- * Verification: cases with their data submitted to the `VerificationProvider`, the provider's
- * later answers, and operators' reviews; every change of cases is committed with its audit
- * record, a `verification.updated` event per case, and the platform's automatic step.
+ * Verification: cases with their data submitted to the `VerificationProvider` (each submission
+ * numbered, its id sent with the data), the provider's later answers (applied only to the
+ * submission they name), and operators' reviews; every change of cases is committed with its
+ * audit record, a `verification.updated` event per case, and the platform's automatic step.
  *
  * @internal
  */
-import { Input, Service } from "@paykit/core"
+import { Input, InvalidInput, Service } from "@paykit/core"
 import { Effect, Result } from "effect"
 import type { Account } from "../Account.ts"
 import type { Accounts } from "../Accounts.ts"
-import { type IllegalVerificationStep, type NotFound, ProviderFailure } from "../errors.ts"
+import { type IllegalVerificationStep, type NotFound, ProviderFailure, SupersededAnswer } from "../errors.ts"
 import * as Events from "../Events.ts"
 import * as Verification from "../Verification.ts"
 import { CASE_FIELDS } from "./fields.ts"
 import { Actor, ReviewInput } from "./inputs.ts"
 import { actorLabel, type Kit, notFinal, notFound, only, type Plan, require } from "./kit.ts"
 import type { Sealing } from "./sealing.ts"
-import { decodeDiscriminated } from "./text.ts"
+import { decodeDiscriminated, idProblem } from "./text.ts"
 
 const decodeSubmitActor = Input.decode("submitVerification", Actor)
 const OUTCOME_TAGS = ["verified", "pending", "manual_review", "action_required", "rejected"]
@@ -44,6 +45,25 @@ const checkAnswer = (
       })
   )
 const decodeReviewActor = Input.decode("review", Actor)
+
+/**
+ * A late answer's submission id: a string `<case id>#<positive integer>` (the case id checked as
+ * any id argument), else `InvalidInput` at `submissionId`. Answers its case id and the id.
+ */
+const decodeSubmissionId = (
+  value: unknown
+): Effect.Effect<{ readonly caseId: string; readonly submissionId: string }, InvalidInput> => {
+  const refuse = (reason: string) =>
+    Effect.fail(new InvalidInput({ operation: "verificationResult", path: "submissionId", reason }))
+  if (typeof value !== "string") return refuse("expected a submission id (a string)")
+  const parsed = Verification.parseSubmissionId(value)
+  if (parsed === undefined)
+    return refuse("expected <case id>#<submission number>, the submission id sent to the provider")
+  const problem = idProblem(parsed.caseId)
+  return problem === undefined
+    ? Effect.succeed({ caseId: parsed.caseId, submissionId: value })
+    : refuse(`its case id is ${problem}`)
+}
 const decodeReview = Input.decode("review", ReviewInput)
 
 /** The case `caseId` of the account. */
@@ -115,11 +135,17 @@ export const make = (kit: Kit, sealing: Sealing) => {
             .map((f) => [f, data[f]!])
         )
         if (c.kind === "company" && a.legalName !== undefined) sent["legalName"] = a.legalName
+        // a new submission, numbered before it is sent: the provider echoes its id with a late answer
+        const submitted = yield* Effect.fromResult(Verification.next(c, { _tag: "submit" }, now))
         const outcome = yield* checkAnswer(
           c.id,
-          yield* provider.verify({ caseId: c.id, kind: c.kind, data: sent })
+          yield* provider.verify({
+            caseId: c.id,
+            submissionId: submitted.submissionId!,
+            kind: c.kind,
+            data: sent
+          })
         )
-        const submitted = yield* Effect.fromResult(Verification.next(c, { _tag: "submit" }, now))
         cases.push(yield* Effect.fromResult(Verification.next(submitted, { _tag: "result", outcome }, now)))
       }
       return cases
@@ -134,13 +160,31 @@ export const make = (kit: Kit, sealing: Sealing) => {
       })
     )
 
-  const verificationResult: Accounts["Service"]["verificationResult"] = (accountId, caseId, outcome) =>
-    kit.onAccount(accountId, decodeOutcome(outcome), (a, outcome, now) =>
-      Effect.fromResult(
-        Result.map(stepCase(a, caseId, { _tag: "result", outcome }, now), (cases) =>
-          applyCases(a, cases, now, "provider")
+  /**
+   * A late answer applies only to the submission it names: the case is the part of the id before
+   * the last `#`; an answer naming any other than the case's current submission (an earlier one,
+   * one made before the data changed, or none made) is `SupersededAnswer` and writes nothing.
+   */
+  const verificationResult: Accounts["Service"]["verificationResult"] = (accountId, submissionId, outcome) =>
+    kit.onAccount(
+      accountId,
+      Effect.all({ answer: decodeSubmissionId(submissionId), outcome: decodeOutcome(outcome) }),
+      (a, { answer, outcome }, now) =>
+        Effect.fromResult(
+          Result.gen(function* () {
+            const c = yield* findCase(a, answer.caseId)
+            if (c.submissionId !== answer.submissionId)
+              return yield* Result.fail(
+                new SupersededAnswer({
+                  caseId: c.id,
+                  submissionId: answer.submissionId,
+                  current: c.submissionId ?? null
+                })
+              )
+            const cases = yield* stepCase(a, c.id, { _tag: "result", outcome }, now)
+            return applyCases(a, cases, now, "provider")
+          })
         )
-      )
     )
 
   const review: Accounts["Service"]["review"] = (accountId, actor, caseId, decision) =>

@@ -208,8 +208,13 @@ const textCases = (s: Service, a: Account, b: Account, bad: string) => {
     ["reason", s.review(a.id, OPERATOR, a.cases[0]!.id, { approve: false, reason: `expired${bad}` })],
     [
       "reason",
-      s.verificationResult(a.id, a.cases[0]!.id, { _tag: "rejected", code: "failed", reason: `no${bad}` })
-    ]
+      s.verificationResult(a.id, `${a.cases[0]!.id}#1`, {
+        _tag: "rejected",
+        code: "failed",
+        reason: `no${bad}`
+      })
+    ],
+    ["submissionId", s.verificationResult(a.id, `${a.cases[0]!.id}${bad}#1`, { _tag: "verified" })]
   ]
   return cases
 }
@@ -348,7 +353,7 @@ export const suite = (name: string, stores: Stores, options: Options = {}): void
             const identity = submitted.cases.find((c) => c.kind === "identity")!
             expect(identity.status).toBe("pending")
             const answer = (code: string, reason: string) =>
-              s.verificationResult(pending.id, identity.id, { _tag: "rejected", code, reason })
+              s.verificationResult(pending.id, identity.submissionId!, { _tag: "rejected", code, reason })
             yield* refused(w, "reason of 501", answer("failed", "r".repeat(501)), "reason")
             yield* refused(w, "reason of 100,000", answer("failed", "r".repeat(100_000)), "reason")
             yield* refused(w, "code of 101", answer("c".repeat(101), "no match"), "code")
@@ -359,7 +364,7 @@ export const suite = (name: string, stores: Stores, options: Options = {}): void
             yield* refused(
               w,
               "action required",
-              s.verificationResult(pending.id, identity.id, {
+              s.verificationResult(pending.id, identity.submissionId!, {
                 _tag: "action_required",
                 code: "document_required",
                 reason: "x".repeat(600)
@@ -429,13 +434,13 @@ export const suite = (name: string, stores: Stores, options: Options = {}): void
             yield* refused(
               w,
               "_tag missing",
-              s.verificationResult(a.id, a.cases[0]!.id, { code: "x", reason: "y" } as never),
+              s.verificationResult(a.id, `${a.cases[0]!.id}#1`, { code: "x", reason: "y" } as never),
               "_tag"
             )
             yield* refused(
               w,
               "_tag unknown",
-              s.verificationResult(a.id, a.cases[0]!.id, { _tag: "approved" } as never),
+              s.verificationResult(a.id, `${a.cases[0]!.id}#1`, { _tag: "approved" } as never),
               "_tag"
             )
           })

@@ -41,7 +41,9 @@ export const suite = (
     Effect.runPromise(Effect.provide(effect, layer) as Effect.Effect<A, E>)
   const person = { firstName: "Jane", lastName: "Doe", dateOfBirth: "1990-04-01" }
   const ask = (kind: Verification.Kind, data: Record<string, string>) =>
-    Effect.flatMap(VerificationProvider, (p) => p.verify({ caseId: `${kind}:s`, kind, data }))
+    Effect.flatMap(VerificationProvider, (p) =>
+      p.verify({ caseId: `${kind}:s`, submissionId: `${kind}:s#1`, kind, data })
+    )
 
   describe(`VerificationProvider contract: ${name}`, () => {
     it("answers every kind with a valid outcome, the same one for the same request", () =>
