@@ -120,6 +120,22 @@ const scenario = (s: Accounts.Accounts["Service"]) =>
     yield* s.invite(acme.id, ADA, { id: "user-sup", roles: ["support"] })
     yield* s.changeRoles(acme.id, ADA, { id: "user-sup", roles: ["support", "refunds"] })
     yield* s.removeMember(acme.id, ADA, "user-sup")
+    // its persons after registration: a share lowered (the attestation cleared), an owner added
+    // with a new attestation, a director added and removed, and a capability requested
+    const minority = acme.persons.find((p) => p.role === "owner" && p.ownershipBps === 4000)!
+    yield* s.setOwnership(acme.id, ADA, { personId: minority.id, ownershipPercent: 20 })
+    yield* s.addPerson(acme.id, ADA, {
+      role: "owner",
+      ownershipPercent: 20,
+      person: { firstName: "Grace", lastName: "Hopper", dateOfBirth: "1906-12-09" }
+    })
+    yield* s.attestOwners(acme.id, ADA)
+    const board = yield* s.addPerson(acme.id, ADA, {
+      role: "director",
+      person: { firstName: "Alan", lastName: "Turing", dateOfBirth: "1912-06-23" }
+    })
+    yield* s.removePerson(acme.id, ADA, { personId: board.persons.at(-1)!.id })
+    yield* s.requestCapabilities(acme.id, ADA, { capabilities: ["stored_value"] })
     yield* s.transferOwnership(acme.id, ADA, "user-admin")
     // an individual registered by its owner `user-<name>` with the given id number
     const other = (name: string, idNumber: string) =>
@@ -395,6 +411,8 @@ describe("Events.Event: the schema union of the package's events", () => {
       "+4915112345678",
       "Jane",
       "Lovelace",
+      "Hopper",
+      "Turing",
       "DE89370400440532013000"
     ]) {
       expect(text).not.toContain(v)

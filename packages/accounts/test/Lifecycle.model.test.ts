@@ -4,12 +4,13 @@ import { TestClock } from "effect/testing"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import {
-  type Account,
+  Account,
   Accounts,
   AccountStore,
   ClosureCheck,
   Events,
   Lifecycle,
+  Registration,
   Requirements,
   type Verification,
   VerificationProvider
@@ -38,7 +39,7 @@ import { Fixtures } from "../src/testing/index.ts"
  * `Erased` otherwise, `IllegalTransition` while the relationship is ongoing).
  */
 
-const NUM_RUNS = 100
+const NUM_RUNS = 200
 const DAY = 86_400_000
 const T0 = Date.UTC(2026, 0, 1)
 const OPERATOR = { kind: "operator", id: "ops-1" } as const
@@ -54,8 +55,16 @@ interface Real {
   readonly id: string
   readonly business: boolean
   readonly owner: { readonly kind: "member"; readonly id: string }
-  /** the business's representative and owners (empty for an individual) */
-  readonly persons: ReadonlyArray<string>
+  /** every person the business ever had, current and removed, in order (empty for an individual) */
+  readonly persons: Array<string>
+}
+
+/** A business's person as the model sees it. */
+interface PersonModel {
+  readonly id: string
+  readonly role: "representative" | "owner" | "director"
+  bps: number
+  removed: boolean
 }
 
 interface Model {
@@ -80,31 +89,58 @@ interface Model {
    * value again changes nothing, so it writes nothing and the platform does not settle (issue 16)
    */
   provided: Record<string, string>
+  /** the business's persons, current and removed (issue 16: persons changed after registration) */
+  persons: Array<PersonModel>
+  /** the business attested that every beneficial owner is listed */
+  attested: boolean
+  /** the capabilities requested, at registration and after */
+  capabilities: Array<string>
 }
 
 const GRACE = 14 * DAY
 
 /**
  * The default policy's volume thresholds in EUR (the fixtures' currency) per applicant type and
- * the requirement ids each makes due (only through the threshold: no onboarding rule of the
- * requested capabilities, card payments and payouts, lists them).
+ * the requirement ids each makes due. An item an onboarding rule of a requested capability lists
+ * too is due through that rule as well, so the threshold check below skips it.
  */
 const THRESHOLDS: Record<
   "individual" | "business",
   ReadonlyArray<{ id: string; at: number; items: ReadonlyArray<string> }>
 > = {
   individual: [
-    { id: "individual.payouts.over_1000000_EUR", at: 1_000_000, items: ["individual.verification.document"] }
+    {
+      id: "individual.card_payments.volume_500000",
+      at: 500_000,
+      items: ["individual.id_number", "individual.verification"]
+    },
+    { id: "individual.payouts.volume_1000000", at: 1_000_000, items: ["individual.verification.document"] }
   ],
   business: [
-    { id: "business.card_payments.over_500000_EUR", at: 500_000, items: ["business_profile.url"] },
     {
-      id: "business.payouts.over_1000000_EUR",
+      id: "business.card_payments.volume_500000",
+      at: 500_000,
+      items: ["business_profile.url", "representative.id_number", "representative.verification"]
+    },
+    {
+      id: "business.payouts.volume_1000000",
       at: 1_000_000,
       items: ["owners.verification", "representative.verification.document"]
     }
   ]
 }
+
+/** The items onboarding rules of the requested capabilities list (due from the start, or from the request). */
+const onboardingItems = (type: "individual" | "business", capabilities: ReadonlyArray<string>) =>
+  new Set(
+    Requirements.defaultPolicy.rules
+      .filter(
+        (r) => r.volumeAtLeast === undefined && r.applicant === type && capabilities.includes(r.capability)
+      )
+      .flatMap((r) => r.requirements)
+  )
+
+const current = (m: Model) => m.persons.filter((p) => !p.removed)
 
 /**
  * The reference automatic move (one step, as the service settles once per change): a pending
@@ -186,6 +222,19 @@ const check = async (r: Real, m: Model) => {
   expect(a.volume.amount).toBe(BigInt(m.volume))
   expect(a.thresholdsCrossed).toEqual(m.crossed)
   expect(a.rejection?.reason, "rejection reason").toBe(m.rejection)
+  // the model predicts the persons, their shares, the attestation and the capabilities (issue 16)
+  expect(
+    Account.currentPersons(a).map((p) => [p.id, p.role, p.ownershipBps ?? 0]),
+    "current persons"
+  ).toEqual(current(m).map((p) => [p.id, p.role, p.bps]))
+  expect(a.ownersAttestation !== undefined, "owners attested").toBe(m.attested)
+  expect([...a.capabilities], "capabilities").toEqual(m.capabilities)
+  // owners.verification covers exactly the current owners at or above 25 %
+  expect(Requirements.target(a, "owners.verification").subjects).toEqual(
+    current(m)
+      .filter((p) => p.role === "owner" && p.bps >= Requirements.BENEFICIAL_OWNERSHIP_BPS)
+      .map((p) => p.id)
+  )
   // the AML retention hold is on every subject exactly when the relationship ended after activity
   const dump = (await snapshot(r)).dump
   for (const subject of [r.id, ...r.persons]) {
@@ -198,9 +247,11 @@ const check = async (r: Real, m: Model) => {
   // deadlines: an item made due by a threshold is past due exactly when the grace period since the
   // threshold was crossed has run out (now >= crossedAt + grace) and the item is still unsatisfied
   // (missing or in error; an item awaiting a verification result is pending, never past due)
+  const onboarding = onboardingItems(r.business ? "business" : "individual", m.capabilities)
   for (const rule of THRESHOLDS[r.business ? "business" : "individual"]) {
     const crossedAt = m.crossed[rule.id]
     for (const item of rule.items) {
+      if (onboarding.has(item)) continue
       const state = Requirements.itemState(a, item)._tag
       const unsatisfied = state === "missing" || state === "error"
       const expired = crossedAt !== undefined && t >= crossedAt + GRACE
@@ -221,6 +272,16 @@ const check = async (r: Real, m: Model) => {
     expect(subset(req.pastDue, req.currentlyDue)).toBe(true)
     expect(subset(req.currentlyDue, req.eventuallyDue)).toBe(true)
     for (const p of req.pendingVerification) expect(req.currentlyDue).not.toContain(p)
+  }
+  // a failed identity or company check stops charges; a business without its attestation cannot charge
+  if (Requirements.checkRejected(a)) {
+    count("charges stopped by a rejected check")
+    expect(Requirements.canCharge(Requirements.defaultPolicy, a, t)).toBe(false)
+  }
+  if (r.business && !m.attested) {
+    count("card payments off without the owners' attestation")
+    expect(e.capabilities.card_payments.requirements.pastDue).toContain("company.owners_provided")
+    expect(Requirements.canCharge(Requirements.defaultPolicy, a, t)).toBe(false)
   }
   const payouts = e.capabilities.payouts
   if (payouts.requirements.pastDue.length > 0) {
@@ -358,12 +419,14 @@ const provide = (
     const stored = Object.entries(patch).filter(([k]) => k !== "subject")[0]!
     const key = `${subject}:${stored[0]}`
     const same = m.provided[key] === stored[1]
-    // a final account refuses first; then a member without settings:manage is refused
+    // a final account refuses first; then a member without settings:manage; then a removed person
     const expected: Outcome = Lifecycle.FINAL.has(m.status)
       ? "IllegalTransition"
       : who === "clerk"
         ? "PermissionDenied"
-        : "ok"
+        : m.persons.some((p) => p.id === subject && p.removed)
+          ? "NotFound"
+          : "ok"
     await attempt(
       r,
       "provide",
@@ -569,7 +632,7 @@ const satisfy = cmd("satisfy", async (m, r) => {
   const patches: ReadonlyArray<Record<string, unknown>> = r.business
     ? [
         { taxId: `DE98765${n}`, bankAccount, website: `https://acme${n}.example` },
-        ...r.persons.map((subject) => ({ subject, idNumber: `98765${n}`, idDocument: `file_ok_${n}` }))
+        ...current(m).map((p) => ({ subject: p.id, idNumber: `98765${n}`, idDocument: `file_ok_${n}` }))
       ]
     : [{ idNumber: `98765${n}`, idDocument: `file_ok_${n}`, bankAccount }]
   for (const patch of patches) {
@@ -585,6 +648,16 @@ const satisfy = cmd("satisfy", async (m, r) => {
         if (typeof patch[f] === "string") m.provided[`${subject}:${f}`] = patch[f]
       await settle(m, r)
     }
+  }
+  if (r.business && !m.attested && ok) {
+    await attempt(
+      r,
+      "satisfy",
+      Effect.flatMap(service, (s) => s.attestOwners(r.id, r.owner)),
+      "ok"
+    )
+    m.attested = true
+    await settle(m, r)
   }
   const submits = (await account(r)).cases.some((c) => c.status === "data_provided")
   await attempt(
@@ -609,6 +682,173 @@ const satisfy = cmd("satisfy", async (m, r) => {
     expect(Requirements.evaluate(Requirements.defaultPolicy, a, t).requirements.pastDue).toEqual([])
   }
 })
+
+type Who = "owner" | "clerk"
+
+/** The refusals every change to a business's persons starts with: a final account, a member without the permission, an individual. */
+const personsRefusal = (m: Model, r: Real, who: Who): Outcome | undefined =>
+  Lifecycle.FINAL.has(m.status)
+    ? "IllegalTransition"
+    : who === "clerk"
+      ? "PermissionDenied"
+      : !r.business
+        ? "InvalidInput"
+        : undefined
+
+const ownerShares = (m: Model, except?: string) =>
+  current(m)
+    .filter((p) => p.role === "owner" && p.id !== except)
+    .reduce((s, p) => s + p.bps, 0)
+
+/** The attestation after a change: given again, withdrawn, or cleared when the owners changed. */
+const attestAfter = (m: Model, ownersChanged: boolean, attest: boolean | undefined) =>
+  attest ?? (ownersChanged ? false : m.attested)
+
+/** A business adds a representative (replacing the current one), an owner or a director. */
+const addPerson = (
+  role: PersonModel["role"],
+  percent: number | undefined,
+  attest: boolean | undefined,
+  idNumber: string,
+  who: Who
+) =>
+  cmd(`addPerson(${role}, ${percent}%, attest=${attest}, ${idNumber}, ${who})`, async (m, r) => {
+    const bps = percent === undefined ? 0 : Math.round(percent * 100)
+    const expected: Outcome =
+      personsRefusal(m, r, who) ??
+      ((role === "owner") !== (percent !== undefined) ||
+      (role === "owner" && ownerShares(m) + bps > 10_000) ||
+      (role !== "representative" && current(m).filter((p) => p.role === role).length >= 25)
+        ? "InvalidInput"
+        : "ok")
+    const out = await attempt(
+      r,
+      "addPerson",
+      Effect.flatMap(service, (s) =>
+        s.addPerson(r.id, who === "owner" ? r.owner : CLERK, {
+          role,
+          person: { firstName: "Grace", lastName: "Hopper", dateOfBirth: "1906-12-09", idNumber },
+          ...(percent === undefined ? {} : { ownershipPercent: percent }),
+          ...(attest === undefined ? {} : { ownersProvided: attest })
+        })
+      ),
+      expected
+    )
+    if (Result.isSuccess(out)) {
+      const id = out.success.persons.at(-1)!.id
+      if (role === "representative")
+        for (const p of current(m)) if (p.role === "representative") p.removed = true
+      m.persons.push({ id, role, bps: role === "owner" ? bps : 0, removed: false })
+      r.persons.push(id)
+      m.provided[`${id}:idNumber`] = idNumber
+      m.attested = attestAfter(m, role === "owner", attest)
+      count(`addPerson ${role}`)
+      await settle(m, r)
+    }
+  })
+
+/** A business removes one of its persons, current or already removed (a representative is only replaced). */
+const removePerson = (index: number, attest: boolean | undefined, who: Who) =>
+  cmd(`removePerson(#${index}, attest=${attest}, ${who})`, async (m, r) => {
+    const target = m.persons.length === 0 ? undefined : m.persons[index % m.persons.length]!
+    const expected: Outcome =
+      personsRefusal(m, r, who) ??
+      (target === undefined || target.removed
+        ? "NotFound"
+        : target.role === "representative"
+          ? "InvalidInput"
+          : "ok")
+    await attempt(
+      r,
+      "removePerson",
+      Effect.flatMap(service, (s) =>
+        s.removePerson(r.id, who === "owner" ? r.owner : CLERK, {
+          personId: target?.id ?? "nobody",
+          ...(attest === undefined ? {} : { ownersProvided: attest })
+        })
+      ),
+      expected
+    )
+    if (expected === "ok" && target !== undefined) {
+      target.removed = true
+      m.attested = attestAfter(m, target.role === "owner", attest)
+      count(`removePerson ${target.role}`)
+      await settle(m, r)
+    }
+  })
+
+/** A business re-weighs one of its persons' shares. */
+const setOwnership = (index: number, percent: number, attest: boolean | undefined, who: Who) =>
+  cmd(`setOwnership(#${index}, ${percent}%, attest=${attest}, ${who})`, async (m, r) => {
+    const target = m.persons.length === 0 ? undefined : m.persons[index % m.persons.length]!
+    const bps = Math.round(percent * 100)
+    const expected: Outcome =
+      personsRefusal(m, r, who) ??
+      (target === undefined || target.removed
+        ? "NotFound"
+        : target.role !== "owner" || ownerShares(m, target.id) + bps > 10_000
+          ? "InvalidInput"
+          : "ok")
+    await attempt(
+      r,
+      "setOwnership",
+      Effect.flatMap(service, (s) =>
+        s.setOwnership(r.id, who === "owner" ? r.owner : CLERK, {
+          personId: target?.id ?? "nobody",
+          ownershipPercent: percent,
+          ...(attest === undefined ? {} : { ownersProvided: attest })
+        })
+      ),
+      expected
+    )
+    if (expected === "ok" && target !== undefined) {
+      const changed = target.bps !== bps
+      const attested = attestAfter(m, changed, attest)
+      if (changed || attested !== m.attested) {
+        target.bps = bps
+        m.attested = attested
+        await settle(m, r)
+      } else count("setOwnership: nothing changed")
+    }
+  })
+
+const attestOwners = (who: Who) =>
+  cmd(`attestOwners(${who})`, async (m, r) => {
+    const expected = personsRefusal(m, r, who) ?? "ok"
+    await attempt(
+      r,
+      "attestOwners",
+      Effect.flatMap(service, (s) => s.attestOwners(r.id, who === "owner" ? r.owner : CLERK)),
+      expected
+    )
+    if (expected === "ok" && !m.attested) {
+      m.attested = true
+      await settle(m, r)
+    }
+  })
+
+const requestCapabilities = (capabilities: ReadonlyArray<Registration.Capability>, who: Who) =>
+  cmd(`requestCapabilities(${capabilities.join("+")}, ${who})`, async (m, r) => {
+    const expected: Outcome = Lifecycle.FINAL.has(m.status)
+      ? "IllegalTransition"
+      : who === "clerk"
+        ? "PermissionDenied"
+        : "ok"
+    await attempt(
+      r,
+      "requestCapabilities",
+      Effect.flatMap(service, (s) =>
+        s.requestCapabilities(r.id, who === "owner" ? r.owner : CLERK, { capabilities: [...capabilities] })
+      ),
+      expected
+    )
+    const added = capabilities.filter((c) => !m.capabilities.includes(c))
+    if (expected === "ok" && added.length > 0) {
+      m.capabilities.push(...added)
+      count("capability requested after registration")
+      await settle(m, r)
+    }
+  })
 
 const commands = fc.commands(
   [
@@ -738,7 +978,67 @@ const commands = fc.commands(
         { role: "administrator" }
       )
       .map(badInput),
-    fc.constant(satisfy)
+    fc.constant(satisfy),
+    // a threshold crossed, its grace period run out, then everything provided
+    fc.constant(
+      cmd("volume+grace over+satisfy", async (m, r) => {
+        await volume(1_000_000).run(m, r)
+        await tick(15 * DAY).run(m, r)
+        await satisfy.run(m, r)
+      })
+    ),
+    // persons, shares, the attestation and capabilities after registration (issue 16)
+    fc
+      .tuple(
+        fc.constantFrom("representative" as const, "owner" as const, "director" as const),
+        fc.option(fc.constantFrom(5, 12.5, 24.99, 25, 30, 60), { nil: undefined }),
+        fc.option(fc.boolean(), { nil: undefined }),
+        fc.constantFrom(MAGIC.verified, MAGIC.rejected, MAGIC.pending),
+        fc.constantFrom<Who>("owner", "owner", "clerk")
+      )
+      .map(([role, percent, attest, id, who]) => addPerson(role, percent, attest, id, who)),
+    fc
+      .tuple(
+        fc.nat(6),
+        fc.option(fc.boolean(), { nil: undefined }),
+        fc.constantFrom<Who>("owner", "owner", "clerk")
+      )
+      .map(([i, attest, who]) => removePerson(i, attest, who)),
+    fc
+      .tuple(
+        fc.nat(6),
+        fc.constantFrom(0, 10, 25, 40, 60, 75),
+        fc.option(fc.boolean(), { nil: undefined }),
+        fc.constantFrom<Who>("owner", "owner", "clerk")
+      )
+      .map(([i, p, attest, who]) => setOwnership(i, p, attest, who)),
+    fc.constantFrom<Who>("owner", "clerk").map(attestOwners),
+    // a round of changes that fit (an owner's share lowered first, so a new owner fits under 100 %)
+    fc
+      .tuple(
+        fc.constantFrom(MAGIC.verified, MAGIC.rejected, MAGIC.pending),
+        fc.option(fc.boolean(), { nil: undefined })
+      )
+      .map(([id, attest]) =>
+        cmd(`persons round(${id}, attest=${attest})`, async (m, r) => {
+          const first = m.persons.findIndex((p) => p.role === "owner" && !p.removed)
+          if (first >= 0) await setOwnership(first, 25, attest, "owner").run(m, r)
+          await addPerson("owner", 30, attest, id, "owner").run(m, r)
+          await addPerson("director", undefined, undefined, id, "owner").run(m, r)
+          const director = m.persons.length - 1
+          await addPerson("representative", undefined, attest, id, "owner").run(m, r)
+          await removePerson(director, attest, "owner").run(m, r)
+          // the same again: the director is gone (NotFound); the same share changes nothing
+          await removePerson(director, undefined, "owner").run(m, r)
+          if (first >= 0) await setOwnership(first, 25, undefined, "owner").run(m, r)
+        })
+      ),
+    fc
+      .tuple(
+        fc.subarray([...Registration.CAPABILITIES], { minLength: 1 }),
+        fc.constantFrom<Who>("owner", "owner", "clerk")
+      )
+      .map(([caps, who]) => requestCapabilities(caps, who))
   ],
   { maxCommands: 40, size: "+1" }
 )
@@ -769,6 +1069,12 @@ describe("account lifecycle and requirements (model-based)", () => {
             })
           )
           const real: Real = { rt, id: a.id, business, owner, persons: a.persons.map((p) => p.id) }
+          const persons: Array<PersonModel> = a.persons.map((p) => ({
+            id: p.id,
+            role: p.role as PersonModel["role"],
+            bps: p.ownershipBps ?? 0,
+            removed: false
+          }))
           const model: Model = {
             status: "pending",
             restrictedBy: undefined,
@@ -780,6 +1086,9 @@ describe("account lifecycle and requirements (model-based)", () => {
             held: false,
             rejection: undefined,
             erased: false,
+            persons,
+            attested: business,
+            capabilities: [...a.capabilities],
             // the values registered: the company's tax id (the fixture's), the id number of the
             // individual or the representative (registered pending above), the other persons' (the
             // fixture's)
@@ -847,7 +1156,25 @@ describe("account lifecycle and requirements (model-based)", () => {
       "review:ok",
       "provider:ok",
       "bad:InvalidInput",
-      "provide:PermissionDenied"
+      "provide:PermissionDenied",
+      "addPerson:ok",
+      "addPerson:InvalidInput",
+      "addPerson:PermissionDenied",
+      "addPerson representative",
+      "addPerson owner",
+      "addPerson director",
+      "removePerson:ok",
+      "removePerson:NotFound",
+      "removePerson:InvalidInput",
+      "removePerson owner",
+      "setOwnership:ok",
+      "setOwnership:InvalidInput",
+      "setOwnership: nothing changed",
+      "attestOwners:ok",
+      "requestCapabilities:ok",
+      "capability requested after registration",
+      "charges stopped by a rejected check",
+      "card payments off without the owners' attestation"
     ]) {
       expect(stats.get(key) ?? 0, key).toBeGreaterThan(0)
     }

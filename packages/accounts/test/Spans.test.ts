@@ -47,6 +47,14 @@ describe("Accounts spans", () => {
           s.verificationResult(a.id, "no-case#1", { status: "verified" } as never),
           s.review(a.id, OPERATOR, "no-case", { approve: true }),
           s.recordVolume(a.id, { amount: "100", currency: "EUR" }),
+          s.addPerson(a.id, JANE, {
+            role: "director",
+            person: { firstName: "Grace", lastName: "Hopper", dateOfBirth: "1906-12-09" }
+          }),
+          s.removePerson(a.id, JANE, { personId: "no-person" }),
+          s.setOwnership(a.id, JANE, { personId: "no-person", ownershipPercent: 10 }),
+          s.attestOwners(a.id, JANE),
+          s.requestCapabilities(a.id, JANE, { capabilities: ["stored_value"] }),
           s.refresh(a.id),
           s.transition(a.id, OPERATOR, { type: "restrict", reason: "test" } as never),
           s.invite(a.id, JANE, { id: "user-bob", roles: ["viewer"] } as never),
@@ -89,7 +97,16 @@ describe("Accounts spans", () => {
     expect(attributes("audit")["paykit.accounts.audit_entries"]).toBeGreaterThan(0)
     expect(attributes("rotateKeys")).toMatchObject({ "paykit.accounts.kek_version": expect.any(Number) })
     const everything = JSON.stringify(ours.map((s) => Object.fromEntries(s.attributes)))
-    for (const pii of ["jane.doe@example.com", "Jane", "Doe", "+49", "Invalidenstr", "1990-04-01"])
+    for (const pii of [
+      "jane.doe@example.com",
+      "Jane",
+      "Doe",
+      "+49",
+      "Invalidenstr",
+      "1990-04-01",
+      "Grace",
+      "Hopper"
+    ])
       expect(everything).not.toContain(pii)
   })
 
