@@ -2,7 +2,7 @@ import { Ids } from "@paykit/core"
 import { Effect, Layer, Result } from "effect"
 import { randomUUID } from "node:crypto"
 import { describe, expect, it } from "vitest"
-import type { Account } from "../Account.ts"
+import { type Account, currentPersons } from "../Account.ts"
 import * as Accounts from "../Accounts.ts"
 import { AccountStore, type Transaction } from "../AccountStore.ts"
 import * as ClosureCheck from "../ClosureCheck.ts"
@@ -214,7 +214,16 @@ const textCases = (s: Service, a: Account, b: Account, bad: string) => {
         reason: `no${bad}`
       })
     ],
-    ["submissionId", s.verificationResult(a.id, `${a.cases[0]!.id}${bad}#1`, { _tag: "verified" })]
+    ["submissionId", s.verificationResult(a.id, `${a.cases[0]!.id}${bad}#1`, { _tag: "verified" })],
+    [
+      "person.firstName",
+      s.addPerson(b.id, bOwner, {
+        role: "director",
+        person: { firstName: `Gr${bad}ace`, lastName: "Hopper", dateOfBirth: "1906-12-09" }
+      })
+    ],
+    ["personId", s.removePerson(b.id, bOwner, { personId: `${rep}${bad}` })],
+    ["personId", s.setOwnership(b.id, bOwner, { personId: `${rep}${bad}`, ownershipPercent: 10 })]
   ]
   return cases
 }
@@ -601,6 +610,53 @@ export const suite = (name: string, stores: Stores, options: Options = {}): void
               "NotFound"
             )
             expect((yield* s.get(a.id)).id).toBe(a.id)
+          })
+        )
+    )
+
+    it(
+      "persons, shares, the owners' attestation and capabilities changed after registration read back as answered; a person removed keeps their data",
+      { timeout },
+      () =>
+        withWorld(1, (w) =>
+          Effect.gen(function* () {
+            const s = w.services[0]!
+            const { b } = yield* registered(w)
+            const owner = { kind: "member", id: b.team.owner } as const
+            const minority = b.persons.find((p) => p.role === "owner" && p.ownershipBps === 4000)!
+            yield* s.setOwnership(b.id, owner, { personId: minority.id, ownershipPercent: 10 })
+            const added = yield* s.addPerson(b.id, owner, {
+              role: "owner",
+              ownershipPercent: 30,
+              ownersProvided: true,
+              person: {
+                firstName: "Grace",
+                lastName: "Hopper",
+                dateOfBirth: "1906-12-09",
+                idNumber: "000000000"
+              }
+            })
+            const grace = added.persons.at(-1)!
+            yield* s.addPerson(b.id, owner, {
+              role: "representative",
+              person: { firstName: "Alan", lastName: "Turing", dateOfBirth: "1912-06-23" }
+            })
+            yield* s.removePerson(b.id, owner, { personId: grace.id, ownersProvided: true })
+            const last = yield* s.requestCapabilities(b.id, owner, { capabilities: ["cross_border"] })
+            expect(yield* s.get(b.id)).toEqual(last)
+            expect(last.persons.find((p) => p.id === grace.id)?.removedAt).toBeTypeOf("number")
+            expect(currentPersons(last, "representative")).toHaveLength(1)
+            expect(last.ownersAttestation?.by).toBe(`member:${b.team.owner}`)
+            expect(last.capabilityRequestedAt?.cross_border).toBeTypeOf("number")
+            const view = (yield* s.profile(b.id, owner)).find((v) => v.subject === grace.id)
+            expect(view?._tag === "available" && view.fields["lastName"]).toBe("Hopper")
+            // a share over 100 % after the change is refused, and writes nothing
+            yield* refused(
+              w,
+              "shares over 100 %",
+              s.setOwnership(b.id, owner, { personId: minority.id, ownershipPercent: 71 }),
+              "ownershipPercent"
+            )
           })
         )
     )
