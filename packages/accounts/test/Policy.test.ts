@@ -254,7 +254,9 @@ describe("a rejected identity or company check stops charges (issue 16)", () => 
     run(
       Effect.gen(function* () {
         const s = yield* Accounts.Accounts
-        const a = yield* s.register(Fixtures.business({ taxId: MAGIC.rejected, capabilities: ["card_payments"] }))
+        const a = yield* s.register(
+          Fixtures.business({ taxId: MAGIC.rejected, capabilities: ["card_payments"] })
+        )
         const b = yield* s.submitVerification(a.id, ADA)
         expect(b.cases.find((c) => c.kind === "company")!.status).toBe("rejected")
         // the account operates (card payments ask for no company verification at onboarding), yet cannot charge
