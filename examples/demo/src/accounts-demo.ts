@@ -47,7 +47,9 @@ const acme = {
     { firstName: "Charles", lastName: "Babbage", dateOfBirth: "1980-12-26", ownershipPercent: 40 }
   ],
   bankAccount: { country: "DE", currency: "EUR", accountNumber: "DE89370400440532013000" },
-  card: { number: "4242424242424242", expMonth: 12, expYear: 2030 }
+  card: { number: "4242424242424242", expMonth: 12, expYear: 2030 },
+  // the signing owner attests that every beneficial owner (25 % and above) is listed
+  ownersProvided: true
 } satisfies typeof Accounts.RegisterInput.Encoded
 
 const ADA = { kind: "member", id: "user-ada" } as const
