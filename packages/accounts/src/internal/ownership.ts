@@ -7,7 +7,7 @@
  * @internal
  */
 import { Input, InvalidInput, Service } from "@paykit/core"
-import { Effect, Result } from "effect"
+import { Effect, Result, Schema } from "effect"
 import { type Account, currentPersons, type PersonRef } from "../Account.ts"
 import type { Accounts } from "../Accounts.ts"
 import type { IllegalTransition, NotFound, PermissionDenied } from "../errors.ts"
@@ -112,6 +112,54 @@ const attestationChanges = (a: Account, next: Account, actor: Actor) => {
 const removeFrom = (persons: ReadonlyArray<PersonRef>, id: string, now: number) =>
   persons.map((p) => (p.id === id ? { ...p, removedAt: now } : p))
 
+type AuditChange = NonNullable<ChangeSpec<Account>["audit"]>["changes"][number]
+type EventDraft = ChangeSpec<Account>["events"][number]
+
+/**
+ * A change to a business's persons (pure): `persons` and `cases` as they become, a new profile
+ * version, the attestation after it (given again, kept, or cleared when the owners changed), and
+ * the audit record and events with the attestation's own.
+ */
+const personsChange = (
+  a: Account,
+  actor: Actor,
+  now: number,
+  change: {
+    readonly persons: ReadonlyArray<PersonRef>
+    readonly cases?: Account["cases"]
+    readonly ownersChanged: boolean
+    readonly attest: boolean | undefined
+    readonly action: string
+    readonly audit: ReadonlyArray<AuditChange>
+    readonly events: (by: string) => ReadonlyArray<EventDraft>
+  }
+): Planned => {
+  const base: Account = {
+    ...a,
+    persons: change.persons,
+    cases: change.cases ?? a.cases,
+    version: a.version + 1,
+    updatedAt: now,
+    profileVersion: a.profileVersion + 1
+  }
+  const next = withAttestation(base, attestationAfter(a, actor, change.ownersChanged, change.attest, now))
+  const att = attestationChanges(a, next, actor)
+  const by = actorLabel(actor)
+  return {
+    next,
+    spec: {
+      settle: true,
+      audit: {
+        actor: by,
+        action: change.action,
+        version: next.profileVersion,
+        changes: [...change.audit, ...att.audit]
+      },
+      events: [...change.events(by), ...att.events]
+    }
+  }
+}
+
 /**
  * The change that adds a person (pure): `id` is the new person's subject id, `fields` the names of
  * the personal fields sealed for them. A new representative replaces the current one.
@@ -156,51 +204,34 @@ export const planAddPerson = (
         provideIfComplete(Verification.make(id, kind, now), fields, now)
       )
     ]
-    const base: Account = {
-      ...a,
+    return personsChange(a, actor, now, {
       persons: [...persons, person],
       cases,
-      version: a.version + 1,
-      updatedAt: now,
-      profileVersion: a.profileVersion + 1
-    }
-    const next = withAttestation(base, attestationAfter(a, actor, owner, input.ownersProvided, now))
-    const att = attestationChanges(a, next, actor)
-    const by = actorLabel(actor)
-    return {
-      next,
-      spec: {
-        settle: true,
-        audit: {
-          actor: by,
-          action: "add_person",
-          version: next.profileVersion,
-          changes: [
-            { field: `person:${id}`, from: null, to: input.role },
-            ...replaced.map((r) => ({ field: `person:${r.id}`, from: r.role, to: "removed" })),
-            ...(bps === undefined ? [] : [{ field: `ownership:${id}`, from: null, to: String(bps) }]),
-            ...att.audit
-          ]
+      ownersChanged: owner,
+      attest: input.ownersProvided,
+      action: "add_person",
+      audit: [
+        { field: `person:${id}`, from: null, to: input.role },
+        ...replaced.map((r) => ({ field: `person:${r.id}`, from: r.role, to: "removed" })),
+        ...(bps === undefined ? [] : [{ field: `ownership:${id}`, from: null, to: String(bps) }])
+      ],
+      events: (by) => [
+        {
+          type: Events.TYPES.personAdded,
+          data: {
+            accountId: a.id,
+            personId: id,
+            role: input.role,
+            ...(bps === undefined ? {} : { ownershipBps: bps }),
+            by
+          }
         },
-        events: [
-          {
-            type: Events.TYPES.personAdded,
-            data: {
-              accountId: a.id,
-              personId: id,
-              role: input.role,
-              ...(bps === undefined ? {} : { ownershipBps: bps }),
-              by
-            }
-          },
-          ...replaced.map((r) => ({
-            type: Events.TYPES.personRemoved,
-            data: { accountId: a.id, personId: r.id, role: "representative" as const, by }
-          })),
-          ...att.events
-        ]
-      }
-    }
+        ...replaced.map((r) => ({
+          type: Events.TYPES.personRemoved,
+          data: { accountId: a.id, personId: r.id, role: "representative" as const, by }
+        }))
+      ]
+    })
   })
 
 /** The current person `id` of the account, of a role this package manages. */
@@ -231,36 +262,17 @@ export const planRemovePerson = (
       return yield* Result.fail(
         invalid(op, "personId", "a business keeps its representative; add the new one to replace them")
       )
-    const base: Account = {
-      ...a,
+    return personsChange(a, actor, now, {
       persons: removeFrom(a.persons, p.id, now),
       cases: a.cases.filter((c) => c.subject !== p.id),
-      version: a.version + 1,
-      updatedAt: now,
-      profileVersion: a.profileVersion + 1
-    }
-    const next = withAttestation(
-      base,
-      attestationAfter(a, actor, p.role === "owner", input.ownersProvided, now)
-    )
-    const att = attestationChanges(a, next, actor)
-    const by = actorLabel(actor)
-    return {
-      next,
-      spec: {
-        settle: true,
-        audit: {
-          actor: by,
-          action: "remove_person",
-          version: next.profileVersion,
-          changes: [{ field: `person:${p.id}`, from: p.role, to: "removed" }, ...att.audit]
-        },
-        events: [
-          { type: Events.TYPES.personRemoved, data: { accountId: a.id, personId: p.id, role: p.role, by } },
-          ...att.events
-        ]
-      }
-    }
+      ownersChanged: p.role === "owner",
+      attest: input.ownersProvided,
+      action: "remove_person",
+      audit: [{ field: `person:${p.id}`, from: p.role, to: "removed" }],
+      events: (by) => [
+        { type: Events.TYPES.personRemoved, data: { accountId: a.id, personId: p.id, role: p.role, by } }
+      ]
+    })
   })
 
 /** The change of an owner's share (pure); the same share and no new attestation changes nothing. */
@@ -280,43 +292,25 @@ export const planOwnership = (
     const to = Math.round(input.ownershipPercent * 100)
     yield* sharesFit(a, op, p.id, to)
     if (from === to && input.ownersProvided === undefined) return undefined
-    const base: Account = {
-      ...a,
+    const changed = from !== to
+    const planned = personsChange(a, actor, now, {
       persons: a.persons.map((x) => (x.id === p.id ? { ...x, ownershipBps: to } : x)),
-      version: a.version + 1,
-      updatedAt: now,
-      profileVersion: a.profileVersion + 1
-    }
-    const next = withAttestation(base, attestationAfter(a, actor, from !== to, input.ownersProvided, now))
-    const att = attestationChanges(a, next, actor)
-    if (from === to && att.audit.length === 0) return undefined
-    const by = actorLabel(actor)
-    return {
-      next,
-      spec: {
-        settle: true,
-        audit: {
-          actor: by,
-          action: "set_ownership",
-          version: next.profileVersion,
-          changes: [
-            ...(from === to ? [] : [{ field: `ownership:${p.id}`, from: String(from), to: String(to) }]),
-            ...att.audit
-          ]
-        },
-        events: [
-          ...(from === to
-            ? []
-            : [
-                {
-                  type: Events.TYPES.ownershipChanged,
-                  data: { accountId: a.id, personId: p.id, fromBps: from, toBps: to, by }
-                }
-              ]),
-          ...att.events
-        ]
-      }
-    }
+      ownersChanged: changed,
+      attest: input.ownersProvided,
+      action: "set_ownership",
+      audit: changed ? [{ field: `ownership:${p.id}`, from: String(from), to: String(to) }] : [],
+      events: (by) =>
+        changed
+          ? [
+              {
+                type: Events.TYPES.ownershipChanged,
+                data: { accountId: a.id, personId: p.id, fromBps: from, toBps: to, by }
+              }
+            ]
+          : []
+    })
+    // the same share, and the attestation as it was: nothing to write
+    return planned.spec.audit?.changes.length === 0 ? undefined : planned
   })
 
 /** The attestation that every beneficial owner is listed (pure); already attested changes nothing. */
@@ -428,42 +422,45 @@ export const make = (kit: Kit, sealing: Sealing) => {
         })
     )
 
-  const removePerson: Accounts["Service"]["removePerson"] = (accountId, actor, input) =>
-    kit.onAccount(
-      accountId,
-      Effect.all({
-        actor: decodeActor("removePerson")(actor),
-        input: Input.decode("removePerson", PersonRemoval)(input)
-      }),
-      (a, i, now) =>
-        Effect.map(Effect.fromResult(planRemovePerson(a, i.actor, i.input, now)), (p) => commit(a, now, p))
-    )
+  /** An operation by an actor with an input: decode both, plan (pure), commit unless nothing changes. */
+  const byActor =
+    <S extends Schema.Codec<unknown, unknown, never, never>>(
+      operation: string,
+      schema: S,
+      plan: (
+        a: Account,
+        actor: Actor,
+        input: S["Type"],
+        now: number
+      ) => Result.Result<Planned | undefined, Refusal>
+    ) =>
+    (accountId: string, actor: unknown, input: unknown) =>
+      kit.onAccount(
+        accountId,
+        Effect.all({ actor: decodeActor(operation)(actor), input: Input.decode(operation, schema)(input) }),
+        (a, i, now) => Effect.map(Effect.fromResult(plan(a, i.actor, i.input, now)), (p) => commit(a, now, p))
+      )
 
-  const setOwnership: Accounts["Service"]["setOwnership"] = (accountId, actor, input) =>
-    kit.onAccount(
-      accountId,
-      Effect.all({
-        actor: decodeActor("setOwnership")(actor),
-        input: Input.decode("setOwnership", OwnershipInput)(input)
-      }),
-      (a, i, now) =>
-        Effect.map(Effect.fromResult(planOwnership(a, i.actor, i.input, now)), (p) => commit(a, now, p))
-    )
-
+  const removePerson: Accounts["Service"]["removePerson"] = byActor(
+    "removePerson",
+    PersonRemoval,
+    planRemovePerson
+  )
+  const setOwnership: Accounts["Service"]["setOwnership"] = byActor(
+    "setOwnership",
+    OwnershipInput,
+    planOwnership
+  )
+  const requestCapabilities: Accounts["Service"]["requestCapabilities"] = byActor(
+    "requestCapabilities",
+    CapabilityRequest,
+    planCapabilities
+  )
   const attestOwners: Accounts["Service"]["attestOwners"] = (accountId, actor) =>
-    kit.onAccount(accountId, decodeActor("attestOwners")(actor), (a, actor, now) =>
-      Effect.map(Effect.fromResult(planAttestation(a, actor, now)), (p) => commit(a, now, p))
-    )
-
-  const requestCapabilities: Accounts["Service"]["requestCapabilities"] = (accountId, actor, input) =>
-    kit.onAccount(
+    byActor("attestOwners", Schema.Unknown, (a, actor, _, now) => planAttestation(a, actor, now))(
       accountId,
-      Effect.all({
-        actor: decodeActor("requestCapabilities")(actor),
-        input: Input.decode("requestCapabilities", CapabilityRequest)(input)
-      }),
-      (a, i, now) =>
-        Effect.map(Effect.fromResult(planCapabilities(a, i.actor, i.input, now)), (p) => commit(a, now, p))
+      actor,
+      undefined
     )
 
   return { addPerson, removePerson, setOwnership, attestOwners, requestCapabilities }
