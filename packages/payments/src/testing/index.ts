@@ -1,0 +1,7 @@
+/**
+ * @paykit/payments/testing: arbitraries for payments' inputs, for property tests of code built
+ * on this package.
+ *
+ * @since 0.1.0
+ */
+export * as Arbitraries from "./Arbitraries.ts"

@@ -1,0 +1,89 @@
+import { Input } from "@paykit/core"
+import { Result } from "effect"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import { Payment } from "../src/index.ts"
+import { Arbitraries } from "../src/testing/index.ts"
+
+/**
+ * Every input schema refuses hostile input with `InvalidInput` naming the field (decoded with the
+ * core's `Input.decodeResult`, as the service will), and never throws.
+ */
+
+const decoders = {
+  create: Input.decodeResult("create", Payment.CreateInput),
+  capture: Input.decodeResult("capture", Payment.CaptureInput),
+  increment: Input.decodeResult("increment", Payment.IncrementInput),
+  refund: Input.decodeResult("refund", Payment.RefundInput)
+}
+
+/** The decoders as one type, for picking one at random. */
+const DECODERS: ReadonlyArray<(u: unknown) => Result.Result<unknown, { readonly _tag: string }>> =
+  Object.values(decoders)
+
+const good = {
+  id: "pay_1",
+  merchant: "acct_1",
+  amount: { amount: "1999", currency: "EUR" },
+  captureMethod: "manual"
+}
+
+const refusedAt = (
+  r: Result.Result<unknown, { readonly _tag: string; readonly path?: string }>,
+  path: string
+) => {
+  expect(Result.isFailure(r), path).toBe(true)
+  if (Result.isFailure(r)) {
+    expect(r.failure._tag).toBe("InvalidInput")
+    expect(r.failure.path).toBe(path)
+  }
+}
+
+describe("payment inputs", () => {
+  it("a valid create input decodes to exact money", () => {
+    const r = decoders.create(good)
+    expect(Result.isSuccess(r) && r.success.amount.amount).toBe(1999n)
+    fc.assert(
+      fc.property(Arbitraries.createInput, (input) => {
+        expect(Result.isSuccess(decoders.create(input))).toBe(true)
+      })
+    )
+  })
+
+  it("zero, negative, fractional or unbounded amounts, unknown currencies, bad ids and methods are InvalidInput naming the field", () => {
+    // not positive: the money, as a whole; not minor units at all: its amount
+    for (const amount of ["0", "-5"])
+      refusedAt(decoders.create({ ...good, amount: { amount, currency: "EUR" } }), "amount")
+    for (const amount of ["19.99", "1e3", " 1", "", "9".repeat(40)])
+      refusedAt(decoders.create({ ...good, amount: { amount, currency: "EUR" } }), "amount.amount")
+    refusedAt(decoders.create({ ...good, amount: { amount: "1", currency: "XXY" } }), "amount.currency")
+    refusedAt(decoders.create({ ...good, id: "" }), "id")
+    refusedAt(decoders.create({ ...good, id: "pay\u0000" }), "id")
+    refusedAt(decoders.create({ ...good, merchant: "a".repeat(101) }), "merchant")
+    refusedAt(decoders.create({ ...good, captureMethod: "later" }), "captureMethod")
+    refusedAt(
+      decoders.create({
+        ...good,
+        metadata: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, "v"]))
+      }),
+      "metadata"
+    )
+    refusedAt(decoders.create({ ...good, extra: 1 }), "extra")
+    refusedAt(decoders.capture({ amount: "0" }), "amount")
+    refusedAt(decoders.capture({ amount: 5 }), "amount")
+    refusedAt(decoders.capture({ final: "yes" }), "final")
+    refusedAt(decoders.increment({}), "amount")
+    refusedAt(decoders.refund({ amount: "10" }), "reason")
+    refusedAt(decoders.refund({ amount: "-10", reason: "duplicate" }), "amount")
+  })
+
+  it("random JSON into every input is a typed error or a value, never a throw", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...DECODERS), fc.jsonValue(), (decode, value) => {
+        const r = decode(value)
+        if (Result.isFailure(r)) expect(r.failure._tag).toBe("InvalidInput")
+      }),
+      { numRuns: 500 }
+    )
+  })
+})

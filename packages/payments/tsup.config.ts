@@ -1,0 +1,3 @@
+import { paykitBuild } from "../../tsup.shared.ts"
+
+export default paykitBuild()
