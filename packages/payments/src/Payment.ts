@@ -75,6 +75,15 @@ const Id = Schema.String.check(
   })
 )
 
+/** Text every store keeps alike: no NUL character, no lone surrogate (PostgreSQL refuses both). */
+const Storable = Schema.makeFilter(
+  (s: string) =>
+    (!s.includes(String.fromCharCode(0)) &&
+      !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s)) ||
+    "expected text without a NUL character or a lone surrogate",
+  { title: "Storable" }
+)
+
 /** A positive amount with its currency: `{ amount: "1999", currency: "EUR" }`. */
 const PositiveMoney = Money.Json.check(
   Schema.makeFilter((m: Money.Money) => m.amount > 0n || "expected an amount greater than zero", {
@@ -112,7 +121,7 @@ export const CreateInput = Schema.Struct({
   metadata: Schema.optionalKey(
     Schema.Record(
       Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_.-]{1,40}$/)),
-      Schema.String.check(Schema.isMaxLength(500), Schema.isPattern(/^[^\u0000]*$/))
+      Schema.String.check(Schema.isMaxLength(500), Storable)
     ).check(
       Schema.makeFilter((r: object) => Object.keys(r).length <= 20 || "at most 20 metadata entries", {
         title: "MetadataSize"

@@ -69,6 +69,8 @@ describe("payment inputs", () => {
       "metadata"
     )
     refusedAt(decoders.create({ ...good, extra: 1 }), "extra")
+    for (const bad of ["a\u0000b", "\ud800", "x\udc00"])
+      refusedAt(decoders.create({ ...good, metadata: { note: bad } }), "metadata.note")
     refusedAt(decoders.capture({ amount: "0" }), "amount")
     refusedAt(decoders.capture({ amount: 5 }), "amount")
     refusedAt(decoders.capture({ final: "yes" }), "final")
