@@ -225,7 +225,7 @@ export interface Payment {
   readonly captures: ReadonlyArray<Capture>
   readonly refunds: ReadonlyArray<Refund.Refund>
   readonly cancellationReason?: CancellationReason
-  readonly lastDecline?: ReturnType<typeof Decline.of>
+  readonly lastDecline?: ReturnType<typeof Decline.of> & { readonly paymentMethod?: string }
   readonly metadata: Readonly<Record<string, string>>
   readonly createdAt: number
   readonly updatedAt: number

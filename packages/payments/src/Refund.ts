@@ -97,7 +97,8 @@ export type Outcome = typeof Outcome.Type
 
 /**
  * A refund of (part of) a payment's captured amount. Its id is derived from the payment's
- * (`<payment id>:refund:<n>`), so a retried step replays rather than refunding twice.
+ * (`<payment id>:refund:<n>`, the n-th refund of that payment), so a ledger entry can be keyed on
+ * it; replaying a caller's retry is the service's job (idempotency keys), not this record's.
  *
  * @example
  * ```ts
@@ -120,7 +121,8 @@ export interface Refund {
 
 /**
  * The refund state machine (a `@paykit/core` `StateMachine`): the provider's answers move a
- * pending refund; `succeeded`, `failed` and `canceled` are final.
+ * pending refund; `failed` and `canceled` are final, and a `succeeded` refund can still fail
+ * (the customer's bank returned it: Stripe's and Adyen's `REFUND_FAILED` after success).
  *
  * @example
  * ```ts
@@ -135,11 +137,11 @@ export const machine = StateMachine.makeUnsafe({
   states: Status.literals,
   commands: ["requires_action", "succeeded", "failed", "canceled"] satisfies ReadonlyArray<Outcome["_tag"]>,
   initial: ["pending"],
-  final: ["succeeded", "failed", "canceled"],
+  final: ["failed", "canceled"],
   rows: [
     { command: "requires_action", from: ["pending"], to: "requires_action" },
     { command: "succeeded", from: ["pending", "requires_action"], to: "succeeded" },
-    { command: "failed", from: ["pending", "requires_action"], to: "failed" },
+    { command: "failed", from: ["pending", "requires_action", "succeeded"], to: "failed" },
     { command: "canceled", from: ["pending", "requires_action"], to: "canceled" }
   ]
 })

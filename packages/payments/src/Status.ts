@@ -249,4 +249,4 @@ export const label = (
   captured: bigint,
   refunded: bigint
 ): Status | "partially_refunded" | "refunded" =>
-  refunded <= 0n ? status : refunded >= captured ? "refunded" : "partially_refunded"
+  status !== "succeeded" || refunded <= 0n ? status : refunded >= captured ? "refunded" : "partially_refunded"

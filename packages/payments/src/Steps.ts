@@ -71,6 +71,29 @@ const move = (
     updatedAt: now
   }))
 
+/**
+ * An amount given on the typed path (plain TypeScript, no schema): a positive bigint, else
+ * `InvalidInput` naming it, so a negative or zero amount never reaches the payment.
+ */
+const positive = (operation: string, amount: unknown): Result.Result<bigint, InvalidInput> =>
+  typeof amount === "bigint" && amount > 0n
+    ? Result.succeed(amount)
+    : Result.fail(
+        new InvalidInput({
+          operation,
+          path: "amount",
+          reason: "expected an amount greater than zero (minor units, a bigint)"
+        })
+      )
+
+/** A decline code from the vocabulary, else `InvalidInput` naming `code`. */
+const known = (operation: string, code: unknown): Result.Result<Decline.Code, InvalidInput> =>
+  typeof code === "string" && Object.hasOwn(Decline.VOCABULARY, code)
+    ? Result.succeed(code as Decline.Code)
+    : Result.fail(
+        new InvalidInput({ operation, path: "code", reason: "expected a decline code of Decline.Code" })
+      )
+
 /** A step the machine has no row for, refused with the reason (pure). */
 const illegal = (p: Payment.Payment, command: string, reason: string) =>
   new StateMachine.IllegalTransition({
@@ -83,21 +106,37 @@ const illegal = (p: Payment.Payment, command: string, reason: string) =>
 
 /**
  * A new payment from a decoded `Payment.CreateInput`: `requires_confirmation` when a payment
- * method is given, else `requires_payment_method`; nothing authorised, captured or refunded.
+ * method is given, else `requires_payment_method`; nothing authorised, captured or refunded. On
+ * the typed path an amount that is not positive `Money` is `InvalidInput` naming `amount`.
  *
  * @example
  * ```ts
  * import { Steps } from "@paykit/payments"
  * import { Money, Currency } from "@paykit/core"
  * const p = Steps.create({ id: "pay_1", merchant: "acct_1", amount: Money.fromMinorUnsafe(1999n, Currency.EUR), captureMethod: "manual" }, 0)
- * p.status // "requires_payment_method"
+ * // Success({ status: "requires_payment_method", … })
  * ```
  * @category constructors
  * @since 0.1.0
  */
-export const create = (input: typeof Payment.CreateInput.Type, now: number): Payment.Payment => {
+export const create = (
+  input: typeof Payment.CreateInput.Type,
+  now: number
+): Result.Result<Payment.Payment, InvalidInput> => {
+  if (!(input.amount instanceof Money.Money) || input.amount.amount <= 0n)
+    return Result.fail(
+      new InvalidInput({ operation: "create", path: "amount", reason: "expected Money greater than zero" })
+    )
+  if (!["automatic", "manual", "manual_multiple"].includes(input.captureMethod))
+    return Result.fail(
+      new InvalidInput({
+        operation: "create",
+        path: "captureMethod",
+        reason: "expected automatic, manual or manual_multiple"
+      })
+    )
   const none = Money.zero(input.amount.currency)
-  return {
+  return Result.succeed({
     id: input.id,
     merchant: input.merchant,
     ...(input.customer === undefined ? {} : { customer: input.customer }),
@@ -115,11 +154,13 @@ export const create = (input: typeof Payment.CreateInput.Type, now: number): Pay
     createdAt: now,
     updatedAt: now,
     version: 1
-  }
+  })
 }
 
 /**
- * The customer chose a payment method (a token reference): ready to confirm.
+ * The customer chose a payment method (a token reference): ready to confirm. A method the
+ * provider declined for good (a hard decline: lost, stolen, fraud, expired) is refused
+ * (`InvalidInput` at `paymentMethod`): card schemes fine retries of those.
  *
  * @example
  * ```ts
@@ -130,8 +171,22 @@ export const create = (input: typeof Payment.CreateInput.Type, now: number): Pay
  * @category constructors
  * @since 0.1.0
  */
-export const attachMethod = (p: Payment.Payment, paymentMethod: string, now: number) =>
-  move(p, "attach_method", "merchant", now, { paymentMethod })
+export const attachMethod = (
+  p: Payment.Payment,
+  paymentMethod: string,
+  now: number
+): Result.Result<Payment.Payment, StepError> =>
+  p.status === "requires_payment_method" &&
+  p.lastDecline?.hard === true &&
+  p.lastDecline.paymentMethod === paymentMethod
+    ? Result.fail(
+        new InvalidInput({
+          operation: "attachMethod",
+          path: "paymentMethod",
+          reason: `this method was declined for good (${p.lastDecline.code}): ask the customer for another one`
+        })
+      )
+    : move(p, "attach_method", "merchant", now, { paymentMethod })
 
 /**
  * The merchant confirms: the payment goes to the provider (`processing`).
@@ -237,8 +292,9 @@ export const authorise = (p: Payment.Payment, now: number) => {
 }
 
 /**
- * The provider declined: back to `requires_payment_method` with the decline and its recommended
- * action (`Decline.of`), so the customer can try again with another method.
+ * The provider declined: back to `requires_payment_method` with the decline, its recommended
+ * action (`Decline.of`) and the method it declined, so the customer can try again — with the same
+ * method after a soft decline, with another after a hard one.
  *
  * @example
  * ```ts
@@ -249,10 +305,13 @@ export const authorise = (p: Payment.Payment, now: number) => {
  * @category constructors
  * @since 0.1.0
  */
-export const decline = (p: Payment.Payment, code: Decline.Code, now: number) => {
-  const { paymentMethod: _dropped, ...rest } = p
-  return move(rest, "decline", "provider", now, { lastDecline: Decline.of(code) })
-}
+export const decline = (p: Payment.Payment, code: Decline.Code, now: number) =>
+  Result.flatMap(known("decline", code), (c) => {
+    const { paymentMethod, ...rest } = p
+    return move(rest, "decline", "provider", now, {
+      lastDecline: { ...Decline.of(c), ...(paymentMethod === undefined ? {} : { paymentMethod }) }
+    })
+  })
 
 /**
  * The payment failed for good: the provider's final answer, or the platform's risk check blocked
@@ -268,7 +327,7 @@ export const decline = (p: Payment.Payment, code: Decline.Code, now: number) => 
  * @since 0.1.0
  */
 export const fail = (p: Payment.Payment, code: Decline.Code, actor: "provider" | "system", now: number) =>
-  move(p, "fail", actor, now, { lastDecline: Decline.of(code) })
+  Result.flatMap(known("fail", code), (c) => move(p, "fail", actor, now, { lastDecline: Decline.of(c) }))
 
 const exceeded = (operation: string, field: string, requested: bigint, available: Money.Money) =>
   new AmountExceeded({
@@ -280,8 +339,9 @@ const exceeded = (operation: string, field: string, requested: bigint, available
   })
 
 /**
- * Raises the authorised amount while the payment waits for its first capture (an incremental
- * authorisation: a tip, a longer stay), at most `limits.increments` times.
+ * Raises the authorised amount while it is capturable (`requires_capture`, or
+ * `partially_captured`: an incremental authorisation for a tip, a longer stay, a split shipment),
+ * at most `limits.increments` times.
  *
  * @example
  * ```ts
@@ -298,18 +358,22 @@ export const increment = (
   now: number,
   limits: Limits = DEFAULT_LIMITS
 ): Result.Result<Payment.Payment, StepError> => {
-  if (p.status !== "requires_capture")
-    return Result.fail(
-      illegal(p, "increment", "an authorisation is incremented only while it waits for its first capture")
-    )
+  const by = positive("increment", input.amount)
+  if (Result.isFailure(by)) return Result.fail(by.failure)
+  if (p.status !== "requires_capture" && p.status !== "partially_captured")
+    return Result.fail(illegal(p, "increment", "an authorisation is incremented only while it is capturable"))
   if (p.increments >= limits.increments)
     return Result.fail(
       new LimitReached({ operation: "increment", what: "authorisation increments", limit: limits.increments })
     )
-  const authorised = Money.fromMinorUnsafe(p.authorised.amount + input.amount, p.amount.currency)
+  const authorised = Money.fromMinor(p.authorised.amount + by.success, p.amount.currency)
+  if (Result.isFailure(authorised))
+    return Result.fail(
+      new InvalidInput({ operation: "increment", path: "amount", reason: authorised.failure.message })
+    )
   return Result.succeed({
     ...p,
-    authorised,
+    authorised: authorised.success,
     increments: p.increments + 1,
     version: p.version + 1,
     updatedAt: now
@@ -337,8 +401,14 @@ export const capture = (
   now: number,
   limits: Limits = DEFAULT_LIMITS
 ): Result.Result<Payment.Payment, StepError> => {
+  if (input.amount !== undefined) {
+    const given = positive("capture", input.amount)
+    if (Result.isFailure(given)) return Result.fail(given.failure)
+  }
   const available = p.authorised.amount - p.captured.amount
   const waiting = p.status === "requires_capture" || p.status === "partially_captured"
+  // nothing to capture from: the machine's refusal, before any amount is computed
+  if (!waiting) return move(p, "capture", "merchant", now, {}, { automatic: false, closes: true })
   const amount = input.amount ?? available
   if (waiting && p.captureMethod === "manual" && input.final === false)
     return Result.fail(
@@ -443,6 +513,10 @@ export const refund = (
   now: number,
   limits: Limits = DEFAULT_LIMITS
 ): Result.Result<Payment.Payment, StepError> => {
+  if (input.amount !== undefined) {
+    const given = positive("refund", input.amount)
+    if (Result.isFailure(given)) return Result.fail(given.failure)
+  }
   if (p.status !== "succeeded" && p.status !== "partially_captured")
     return Result.fail(illegal(p, "refund", "only a payment that captured money can be refunded"))
   const open = p.refunds.reduce((s, r) => (Refund.isOpen(r) ? s + r.amount.amount : s), 0n)
@@ -468,7 +542,8 @@ export const refund = (
 /**
  * The provider's answer about a refund: its new status (by `Refund.machine`), the acquirer
  * reference number on success, the reason on failure; a succeeded refund adds to the payment's
- * refunded amount, a failed or canceled one gives its amount back to what is refundable.
+ * refunded amount, a failed or canceled one gives its amount back to what is refundable (a refund
+ * that fails after it succeeded — the bank returned it — takes it back out of `refunded`).
  *
  * @example
  * ```ts
@@ -503,7 +578,9 @@ export const refundOutcome = (
       refunded:
         status === "succeeded"
           ? Money.fromMinorUnsafe(p.refunded.amount + r.amount.amount, p.amount.currency)
-          : p.refunded,
+          : r.status === "succeeded"
+            ? Money.fromMinorUnsafe(p.refunded.amount - r.amount.amount, p.amount.currency)
+            : p.refunded,
       version: p.version + 1,
       updatedAt: now
     }

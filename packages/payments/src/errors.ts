@@ -2,8 +2,7 @@ import { Schema } from "effect"
 
 /**
  * An amount asks for more than there is: a capture above what is capturable, a refund above what
- * is refundable (captured minus refunded minus open refunds), an increment above the policy's
- * cap. `field` names the input, `requested` and `available` are minor units as strings. Nothing
+ * is refundable (captured minus refunded minus open refunds). `field` names the input, `requested` and `available` are minor units as strings. Nothing
  * changed.
  *
  * @example

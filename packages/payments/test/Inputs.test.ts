@@ -1,8 +1,8 @@
-import { Input } from "@paykit/core"
+import { Currency, Input, Money } from "@paykit/core"
 import { Result } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { Payment } from "../src/index.ts"
+import { Payment, Steps } from "../src/index.ts"
 import { Arbitraries } from "../src/testing/index.ts"
 
 /**
@@ -87,5 +87,87 @@ describe("payment inputs", () => {
       }),
       { numRuns: 500 }
     )
+  })
+
+  it("the typed path refuses a zero, negative or non-bigint amount, an unknown decline code and an increment past the money range, and the payment is unchanged", () => {
+    const created = Steps.create(
+      {
+        id: "pay_1",
+        merchant: "acct_1",
+        paymentMethod: "pm_1",
+        amount: Money.fromMinorUnsafe(1000n, Currency.EUR),
+        captureMethod: "manual_multiple"
+      },
+      0
+    )
+    const p0 = Result.getOrThrow(created)
+    const p = Result.getOrThrow(Result.flatMap(Steps.confirm(p0, 1), (x) => Steps.authorise(x, 2)))
+    const refusals: ReadonlyArray<
+      readonly [string, Result.Result<unknown, { readonly _tag: string; readonly path?: string }>]
+    > = [
+      ["amount", Steps.capture(p, { amount: 0n }, 3)],
+      ["amount", Steps.capture(p, { amount: -5n }, 3)],
+      ["amount", Steps.capture(p, { amount: 5 as never }, 3)],
+      ["amount", Steps.increment(p, { amount: -1n }, 3)],
+      ["amount", Steps.increment(p, { amount: 10n ** 39n }, 3)],
+      ["amount", Steps.refund(p, { amount: -1n, reason: "duplicate" }, 3)],
+      ["code", Steps.decline(p, "nope" as never, 3)],
+      ["code", Steps.fail(p, "toString" as never, "system", 3)],
+      [
+        "amount",
+        Steps.create(
+          {
+            id: "x",
+            merchant: "m",
+            amount: Money.fromMinorUnsafe(-1n, Currency.EUR),
+            captureMethod: "manual"
+          },
+          0
+        )
+      ],
+      [
+        "amount",
+        Steps.create({ id: "x", merchant: "m", amount: { amount: 5n } as never, captureMethod: "manual" }, 0)
+      ],
+      [
+        "captureMethod",
+        Steps.create(
+          {
+            id: "x",
+            merchant: "m",
+            amount: Money.fromMinorUnsafe(1n, Currency.EUR),
+            captureMethod: "later" as never
+          },
+          0
+        )
+      ]
+    ]
+    for (const [path, r] of refusals) refusedAt(r, path)
+  })
+
+  it("the default limits hold: the 11th increment is LimitReached; a huge capture on a finished payment is IllegalTransition, not a throw", () => {
+    let p = Result.getOrThrow(
+      Result.flatMap(
+        Steps.create(
+          {
+            id: "pay_2",
+            merchant: "acct_1",
+            paymentMethod: "pm_1",
+            amount: Money.fromMinorUnsafe(1000n, Currency.EUR),
+            captureMethod: "manual"
+          },
+          0
+        ),
+        (x) => Result.flatMap(Steps.confirm(x, 1), (y) => Steps.authorise(y, 2))
+      )
+    )
+    for (let i = 0; i < Steps.DEFAULT_LIMITS.increments; i++)
+      p = Result.getOrThrow(Steps.increment(p, { amount: 1n }, 3))
+    const over = Steps.increment(p, { amount: 1n }, 4)
+    expect(Result.isFailure(over) && over.failure._tag).toBe("LimitReached")
+    const done = Result.getOrThrow(Steps.capture(p, {}, 5))
+    expect(done.status).toBe("succeeded")
+    const huge = Steps.capture(done, { amount: 2n ** 126n }, 6)
+    expect(Result.isFailure(huge) && huge.failure._tag).toBe("IllegalTransition")
   })
 })

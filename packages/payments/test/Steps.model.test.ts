@@ -2,7 +2,7 @@ import { Currency, Money } from "@paykit/core"
 import { Result } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { type Decline, Payment, type Refund, Status, Steps } from "../src/index.ts"
+import { Decline, Payment, type Refund, Status, Steps } from "../src/index.ts"
 
 /**
  * Model-based property over the payment's pure steps: random sequences of attach, confirm,
@@ -41,6 +41,9 @@ interface Model {
   increments: number
   captures: number
   refunds: Array<ModelRefund>
+  /** the payment method on the payment, and the last one declined (with whether for good) */
+  pm: string | undefined
+  declined: { readonly pm: string | undefined; readonly hard: boolean } | undefined
 }
 
 interface Real {
@@ -89,6 +92,10 @@ const check = (m: Model, r: Real) => {
     m.refunds.map((x) => [x.id, x.amount, x.status])
   )
   expect(p.captures.length).toBe(m.captures)
+  expect(p.captures.map((c) => c.id)).toEqual(p.captures.map((_, i) => `${p.id}:capture:${i + 1}`))
+  expect(p.paymentMethod, "payment method").toBe(m.pm)
+  expect(p.lastDecline?.hard, "last decline hard").toBe(m.declined?.hard)
+  for (const a of [p.authorised, p.captured, p.refunded]) expect(a.amount >= 0n).toBe(true)
   // the amounts' invariants
   expect(p.captured.amount <= p.authorised.amount).toBe(true)
   expect(p.refunded.amount + Payment.refunding(p).amount <= p.captured.amount).toBe(true)
@@ -124,16 +131,55 @@ const simple = (
     if (ok) m.status = to
   })
 
-const attachCmd = simple("attach", ["requires_payment_method"], "requires_confirmation", (p, now) =>
-  Steps.attachMethod(p, "pm_card_visa", now)
-)
+const attach = (pm: string) =>
+  cmd(`attach(${pm})`, (m, r) => {
+    const expected: Outcome =
+      m.status !== "requires_payment_method"
+        ? "IllegalTransition"
+        : m.declined?.hard === true && m.declined.pm === pm
+          ? "InvalidInput"
+          : "ok"
+    apply(r, `attach(${pm})`, (p, now) => Steps.attachMethod(p, pm, now), expected)
+    if (expected === "ok") {
+      m.status = "requires_confirmation"
+      m.pm = pm
+    }
+  })
+const attachCmd = attach("pm_card_visa")
 const confirmCmd = simple("confirm", ["requires_confirmation"], "processing", Steps.confirm)
+
+/** The payment fails for good (the risk check's block): the decline is recorded, the method kept. */
+const fail = (actor: "provider" | "system") =>
+  cmd(`fail(${actor})`, (m, r) => {
+    const ok = m.status === "processing" || m.status === "requires_action" || m.status === "under_review"
+    apply(
+      r,
+      `fail(${actor})`,
+      (p, now) => Steps.fail(p, "blocked_by_risk", actor, now),
+      ok ? "ok" : "IllegalTransition"
+    )
+    if (!ok) return
+    m.status = "failed"
+    m.declined = { pm: m.pm, hard: Decline.VOCABULARY.blocked_by_risk.hard }
+  })
+
+/** The provider declines: back to requires_payment_method, the method remembered with the decline. */
+const decline = (code: Decline.Code) =>
+  cmd(`decline(${code})`, (m, r) => {
+    const ok = m.status === "processing" || m.status === "requires_action"
+    apply(r, `decline(${code})`, (p, now) => Steps.decline(p, code, now), ok ? "ok" : "IllegalTransition")
+    if (!ok) return
+    m.status = "requires_payment_method"
+    m.declined = { pm: m.pm, hard: Decline.VOCABULARY[code].hard }
+    m.pm = undefined
+  })
 
 const authorise = cmd("authorise", (m, r) => {
   const ok = m.status === "processing"
   apply(r, "authorise", Steps.authorise, ok ? "ok" : "IllegalTransition")
   if (!ok) return
   m.authorised = m.amount
+  m.declined = undefined
   if (m.method === "automatic") {
     m.status = "succeeded"
     m.captured = m.amount
@@ -143,12 +189,11 @@ const authorise = cmd("authorise", (m, r) => {
 
 const increment = (amount: bigint) =>
   cmd(`increment(${amount})`, (m, r) => {
-    const expected: Outcome =
-      m.status !== "requires_capture"
-        ? "IllegalTransition"
-        : m.increments >= LIMITS.increments
-          ? "LimitReached"
-          : "ok"
+    const expected: Outcome = !WAITING.has(m.status)
+      ? "IllegalTransition"
+      : m.increments >= LIMITS.increments
+        ? "LimitReached"
+        : "ok"
     apply(r, `increment(${amount})`, (p, now) => Steps.increment(p, { amount }, now, LIMITS), expected)
     if (expected === "ok") {
       m.authorised += amount
@@ -242,10 +287,16 @@ const refundAnswer = (index: number, outcome: Refund.Outcome) =>
       target !== undefined &&
       (outcome._tag === "requires_action"
         ? target.status === "pending"
-        : target.status === "pending" || target.status === "requires_action")
+        : outcome._tag === "failed"
+          ? target.status !== "failed" && target.status !== "canceled"
+          : target.status === "pending" || target.status === "requires_action")
     const expected: Outcome = target === undefined ? "RefundNotFound" : legal ? "ok" : "IllegalTransition"
     apply(r, `refundAnswer(${outcome._tag})`, (p, now) => Steps.refundOutcome(p, id, outcome, now), expected)
     if (expected !== "ok" || target === undefined) return
+    if (outcome._tag === "failed" && target.status === "succeeded") {
+      m.refunded -= target.amount
+      count("refund failed after it succeeded")
+    }
     target.status = outcome._tag === "requires_action" ? "requires_action" : outcome._tag
     if (outcome._tag === "succeeded") m.refunded += target.amount
   })
@@ -274,14 +325,8 @@ const commands = fc.commands(
         } else if (what === "action") {
           simple("requireAction", ["processing"], "requires_action", Steps.requireAction).run(m, r)
           simple("completeAction", ["requires_action"], "processing", Steps.completeAction).run(m, r)
-        } else if (what === "decline")
-          simple("decline", ["processing", "requires_action"], "requires_payment_method", (p, now) =>
-            Steps.decline(p, "insufficient_funds", now)
-          ).run(m, r)
-        else
-          simple("fail", ["processing", "requires_action", "under_review"], "failed", (p, now) =>
-            Steps.fail(p, "blocked_by_risk", "system", now)
-          ).run(m, r)
+        } else if (what === "decline") decline("stolen_card").run(m, r)
+        else fail("system").run(m, r)
       })
     ),
     fc
@@ -322,6 +367,7 @@ const commands = fc.commands(
       })
     ),
     fc.constant(attachCmd),
+    fc.constant(attach("pm_card_mastercard")),
     fc.constant(confirmCmd),
     fc.constant(simple("holdForReview", ["processing"], "under_review", Steps.holdForReview)),
     fc.constant(simple("approveReview", ["under_review"], "processing", Steps.approveReview)),
@@ -329,18 +375,8 @@ const commands = fc.commands(
     fc.constant(simple("completeAction", ["requires_action"], "processing", Steps.completeAction)),
     fc.constant(authorise),
     fc.constant(authorise),
-    declineCodes.map((code) =>
-      simple(`decline(${code})`, ["processing", "requires_action"], "requires_payment_method", (p, now) =>
-        Steps.decline(p, code, now)
-      )
-    ),
-    fc
-      .constantFrom("provider" as const, "system" as const)
-      .map((a) =>
-        simple(`fail(${a})`, ["processing", "requires_action", "under_review"], "failed", (p, now) =>
-          Steps.fail(p, "blocked_by_risk", a, now)
-        )
-      ),
+    declineCodes.map(decline),
+    fc.constantFrom("provider" as const, "system" as const).map(fail),
     fc.bigInt({ min: 1n, max: 5_000n }).map(increment),
     fc
       .tuple(
@@ -411,15 +447,17 @@ describe("payment steps (model-based)", () => {
     stats.clear()
     fc.assert(
       fc.property(scenario, commands, ([method, currency, minor, withMethod], cmds) => {
-        const p = Steps.create(
-          {
-            id: "pay_1",
-            merchant: "acct_1",
-            amount: Money.fromMinorUnsafe(minor, currency),
-            captureMethod: method,
-            ...(withMethod ? { paymentMethod: "pm_card_visa" } : {})
-          },
-          0
+        const p = Result.getOrThrow(
+          Steps.create(
+            {
+              id: "pay_1",
+              merchant: "acct_1",
+              amount: Money.fromMinorUnsafe(minor, currency),
+              captureMethod: method,
+              ...(withMethod ? { paymentMethod: "pm_card_visa" } : {})
+            },
+            0
+          )
         )
         const model: Model = {
           status: withMethod ? "requires_confirmation" : "requires_payment_method",
@@ -430,7 +468,9 @@ describe("payment steps (model-based)", () => {
           refunded: 0n,
           increments: 0,
           captures: 0,
-          refunds: []
+          refunds: [],
+          pm: withMethod ? "pm_card_visa" : undefined,
+          declined: undefined
         }
         const real: Real = { p, now: 0 }
         check(model, real)
@@ -465,6 +505,8 @@ describe("payment steps (model-based)", () => {
       "completeAction:ok",
       "cancel:ok",
       "release:ok",
+      "attach:InvalidInput",
+      "refund failed after it succeeded",
       "label refunded"
     ])
       expect(stats.get(key) ?? 0, key).toBeGreaterThan(0)
