@@ -1,9 +1,11 @@
 import { Cause, Effect, Exit } from "effect"
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { Accounts } from "../src/index.ts"
+import { Accounts, AccountStore } from "../src/index.ts"
 import { Fixtures } from "../src/testing/index.ts"
 
 const OPERATOR = { kind: "operator", id: "ops-1" } as const
+const PERSON = { firstName: "Grace", lastName: "Hopper", dateOfBirth: "1906-12-09" }
 const hostile: ReadonlyArray<unknown> = [
   42,
   null,
@@ -35,7 +37,12 @@ describe("Accounts: ids that are not strings", () => {
           ["audit", (id) => s.audit(id, { kind: "operator", id: "ops-reader" })],
           ["profile", (id) => s.profile(id, { kind: "operator", id: "ops-reader" })],
           ["exportSubject", (id) => s.exportSubject(id, { kind: "operator", id: "ops-reader" })],
-          ["erase", (id) => s.erase(id, OPERATOR)]
+          ["erase", (id) => s.erase(id, OPERATOR)],
+          ["addPerson", (id) => s.addPerson(id, OPERATOR, { role: "director", person: PERSON })],
+          ["removePerson", (id) => s.removePerson(id, OPERATOR, { personId: "p" })],
+          ["setOwnership", (id) => s.setOwnership(id, OPERATOR, { personId: "p", ownershipPercent: 1 })],
+          ["attestOwners", (id) => s.attestOwners(id, OPERATOR)],
+          ["requestCapabilities", (id) => s.requestCapabilities(id, OPERATOR, { capabilities: ["payouts"] })]
         ]
         const problems: Array<string> = []
         for (const [name, call] of calls) {
@@ -106,6 +113,59 @@ describe("Accounts: ids that are not strings", () => {
         expect(after.status).toBe(before.status)
         expect(after.apiKeys.filter((k) => k.revoked !== undefined)).toEqual([])
         expect((yield* s.decideKey(a.id, key.id, "payments:view")).allowed).toBe(true)
+        return problems
+      }).pipe(Effect.provide(Fixtures.layer()))
+    )
+    expect(problems).toEqual([])
+  })
+
+  it("random JSON as the inputs and actors of the persons, attestation and capability operations is a typed error, never a defect, and changes nothing; the next valid call works (issue 16)", async () => {
+    const problems = await Effect.runPromise(
+      Effect.gen(function* () {
+        const s = yield* Accounts.Accounts
+        const store = yield* AccountStore.AccountStore
+        const b = yield* s.register(Fixtures.business())
+        const ada = { kind: "member", id: "user-ada" } as const
+        const owner = b.persons.find((p) => p.role === "owner")!.id
+        const values: ReadonlyArray<unknown> = [
+          ...hostile,
+          ...fc.sample(fc.jsonValue({ maxDepth: 3 }), { numRuns: 60, seed: 16 }),
+          "",
+          { role: "owner", person: PERSON, ownershipPercent: 1e300 },
+          { role: "owner", person: PERSON, ownershipPercent: Number.NaN },
+          { role: "director", person: { ...PERSON, dateOfBirth: "yesterday" } },
+          { personId: owner, ownershipPercent: -1 },
+          { personId: owner, ownershipPercent: "60" },
+          { capabilities: [] },
+          { capabilities: ["payouts", "payouts"] },
+          { capabilities: "payouts" }
+        ]
+        const calls: ReadonlyArray<readonly [string, (v: never) => Effect.Effect<unknown, unknown>]> = [
+          ["addPerson input", (v) => s.addPerson(b.id, ada, v)],
+          ["addPerson actor", (v) => s.addPerson(b.id, v, { role: "director", person: PERSON })],
+          ["removePerson input", (v) => s.removePerson(b.id, ada, v)],
+          ["setOwnership input", (v) => s.setOwnership(b.id, ada, v)],
+          ["attestOwners actor", (v) => s.attestOwners(b.id, v)],
+          ["requestCapabilities input", (v) => s.requestCapabilities(b.id, ada, v)],
+          ["requestCapabilities actor", (v) => s.requestCapabilities(b.id, v, { capabilities: ["payouts"] })]
+        ]
+        const before = yield* store.dump
+        const problems: Array<string> = []
+        for (const [name, call] of calls) {
+          for (const v of values) {
+            const exit = yield* Effect.exit(call(v as never))
+            if (Exit.isFailure(exit) && Cause.hasDies(exit.cause))
+              problems.push(`${name}(${typeof v}): defect`)
+            if (Exit.isSuccess(exit)) problems.push(`${name}(${JSON.stringify(v)}): succeeded`)
+          }
+        }
+        expect(yield* store.dump).toEqual(before)
+        // the next valid calls work
+        const added = yield* s.addPerson(b.id, ada, { role: "director", person: PERSON })
+        expect(added.persons.at(-1)?.role).toBe("director")
+        expect(
+          (yield* s.requestCapabilities(b.id, ada, { capabilities: ["stored_value"] })).capabilities
+        ).toContain("stored_value")
         return problems
       }).pipe(Effect.provide(Fixtures.layer()))
     )

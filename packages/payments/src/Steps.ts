@@ -86,6 +86,10 @@ const positive = (operation: string, amount: unknown): Result.Result<bigint, Inv
         })
       )
 
+/** An optional amount (omitted: all that is available), positive when given. */
+const optionalPositive = (operation: string, amount: unknown): Result.Result<unknown, InvalidInput> =>
+  amount === undefined ? Result.succeed(undefined) : positive(operation, amount)
+
 /** A decline code from the vocabulary, else `InvalidInput` naming `code`. */
 const known = (operation: string, code: unknown): Result.Result<Decline.Code, InvalidInput> =>
   typeof code === "string" && Object.hasOwn(Decline.VOCABULARY, code)
@@ -401,10 +405,8 @@ export const capture = (
   now: number,
   limits: Limits = DEFAULT_LIMITS
 ): Result.Result<Payment.Payment, StepError> => {
-  if (input.amount !== undefined) {
-    const given = positive("capture", input.amount)
-    if (Result.isFailure(given)) return Result.fail(given.failure)
-  }
+  const given = optionalPositive("capture", input.amount)
+  if (Result.isFailure(given)) return Result.fail(given.failure)
   const available = p.authorised.amount - p.captured.amount
   const waiting = p.status === "requires_capture" || p.status === "partially_captured"
   // nothing to capture from: the machine's refusal, before any amount is computed
@@ -513,10 +515,8 @@ export const refund = (
   now: number,
   limits: Limits = DEFAULT_LIMITS
 ): Result.Result<Payment.Payment, StepError> => {
-  if (input.amount !== undefined) {
-    const given = positive("refund", input.amount)
-    if (Result.isFailure(given)) return Result.fail(given.failure)
-  }
+  const given = optionalPositive("refund", input.amount)
+  if (Result.isFailure(given)) return Result.fail(given.failure)
   if (p.status !== "succeeded" && p.status !== "partially_captured")
     return Result.fail(illegal(p, "refund", "only a payment that captured money can be refunded"))
   const open = p.refunds.reduce((s, r) => (Refund.isOpen(r) ? s + r.amount.amount : s), 0n)
