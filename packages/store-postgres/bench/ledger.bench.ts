@@ -20,6 +20,7 @@ import { Duration, Effect, Exit, Layer } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as LedgerStorePostgres from "../src/ledger/LedgerStorePostgres.ts"
 import * as Baseline from "./baseline.ts"
+import { nodeCpu, serverCpu } from "./cpu.ts"
 import * as Pgledger from "./pgledger.ts"
 
 const CLIENTS = 8
@@ -49,6 +50,9 @@ interface Sample {
   readonly entries: number
   readonly seconds: number
   readonly latencies: ReadonlyArray<number>
+  /** CPU milliseconds this process and the local server's processes spent (NaN when unknown). */
+  readonly nodeCpuMs: number
+  readonly serverCpuMs: number
 }
 
 /** Runs `call` from CLIENTS concurrent fibers for `seconds`; returns entries and call latencies. */
@@ -56,6 +60,8 @@ const drive = <E, R>(seconds: number, call: (client: number, n: number) => Effec
   Effect.gen(function* () {
     const latencies: Array<number> = []
     let entries = 0
+    const node0 = nodeCpu()
+    const server0 = serverCpu()
     const start = performance.now()
     const deadline = start + seconds * 1000
     yield* Effect.forEach(
@@ -73,7 +79,13 @@ const drive = <E, R>(seconds: number, call: (client: number, n: number) => Effec
         }),
       { concurrency: "unbounded", discard: true }
     )
-    return { entries, seconds: (performance.now() - start) / 1000, latencies } satisfies Sample
+    return {
+      entries,
+      seconds: (performance.now() - start) / 1000,
+      latencies,
+      nodeCpuMs: nodeCpu() - node0,
+      serverCpuMs: serverCpu() - server0
+    } satisfies Sample
   })
 
 const summary = (samples: ReadonlyArray<Sample>) => {
@@ -85,7 +97,9 @@ const summary = (samples: ReadonlyArray<Sample>) => {
   return {
     entriesPerSec: entries / seconds,
     p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99)
+    p99: percentile(latencies, 99),
+    nodeCpuUs: (samples.reduce((n, s) => n + s.nodeCpuMs, 0) * 1000) / entries,
+    serverCpuUs: (samples.reduce((n, s) => n + s.serverCpuMs, 0) * 1000) / entries
   }
 }
 
@@ -208,6 +222,8 @@ interface PeerRow {
   entriesPerSec: number
   p50: number
   p99: number
+  nodeCpuUs: number
+  serverCpuUs: number
   ratios: ReadonlyArray<number>
 }
 
@@ -304,6 +320,8 @@ const printPeer = (rows: ReadonlyArray<PeerRow>) => {
     "entries/s",
     "p50 ms",
     "p99 ms",
+    "CPU µs/write: node",
+    "server",
     "÷ peer (mean)",
     "÷ peer (min–max of slices)"
   ]
@@ -316,6 +334,8 @@ const printPeer = (rows: ReadonlyArray<PeerRow>) => {
       fmt(r.entriesPerSec),
       fmt(r.p50, 1),
       fmt(r.p99, 1),
+      fmt(r.nodeCpuUs),
+      r.db === "PGlite" ? "(in node)" : fmt(r.serverCpuUs),
       `${mean.toFixed(2)}×`,
       `${Math.min(...r.ratios).toFixed(2)}–${Math.max(...r.ratios).toFixed(2)}×`
     ]

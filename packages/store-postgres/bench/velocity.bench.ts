@@ -22,10 +22,10 @@
  */
 import { Ids } from "@paykit/core"
 import { Attributes, Risk, RuleSet, RuleSets } from "@paykit/risk"
-import { readFileSync } from "node:fs"
 import { Duration, Effect, Exit, Layer } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as VelocityStorePostgres from "../src/risk/VelocityStorePostgres.ts"
+import { cpuOf, nodeCpu } from "./cpu.ts"
 
 const CLIENTS = 8
 const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 3)
@@ -66,31 +66,6 @@ interface Sample {
   /** CPU milliseconds this process and the pool's server processes spent (NaN when unknown). */
   readonly nodeCpuMs: number
   readonly dbCpuMs: number
-}
-
-/**
- * CPU milliseconds a local server process has used (`/proc/<pid>/stat`, utime + stime), NaN when
- * the server is on another machine. CPU per assessment does not depend on what else the machine
- * runs, unlike the rate, which on a loaded machine is mostly the share of the cores it gets.
- */
-const TICK_MS = 10 // USER_HZ is 100 on Linux
-const cpuOf = (pids: ReadonlyArray<number>): number => {
-  if (pids.length === 0) return Number.NaN
-  let ticks = 0
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-      ticks += Number(fields[11]) + Number(fields[12])
-    } catch {
-      return Number.NaN
-    }
-  }
-  return ticks * TICK_MS
-}
-const nodeCpu = (): number => {
-  const u = process.cpuUsage()
-  return (u.user + u.system) / 1000
 }
 
 /** `clients` fibers assess for `seconds`; the count and each call's latency. */
