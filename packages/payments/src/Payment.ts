@@ -227,6 +227,14 @@ export interface Payment {
   readonly cancellationReason?: CancellationReason
   readonly lastDecline?: ReturnType<typeof Decline.of> & { readonly paymentMethod?: string }
   readonly metadata: Readonly<Record<string, string>>
+  /** The provider's reference for the authorisation (its charge or PSP reference). */
+  readonly providerReference?: string
+  /** When the authorisation lapses (set at authorisation: its time plus the service's window). */
+  readonly expiresAt?: number
+  /** The ledger hold that reserves what is capturable (wallet books), while there is one. */
+  readonly holdId?: string
+  /** How many ledger holds the payment has opened (wallet books; the n of `<id>:hold:<n>`). */
+  readonly holds?: number
   readonly createdAt: number
   readonly updatedAt: number
   readonly version: number

@@ -5,3 +5,4 @@
  * @since 0.1.0
  */
 export * as Arbitraries from "./Arbitraries.ts"
+export * as TestProvider from "./TestProvider.ts"

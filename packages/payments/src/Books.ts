@@ -1,0 +1,230 @@
+import { Money } from "@paykit/core"
+import type { Command } from "@paykit/ledger"
+import * as Payment from "./Payment.ts"
+import type * as Refund from "./Refund.ts"
+
+/**
+ * Where a payment's money lives on the ledger.
+ *
+ * - `wallet`: stored value, money already on the ledger. Authorising holds the amount on the
+ *   customer's wallet (`customer:<id>:wallet:<cur>`) towards the merchant's pending account; a
+ *   capture posts the hold (a partial, non-final capture posts part and holds the rest again);
+ *   a void, an expiry or a release voids it; a refund transfers back to the wallet.
+ * - `acquiring`: card money that arrives at settlement. An authorisation posts nothing (the
+ *   money is at the issuer); a capture transfers the gross from the settlement bank's clearing
+ *   account (`bank:<bank>:clearing:<cur>`) to the merchant's pending account and splits the fees
+ *   off to the platform's fee revenue; a refund transfers back to the clearing account.
+ *
+ * Every account must exist (opened with `ChartOfAccounts.open` when the customer, merchant or
+ * bank is set up): a missing account refuses the step, and nothing changes.
+ *
+ * @example
+ * ```ts
+ * import type { Books } from "@paykit/payments"
+ * const card: Books.Books = { _tag: "acquiring", bank: "acquirer_1" }
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export type Books = { readonly _tag: "wallet" } | { readonly _tag: "acquiring"; readonly bank: string }
+
+/**
+ * One fee of a capture: how much and to which ledger account (by default the platform's fee
+ * revenue, `platform:fees:<cur>`).
+ *
+ * @example
+ * ```ts
+ * import type { Books } from "@paykit/payments"
+ * const fee = (f: Books.Fee) => f.amount.amount
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export interface Fee {
+  readonly amount: Money.Money
+  readonly account?: string
+  readonly label: string
+}
+
+const walletOf = (p: Payment.Payment) => `customer:${p.customer}:wallet:${p.amount.currency.code}`
+const pendingOf = (p: Payment.Payment) => `merchant:${p.merchant}:pending:${p.amount.currency.code}`
+const clearingOf = (bank: string, p: Payment.Payment) => `bank:${bank}:clearing:${p.amount.currency.code}`
+const feesOf = (p: Payment.Payment) => `platform:fees:${p.amount.currency.code}`
+
+/** The ledger entry of one step: its commands (one linked batch) and the hold left open. */
+export interface Posting {
+  readonly commands: ReadonlyArray<Command.Command>
+  readonly holdId: string | undefined
+  readonly holds: number
+}
+
+const transfer = (
+  id: string,
+  debit: string,
+  credit: string,
+  amount: bigint,
+  p: Payment.Payment,
+  step: string
+): Command.Transfer => ({
+  _tag: "Transfer",
+  id,
+  postings: [{ debit, credit, amount, currency: p.amount.currency.code }],
+  metadata: { payment: p.id, step }
+})
+
+/**
+ * The ledger commands one step causes, from the payment before and after it (pure): the
+ * differences in what is capturable (the wallet's hold), captured (new captures) and refunded
+ * (refunds that succeeded, or that failed after succeeding, as a second, reversing transfer —
+ * never an edit). One step is one linked batch (all or nothing) or nothing; every id is derived
+ * from the payment and the step (`<payment>:hold:<n>`, `<capture id>`, `<refund id>`,
+ * `<refund id>:returned`), so a retried step replays the same entry. `fees` prices a new
+ * capture (acquiring books only).
+ *
+ * @example
+ * ```ts
+ * import { Books } from "@paykit/payments"
+ * declare const before: import("@paykit/payments").Payment.Payment, after: import("@paykit/payments").Payment.Payment
+ * Books.postings(before, after, { _tag: "wallet" }, () => []).commands.length
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const postings = (
+  before: Payment.Payment | undefined,
+  after: Payment.Payment,
+  books: Books,
+  fees: (p: Payment.Payment, capture: Payment.Capture) => ReadonlyArray<Fee>
+): Posting => {
+  const out: Array<Command.Command> = []
+  let holdId = before?.holdId
+  let holds = holdCount(before)
+  const prevCaptures = before?.captures.length ?? 0
+  const newCaptures = after.captures.slice(prevCaptures)
+  if (books._tag === "wallet") {
+    const wallet = walletOf(after)
+    const pending = pendingOf(after)
+    // the captures: each posts (part of) the open hold, or moves the money directly when the
+    // payment was captured at authorisation (automatic: no hold was ever open)
+    for (const c of newCaptures) {
+      if (holdId === undefined) {
+        out.push(transfer(c.id, wallet, pending, c.amount.amount, after, "capture"))
+      } else {
+        out.push({
+          _tag: "PostHold",
+          id: c.id,
+          holdId,
+          amount: c.amount.amount,
+          metadata: { payment: after.id, step: "capture" }
+        })
+        holdId = undefined
+      }
+    }
+    const want = Payment.capturable(after).amount
+    const held = holdAmount(before, holdId)
+    if (holdId !== undefined && want !== held) {
+      // an increment (more), a release, a cancel or an expiry (none): the hold is voided…
+      out.push({
+        _tag: "VoidHold",
+        id: `${holdId}:void`,
+        holdId,
+        metadata: { payment: after.id, step: "release" }
+      })
+      holdId = undefined
+    }
+    if (holdId === undefined && want > 0n) {
+      // …and what is capturable is held again under the next hold id
+      holds += 1
+      holdId = `${after.id}:hold:${holds}`
+      out.push({
+        _tag: "CreateHold",
+        id: holdId,
+        debit: wallet,
+        credit: pending,
+        amount: want,
+        currency: after.amount.currency.code,
+        metadata: { payment: after.id, step: "hold" }
+      })
+    }
+    refundMoves(before, after, pending, wallet, out)
+  } else {
+    const clearing = clearingOf(books.bank, after)
+    const pending = pendingOf(after)
+    for (const c of newCaptures) {
+      const lines = fees(after, c).filter((f) => f.amount.amount > 0n)
+      out.push({
+        _tag: "Transfer",
+        id: c.id,
+        postings: [
+          { debit: clearing, credit: pending, amount: c.amount.amount, currency: after.amount.currency.code },
+          ...lines.map((f) => ({
+            debit: pending,
+            credit: f.account ?? feesOf(after),
+            amount: f.amount.amount,
+            currency: after.amount.currency.code
+          }))
+        ],
+        metadata: { payment: after.id, step: "capture" }
+      })
+    }
+    refundMoves(before, after, pending, clearing, out)
+    holdId = undefined
+  }
+  return { commands: out, holdId, holds }
+}
+
+/** The amount the hold `holdId` reserves: what was capturable before the step. */
+const holdAmount = (before: Payment.Payment | undefined, holdId: string | undefined): bigint =>
+  before === undefined || holdId === undefined || before.holdId !== holdId
+    ? 0n
+    : Payment.capturable(before).amount
+
+/** How many holds the payment has opened so far (the n of `<payment>:hold:<n>`). */
+const holdCount = (before: Payment.Payment | undefined): number => before?.holds ?? 0
+
+/** Refunds that succeeded move the money back; a refund that failed after succeeding returns it. */
+const refundMoves = (
+  before: Payment.Payment | undefined,
+  after: Payment.Payment,
+  merchant: string,
+  payer: string,
+  out: Array<Command.Command>
+) => {
+  const was = new Map<string, Refund.Status>((before?.refunds ?? []).map((r) => [r.id, r.status]))
+  for (const r of after.refunds) {
+    const from = was.get(r.id)
+    if (r.status === "succeeded" && from !== "succeeded")
+      out.push(transfer(r.id, merchant, payer, r.amount.amount, after, "refund"))
+    if (from === "succeeded" && r.status === "failed")
+      out.push(transfer(`${r.id}:returned`, payer, merchant, r.amount.amount, after, "refund_returned"))
+  }
+}
+
+/**
+ * A fee policy: a percentage of each capture (basis points, rounded half-even to the minor
+ * unit) plus a fixed amount per capture in the payment's currency (zero when the currency has no
+ * fixed fee), never more than the capture.
+ *
+ * @example
+ * ```ts
+ * import { Books } from "@paykit/payments"
+ * const fees = Books.percentPlusFixed({ bps: 290, fixed: { USD: 30n } })
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const percentPlusFixed =
+  (policy: { readonly bps: number; readonly fixed?: Readonly<Record<string, bigint>> }) =>
+  (p: Payment.Payment, capture: Payment.Capture): ReadonlyArray<Fee> => {
+    const gross = capture.amount.amount
+    const bps = BigInt(policy.bps)
+    // half-even: the quotient, plus one when the remainder is over half, or half and the quotient odd
+    const q = (gross * bps) / 10_000n
+    const r = (gross * bps) % 10_000n
+    const pct = r * 2n > 10_000n || (r * 2n === 10_000n && q % 2n === 1n) ? q + 1n : q
+    const fixed = policy.fixed?.[p.amount.currency.code] ?? 0n
+    const total = pct + fixed > gross ? gross : pct + fixed
+    return total === 0n
+      ? []
+      : [{ amount: Money.fromMinorUnsafe(total, p.amount.currency), label: `${policy.bps} bps + fixed` }]
+  }

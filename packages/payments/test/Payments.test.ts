@@ -1,0 +1,404 @@
+import { Currency, Ids, Notifier } from "@paykit/core"
+import { ChartOfAccounts, Ledger } from "@paykit/ledger"
+import { Effect, Layer, Result } from "effect"
+import { TestClock } from "effect/testing"
+import { describe, expect, it } from "vitest"
+import { Books, Payments, PaymentStore } from "../src/index.ts"
+import { TestProvider } from "../src/testing/index.ts"
+
+const T0 = Date.UTC(2026, 0, 5)
+const DAY = 86_400_000
+const EUR = Currency.EUR
+
+const env = (options: Payments.Options) =>
+  Payments.layer(options).pipe(
+    Layer.provideMerge(Layer.mergeAll(PaymentStore.layerMemory, TestProvider.layer(), Ledger.layerMemory())),
+    Layer.provideMerge(Layer.mergeAll(Notifier.layerMemory, Ids.layerSeeded(7), TestClock.layer()))
+  )
+type Env = Layer.Success<ReturnType<typeof env>>
+
+const WALLET = "customer:cus_1:wallet:EUR"
+const PENDING = "merchant:m_1:pending:EUR"
+const CLEARING = "bank:acq_1:clearing:EUR"
+const FEES = "platform:fees:EUR"
+
+/** Opens the chart's accounts and funds the customer's wallet with 500.00 from the clearing account. */
+const openBooks = Effect.gen(function* () {
+  const ledger = yield* Ledger.Ledger
+  const refs = [
+    ChartOfAccounts.customerWallet("cus_1", EUR),
+    ChartOfAccounts.merchantPending("m_1", EUR),
+    ChartOfAccounts.settlementBank("acq_1", EUR),
+    ChartOfAccounts.feeRevenue(EUR)
+  ].map((r) => Result.getOrThrow(r))
+  const s = yield* ledger.executeSummary(
+    [
+      ...refs.map(ChartOfAccounts.open),
+      {
+        _tag: "Transfer",
+        id: "fund:1",
+        postings: [{ debit: CLEARING, credit: WALLET, amount: 50_000n, currency: "EUR" }]
+      }
+    ],
+    "linked"
+  )
+  expect(s.failures).toEqual([])
+})
+
+const run = <A, E>(options: Payments.Options, effect: Effect.Effect<A, E, Env>) =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      yield* TestClock.setTime(T0)
+      yield* openBooks
+      return yield* effect
+    }).pipe(Effect.provide(env(options))) as Effect.Effect<A, E>
+  )
+
+const wallet = { books: { _tag: "wallet" } } as const satisfies Payments.Options
+const acquiring = {
+  books: { _tag: "acquiring", bank: "acq_1" },
+  fees: Books.percentPlusFixed({ bps: 290, fixed: { EUR: 30n } })
+} as const satisfies Payments.Options
+
+const balance = (id: string) =>
+  Effect.flatMap(Ledger.Ledger, (l) =>
+    Effect.map(l.balances(id), (b) => ({
+      posted: b.posted.amount,
+      // what holds reserve: posted less available
+      held: b.posted.amount - b.available.amount,
+      available: b.available.amount
+    }))
+  )
+const eur = (amount: string) => ({ amount, currency: "EUR" })
+const newPayment = (
+  id: string,
+  captureMethod: "automatic" | "manual" | "manual_multiple",
+  method = "pm_approve"
+) =>
+  Effect.flatMap(Payments.Payments, (s) =>
+    s.create({
+      id,
+      merchant: "m_1",
+      customer: "cus_1",
+      paymentMethod: method,
+      amount: eur("10000"),
+      captureMethod
+    })
+  )
+const types = Effect.map(
+  Effect.flatMap(Notifier.RecordedEvents, (e) => e.all),
+  (all) => all.map((e) => e.type)
+)
+
+describe("wallet books: the hold follows what is capturable", () => {
+  it("manual capture of part releases the rest; a refund transfers back; each step one entry", () =>
+    run(
+      wallet,
+      Effect.gen(function* () {
+        const s = yield* Payments.Payments
+        yield* newPayment("pay_1", "manual")
+        const authorised = yield* s.confirm("pay_1")
+        expect(authorised.status).toBe("requires_capture")
+        expect(authorised.expiresAt).toBe(T0 + 7 * DAY)
+        expect(yield* balance(WALLET)).toEqual({ posted: 50_000n, held: 10_000n, available: 40_000n })
+        const captured = yield* s.capture("pay_1", { amount: "6000" })
+        expect(captured.status).toBe("succeeded")
+        expect(yield* balance(WALLET)).toEqual({ posted: 44_000n, held: 0n, available: 44_000n })
+        expect((yield* balance(PENDING)).posted).toBe(6_000n)
+        const refunded = yield* s.refund("pay_1", { amount: "2500", reason: "requested_by_customer" })
+        expect(refunded.refunded.amount).toBe(2_500n)
+        expect(refunded.refunds[0]!.status).toBe("succeeded")
+        expect((yield* balance(WALLET)).posted).toBe(46_500n)
+        expect((yield* balance(PENDING)).posted).toBe(3_500n)
+        expect(yield* types).toEqual(
+          expect.arrayContaining([
+            "payments.payment.created",
+            "payments.payment.authorised",
+            "payments.capture.succeeded",
+            "payments.refund.requested",
+            "payments.refund.succeeded"
+          ])
+        )
+        const timeline = yield* s.timeline("pay_1")
+        expect(timeline.map((e) => e.stage)).toEqual([
+          "created",
+          "confirmed",
+          "authorised",
+          "captured",
+          "refund_requested",
+          "refund_succeeded"
+        ])
+      })
+    ))
+
+  it("multiple capture with an increment: the hold is re-made for what is left, the final capture releases it", () =>
+    run(
+      wallet,
+      Effect.gen(function* () {
+        const s = yield* Payments.Payments
+        yield* newPayment("pay_2", "manual_multiple")
+        yield* s.confirm("pay_2")
+        const first = yield* s.capture("pay_2", { amount: "3000", final: false })
+        expect(first.status).toBe("partially_captured")
+        expect(yield* balance(WALLET)).toEqual({ posted: 47_000n, held: 7_000n, available: 40_000n })
+        const more = yield* s.increment("pay_2", { amount: "1000" })
+        expect(more.authorised.amount).toBe(11_000n)
+        expect((yield* balance(WALLET)).held).toBe(8_000n)
+        const last = yield* s.capture("pay_2", { amount: "5000", final: true })
+        expect(last.status).toBe("succeeded")
+        expect(yield* balance(WALLET)).toEqual({ posted: 42_000n, held: 0n, available: 42_000n })
+        expect((yield* balance(PENDING)).posted).toBe(8_000n)
+      })
+    ))
+
+  it("automatic capture moves the money at authorisation; cancel before capture and expiry release the hold", () =>
+    run(
+      wallet,
+      Effect.gen(function* () {
+        const s = yield* Payments.Payments
+        yield* newPayment("pay_a", "automatic")
+        expect((yield* s.confirm("pay_a")).status).toBe("succeeded")
+        expect((yield* balance(WALLET)).posted).toBe(40_000n)
+        yield* newPayment("pay_c", "manual")
+        yield* s.confirm("pay_c")
+        const canceled = yield* s.cancel("pay_c", { reason: "requested_by_customer" })
+        expect(canceled.status).toBe("canceled")
+        expect((yield* balance(WALLET)).available).toBe(40_000n)
+        yield* newPayment("pay_e", "manual")
+        yield* s.confirm("pay_e")
+        expect((yield* balance(WALLET)).available).toBe(30_000n)
+        yield* TestClock.adjust(7 * DAY - 1)
+        expect(yield* s.expireDue).toBe(0)
+        yield* TestClock.adjust(1)
+        expect(yield* s.expireDue).toBe(1)
+        const expired = yield* s.get("pay_e")
+        expect(expired.status).toBe("canceled")
+        expect(expired.cancellationReason).toBe("expired")
+        expect((yield* balance(WALLET)).available).toBe(40_000n)
+        expect(yield* types).toContain("payments.payment.expired")
+      })
+    ))
+
+  it("a wallet without the funds: the ledger refuses the hold and the payment is as it was", () =>
+    run(
+      wallet,
+      Effect.gen(function* () {
+        const s = yield* Payments.Payments
+        yield* s.create({
+          id: "pay_big",
+          merchant: "m_1",
+          customer: "cus_1",
+          paymentMethod: "pm_approve",
+          amount: eur("60000"),
+          captureMethod: "manual"
+        })
+        const e = yield* Effect.flip(s.confirm("pay_big"))
+        expect(e._tag).toBe("LedgerRefused")
+        expect((yield* s.get("pay_big")).status).toBe("requires_confirmation")
+        expect((yield* balance(WALLET)).available).toBe(50_000n)
+      })
+    ))
+})
+
+describe("acquiring books: captures with fee lines", () => {
+  it("a capture moves the gross from the clearing account and splits the fees off", () =>
+    run(
+      acquiring,
+      Effect.gen(function* () {
+        const s = yield* Payments.Payments
+        yield* newPayment("pay_3", "manual")
+        yield* s.confirm("pay_3")
+        // nothing posts at authorisation: the money is at the issuer
+        expect((yield* balance(PENDING)).posted).toBe(0n)
+        yield* s.capture("pay_3")
+        // 10,000 × 2.90 % = 290, plus 30 fixed
+        expect((yield* balance(PENDING)).posted).toBe(10_000n - 320n)
+        expect((yield* balance(FEES)).posted).toBe(320n)
+        yield* s.refund("pay_3", { amount: "1000", reason: "requested_by_customer" })
+        expect((yield* balance(PENDING)).posted).toBe(10_000n - 320n - 1_000n)
+      })
+    ))
+})
+
+describe("idempotency keys (Stripe's semantics)", () => {
+  it("the same key and parameters replay the outcome; other parameters name the difference; failures replay too", () =>
+    run(
+      wallet,
+      Effect.gen(function* () {
+        const s = yield* Payments.Payments
+        yield* newPayment("pay_k", "manual_multiple")
+        yield* s.confirm("pay_k", {}, { idempotencyKey: "k-confirm" })
+        const once = yield* s.capture("pay_k", { amount: "1000", final: false }, { idempotencyKey: "k1" })
+        const again = yield* s.capture("pay_k", { amount: "1000", final: false }, { idempotencyKey: "k1" })
+        expect(again).toEqual(once)
+        expect((yield* s.get("pay_k")).captured.amount).toBe(1_000n)
+        expect((yield* balance(PENDING)).posted).toBe(1_000n)
+        const other = yield* Effect.flip(
+          s.capture("pay_k", { amount: "2000", final: false }, { idempotencyKey: "k1" })
+        )
+        expect(other).toMatchObject({ _tag: "IdempotencyKeyReused", field: "amount" })
+        const tooMuch = yield* Effect.flip(s.capture("pay_k", { amount: "99999" }, { idempotencyKey: "k2" }))
+        expect(tooMuch._tag).toBe("AmountExceeded")
+        const replayed = yield* Effect.flip(s.capture("pay_k", { amount: "99999" }, { idempotencyKey: "k2" }))
+        expect(replayed).toEqual(tooMuch)
+        const confirmedAgain = yield* s.confirm("pay_k", {}, { idempotencyKey: "k-confirm" })
+        expect(confirmedAgain.status).toBe("requires_capture")
+      })
+    ))
+})
+
+describe("the provider's answers", () => {
+  it("a decline keeps the method in lastDecline with its recommended action; nothing posts", () =>
+    run(
+      wallet,
+      Effect.gen(function* () {
+        const s = yield* Payments.Payments
+        yield* newPayment("pay_d", "manual", "pm_decline_insufficient_funds")
+        const p = yield* s.confirm("pay_d")
+        expect(p.status).toBe("requires_payment_method")
+        expect(p.lastDecline).toMatchObject({
+          code: "insufficient_funds",
+          paymentMethod: "pm_decline_insufficient_funds"
+        })
+        expect((yield* balance(WALLET)).available).toBe(50_000n)
+      })
+    ))
+
+  it("3-D Secure: requires action, then the webhook authorises; a duplicated webhook changes nothing", () =>
+    run(
+      wallet,
+      Effect.gen(function* () {
+        const s = yield* Payments.Payments
+        const control = yield* TestProvider.Control
+        yield* newPayment("pay_3ds", "manual", "pm_3ds")
+        expect((yield* s.confirm("pay_3ds")).status).toBe("requires_action")
+        yield* control.completeAction("pay_3ds", true)
+        const [hook] = yield* control.takeWebhooks()
+        const p = yield* s.applyWebhook(hook!)
+        expect(p.status).toBe("requires_capture")
+        const version = p.version
+        const twice = yield* s.applyWebhook(hook!)
+        expect(twice.version).toBe(version)
+        expect((yield* balance(WALLET)).held).toBe(10_000n)
+      })
+    ))
+
+  it("a timeout leaves the payment processing; a sync finds it authorised", () =>
+    run(
+      wallet,
+      Effect.gen(function* () {
+        const s = yield* Payments.Payments
+        yield* newPayment("pay_t", "manual", "pm_timeout")
+        expect((yield* s.confirm("pay_t")).status).toBe("processing")
+        const p = yield* s.sync("pay_t")
+        expect(p.status).toBe("requires_capture")
+        expect((yield* s.timeline("pay_t")).at(-1)).toMatchObject({ stage: "authorised", source: "poll" })
+      })
+    ))
+
+  it("a capture that fails is refused with its action and can be sent again; one capture on the books", () =>
+    run(
+      wallet,
+      Effect.gen(function* () {
+        const s = yield* Payments.Payments
+        yield* newPayment("pay_f", "manual", "pm_capture_fails_once")
+        yield* s.confirm("pay_f")
+        const e = yield* Effect.flip(s.capture("pay_f"))
+        expect(e).toMatchObject({ _tag: "ProviderRefused", operation: "capture" })
+        expect((yield* s.get("pay_f")).status).toBe("requires_capture")
+        const p = yield* s.capture("pay_f")
+        expect(p.status).toBe("succeeded")
+        expect((yield* balance(PENDING)).posted).toBe(10_000n)
+        expect((yield* s.timeline("pay_f")).map((t) => t.stage)).toContain("capture_failed")
+      })
+    ))
+
+  it("a refund the provider fails later moves no money, and its amount is refundable again", () =>
+    run(
+      wallet,
+      Effect.gen(function* () {
+        const s = yield* Payments.Payments
+        const control = yield* TestProvider.Control
+        yield* newPayment("pay_r", "automatic", "pm_refund_fails")
+        yield* s.confirm("pay_r")
+        const pending = yield* s.refund("pay_r", { reason: "requested_by_customer" })
+        expect(pending.refunds[0]!.status).toBe("pending")
+        expect((yield* balance(PENDING)).posted).toBe(10_000n)
+        const [hook] = yield* control.takeWebhooks()
+        const failed = yield* s.applyWebhook(hook!)
+        expect(failed.refunds[0]!.status).toBe("failed")
+        expect(failed.refunded.amount).toBe(0n)
+        expect((yield* balance(PENDING)).posted).toBe(10_000n)
+        const again = yield* s.refund("pay_r", { amount: "10000", reason: "requested_by_customer" })
+        expect(again.refunds).toHaveLength(2)
+      })
+    ))
+})
+
+describe("bad input changes nothing", () => {
+  it("negative, zero and malformed amounts, unknown ids and garbage are typed errors naming the field", () =>
+    run(
+      wallet,
+      Effect.gen(function* () {
+        const s = yield* Payments.Payments
+        yield* newPayment("pay_b", "manual")
+        yield* s.confirm("pay_b")
+        const before = yield* s.get("pay_b")
+        const errors = [
+          yield* Effect.flip(s.capture("pay_b", { amount: "-5" })),
+          yield* Effect.flip(s.capture("pay_b", { amount: "0" })),
+          yield* Effect.flip(s.capture("pay_b", { amount: 5 } as never)),
+          yield* Effect.flip(s.increment("pay_b", { amount: "abc" })),
+          yield* Effect.flip(s.refund("pay_b", { amount: "100", reason: "because" } as never)),
+          yield* Effect.flip(s.capture("pay_b", { amount: "10001" })),
+          yield* Effect.flip(s.refund("pay_b", { amount: "100", reason: "other" })),
+          yield* Effect.flip(s.capture("nope", {})),
+          yield* Effect.flip(s.capture("../etc", {})),
+          yield* Effect.flip(s.create({ garbage: true } as never)),
+          yield* Effect.flip(s.capture("pay_b", {}, { idempotencyKey: "" }))
+        ]
+        expect(errors.map((e) => e._tag)).toEqual([
+          "InvalidInput",
+          "InvalidInput",
+          "InvalidInput",
+          "InvalidInput",
+          "InvalidInput",
+          "AmountExceeded",
+          "IllegalTransition",
+          "PaymentNotFound",
+          "InvalidInput",
+          "InvalidInput",
+          "InvalidInput"
+        ])
+        expect(errors[0]).toMatchObject({ path: "amount" })
+        expect(yield* s.get("pay_b")).toEqual(before)
+        expect(yield* balance(WALLET)).toEqual({ posted: 50_000n, held: 10_000n, available: 40_000n })
+        expect((yield* s.capture("pay_b")).status).toBe("succeeded")
+      })
+    ))
+})
+
+describe("search", () => {
+  it("lists a merchant's payments newest first with cursor paging and counts by status", () =>
+    run(
+      wallet,
+      Effect.gen(function* () {
+        const s = yield* Payments.Payments
+        for (let i = 0; i < 5; i++) {
+          yield* newPayment(`pay_l${i}`, "manual")
+          yield* TestClock.adjust(1000)
+        }
+        yield* s.confirm("pay_l0")
+        const first = yield* s.list({ merchant: "m_1", limit: 2 })
+        expect(first.payments.map((p) => p.id)).toEqual(["pay_l4", "pay_l3"])
+        const second = yield* s.list({ merchant: "m_1", limit: 2, cursor: first.next })
+        expect(second.payments.map((p) => p.id)).toEqual(["pay_l2", "pay_l1"])
+        const third = yield* s.list({ merchant: "m_1", limit: 2, cursor: second.next })
+        expect(third.payments.map((p) => p.id)).toEqual(["pay_l0"])
+        expect(third.next).toBeUndefined()
+        expect(yield* s.counts("m_1")).toEqual({ requires_confirmation: 4, requires_capture: 1 })
+        const byStatus = yield* s.list({ merchant: "m_1", limit: 10, status: ["requires_capture"] })
+        expect(byStatus.payments.map((p) => p.id)).toEqual(["pay_l0"])
+      })
+    ))
+})
