@@ -3,7 +3,7 @@ import { Currency, Money } from "@paykit/core/schema"
 import { Result, Schema } from "effect"
 import * as Decline from "./Decline.ts"
 import { CATALOGUE as MESSAGES, DECLINE_MESSAGES_ZH as DECLINE_ZH } from "./internal/catalogue.ts"
-import * as codes from "./internal/reasonCodes.ts"
+import * as codes from "./ReasonCodes.ts"
 
 /**
  * Where a payment, a capture or a refund stands, as its timeline records it (one entry per

@@ -4,9 +4,18 @@
  * payout failure codes, the ISO 20022 external reason codes used by SEPA R-transactions, the
  * SWIFT gpi tracker statuses). Re-exported, with documentation, by `Tracking.ts`.
  */
-import type { ReasonEntry } from "../Tracking.ts"
+import type { ReasonEntry } from "./Tracking.ts"
 
-/** Why a payout (or a refund sent as a bank transfer) failed, after Stripe's payout failure codes. */
+/** Why a payout (or a refund sent as a bank transfer) failed, after Stripe's payout failure codes.
+ *
+ * @example
+ * ```ts
+ * import { ReasonCodes } from "@paykit/payments"
+ * Object.keys(ReasonCodes.PAYOUT_FAILURES).length
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
 export const PAYOUT_FAILURES = {
   account_closed: {
     en: "The bank account has been closed.",
@@ -75,7 +84,16 @@ export const PAYOUT_FAILURES = {
   }
 } as const satisfies Readonly<Record<string, ReasonEntry>>
 
-/** The ISO 20022 external reason codes of SEPA R-transactions (rejects, returns, refunds, recalls). */
+/** The ISO 20022 external reason codes of SEPA R-transactions (rejects, returns, refunds, recalls).
+ *
+ * @example
+ * ```ts
+ * import { ReasonCodes } from "@paykit/payments"
+ * Object.keys(ReasonCodes.SEPA_R_CODES).length
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
 export const SEPA_R_CODES = {
   AC01: {
     en: "The account identifier (IBAN) is wrong.",
@@ -193,7 +211,16 @@ export const SEPA_R_CODES = {
   }
 } as const satisfies Readonly<Record<string, ReasonEntry>>
 
-/** SWIFT gpi tracker statuses (`ACSP` qualified by its `G` reason code). */
+/** SWIFT gpi tracker statuses (`ACSP` qualified by its `G` reason code).
+ *
+ * @example
+ * ```ts
+ * import { ReasonCodes } from "@paykit/payments"
+ * Object.keys(ReasonCodes.SWIFT_GPI_STATUSES).length
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
 export const SWIFT_GPI_STATUSES = {
   "ACSP/G000": {
     en: "In progress: passed on to the next bank, which keeps tracking it.",
@@ -237,7 +264,16 @@ export const SWIFT_GPI_STATUSES = {
   }
 } as const satisfies Readonly<Record<string, ReasonEntry>>
 
-/** Why a refund failed or came back, after `Refund.Outcome`'s failure reasons. */
+/** Why a refund failed or came back, after `Refund.Outcome`'s failure reasons.
+ *
+ * @example
+ * ```ts
+ * import { ReasonCodes } from "@paykit/payments"
+ * Object.keys(ReasonCodes.REFUND_FAILURES).length
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
 export const REFUND_FAILURES = {
   expired_or_canceled_card: {
     en: "The card the payment was made with has expired or been canceled.",
