@@ -174,6 +174,10 @@ interface Decided {
 
 const fromResult = <A, E>(r: Result.Result<A, E>): Effect.Effect<A, E> => Effect.fromResult(r)
 
+/** The provider's refusal of a step, with the decline's recommended action. */
+const refused = (p: Payment.Payment, operation: string, code: Decline.Code) =>
+  new ProviderRefused({ paymentId: p.id, operation, code, action: Decline.VOCABULARY[code].action })
+
 /**
  * Builds the service over a `PaymentStore`, a `PaymentProvider`, the `Ledger` and `Ids`.
  *
@@ -486,12 +490,7 @@ export const make = (options: Options) =>
             if (answer._tag === "failed")
               return {
                 next: undefined,
-                error: new ProviderRefused({
-                  paymentId: p.id,
-                  operation: "capture",
-                  code: answer.code,
-                  action: Decline.VOCABULARY[answer.code].action
-                }),
+                error: refused(p, "capture", answer.code),
                 extra: [{ stage: "capture_failed", subject: c.id, reasonCode: answer.code }]
               }
             return { next }
@@ -508,15 +507,7 @@ export const make = (options: Options) =>
               paymentId: p.id,
               amount: Money.fromMinorUnsafe(i.amount, p.amount.currency)
             })
-            if (answer._tag === "refused")
-              return yield* Effect.fail(
-                new ProviderRefused({
-                  paymentId: p.id,
-                  operation: "increment",
-                  code: answer.code,
-                  action: Decline.VOCABULARY[answer.code].action
-                })
-              )
+            if (answer._tag === "refused") return yield* Effect.fail(refused(p, "increment", answer.code))
             return { next }
           })
         )
@@ -533,15 +524,7 @@ export const make = (options: Options) =>
             const next = yield* fromResult(Steps.cancel(p, i.reason, "merchant", now))
             if (p.status === "requires_capture" || p.status === "partially_captured") {
               const answer = yield* provider.void({ paymentId: p.id })
-              if (answer._tag === "refused")
-                return yield* Effect.fail(
-                  new ProviderRefused({
-                    paymentId: p.id,
-                    operation: "cancel",
-                    code: answer.code,
-                    action: Decline.VOCABULARY[answer.code].action
-                  })
-                )
+              if (answer._tag === "refused") return yield* Effect.fail(refused(p, "cancel", answer.code))
             }
             return { next }
           })
