@@ -16,6 +16,7 @@ import { changesOf, eventsOf } from "./internal/changes.ts"
 import * as Payment from "./Payment.ts"
 import * as PaymentProvider from "./PaymentProvider.ts"
 import * as PaymentStore from "./PaymentStore.ts"
+import * as Status from "./Status.ts"
 import * as Steps from "./Steps.ts"
 import type * as Tracking from "./Tracking.ts"
 
@@ -130,6 +131,32 @@ const CancelInput = Schema.Struct({
   reason: Schema.Literals(["requested_by_customer", "duplicate", "fraudulent", "abandoned"])
 })
 
+const CallOptionsInput = Schema.Struct({ idempotencyKey: Schema.optionalKey(Key) })
+const WebhookInput = Schema.Struct({
+  body: Schema.String.check(Schema.isMaxLength(1_000_000)),
+  headers: Schema.Record(Schema.String, Schema.String)
+})
+const QueryInput = Schema.Struct({
+  merchant: Id,
+  status: Schema.optionalKey(Schema.Array(Status.Status)),
+  paymentMethod: Schema.optionalKey(Id),
+  customer: Schema.optionalKey(Id),
+  from: Schema.optionalKey(Schema.Int),
+  to: Schema.optionalKey(Schema.Int),
+  minAmount: Schema.optionalKey(Schema.BigInt),
+  maxAmount: Schema.optionalKey(Schema.BigInt),
+  limit: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 100 })),
+  cursor: Schema.optionalKey(
+    Schema.String.check(Schema.isPattern(/^-?\d{1,16}\.[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/))
+  )
+})
+
+/** The idempotency key of a call's options, decoded (absent options or key: none). */
+const keyOf = (operation: string, options: unknown): Effect.Effect<string | undefined, InvalidInput> =>
+  options === undefined
+    ? Effect.succeed(undefined)
+    : Effect.map(Input.decode(operation, CallOptionsInput)(options), (o) => o.idempotencyKey)
+
 /** A request's parameters as flat strings, for comparing two uses of one idempotency key. */
 const fingerprint = (input: unknown): Record<string, string> => {
   const out: Record<string, string> = {}
@@ -154,6 +181,13 @@ const remembered = (e: unknown): boolean =>
     "ProviderRefused",
     "LedgerRefused"
   ].includes((e as { _tag: string })._tag)
+
+/** An idempotency key as one call used it: the key, the operation and its parameters. */
+interface KeyUse {
+  readonly key: string
+  readonly operation: string
+  readonly request: Record<string, string>
+}
 
 /** A step's result: the payment's next state (or none) and the error it ends with, if any. */
 interface Decided {
@@ -204,14 +238,16 @@ export const make = (options: Options) =>
         Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(new PaymentNotFound({ paymentId: id }))
       )
 
+    /** A public id read: decoded first, so a hostile id is `InvalidInput` on every store. */
+    const loadById = (operation: string, id: string) =>
+      Effect.flatMap(Input.decode(operation, Schema.Struct({ id: Id }))({ id }), () => load(id))
+
     /** Posts the step's ledger entry (if any), commits the payment; returns the payment. */
     const save = (
       before: Payment.Payment | undefined,
       decided: Decided,
       source: Tracking.Source,
-      idempotency:
-        | { readonly key: string; readonly operation: string; readonly request: Record<string, string> }
-        | undefined,
+      idempotency: KeyUse | undefined,
       paymentId: string
     ) =>
       Effect.gen(function* () {
@@ -256,9 +292,7 @@ export const make = (options: Options) =>
       before: Payment.Payment | undefined,
       decided: Decided,
       source: Tracking.Source,
-      idempotency:
-        | { readonly key: string; readonly operation: string; readonly request: Record<string, string> }
-        | undefined,
+      idempotency: KeyUse | undefined,
       paymentId: string,
       now: number
     ) =>
@@ -329,9 +363,7 @@ export const make = (options: Options) =>
       decide: (p: Payment.Payment, now: number) => Effect.Effect<Decided, PaymentsError>
     ): Effect.Effect<Payment.Payment, PaymentsError> =>
       Effect.gen(function* () {
-        const key = options?.idempotencyKey
-        if (key !== undefined)
-          yield* Input.decode(operation, Schema.Struct({ idempotencyKey: Key }))({ idempotencyKey: key })
+        const key = yield* keyOf(operation, options)
         yield* Input.decode(operation, Schema.Struct({ id: Id }))({ id })
         return yield* store.exclusive(
           id,
@@ -415,9 +447,7 @@ export const make = (options: Options) =>
     const create = (input: typeof Payment.CreateInput.Encoded, call?: CallOptions) =>
       Effect.gen(function* () {
         const decoded = yield* Input.decode("create", Payment.CreateInput)(input)
-        const key = call?.idempotencyKey
-        if (key !== undefined)
-          yield* Input.decode("create", Schema.Struct({ idempotencyKey: Key }))({ idempotencyKey: key })
+        const key = yield* keyOf("create", call)
         const params = fingerprint(input)
         return yield* store.exclusive(
           decoded.id,
@@ -592,7 +622,7 @@ export const make = (options: Options) =>
       readonly headers: Readonly<Record<string, string>>
     }) =>
       Effect.gen(function* () {
-        const n = yield* provider.parseWebhook(request)
+        const n = yield* provider.parseWebhook(yield* Input.decode("applyWebhook", WebhookInput)(request))
         return yield* applyNews(n.paymentId, "webhook", `webhook:${n.id}`, (p, now) => {
           switch (n._tag) {
             case "authorisation":
@@ -663,10 +693,13 @@ export const make = (options: Options) =>
       applyWebhook,
       sync,
       expireDue,
-      get: (id) => Effect.map(load(id), (s) => s.payment),
-      timeline: (id) => Effect.map(load(id), (s) => s.timeline),
-      list: (q) => store.list(q),
-      counts: (merchant) => store.counts(merchant)
+      get: (id) => Effect.map(loadById("get", id), (s) => s.payment),
+      timeline: (id) => Effect.map(loadById("timeline", id), (s) => s.timeline),
+      list: (q) => Effect.flatMap(Input.decode("list", QueryInput)(q), store.list),
+      counts: (merchant) =>
+        Effect.flatMap(Input.decode("counts", Schema.Struct({ merchant: Id }))({ merchant }), (m) =>
+          store.counts(m.merchant)
+        )
     })
   })
 
