@@ -5,12 +5,16 @@ import { Effect } from "effect"
 import { runAccountsDemo } from "./accounts-demo.ts"
 import { runCoreDemo } from "./core-demo.ts"
 import { runLedgerDemo } from "./ledger-demo.ts"
+import { paymentsMemory, runPaymentsDemo } from "./payments-demo.ts"
 import { runRiskDemo } from "./risk-demo.ts"
 
 const started = performance.now()
 console.log("paykit demo")
 runCoreDemo()
-Effect.runPromise(Effect.andThen(Effect.andThen(runAccountsDemo, runRiskDemo), runLedgerDemo)).then(
+const payments = Effect.provide(runPaymentsDemo, paymentsMemory)
+Effect.runPromise(
+  Effect.andThen(Effect.andThen(Effect.andThen(runAccountsDemo, runRiskDemo), runLedgerDemo), payments)
+).then(
   () => {
     console.log(`\ndone in ${((performance.now() - started) / 1000).toFixed(2)} s`)
     process.exit(0)
