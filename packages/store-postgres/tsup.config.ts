@@ -13,6 +13,7 @@ export default defineConfig({
     "ledger/index": "src/ledger/index.ts",
     "accounts/index": "src/accounts/index.ts",
     "fx/index": "src/fx/index.ts",
+    "payments/index": "src/payments/index.ts",
     "risk/index": "src/risk/index.ts",
     "testing/index": "src/testing/index.ts"
   },

@@ -20,7 +20,7 @@ import { Duration, Effect, Exit, Layer } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as LedgerStorePostgres from "../src/ledger/LedgerStorePostgres.ts"
 import * as Baseline from "./baseline.ts"
-import { nodeCpu, serverCpu } from "./cpu.ts"
+import * as Harness from "./harness.ts"
 import * as Pgledger from "./pgledger.ts"
 
 const CLIENTS = 8
@@ -40,68 +40,8 @@ interface Row {
   baseline?: { entriesPerSec: number; p50: number; p99: number }
 }
 
-const percentile = (xs: Array<number>, p: number): number => {
-  if (xs.length === 0) return Number.NaN
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!
-}
-
-interface Sample {
-  readonly entries: number
-  readonly seconds: number
-  readonly latencies: ReadonlyArray<number>
-  /** CPU milliseconds this process and the local server's processes spent (NaN when unknown). */
-  readonly nodeCpuMs: number
-  readonly serverCpuMs: number
-}
-
-/** Runs `call` from CLIENTS concurrent fibers for `seconds`; returns entries and call latencies. */
 const drive = <E, R>(seconds: number, call: (client: number, n: number) => Effect.Effect<number, E, R>) =>
-  Effect.gen(function* () {
-    const latencies: Array<number> = []
-    let entries = 0
-    const node0 = nodeCpu()
-    const server0 = serverCpu()
-    const start = performance.now()
-    const deadline = start + seconds * 1000
-    yield* Effect.forEach(
-      Array.from({ length: CLIENTS }, (_, c) => c),
-      (c) =>
-        Effect.gen(function* () {
-          let n = 0
-          while (performance.now() < deadline) {
-            const t = performance.now()
-            // (not `entries += yield* …`: that reads `entries` before the fiber suspends)
-            const done = yield* call(c, n++)
-            entries += done
-            latencies.push(performance.now() - t)
-          }
-        }),
-      { concurrency: "unbounded", discard: true }
-    )
-    return {
-      entries,
-      seconds: (performance.now() - start) / 1000,
-      latencies,
-      nodeCpuMs: nodeCpu() - node0,
-      serverCpuMs: serverCpu() - server0
-    } satisfies Sample
-  })
-
-const summary = (samples: ReadonlyArray<Sample>) => {
-  const entries = samples.reduce((n, s) => n + s.entries, 0)
-  const seconds = samples.reduce((n, s) => n + s.seconds, 0)
-  const latencies = samples.flatMap((s) => s.latencies)
-  if (process.env["BENCH_DEBUG"])
-    console.log(`  ${latencies.length} calls, ${entries} entries in ${seconds.toFixed(2)} s`)
-  return {
-    entriesPerSec: entries / seconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    nodeCpuUs: (samples.reduce((n, s) => n + s.nodeCpuMs, 0) * 1000) / entries,
-    serverCpuUs: (samples.reduce((n, s) => n + s.serverCpuMs, 0) * 1000) / entries
-  }
-}
+  Harness.drive(CLIENTS, seconds, call)
 
 /**
  * The baseline and paykit take turns (ROUNDS slices each, SECONDS in all per side), so a load
@@ -114,8 +54,8 @@ const interleaved = <E1, R1, E2, R2>(
   paykit: (client: number, n: number) => Effect.Effect<number, E2, R2>
 ) =>
   Effect.gen(function* () {
-    const b: Array<Sample> = []
-    const p: Array<Sample> = []
+    const b: Array<Harness.Sample> = []
+    const p: Array<Harness.Sample> = []
     for (let round = 0; round < ROUNDS; round++) {
       // each slice continues the numbering of the last, so no id repeats
       const offsetB = counters.baseline
@@ -127,7 +67,7 @@ const interleaved = <E1, R1, E2, R2>(
       counters.paykit += sp.latencies.length + CLIENTS
       p.push(sp)
     }
-    return { paykit: summary(p), baseline: summary(b) }
+    return { paykit: Harness.summary(p), baseline: Harness.summary(b) }
   })
 
 /** Every account of `names` (no overdraft) funded from `<tag>:funding`, in one write. */
@@ -291,7 +231,7 @@ const peerScenario = (db: string) =>
       }
     ]
     const counters = sides.map(() => 0)
-    const samples: Array<Array<Sample>> = sides.map(() => [])
+    const samples: Array<Array<Harness.Sample>> = sides.map(() => [])
     for (let round = 0; round < ROUNDS; round++) {
       for (let k = 0; k < sides.length; k++) {
         const offset = counters[k]!
@@ -300,13 +240,13 @@ const peerScenario = (db: string) =>
         samples[k]!.push(sample)
       }
     }
-    const rate = (s: Sample) => s.entries / s.seconds
+    const rate = (s: Harness.Sample) => s.entries / s.seconds
     return sides.map(
       (side, k): PeerRow => ({
         db,
         mode: side.mode,
         roundTrips: side.roundTrips,
-        ...summary(samples[k]!),
+        ...Harness.summary(samples[k]!),
         ratios: samples[k]!.map((s, r) => rate(s) / rate(samples[0]![r]!))
       })
     )
@@ -331,28 +271,17 @@ const printPeer = (rows: ReadonlyArray<PeerRow>) => {
       r.db,
       r.mode,
       r.roundTrips,
-      fmt(r.entriesPerSec),
-      fmt(r.p50, 1),
-      fmt(r.p99, 1),
-      fmt(r.nodeCpuUs),
-      r.db === "PGlite" ? "(in node)" : fmt(r.serverCpuUs),
+      Harness.fmt(r.entriesPerSec),
+      Harness.fmt(r.p50, 1),
+      Harness.fmt(r.p99, 1),
+      Harness.fmt(r.nodeCpuUs),
+      r.db === "PGlite" ? "(in node)" : Harness.fmt(r.serverCpuUs),
       `${mean.toFixed(2)}×`,
       `${Math.min(...r.ratios).toFixed(2)}–${Math.max(...r.ratios).toFixed(2)}×`
     ]
   })
-  printTable(header, lines)
+  Harness.printTable(header, lines)
 }
-
-/** A Markdown table, columns padded. */
-const printTable = (header: ReadonlyArray<string>, lines: ReadonlyArray<ReadonlyArray<string>>) => {
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
-  const row = (cells: ReadonlyArray<string>) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`
-  console.log(row(header))
-  console.log(`| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`)
-  for (const l of lines) console.log(row(l))
-}
-
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "-")
 
 const print = (rows: ReadonlyArray<Row>) => {
   const header = [
@@ -371,15 +300,15 @@ const print = (rows: ReadonlyArray<Row>) => {
     r.db,
     r.accounts,
     r.mode,
-    fmt(r.entriesPerSec),
-    fmt(r.p50, 1),
-    fmt(r.p99, 1),
-    fmt(r.baseline?.entriesPerSec ?? Number.NaN),
-    fmt(r.baseline?.p50 ?? Number.NaN, 1),
-    fmt(r.baseline?.p99 ?? Number.NaN, 1),
+    Harness.fmt(r.entriesPerSec),
+    Harness.fmt(r.p50, 1),
+    Harness.fmt(r.p99, 1),
+    Harness.fmt(r.baseline?.entriesPerSec ?? Number.NaN),
+    Harness.fmt(r.baseline?.p50 ?? Number.NaN, 1),
+    Harness.fmt(r.baseline?.p99 ?? Number.NaN, 1),
     r.baseline ? `${(r.entriesPerSec / r.baseline.entriesPerSec).toFixed(1)}×` : "-"
   ])
-  printTable(header, lines)
+  Harness.printTable(header, lines)
 }
 
 const runOn = (db: string, layer: Layer.Layer<LedgerStore.LedgerStore | SqlClient.SqlClient, unknown>) =>

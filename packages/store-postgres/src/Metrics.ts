@@ -4,7 +4,7 @@ import { Metric } from "effect"
  * The store's metrics, through Effect's `Metric` (export them with any Effect metrics exporter,
  * such as OpenTelemetry's; see `docs/observability.md`). Names follow OpenTelemetry's
  * conventions; every metric carries `paykit.store` (`"ledger"`, `"accounts"`, `"fx"`, `"risk"`,
- * `"outbox"`) as an attribute where it is recorded.
+ * `"payments"`, `"outbox"`) as an attribute where it is recorded.
  *
  * | metric                              | kind      | what it measures                                                        |
  * | ----------------------------------- | --------- | ----------------------------------------------------------------------- |

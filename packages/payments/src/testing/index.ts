@@ -6,3 +6,4 @@
  */
 export * as Arbitraries from "./Arbitraries.ts"
 export * as TestProvider from "./TestProvider.ts"
+export * as PaymentStoreContract from "./PaymentStoreContract.ts"

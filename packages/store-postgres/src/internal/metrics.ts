@@ -2,7 +2,7 @@ import { Effect, Metric } from "effect"
 import * as Metrics from "../Metrics.ts"
 
 /** Which store recorded a metric: the `paykit.store` attribute. */
-export type StoreName = "ledger" | "accounts" | "fx" | "risk" | "outbox"
+export type StoreName = "ledger" | "accounts" | "fx" | "risk" | "payments" | "outbox"
 
 const tagged = <I, S>(metric: Metric.Metric<I, S>, store: StoreName) =>
   Metric.withAttributes(metric, { "paykit.store": store })

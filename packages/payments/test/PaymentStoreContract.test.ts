@@ -1,0 +1,4 @@
+import { PaymentStore } from "../src/index.ts"
+import { PaymentStoreContract } from "../src/testing/index.ts"
+
+PaymentStoreContract.suite("memory", PaymentStore.layerMemory, { numRuns: 50 })
