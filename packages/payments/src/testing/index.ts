@@ -7,3 +7,4 @@
 export * as Arbitraries from "./Arbitraries.ts"
 export * as TestProvider from "./TestProvider.ts"
 export * as PaymentStoreContract from "./PaymentStoreContract.ts"
+export * as PaymentsModel from "./PaymentsModel.ts"
