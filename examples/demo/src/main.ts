@@ -5,13 +5,13 @@ import { Effect } from "effect"
 import { runAccountsDemo } from "./accounts-demo.ts"
 import { runCoreDemo } from "./core-demo.ts"
 import { runLedgerDemo } from "./ledger-demo.ts"
-import { paymentsMemory, runPaymentsDemo } from "./payments-demo.ts"
+import { paymentsPglite, runPaymentsDemo } from "./payments-demo.ts"
 import { runRiskDemo } from "./risk-demo.ts"
 
 const started = performance.now()
 console.log("paykit demo")
 runCoreDemo()
-const payments = Effect.provide(runPaymentsDemo, paymentsMemory)
+const payments = Effect.provide(runPaymentsDemo, paymentsPglite)
 Effect.runPromise(
   Effect.andThen(Effect.andThen(Effect.andThen(runAccountsDemo, runRiskDemo), runLedgerDemo), payments)
 ).then(

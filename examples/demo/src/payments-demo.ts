@@ -1,13 +1,16 @@
 /**
- * The @paykit/payments part of the demo: a day of card payments through the in-memory test
- * provider (magic payment-method values decide each answer), captured with fee lines on the
+ * The @paykit/payments part of the demo: a day of card payments on embedded PGlite (payments and
+ * the ledger in one database, each step's ledger entry in the payment's transaction) through the
+ * in-memory test provider (magic payment-method values decide each answer), captured with fee lines on the
  * ledger, the statuses counted, and one customer's "where is my money?" timeline in English and
  * in Chinese.
  */
 import { Currency, Ids, Notifier } from "@paykit/core"
 import { ChartOfAccounts, Ledger } from "@paykit/ledger"
-import { Books, type Payment, Payments, PaymentStore, Tracking } from "@paykit/payments"
+import { Books, type Payment, Payments, type PaymentStore, Tracking } from "@paykit/payments"
 import { TestProvider } from "@paykit/payments/testing"
+import { LedgerStorePostgres } from "@paykit/store-postgres/ledger"
+import { PaymentStorePostgres } from "@paykit/store-postgres/payments"
 import { Effect, Layer, Result } from "effect"
 
 const line = (label: string, value: string) => console.log(`  ${label.padEnd(38)} ${value}`)
@@ -42,7 +45,7 @@ export const runPaymentsDemo: Effect.Effect<
   unknown,
   Payments.Payments | Ledger.Ledger | TestProvider.Control
 > = Effect.gen(function* () {
-  console.log("\n== @paykit/payments: a day of card payments ==")
+  console.log("\n== @paykit/payments: a day of card payments (embedded PGlite) ==")
   const payments = yield* Payments.Payments
   const ledger = yield* Ledger.Ledger
   const provider = yield* TestProvider.Control
@@ -116,6 +119,11 @@ export const runPaymentsDemo: Effect.Effect<
   }
 })
 
-/** The demo on memory stores. */
-export const paymentsMemory: Layer.Layer<Payments.Payments | Ledger.Ledger | TestProvider.Control> =
-  paymentsLayer(Layer.mergeAll(PaymentStore.layerMemory, Ledger.layerMemory()))
+/** The demo on embedded PGlite (in memory): the payments store and the ledger's on one client. */
+export const paymentsPglite: Layer.Layer<Payments.Payments | Ledger.Ledger | TestProvider.Control, unknown> =
+  paymentsLayer(
+    Ledger.layer().pipe(
+      Layer.provideMerge(PaymentStorePostgres.layerClient()),
+      Layer.provideMerge(LedgerStorePostgres.layer({}))
+    )
+  )
