@@ -1,11 +1,11 @@
-import { Currency, Ids, Notifier } from "@paykit/core"
-import { ChartOfAccounts, Ledger } from "@paykit/ledger"
-import { Cause, Effect, Exit, Layer, Result } from "effect"
+import { Ids, Notifier } from "@paykit/core"
+import { Ledger } from "@paykit/ledger"
+import { Cause, Effect, Exit, Layer } from "effect"
 import fc from "fast-check"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { Payments, PaymentStore } from "../src/index.ts"
-import { TestProvider } from "../src/testing/index.ts"
+import { Fixtures, TestProvider } from "../src/testing/index.ts"
 
 const env = Payments.layer({ books: { _tag: "wallet" } }).pipe(
   Layer.provideMerge(Layer.mergeAll(PaymentStore.layerMemory, TestProvider.layer(), Ledger.layerMemory())),
@@ -63,27 +63,7 @@ describe("Payments: hostile input to every operation", () => {
     const problems = await Effect.runPromise(
       Effect.gen(function* () {
         const s = yield* Payments.Payments
-        const ledger = yield* Ledger.Ledger
-        const opened = yield* ledger.executeSummary(
-          [
-            ...[
-              ChartOfAccounts.customerWallet("cus_1", Currency.EUR),
-              ChartOfAccounts.merchantPending("m_1", Currency.EUR)
-            ]
-              .map((r) => Result.getOrThrow(r))
-              .map(ChartOfAccounts.open),
-            { _tag: "CreateAccount", id: "src", currency: "EUR", code: "asset", normal: "debit" },
-            {
-              _tag: "Transfer",
-              id: "fund",
-              postings: [
-                { debit: "src", credit: "customer:cus_1:wallet:EUR", amount: 100_000n, currency: "EUR" }
-              ]
-            }
-          ],
-          "linked"
-        )
-        expect(opened.failures).toEqual([])
+        yield* Fixtures.openWalletBooks(100_000n)
         yield* s.create({
           id: "pay_h",
           merchant: "m_1",

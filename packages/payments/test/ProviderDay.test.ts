@@ -1,10 +1,10 @@
-import { Currency, Ids, Notifier } from "@paykit/core"
-import { ChartOfAccounts, Ledger } from "@paykit/ledger"
-import { Deferred, Effect, Fiber, Layer, Result } from "effect"
+import { Ids, Notifier } from "@paykit/core"
+import { Ledger } from "@paykit/ledger"
+import { Deferred, Effect, Fiber, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { type Payment, PaymentProvider, Payments, PaymentStore } from "../src/index.ts"
-import { TestProvider } from "../src/testing/index.ts"
+import { Fixtures, TestProvider } from "../src/testing/index.ts"
 
 const FUND = 1_000_000n
 const WALLET = "customer:cus_1:wallet:EUR"
@@ -52,24 +52,7 @@ describe("a scripted provider day", () => {
         const s = yield* Payments.Payments
         const control = yield* TestProvider.Control
         const ledger = yield* Ledger.Ledger
-        const opened = yield* ledger.executeSummary(
-          [
-            ...[
-              ChartOfAccounts.customerWallet("cus_1", Currency.EUR),
-              ChartOfAccounts.merchantPending("m_1", Currency.EUR)
-            ]
-              .map((r) => Result.getOrThrow(r))
-              .map(ChartOfAccounts.open),
-            { _tag: "CreateAccount", id: "src", currency: "EUR", code: "asset", normal: "debit" },
-            {
-              _tag: "Transfer",
-              id: "fund",
-              postings: [{ debit: "src", credit: WALLET, amount: FUND, currency: "EUR" }]
-            }
-          ],
-          "linked"
-        )
-        expect(opened.failures).toEqual([])
+        yield* Fixtures.openWalletBooks(FUND)
 
         // 09:00 an asynchronous authorisation: processing, then the webhook (delivered twice)
         yield* create("pay_async", "pm_async", "manual", "4000")

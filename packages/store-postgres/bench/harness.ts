@@ -1,4 +1,6 @@
-import { Effect } from "effect"
+import { Duration, Effect, Exit, Layer } from "effect"
+import * as SqlClient from "effect/sql/SqlClient"
+import * as LedgerStorePostgres from "../src/ledger/LedgerStorePostgres.ts"
 import { nodeCpu, serverCpu } from "./cpu.ts"
 
 /** The bench's shared driver and tables: closed-loop clients, latencies, CPU per unit of work. */
@@ -83,3 +85,44 @@ export const printTable = (header: ReadonlyArray<string>, lines: ReadonlyArray<R
 }
 
 export const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "-")
+
+/** The server the benches use: DATABASE_URL, else PAYKIT_TEST_DATABASE_URL, else the local one. */
+export const url =
+  process.env["DATABASE_URL"] ||
+  process.env["PAYKIT_TEST_DATABASE_URL"] ||
+  "postgres://postgres@127.0.0.1:5432/test"
+
+/**
+ * The ledger store on the server in a fresh schema `<prefix>_<time>`: the layer, whether the
+ * server answers, and the schema's drop for the end of the run.
+ */
+export const onServer = (
+  prefix: string,
+  clients: number
+): {
+  readonly schema: string
+  readonly layer: ReturnType<typeof LedgerStorePostgres.layer>
+  readonly reachable: Effect.Effect<boolean>
+  readonly drop: Effect.Effect<void>
+} => {
+  const schema = `${prefix}_${Date.now().toString(36)}`
+  const layer = LedgerStorePostgres.layer({
+    url,
+    schema,
+    maxConnections: clients,
+    connectTimeout: Duration.seconds(3)
+  })
+  return {
+    schema,
+    layer,
+    reachable: Effect.map(Effect.exit(Effect.scoped(Layer.build(layer))), Exit.isSuccess),
+    drop: Effect.scoped(
+      Effect.flatMap(Layer.build(layer), (ctx) =>
+        Effect.provide(
+          Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`DROP SCHEMA "${schema}" CASCADE`)),
+          ctx
+        )
+      )
+    ).pipe(Effect.ignore)
+  }
+}

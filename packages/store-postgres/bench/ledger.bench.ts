@@ -16,7 +16,7 @@
  */
 import { Ids } from "@paykit/core"
 import { type Command, LedgerStore } from "@paykit/ledger"
-import { Duration, Effect, Exit, Layer } from "effect"
+import { Effect, Layer } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as LedgerStorePostgres from "../src/ledger/LedgerStorePostgres.ts"
 import * as Baseline from "./baseline.ts"
@@ -25,10 +25,7 @@ import * as Pgledger from "./pgledger.ts"
 
 const CLIENTS = 8
 const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 3)
-const url =
-  process.env["DATABASE_URL"] ||
-  process.env["PAYKIT_TEST_DATABASE_URL"] ||
-  "postgres://postgres@127.0.0.1:5432/test"
+const url = Harness.url
 
 interface Row {
   db: string
@@ -324,29 +321,16 @@ const runOn = (db: string, layer: Layer.Layer<LedgerStore.LedgerStore | SqlClien
 const main = Effect.gen(function* () {
   const rows: Array<Row> = []
   const peer: Array<PeerRow> = []
-  const schema = `bench_${Date.now().toString(36)}`
-  const server = LedgerStorePostgres.layer({
-    url,
-    schema,
-    maxConnections: CLIENTS,
-    connectTimeout: Duration.seconds(3)
-  })
-  const probe = yield* Effect.exit(Effect.scoped(Layer.build(server)))
-  if (Exit.isSuccess(probe)) {
+  const pg = Harness.onServer("bench", CLIENTS)
+  const { schema, layer: server } = pg
+  if (yield* pg.reachable) {
     console.log(
       `PostgreSQL at ${url.replace(/:[^:@/]*@/, ":***@")} (schema ${schema}), ${CLIENTS} clients, ${SECONDS}s per cell`
     )
     const out = yield* runOn("PostgreSQL", server)
     rows.push(...out.rows)
     peer.push(...out.peer)
-    yield* Effect.scoped(
-      Effect.flatMap(Layer.build(server), (ctx) =>
-        Effect.provide(
-          Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`DROP SCHEMA "${schema}" CASCADE`)),
-          ctx
-        )
-      )
-    ).pipe(Effect.ignore)
+    yield* pg.drop
   } else {
     console.log(`PostgreSQL not reachable at ${url}: running PGlite only`)
   }

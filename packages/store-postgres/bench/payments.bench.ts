@@ -18,8 +18,7 @@ import { Currency, Ids, Notifier } from "@paykit/core"
 import { ChartOfAccounts, type Command, Ledger } from "@paykit/ledger"
 import { Books, Payments } from "@paykit/payments"
 import { TestProvider } from "@paykit/payments/testing"
-import { Duration, Effect, Exit, Layer, Result } from "effect"
-import * as SqlClient from "effect/sql/SqlClient"
+import { Effect, Layer, Result } from "effect"
 import * as LedgerStorePostgres from "../src/ledger/LedgerStorePostgres.ts"
 import * as PaymentStorePostgres from "../src/payments/PaymentStorePostgres.ts"
 import * as Harness from "./harness.ts"
@@ -27,10 +26,6 @@ import * as Harness from "./harness.ts"
 const CLIENTS = 8
 const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 3)
 const ROUNDS = 3
-const url =
-  process.env["DATABASE_URL"] ||
-  process.env["PAYKIT_TEST_DATABASE_URL"] ||
-  "postgres://postgres@127.0.0.1:5432/test"
 
 const fees = Books.percentPlusFixed({ bps: 290, fixed: { EUR: 30n } })
 
@@ -177,26 +172,14 @@ const print = (rows: ReadonlyArray<Row>) =>
 
 const main = Effect.gen(function* () {
   const rows: Array<Row> = []
-  const schema = `bench_pay_${Date.now().toString(36)}`
-  const server = LedgerStorePostgres.layer({
-    url,
-    schema,
-    maxConnections: CLIENTS,
-    connectTimeout: Duration.seconds(3)
-  })
-  const probe = yield* Effect.exit(Effect.scoped(Layer.build(server)))
-  if (Exit.isSuccess(probe)) {
-    console.log(`PostgreSQL (schema ${schema}), ${CLIENTS} clients, ${SECONDS}s per side in ${ROUNDS} slices`)
-    rows.push(...(yield* Effect.provide(scenario("PostgreSQL"), stack(server))))
-    yield* Effect.scoped(
-      Effect.flatMap(Layer.build(server), (ctx) =>
-        Effect.provide(
-          Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`DROP SCHEMA "${schema}" CASCADE`)),
-          ctx
-        )
-      )
-    ).pipe(Effect.ignore)
-  } else console.log(`PostgreSQL not reachable at ${url}: PGlite only`)
+  const pg = Harness.onServer("bench_pay", CLIENTS)
+  if (yield* pg.reachable) {
+    console.log(
+      `PostgreSQL (schema ${pg.schema}), ${CLIENTS} clients, ${SECONDS}s per side in ${ROUNDS} slices`
+    )
+    rows.push(...(yield* Effect.provide(scenario("PostgreSQL"), stack(pg.layer))))
+    yield* pg.drop
+  } else console.log(`PostgreSQL not reachable at ${Harness.url}: PGlite only`)
   console.log(`PGlite (in memory), ${CLIENTS} clients`)
   rows.push(...(yield* Effect.provide(scenario("PGlite"), stack(LedgerStorePostgres.layer({})))))
   console.log("")

@@ -1,8 +1,8 @@
-import { Currency, Ids, Notifier } from "@paykit/core"
-import { ChartOfAccounts, Ledger, type LedgerStore } from "@paykit/ledger"
+import { Ids, Notifier } from "@paykit/core"
+import { Ledger, type LedgerStore } from "@paykit/ledger"
 import { PaymentProvider, Payments, type PaymentStore } from "@paykit/payments"
-import { TestProvider } from "@paykit/payments/testing"
-import { type Context, Effect, Exit, Layer, Result } from "effect"
+import { Fixtures, TestProvider } from "@paykit/payments/testing"
+import { type Context, Effect, Exit, Layer } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { describe, expect, it } from "vitest"
 import type * as Database from "../src/Database.ts"
@@ -26,27 +26,7 @@ const service = (
     Layer.provideMerge(Layer.mergeAll(Ids.layer, Notifier.layerMemory))
   )
 
-const setup = Effect.gen(function* () {
-  const ledger = yield* Ledger.Ledger
-  const s = yield* ledger.executeSummary(
-    [
-      ...[
-        ChartOfAccounts.customerWallet("cus_1", Currency.EUR),
-        ChartOfAccounts.merchantPending("m_1", Currency.EUR)
-      ]
-        .map((r) => Result.getOrThrow(r))
-        .map(ChartOfAccounts.open),
-      { _tag: "CreateAccount", id: "src", currency: "EUR", code: "asset", normal: "debit" },
-      {
-        _tag: "Transfer",
-        id: "fund",
-        postings: [{ debit: "src", credit: WALLET, amount: 1_000_000n, currency: "EUR" }]
-      }
-    ],
-    "linked"
-  )
-  expect(s.failures).toEqual([])
-})
+const setup = Fixtures.openWalletBooks(1_000_000n)
 
 const payment = (id: string, captureMethod: "automatic" | "manual") =>
   Effect.flatMap(Payments.Payments, (s) =>

@@ -1,6 +1,6 @@
-import { Currency, Ids, Notifier } from "@paykit/core"
-import { ChartOfAccounts, Ledger, type LedgerStore } from "@paykit/ledger"
-import { Effect, Exit, Layer, ManagedRuntime, Option, Result } from "effect"
+import { Ids, Notifier } from "@paykit/core"
+import { Ledger, type LedgerStore } from "@paykit/ledger"
+import { Effect, Exit, Layer, ManagedRuntime, Option } from "effect"
 import fc from "fast-check"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
@@ -9,6 +9,7 @@ import * as Payments from "../Payments.ts"
 import * as PaymentStore from "../PaymentStore.ts"
 import * as Refund from "../Refund.ts"
 import * as Status from "../Status.ts"
+import * as Fixtures from "./Fixtures.ts"
 import * as TestProvider from "./TestProvider.ts"
 
 /**
@@ -399,25 +400,7 @@ export const suite = (
               await rt.runPromise(
                 Effect.gen(function* () {
                   yield* TestClock.setTime(Date.UTC(2026, 0, 5))
-                  const ledger = yield* Ledger.Ledger
-                  const s = yield* ledger.executeSummary(
-                    [
-                      ...[
-                        ChartOfAccounts.customerWallet("cus_1", Currency.EUR),
-                        ChartOfAccounts.merchantPending("m_1", Currency.EUR)
-                      ]
-                        .map((r) => Result.getOrThrow(r))
-                        .map(ChartOfAccounts.open),
-                      { _tag: "CreateAccount", id: "src", currency: "EUR", code: "asset", normal: "debit" },
-                      {
-                        _tag: "Transfer",
-                        id: "fund",
-                        postings: [{ debit: "src", credit: WALLET, amount: FUND, currency: "EUR" }]
-                      }
-                    ],
-                    "linked"
-                  )
-                  expect(s.failures).toEqual([])
+                  yield* Fixtures.openWalletBooks(FUND)
                 })
               )
               const model: Model = { amounts: new Map(), statuses: new Map(), lastKeyed: undefined, keys: 0 }
