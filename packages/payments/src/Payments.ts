@@ -238,6 +238,16 @@ export const make = (options: Options) =>
         Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(new PaymentNotFound({ paymentId: id }))
       )
 
+    /**
+     * Runs a step exclusively and commits it, then answers: the step's body returns its decided
+     * refusal as a value (committed with what records it) and fails only for what must roll back.
+     */
+    const committed = <E, R>(
+      id: string,
+      body: Effect.Effect<Result.Result<Payment.Payment, PaymentsError>, E, R>
+    ): Effect.Effect<Payment.Payment, PaymentsError | E | StoreFailure, R> =>
+      Effect.flatMap(store.exclusive(id, body), (r) => Effect.fromResult(r))
+
     /** A public id read: decoded first, so a hostile id is `InvalidInput` on every store. */
     const loadById = (operation: string, id: string) =>
       Effect.flatMap(Input.decode(operation, Schema.Struct({ id: Id }))({ id }), () => load(id))
@@ -346,9 +356,12 @@ export const make = (options: Options) =>
             idempotency: record,
             events
           })
-        if (decided.error !== undefined) return yield* Effect.fail(decided.error)
+        // a decided refusal is an answer, not a failure of the transaction: it is returned as a
+        // value so that `exclusive` commits what records it (the idempotency record, the timeline
+        // entry); any other failure fails the transaction and rolls the step back, ledger included
+        if (decided.error !== undefined) return Result.fail<PaymentsError>(decided.error)
         if (shown === undefined) return yield* Effect.fail(new PaymentNotFound({ paymentId }))
-        return shown
+        return Result.succeed(shown)
       })
 
     /**
@@ -365,14 +378,14 @@ export const make = (options: Options) =>
       Effect.gen(function* () {
         const key = yield* keyOf(operation, options)
         yield* Input.decode(operation, Schema.Struct({ id: Id }))({ id })
-        return yield* store.exclusive(
+        return yield* committed(
           id,
           Effect.gen(function* () {
             const stored = yield* load(id)
             const params = fingerprint(request)
             if (key !== undefined) {
               const replay = yield* replayed(stored.payment.merchant, key, operation, id, params)
-              if (replay !== undefined) return yield* replay
+              if (replay !== undefined) return yield* Effect.result(replay)
             }
             const now = yield* Clock.currentTimeMillis
             const decided = yield* decide(stored.payment, now).pipe(
@@ -449,12 +462,12 @@ export const make = (options: Options) =>
         const decoded = yield* Input.decode("create", Payment.CreateInput)(input)
         const key = yield* keyOf("create", call)
         const params = fingerprint(input)
-        return yield* store.exclusive(
+        return yield* committed(
           decoded.id,
           Effect.gen(function* () {
             if (key !== undefined) {
               const replay = yield* replayed(decoded.merchant, key, "create", decoded.id, params)
-              if (replay !== undefined) return yield* replay
+              if (replay !== undefined) return yield* Effect.result(replay)
             }
             const existing = yield* store.get(decoded.id)
             if (Option.isSome(existing))
@@ -590,13 +603,13 @@ export const make = (options: Options) =>
       dedupe: string | undefined,
       apply: (p: Payment.Payment, now: number) => Result.Result<Payment.Payment, Steps.StepError> | undefined
     ) =>
-      store.exclusive(
+      committed(
         paymentId,
         Effect.gen(function* () {
           const stored = yield* load(paymentId)
           if (dedupe !== undefined) {
             const seen = yield* store.idempotency(stored.payment.merchant, dedupe)
-            if (Option.isSome(seen)) return stored.payment
+            if (Option.isSome(seen)) return Result.succeed(stored.payment)
           }
           const now = yield* Clock.currentTimeMillis
           const r = apply(stored.payment, now)

@@ -99,6 +99,35 @@ const rollbackTests = (
         ),
       60_000
     )
+    it(
+      "a refusal the provider decided is committed with its idempotency record: the same key replays it, even after the capture would now succeed",
+      () =>
+        Effect.runPromise(
+          Effect.gen(function* () {
+            const { provider } = yield* TestProvider.make()
+            return yield* Effect.gen(function* () {
+              const s = yield* Payments.Payments
+              yield* setup
+              yield* s.create({
+                id: "pay_k",
+                merchant: "m_1",
+                customer: "cus_1",
+                paymentMethod: "pm_capture_fails_once",
+                amount: { amount: "3000", currency: "EUR" },
+                captureMethod: "manual"
+              })
+              yield* s.confirm("pay_k")
+              const first = yield* Effect.flip(s.capture("pay_k", {}, { idempotencyKey: "cap-1" }))
+              expect(first._tag).toBe("ProviderRefused")
+              const replay = yield* Effect.flip(s.capture("pay_k", {}, { idempotencyKey: "cap-1" }))
+              expect(replay).toEqual(first)
+              expect((yield* s.timeline("pay_k")).map((e) => e.stage)).toContain("capture_failed")
+              expect((yield* s.capture("pay_k", {}, { idempotencyKey: "cap-2" })).status).toBe("succeeded")
+            }).pipe(Effect.provide(service(stores(), provider)))
+          }) as Effect.Effect<void, unknown>
+        ),
+      60_000
+    )
   })
 
 rollbackTests("PGlite", () =>
