@@ -151,7 +151,7 @@ export const postings = (
     const clearing = clearingOf(books.bank, after)
     const pending = pendingOf(after)
     for (const c of newCaptures) {
-      const lines = fees(after, c).filter((f) => f.amount.amount > 0n)
+      const lines = c.fees ?? priceOne(after, c, fees)
       out.push({
         _tag: "Transfer",
         id: c.id,
@@ -159,7 +159,7 @@ export const postings = (
           { debit: clearing, credit: pending, amount: c.amount.amount, currency: after.amount.currency.code },
           ...lines.map((f) => ({
             debit: pending,
-            credit: f.account ?? feesOf(after),
+            credit: f.account,
             amount: f.amount.amount,
             currency: after.amount.currency.code
           }))
@@ -167,7 +167,7 @@ export const postings = (
         metadata: { payment: after.id, step: "capture" }
       })
     }
-    refundMoves(before, after, pending, clearing, out)
+    refundMoves(before, after, pending, clearing, out, true)
     holdId = undefined
   }
   return { commands: out, holdId, holds }
@@ -182,21 +182,95 @@ const holdAmount = (before: Payment.Payment | undefined, holdId: string | undefi
 /** How many holds the payment has opened so far (the n of `<payment>:hold:<n>`). */
 const holdCount = (before: Payment.Payment | undefined): number => before?.holds ?? 0
 
-/** Refunds that succeeded move the money back; a refund that failed after succeeding returns it. */
+/**
+ * Refunds that succeeded move the money back; a refund that failed after succeeding returns it.
+ * A reversal (a refund with reason `reversal`, before settlement) also gives the merchant back
+ * every fee its captures paid, in the same transfer, and a returned reversal takes them again.
+ */
 const refundMoves = (
   before: Payment.Payment | undefined,
   after: Payment.Payment,
   merchant: string,
   payer: string,
-  out: Array<Command.Command>
+  out: Array<Command.Command>,
+  returnsFees = false
 ) => {
   const was = new Map<string, Refund.Status>((before?.refunds ?? []).map((r) => [r.id, r.status]))
+  const currency = after.amount.currency.code
+  const feeLines = (r: Refund.Refund) =>
+    returnsFees && r.reason === "reversal"
+      ? after.captures.flatMap((c) =>
+          (c.fees ?? []).map((f) => ({
+            debit: f.account,
+            credit: merchant,
+            amount: f.amount.amount,
+            currency
+          }))
+        )
+      : []
+  const flip = (l: { debit: string; credit: string; amount: bigint; currency: string }) => ({
+    ...l,
+    debit: l.credit,
+    credit: l.debit
+  })
   for (const r of after.refunds) {
     const from = was.get(r.id)
+    const money = { debit: merchant, credit: payer, amount: r.amount.amount, currency }
     if (r.status === "succeeded" && from !== "succeeded")
-      out.push(transfer(r.id, merchant, payer, r.amount.amount, after, "refund"))
+      out.push({
+        _tag: "Transfer",
+        id: r.id,
+        // the fees come back first, so the merchant's account is never short between the lines
+        postings: [...feeLines(r), money],
+        metadata: { payment: after.id, step: "refund" }
+      })
     if (from === "succeeded" && r.status === "failed")
-      out.push(transfer(`${r.id}:returned`, payer, merchant, r.amount.amount, after, "refund_returned"))
+      out.push({
+        _tag: "Transfer",
+        id: `${r.id}:returned`,
+        postings: [money, ...feeLines(r)].map(flip),
+        metadata: { payment: after.id, step: "refund_returned" }
+      })
+  }
+}
+
+/** One capture's fee lines from the fee policy: the positive ones, each with its account. */
+const priceOne = (
+  p: Payment.Payment,
+  c: Payment.Capture,
+  fees: (p: Payment.Payment, capture: Payment.Capture) => ReadonlyArray<Fee>
+): ReadonlyArray<Payment.CaptureFee> =>
+  fees(p, c)
+    .filter((f) => f.amount.amount > 0n)
+    .map((f) => ({ amount: f.amount, account: f.account ?? feesOf(p), label: f.label }))
+
+/**
+ * The payment with its new captures priced (pure): each capture `after` has and `before` had not
+ * gets the fee lines `fees` gives it (acquiring books; wallet books take none), so the payment
+ * records the fees its ledger entry posts, and a reversal can return exactly those.
+ *
+ * @example
+ * ```ts
+ * import { Books } from "@paykit/payments"
+ * declare const before: import("@paykit/payments").Payment.Payment, after: import("@paykit/payments").Payment.Payment
+ * Books.priceCaptures(before, after, { _tag: "acquiring", bank: "acq_1" }, Books.percentPlusFixed({ bps: 290 }))
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const priceCaptures = (
+  before: Payment.Payment | undefined,
+  after: Payment.Payment,
+  books: Books,
+  fees: (p: Payment.Payment, capture: Payment.Capture) => ReadonlyArray<Fee>
+): Payment.Payment => {
+  const n = before?.captures.length ?? 0
+  if (books._tag !== "acquiring" || after.captures.length <= n) return after
+  return {
+    ...after,
+    captures: after.captures.map((c, i) =>
+      i < n || c.fees !== undefined ? c : { ...c, fees: priceOne(after, c, fees) }
+    )
   }
 }
 

@@ -52,7 +52,8 @@ export const CancellationReason = Schema.Literals([
   "duplicate",
   "fraudulent",
   "abandoned",
-  "expired"
+  "expired",
+  "reversed"
 ])
 
 /**
@@ -193,7 +194,84 @@ export interface Capture {
   readonly amount: Money.Money
   readonly final: boolean
   readonly at: number
+  /** The fee lines the capture paid (acquiring books), as posted: a reversal returns them. */
+  readonly fees?: ReadonlyArray<CaptureFee>
 }
+
+/**
+ * One fee line a capture paid: amount, the ledger account it went to, and its label.
+ *
+ * @example
+ * ```ts
+ * import type { Payment } from "@paykit/payments"
+ * const total = (c: Payment.Capture) => (c.fees ?? []).reduce((s, f) => s + f.amount.amount, 0n)
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export interface CaptureFee {
+  readonly amount: Money.Money
+  readonly account: string
+  readonly label: string
+}
+
+/**
+ * The risk check's verdict as the payment keeps it: the outcome, its reason and rules, whether
+ * it asked for 3-D Secure, and when.
+ *
+ * @example
+ * ```ts
+ * import type { Payment } from "@paykit/payments"
+ * const reviewed = (p: Payment.Payment) => p.risk?.outcome === "review"
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export interface RiskAssessment {
+  readonly outcome: "allow" | "review" | "block"
+  readonly reason?: string
+  readonly rules: ReadonlyArray<string>
+  readonly threeDS?: boolean
+  readonly at: number
+}
+
+/**
+ * An operator's review of a payment the risk check held: approved (it went on to the provider)
+ * or canceled, by whom, with an optional note, and when.
+ *
+ * @example
+ * ```ts
+ * import type { Payment } from "@paykit/payments"
+ * const who = (p: Payment.Payment) => p.review?.operator
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export interface Review {
+  readonly decision: "approved" | "canceled"
+  readonly operator: string
+  readonly note?: string
+  readonly at: number
+}
+
+/**
+ * An operator's decision on a payment under review (`Payments.approveReview`,
+ * `Payments.cancelReview`): who (an operator id from your own authentication) and an optional
+ * note for the audit trail.
+ *
+ * @example
+ * ```ts
+ * import { Payment } from "@paykit/payments"
+ * import { Schema } from "effect"
+ * Schema.decodeUnknownSync(Payment.ReviewInput)({ operator: "analyst-7", note: "customer called" })
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export const ReviewInput = Schema.Struct({
+  operator: Id,
+  note: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(500), Storable))
+})
 
 /**
  * A payment: what was asked (amount, capture method, merchant, customer, method), where it
@@ -235,6 +313,10 @@ export interface Payment {
   readonly holdId?: string
   /** How many ledger holds the payment has opened (wallet books; the n of `<id>:hold:<n>`). */
   readonly holds?: number
+  /** The risk check's verdict at confirmation, when a `RiskCheck` is configured. */
+  readonly risk?: RiskAssessment
+  /** The operator's decision, when the payment was held for review. */
+  readonly review?: Review
   readonly createdAt: number
   readonly updatedAt: number
   readonly version: number

@@ -61,7 +61,10 @@ export const paymentSchema = (registry: Currency.Registry = Currency.isoRegistry
     id: Schema.String,
     amount: money,
     final: Schema.Boolean,
-    at: Schema.Number
+    at: Schema.Number,
+    fees: Schema.optionalKey(
+      Schema.Array(Schema.Struct({ amount: money, account: Schema.String, label: Schema.String }))
+    )
   })
   const refund = Schema.Struct({
     id: Schema.String,
@@ -101,6 +104,23 @@ export const paymentSchema = (registry: Currency.Registry = Currency.isoRegistry
     expiresAt: Schema.optionalKey(Schema.Number),
     holdId: Schema.optionalKey(Schema.String),
     holds: Schema.optionalKey(Schema.Number),
+    risk: Schema.optionalKey(
+      Schema.Struct({
+        outcome: Schema.Literals(["allow", "review", "block"]),
+        reason: Schema.optionalKey(Schema.String),
+        rules: Schema.Array(Schema.String),
+        threeDS: Schema.optionalKey(Schema.Boolean),
+        at: Schema.Number
+      })
+    ),
+    review: Schema.optionalKey(
+      Schema.Struct({
+        decision: Schema.Literals(["approved", "canceled"]),
+        operator: Schema.String,
+        note: Schema.optionalKey(Schema.String),
+        at: Schema.Number
+      })
+    ),
     createdAt: Schema.Number,
     updatedAt: Schema.Number,
     version: Schema.Number

@@ -177,6 +177,8 @@ export class PaymentProvider extends Context.Service<
       readonly paymentMethod: string
       readonly amount: Money.Money
       readonly captureMethod: "automatic" | "manual" | "manual_multiple"
+      /** The risk check asks for 3-D Secure: the provider should challenge the customer. */
+      readonly threeDS?: boolean | undefined
     }) => Effect.Effect<AuthoriseAnswer, ProviderUnavailable>
     readonly capture: (request: {
       readonly paymentId: string

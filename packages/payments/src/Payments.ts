@@ -1,4 +1,4 @@
-import { DomainEvent, Ids, Input, InvalidInput, Money, type StateMachine } from "@paykit/core"
+import { DomainEvent, Ids, Input, InvalidInput, Money, StateMachine } from "@paykit/core"
 import { Ledger, type StoreFailure } from "@paykit/ledger"
 import { Clock, Context, Effect, Layer, Option, Result, Schema } from "effect"
 import * as Books from "./Books.ts"
@@ -16,6 +16,7 @@ import { changesOf, eventsOf } from "./internal/changes.ts"
 import * as Payment from "./Payment.ts"
 import * as PaymentProvider from "./PaymentProvider.ts"
 import * as PaymentStore from "./PaymentStore.ts"
+import * as RiskCheck from "./RiskCheck.ts"
 import * as Status from "./Status.ts"
 import * as Steps from "./Steps.ts"
 import type * as Tracking from "./Tracking.ts"
@@ -32,6 +33,11 @@ export interface Options {
   readonly books: Books.Books
   readonly fees?: ((p: Payment.Payment, capture: Payment.Capture) => ReadonlyArray<Books.Fee>) | undefined
   readonly authorisationWindowMillis?: number | undefined
+  /**
+   * How long after its first capture a payment can still be reversed rather than refunded (it
+   * has not settled yet): 1 day by default, the usual same-day cut-off of a settlement batch.
+   */
+  readonly reversalWindowMillis?: number | undefined
   readonly limits?: Steps.Limits | undefined
 }
 
@@ -52,6 +58,7 @@ export type PaymentsError =
   | ProviderRefused
   | PaymentProvider.ProviderUnavailable
   | PaymentProvider.WebhookRejected
+  | RiskCheck.RiskUnavailable
   | LedgerRefused
   | StoreFailure
   | PaymentStore.VersionConflict
@@ -83,9 +90,26 @@ export class Payments extends Context.Service<
     ) => Effect.Effect<Payment.Payment, PaymentsError>
     readonly confirm: (
       id: string,
-      input?: { readonly paymentMethod?: string },
+      input?: { readonly paymentMethod?: string; readonly signals?: typeof RiskCheck.Signals.Encoded },
       options?: CallOptions
     ) => Effect.Effect<Payment.Payment, PaymentsError>
+    /** An operator approves a payment the risk check held: it goes on to the provider. */
+    readonly approveReview: (
+      id: string,
+      input: typeof Payment.ReviewInput.Encoded,
+      options?: CallOptions
+    ) => Effect.Effect<Payment.Payment, PaymentsError>
+    /** An operator cancels a payment the risk check held (`fraudulent`). */
+    readonly cancelReview: (
+      id: string,
+      input: typeof Payment.ReviewInput.Encoded,
+      options?: CallOptions
+    ) => Effect.Effect<Payment.Payment, PaymentsError>
+    /**
+     * Reverses a payment before settlement: voids an uncaptured authorisation, or releases the
+     * rest and refunds everything captured with its fees returned (`Steps.reverse`).
+     */
+    readonly reverse: (id: string, options?: CallOptions) => Effect.Effect<Payment.Payment, PaymentsError>
     readonly capture: (
       id: string,
       input?: typeof Payment.CaptureInput.Encoded,
@@ -126,7 +150,10 @@ export class Payments extends Context.Service<
 const DAY = 86_400_000
 const Key = Schema.String.check(Schema.isPattern(/^[\x21-\x7e]{1,255}$/))
 const Id = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/))
-const ConfirmInput = Schema.Struct({ paymentMethod: Schema.optionalKey(Id) })
+const ConfirmInput = Schema.Struct({
+  paymentMethod: Schema.optionalKey(Id),
+  signals: Schema.optionalKey(RiskCheck.Signals)
+})
 const CancelInput = Schema.Struct({
   reason: Schema.Literals(["requested_by_customer", "duplicate", "fraudulent", "abandoned"])
 })
@@ -231,6 +258,8 @@ export const make = (options: Options) =>
     const ids = yield* Ids.Ids
     const limits = options.limits ?? Steps.DEFAULT_LIMITS
     const windowMillis = options.authorisationWindowMillis ?? 7 * DAY
+    const reversalMillis = options.reversalWindowMillis ?? DAY
+    const riskCheck = yield* Effect.serviceOption(RiskCheck.RiskCheck)
     const fees = options.fees ?? (() => [])
 
     const load = (id: string) =>
@@ -262,7 +291,10 @@ export const make = (options: Options) =>
     ) =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
-        let next = decided.next
+        let next =
+          decided.next === undefined
+            ? undefined
+            : Books.priceCaptures(before, decided.next, options.books, fees)
         if (next !== undefined) {
           const posting = Books.postings(before, next, options.books, fees)
           if (posting.commands.length > 0) {
@@ -491,7 +523,49 @@ export const make = (options: Options) =>
         )
       })
 
-    const confirm = (id: string, input: { readonly paymentMethod?: string } = {}, call?: CallOptions) =>
+    /**
+     * Asks the provider to authorise a payment now in `processing` (after a confirmation or an
+     * operator's approval); `lead` is the stage it passed on the way when the provider answers at once.
+     */
+    const authoriseNow = (p: Payment.Payment, processing: Payment.Payment, now: number, lead: string) =>
+      Effect.gen(function* () {
+        const answer = yield* Effect.result(
+          provider.authorise({
+            paymentId: p.id,
+            paymentMethod: processing.paymentMethod ?? "",
+            amount: processing.amount,
+            captureMethod: processing.captureMethod,
+            ...(processing.risk?.threeDS === true ? { threeDS: true } : {})
+          })
+        )
+        // an unknown outcome: the payment stays processing until a webhook or a sync
+        if (Result.isFailure(answer)) return { next: processing } satisfies Decided
+        const next = yield* fromResult(authorisation(processing, answer.success, now))
+        return (
+          next.status === "processing" ? { next } : { next, lead: [{ stage: lead, subject: p.id }] }
+        ) satisfies Decided
+      })
+
+    /** The risk check's verdict on a confirmed payment, as the payment keeps it (none: allowed). */
+    const assess = (p: Payment.Payment, signals: RiskCheck.Signals, now: number) =>
+      Option.isNone(riskCheck)
+        ? Effect.succeed(undefined)
+        : Effect.map(
+            riskCheck.value.assess({ payment: p, signals }),
+            (v): Payment.RiskAssessment => ({
+              outcome: v._tag,
+              ...(v._tag === "allow" ? {} : { reason: v.reason }),
+              rules: v._tag === "allow" ? [] : [...v.rules],
+              ...(v._tag === "allow" && v.threeDS === true ? { threeDS: true } : {}),
+              at: now
+            })
+          )
+
+    const confirm = (
+      id: string,
+      input: { readonly paymentMethod?: string; readonly signals?: typeof RiskCheck.Signals.Encoded } = {},
+      call?: CallOptions
+    ) =>
       Effect.flatMap(Input.decode("confirm", ConfirmInput)(input), (i) =>
         step(id, "confirm", i, call, (p, now) =>
           Effect.gen(function* () {
@@ -500,20 +574,49 @@ export const make = (options: Options) =>
                 ? p
                 : yield* fromResult(Steps.attachMethod(p, i.paymentMethod, now))
             const confirmed = yield* fromResult(Steps.confirm(attached, now))
-            const answer = yield* Effect.result(
-              provider.authorise({
-                paymentId: p.id,
-                paymentMethod: confirmed.paymentMethod ?? "",
-                amount: confirmed.amount,
-                captureMethod: confirmed.captureMethod
-              })
-            )
-            // an unknown outcome: the payment stays processing until a webhook or a sync
-            if (Result.isFailure(answer)) return { next: confirmed }
-            const next = yield* fromResult(authorisation(confirmed, answer.success, now))
-            return next.status === "processing"
-              ? { next }
-              : { next, lead: [{ stage: "confirmed", subject: p.id }] }
+            const risk = yield* assess(confirmed, i.signals ?? {}, now)
+            if (risk === undefined) return yield* authoriseNow(p, confirmed, now, "confirmed")
+            const judged = { ...confirmed, risk }
+            const lead = [{ stage: "confirmed", subject: p.id }]
+            if (risk.outcome === "review")
+              return { next: yield* fromResult(Steps.holdForReview(judged, now)), lead } satisfies Decided
+            if (risk.outcome === "block")
+              return {
+                next: yield* fromResult(Steps.fail(judged, "blocked_by_risk", "system", now)),
+                lead
+              } satisfies Decided
+            return yield* authoriseNow(p, judged, now, "confirmed")
+          })
+        )
+      )
+
+    const approveReview = (id: string, input: typeof Payment.ReviewInput.Encoded, call?: CallOptions) =>
+      Effect.flatMap(Input.decode("approveReview", Payment.ReviewInput)(input), (i) =>
+        step(id, "approve_review", i, call, (p, now) =>
+          Effect.gen(function* () {
+            const approved = yield* fromResult(Steps.approveReview(p, now))
+            const reviewed = { ...approved, review: { decision: "approved" as const, ...i, at: now } }
+            return yield* authoriseNow(p, reviewed, now, "review_approved")
+          })
+        )
+      )
+
+    const cancelReview = (id: string, input: typeof Payment.ReviewInput.Encoded, call?: CallOptions) =>
+      Effect.flatMap(Input.decode("cancelReview", Payment.ReviewInput)(input), (i) =>
+        step(id, "cancel_review", i, call, (p, now) =>
+          Effect.gen(function* () {
+            if (p.status !== "under_review")
+              return yield* Effect.fail(
+                new StateMachine.IllegalTransition({
+                  machine: "payment",
+                  from: p.status,
+                  command: "cancel",
+                  actor: "operator",
+                  reason: "only a payment under review is canceled by its reviewer"
+                })
+              )
+            const canceled = yield* fromResult(Steps.cancel(p, "fraudulent", "operator", now))
+            return { next: { ...canceled, review: { decision: "canceled" as const, ...i, at: now } } }
           })
         )
       )
@@ -579,19 +682,39 @@ export const make = (options: Options) =>
         Effect.map(fromResult(Steps.releaseRemaining(p, "merchant", now)), (next) => ({ next }))
       )
 
+    /** Asks the provider for the refund `opened` added last, and applies its answer. */
+    const refundNow = (p: Payment.Payment, opened: Payment.Payment, now: number) =>
+      Effect.gen(function* () {
+        const r = opened.refunds.at(-1)!
+        const answer = yield* Effect.result(
+          provider.refund({ paymentId: p.id, refundId: r.id, amount: r.amount })
+        )
+        // unknown outcome or pending: the refund stays pending (its amount reserved) until
+        // a webhook or a sync
+        if (Result.isFailure(answer) || answer.success._tag === "pending") return { next: opened }
+        return { next: yield* fromResult(Steps.refundOutcome(opened, r.id, answer.success, now)) }
+      })
+
+    const reverse = (id: string, call?: CallOptions) =>
+      step(id, "reverse", {}, call, (p, now) =>
+        Effect.gen(function* () {
+          const next = yield* fromResult(Steps.reverse(p, now, reversalMillis, limits))
+          // an authorisation never captured is voided at the provider; after a capture the rest
+          // is released as `releaseRemaining` does, and the captured money is refunded
+          if (p.status === "requires_capture") {
+            const answer = yield* provider.void({ paymentId: p.id })
+            if (answer._tag === "refused") return yield* Effect.fail(refused(p, "reverse", answer.code))
+          }
+          return next.refunds.length > p.refunds.length ? yield* refundNow(p, next, now) : { next }
+        })
+      )
+
     const refund = (id: string, input: typeof Payment.RefundInput.Encoded, call?: CallOptions) =>
       Effect.flatMap(Input.decode("refund", Payment.RefundInput)(input), (i) =>
         step(id, "refund", input, call, (p, now) =>
           Effect.gen(function* () {
             const opened = yield* fromResult(Steps.refund(p, i, now, limits))
-            const r = opened.refunds.at(-1)!
-            const answer = yield* Effect.result(
-              provider.refund({ paymentId: p.id, refundId: r.id, amount: r.amount })
-            )
-            // unknown outcome or pending: the refund stays pending (its amount reserved) until
-            // a webhook or a sync
-            if (Result.isFailure(answer) || answer.success._tag === "pending") return { next: opened }
-            return { next: yield* fromResult(Steps.refundOutcome(opened, r.id, answer.success, now)) }
+            return yield* refundNow(p, opened, now)
           })
         )
       )
@@ -698,6 +821,9 @@ export const make = (options: Options) =>
     return Payments.of({
       create,
       confirm,
+      approveReview,
+      cancelReview,
+      reverse,
       capture,
       increment,
       cancel,

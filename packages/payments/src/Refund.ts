@@ -42,7 +42,13 @@ export type Status = typeof Status.Type
  * @category models
  * @since 0.1.0
  */
-export const Reason = Schema.Literals(["requested_by_customer", "duplicate", "fraudulent", "other"])
+export const Reason = Schema.Literals([
+  "requested_by_customer",
+  "duplicate",
+  "fraudulent",
+  "other",
+  "reversal"
+])
 
 /**
  * A refund's reason.

@@ -511,7 +511,7 @@ export const expire = (p: Payment.Payment, now: number) =>
  */
 export const refund = (
   p: Payment.Payment,
-  input: typeof Payment.RefundInput.Type,
+  input: { readonly amount?: bigint | undefined; readonly reason: Refund.Reason },
   now: number,
   limits: Limits = DEFAULT_LIMITS
 ): Result.Result<Payment.Payment, StepError> => {
@@ -584,5 +584,48 @@ export const refundOutcome = (
       version: p.version + 1,
       updatedAt: now
     }
+  })
+}
+
+/**
+ * Reverses a payment before it settles (Adyen's cancel-or-refund, 冲正): an authorisation not
+ * yet captured is canceled (`reversed`, the hold released, no fee); a payment that captured
+ * money releases what is left of the authorisation and refunds everything still refundable
+ * (a refund with reason `reversal`, whose fees the books return). A payment settles
+ * `windowMillis` after its first capture; after that it is refunded, not reversed
+ * (`IllegalTransition`). Nothing left to refund is `IllegalTransition` too.
+ *
+ * @example
+ * ```ts
+ * import { Steps } from "@paykit/payments"
+ * declare const p: import("@paykit/payments").Payment.Payment
+ * Steps.reverse(p, Date.now(), 86_400_000)
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const reverse = (
+  p: Payment.Payment,
+  now: number,
+  windowMillis: number,
+  limits: Limits = DEFAULT_LIMITS
+): Result.Result<Payment.Payment, StepError> => {
+  const first = p.captures[0]
+  if (first === undefined) return cancel(p, "reversed", "merchant", now)
+  if (now >= first.at + windowMillis)
+    return Result.fail(
+      illegal(
+        p,
+        "reverse",
+        "the payment has settled (its first capture is past the reversal window): refund it"
+      )
+    )
+  const released =
+    p.status === "partially_captured" ? releaseRemaining(p, "merchant", now) : Result.succeed(p)
+  return Result.flatMap(released, (q) => {
+    const open = q.refunds.reduce((s, r) => (Refund.isOpen(r) ? s + r.amount.amount : s), 0n)
+    return q.captured.amount - q.refunded.amount - open <= 0n
+      ? Result.fail(illegal(p, "reverse", "everything captured is refunded or being refunded already"))
+      : refund(q, { reason: "reversal" }, now, limits)
   })
 }

@@ -4,7 +4,7 @@ import { Effect, Layer, Result } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { Books, Payments, PaymentStore } from "../src/index.ts"
-import { TestProvider } from "../src/testing/index.ts"
+import { TestProvider, TestRisk } from "../src/testing/index.ts"
 
 const T0 = Date.UTC(2026, 0, 5)
 const DAY = 86_400_000
@@ -12,7 +12,9 @@ const EUR = Currency.EUR
 
 const env = (options: Payments.Options) =>
   Payments.layer(options).pipe(
-    Layer.provideMerge(Layer.mergeAll(PaymentStore.layerMemory, TestProvider.layer(), Ledger.layerMemory())),
+    Layer.provideMerge(
+      Layer.mergeAll(PaymentStore.layerMemory, TestProvider.layer(), TestRisk.layer, Ledger.layerMemory())
+    ),
     Layer.provideMerge(Layer.mergeAll(Notifier.layerMemory, Ids.layerSeeded(7), TestClock.layer()))
   )
 type Env = Layer.Success<ReturnType<typeof env>>
@@ -73,7 +75,8 @@ const eur = (amount: string) => ({ amount, currency: "EUR" })
 const newPayment = (
   id: string,
   captureMethod: "automatic" | "manual" | "manual_multiple",
-  method = "pm_approve"
+  method = "pm_approve",
+  risk?: keyof typeof TestRisk.VERDICTS
 ) =>
   Effect.flatMap(Payments.Payments, (s) =>
     s.create({
@@ -82,7 +85,8 @@ const newPayment = (
       customer: "cus_1",
       paymentMethod: method,
       amount: eur("10000"),
-      captureMethod
+      captureMethod,
+      ...(risk === undefined ? {} : { metadata: { [TestRisk.KEY]: risk } })
     })
   )
 const types = Effect.map(
@@ -399,6 +403,167 @@ describe("search", () => {
         expect(yield* s.counts("m_1")).toEqual({ requires_confirmation: 4, requires_capture: 1 })
         const byStatus = yield* s.list({ merchant: "m_1", limit: 10, status: ["requires_capture"] })
         expect(byStatus.payments.map((p) => p.id)).toEqual(["pay_l0"])
+      })
+    ))
+})
+
+describe("risk before authorising: review, block, 3-D Secure, unavailable", () => {
+  it("review parks the payment in under_review (no provider call, no entry) until an operator approves it", () =>
+    run(
+      wallet,
+      Effect.gen(function* () {
+        const s = yield* Payments.Payments
+        yield* newPayment("pay_r", "manual", "pm_approve", "review")
+        const held = yield* s.confirm("pay_r", { signals: { ipCountry: "BR", cardCountry: "US" } })
+        expect(held.status).toBe("under_review")
+        expect(held.risk).toMatchObject({ outcome: "review", rules: ["test_review"], at: T0 })
+        expect(held.providerReference).toBeUndefined()
+        expect((yield* balance(WALLET)).held).toBe(0n)
+        expect(yield* types).toContain("payments.payment.under_review")
+        // a merchant cannot approve; an operator's decision is recorded with who made it
+        const approved = yield* s.approveReview("pay_r", { operator: "analyst_7", note: "known customer" })
+        expect(approved.status).toBe("requires_capture")
+        expect(approved.review).toEqual({
+          decision: "approved",
+          operator: "analyst_7",
+          note: "known customer",
+          at: T0
+        })
+        expect((yield* balance(WALLET)).held).toBe(10_000n)
+        const again = yield* Effect.flip(s.approveReview("pay_r", { operator: "analyst_7" }))
+        expect(again._tag).toBe("IllegalTransition")
+        const timeline = yield* s.timeline("pay_r")
+        expect(timeline.map((e) => [e.stage, e.reasonCode])).toEqual([
+          ["created", undefined],
+          ["confirmed", undefined],
+          ["under_review", "test_review"],
+          ["review_approved", undefined],
+          ["authorised", undefined]
+        ])
+      })
+    ))
+
+  it("an operator cancels a held payment: canceled as fraudulent, the review recorded, no entry", () =>
+    run(
+      wallet,
+      Effect.gen(function* () {
+        const s = yield* Payments.Payments
+        yield* newPayment("pay_rc", "manual", "pm_approve", "review")
+        yield* s.confirm("pay_rc")
+        const bad = yield* Effect.flip(s.cancelReview("pay_rc", { operator: "" }))
+        expect(bad).toMatchObject({ _tag: "InvalidInput", path: "operator" })
+        const canceled = yield* s.cancelReview("pay_rc", { operator: "analyst_7", note: "stolen card" })
+        expect(canceled).toMatchObject({ status: "canceled", cancellationReason: "fraudulent" })
+        expect(canceled.review?.decision).toBe("canceled")
+        expect(yield* balance(WALLET)).toEqual({ posted: 50_000n, held: 0n, available: 50_000n })
+        yield* newPayment("pay_ok", "manual")
+        yield* s.confirm("pay_ok")
+        const notHeld = yield* Effect.flip(s.cancelReview("pay_ok", { operator: "analyst_7" }))
+        expect(notHeld._tag).toBe("IllegalTransition")
+        expect((yield* s.get("pay_ok")).status).toBe("requires_capture")
+      })
+    ))
+
+  it("block fails the payment with blocked_by_risk and the rule's reason; the provider never sees it", () =>
+    run(
+      wallet,
+      Effect.gen(function* () {
+        const s = yield* Payments.Payments
+        yield* newPayment("pay_b", "automatic", "pm_approve", "block")
+        const failed = yield* s.confirm("pay_b")
+        expect(failed.status).toBe("failed")
+        expect(failed.lastDecline).toMatchObject({
+          code: "blocked_by_risk",
+          action: "do_not_retry",
+          hard: true
+        })
+        expect(failed.risk).toMatchObject({ outcome: "block", reason: "scripted block (test_risk: block)" })
+        expect(failed.providerReference).toBeUndefined()
+        expect((yield* balance(WALLET)).posted).toBe(50_000n)
+        expect(yield* types).toContain("payments.payment.failed")
+      })
+    ))
+
+  it("challenge asks the provider for 3-D Secure; unavailable fails the confirmation and changes nothing", () =>
+    run(
+      wallet,
+      Effect.gen(function* () {
+        const s = yield* Payments.Payments
+        yield* newPayment("pay_3", "manual", "pm_approve", "challenge")
+        const action = yield* s.confirm("pay_3")
+        expect(action.status).toBe("requires_action")
+        expect(action.risk).toMatchObject({ outcome: "allow", threeDS: true })
+        yield* newPayment("pay_u", "manual", "pm_approve", "unavailable")
+        const before = yield* s.get("pay_u")
+        const e = yield* Effect.flip(s.confirm("pay_u", {}, { idempotencyKey: "k_u" }))
+        expect(e._tag).toBe("RiskUnavailable")
+        expect(yield* s.get("pay_u")).toEqual(before)
+        expect((yield* s.timeline("pay_u")).map((t) => t.stage)).toEqual(["created"])
+      })
+    ))
+
+  it("signals are decoded: a malformed one is InvalidInput naming it, and nothing changes", () =>
+    run(
+      wallet,
+      Effect.gen(function* () {
+        const s = yield* Payments.Payments
+        yield* newPayment("pay_s", "manual")
+        const e = yield* Effect.flip(s.confirm("pay_s", { signals: { ipCountry: "brazil" } }))
+        expect(e).toMatchObject({ _tag: "InvalidInput", path: "signals.ipCountry" })
+        expect((yield* s.get("pay_s")).status).toBe("requires_confirmation")
+        expect((yield* s.confirm("pay_s", { signals: { ipCountry: "BR" } })).status).toBe("requires_capture")
+      })
+    ))
+})
+
+describe("reverse before settlement (cancel-or-refund)", () => {
+  it("an uncaptured authorisation is voided: canceled as reversed, the hold released", () =>
+    run(
+      wallet,
+      Effect.gen(function* () {
+        const s = yield* Payments.Payments
+        yield* newPayment("pay_v", "manual")
+        yield* s.confirm("pay_v")
+        const reversed = yield* s.reverse("pay_v")
+        expect(reversed).toMatchObject({ status: "canceled", cancellationReason: "reversed" })
+        expect(yield* balance(WALLET)).toEqual({ posted: 50_000n, held: 0n, available: 50_000n })
+      })
+    ))
+
+  it("a captured payment is refunded whole with its fees returned; past the window it must be refunded", () =>
+    run(
+      acquiring,
+      Effect.gen(function* () {
+        const s = yield* Payments.Payments
+        yield* newPayment("pay_f", "manual_multiple")
+        yield* s.confirm("pay_f")
+        const part = yield* s.capture("pay_f", { amount: "6000", final: false })
+        // 2.9 % of 60.00 is 1.74, plus 0.30
+        expect(part.captures[0]!.fees).toEqual([
+          { amount: expect.objectContaining({ amount: 204n }), account: FEES, label: "290 bps + fixed" }
+        ])
+        expect((yield* balance(FEES)).posted).toBe(204n)
+        yield* s.refund("pay_f", { amount: "1000", reason: "requested_by_customer" })
+        const reversed = yield* s.reverse("pay_f", { idempotencyKey: "rev_1" })
+        expect(reversed.status).toBe("succeeded")
+        expect(reversed.refunds.map((r) => [r.reason, r.amount.amount, r.status])).toEqual([
+          ["requested_by_customer", 1_000n, "succeeded"],
+          ["reversal", 5_000n, "succeeded"]
+        ])
+        // the merchant ends with nothing, the fee is back, the clearing account is square
+        expect((yield* balance(PENDING)).posted).toBe(0n)
+        expect((yield* balance(FEES)).posted).toBe(0n)
+        expect(yield* s.reverse("pay_f", { idempotencyKey: "rev_1" })).toEqual(reversed)
+        const twice = yield* Effect.flip(s.reverse("pay_f"))
+        expect(twice._tag).toBe("IllegalTransition")
+
+        yield* newPayment("pay_late", "automatic")
+        yield* s.confirm("pay_late")
+        yield* TestClock.adjust(DAY)
+        const late = yield* Effect.flip(s.reverse("pay_late"))
+        expect(late).toMatchObject({ _tag: "IllegalTransition" })
+        expect(late.message).toContain("refund it")
+        expect((yield* s.get("pay_late")).refunds).toEqual([])
       })
     ))
 })

@@ -63,9 +63,11 @@ export const changesOf = (before: Payment.Payment | undefined, after: Payment.Pa
         reasonCode:
           stage === "declined" || stage === "failed"
             ? after.lastDecline?.code
-            : stage === "canceled"
-              ? after.cancellationReason
-              : undefined,
+            : stage === "under_review"
+              ? after.risk?.rules[0]
+              : stage === "canceled"
+                ? after.cancellationReason
+                : undefined,
         reference: stage === "authorised" ? after.providerReference : undefined,
         amount:
           stage === "created" || stage === "authorised"

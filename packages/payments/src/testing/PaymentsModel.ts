@@ -11,10 +11,13 @@ import * as Refund from "../Refund.ts"
 import * as Status from "../Status.ts"
 import * as Fixtures from "./Fixtures.ts"
 import * as TestProvider from "./TestProvider.ts"
+import * as TestRisk from "./TestRisk.ts"
 
 /**
- * The model-based test of the payments service, run by every store: random sequences of create / confirm / increment / capture / cancel / release /
- * refund / webhook delivery (each twice) / sync / clock advance with expiry / idempotent replays,
+ * The model-based test of the payments service, run by every store: random sequences of create /
+ * confirm (with a scripted risk verdict: allow, 3-D Secure, review, block, unavailable) / an
+ * operator's approval or cancellation of a review / increment / capture / cancel / release /
+ * reverse / refund / webhook delivery (each twice) / sync / clock advance with expiry / idempotent replays,
  * against a reference model of the amounts each succeeded call moved and of the ledger balances
  * those amounts imply, with the test provider's scripted outcomes (the payment method decides
  * them). After every command: each status is a declared one, reached from the previous one along
@@ -51,6 +54,7 @@ export type Storage = Layer.Layer<
 const env = (storage: Storage) =>
   Payments.layer({ books: { _tag: "wallet" } }).pipe(
     Layer.provideMerge(TestProvider.layer()),
+    Layer.provideMerge(TestRisk.layer),
     Layer.provideMerge(Ledger.layer()),
     // the test clock above the stores: their own fibers (a pool's reaper, group-commit writers)
     // keep the live clock, so moving the test clock days ahead does not run their timers
@@ -207,16 +211,29 @@ const amount = fc.bigInt({ min: 1n, max: 12_000n })
 /** Payments larger than most partial captures, so sequences reach partial captures. */
 const paymentAmount = fc.bigInt({ min: 3_000n, max: 12_000n })
 const partAmount = fc.bigInt({ min: 1n, max: 4_000n })
+/** The risk check's scripted verdict (most payments are allowed). */
+const RISK = [
+  "allow",
+  "allow",
+  "allow",
+  "allow",
+  "review",
+  "review",
+  "block",
+  "challenge",
+  "unavailable"
+] as const
 const base = [
   fc
     .tuple(
       id,
       fc.constantFrom(...METHODS),
       fc.constantFrom("automatic", "manual", "manual_multiple", "manual_multiple" as const),
-      paymentAmount
+      paymentAmount,
+      fc.constantFrom(...RISK)
     )
-    .map(([pid, method, captureMethod, amt]) =>
-      cmd(`create(${pid}, ${method}, ${captureMethod}, ${amt})`, async (m, r) => {
+    .map(([pid, method, captureMethod, amt, risk]) =>
+      cmd(`create(${pid}, ${method}, ${captureMethod}, ${amt}, risk ${risk})`, async (m, r) => {
         await call(
           m,
           r,
@@ -228,7 +245,8 @@ const base = [
                 customer: "cus_1",
                 paymentMethod: method,
                 amount: { amount: `${amt}`, currency: "EUR" },
-                captureMethod
+                captureMethod,
+                ...(risk === "allow" ? {} : { metadata: { [TestRisk.KEY]: risk } })
               },
               key
             ),
@@ -275,6 +293,39 @@ const base = [
   ),
   id.map((pid) =>
     cmd(`release(${pid})`, (m, r) => call(m, r, (s, key) => s.releaseRemaining(pid, key), true))
+  ),
+  fc
+    .tuple(id, fc.boolean())
+    .map(([pid, approve]) =>
+      cmd(`operator ${approve ? "approves" : "cancels"} the review (${pid})`, (m, r) =>
+        call(
+          m,
+          r,
+          (s, key) =>
+            approve
+              ? s.approveReview(pid, { operator: "analyst_1" }, key)
+              : s.cancelReview(pid, { operator: "analyst_1", note: "card reported stolen" }, key),
+          true,
+          follow(m, pid)
+        )
+      )
+    ),
+  id.map((pid) =>
+    cmd(`reverse(${pid})`, (m, r) =>
+      call(
+        m,
+        r,
+        (s, key) => s.reverse(pid, key),
+        true,
+        (p) => {
+          // a reversal refunds all that was refundable and moves no capture
+          const a = amountsOf(m, pid)!
+          expect(p.captured.amount).toBe(a.captured)
+          expect(Payment.refundable(p).amount).toBe(0n)
+          follow(m, pid)(p)
+        }
+      )
+    )
   ),
   fc
     .tuple(id, fc.option(amount, { nil: undefined }))
@@ -361,7 +412,7 @@ const base = [
 ]
 
 // create, confirm, capture and refund weigh more, so sequences reach captures and refunds
-const commands = [...base, base[0]!, base[1]!, base[1]!, base[2]!, base[2]!, base[6]!, base[6]!]
+const commands = [...base, base[0]!, base[1]!, base[1]!, base[2]!, base[2]!, base[7]!, base[8]!, base[8]!]
 
 /**
  * Runs the model-based test of the `Payments` service on `storage` (a fresh, empty store per
@@ -414,11 +465,13 @@ export const suite = (
             endOnFailure: process.env["PAYMENTS_MODEL_NO_SHRINK"] === "1"
           }
         )
-        // the sequences reached every status the service can reach without a risk check
+        // the sequences reached every status the service can reach
         if (options.coverage !== false)
           expect([...seen].sort()).toEqual(
             [
               "canceled",
+              "failed",
+              "under_review",
               "partially_captured",
               "processing",
               "requires_action",

@@ -55,7 +55,7 @@ import * as Refund from "../Refund.ts"
  * | --- | --- | --- |
  * | `pm_approve` (and any other) | authorised | captures captured, refunds succeeded |
  * | `pm_decline_<code>` | declined with `<code>` (`generic_decline` for an unknown code) | |
- * | `pm_3ds` | requires_action (a redirect URL) | `completeAction` queues the answer's webhook |
+ * | `pm_3ds` (or any approving token when the risk check asks for 3-D Secure) | requires_action (a redirect URL) | `completeAction` queues the answer's webhook |
  * | `pm_async` | pending | `resolve` queues an `authorised` webhook |
  * | `pm_timeout` | `ProviderUnavailable`, recorded as authorised | `syncPayment` and retries say authorised |
  * | `pm_capture_fails_once` | authorised | each capture id fails once (`processing_error`), then captures |
@@ -445,7 +445,10 @@ export const make = (
         const code = declineCode(pm)
         let a: PaymentProvider.AuthoriseAnswer
         if (code !== undefined) a = { _tag: "declined", code }
-        else if (pm === MAGIC.threeDS)
+        else if (
+          pm === MAGIC.threeDS ||
+          (request.threeDS === true && pm !== MAGIC.async && pm !== MAGIC.timeout)
+        )
           a = {
             _tag: "requires_action",
             reference,
