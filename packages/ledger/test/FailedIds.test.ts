@@ -140,6 +140,21 @@ describe("failed ids: consumed (TigerBeetle's id_already_failed) or reusable", (
     expect(store.dump().failedIds.map((f) => f.id)).toEqual(["a", "b"])
   })
 
+  it("a failed linked batch consumes no malformed id (no store can read it back), and sending it again is refused the same way", () => {
+    const { store, write } = books()
+    const batch = [transfer("a", "wallet", "shop", 500n), transfer("bad two", "cash", "wallet", 5n)]
+    expect(tags(write(batch, { mode: "linked" }))).toEqual(["ExceedsCredits", "LinkedCommandFailed"])
+    expect(store.dump().failedIds.map((f) => f.id)).toEqual(["a"])
+    // a store's read set drops malformed ids, so the core must decide alike without the record
+    const again = LedgerCore.applyBatch(
+      LedgerCore.snapshotOf({ accounts: store.dump().accounts, entries: [], holds: [] }),
+      { commands: batch, mode: "linked", now: 0, eventIdSeed: seedOf(99), failedIds: "consumed" }
+    )
+    expect(again.failedIds.map((f) => f.id)).toEqual(["a"])
+    expect(tags(write(batch, { mode: "linked" }))).toEqual(["IdAlreadyFailed", "LinkedCommandFailed"])
+    expect(store.dump().failedIds.map((f) => f.id)).toEqual(["a"])
+  })
+
   it("the same new id twice in one batch: the second gets IdAlreadyFailed", () => {
     const { write } = books()
     expect(tags(write([transfer("x", "wallet", "shop", 5n), transfer("x", "cash", "wallet", 5n)]))).toEqual([

@@ -23,7 +23,9 @@ export const Signals = Schema.Struct({
   cardCountry: Schema.optionalKey(Schema.String.check(Schema.isPattern(/^[A-Z]{2}$/))),
   cardFingerprint: Schema.optionalKey(Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_.:-]{1,100}$/))),
   deviceId: Schema.optionalKey(Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_.:-]{1,100}$/))),
-  email: Schema.optionalKey(Schema.String.check(Schema.isPattern(/^[^@\s\x00]{1,64}@[^@\s\x00]{1,190}$/))),
+  email: Schema.optionalKey(
+    Schema.String.check(Schema.isPattern(/^[\x21-\x3f\x41-\x7e]{1,64}@[\x21-\x3f\x41-\x7e]{1,190}$/))
+  ),
   accountAgeDays: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 100_000 })))
 })
 

@@ -20,7 +20,7 @@ import type {
   Summary
 } from "../../LedgerCore.ts"
 import { decide, expire, fail, type Step } from "./commands.ts"
-import { readCommand, Unreadable } from "./shape.ts"
+import { ID, readCommand, Unreadable } from "./shape.ts"
 import { Work } from "./work.ts"
 
 const ENTRY_COMMANDS: ReadonlySet<string> = new Set([
@@ -39,12 +39,18 @@ const NOT_CONSUMING: ReadonlySet<string> = new Set([
   "IdAlreadyFailed"
 ])
 
-/** The entry id a failed command would consume: an entry command's id that is neither an entry nor consumed yet. */
+/**
+ * The entry id a failed command would consume: an entry command's well-formed id that is neither
+ * an entry nor consumed yet. A malformed id (a command of a failed linked batch is not decided
+ * after the culprit, so its shape is never checked) is no entry's id and consumes nothing: a
+ * store reads no row for it (`readSet` drops it), so one recorded would be recorded again by the
+ * next write that names it.
+ */
 const consumableId = (w: Work, c: Command): string | undefined => {
   try {
     if (typeof c !== "object" || c === null || !ENTRY_COMMANDS.has(c._tag)) return undefined
     const id = (c as { readonly id: unknown }).id
-    return typeof id === "string" && w.entry(id) === undefined && w.failedId(id) === undefined
+    return typeof id === "string" && ID.test(id) && w.entry(id) === undefined && w.failedId(id) === undefined
       ? id
       : undefined
   } catch {
