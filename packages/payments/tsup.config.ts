@@ -1,3 +1,17 @@
+import { defineConfig } from "tsup"
 import { paykitBuild } from "../../tsup.shared.ts"
 
-export default paykitBuild()
+const shared = paykitBuild()
+
+// The main and testing entries, and `./risk`, the `RiskCheck` adapter over the optional peer
+// `@paykit/risk`. Splitting (also for CJS) keeps one copy of what the entries share (the errors,
+// the port), so a class seen through `@paykit/payments` and through `/risk` is the same class.
+export default defineConfig({
+  ...(shared as object),
+  entry: {
+    index: "src/index.ts",
+    "risk/index": "src/risk/index.ts",
+    "testing/index": "src/testing/index.ts"
+  },
+  splitting: true
+})
