@@ -13,7 +13,12 @@ import type * as Refund from "./Refund.ts"
  * - `acquiring`: card money that arrives at settlement. An authorisation posts nothing (the
  *   money is at the issuer); a capture transfers the gross from the settlement bank's clearing
  *   account (`bank:<bank>:clearing:<cur>`) to the merchant's pending account and splits the fees
- *   off to the platform's fee revenue; a refund transfers back to the clearing account.
+ *   off to the platform's fee revenue; a refund transfers back to the clearing account. A
+ *   cross-border payment (a `settlementCurrency`) goes through the FX desk's positions: the gross
+ *   into `fx:position:<payment cur>`, the converted amount out of `fx:position:<settlement cur>`
+ *   to the merchant's pending account in the settlement currency, fees in the settlement
+ *   currency; a refund goes back the same way at the captures' rate, rounded down (the merchant
+ *   is never debited more than the conversion credited it).
  *
  * Every account must exist (opened with `ChartOfAccounts.open` when the customer, merchant or
  * bank is set up): a missing account refuses the step, and nothing changes.
@@ -47,9 +52,19 @@ export interface Fee {
 }
 
 const walletOf = (p: Payment.Payment) => `customer:${p.customer}:wallet:${p.amount.currency.code}`
-const pendingOf = (p: Payment.Payment) => `merchant:${p.merchant}:pending:${p.amount.currency.code}`
+const pendingOf = (p: Payment.Payment, currency = p.amount.currency.code) =>
+  `merchant:${p.merchant}:pending:${currency}`
 const clearingOf = (bank: string, p: Payment.Payment) => `bank:${bank}:clearing:${p.amount.currency.code}`
-const feesOf = (p: Payment.Payment) => `platform:fees:${p.amount.currency.code}`
+const feesOf = (currency: string) => `platform:fees:${currency}`
+const fxOf = (currency: string) => `fx:position:${currency}`
+
+/** One posting line of a transfer. */
+interface Line {
+  readonly debit: string
+  readonly credit: string
+  readonly amount: bigint
+  readonly currency: string
+}
 
 /** The ledger entry of one step: its commands (one linked batch) and the hold left open. */
 export interface Posting {
@@ -146,28 +161,57 @@ export const postings = (
         metadata: { payment: after.id, step: "hold" }
       })
     }
-    refundMoves(before, after, pending, wallet, out)
+    refundMoves(before, after, out, undefined, (r) => [
+      { debit: pending, credit: wallet, amount: r.amount.amount, currency: after.amount.currency.code }
+    ])
   } else {
     const clearing = clearingOf(books.bank, after)
-    const pending = pendingOf(after)
+    const currency = after.amount.currency.code
+    const settleIn = after.settlementCurrency ?? currency
+    const pending = pendingOf(after, settleIn)
     for (const c of newCaptures) {
       const lines = c.fees ?? priceOne(after, c, fees)
+      const inbound: Array<Line> =
+        c.conversion === undefined
+          ? [{ debit: clearing, credit: pending, amount: c.amount.amount, currency }]
+          : [
+              { debit: clearing, credit: fxOf(currency), amount: c.amount.amount, currency },
+              {
+                debit: fxOf(settleIn),
+                credit: pending,
+                amount: c.conversion.settled.amount,
+                currency: settleIn
+              }
+            ]
       out.push({
         _tag: "Transfer",
         id: c.id,
         postings: [
-          { debit: clearing, credit: pending, amount: c.amount.amount, currency: after.amount.currency.code },
+          ...inbound,
           ...lines.map((f) => ({
             debit: pending,
             credit: f.account,
             amount: f.amount.amount,
-            currency: after.amount.currency.code
+            currency: f.amount.currency.code
           }))
         ],
         metadata: { payment: after.id, step: "capture" }
       })
     }
-    refundMoves(before, after, pending, clearing, out, true)
+    const settledOf = settledShare(after)
+    refundMoves(before, after, out, pending, (r) =>
+      settleIn === currency
+        ? [{ debit: pending, credit: clearing, amount: r.amount.amount, currency }]
+        : [
+            {
+              debit: pending,
+              credit: fxOf(settleIn),
+              amount: settledOf(r.amount.amount),
+              currency: settleIn
+            },
+            { debit: fxOf(currency), credit: clearing, amount: r.amount.amount, currency }
+          ]
+    )
     holdId = undefined
   }
   return { commands: out, holdId, holds }
@@ -183,55 +227,64 @@ const holdAmount = (before: Payment.Payment | undefined, holdId: string | undefi
 const holdCount = (before: Payment.Payment | undefined): number => before?.holds ?? 0
 
 /**
- * Refunds that succeeded move the money back; a refund that failed after succeeding returns it.
- * A reversal (a refund with reason `reversal`, before settlement) also gives the merchant back
- * every fee its captures paid, in the same transfer, and a returned reversal takes them again.
+ * Refunds that succeeded move the money back (`legs`); a refund that failed after succeeding
+ * returns it (the same lines, reversed). A reversal (a refund with reason `reversal`, before
+ * settlement) also gives the merchant (`feesBackTo`, acquiring books) every fee its captures
+ * paid, in the same transfer, and a returned reversal takes them again.
  */
 const refundMoves = (
   before: Payment.Payment | undefined,
   after: Payment.Payment,
-  merchant: string,
-  payer: string,
   out: Array<Command.Command>,
-  returnsFees = false
+  feesBackTo: string | undefined,
+  legs: (r: Refund.Refund) => ReadonlyArray<Line>
 ) => {
   const was = new Map<string, Refund.Status>((before?.refunds ?? []).map((r) => [r.id, r.status]))
-  const currency = after.amount.currency.code
-  const feeLines = (r: Refund.Refund) =>
-    returnsFees && r.reason === "reversal"
+  const feeLines = (r: Refund.Refund): ReadonlyArray<Line> =>
+    feesBackTo !== undefined && r.reason === "reversal"
       ? after.captures.flatMap((c) =>
           (c.fees ?? []).map((f) => ({
             debit: f.account,
-            credit: merchant,
+            credit: feesBackTo,
             amount: f.amount.amount,
-            currency
+            currency: f.amount.currency.code
           }))
         )
       : []
-  const flip = (l: { debit: string; credit: string; amount: bigint; currency: string }) => ({
-    ...l,
-    debit: l.credit,
-    credit: l.debit
-  })
+  const flip = (l: Line): Line => ({ ...l, debit: l.credit, credit: l.debit })
   for (const r of after.refunds) {
     const from = was.get(r.id)
-    const money = { debit: merchant, credit: payer, amount: r.amount.amount, currency }
     if (r.status === "succeeded" && from !== "succeeded")
       out.push({
         _tag: "Transfer",
         id: r.id,
         // the fees come back first, so the merchant's account is never short between the lines
-        postings: [...feeLines(r), money],
+        postings: [...feeLines(r), ...legs(r)],
         metadata: { payment: after.id, step: "refund" }
       })
     if (from === "succeeded" && r.status === "failed")
       out.push({
         _tag: "Transfer",
         id: `${r.id}:returned`,
-        postings: [money, ...feeLines(r)].map(flip),
+        postings: [...legs(r), ...feeLines(r)].map(flip),
         metadata: { payment: after.id, step: "refund_returned" }
       })
   }
+}
+
+/**
+ * What a refund of `amount` (the payment's currency) is in the settlement currency: at the
+ * captures' blended rate (settled ÷ captured), rounded down, so the refunds together never take
+ * more than the captures credited.
+ */
+const settledShare = (p: Payment.Payment) => {
+  let captured = 0n
+  let settled = 0n
+  for (const c of p.captures) {
+    captured += c.amount.amount
+    settled += c.conversion?.settled.amount ?? c.amount.amount
+  }
+  return (amount: bigint): bigint => (captured === 0n ? 0n : (amount * settled) / captured)
 }
 
 /** One capture's fee lines from the fee policy: the positive ones, each with its account. */
@@ -240,9 +293,10 @@ const priceOne = (
   c: Payment.Capture,
   fees: (p: Payment.Payment, capture: Payment.Capture) => ReadonlyArray<Fee>
 ): ReadonlyArray<Payment.CaptureFee> =>
-  fees(p, c)
+  // a converted capture is priced on what the merchant settles, in the settlement currency
+  fees(p, c.conversion === undefined ? c : { ...c, amount: c.conversion.settled })
     .filter((f) => f.amount.amount > 0n)
-    .map((f) => ({ amount: f.amount, account: f.account ?? feesOf(p), label: f.label }))
+    .map((f) => ({ amount: f.amount, account: f.account ?? feesOf(f.amount.currency.code), label: f.label }))
 
 /**
  * The payment with its new captures priced (pure): each capture `after` has and `before` had not
@@ -276,8 +330,8 @@ export const priceCaptures = (
 
 /**
  * A fee policy: a percentage of each capture (basis points, rounded half-even to the minor
- * unit) plus a fixed amount per capture in the payment's currency (zero when the currency has no
- * fixed fee), never more than the capture.
+ * unit) plus a fixed amount per capture in the capture's currency (the settlement currency for a
+ * converted capture; zero when the currency has no fixed fee), never more than the capture.
  *
  * @example
  * ```ts
@@ -289,16 +343,17 @@ export const priceCaptures = (
  */
 export const percentPlusFixed =
   (policy: { readonly bps: number; readonly fixed?: Readonly<Record<string, bigint>> }) =>
-  (p: Payment.Payment, capture: Payment.Capture): ReadonlyArray<Fee> => {
+  (_p: Payment.Payment, capture: Payment.Capture): ReadonlyArray<Fee> => {
     const gross = capture.amount.amount
     const bps = BigInt(policy.bps)
     // half-even: the quotient, plus one when the remainder is over half, or half and the quotient odd
     const q = (gross * bps) / 10_000n
     const r = (gross * bps) % 10_000n
     const pct = r * 2n > 10_000n || (r * 2n === 10_000n && q % 2n === 1n) ? q + 1n : q
-    const fixed = policy.fixed?.[p.amount.currency.code] ?? 0n
+    const currency = capture.amount.currency
+    const fixed = policy.fixed?.[currency.code] ?? 0n
     const total = pct + fixed > gross ? gross : pct + fixed
     return total === 0n
       ? []
-      : [{ amount: Money.fromMinorUnsafe(total, p.amount.currency), label: `${policy.bps} bps + fixed` }]
+      : [{ amount: Money.fromMinorUnsafe(total, currency), label: `${policy.bps} bps + fixed` }]
   }

@@ -119,6 +119,9 @@ export const CreateInput = Schema.Struct({
   paymentMethod: Schema.optionalKey(Id),
   amount: PositiveMoney,
   captureMethod: CaptureMethod,
+  settlementCurrency: Schema.optionalKey(
+    Schema.String.check(Schema.isPattern(/^[A-Z]{3}$/, { message: "expected an ISO 4217 code" }))
+  ),
   metadata: Schema.optionalKey(
     Schema.Record(
       Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_.-]{1,40}$/)),
@@ -196,6 +199,26 @@ export interface Capture {
   readonly at: number
   /** The fee lines the capture paid (acquiring books), as posted: a reversal returns them. */
   readonly fees?: ReadonlyArray<CaptureFee>
+  /** The conversion into the settlement currency (a cross-border payment): quote, rate, amount. */
+  readonly conversion?: Conversion
+}
+
+/**
+ * A capture's conversion into the merchant's settlement currency: the FX quote it consumed, the
+ * exact rate (a decimal string) and the settled amount before fees.
+ *
+ * @example
+ * ```ts
+ * import type { Payment } from "@paykit/payments"
+ * const settled = (c: Payment.Capture) => c.conversion?.settled ?? c.amount
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export interface Conversion {
+  readonly quoteId: string
+  readonly rate: string
+  readonly settled: Money.Money
 }
 
 /**
@@ -295,6 +318,11 @@ export interface Payment {
   readonly paymentMethod?: string
   readonly amount: Money.Money
   readonly captureMethod: CaptureMethod
+  /**
+   * The currency the merchant settles in, when it differs from the payment's (a cross-border
+   * payment): each capture converts through an FX quote (`FxConversion`).
+   */
+  readonly settlementCurrency?: string
   readonly status: Status.Status
   readonly authorised: Money.Money
   readonly captured: Money.Money

@@ -64,6 +64,9 @@ export const paymentSchema = (registry: Currency.Registry = Currency.isoRegistry
     at: Schema.Number,
     fees: Schema.optionalKey(
       Schema.Array(Schema.Struct({ amount: money, account: Schema.String, label: Schema.String }))
+    ),
+    conversion: Schema.optionalKey(
+      Schema.Struct({ quoteId: Schema.String, rate: Schema.String, settled: money })
     )
   })
   const refund = Schema.Struct({
@@ -83,6 +86,7 @@ export const paymentSchema = (registry: Currency.Registry = Currency.isoRegistry
     paymentMethod: Schema.optionalKey(Schema.String),
     amount: money,
     captureMethod: Payment.CaptureMethod,
+    settlementCurrency: Schema.optionalKey(Schema.String),
     status: Status.Status,
     authorised: money,
     captured: money,

@@ -1,8 +1,9 @@
-import { DomainEvent, Ids, Input, InvalidInput, Money, StateMachine } from "@paykit/core"
+import { Currency, DomainEvent, Ids, Input, InvalidInput, Money, StateMachine } from "@paykit/core"
 import { Ledger, type StoreFailure } from "@paykit/ledger"
 import { Clock, Context, Effect, Layer, Option, Result, Schema } from "effect"
 import * as Books from "./Books.ts"
 import * as Decline from "./Decline.ts"
+import * as FxConversion from "./FxConversion.ts"
 import {
   type AmountExceeded,
   IdempotencyKeyReused,
@@ -59,6 +60,7 @@ export type PaymentsError =
   | PaymentProvider.ProviderUnavailable
   | PaymentProvider.WebhookRejected
   | RiskCheck.RiskUnavailable
+  | FxConversion.ConversionUnavailable
   | LedgerRefused
   | StoreFailure
   | PaymentStore.VersionConflict
@@ -260,6 +262,42 @@ export const make = (options: Options) =>
     const windowMillis = options.authorisationWindowMillis ?? 7 * DAY
     const reversalMillis = options.reversalWindowMillis ?? DAY
     const riskCheck = yield* Effect.serviceOption(RiskCheck.RiskCheck)
+    const fx = yield* Effect.serviceOption(FxConversion.FxConversion)
+
+    /**
+     * The new captures of a cross-border payment converted into its settlement currency (one
+     * quote consumed per capture); a capture converted already keeps its conversion.
+     */
+    const convertNew = (before: Payment.Payment | undefined, after: Payment.Payment) =>
+      Effect.gen(function* () {
+        const to = after.settlementCurrency
+        const n = before?.captures.length ?? 0
+        if (to === undefined || Option.isNone(fx) || after.captures.length <= n) return after
+        const currency = Currency.fromCode(to)
+        if (Result.isFailure(currency))
+          return yield* Effect.fail(
+            new FxConversion.ConversionUnavailable({
+              from: after.amount.currency.code,
+              to,
+              reason: "unknown currency"
+            })
+          )
+        const captures: Array<Payment.Capture> = []
+        for (const [i, c] of after.captures.entries()) {
+          if (i < n || c.conversion !== undefined) {
+            captures.push(c)
+            continue
+          }
+          const conversion = yield* fx.value.convert({
+            paymentId: after.id,
+            captureId: c.id,
+            amount: c.amount,
+            to: currency.success
+          })
+          captures.push({ ...c, conversion })
+        }
+        return { ...after, captures }
+      })
     const fees = options.fees ?? (() => [])
 
     const load = (id: string) =>
@@ -294,7 +332,7 @@ export const make = (options: Options) =>
         let next =
           decided.next === undefined
             ? undefined
-            : Books.priceCaptures(before, decided.next, options.books, fees)
+            : Books.priceCaptures(before, yield* convertNew(before, decided.next), options.books, fees)
         if (next !== undefined) {
           const posting = Books.postings(before, next, options.books, fees)
           if (posting.commands.length > 0) {
@@ -512,6 +550,7 @@ export const make = (options: Options) =>
               )
             const now = yield* Clock.currentTimeMillis
             const p = yield* fromResult(Steps.create(decoded, now))
+            if (p.settlementCurrency !== undefined) yield* crossBorder(p.settlementCurrency)
             return yield* save(
               undefined,
               { next: p },
@@ -560,6 +599,17 @@ export const make = (options: Options) =>
               at: now
             })
           )
+
+    /** A payment settled in another currency needs acquiring books, an `FxConversion` and a known code. */
+    const crossBorder = (code: string) => {
+      const refuse = (reason: string) =>
+        Effect.fail(new InvalidInput({ operation: "create", path: "settlementCurrency", reason }))
+      if (options.books._tag !== "acquiring")
+        return refuse("settling in another currency needs acquiring books (a wallet holds one currency)")
+      if (Option.isNone(fx)) return refuse("settling in another currency needs an FxConversion layer")
+      if (Result.isFailure(Currency.fromCode(code))) return refuse(`${code} is not a known currency`)
+      return Effect.void
+    }
 
     const confirm = (
       id: string,
@@ -625,7 +675,8 @@ export const make = (options: Options) =>
       Effect.flatMap(Input.decode("capture", Payment.CaptureInput)(input), (i) =>
         step(id, "capture", input, call, (p, now) =>
           Effect.gen(function* () {
-            const next = yield* fromResult(Steps.capture(p, i, now, limits))
+            // a cross-border capture is converted first: no quote, no capture at the provider
+            const next = yield* convertNew(p, yield* fromResult(Steps.capture(p, i, now, limits)))
             const c = next.captures.at(-1)!
             const answer = yield* provider.capture({
               paymentId: p.id,

@@ -147,6 +147,9 @@ export const create = (
     ...(input.paymentMethod === undefined ? {} : { paymentMethod: input.paymentMethod }),
     amount: input.amount,
     captureMethod: input.captureMethod,
+    ...(input.settlementCurrency === undefined || input.settlementCurrency === input.amount.currency.code
+      ? {}
+      : { settlementCurrency: input.settlementCurrency }),
     status: input.paymentMethod === undefined ? "requires_payment_method" : "requires_confirmation",
     authorised: none,
     captured: none,

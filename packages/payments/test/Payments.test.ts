@@ -3,17 +3,24 @@ import { ChartOfAccounts, Ledger } from "@paykit/ledger"
 import { Effect, Layer, Result } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
-import { Books, Payments, PaymentStore } from "../src/index.ts"
+import { Books, FxConversion, Payments, PaymentStore } from "../src/index.ts"
 import { TestProvider, TestRisk } from "../src/testing/index.ts"
 
 const T0 = Date.UTC(2026, 0, 5)
 const DAY = 86_400_000
 const EUR = Currency.EUR
+const USD = Currency.USD
 
 const env = (options: Payments.Options) =>
   Payments.layer(options).pipe(
     Layer.provideMerge(
-      Layer.mergeAll(PaymentStore.layerMemory, TestProvider.layer(), TestRisk.layer, Ledger.layerMemory())
+      Layer.mergeAll(
+        PaymentStore.layerMemory,
+        TestProvider.layer(),
+        TestRisk.layer,
+        FxConversion.layerFixedRates({ "EUR/USD": "1.0842" }),
+        Ledger.layerMemory()
+      )
     ),
     Layer.provideMerge(Layer.mergeAll(Notifier.layerMemory, Ids.layerSeeded(7), TestClock.layer()))
   )
@@ -31,7 +38,11 @@ const openBooks = Effect.gen(function* () {
     ChartOfAccounts.customerWallet("cus_1", EUR),
     ChartOfAccounts.merchantPending("m_1", EUR),
     ChartOfAccounts.settlementBank("acq_1", EUR),
-    ChartOfAccounts.feeRevenue(EUR)
+    ChartOfAccounts.feeRevenue(EUR),
+    ChartOfAccounts.merchantPending("m_1", USD),
+    ChartOfAccounts.feeRevenue(USD),
+    ChartOfAccounts.fxPosition(EUR),
+    ChartOfAccounts.fxPosition(USD)
   ].map((r) => Result.getOrThrow(r))
   const s = yield* ledger.executeSummary(
     [
@@ -564,6 +575,90 @@ describe("reverse before settlement (cancel-or-refund)", () => {
         expect(late).toMatchObject({ _tag: "IllegalTransition" })
         expect(late.message).toContain("refund it")
         expect((yield* s.get("pay_late")).refunds).toEqual([])
+      })
+    ))
+})
+
+describe("cross-border: each capture converts through an FX quote into the settlement currency", () => {
+  it("captures convert at the quote's rate, fees are in the settlement currency, a refund goes back at the captures' rate", () =>
+    run(
+      acquiring,
+      Effect.gen(function* () {
+        const s = yield* Payments.Payments
+        yield* s.create({
+          id: "pay_x",
+          merchant: "m_1",
+          customer: "cus_1",
+          paymentMethod: "pm_approve",
+          amount: eur("10000"),
+          captureMethod: "manual_multiple",
+          settlementCurrency: "USD"
+        })
+        yield* s.confirm("pay_x")
+        const first = yield* s.capture("pay_x", { amount: "6000", final: false })
+        // 60.00 EUR × 1.0842 = 65.052 USD → 65.05 (half-even); 2.9 % of 65.05 = 1.886… → 1.89
+        expect(first.captures[0]!.conversion).toEqual({
+          quoteId: "fixed:EUR/USD:1.0842",
+          rate: "1.0842",
+          settled: expect.objectContaining({ amount: 6505n, currency: USD })
+        })
+        expect(
+          first.captures[0]!.fees?.map((f) => [f.amount.amount, f.amount.currency.code, f.account])
+        ).toEqual([[189n, "USD", "platform:fees:USD"]])
+        // 40.00 EUR → 43.368 → 43.37 USD; fee 1.2577… → 1.26
+        yield* s.capture("pay_x", { amount: "4000", final: true })
+        const pendingUsd = "merchant:m_1:pending:USD"
+        expect((yield* balance(pendingUsd)).posted).toBe(6505n - 189n + 4337n - 126n)
+        expect((yield* balance("platform:fees:USD")).posted).toBe(315n)
+        expect((yield* balance("fx:position:EUR")).posted).toBe(10_000n)
+        expect((yield* balance(PENDING)).posted).toBe(0n)
+        // a refund of 50.00 EUR takes 5,000 × 108.42 / 100.00 = 54.21 USD back from the merchant
+        yield* s.refund("pay_x", { amount: "5000", reason: "requested_by_customer" })
+        expect((yield* balance(pendingUsd)).posted).toBe(10_527n - 5_421n)
+        expect((yield* balance("fx:position:EUR")).posted).toBe(5_000n)
+      })
+    ))
+
+  it("no rate: the capture is ConversionUnavailable before the provider is asked, and nothing changes", () =>
+    run(
+      acquiring,
+      Effect.gen(function* () {
+        const s = yield* Payments.Payments
+        yield* s.create({
+          id: "pay_gbp",
+          merchant: "m_1",
+          paymentMethod: "pm_approve",
+          amount: eur("10000"),
+          captureMethod: "manual",
+          settlementCurrency: "GBP"
+        })
+        const authorised = yield* s.confirm("pay_gbp")
+        const e = yield* Effect.flip(s.capture("pay_gbp", {}, { idempotencyKey: "cap_gbp" }))
+        expect(e).toMatchObject({ _tag: "ConversionUnavailable", from: "EUR", to: "GBP" })
+        expect(yield* s.get("pay_gbp")).toEqual(authorised)
+        expect((yield* balance(CLEARING)).posted).toBe(50_000n)
+      })
+    ))
+
+  it("settling in another currency needs acquiring books and a known currency: InvalidInput at settlementCurrency", () =>
+    run(
+      wallet,
+      Effect.gen(function* () {
+        const s = yield* Payments.Payments
+        const base = {
+          merchant: "m_1",
+          customer: "cus_1",
+          amount: eur("10000"),
+          captureMethod: "manual" as const
+        }
+        const onWallet = yield* Effect.flip(s.create({ ...base, id: "pay_w", settlementCurrency: "USD" }))
+        expect(onWallet).toMatchObject({ _tag: "InvalidInput", path: "settlementCurrency" })
+        const lower = yield* Effect.flip(s.create({ ...base, id: "pay_l", settlementCurrency: "usd" }))
+        expect(lower).toMatchObject({ _tag: "InvalidInput", path: "settlementCurrency" })
+        // the same currency is no conversion
+        const same = yield* s.create({ ...base, id: "pay_e", settlementCurrency: "EUR" })
+        expect(same.settlementCurrency).toBeUndefined()
+        expect((yield* s.list({ merchant: "m_1", limit: 10 })).payments.map((p) => p.id)).toEqual(["pay_e"])
       })
     ))
 })

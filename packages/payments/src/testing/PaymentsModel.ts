@@ -213,12 +213,10 @@ const paymentAmount = fc.bigInt({ min: 3_000n, max: 12_000n })
 const partAmount = fc.bigInt({ min: 1n, max: 4_000n })
 /** The risk check's scripted verdict (most payments are allowed). */
 const RISK = [
-  "allow",
-  "allow",
-  "allow",
-  "allow",
+  ...Array.from({ length: 8 }, () => "allow" as const),
   "review",
   "review",
+  "block",
   "block",
   "challenge",
   "unavailable"
@@ -412,7 +410,32 @@ const base = [
 ]
 
 // create, confirm, capture and refund weigh more, so sequences reach captures and refunds
-const commands = [...base, base[0]!, base[1]!, base[1]!, base[2]!, base[2]!, base[7]!, base[8]!, base[8]!]
+/** A part of a multiple capture (not final), so sequences reach partially_captured. */
+const partialCapture = fc.tuple(id, partAmount).map(([pid, amt]) =>
+  cmd(`capture part(${pid}, ${amt})`, (m, r) =>
+    call(
+      m,
+      r,
+      (s, key) => s.capture(pid, { amount: `${amt}`, final: false }, key),
+      true,
+      () => {
+        amountsOf(m, pid)!.captured += amt
+      }
+    )
+  )
+)
+const commands = [
+  ...base,
+  base[0]!,
+  base[1]!,
+  base[1]!,
+  base[2]!,
+  partialCapture,
+  partialCapture,
+  base[7]!,
+  base[8]!,
+  base[8]!
+]
 
 /**
  * Runs the model-based test of the `Payments` service on `storage` (a fresh, empty store per
