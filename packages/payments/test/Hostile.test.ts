@@ -106,7 +106,15 @@ describe("Payments: hostile input to every operation", () => {
           ["get id", (x) => s.get(x)],
           ["timeline id", (x) => s.timeline(x)],
           ["list query", (x) => s.list(x)],
-          ["counts merchant", (x) => s.counts(x)]
+          ["counts merchant", (x) => s.counts(x)],
+          ["confirm signals", (x) => s.confirm("pay_h", { signals: x })],
+          ["approveReview id", (x) => s.approveReview(x, { operator: "analyst_1" })],
+          ["approveReview input", (x) => s.approveReview("pay_h", x)],
+          ["cancelReview input", (x) => s.cancelReview("pay_h", x)],
+          ["cancelReview options", (x) => s.cancelReview("pay_h", { operator: "analyst_1" }, x)],
+          ["reverse id", (x) => s.reverse(x)],
+          // last: a value that is valid options reverses the payment
+          ["reverse options", (x) => s.reverse("pay_h", x)]
         ]
         const problems: Array<string> = []
         for (const [name, call] of calls) {
