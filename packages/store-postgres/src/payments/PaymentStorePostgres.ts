@@ -1,7 +1,7 @@
 import type { Currency } from "@paykit/core"
 import { StoreFailure } from "@paykit/ledger"
 import { type Payment, PaymentCodec, PaymentStore, type Tracking } from "@paykit/payments"
-import { Effect, type Layer, Option, Result } from "effect"
+import { Context, Effect, type Layer, Option, Result } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import type * as Database from "../Database.ts"
@@ -20,7 +20,7 @@ import {
   withAcquireTimeout
 } from "../internal/adapter.ts"
 import { timedWrite } from "../internal/metrics.ts"
-import { insertEvents } from "../internal/outboxInsert.ts"
+import { encodeEvents } from "../internal/outboxInsert.ts"
 import * as Migrations from "../Migrations.ts"
 import { paymentsMigrations } from "./internal/schema.ts"
 
@@ -86,6 +86,30 @@ class BodyFailure<E> {
   constructor(readonly error: E) {}
 }
 
+/** `exclusive` failed because a statement at its own level failed and aborted the transaction. */
+class Poisoned {
+  readonly _tag = "Poisoned"
+}
+
+/**
+ * What `exclusive` knows about the transaction level its body runs at: the payment whose
+ * advisory lock it holds, whether a statement failed at that level (the transaction is then
+ * aborted), whether the body read the payment, and a read of it made ahead.
+ */
+interface Held {
+  readonly client: SqlClient.SqlClient
+  readonly id: string
+  readonly conn: unknown
+  readonly depth: number
+  poisoned: boolean
+  loaded: boolean
+  prefetched: { readonly row: { payment: string; timeline: string } | undefined } | undefined
+}
+
+const HeldLock = Context.Reference<Held | undefined>("@paykit/store-postgres/payments/HeldLock", {
+  defaultValue: () => undefined
+})
+
 /** Whether the provider still owes an answer: processing, requires action, or an open refund. */
 const waitingForProvider = (p: Payment.Payment): boolean =>
   p.status === "processing" ||
@@ -115,14 +139,24 @@ const waitingForProvider = (p: Payment.Payment): boolean =>
  * wait is bounded by the session's `lock_timeout`. `exclusive` is never re-run (`f` may have
  * called a provider): a deadlock or timeout is `StoreFailure`.
  *
- * `commit` is one transaction (a savepoint inside `exclusive`): the version check
- * (`INSERT … ON CONFLICT DO NOTHING` for a new payment, `UPDATE … WHERE version = expected`
- * otherwise; no row is `VersionConflict`), the idempotency record (`INSERT … ON CONFLICT DO
- * NOTHING`; a key already recorded is `StoreFailure` naming it), the timeline rows under the
- * payment's row lock, and the events into the shared outbox (`paykit_outbox`, one row, in
- * order). Any refusal or failure rolls the whole change back: nothing of it is kept, no outbox
- * row. Outside a transaction a deadlock, serialization failure or lock timeout re-runs it (at
+ * `commit` writes the whole change in one statement, after the payment's advisory lock (held
+ * already inside `exclusive` for that payment; taken first otherwise, so every writer of a
+ * payment takes turns and its timeline is numbered 1, 2, … without a gap). Its checks come
+ * first and every write is conditional on them: the version check (no row for a new payment;
+ * the version read otherwise; a mismatch is `VersionConflict`), the idempotency record
+ * (`INSERT … ON CONFLICT DO NOTHING`; a key already recorded is `StoreFailure` naming it), then
+ * the payment row, the timeline rows and the events into the shared outbox (`paykit_outbox`,
+ * one row, in order, after the advisory locks of their subjects). A refusal writes nothing, so
+ * inside `exclusive` it needs no savepoint and the body may go on. At `exclusive`'s own level
+ * (no savepoint of the caller's in between) the statement runs without a savepoint: when it
+ * fails (a database failure, not a refusal) the transaction is aborted, and `exclusive` then
+ * fails with `StoreFailure` even if the body went on, with nothing of it kept; a read that fails
+ * there does the same. Inside another transaction `commit` is a savepoint of it; alone it is a
+ * transaction of its own, re-run after a deadlock, serialization failure or lock timeout (at
  * most `maxAttempts` times). Database failures are `StoreFailure` naming the operation.
+ *
+ * Inside `exclusive`, an `idempotency` lookup made before the body first reads its payment (a
+ * create checking its key) reads the payment in the same statement, for the `get` that follows.
  *
  * @example
  * ```ts
@@ -166,16 +200,58 @@ export const make = (
           )
     }
 
+    /** The exclusive level the fiber runs at, when its transaction is that level (no savepoint of the caller's since). */
+    const heldHere = (id: string | undefined): Effect.Effect<Held | undefined> =>
+      Effect.gen(function* () {
+        const held = yield* HeldLock
+        if (held === undefined || held.client !== sql || (id !== undefined && held.id !== id))
+          return undefined
+        const tx = yield* Effect.serviceOption(sql.transactionService)
+        return Option.isSome(tx) && tx.value[0] === held.conn && tx.value[1] === held.depth ? held : undefined
+      })
+
+    /**
+     * A statement that fails at `exclusive`'s own level aborts its transaction (there is no
+     * savepoint around it): `exclusive` then fails even if the body went on, never reporting a
+     * COMMIT that PostgreSQL turns into a rollback.
+     */
+    const poisoning = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+      Effect.tapError(effect, (e) =>
+        isSqlError(e)
+          ? Effect.flatMap(heldHere(undefined), (held) =>
+              Effect.sync(() => {
+                if (held !== undefined) held.poisoned = true
+              })
+            )
+          : Effect.void
+      )
+
+    const readStored = (row: { payment: string; timeline: string } | undefined) =>
+      row === undefined
+        ? Effect.succeed(Option.none<PaymentStore.Stored>())
+        : Effect.map(decodePayment("get", row.payment), (payment) =>
+            Option.some({ payment, timeline: json(row.timeline) as ReadonlyArray<Tracking.Entry> })
+          )
+
     const get = (id: string): Effect.Effect<Option.Option<PaymentStore.Stored>, StoreFailure> =>
       Effect.gen(function* () {
+        const held = yield* heldHere(id)
+        if (held !== undefined) {
+          held.loaded = true
+          const ahead = held.prefetched
+          held.prefetched = undefined
+          // read with the idempotency record just before, at this level, nothing committed since
+          if (ahead !== undefined) return yield* readStored(ahead.row)
+        }
         // one statement, one snapshot: the payment and the timeline it had
-        const [row] = yield* sql<{ payment: string; timeline: string }>`SELECT p.payment::text AS payment,
+        const [row] = yield* poisoning(sql<{
+          payment: string
+          timeline: string
+        }>`SELECT p.payment::text AS payment,
             coalesce((SELECT jsonb_agg(t.entry ORDER BY t.seq) FROM paykit_payments_timeline t
               WHERE t.payment_id = p.id), '[]'::jsonb)::text AS timeline
-          FROM paykit_payments_payments p WHERE p.id = ${id}`
-        if (row === undefined) return Option.none()
-        const payment = yield* decodePayment("get", row.payment)
-        return Option.some({ payment, timeline: json(row.timeline) as ReadonlyArray<Tracking.Entry> })
+          FROM paykit_payments_payments p WHERE p.id = ${id}`)
+        return yield* readStored(row)
       }).pipe(reading("get"))
 
     const idempotency = (
@@ -183,10 +259,36 @@ export const make = (
       key: string
     ): Effect.Effect<Option.Option<PaymentStore.IdempotencyRecord>, StoreFailure> =>
       Effect.gen(function* () {
-        const [row] = yield* sql<{ record: string }>`SELECT record::text AS record
-          FROM paykit_payments_idempotency WHERE merchant = ${merchant} AND key = ${key}`
-        if (row === undefined) return Option.none()
-        const r = PaymentCodec.decodeIdempotency(json(row.record), registry)
+        const held = yield* heldHere(undefined)
+        let record: string | null | undefined
+        if (held !== undefined && !held.loaded) {
+          // the first read of a step that checks its key before loading its payment (create):
+          // the payment comes along in the same statement, kept for the `get` that follows
+          held.prefetched = undefined
+          const [both] = yield* poisoning(sql<{
+            record: string | null
+            payment: string | null
+            timeline: string | null
+          }>`SELECT (SELECT record::text FROM paykit_payments_idempotency
+                WHERE merchant = ${merchant} AND key = ${key}) AS record,
+              p.payment::text AS payment,
+              CASE WHEN p.id IS NOT NULL THEN coalesce((SELECT jsonb_agg(t.entry ORDER BY t.seq)
+                FROM paykit_payments_timeline t WHERE t.payment_id = p.id), '[]'::jsonb)::text END AS timeline
+            FROM (SELECT 1) one LEFT JOIN paykit_payments_payments p ON p.id = ${held.id}`)
+          record = both?.record
+          held.prefetched = {
+            row:
+              both?.payment === null || both?.payment === undefined
+                ? undefined
+                : { payment: both.payment, timeline: both.timeline ?? "[]" }
+          }
+        } else {
+          const [row] = yield* poisoning(sql<{ record: string }>`SELECT record::text AS record
+            FROM paykit_payments_idempotency WHERE merchant = ${merchant} AND key = ${key}`)
+          record = row?.record
+        }
+        if (record === undefined || record === null) return Option.none()
+        const r = PaymentCodec.decodeIdempotency(json(record), registry)
         if (Result.isFailure(r))
           return yield* new StoreFailure({
             operation: "idempotency",
@@ -195,92 +297,188 @@ export const make = (
         return Option.some(r.success)
       }).pipe(reading("idempotency"))
 
+    const lockPayment = (id: string) =>
+      sql`SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || '/paykit.payments.payment/' || ${id}, 0))`
+
     const exclusive = <A, E, R>(
       id: string,
       f: Effect.Effect<A, E, R>
     ): Effect.Effect<A, E | StoreFailure, R> => {
-      const body: Effect.Effect<A, BodyFailure<E> | SqlError, R> = Effect.andThen(
-        sql`SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || '/paykit.payments.payment/' || ${id}, 0))`,
-        Effect.mapError(f, (e) => new BodyFailure(e))
+      const body: Effect.Effect<A, BodyFailure<E> | Poisoned | SqlError, R> = Effect.andThen(
+        lockPayment(id),
+        Effect.flatMap(Effect.serviceOption(sql.transactionService), (tx) => {
+          const held: Held | undefined = Option.isSome(tx)
+            ? {
+                client: sql,
+                id,
+                conn: tx.value[0],
+                depth: tx.value[1],
+                poisoned: false,
+                loaded: false,
+                prefetched: undefined
+              }
+            : undefined
+          return Effect.flatMap(
+            Effect.mapError(Effect.provideService(f, HeldLock, held), (e) => new BodyFailure(e)),
+            (a) => (held?.poisoned === true ? Effect.fail(new Poisoned()) : Effect.succeed(a))
+          )
+        })
       )
       // a transaction of its own, or a savepoint of the caller's when the fiber is in one
-      const run: Effect.Effect<A, BodyFailure<E> | SqlError | AcquireTimeout, R> = Effect.flatMap(
+      const run: Effect.Effect<A, BodyFailure<E> | Poisoned | SqlError | AcquireTimeout, R> = Effect.flatMap(
         inTransaction(sql),
-        (joined): Effect.Effect<A, BodyFailure<E> | SqlError | AcquireTimeout, R> =>
+        (joined): Effect.Effect<A, BodyFailure<E> | Poisoned | SqlError | AcquireTimeout, R> =>
           joined ? sql.withTransaction(body) : withAcquireTimeout(sql, acquireMillis)(body)
       )
       return Effect.catch(
         run,
         (e): Effect.Effect<never, E | StoreFailure> =>
-          e instanceof BodyFailure ? Effect.fail(e.error as E) : Effect.fail(failure("exclusive")(e))
+          e instanceof BodyFailure
+            ? Effect.fail(e.error as E)
+            : e instanceof Poisoned
+              ? Effect.fail(
+                  new StoreFailure({
+                    operation: "exclusive",
+                    reason:
+                      "a statement of this transaction failed (its failure was returned to the body), so nothing of it was kept"
+                  })
+                )
+              : Effect.fail(failure("exclusive")(e))
       )
     }
 
+    /**
+     * The whole change in one statement, its checks first and every write conditional on them:
+     * the version check and the idempotency key decide, then the payment row, the timeline rows
+     * (numbered after the ones the statement's snapshot holds: every writer of a payment holds
+     * its advisory lock, taken before this statement) and the outbox row (after the advisory
+     * locks of its subjects, in one global order). A refusal writes nothing and fails nothing.
+     */
     const write = (change: PaymentStore.Change) =>
       Effect.gen(function* () {
         const p = change.payment
-        if (p !== undefined) {
-          const doc = JSON.stringify(PaymentCodec.encodePayment(p))
-          const waiting = waitingForProvider(p)
-          const written =
-            change.expectedVersion === undefined
-              ? yield* sql`INSERT INTO paykit_payments_payments (id, merchant, status, customer, payment_method,
-                    amount, currency, created_at, expires_at, waiting, version, payment)
-                  VALUES (${change.paymentId}, ${p.merchant}, ${p.status}, ${p.customer ?? null},
-                    ${p.paymentMethod ?? null}, ${p.amount.amount.toString()}::numeric, ${p.amount.currency.code},
-                    ${p.createdAt}, ${p.expiresAt ?? null}, ${waiting}, ${p.version}, ${doc}::jsonb)
-                  ON CONFLICT (id) DO NOTHING RETURNING 1 AS ok`
-              : yield* sql`UPDATE paykit_payments_payments SET merchant = ${p.merchant}, status = ${p.status},
-                    customer = ${p.customer ?? null}, payment_method = ${p.paymentMethod ?? null},
-                    amount = ${p.amount.amount.toString()}::numeric, currency = ${p.amount.currency.code},
-                    created_at = ${p.createdAt}, expires_at = ${p.expiresAt ?? null}, waiting = ${waiting},
-                    version = ${p.version}, payment = ${doc}::jsonb
-                  WHERE id = ${change.paymentId} AND version = ${change.expectedVersion} RETURNING 1 AS ok`
-          if (written.length === 0)
-            return yield* new PaymentStore.VersionConflict({
-              paymentId: change.paymentId,
-              expected: change.expectedVersion ?? -1
-            })
-        }
         const r = change.idempotency
-        if (r !== undefined) {
-          const record = JSON.stringify(PaymentCodec.encodeIdempotency(r))
-          const kept =
-            yield* sql`INSERT INTO paykit_payments_idempotency (merchant, key, payment_id, at, record)
-            VALUES (${r.merchant}, ${r.key}, ${r.paymentId}, ${r.at}, ${record}::jsonb)
-            ON CONFLICT (merchant, key) DO NOTHING RETURNING 1 AS ok`
-          if (kept.length === 0)
-            return yield* new StoreFailure({
-              operation: "commit",
-              reason: `idempotency key ${r.key} was recorded by another request meanwhile; nothing of this change was kept`
-            })
-        }
-        if (change.timeline.length > 0) {
-          // the payment's row lock first (held already when the payment was written above), then,
-          // in a statement of its own (a snapshot taken after the lock), the next seqs. A payment
-          // that does not exist gets no timeline, as in the memory store.
-          const [owner] =
-            yield* sql`SELECT id FROM paykit_payments_payments WHERE id = ${change.paymentId} FOR UPDATE`
-          if (owner !== undefined)
-            yield* sql`INSERT INTO paykit_payments_timeline (payment_id, seq, entry)
-              SELECT ${change.paymentId}, coalesce((SELECT max(seq) FROM paykit_payments_timeline
+        const events = change.events
+        const eventsJson =
+          events.length === 0 ? null : yield* encodeEvents(events, "PaymentStorePostgres.commit")
+        const subjects = JSON.stringify([...new Set(events.map((e) => String(e.subject)))])
+        const hasPayment = p !== undefined
+        const expected = change.expectedVersion ?? null
+        const [result] = yield* sql<{
+          checked: boolean
+          kept: boolean
+          written: boolean
+        }>`WITH cur AS (
+            SELECT version FROM paykit_payments_payments WHERE id = ${change.paymentId}
+          ), checked AS (
+            SELECT CASE
+                WHEN NOT ${hasPayment}::boolean THEN true
+                WHEN ${expected}::bigint IS NULL THEN NOT EXISTS (SELECT 1 FROM cur)
+                ELSE EXISTS (SELECT 1 FROM cur WHERE version = ${expected}::bigint)
+              END AS ok,
+              EXISTS (SELECT 1 FROM cur) AS present
+          ), kept AS (
+            INSERT INTO paykit_payments_idempotency (merchant, key, payment_id, at, record)
+            SELECT ${r?.merchant ?? null}::text, ${r?.key ?? null}::text, ${r?.paymentId ?? null}::text,
+              ${r?.at ?? null}::bigint, ${r === undefined ? null : JSON.stringify(PaymentCodec.encodeIdempotency(r))}::jsonb
+            FROM checked WHERE checked.ok AND ${r !== undefined}::boolean
+            ON CONFLICT (merchant, key) DO NOTHING
+            RETURNING 1 AS ok
+          ), go AS (
+            SELECT checked.ok AND (NOT ${r !== undefined}::boolean OR EXISTS (SELECT 1 FROM kept)) AS ok,
+              checked.present
+            FROM checked
+          ), n AS (
+            SELECT ${change.paymentId}::text AS id, ${p?.merchant ?? null}::text AS merchant,
+              ${p?.status ?? null}::text AS status, ${p?.customer ?? null}::text AS customer,
+              ${p?.paymentMethod ?? null}::text AS payment_method,
+              ${p?.amount.amount.toString() ?? null}::numeric AS amount,
+              ${p?.amount.currency.code ?? null}::text AS currency, ${p?.createdAt ?? null}::bigint AS created_at,
+              ${p?.expiresAt ?? null}::bigint AS expires_at,
+              ${p === undefined ? null : waitingForProvider(p)}::boolean AS waiting,
+              ${p?.version ?? null}::bigint AS version,
+              ${p === undefined ? null : JSON.stringify(PaymentCodec.encodePayment(p))}::jsonb AS payment
+          ), created AS (
+            INSERT INTO paykit_payments_payments (id, merchant, status, customer, payment_method,
+              amount, currency, created_at, expires_at, waiting, version, payment)
+            SELECT n.id, n.merchant, n.status, n.customer, n.payment_method, n.amount, n.currency,
+              n.created_at, n.expires_at, n.waiting, n.version, n.payment
+            FROM n, go WHERE go.ok AND ${hasPayment}::boolean AND ${expected}::bigint IS NULL
+            ON CONFLICT (id) DO NOTHING
+            RETURNING 1 AS ok
+          ), updated AS (
+            UPDATE paykit_payments_payments u SET merchant = n.merchant, status = n.status,
+                customer = n.customer, payment_method = n.payment_method, amount = n.amount,
+                currency = n.currency, created_at = n.created_at, expires_at = n.expires_at,
+                waiting = n.waiting, version = n.version, payment = n.payment
+              FROM n, go
+              WHERE go.ok AND ${hasPayment}::boolean AND u.id = n.id AND u.version = ${expected}::bigint
+            RETURNING 1 AS ok
+          ), written AS (
+            SELECT CASE WHEN ${hasPayment}::boolean
+                  THEN EXISTS (SELECT 1 FROM created) OR EXISTS (SELECT 1 FROM updated)
+                  ELSE go.ok END AS ok,
+              go.present OR EXISTS (SELECT 1 FROM created) AS present
+            FROM go
+          ), timeline AS (
+            INSERT INTO paykit_payments_timeline (payment_id, seq, entry)
+            SELECT ${change.paymentId}::text, coalesce((SELECT max(seq) FROM paykit_payments_timeline
                 WHERE payment_id = ${change.paymentId}), 0) + e.ord, e.entry
-              FROM jsonb_array_elements(${JSON.stringify(change.timeline)}::jsonb) WITH ORDINALITY AS e(entry, ord)`
+            FROM written, jsonb_array_elements(${JSON.stringify(change.timeline)}::jsonb) WITH ORDINALITY AS e(entry, ord)
+            WHERE written.ok AND written.present
+            RETURNING 1 AS ok
+          ), locked AS (
+            SELECT pg_advisory_xact_lock(l.h) AS l FROM (
+              SELECT DISTINCT hashtextextended('paykit:outbox:' || current_schema() || ':' || s, 0) AS h
+              FROM written, json_array_elements_text(${subjects}::json) AS s
+              WHERE written.ok
+            ) l ORDER BY l.h
+          ), outbox AS (
+            INSERT INTO paykit_outbox (events, count)
+            SELECT ${eventsJson}::json, ${events.length}::int FROM written
+            WHERE written.ok AND ${events.length}::int > 0 AND (SELECT count(*) FROM locked) >= 0
+            RETURNING 1 AS ok
+          )
+          SELECT checked.ok AS checked, EXISTS (SELECT 1 FROM kept) AS kept, written.ok AS written,
+            (SELECT count(*) FROM timeline) + (SELECT count(*) FROM outbox) >= 0 AS done
+          FROM checked, written`
+        const conflict = new PaymentStore.VersionConflict({
+          paymentId: change.paymentId,
+          expected: change.expectedVersion ?? -1
+        })
+        if (result === undefined || !result.checked) return yield* conflict
+        if (r !== undefined && !result.kept)
+          return yield* new StoreFailure({
+            operation: "commit",
+            reason: `idempotency key ${r.key} was recorded by another request meanwhile; nothing of this change was kept`
+          })
+        if (!result.written) {
+          // the version moved under the row lock after the check (a writer without the payment's
+          // advisory lock): take back the record this statement kept, nothing else was written
+          if (r !== undefined)
+            yield* sql`DELETE FROM paykit_payments_idempotency WHERE merchant = ${r.merchant} AND key = ${r.key}`
+          return yield* conflict
         }
-        // the change's events, last: in its transaction, after its row locks
-        yield* insertEvents(sql, change.events, "PaymentStorePostgres.commit")
       })
 
-    // inside a transaction a savepoint, never re-run (the caller's transaction decides); alone,
-    // re-run after a deadlock, serialization failure or lock timeout
+    // at `exclusive`'s own level for this payment: the statement alone (the lock is held, and a
+    // refusal writes nothing, so no savepoint); inside another transaction a savepoint, never
+    // re-run (the caller's transaction decides); alone, re-run after a deadlock, serialization
+    // failure or lock timeout. Both take the payment's advisory lock first.
     const commit = (
       change: PaymentStore.Change
     ): Effect.Effect<void, StoreFailure | PaymentStore.VersionConflict> =>
-      Effect.flatMap(inTransaction(sql), (joined) =>
-        joined
-          ? sql.withTransaction(write(change))
-          : retryTransient(withAcquireTimeout(sql, acquireMillis)(write(change)), maxAttempts, "payments")
-      ).pipe(
+      Effect.gen(function* () {
+        const held = yield* heldHere(change.paymentId)
+        if (held !== undefined) {
+          held.prefetched = undefined
+          return yield* poisoning(write(change))
+        }
+        const locked = Effect.andThen(lockPayment(change.paymentId), write(change))
+        return yield* (yield* inTransaction(sql))
+          ? sql.withTransaction(locked)
+          : retryTransient(withAcquireTimeout(sql, acquireMillis)(locked), maxAttempts, "payments")
+      }).pipe(
         Effect.catchIf(
           (e): e is SqlError | AcquireTimeout => isSqlError(e) || e instanceof AcquireTimeout,
           (e) => Effect.fail(failure("commit")(e))
