@@ -1,7 +1,6 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import type { DomainEvent } from "./DomainEvent.ts"
 
@@ -91,12 +90,22 @@ export class RecordedEvents extends Context.Service<
  * @since 0.1.0
  */
 export const layerMemory: Layer.Layer<Notifier | RecordedEvents> = Layer.effectContext(
-  Effect.gen(function* () {
-    const ref = yield* Ref.make<ReadonlyArray<DomainEvent>>([])
+  Effect.sync(() => {
+    // appended in place (a delivery costs its own events, not the whole history, so a long-lived
+    // process does not slow down as it records); `all` answers a copy, in delivery order
+    const recordedSoFar: Array<DomainEvent> = []
     const notifier = Notifier.of({
-      notify: (events) => Ref.update(ref, (all) => [...all, ...events])
+      notify: (events) =>
+        Effect.sync(() => {
+          for (const e of events) recordedSoFar.push(e)
+        })
     })
-    const recorded = RecordedEvents.of({ all: Ref.get(ref), clear: Ref.set(ref, []) })
+    const recorded = RecordedEvents.of({
+      all: Effect.sync(() => recordedSoFar.slice()),
+      clear: Effect.sync(() => {
+        recordedSoFar.length = 0
+      })
+    })
     return Context.make(Notifier, notifier).pipe(Context.add(RecordedEvents, recorded))
   })
 )

@@ -42,7 +42,7 @@
  * @since 0.1.0
  */
 import { createHmac, timingSafeEqual } from "node:crypto"
-import { Context, Effect, Layer, Ref, Result, Schema } from "effect"
+import { Context, Effect, HashMap, Layer, Option, Ref, Result, Schema } from "effect"
 import * as Decline from "../Decline.ts"
 import * as PaymentProvider from "../PaymentProvider.ts"
 import * as Refund from "../Refund.ts"
@@ -307,23 +307,41 @@ interface RefundRecord {
   readonly current: PaymentProvider.RefundAnswer
 }
 
+/**
+ * A persistent map (effect's `HashMap`): setting an entry shares the rest, so a provider that has
+ * seen thousands of payments answers as fast as a new one (a copied `Map` made every call cost
+ * the whole history).
+ */
+class Persistent<K, V> {
+  constructor(private readonly entries: HashMap.HashMap<K, V> = HashMap.empty()) {}
+  get(k: K): V | undefined {
+    return Option.getOrUndefined(HashMap.get(this.entries, k))
+  }
+  set(k: K, v: V): Persistent<K, V> {
+    return new Persistent(HashMap.set(this.entries, k, v))
+  }
+  values(): Iterable<V> {
+    return HashMap.values(this.entries)
+  }
+}
+
 interface State {
-  readonly payments: ReadonlyMap<string, PaymentRecord>
-  readonly captures: ReadonlyMap<string, CaptureRecord>
-  readonly refunds: ReadonlyMap<string, RefundRecord>
+  readonly payments: Persistent<string, PaymentRecord>
+  readonly captures: Persistent<string, CaptureRecord>
+  readonly refunds: Persistent<string, RefundRecord>
   readonly webhooks: ReadonlyArray<Webhook>
-  readonly failing: ReadonlyMap<Operation, number>
+  readonly failing: Persistent<Operation, number>
   readonly authorisations: number
   readonly arns: number
   readonly events: number
 }
 
 const EMPTY: State = {
-  payments: new Map(),
-  captures: new Map(),
-  refunds: new Map(),
+  payments: new Persistent(),
+  captures: new Persistent(),
+  refunds: new Persistent(),
   webhooks: [],
-  failing: new Map(),
+  failing: new Persistent(),
   authorisations: 0,
   arns: 0,
   events: 0
@@ -331,7 +349,7 @@ const EMPTY: State = {
 
 const key = (paymentId: string, id: string): string => `${paymentId}\u0000${id}`
 
-const withEntry = <K, V>(map: ReadonlyMap<K, V>, k: K, v: V): ReadonlyMap<K, V> => new Map(map).set(k, v)
+const withEntry = <K, V>(map: Persistent<K, V>, k: K, v: V): Persistent<K, V> => map.set(k, v)
 
 const setPayment = (s: State, paymentId: string, record: PaymentRecord): State => ({
   ...s,
