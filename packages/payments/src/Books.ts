@@ -13,7 +13,10 @@ import type * as Refund from "./Refund.ts"
  * - `acquiring`: card money that arrives at settlement. An authorisation posts nothing (the
  *   money is at the issuer); a capture transfers the gross from the settlement bank's clearing
  *   account (`bank:<bank>:clearing:<cur>`) to the merchant's pending account and splits the fees
- *   off to the platform's fee revenue; a refund transfers back to the clearing account. A
+ *   off to the platform's fee revenue; a refund transfers back to the clearing account. With
+ *   `authorisationHolds`, the authorisation is a pending hold from the clearing account, which
+ *   the captures post as the wallet's do, each with its fee lines as a second transfer
+ *   (`<capture id>:fees`) in the same batch. A
  *   cross-border payment (a `settlementCurrency`) goes through the FX desk's positions: the gross
  *   into `fx:position:<payment cur>`, the converted amount out of `fx:position:<settlement cur>`
  *   to the merchant's pending account in the settlement currency, fees in the settlement
@@ -31,7 +34,19 @@ import type * as Refund from "./Refund.ts"
  * @category models
  * @since 0.1.0
  */
-export type Books = { readonly _tag: "wallet" } | { readonly _tag: "acquiring"; readonly bank: string }
+export type Books =
+  | { readonly _tag: "wallet" }
+  | {
+      readonly _tag: "acquiring"
+      readonly bank: string
+      /**
+       * Post the authorisation as a pending hold from the clearing account to the merchant's
+       * pending account (the merchant sees the money coming; captures post the hold, a void or an
+       * expiry releases it). Off by default; a cross-border payment posts no hold (it would be in
+       * the payment's currency, the merchant's account in the settlement currency).
+       */
+      readonly authorisationHolds?: boolean | undefined
+    }
 
 /**
  * One fee of a capture: how much and to which ledger account (by default the platform's fee
@@ -116,9 +131,27 @@ export const postings = (
   let holds = holdCount(before)
   const prevCaptures = before?.captures.length ?? 0
   const newCaptures = after.captures.slice(prevCaptures)
-  if (books._tag === "wallet") {
-    const wallet = walletOf(after)
+  const holding =
+    books._tag === "wallet" || (books.authorisationHolds === true && after.settlementCurrency === undefined)
+  if (holding) {
+    // the payer: the customer's wallet, or the acquirer's clearing account (an authorisation hold)
+    const wallet = books._tag === "wallet" ? walletOf(after) : clearingOf(books.bank, after)
     const pending = pendingOf(after)
+    const feeTransfer = (c: Payment.Capture) => {
+      const lines = books._tag === "wallet" ? [] : (c.fees ?? priceOne(after, c, fees))
+      if (lines.length > 0)
+        out.push({
+          _tag: "Transfer",
+          id: `${c.id}:fees`,
+          postings: lines.map((f) => ({
+            debit: pending,
+            credit: f.account,
+            amount: f.amount.amount,
+            currency: f.amount.currency.code
+          })),
+          metadata: { payment: after.id, step: "capture_fees" }
+        })
+    }
     // the captures: each posts (part of) the open hold, or moves the money directly when the
     // payment was captured at authorisation (automatic: no hold was ever open)
     for (const c of newCaptures) {
@@ -134,6 +167,7 @@ export const postings = (
         })
         holdId = undefined
       }
+      feeTransfer(c)
     }
     const want = Payment.capturable(after).amount
     const held = holdAmount(before, holdId)
@@ -161,7 +195,7 @@ export const postings = (
         metadata: { payment: after.id, step: "hold" }
       })
     }
-    refundMoves(before, after, out, undefined, (r) => [
+    refundMoves(before, after, out, books._tag === "wallet" ? undefined : pending, (r) => [
       { debit: pending, credit: wallet, amount: r.amount.amount, currency: after.amount.currency.code }
     ])
   } else {

@@ -662,3 +662,46 @@ describe("cross-border: each capture converts through an FX quote into the settl
       })
     ))
 })
+
+describe("acquiring books with authorisation holds", () => {
+  const holding = {
+    books: { _tag: "acquiring", bank: "acq_1", authorisationHolds: true },
+    fees: Books.percentPlusFixed({ bps: 290, fixed: { EUR: 30n } })
+  } as const satisfies Payments.Options
+  /** What holds are bringing to the account: its pending balance (posted and held) less what is posted. */
+  const pendingOf = (id: string) =>
+    Effect.flatMap(Ledger.Ledger, (l) =>
+      Effect.map(l.balances(id), (b) => b.pending.amount - b.posted.amount)
+    )
+
+  it("the authorisation is a pending hold on the merchant's account; captures post it with their fees; a void releases it", () =>
+    run(
+      holding,
+      Effect.gen(function* () {
+        const s = yield* Payments.Payments
+        yield* newPayment("pay_h", "manual_multiple")
+        yield* s.confirm("pay_h")
+        // the merchant sees 100.00 coming, nothing posted yet
+        expect(yield* pendingOf(PENDING)).toBe(10_000n)
+        expect((yield* balance(PENDING)).posted).toBe(0n)
+        yield* s.capture("pay_h", { amount: "6000", final: false })
+        // 60.00 posted less 2.9 % + 0.30 = 2.04; the rest (40.00) held again
+        expect((yield* balance(PENDING)).posted).toBe(6_000n - 204n)
+        expect((yield* balance(FEES)).posted).toBe(204n)
+        expect(yield* pendingOf(PENDING)).toBe(4_000n)
+        yield* s.releaseRemaining("pay_h")
+        expect(yield* pendingOf(PENDING)).toBe(0n)
+        // a reversal returns the money and the fee
+        yield* s.reverse("pay_h")
+        expect((yield* balance(PENDING)).posted).toBe(0n)
+        expect((yield* balance(FEES)).posted).toBe(0n)
+
+        yield* newPayment("pay_v", "manual")
+        yield* s.confirm("pay_v")
+        expect(yield* pendingOf(PENDING)).toBe(10_000n)
+        yield* s.cancel("pay_v", { reason: "requested_by_customer" })
+        expect(yield* pendingOf(PENDING)).toBe(0n)
+        expect((yield* balance(PENDING)).posted).toBe(0n)
+      })
+    ))
+})
