@@ -79,7 +79,12 @@ describe("Migrations on PGlite", () => {
         const sql = yield* SqlClient.SqlClient
         const first = yield* Migrations.run(Migrations.outbox, ledger)
         const second = yield* Migrations.run(Migrations.outbox, ledger)
-        expect(first.map(([ns, id]) => `${ns}:${id}`)).toEqual(["outbox:1", "ledger:1", "ledger:2"])
+        expect(first.map(([ns, id]) => `${ns}:${id}`)).toEqual([
+          "outbox:1",
+          "ledger:1",
+          "ledger:2",
+          "ledger:3"
+        ])
         expect(second.length).toBe(0)
         yield* sql`INSERT INTO paykit_ledger_migrations (migration_id, name) VALUES (${latest + 1}, 'from_the_future')`
         return yield* Effect.exit(Migrations.run(Migrations.outbox, ledger))

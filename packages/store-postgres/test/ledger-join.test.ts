@@ -7,8 +7,8 @@ import * as LedgerStorePostgres from "../src/ledger/LedgerStorePostgres.ts"
 import { TestStores } from "../src/testing/index.ts"
 import { serverUrl } from "./support/env.ts"
 
-// A ledger write made inside the caller's `sql.withTransaction` runs in it (a savepoint on the
-// caller's connection), with group commit on (the default): it commits and rolls back with the
+// A ledger write made inside the caller's `sql.withTransaction` runs in it (on the caller's
+// connection, no savepoint), with group commit on (the default): it commits and rolls back with the
 // caller's own rows, on PGlite (one connection) and on a PostgreSQL pool.
 
 type Store = LedgerStore.LedgerStore["Service"]
@@ -226,6 +226,48 @@ if (serverUrl !== undefined) {
   suite("PostgreSQL", server)
 
   describe("a ledger write inside the caller's transaction on PostgreSQL, conflicts", () => {
+    it("8 caller transactions on a pool of 8 writing the same new entry id and opening the same new account at once: all commit, each command takes effect once (the id locks, no savepoint)", () =>
+      withStore(server(8), (store, sql) =>
+        Effect.gen(function* () {
+          const exits = yield* Effect.forEach(
+            Array.from({ length: 8 }, (_, i) => i),
+            (i) =>
+              Effect.exit(
+                sql.withTransaction(
+                  Effect.gen(function* () {
+                    yield* sql`INSERT INTO orders (id) VALUES (${`race${i}`})`
+                    const out = yield* write(store, [
+                      {
+                        _tag: "CreateAccount",
+                        id: "tips",
+                        currency: "USD",
+                        code: "liability.tips",
+                        normal: "credit"
+                      },
+                      {
+                        _tag: "Transfer",
+                        id: "same",
+                        postings: [{ debit: "wallet", credit: "tips", amount: 7n, currency: "USD" }]
+                      }
+                    ])
+                    // the caller keeps its transaction open a while: the others reach the write
+                    // before it commits
+                    yield* sql`SELECT pg_sleep(0.2)`
+                    return out
+                  })
+                )
+              ),
+            { concurrency: "unbounded" }
+          )
+          expect(exits.filter(Exit.isFailure).map((e) => String(e.cause))).toEqual([])
+          const rows = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM orders WHERE id LIKE 'race%'`
+          expect(Number(rows[0]!.n)).toBe(8)
+          const dump = yield* store.dump
+          expect(dump.entries.filter((e) => e.id === "same")).toHaveLength(1)
+          expect(dump.accounts.find((a) => a.id === "tips")?.creditsPosted).toBe(7n)
+        })
+      ))
+
     it("a serialization failure is not retried inside the caller's transaction: StoreFailure telling the caller to retry its transaction", () =>
       withStore(server(), (store, sql) =>
         Effect.gen(function* () {

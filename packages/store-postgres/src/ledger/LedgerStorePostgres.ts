@@ -113,10 +113,12 @@ export type StoreOptions = Pick<
  * entry or a failure, never both.
  *
  * A write made inside a transaction of this `SqlClient` (the caller's `sql.withTransaction`) runs
- * in it, as a savepoint on the caller's connection, bypassing group commit: it commits and rolls
- * back with the caller's transaction, outbox row included. There only an id race is retried; a
- * serialization failure, deadlock or lock timeout fails at once with `StoreFailure` asking the
- * caller to retry its transaction. The store's own transactions wait at most `acquireTimeout`
+ * in it on the caller's connection, bypassing group commit, as two statements (the lock function
+ * and the write; no savepoint: the lock function's id locks keep concurrent writers of the same
+ * new id apart): it commits and rolls back with the caller's transaction, outbox row included. A
+ * refused write (the ledger's decision) writes nothing and the caller's transaction goes on; a
+ * database error (a serialization failure, deadlock or lock timeout) is not retried and fails at
+ * once with `StoreFailure` asking the caller to retry its whole transaction, which it aborts. The store's own transactions wait at most `acquireTimeout`
  * for a connection, and its statements at most `statementTimeout` and `lockTimeout`.
  *
  * Whatever a caller sends, the call answers: an unreadable request fails with `StoreFailure`,

@@ -147,7 +147,7 @@ export const makeWrite = (
               "paykit.store.path": joined ? "caller-transaction" : queued ? "group-commit" : "own-transaction"
             }
           }
-          // inside the caller's transaction: on its connection, as a savepoint, never queued (a
+          // inside the caller's transaction: on its connection, never queued (a
           // writer fiber would use another connection, or wait for the one the caller holds)
           if (!queued)
             return Effect.withSpan(

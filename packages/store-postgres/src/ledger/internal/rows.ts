@@ -426,7 +426,7 @@ SELECT 1 AS done`
 /**
  * {@link writeBody} inside the caller's transaction: also puts back the caller's settings
  * (`$28`…`$32`, {@link settingsOf}), which the write changed for its own statements and which
- * would otherwise outlive its savepoint.
+ * would otherwise last until the caller's transaction ends.
  */
 export const writeStatementRestoring = `${writeBody}
 SELECT ${restoreSettingsAt(28)}`

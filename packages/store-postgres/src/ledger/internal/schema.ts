@@ -140,7 +140,11 @@ const ledger = Effect.gen(function* () {
  *    use generic plans (planned once per connection: with sequential scans off they are index
  *    lookups whatever the tables' size), the write's statements `plan_cache_mode = auto`.
  * 2. The write's base time: `now` (clock "caller"), or the database's clock.
- * 3. Locks, in the global order every writer follows (PORT.md): the named holds and every
+ * 3. Locks, in the global order every writer follows (PORT.md): (from migration 3) a transaction
+ *    advisory lock on every id the write names — hold, entry and account, new or not, scoped to
+ *    the schema, taken in key order — so two writers naming the same new id (a client's retry
+ *    racing its first try, two requests opening one account) run one after the other and the
+ *    second sees the first's rows, instead of meeting at a unique key; then the named holds and every
  *    pending hold due at the base time, then the named entries (a consumed id is an entry row of
  *    kind `failed`), then every account the write touches (the named ones, the accounts of the
  *    locked holds and of the locked entries' postings), each by id.
@@ -149,9 +153,10 @@ const ledger = Effect.gen(function* () {
  * and `accounts` (each account with the time of its latest line, `last_at`, read from the
  * locked row, which is its newest version even when the lock was waited for).
  */
-const lockFunction = Effect.gen(function* () {
-  const sql = yield* SqlClient.SqlClient
-  yield* sql.unsafe(`CREATE FUNCTION paykit_ledger_lock(p_now bigint, p_holds text[], p_entries text[],
+const lockFunctionSql = (
+  create: "CREATE" | "CREATE OR REPLACE",
+  idLocks: boolean
+) => `${create} FUNCTION paykit_ledger_lock(p_now bigint, p_holds text[], p_entries text[],
     p_accounts text[], p_lock_timeout text, p_statement_timeout text) RETURNS json LANGUAGE plpgsql AS $fn$
   DECLARE
     v_old json;
@@ -170,7 +175,14 @@ const lockFunction = Effect.gen(function* () {
     PERFORM set_config('plan_cache_mode', 'force_generic_plan', true), set_config('jit', 'off', true),
       set_config('enable_seqscan', 'off', true), set_config('lock_timeout', p_lock_timeout, true),
       set_config('statement_timeout', p_statement_timeout, true);
-    v_base := coalesce(p_now, floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint);
+    v_base := coalesce(p_now, floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint);${
+      idLocks
+        ? `
+    PERFORM pg_advisory_xact_lock(k.h) FROM (
+      SELECT DISTINCT hashtextextended(current_schema() || '/paykit.ledger.id/' || i, 0) AS h
+        FROM unnest(array_cat(array_cat(p_holds, p_entries), p_accounts)) i ORDER BY 1) k;`
+        : ""
+    }
     SELECT coalesce(json_agg(${holdJson} ORDER BY h.id), '[]'),
         coalesce(array_agg(h.debit) || array_agg(h.credit), '{}')
       INTO v_holds, v_hold_accounts
@@ -193,11 +205,24 @@ const lockFunction = Effect.gen(function* () {
     RETURN json_build_object('old', v_old, 'base', v_base::text, 'holds', v_holds, 'entries', v_entries,
       'failed', v_failed, 'accounts', v_accounts);
   END
-  $fn$`)
-})
+  $fn$`
+
+const lockFunction = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  sql.unsafe(lockFunctionSql("CREATE", false))
+)
+
+/**
+ * Migration 3: the lock function also takes a transaction advisory lock on every id the write
+ * names (see {@link lockFunction}'s step 3), so a write inside the caller's transaction needs no
+ * savepoint: it cannot meet a concurrent writer at a unique key.
+ */
+const idLocks = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  sql.unsafe(lockFunctionSql("CREATE OR REPLACE", true))
+)
 
 /** The ledger's migrations, keyed `<id>_<name>`; ids only ever grow. */
 export const ledgerMigrations = {
   "1_ledger": ledger,
-  "2_lock_function": lockFunction
+  "2_lock_function": lockFunction,
+  "3_id_locks": idLocks
 }

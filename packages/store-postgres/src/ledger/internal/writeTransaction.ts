@@ -57,11 +57,14 @@ export const makeRun = (setup: Setup) => {
    * One transaction deciding `requests` in order, each on the state the previous ones left
    * (an overlay over the locked rows), persisted as one change set. One request is the plain
    * case; several are a group commit of concurrent callers' writes. `joined`: the calling
-   * fiber is inside a transaction of this client, and the write is a savepoint in it; otherwise
-   * the store's own transaction, bounded in its wait for a connection by `acquireTimeout`.
+   * fiber is inside a transaction of this client, and the write runs in it as it is, with no
+   * savepoint (two statements: the lock function, the write): the lock function's id locks
+   * mean it cannot meet a concurrent writer at a unique key, and any other failure is the
+   * caller's whole transaction's; otherwise the store's own transaction, bounded in its wait for
+   * a connection by `acquireTimeout`.
    */
   const attempt = (requests: ReadonlyArray<LedgerCore.Request>, joined: boolean) =>
-    (joined ? sql.withTransaction : withAcquireTimeout(sql, acquireMillis))(
+    (joined ? <A, E, R>(e: Effect.Effect<A, E, R>) => e : withAcquireTimeout(sql, acquireMillis))(
       Effect.gen(function* () {
         const commands = requests.length === 1 ? requests[0]!.commands : requests.flatMap((r) => r.commands)
         return yield* decideAndPersist(requests, LedgerCore.readSet(commands), joined)
@@ -123,7 +126,7 @@ export const makeRun = (setup: Setup) => {
       }
       // inside the caller's transaction its settings are put back by the write's last
       // statement (or by a statement of their own when there is nothing to write): a
-      // `set_config(…, true)` in a savepoint outlives the savepoint's release
+      // `set_config(…, true)` lasts until the caller's transaction ends
       if (LedgerCore.isEmpty(merged)) {
         if (joined) yield* sql.unsafe(`SELECT ${restoreSettingsAt(1)}`, settingsOf(locked.old))
         return outcomes
@@ -167,11 +170,11 @@ export const makeRun = (setup: Setup) => {
     defectsAsFailures(
       Effect.suspend(() => {
         const opensAccounts = requests.some((r) => r.commands.some(opensAccount))
-        // Inside a caller's transaction only an id race is retried (in a new savepoint): a
-        // serialization failure, deadlock or lock timeout is a conflict of the caller's whole
-        // transaction (its snapshot, the locks it took before the write), which re-running the
-        // savepoint cannot resolve.
-        const retryable = (e: SqlError) => (joined ? !isTransient(e) : true) && isRetryable(e, opensAccounts)
+        // Inside a caller's transaction nothing is retried: the write has no savepoint, so any
+        // database error (a serialization failure, a deadlock, a lock timeout: a conflict of the
+        // caller's whole transaction, its snapshot and the locks it took before) aborts the
+        // caller's transaction; the caller retries it whole.
+        const retryable = (e: SqlError) => !joined && isRetryable(e, opensAccounts)
         const fail = (reason: string) => Effect.fail(new StoreFailure({ operation: "write", reason }))
         const loop = (n: number): Effect.Effect<Array<LedgerCore.Outcome>, StoreFailure> =>
           attempt(requests, joined).pipe(
@@ -180,9 +183,9 @@ export const makeRun = (setup: Setup) => {
                 ? fail(e.reason)
                 : e instanceof AcquireTimeout
                   ? fail(e.message)
-                  : joined && isTransient(e)
+                  : joined
                     ? fail(
-                        `${reasonOf(e)}; this write ran inside the caller's transaction, which this conflict aborts: retry the caller's whole transaction`
+                        `${reasonOf(e)}; this write ran inside the caller's transaction, which this ${isTransient(e) ? "conflict" : "failure"} aborts: retry the caller's whole transaction`
                       )
                     : retryable(e) && n + 1 < maxAttempts
                       ? Effect.andThen(
