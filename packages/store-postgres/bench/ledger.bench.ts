@@ -223,7 +223,7 @@ const peerScenario = (db: string) =>
       },
       {
         mode: "paykit single, in the caller's transaction",
-        roundTrips: "4 + BEGIN/COMMIT",
+        roundTrips: "2 + BEGIN/COMMIT",
         call: (c, n) => sql.withTransaction(paykitWrite("t", c, n))
       }
     ]
