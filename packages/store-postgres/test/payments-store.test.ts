@@ -96,7 +96,7 @@ const joinTests = (
         })
       ))
 
-    it("a refused commit inside exclusive rolls back only itself (a savepoint)", () =>
+    it("a refused commit inside exclusive writes nothing and the transaction goes on (its checks come first, no database error)", () =>
       run(
         Effect.gen(function* () {
           const store = yield* PaymentStore.PaymentStore
