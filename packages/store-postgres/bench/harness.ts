@@ -86,6 +86,25 @@ export const printTable = (header: ReadonlyArray<string>, lines: ReadonlyArray<R
 
 export const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "-")
 
+/**
+ * The last four cells every comparison table ends with: Node and server CPU per operation (the
+ * server's is in Node on PGlite), the mean ratio and the ratios' range over the slices.
+ */
+export const costCells = (r: {
+  readonly db: string
+  readonly nodeCpuUs: number
+  readonly serverCpuUs: number
+  readonly ratios: ReadonlyArray<number>
+}): Array<string> => {
+  const mean = r.ratios.reduce((a, b) => a + b, 0) / r.ratios.length
+  return [
+    fmt(r.nodeCpuUs),
+    r.db === "PGlite" ? "(in node)" : fmt(r.serverCpuUs),
+    `${mean.toFixed(2)}×`,
+    `${Math.min(...r.ratios).toFixed(2)}–${Math.max(...r.ratios).toFixed(2)}×`
+  ]
+}
+
 /** The server the benches use: DATABASE_URL, else PAYKIT_TEST_DATABASE_URL, else the local one. */
 export const url =
   process.env["DATABASE_URL"] ||

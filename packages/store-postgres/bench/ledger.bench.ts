@@ -262,21 +262,15 @@ const printPeer = (rows: ReadonlyArray<PeerRow>) => {
     "÷ peer (mean)",
     "÷ peer (min–max of slices)"
   ]
-  const lines = rows.map((r) => {
-    const mean = r.ratios.reduce((a, b) => a + b, 0) / r.ratios.length
-    return [
-      r.db,
-      r.mode,
-      r.roundTrips,
-      Harness.fmt(r.entriesPerSec),
-      Harness.fmt(r.p50, 1),
-      Harness.fmt(r.p99, 1),
-      Harness.fmt(r.nodeCpuUs),
-      r.db === "PGlite" ? "(in node)" : Harness.fmt(r.serverCpuUs),
-      `${mean.toFixed(2)}×`,
-      `${Math.min(...r.ratios).toFixed(2)}–${Math.max(...r.ratios).toFixed(2)}×`
-    ]
-  })
+  const lines = rows.map((r) => [
+    r.db,
+    r.mode,
+    r.roundTrips,
+    Harness.fmt(r.entriesPerSec),
+    Harness.fmt(r.p50, 1),
+    Harness.fmt(r.p99, 1),
+    ...Harness.costCells(r)
+  ])
   Harness.printTable(header, lines)
 }
 

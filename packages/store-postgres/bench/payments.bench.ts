@@ -154,20 +154,14 @@ const print = (rows: ReadonlyArray<Row>) =>
       "cost ÷ its ledger write (mean)",
       "(min–max of slices)"
     ],
-    rows.map((r) => {
-      const mean = r.ratios.reduce((a, b) => a + b, 0) / r.ratios.length
-      return [
-        r.db,
-        r.mode,
-        Harness.fmt(r.perSec),
-        Harness.fmt(r.p50, 1),
-        Harness.fmt(r.p99, 1),
-        Harness.fmt(r.nodeCpuUs),
-        r.db === "PGlite" ? "(in node)" : Harness.fmt(r.serverCpuUs),
-        `${mean.toFixed(2)}×`,
-        `${Math.min(...r.ratios).toFixed(2)}–${Math.max(...r.ratios).toFixed(2)}×`
-      ]
-    })
+    rows.map((r) => [
+      r.db,
+      r.mode,
+      Harness.fmt(r.perSec),
+      Harness.fmt(r.p50, 1),
+      Harness.fmt(r.p99, 1),
+      ...Harness.costCells(r)
+    ])
   )
 
 const main = Effect.gen(function* () {
