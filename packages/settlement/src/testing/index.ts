@@ -1,0 +1,6 @@
+/**
+ * @paykit/settlement/testing: test doubles and contract suites for code built on settlement.
+ *
+ * @since 0.1.0
+ */
+export {}
