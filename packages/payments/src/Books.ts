@@ -35,10 +35,12 @@ import type * as Refund from "./Refund.ts"
  * @since 0.1.0
  */
 export type Books =
-  | { readonly _tag: "wallet" }
+  | { readonly _tag: "wallet"; readonly refundsFrom?: RefundsFrom | undefined }
   | {
       readonly _tag: "acquiring"
       readonly bank: string
+      /** Which merchant balance a refund debits (default `pending`); see {@link RefundsFrom}. */
+      readonly refundsFrom?: RefundsFrom | undefined
       /**
        * Post the authorisation as a pending hold from the clearing account to the merchant's
        * pending account (the merchant sees the money coming; captures post the hold, a void or an
@@ -47,6 +49,25 @@ export type Books =
        */
       readonly authorisationHolds?: boolean | undefined
     }
+
+/**
+ * Which of the merchant's balances a refund (and a returned refund, and the fees a reversal gives
+ * back) is booked on. `pending` (the default): the merchant's pending account, where captures
+ * land — right while nothing moves money on from there. `available`
+ * (`merchant:<id>:available:<cur>`): the merchant's available balance, as Stripe books refunds;
+ * choose it when `@paykit/settlement` moves captured funds from pending to available on a
+ * schedule, since a refund after that move would find the pending account short (it may not go
+ * below zero) while the available balance may (the merchant then owes the difference).
+ *
+ * @example
+ * ```ts
+ * import type { Books } from "@paykit/payments"
+ * const card: Books.Books = { _tag: "acquiring", bank: "acquirer_1", refundsFrom: "available" }
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export type RefundsFrom = "pending" | "available"
 
 /**
  * One fee of a capture: how much and to which ledger account (by default the platform's fee
@@ -69,6 +90,11 @@ export interface Fee {
 const walletOf = (p: Payment.Payment) => `customer:${p.customer}:wallet:${p.amount.currency.code}`
 const pendingOf = (p: Payment.Payment, currency = p.amount.currency.code) =>
   `merchant:${p.merchant}:pending:${currency}`
+const availableOf = (p: Payment.Payment, currency = p.amount.currency.code) =>
+  `merchant:${p.merchant}:available:${currency}`
+/** The merchant account a refund debits (in the settlement currency): see {@link RefundsFrom}. */
+const refundedFrom = (books: Books, p: Payment.Payment, currency?: string) =>
+  books.refundsFrom === "available" ? availableOf(p, currency) : pendingOf(p, currency)
 const clearingOf = (bank: string, p: Payment.Payment) => `bank:${bank}:clearing:${p.amount.currency.code}`
 const feesOf = (currency: string) => `platform:fees:${currency}`
 const fxOf = (currency: string) => `fx:position:${currency}`
@@ -195,8 +221,9 @@ export const postings = (
         metadata: { payment: after.id, step: "hold" }
       })
     }
-    refundMoves(before, after, out, books._tag === "wallet" ? undefined : pending, (r) => [
-      { debit: pending, credit: wallet, amount: r.amount.amount, currency: after.amount.currency.code }
+    const refunder = refundedFrom(books, after)
+    refundMoves(before, after, out, books._tag === "wallet" ? undefined : refunder, (r) => [
+      { debit: refunder, credit: wallet, amount: r.amount.amount, currency: after.amount.currency.code }
     ])
   } else {
     const clearing = clearingOf(books.bank, after)
@@ -233,12 +260,13 @@ export const postings = (
       })
     }
     const settledOf = settledShare(after)
-    refundMoves(before, after, out, pending, (r) =>
+    const refunder = refundedFrom(books, after, settleIn)
+    refundMoves(before, after, out, refunder, (r) =>
       settleIn === currency
-        ? [{ debit: pending, credit: clearing, amount: r.amount.amount, currency }]
+        ? [{ debit: refunder, credit: clearing, amount: r.amount.amount, currency }]
         : [
             {
-              debit: pending,
+              debit: refunder,
               credit: fxOf(settleIn),
               amount: settledOf(r.amount.amount),
               currency: settleIn

@@ -65,6 +65,26 @@ describe("Books.postings", () => {
     ])
   })
 
+  it("with refundsFrom available, a refund and its return are booked on the merchant's available balance, on both books", () => {
+    const { p2, p3 } = refundedPayment()
+    const p4 = Result.getOrThrow(
+      Steps.refundOutcome(p3, "pay_1:refund:1", { _tag: "failed", reason: "declined" }, T)
+    )
+    const accounts = (books: Books.Books) => [
+      ...Books.postings(p2, p3, books, () => []).commands,
+      ...Books.postings(p3, p4, books, () => []).commands
+    ].flatMap((c) => (c._tag === "Transfer" ? c.postings.flatMap((l) => [l.debit, l.credit]) : []))
+    for (const books of [
+      { _tag: "wallet", refundsFrom: "available" },
+      { _tag: "acquiring", bank: "b_1", refundsFrom: "available" }
+    ] satisfies ReadonlyArray<Books.Books>) {
+      const touched = accounts(books)
+      expect(touched).toContain("merchant:m_1:available:EUR")
+      expect(touched).not.toContain("merchant:m_1:pending:EUR")
+    }
+    expect(accounts({ _tag: "acquiring", bank: "b_1" })).toContain("merchant:m_1:pending:EUR")
+  })
+
   it("a step that moves no money posts nothing, and the same step gives the same ids (a retry replays)", () => {
     const { p1, p2 } = refundedPayment()
     expect(Books.postings(p1, p2, { _tag: "wallet" }, () => []).commands).toEqual([])
