@@ -337,9 +337,19 @@ const refundMoves = (
 /**
  * What a refund of `amount` (the payment's currency) is in the settlement currency: at the
  * captures' blended rate (settled ÷ captured), rounded down, so the refunds together never take
- * more than the captures credited.
+ * more than the captures credited. The amount the refund's ledger entry takes from the merchant
+ * (the amount itself when the payment is not converted).
+ *
+ * @example
+ * ```ts
+ * import { Books } from "@paykit/payments"
+ * declare const p: import("@paykit/payments").Payment.Payment
+ * Books.settledShare(p)(1_000n)
+ * ```
+ * @category math
+ * @since 0.1.0
  */
-const settledShare = (p: Payment.Payment) => {
+export const settledShare = (p: Payment.Payment) => {
   let captured = 0n
   let settled = 0n
   for (const c of p.captures) {
