@@ -5,3 +5,13 @@
  * @since 0.1.0
  */
 export * as BalanceTransaction from "./BalanceTransaction.ts"
+export * as Payout from "./Payout.ts"
+export * as PayoutProvider from "./PayoutProvider.ts"
+export * as ReservePlan from "./ReservePlan.ts"
+export * as Run from "./Run.ts"
+export * as Settlement from "./Settlement.ts"
+export * as SettlementStore from "./SettlementStore.ts"
+export * as Transactions from "./Transactions.ts"
+export * from "./errors.ts"
+export * as Calendar from "./Calendar.ts"
+export * as PayoutSchedule from "./PayoutSchedule.ts"
