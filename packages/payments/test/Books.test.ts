@@ -70,10 +70,11 @@ describe("Books.postings", () => {
     const p4 = Result.getOrThrow(
       Steps.refundOutcome(p3, "pay_1:refund:1", { _tag: "failed", reason: "declined" }, T)
     )
-    const accounts = (books: Books.Books) => [
-      ...Books.postings(p2, p3, books, () => []).commands,
-      ...Books.postings(p3, p4, books, () => []).commands
-    ].flatMap((c) => (c._tag === "Transfer" ? c.postings.flatMap((l) => [l.debit, l.credit]) : []))
+    const accounts = (books: Books.Books) =>
+      [
+        ...Books.postings(p2, p3, books, () => []).commands,
+        ...Books.postings(p3, p4, books, () => []).commands
+      ].flatMap((c) => (c._tag === "Transfer" ? c.postings.flatMap((l) => [l.debit, l.credit]) : []))
     for (const books of [
       { _tag: "wallet", refundsFrom: "available" },
       { _tag: "acquiring", bank: "b_1", refundsFrom: "available" }

@@ -99,7 +99,16 @@ export type ReportingCategory = (typeof reportingCategoryOf)[Type]
  * @category models
  * @since 0.1.0
  */
-export const feeKinds = ["interchange", "scheme", "markup", "processing", "cross_border", "fx", "dispute", "other"] as const
+export const feeKinds = [
+  "interchange",
+  "scheme",
+  "markup",
+  "processing",
+  "cross_border",
+  "fx",
+  "dispute",
+  "other"
+] as const
 
 /**
  * One of {@link feeKinds}.
@@ -221,7 +230,9 @@ export const Json = Schema.Struct({
   reportingCategory: Schema.Literals([...new Set(Object.values(reportingCategoryOf))]),
   gross: Minor,
   fee: Minor,
-  feeDetails: Schema.Array(Schema.Struct({ kind: Schema.Literals(feeKinds), label: Schema.String, amount: Minor })),
+  feeDetails: Schema.Array(
+    Schema.Struct({ kind: Schema.Literals(feeKinds), label: Schema.String, amount: Minor })
+  ),
   net: Minor,
   source: Schema.String,
   payment: Schema.optionalKey(Schema.String),

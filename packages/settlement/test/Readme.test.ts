@@ -26,7 +26,10 @@ describe("README", () => {
   }, 60_000)
 
   it("the payout diagram is the machine's table, arrow for arrow", () => {
-    const block = README.slice(README.indexOf("```mermaid"), README.indexOf("```", README.indexOf("```mermaid") + 3))
+    const block = README.slice(
+      README.indexOf("```mermaid"),
+      README.indexOf("```", README.indexOf("```mermaid") + 3)
+    )
     const arrows = block
       .split("\n")
       .map((l) => l.trim())
