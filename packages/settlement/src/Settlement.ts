@@ -137,6 +137,17 @@ export class Settlement extends Context.Service<
       readonly currency: string
       readonly cutoff: number
     }) => Effect.Effect<Run.Run, SettlementError>
+    /**
+     * Runs settlement for every merchant and currency with balance transactions, up to `cutoff`,
+     * one book at a time (each run idempotent, so a crashed sweep is simply started again).
+     */
+    readonly runAll: (input: {
+      readonly cutoff: number
+    }) => Effect.Effect<{ readonly runs: number; readonly payouts: number }, SettlementError>
+    /** A page of balance transactions across merchants in `(availableOn, id)` order: what reports stream. */
+    readonly scan: (
+      query: SettlementStore.ScanQuery
+    ) => Effect.Effect<ReadonlyArray<BalanceTransaction.BalanceTransaction>, SettlementError>
     /** Sends a pending payout to the payout provider and applies its answer. */
     readonly sendPayout: (payoutId: string) => Effect.Effect<Payout.Payout, SettlementError>
     /** Applies the payout provider's news (accepted, paid, failed) or the platform's cancel. */
@@ -184,6 +195,22 @@ const QueryInput = Schema.Struct({
   dueBy: Schema.optionalKey(Instant),
   unpaid: Schema.optionalKey(Schema.Boolean),
   payout: Schema.optionalKey(Id)
+})
+
+const ScanInput = Schema.Struct({
+  availableFrom: Schema.optionalKey(Instant),
+  availableTo: Schema.optionalKey(Instant),
+  merchant: Schema.optionalKey(Id),
+  currency: Schema.optionalKey(CurrencyCode),
+  after: Schema.optionalKey(Schema.Struct({ availableOn: Instant, id: Schema.String })),
+  limit: Schema.Number.check(
+    Schema.makeFilter(
+      (n: number) => (Number.isInteger(n) && n >= 1 && n <= 10_000) || "expected 1 to 10000",
+      {
+        title: "Limit"
+      }
+    )
+  )
 })
 
 const DEFAULT_SCHEDULE_JSON = { delayDays: 2, interval: { _tag: "daily" }, negativeBalance: "carry" }
@@ -430,6 +457,27 @@ export const make = (options: Options) =>
         )
       })
 
+    const runAll: Settlement["Service"]["runAll"] = (input) =>
+      Effect.gen(function* () {
+        const { cutoff } = yield* Input.decode("runAll", Schema.Struct({ cutoff: Instant }))(input)
+        let runs = 0
+        let payouts = 0
+        let after: SettlementStore.Key | undefined
+        for (;;) {
+          const keys = yield* store.keys(after, 500)
+          for (const k of keys) {
+            const r = yield* run({ merchant: k.merchant, currency: k.currency, cutoff })
+            runs++
+            if (r.payout !== undefined) payouts++
+          }
+          if (keys.length < 500) return { runs, payouts }
+          after = keys[keys.length - 1]
+        }
+      })
+
+    const scan: Settlement["Service"]["scan"] = (query) =>
+      Effect.flatMap(Input.decode("scan", ScanInput)(query), (q) => store.scan(q))
+
     const loadPayout = (id: string) =>
       Effect.flatMap(store.payout(id), (o) =>
         Option.isSome(o) ? Effect.succeed(o.value) : Effect.fail(new PayoutNotFound({ payoutId: id }))
@@ -589,7 +637,18 @@ export const make = (options: Options) =>
     const transactions: Settlement["Service"]["transactions"] = (query) =>
       Effect.flatMap(Input.decode("transactions", QueryInput)(query), (q) => store.transactions(q))
 
-    return Settlement.of({ configure, record, run, sendPayout, updatePayout, payout, balances, transactions })
+    return Settlement.of({
+      configure,
+      record,
+      run,
+      runAll,
+      scan,
+      sendPayout,
+      updatePayout,
+      payout,
+      balances,
+      transactions
+    })
   })
 
 /**

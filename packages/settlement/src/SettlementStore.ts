@@ -48,6 +48,45 @@ export interface Query {
 }
 
 /**
+ * A page of balance transactions across merchants, in `(availableOn, id)` order: those available
+ * on or after `availableFrom` and before `availableTo`, of one merchant and/or currency when given,
+ * after the cursor `after` (the last transaction of the previous page), at most `limit` (1 to
+ * 10,000). What reports and exports stream through.
+ *
+ * @example
+ * ```ts
+ * import type { SettlementStore } from "@paykit/settlement"
+ * const first: SettlementStore.ScanQuery = { availableFrom: 0, availableTo: Date.UTC(2026, 1, 1), limit: 1000 }
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export interface ScanQuery {
+  readonly availableFrom?: number | undefined
+  readonly availableTo?: number | undefined
+  readonly merchant?: string | undefined
+  readonly currency?: string | undefined
+  readonly after?: { readonly availableOn: number; readonly id: string } | undefined
+  readonly limit: number
+}
+
+/**
+ * One merchant's book in one currency: what `keys` pages through.
+ *
+ * @example
+ * ```ts
+ * import type { SettlementStore } from "@paykit/settlement"
+ * const k: SettlementStore.Key = { merchant: "m_1", currency: "EUR" }
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export interface Key {
+  readonly merchant: string
+  readonly currency: string
+}
+
+/**
  * A payout's version changed since it was read: decide again.
  *
  * @example
@@ -120,6 +159,11 @@ export class SettlementStore extends Context.Service<
       query: Query
     ) => Effect.Effect<ReadonlyArray<BalanceTransaction.BalanceTransaction>, StoreFailure>
     readonly existing: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlySet<string>, StoreFailure>
+    /** Every (merchant, currency) with balance transactions, ordered by merchant then currency, after `after`. */
+    readonly keys: (after: Key | undefined, limit: number) => Effect.Effect<ReadonlyArray<Key>, StoreFailure>
+    readonly scan: (
+      query: ScanQuery
+    ) => Effect.Effect<ReadonlyArray<BalanceTransaction.BalanceTransaction>, StoreFailure>
     readonly tranches: (
       merchant: string,
       currency: string
@@ -149,6 +193,66 @@ export const matches = (t: BalanceTransaction.BalanceTransaction, q: Query): boo
   (q.dueBy === undefined || t.availableOn <= q.dueBy) &&
   (q.unpaid !== true || t.payout === undefined) &&
   (q.payout === undefined || t.payout === q.payout)
+
+/**
+ * Whether a transaction is in a scan (before its cursor and limit): other stores must agree.
+ *
+ * @example
+ * ```ts
+ * import { SettlementStore } from "@paykit/settlement"
+ * declare const t: import("@paykit/settlement").BalanceTransaction.BalanceTransaction
+ * SettlementStore.inScan(t, { limit: 10 })
+ * ```
+ * @category guards
+ * @since 0.1.0
+ */
+export const inScan = (t: BalanceTransaction.BalanceTransaction, q: ScanQuery): boolean =>
+  (q.availableFrom === undefined || t.availableOn >= q.availableFrom) &&
+  (q.availableTo === undefined || t.availableOn < q.availableTo) &&
+  (q.merchant === undefined || t.merchant === q.merchant) &&
+  (q.currency === undefined || t.currency === q.currency) &&
+  (q.after === undefined ||
+    t.availableOn > q.after.availableOn ||
+    (t.availableOn === q.after.availableOn && t.id > q.after.id))
+
+/**
+ * The scan order: `availableOn`, then `id` (code-unit order, as PostgreSQL's `COLLATE "C"`).
+ *
+ * @example
+ * ```ts
+ * import { SettlementStore } from "@paykit/settlement"
+ * declare const ts: Array<import("@paykit/settlement").BalanceTransaction.BalanceTransaction>
+ * ts.sort(SettlementStore.scanOrder)
+ * ```
+ * @category math
+ * @since 0.1.0
+ */
+export const scanOrder = (
+  a: BalanceTransaction.BalanceTransaction,
+  b: BalanceTransaction.BalanceTransaction
+): number => a.availableOn - b.availableOn || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+
+/**
+ * The order of `keys`: merchant, then currency (code-unit order).
+ *
+ * @example
+ * ```ts
+ * import { SettlementStore } from "@paykit/settlement"
+ * SettlementStore.keyOrder({ merchant: "a", currency: "EUR" }, { merchant: "b", currency: "EUR" }) // -1
+ * ```
+ * @category math
+ * @since 0.1.0
+ */
+export const keyOrder = (a: Key, b: Key): number =>
+  a.merchant < b.merchant
+    ? -1
+    : a.merchant > b.merchant
+      ? 1
+      : a.currency < b.currency
+        ? -1
+        : a.currency > b.currency
+          ? 1
+          : 0
 
 /**
  * The in-memory store: maps behind one lock per merchant and currency; events go to the
@@ -245,6 +349,24 @@ export const layerMemory: Layer.Layer<SettlementStore, never, Notifier.Notifier>
           [...(byBook.get(keyOf(q.merchant, q.currency))?.values() ?? [])].filter((t) => matches(t, q))
         ),
       existing: (ids) => Effect.sync(() => new Set(ids.filter((id) => all.has(id)))),
+      keys: (after, limit) =>
+        Effect.sync(() =>
+          [...byBook.entries()]
+            .filter(([, m]) => m.size > 0)
+            .map(([k]): Key => {
+              const slash = k.lastIndexOf("/")
+              return { merchant: k.slice(0, slash), currency: k.slice(slash + 1) }
+            })
+            .filter((k) => after === undefined || keyOrder(k, after) > 0)
+            .sort(keyOrder)
+            .slice(0, limit)
+        ),
+      scan: (q) =>
+        Effect.sync(() => {
+          const out: Array<BalanceTransaction.BalanceTransaction> = []
+          for (const m of byBook.values()) for (const t of m.values()) if (inScan(t, q)) out.push(t)
+          return out.sort(scanOrder).slice(0, q.limit)
+        }),
       tranches: (merchant, currency) =>
         Effect.sync(() =>
           [...(tranches.get(keyOf(merchant, currency))?.values() ?? [])].filter((t) => t.remaining > 0n)

@@ -204,6 +204,39 @@ describe("Settlement", () => {
       }).pipe(Effect.provide(envWith()))
     ))
 
+  it("runAll settles every merchant's book once per cut-off; scan pages through every transaction in (availableOn, id) order", () =>
+    Effect.runPromise(
+      Effect.gen(function* () {
+        yield* TestClock.setTime(MON)
+        yield* openBooks(["m_5", "m_6", "m_7"])
+        const s = yield* Settlement.Settlement
+        for (const [i, m] of ["m_5", "m_6", "m_7"].entries()) {
+          yield* charge(`pay_all_${i}a`, m, String(1_000 * (i + 1)))
+          yield* charge(`pay_all_${i}b`, m, String(2_000 * (i + 1)))
+          yield* s.record(`pay_all_${i}a`)
+          yield* s.record(`pay_all_${i}b`)
+        }
+        yield* TestClock.setTime(MON + 2 * DAY)
+        expect(yield* s.runAll({ cutoff: MON + 2 * DAY })).toEqual({ runs: 3, payouts: 3 })
+        expect(yield* s.runAll({ cutoff: MON + 2 * DAY })).toEqual({ runs: 3, payouts: 3 })
+        for (const m of ["m_5", "m_6", "m_7"])
+          expect(yield* s.balances(m, "EUR")).toEqual({ pending: 0n, available: 0n, reserve: 0n })
+        const seen: Array<string> = []
+        let after: { availableOn: number; id: string } | undefined
+        for (;;) {
+          const page = yield* s.scan({ limit: 2, ...(after === undefined ? {} : { after }) })
+          seen.push(...page.map((t) => t.id))
+          if (page.length < 2) break
+          const last = page[page.length - 1]!
+          after = { availableOn: last.availableOn, id: last.id }
+        }
+        const all = (yield* s.scan({ limit: 10_000 })).map((t) => t.id)
+        expect(seen).toEqual(all)
+        expect(new Set(seen).size).toBe(9) // 6 charges and the 3 payouts' own transactions
+        expect((yield* Effect.flip(s.scan({ limit: 0 })))._tag).toBe("InvalidInput")
+      }).pipe(Effect.provide(envWith()))
+    ))
+
   it("hostile input to every operation is a typed error naming the field, and changes nothing", () =>
     Effect.runPromise(
       Effect.gen(function* () {
