@@ -4,6 +4,7 @@ import { type Payment, PaymentNotFound, PaymentStore } from "@paykit/payments"
 import { Clock, Context, Effect, Layer, Option, Result, Schema } from "effect"
 import type * as BalanceTransaction from "./BalanceTransaction.ts"
 import * as Calendar from "./Calendar.ts"
+import * as FeeSchedule from "./FeeSchedule.ts"
 import {
   PayoutNotFound,
   PayoutProviderUnavailable,
@@ -44,6 +45,15 @@ export interface Options {
   readonly refundsFrom?: "pending" | "available" | undefined
   readonly defaultSchedule?: PayoutSchedule.PayoutSchedule | undefined
   readonly describe?: ((p: Payment.Payment) => BalanceTransaction.Dimensions) | undefined
+  /**
+   * The platform's fee schedule, for its refund policy: a refund (other than a reversal) gets the
+   * schedule's `refund` lines — fees returned in proportion, or a refund fee — booked between the
+   * platform's fee revenue (`platform:fees:<cur>`) and the balance the refund was booked on, in
+   * the entry `<refund id>:fees` (reversed by `<refund id>:returned:fees` if the refund is
+   * returned). The version in force when the refund was created applies; none (no schedule, or
+   * a refund before its first version) books nothing.
+   */
+  readonly feeSchedule?: FeeSchedule.FeeSchedule | undefined
 }
 
 /**
@@ -298,6 +308,45 @@ export const make = (options: Options) =>
       ...(p.failureCode === undefined ? {} : { failureCode: p.failureCode })
     })
 
+    /** The refund policy's fee lines of one refund, from the fee schedule (none without one). */
+    const refundFeesOf =
+      (currency: string): Transactions.Options["refundFees"] =>
+      (p, r, settled, captureFees) => {
+        if (options.feeSchedule === undefined) return []
+        const originalAmount = p.captures.reduce(
+          (a, c) => a + (c.conversion?.settled.amount ?? c.amount.amount),
+          0n
+        )
+        const lines = FeeSchedule.adjustment(options.feeSchedule, "refund", {
+          originalFees: captureFees,
+          originalAmount,
+          amount: settled < originalAmount ? settled : originalAmount,
+          currency,
+          at: r.createdAt
+        })
+        return Result.isSuccess(lines) ? lines.success : []
+      }
+
+    /** The ledger transfer of a refund's (or returned refund's) fee-policy lines, if it has any. */
+    const feeCommand = (t: BalanceTransaction.BalanceTransaction): ReadonlyArray<Command.Command> => {
+      const id = Transactions.feeEntryOf(t.source)
+      if (!t.ledgerEntries.includes(id) || t.fee === 0n) return []
+      const merchant = accountsOf(t.merchant, t.currency)[refundsFrom]
+      const fees = `platform:fees:${t.currency}`
+      return [
+        {
+          _tag: "Transfer",
+          id,
+          postings: [
+            t.fee > 0n
+              ? { debit: merchant, credit: fees, amount: t.fee, currency: t.currency }
+              : { debit: fees, credit: merchant, amount: -t.fee, currency: t.currency }
+          ],
+          metadata: { source: t.source, step: "refund_fees" }
+        }
+      ]
+    }
+
     const configure: Settlement["Service"]["configure"] = (merchant, currency, input) =>
       Effect.gen(function* () {
         const key = yield* Input.decode("configure", BookKey)({ merchant, currency })
@@ -353,8 +402,10 @@ export const make = (options: Options) =>
               availableOn: (at) => Calendar.availableOn(cal, at, schedule.delayDays),
               refundsFrom,
               describe,
-              now
+              now,
+              refundFees: refundFeesOf(currency)
             })
+            yield* post("record", created.flatMap(feeCommand))
             if (created.length > 0) yield* store.commit({ created, updated: [], tranches: [], events: [] })
             return created
           })
@@ -511,7 +562,8 @@ export const make = (options: Options) =>
       }
       if (to.success === "paid") commands.push({ _tag: "PostHold", id: e.paid, holdId: e.hold })
       if (to.success === "failed" || to.success === "canceled") {
-        const source = `${p.id}:${to.success === "canceled" ? "canceled" : "failed"}`
+        // its source is the payout (what reports read it by); its id says which ending it was
+        const ending = `${p.id}:${to.success === "canceled" ? "canceled" : "failed"}`
         if (p.status === "paid") {
           // the bank returned a paid payout: a new entry brings the money back, never an edit
           commands.push({
@@ -538,7 +590,7 @@ export const make = (options: Options) =>
           })
         } else commands.push({ _tag: "VoidHold", id: e.voided, holdId: e.hold })
         created.push({
-          id: Transactions.idOf(source),
+          id: Transactions.idOf(ending),
           merchant: p.merchant,
           currency: p.currency,
           type: "payout_failure",
@@ -547,7 +599,7 @@ export const make = (options: Options) =>
           fee: 0n,
           feeDetails: [],
           net: p.amount,
-          source,
+          source: p.id,
           createdAt: now,
           availableOn: now,
           status: "available",

@@ -26,7 +26,35 @@ export interface Options {
   readonly refundsFrom: "pending" | "available"
   readonly describe: (p: Payment.Payment) => BalanceTransaction.Dimensions
   readonly now: number
+  /**
+   * The fee lines a refund adds under the platform's fee schedule (its refund policy: fees
+   * returned as negative lines, a refund fee as a positive one), from the refund, its amount in
+   * the settlement currency and the payment's capture fees; none by default. Not asked for a
+   * reversal, whose ledger entry gives every capture fee back already.
+   */
+  readonly refundFees?:
+    | ((
+        p: Payment.Payment,
+        refund: Payment.Payment["refunds"][number],
+        settled: bigint,
+        captureFees: ReadonlyArray<BalanceTransaction.FeeDetail>
+      ) => ReadonlyArray<BalanceTransaction.FeeDetail>)
+    | undefined
 }
+
+/**
+ * The id of the ledger entry that books a refund's fee lines under the fee schedule (and of its
+ * reversal when the refund is returned): `<refund id>:fees`, `<refund id>:returned:fees`.
+ *
+ * @example
+ * ```ts
+ * import { Transactions } from "@paykit/settlement"
+ * Transactions.feeEntryOf("pay_1:refund:1") // "pay_1:refund:1:fees"
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const feeEntryOf = (source: string): string => `${source}:fees`
 
 /**
  * The balance transaction id of a source (a capture, a refund, a returned refund, a run's moves,
@@ -141,13 +169,18 @@ export const fromPayment = (
   for (const r of p.refunds) {
     const succeeded = r.status === "succeeded" || (r.status === "failed" && succeededOnce(r.id))
     if (!succeeded) continue
+    const gross = -settled(r.amount.amount)
+    const policy =
+      r.reason === "reversal" || options.refundFees === undefined
+        ? []
+        : options.refundFees(p, r, -gross, captureFees).filter((f) => f.amount !== 0n)
     const feesBack: ReadonlyArray<BalanceTransaction.FeeDetail> =
-      r.reason === "reversal" ? captureFees.map((f) => ({ ...f, amount: -f.amount })) : []
+      r.reason === "reversal" ? captureFees.map((f) => ({ ...f, amount: -f.amount })) : policy
     const refund = make({
       merchant: p.merchant,
       currency,
       type: "refund",
-      gross: -settled(r.amount.amount),
+      gross,
       feeDetails: feesBack,
       source: r.id,
       payment: p.id,
@@ -155,7 +188,7 @@ export const fromPayment = (
       availableOn: r.updatedAt,
       status: availableNow ? "available" : "pending",
       dimensions,
-      ledgerEntries: [r.id]
+      ledgerEntries: [r.id, ...(policy.length > 0 ? [feeEntryOf(r.id)] : [])]
     })
     if (!recorded.has(refund.id)) out.push(refund)
     if (r.status === "failed" && !recorded.has(idOf(`${r.id}:returned`)))
@@ -172,7 +205,7 @@ export const fromPayment = (
           availableOn: Math.max(r.updatedAt, options.now),
           status: availableNow ? "available" : "pending",
           dimensions,
-          ledgerEntries: [`${r.id}:returned`]
+          ledgerEntries: [`${r.id}:returned`, ...(policy.length > 0 ? [feeEntryOf(`${r.id}:returned`)] : [])]
         })
       )
   }

@@ -5,7 +5,7 @@ import { TestProvider } from "@paykit/payments/testing"
 import { Effect, Layer, Result } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
-import { Calendar, Settlement, SettlementStore } from "../src/index.ts"
+import { Calendar, FeePolicy, FeeSchedule, Settlement, SettlementStore } from "../src/index.ts"
 import { TestPayoutProvider } from "../src/testing/index.ts"
 
 const DAY = 86_400_000
@@ -79,7 +79,74 @@ const ledgerBalances = (merchant: string) =>
     }
   })
 
+/** 2.9% + 0.30, half-even; refunds give the fees back in proportion. */
+const returning = Result.getOrThrow(
+  FeeSchedule.decode({
+    versions: [
+      {
+        effectiveFrom: 0,
+        pricing: { shape: { type: "blended", rate: "2.9", fixed: { EUR: "30" }, rounding: "half-even" } },
+        events: {
+          refund: { policy: "returned" },
+          void: { policy: "returned" },
+          reversal: { policy: "returned" },
+          dispute: { policy: "charged", fixed: { EUR: "1500" } }
+        }
+      }
+    ]
+  })
+)
+
+const envWithSchedule = Settlement.layer({
+  calendar: cal,
+  payoutBank: "operating",
+  feeSchedule: returning
+}).pipe(
+  Layer.provideMerge(
+    Payments.layer({
+      books: { _tag: "acquiring", bank: "acq", refundsFrom: "available" },
+      fees: FeePolicy.fromSchedule(returning)
+    })
+  ),
+  Layer.provideMerge(
+    Layer.mergeAll(
+      SettlementStore.layerMemory,
+      PaymentStore.layerMemory,
+      TestProvider.layer(),
+      TestPayoutProvider.layer(),
+      Ledger.layerMemory()
+    )
+  ),
+  Layer.provideMerge(Layer.mergeAll(Notifier.layerMemory, Ids.layerSeeded(9), TestClock.layer()))
+)
+
 describe("Settlement", () => {
+  it("the fee schedule prices the capture and its refund policy gives the fees back in proportion, booked on the ledger", () =>
+    Effect.runPromise(
+      Effect.gen(function* () {
+        yield* TestClock.setTime(MON)
+        yield* openBooks(["m_8"])
+        const s = yield* Settlement.Settlement
+        const p = yield* Payments.Payments
+        yield* charge("pay_fee", "m_8", "10000")
+        const [c] = yield* s.record("pay_fee")
+        expect([c!.fee, c!.feeDetails.map((f) => f.kind)]).toEqual([320n, ["processing"]])
+        yield* p.refund("pay_fee", { amount: "5000", reason: "requested_by_customer" })
+        const [r] = yield* s.record("pay_fee")
+        // half the payment refunded: half the fees (160) come back to the merchant
+        expect([r!.gross, r!.fee, r!.net]).toEqual([-5_000n, -160n, -4_840n])
+        const ledger = yield* Ledger.Ledger
+        expect((yield* ledger.getEntry("pay_fee:refund:1:fees")).postings[0]).toMatchObject({
+          debit: "platform:fees:EUR",
+          credit: "merchant:m_8:available:EUR",
+          amount: 160n
+        })
+        expect((yield* ledger.balances("platform:fees:EUR")).posted.amount).toBe(160n)
+        expect(yield* s.balances("m_8", "EUR")).toEqual(yield* ledgerBalances("m_8"))
+        expect(yield* s.record("pay_fee")).toEqual([])
+      }).pipe(Effect.provide(envWithSchedule))
+    ))
+
   it("a week of card payments: charges available T+2, a rolling reserve, a payout that owns exactly its transactions, balances equal to the ledger's", () =>
     Effect.runPromise(
       Effect.gen(function* () {
