@@ -1,4 +1,4 @@
-import { DomainEvent, Ids, Input, InvalidInput } from "@paykit/core"
+import { Client, DomainEvent, Ids, Input, InvalidInput } from "@paykit/core"
 import { type Command, Ledger, type StoreFailure } from "@paykit/ledger"
 import { type Payment, PaymentNotFound, PaymentStore } from "@paykit/payments"
 import { Clock, Context, Effect, Layer, Option, Result, Schema } from "effect"
@@ -715,3 +715,38 @@ export const make = (options: Options) =>
  * @since 0.1.0
  */
 export const layer = (options: Options) => Layer.effect(Settlement, make(options))
+
+/**
+ * A Promise client of the settlement service for code not written with Effect: every operation
+ * returns a `Promise`, a typed error rejects with the error itself (`e._tag`). The layer is built
+ * once, on the first call, on one long-lived runtime: create the client at start-up, share it,
+ * and `dispose()` it on shutdown.
+ *
+ * @example
+ * ```ts
+ * import { Settlement } from "@paykit/settlement"
+ * declare const layer: Parameters<typeof Settlement.client>[0] // Settlement.layer(…) with its stores provided
+ * const settlement = Settlement.client(layer)
+ * await settlement.runAll({ cutoff: Date.now() })
+ * process.on("SIGTERM", () => void settlement.dispose())
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const client = <E = never, R = never>(
+  layer: Layer.Layer<Settlement | R, E, never>
+): SettlementClient<E, R> =>
+  Client.make(Settlement as unknown as Context.Service<Settlement | R, Settlement["Service"]>, layer)
+
+/**
+ * The Promise client of the settlement service (`Settlement.client`).
+ *
+ * @example
+ * ```ts
+ * import type { Settlement } from "@paykit/settlement"
+ * const close = (s: Settlement.SettlementClient) => s.dispose()
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export type SettlementClient<E = never, R = never> = Client.Client<Settlement["Service"], Settlement | R, E>

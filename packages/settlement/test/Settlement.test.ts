@@ -304,6 +304,19 @@ describe("Settlement", () => {
       }).pipe(Effect.provide(envWith()))
     ))
 
+  it("the Promise client: operations as promises on one runtime, typed errors as rejections", async () => {
+    const client = Settlement.client(envWith())
+    try {
+      expect(await client.runAll({ cutoff: 0 })).toEqual({ runs: 0, payouts: 0 })
+      await expect(client.run({ merchant: "m_1", currency: "eur", cutoff: 0 })).rejects.toMatchObject({
+        _tag: "InvalidInput"
+      })
+      await expect(client.payout("po_none")).rejects.toMatchObject({ _tag: "PayoutNotFound" })
+    } finally {
+      await client.dispose()
+    }
+  })
+
   it("hostile input to every operation is a typed error naming the field, and changes nothing", () =>
     Effect.runPromise(
       Effect.gen(function* () {
