@@ -2,7 +2,7 @@ import { Client, DomainEvent, Ids, Input, InvalidInput } from "@paykit/core"
 import { type Command, Ledger, type StoreFailure } from "@paykit/ledger"
 import { type Payment, PaymentNotFound, PaymentStore } from "@paykit/payments"
 import { Clock, Context, Effect, Layer, Option, Result, Schema } from "effect"
-import type * as BalanceTransaction from "./BalanceTransaction.ts"
+import * as BalanceTransaction from "./BalanceTransaction.ts"
 import * as Calendar from "./Calendar.ts"
 import * as FeeSchedule from "./FeeSchedule.ts"
 import {
@@ -121,7 +121,7 @@ export type SettlementError =
  * ```ts
  * import { Settlement } from "@paykit/settlement"
  * import { Effect } from "effect"
- * const day = Effect.flatMap(Settlement.Settlement.asEffect(), (s) =>
+ * const day = Effect.flatMap(Settlement.Settlement, (s) =>
  *   s.run({ merchant: "m_1", currency: "EUR", cutoff: Date.UTC(2026, 0, 5) })
  * )
  * ```
@@ -170,8 +170,49 @@ export class Settlement extends Context.Service<
     readonly transactions: (
       query: SettlementStore.Query
     ) => Effect.Effect<ReadonlyArray<BalanceTransaction.BalanceTransaction>, SettlementError>
+    /**
+     * Books a movement of the merchant's available balance that no payment step makes: a
+     * dispute (the chargeback and its fee), a dispute reversal, a fee charged on its own, or a
+     * manual adjustment (see {@link AdjustmentInput}). Idempotent on its id.
+     */
+    readonly adjust: (
+      input: AdjustmentInput
+    ) => Effect.Effect<BalanceTransaction.BalanceTransaction, SettlementError>
   }
 >()("@paykit/settlement/Settlement") {}
+
+/**
+ * A movement of a merchant's available balance booked by `Settlement.adjust`: its id (the
+ * transaction is `bt:<id>`, its ledger entry `<id>`), the merchant and currency, the type
+ * (`dispute`, `dispute_reversal`, `fee` or `adjustment`), `amount` — signed minor units from the
+ * merchant's side as a string (`"-5000"` for a chargeback of 50.00, positive for a reversal or a
+ * credit) — an optional `fee` charged with it (a dispute fee, to `platform:fees:<cur>`), the
+ * ledger account on the other side of the amount (`counterparty`: the acquirer's clearing
+ * account for a dispute, the platform's account for an adjustment; `platform:fees:<cur>` by
+ * default for a `fee`), the payment it concerns and a description.
+ *
+ * @example
+ * ```ts
+ * import type { Settlement } from "@paykit/settlement"
+ * const chargeback: Settlement.AdjustmentInput = {
+ *   id: "dp_1", merchant: "m_1", currency: "EUR", type: "dispute", amount: "-5000", fee: "1500",
+ *   counterparty: "bank:acq:clearing:EUR", payment: "pay_1", description: "chargeback 10.4 fraud"
+ * }
+ * ```
+ * @category models
+ * @since 0.1.0
+ */
+export interface AdjustmentInput {
+  readonly id: string
+  readonly merchant: string
+  readonly currency: string
+  readonly type: "dispute" | "dispute_reversal" | "fee" | "adjustment"
+  readonly amount: string
+  readonly fee?: string | undefined
+  readonly counterparty?: string | undefined
+  readonly payment?: string | undefined
+  readonly description?: string | undefined
+}
 
 const Id = Schema.String.check(
   Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, {
@@ -198,6 +239,41 @@ const UpdateInput = Schema.Union([
   Schema.Struct({ _tag: Schema.Literal("failed"), code: Schema.Literals(Payout.failureCodes) }),
   Schema.Struct({ _tag: Schema.Literal("canceled") })
 ])
+const NonNegativeMinor = Schema.String.check(
+  Schema.isPattern(/^(0|[1-9][0-9]{0,30})$/, {
+    message: "expected minor units as a non-negative integer string"
+  })
+)
+const AdjustInput = Schema.Struct({
+  id: Id,
+  merchant: Id,
+  currency: CurrencyCode,
+  type: Schema.Literals(["dispute", "dispute_reversal", "fee", "adjustment"]),
+  amount: Schema.String.check(
+    Schema.isPattern(/^-?[1-9][0-9]{0,30}$/, {
+      message: "expected non-zero signed minor units as an integer string"
+    })
+  ),
+  fee: Schema.optionalKey(NonNegativeMinor),
+  counterparty: Schema.optionalKey(
+    Schema.String.check(
+      Schema.isPattern(/^[a-z]+(:[A-Za-z0-9_.-]+){1,4}$/, { message: "expected a ledger account id" })
+    )
+  ),
+  payment: Schema.optionalKey(Id),
+  description: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(500), Input.storableText))
+}).check(
+  Schema.makeFilter(
+    (i: { readonly type: string; readonly counterparty?: string }) =>
+      i.type === "fee" ||
+      i.counterparty !== undefined || {
+        path: ["counterparty"],
+        issue:
+          "expected the ledger account on the other side (only a fee defaults to platform:fees:<currency>)"
+      }
+  )
+)
+
 const QueryInput = Schema.Struct({
   merchant: Id,
   currency: CurrencyCode,
@@ -686,6 +762,66 @@ export const make = (options: Options) =>
         return { pending, available, reserve }
       })
 
+    const adjust: Settlement["Service"]["adjust"] = (input) =>
+      Effect.gen(function* () {
+        const i = yield* Input.decode("adjust", AdjustInput)(input)
+        const id = Transactions.idOf(i.id)
+        return yield* store.exclusive(
+          keyOf(i.merchant, i.currency),
+          Effect.gen(function* () {
+            const known = yield* store.transactions({ merchant: i.merchant, currency: i.currency })
+            const before = known.find((t) => t.id === id)
+            if (before !== undefined) return before
+            const now = yield* Clock.currentTimeMillis
+            const gross = BigInt(i.amount)
+            const fee = BigInt(i.fee ?? "0")
+            const accounts = accountsOf(i.merchant, i.currency)
+            const fees = `platform:fees:${i.currency}`
+            const other = i.counterparty ?? fees
+            const postings = [
+              gross < 0n
+                ? { debit: accounts.available, credit: other, amount: -gross, currency: i.currency }
+                : { debit: other, credit: accounts.available, amount: gross, currency: i.currency },
+              ...(fee > 0n
+                ? [{ debit: accounts.available, credit: fees, amount: fee, currency: i.currency }]
+                : [])
+            ]
+            yield* post("adjust", [
+              {
+                _tag: "Transfer",
+                id: i.id,
+                postings,
+                metadata: { step: i.type, ...(i.payment === undefined ? {} : { payment: i.payment }) }
+              }
+            ])
+            const t: BalanceTransaction.BalanceTransaction = {
+              id,
+              merchant: i.merchant,
+              currency: i.currency,
+              type: i.type,
+              reportingCategory: BalanceTransaction.reportingCategoryOf[i.type],
+              gross,
+              fee,
+              feeDetails:
+                fee > 0n
+                  ? [{ kind: i.type === "fee" ? "other" : "dispute", label: `${i.type} fee`, amount: fee }]
+                  : [],
+              net: gross - fee,
+              source: i.id,
+              ...(i.payment === undefined ? {} : { payment: i.payment }),
+              createdAt: now,
+              availableOn: now,
+              status: "available",
+              ...(i.description === undefined ? {} : { description: i.description }),
+              dimensions: {},
+              ledgerEntries: [i.id]
+            }
+            yield* store.commit({ created: [t], updated: [], tranches: [], events: [] })
+            return t
+          })
+        )
+      })
+
     const transactions: Settlement["Service"]["transactions"] = (query) =>
       Effect.flatMap(Input.decode("transactions", QueryInput)(query), (q) => store.transactions(q))
 
@@ -699,7 +835,8 @@ export const make = (options: Options) =>
       updatePayout,
       payout,
       balances,
-      transactions
+      transactions,
+      adjust
     })
   })
 

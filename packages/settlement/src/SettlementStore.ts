@@ -140,7 +140,7 @@ export interface Change {
  * ```ts
  * import { SettlementStore } from "@paykit/settlement"
  * import { Effect } from "effect"
- * const pendingOf = Effect.flatMap(SettlementStore.SettlementStore.asEffect(), (s) =>
+ * const pendingOf = Effect.flatMap(SettlementStore.SettlementStore, (s) =>
  *   s.transactions({ merchant: "m_1", currency: "EUR", status: "pending" })
  * )
  * ```

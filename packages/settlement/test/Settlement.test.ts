@@ -304,6 +304,64 @@ describe("Settlement", () => {
       }).pipe(Effect.provide(envWith()))
     ))
 
+  it("a dispute and its reversal through adjust: the chargeback and its fee off the available balance, the reserve drawn on, idempotent, refused whole when an account is missing", () =>
+    Effect.runPromise(
+      Effect.gen(function* () {
+        yield* TestClock.setTime(MON)
+        yield* openBooks(["m_9"])
+        const s = yield* Settlement.Settlement
+        yield* s.configure("m_9", "EUR", {
+          schedule: { delayDays: 1, interval: { _tag: "manual" } },
+          reservePlan: { bps: 5000, releaseAfterDays: 30, rounding: "down" }
+        })
+        yield* charge("pay_dp", "m_9", "10000")
+        yield* s.record("pay_dp")
+        yield* runAt(s, "m_9", MON + DAY)
+        const dispute = {
+          id: "dp_1",
+          merchant: "m_9",
+          currency: "EUR",
+          type: "dispute",
+          amount: "-10000",
+          fee: "1500",
+          counterparty: "bank:acq:clearing:EUR",
+          payment: "pay_dp"
+        } as const
+        const t = yield* s.adjust(dispute)
+        expect([t.type, t.reportingCategory, t.gross, t.fee, t.net]).toEqual([
+          "dispute",
+          "dispute",
+          -10_000n,
+          1_500n,
+          -11_500n
+        ])
+        expect(yield* s.adjust(dispute)).toEqual(t)
+        expect((yield* s.balances("m_9", "EUR")).available).toBe(4_680n - 11_500n)
+        const run = yield* runAt(s, "m_9", MON + 2 * DAY)
+        expect(run.reserveReleased).toBe(5_000n)
+        expect(yield* s.balances("m_9", "EUR")).toEqual(yield* ledgerBalances("m_9"))
+        const won = yield* s.adjust({
+          ...dispute,
+          id: "dp_1:won",
+          type: "dispute_reversal",
+          amount: "10000",
+          fee: "0"
+        })
+        expect(won.net).toBe(10_000n)
+        expect(yield* s.balances("m_9", "EUR")).toEqual(yield* ledgerBalances("m_9"))
+        // a counterparty account never opened: refused, nothing recorded
+        const before = yield* s.transactions({ merchant: "m_9", currency: "EUR" })
+        const refused = yield* Effect.flip(
+          s.adjust({ ...dispute, id: "dp_2", counterparty: "bank:nowhere:clearing:EUR" })
+        )
+        expect(refused._tag).toBe("SettlementRefused")
+        expect(yield* s.transactions({ merchant: "m_9", currency: "EUR" })).toEqual(before)
+        // a dispute needs its counterparty
+        const { counterparty: _c, ...noCounterparty } = dispute
+        expect((yield* Effect.flip(s.adjust({ ...noCounterparty, id: "dp_3" })))._tag).toBe("InvalidInput")
+      }).pipe(Effect.provide(envWith()))
+    ))
+
   it("the Promise client: operations as promises on one runtime, typed errors as rejections", async () => {
     const client = Settlement.client(envWith())
     try {
@@ -361,7 +419,11 @@ describe("Settlement", () => {
             yield* Effect.flip(s.updatePayout("po_x", g)),
             yield* Effect.flip(s.payout(g as never)),
             yield* Effect.flip(s.balances(g as never, "EUR")),
-            yield* Effect.flip(s.transactions(g as never))
+            yield* Effect.flip(s.transactions(g as never)),
+            yield* Effect.flip(s.adjust(g as never)),
+            yield* Effect.flip(
+              s.adjust({ id: "adj_1", merchant: "m_4", currency: "EUR", type: "fee", amount: g as never })
+            )
           ]
           for (const e of errors)
             expect(["InvalidInput", "InvalidPayoutSchedule", "PayoutNotFound"]).toContain(e._tag)

@@ -19,6 +19,7 @@ type Cmd =
   | { readonly _tag: "advance"; readonly days: number }
   | { readonly _tag: "run"; readonly merchant: 0 | 1 }
   | { readonly _tag: "send"; readonly pick: number }
+  | { readonly _tag: "dispute"; readonly pick: number; readonly won: boolean }
   | {
       readonly _tag: "news"
       readonly pick: number
@@ -54,6 +55,10 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
     })
   },
   { weight: 2, arbitrary: fc.record({ _tag: fc.constant("send" as const), pick: fc.nat() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ _tag: fc.constant("dispute" as const), pick: fc.nat(), won: fc.boolean() })
+  },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -96,7 +101,7 @@ const env = (reserve: boolean) =>
 const seen = { payout: 0, paid: 0, failedAfterPaid: 0, reserveHeld: 0, debit: 0 }
 
 describe("Settlement model", () => {
-  it("for any sequence of captures, refunds, runs and payout news: every balance equals the ledger's, each payout's amount is its transactions' net, no transaction is paid out twice, a run again changes nothing, payouts move only along the machine", async () => {
+  it("for any sequence of captures, refunds, disputes, runs and payout news: every balance equals the ledger's, each payout's amount is its transactions' net, no transaction is paid out twice, a run again changes nothing, payouts move only along the machine", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(cmd, { minLength: 5, maxLength: 40 }), fc.boolean(), (cmds, reserve) =>
         Effect.runPromise(
@@ -196,6 +201,31 @@ describe("Settlement model", () => {
                   if (amount <= 0n) break
                   yield* pay.refund(id, { amount: String(amount), reason: "requested_by_customer" })
                   yield* s.record(id)
+                  break
+                }
+                case "dispute": {
+                  if (payments.length === 0) break
+                  const id = payments[c.pick % payments.length]!
+                  const p = yield* pay.get(id)
+                  const base = {
+                    id: `dp:${id}`,
+                    merchant: p.merchant,
+                    currency: "EUR",
+                    type: "dispute",
+                    amount: String(-p.captured.amount),
+                    fee: "1500",
+                    counterparty: "bank:acq:clearing:EUR",
+                    payment: id
+                  } as const
+                  yield* s.adjust(base)
+                  if (c.won)
+                    yield* s.adjust({
+                      ...base,
+                      id: `dp:${id}:won`,
+                      type: "dispute_reversal",
+                      amount: String(p.captured.amount),
+                      fee: "0"
+                    })
                   break
                 }
                 case "advance":
