@@ -26,12 +26,22 @@
  *
  * @since 0.1.0
  */
-import { Currency, Decimal, Input, InvalidInput, Rounding } from "@paykit/core"
+import { type Decimal, Input, type InvalidInput, type Rounding } from "@paykit/core"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
-import * as SchemaGetter from "effect/SchemaGetter"
-import * as SchemaIssue from "effect/SchemaIssue"
-import { type FeeDetail, type FeeKind, feeKinds } from "./BalanceTransaction.ts"
+import type * as SchemaIssue from "effect/SchemaIssue"
+import type { FeeDetail } from "./BalanceTransaction.ts"
+import { issueProblem, ScheduleJson } from "./internal/feeScheduleCodec.ts"
+import { mostSpecific, withoutMatch } from "./internal/feeMatch.ts"
+import {
+  AdjustmentInputSchema,
+  adjustWith,
+  type Ctx,
+  exponentOf,
+  guarded,
+  linesOf,
+  PriceInputSchema
+} from "./internal/feePricing.ts"
 
 // ---------------------------------------------------------------------------------------------
 // errors
@@ -364,144 +374,8 @@ export interface FeeSchedule {
 }
 
 // ---------------------------------------------------------------------------------------------
-// the codec
+// the codec (internal/feeScheduleCodec.ts)
 // ---------------------------------------------------------------------------------------------
-
-const CODE = /^[A-Z][A-Z0-9_]{1,11}$/
-const MAX_AMOUNT = 2n ** 127n - 1n
-const PER_CURRENCY_KEYS = new Set(["fixed", "minimum", "cap"])
-
-const RoundingModeJson = Schema.String.check(
-  Schema.makeFilter(
-    (s: string) =>
-      Rounding.isRoundingMode(s) || Rounding.invalidMode("FeeSchedule.decode", "rounding", s).reason,
-    { title: "RoundingMode" }
-  )
-).pipe(
-  Schema.decodeTo(
-    Schema.Literals(Rounding.modes as readonly [Rounding.RoundingMode, ...Rounding.RoundingMode[]])
-  )
-)
-
-const RateJson = Decimal.FromString.check(
-  Schema.makeFilter((d: Decimal.Decimal) => !Decimal.isNegative(d) || `a rate cannot be negative (got ${d})`),
-  Schema.makeFilter(
-    (d: Decimal.Decimal) =>
-      Decimal.compare(d, Decimal.HUNDRED) <= 0 ||
-      `a rate is a percentage ("2.9" is 2.9 %) and cannot exceed 100 (got ${d})`
-  )
-)
-
-const AmountJson = Schema.String.check(
-  Schema.isPattern(/^-?(0|[1-9]\d{0,38})$/, {
-    message: 'expected minor units as an integer string such as "30" (no decimals, exponent or spaces)'
-  })
-).pipe(
-  Schema.decodeTo(
-    Schema.BigInt.check(
-      Schema.makeFilter((n: bigint) => n >= 0n || `an amount cannot be negative (got ${n})`),
-      Schema.makeFilter((n: bigint) => n <= MAX_AMOUNT || "an amount must be below 2^127")
-    ),
-    {
-      decode: SchemaGetter.transform((s: string) => BigInt(s)),
-      encode: SchemaGetter.transform((n: bigint) => n.toString())
-    }
-  )
-)
-
-const PerCurrencyJson = Schema.Record(
-  Schema.String.check(Schema.isPattern(CODE, { message: "expected a currency code such as USD" })),
-  AmountJson
-).check(Schema.isMaxProperties(500))
-
-const NameJson = Schema.String.check(
-  Schema.makeFilter(
-    (s: string) => (s.length > 0 && s.length <= 64) || "expected a name of 1 to 64 characters, such as visa"
-  )
-)
-
-const ComponentFields = {
-  rate: RateJson,
-  fixed: Schema.optionalKey(PerCurrencyJson),
-  rounding: RoundingModeJson
-}
-
-const ComponentJson = Schema.Struct(ComponentFields)
-
-const MatchFields = {
-  method: Schema.optionalKey(NameJson),
-  brand: Schema.optionalKey(NameJson),
-  region: Schema.optionalKey(NameJson)
-}
-
-const PassThroughJson = Schema.Struct({
-  rounding: RoundingModeJson,
-  rates: Schema.Array(
-    Schema.Struct({ ...MatchFields, rate: RateJson, fixed: Schema.optionalKey(PerCurrencyJson) })
-  ).check(Schema.isMinLength(1), Schema.isMaxLength(10_000))
-})
-
-const ShapeJson = Schema.Union([
-  Schema.Struct({ type: Schema.Literal("blended"), ...ComponentFields }),
-  Schema.Struct({
-    type: Schema.Literal("interchange_plus_plus"),
-    interchange: PassThroughJson,
-    scheme: PassThroughJson,
-    markup: ComponentJson
-  })
-]).annotate({
-  message: 'expected a pricing shape: an object with "type": "blended" or "type": "interchange_plus_plus"'
-})
-
-const PricingFields = {
-  crossBorder: Schema.optionalKey(ComponentJson),
-  fx: Schema.optionalKey(ComponentJson),
-  minimum: Schema.optionalKey(PerCurrencyJson),
-  cap: Schema.optionalKey(PerCurrencyJson)
-}
-
-const EventPolicyJson = Schema.Union([
-  Schema.Struct({ policy: Schema.Literal("returned") }),
-  Schema.Struct({ policy: Schema.Literal("kept") }),
-  Schema.Struct({ policy: Schema.Literal("charged"), fixed: PerCurrencyJson })
-]).annotate({
-  message:
-    'expected a fee policy: { "policy": "returned" }, { "policy": "kept" } or { "policy": "charged", "fixed": { "USD": "1500" } }'
-})
-
-const VersionJson = Schema.Struct({
-  effectiveFrom: Schema.Number.check(
-    Schema.makeFilter(
-      (n: number) =>
-        (Number.isSafeInteger(n) && n >= 0) ||
-        "expected a time in milliseconds since the epoch (an integer ≥ 0)"
-    )
-  ),
-  pricing: Schema.Struct({ shape: ShapeJson, ...PricingFields }),
-  overrides: Schema.optionalKey(
-    Schema.Array(
-      Schema.Struct({
-        match: Schema.Struct(MatchFields),
-        shape: Schema.optionalKey(ShapeJson),
-        ...PricingFields
-      })
-    ).check(Schema.isMaxLength(1_000))
-  ),
-  events: Schema.Struct({
-    refund: EventPolicyJson,
-    void: EventPolicyJson,
-    reversal: EventPolicyJson,
-    dispute: EventPolicyJson
-  })
-})
-
-const NamesJson = Schema.Array(NameJson).check(Schema.isMaxLength(1_000))
-
-/** A semantic problem: where, and why. */
-interface Problem {
-  readonly path: ReadonlyArray<string | number>
-  readonly reason: string
-}
 
 /**
  * The `effect/Schema` codec between a schedule's JSON and a {@link FeeSchedule}: structure,
@@ -519,226 +393,14 @@ interface Problem {
  * @category models
  * @since 0.1.0
  */
-export const Json: Schema.Codec<FeeSchedule, unknown> = Schema.Struct({
-  dimensions: Schema.optionalKey(
-    Schema.Struct({
-      methods: Schema.optionalKey(NamesJson),
-      brands: Schema.optionalKey(NamesJson),
-      regions: Schema.optionalKey(NamesJson)
-    })
-  ),
-  versions: Schema.Array(VersionJson).check(Schema.isMinLength(1), Schema.isMaxLength(1_000))
-}).check(
-  Schema.makeFilter((s: FeeSchedule) => {
-    const p = checkSchedule(s)
-    return p === undefined || { path: p.path, issue: p.reason }
-  })
-)
-
-// ---------------------------------------------------------------------------------------------
-// checks across fields
-// ---------------------------------------------------------------------------------------------
-
-const DIMENSIONS = [
-  ["method", "methods"],
-  ["brand", "brands"],
-  ["region", "regions"]
-] as const
-
-const firstOf = <A>(items: ReadonlyArray<A>, f: (a: A, i: number) => Problem | undefined) => {
-  for (let i = 0; i < items.length; i++) {
-    const p = f(items[i]!, i)
-    if (p !== undefined) return p
-  }
-  return undefined
-}
-
-const checkSchedule = (s: FeeSchedule): Problem | undefined =>
-  checkDeclared(s.dimensions) ??
-  firstOf(s.versions, (v, i) => {
-    const prev = s.versions[i - 1]
-    if (prev !== undefined && v.effectiveFrom <= prev.effectiveFrom)
-      return {
-        path: ["versions", i, "effectiveFrom"],
-        reason:
-          v.effectiveFrom === prev.effectiveFrom
-            ? `two versions take effect at ${v.effectiveFrom}: each version needs its own effectiveFrom`
-            : `${v.effectiveFrom} is before versions[${i - 1}].effectiveFrom (${prev.effectiveFrom}): list versions oldest first`
-      }
-    return checkVersion(v, s.dimensions ?? {}, ["versions", i])
-  })
-
-const checkDeclared = (d: Dimensions | undefined): Problem | undefined =>
-  firstOf(DIMENSIONS, ([, plural]) =>
-    firstOf(d?.[plural] ?? [], (name, i) =>
-      (d?.[plural] ?? []).indexOf(name) === i
-        ? undefined
-        : { path: ["dimensions", plural, i], reason: `"${name}" is listed twice` }
-    )
-  )
-
-const checkVersion = (v: Version, d: Dimensions, at: ReadonlyArray<string | number>): Problem | undefined => {
-  const base = [...at, "pricing"]
-  const p = v.pricing
-  const firsts = firstOfMatch(v.overrides ?? [], (x) => x.match)
-  return (
-    checkTables(p.shape, d, base) ??
-    checkBounds(p.minimum, p.cap, base, base, true) ??
-    firstOf(v.overrides ?? [], (o, k) => {
-      const here = [...at, "overrides", k]
-      if (o.match.method === undefined && o.match.brand === undefined && o.match.region === undefined)
-        return {
-          path: [...here, "match"],
-          reason:
-            "an override must match at least one of method, brand or region (the version's pricing is the default)"
-        }
-      const twin = firsts.get(matchKey(o.match)) ?? k
-      if (twin < k)
-        return {
-          path: [...here, "match"],
-          reason: `the same match as overrides[${twin}]: merge the two overrides`
-        }
-      const bounds =
-        o.cap === undefined && o.minimum === undefined
-          ? undefined
-          : checkBounds(
-              o.minimum ?? p.minimum,
-              o.cap ?? p.cap,
-              o.cap === undefined ? base : here,
-              o.minimum === undefined ? base : here,
-              o.cap !== undefined
-            )
-      return checkMatch(o.match, d, [...here, "match"]) ?? checkTables(o.shape, d, here) ?? bounds
-    })
-  )
-}
-
-const withoutMatch = ({ match: _, ...rest }: Override): Partial<Pricing> => rest
-
-const matchKey = (m: Match): string => JSON.stringify([m.method ?? null, m.brand ?? null, m.region ?? null])
-
-/** The index of the first item with each match (linear: tables may have thousands of rows). */
-const firstOfMatch = <A>(items: ReadonlyArray<A>, matchOf: (a: A) => Match): ReadonlyMap<string, number> => {
-  const out = new Map<string, number>()
-  items.forEach((a, i) => {
-    const key = matchKey(matchOf(a))
-    if (!out.has(key)) out.set(key, i)
-  })
-  return out
-}
-
-const checkMatch = (m: Match, d: Dimensions, at: ReadonlyArray<string | number>): Problem | undefined =>
-  firstOf(DIMENSIONS, ([one, plural]) => {
-    const value = m[one]
-    const declared = d[plural] ?? []
-    return value === undefined || declared.includes(value)
-      ? undefined
-      : {
-          path: [...at, one],
-          reason: `"${value}" is not a declared ${one} (declared: ${declared.length === 0 ? "none" : declared.join(", ")}); add it to dimensions.${plural} or fix the spelling`
-        }
-  })
-
-const checkTables = (
-  shape: Shape | undefined,
-  d: Dimensions,
-  at: ReadonlyArray<string | number>
-): Problem | undefined =>
-  shape === undefined || shape.type === "blended"
-    ? undefined
-    : (checkTable(shape.interchange, d, [...at, "shape", "interchange"]) ??
-      checkTable(shape.scheme, d, [...at, "shape", "scheme"]))
-
-/** The cap is never below the minimum, per currency; blames the cap (or the minimum) at its path. */
-const checkBounds = (
-  minimum: PerCurrency | undefined,
-  cap: PerCurrency | undefined,
-  capAt: ReadonlyArray<string | number>,
-  minAt: ReadonlyArray<string | number>,
-  blameCap: boolean
-): Problem | undefined => {
-  for (const [code, ceiling] of Object.entries(cap ?? {})) {
-    const floor = in_(minimum, code)
-    if (floor === undefined || ceiling >= floor) continue
-    return blameCap
-      ? {
-          path: [...capAt, "cap", code],
-          reason: `the cap ${ceiling} is below the minimum ${floor} (${renderPath([...minAt, "minimum", code])}); raise the cap or lower the minimum`
-        }
-      : {
-          path: [...minAt, "minimum", code],
-          reason: `the minimum ${floor} is above the cap ${ceiling} (${renderPath([...capAt, "cap", code])}); lower the minimum or raise the cap`
-        }
-  }
-  return undefined
-}
-
-const checkTable = (
-  t: PassThrough,
-  d: Dimensions,
-  at: ReadonlyArray<string | number>
-): Problem | undefined => {
-  const firsts = firstOfMatch(t.rates, (r) => r)
-  return (
-    firstOf(t.rates, (row, i) => {
-      const twin = firsts.get(matchKey(row)) ?? i
-      if (twin < i)
-        return { path: [...at, "rates", i], reason: `the same brand, region and method as rates[${twin}]` }
-      return checkMatch(row, d, [...at, "rates", i])
-    }) ??
-    (t.rates.some((r) => specificity(r) === 0)
-      ? undefined
-      : {
-          path: [...at, "rates"],
-          reason: "no default row: add a row without brand, region or method so every card is priced"
-        })
-  )
-}
+export const Json: Schema.Codec<FeeSchedule, unknown> = ScheduleJson
 
 // ---------------------------------------------------------------------------------------------
 // decoding
 // ---------------------------------------------------------------------------------------------
 
-const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
-
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
-
-/** `versions[1].overrides[0].cap.USD`; a key that is not a plain name is quoted: `[""]`. */
-const renderPath = (path: ReadonlyArray<unknown>): string =>
-  path.length === 0
-    ? "(root)"
-    : path
-        .map(keyOf)
-        .map((p, i) =>
-          typeof p === "number"
-            ? `[${p}]`
-            : !IDENTIFIER.test(String(p))
-              ? `[${JSON.stringify(String(p))}]`
-              : i === 0
-                ? String(p)
-                : `.${String(p)}`
-        )
-        .join("")
-
-const keyOf = (s: unknown): unknown => (typeof s === "object" && s !== null && "key" in s ? s.key : s)
-
-/** A friendlier reason for a schema message: unknown fields and bad currency codes. */
-const explain = (path: ReadonlyArray<unknown>, message: string): string => {
-  if (message !== "Expected no excess property") return message
-  const key = String(keyOf(path.at(-1)))
-  return PER_CURRENCY_KEYS.has(String(keyOf(path.at(-2))))
-    ? `"${key}" is not a currency code: expected 2 to 12 characters A-Z, 0-9 or _, starting with a letter (e.g. "USD")`
-    : `unknown field "${key}": remove it or check its spelling`
-}
-
-const fromIssue = (issue: SchemaIssue.Issue): InvalidFeeSchedule => {
-  const first = formatter(issue).issues[0]
-  const path = first?.path ?? []
-  return new InvalidFeeSchedule({
-    path: renderPath(path),
-    reason: explain(path, first?.message ?? "invalid")
-  })
-}
+const fromIssue = (issue: SchemaIssue.Issue): InvalidFeeSchedule =>
+  new InvalidFeeSchedule(issueProblem(issue))
 
 const unreadable = () =>
   Result.fail(
@@ -803,7 +465,7 @@ export const encode = (schedule: FeeSchedule): Result.Result<unknown, InvalidFee
 }
 
 // ---------------------------------------------------------------------------------------------
-// versions and matching
+// versions and matching (internal/feeMatch.ts)
 // ---------------------------------------------------------------------------------------------
 
 /**
@@ -825,33 +487,6 @@ export const versionAt = (schedule: FeeSchedule, at: number): Result.Result<Vers
   return Result.fail(new NoScheduleInForce({ at, firstEffectiveFrom: vs[0]?.effectiveFrom ?? 0 }))
 }
 
-/** How specific a match is: more dimensions first, then method > brand > region; 0 is the default. */
-const specificity = (m: Match): number => {
-  const method = m.method === undefined ? 0 : 1
-  const brand = m.brand === undefined ? 0 : 1
-  const region = m.region === undefined ? 0 : 1
-  return (method + brand + region) * 8 + method * 4 + brand * 2 + region
-}
-
-const matches = (m: Match, d: Match): boolean =>
-  (m.method === undefined || m.method === d.method) &&
-  (m.brand === undefined || m.brand === d.brand) &&
-  (m.region === undefined || m.region === d.region)
-
-const mostSpecific = <A>(items: ReadonlyArray<A>, matchOf: (a: A) => Match, d: Match): A | undefined => {
-  let best: A | undefined
-  let score = -1
-  for (const a of items) {
-    const m = matchOf(a)
-    const s = specificity(m)
-    if (s > score && matches(m, d)) {
-      best = a
-      score = s
-    }
-  }
-  return best
-}
-
 /**
  * The pricing a payment with dimensions `d` gets under `version`: the version's pricing with the
  * most specific matching override's fields in place of its own (see {@link Override}).
@@ -871,144 +506,8 @@ export const pricingFor = (version: Version, d: Match): Pricing => {
 }
 
 // ---------------------------------------------------------------------------------------------
-// pricing
+// pricing (internal/feePricing.ts)
 // ---------------------------------------------------------------------------------------------
-
-const in_ = (map: PerCurrency | undefined, code: string): bigint | undefined =>
-  map !== undefined && Object.hasOwn(map, code) ? map[code] : undefined
-
-/** `round(amount × rate / 100)` with `mode`, exact: the rate is `coefficient / 10^scale` percent. */
-const percentOf = (amount: bigint, rate: Decimal.Decimal, mode: Rounding.RoundingMode): bigint =>
-  Rounding.divide(amount * rate.coefficient, 100n * Rounding.pow10(rate.scale), mode)
-
-const money = (n: bigint, code: string, exponent: number | undefined): string => {
-  if (exponent === undefined || exponent === 0)
-    return `${n} ${code}${exponent === undefined ? " minor units" : ""}`
-  const digits = n.toString().padStart(exponent + 1, "0")
-  return `${digits.slice(0, -exponent)}.${digits.slice(-exponent)} ${code}`
-}
-
-const exponentOf = (code: string, given: number | undefined): number | undefined => {
-  if (given !== undefined) return given
-  const c = Currency.fromCode(code)
-  return Result.isSuccess(c) ? c.success.exponent : undefined
-}
-
-interface Ctx {
-  readonly amount: bigint
-  readonly currency: string
-  readonly exponent: number | undefined
-}
-
-const line = (
-  ctx: Ctx,
-  kind: FeeKind,
-  name: string,
-  rate: Decimal.Decimal,
-  fixed: PerCurrency | undefined,
-  mode: Rounding.RoundingMode,
-  note = ""
-): FeeDetail => {
-  const f = in_(fixed, ctx.currency) ?? 0n
-  const rateText = `${rate}%${f === 0n ? "" : ` + ${money(f, ctx.currency, ctx.exponent)}`}`
-  return {
-    kind,
-    label: `${name}${name === "" ? "" : " "}${rateText}${note}`,
-    amount: percentOf(ctx.amount, rate, mode) + f
-  }
-}
-
-const rowNote = (r: Match): string => {
-  const parts = [r.brand, r.region, r.method].filter((x) => x !== undefined)
-  return ` (${parts.length === 0 ? "default" : parts.join(", ")})`
-}
-
-const shapeLines = (s: Shape, ctx: Ctx, d: Match): ReadonlyArray<FeeDetail> => {
-  if (s.type === "blended") return [line(ctx, "processing", "", s.rate, s.fixed, s.rounding)]
-  const row = (t: PassThrough, kind: FeeKind, name: string): FeeDetail => {
-    // a decoded table always has a default row (specificity 0), so a row always matches
-    const r = mostSpecific(t.rates, (x) => x, d)!
-    return line(ctx, kind, name, r.rate, r.fixed, t.rounding, rowNote(r))
-  }
-  return [
-    row(s.interchange, "interchange", "interchange"),
-    row(s.scheme, "scheme", "scheme fees"),
-    line(ctx, "markup", "markup", s.markup.rate, s.markup.fixed, s.markup.rounding)
-  ]
-}
-
-/** Cuts `excess` from the lines, last first. */
-const cut = (lines: ReadonlyArray<FeeDetail>, excess: bigint, note: string): ReadonlyArray<FeeDetail> => {
-  let left = excess
-  const out = [...lines]
-  for (let i = out.length - 1; i >= 0 && left > 0n; i--) {
-    const l = out[i]!
-    const take = l.amount < left ? l.amount : left
-    if (take > 0n) out[i] = { ...l, amount: l.amount - take, label: `${l.label}${note}` }
-    left -= take
-  }
-  return out
-}
-
-const sum = (lines: ReadonlyArray<FeeDetail>): bigint => lines.reduce((s, l) => s + l.amount, 0n)
-
-/**
- * The fee lines of pricing `p` for one payment, before any version lookup (pure): components,
- * minimum top-up, then the ceiling (the lower of the cap and the amount); lines of zero left out.
- */
-const linesOf = (p: Pricing, ctx: Ctx, d: Match, converted: boolean): ReadonlyArray<FeeDetail> => {
-  const lines: Array<FeeDetail> = [...shapeLines(p.shape, ctx, d)]
-  if (p.crossBorder !== undefined && d.region !== undefined && d.region !== "domestic") {
-    const c = p.crossBorder
-    lines.push(line(ctx, "cross_border", "cross-border", c.rate, c.fixed, c.rounding, ` (${d.region} card)`))
-  }
-  if (p.fx !== undefined && converted)
-    lines.push(line(ctx, "fx", "currency conversion", p.fx.rate, p.fx.fixed, p.fx.rounding))
-  const total = sum(lines)
-  const minimum = in_(p.minimum, ctx.currency)
-  if (minimum !== undefined && total < minimum)
-    lines.push({
-      kind: p.shape.type === "blended" ? "processing" : "markup",
-      label: `minimum fee top-up to ${money(minimum, ctx.currency, ctx.exponent)}`,
-      amount: minimum - total
-    })
-  const cap = in_(p.cap, ctx.currency)
-  const ceiling = cap !== undefined && cap < ctx.amount ? cap : ctx.amount
-  const over = sum(lines) - ceiling
-  const note =
-    ceiling === cap ? ` (capped at ${money(cap, ctx.currency, ctx.exponent)})` : " (capped at the amount)"
-  return (over > 0n ? cut(lines, over, note) : lines).filter((l) => l.amount > 0n)
-}
-
-const Dimension = Schema.String.check(Schema.isMaxLength(500))
-const Code = Schema.String.check(
-  Schema.isPattern(CODE, { message: "expected a currency code such as USD (2 to 12 characters A-Z, 0-9, _)" })
-)
-const PositiveAmount = Schema.BigInt.check(
-  Schema.makeFilter((n: bigint) => n > 0n || "must be greater than zero"),
-  Schema.makeFilter((n: bigint) => n <= MAX_AMOUNT || "must be below 2^127")
-)
-const Exponent = Schema.Number.check(
-  Schema.makeFilter(
-    (n: number) => (Number.isInteger(n) && n >= 0 && n <= 18) || "expected an integer from 0 to 18"
-  )
-)
-const Instant = Schema.Number.check(
-  Schema.makeFilter(
-    (n: number) => Number.isFinite(n) || "expected a finite time in milliseconds since the epoch"
-  )
-)
-
-const PriceInputSchema = Schema.Struct({
-  amount: PositiveAmount,
-  currency: Code,
-  exponent: Schema.optional(Exponent),
-  at: Instant,
-  method: Schema.optional(Dimension),
-  brand: Schema.optional(Dimension),
-  region: Schema.optional(Dimension),
-  converted: Schema.optional(Schema.Boolean)
-})
 
 /**
  * What {@link price} prices: an amount (minor units, > 0) in a currency, when it was captured
@@ -1033,31 +532,6 @@ export interface PriceInput {
   readonly brand?: string | undefined
   readonly region?: string | undefined
   readonly converted?: boolean | undefined
-}
-
-const isScheduleLike = (u: unknown): u is FeeSchedule =>
-  typeof u === "object" &&
-  u !== null &&
-  Array.isArray((u as FeeSchedule).versions) &&
-  (u as FeeSchedule).versions.length > 0
-
-const notASchedule = (operation: string): Result.Result<never, InvalidInput> =>
-  Result.fail(
-    new InvalidInput({
-      operation,
-      path: "schedule",
-      reason: "not a decoded fee schedule: build it with FeeSchedule.decode"
-    })
-  )
-
-/** Runs `f`; a decoded schedule never throws, anything else that does is not a schedule. */
-const guarded = <A, E>(operation: string, schedule: unknown, f: () => Result.Result<A, E>) => {
-  if (!isScheduleLike(schedule)) return notASchedule(operation)
-  try {
-    return f()
-  } catch {
-    return notASchedule(operation)
-  }
 }
 
 /**
@@ -1142,31 +616,6 @@ export interface AdjustmentInput {
   readonly at: number
 }
 
-const AdjustmentInputSchema = Schema.Struct({
-  originalFees: Schema.Array(
-    Schema.Struct({
-      kind: Schema.Literals(feeKinds),
-      label: Schema.String.check(Schema.isMaxLength(1_000)),
-      amount: Schema.BigInt.check(
-        Schema.makeFilter((n: bigint) => (n >= -MAX_AMOUNT && n <= MAX_AMOUNT) || "must be within ±2^127")
-      )
-    })
-  ).check(Schema.isMaxLength(1_000)),
-  originalAmount: PositiveAmount,
-  amount: PositiveAmount,
-  currency: Code,
-  exponent: Schema.optional(Exponent),
-  at: Instant
-}).check(
-  Schema.makeFilter(
-    (i: { readonly amount: bigint; readonly originalAmount: bigint }) =>
-      i.amount <= i.originalAmount || {
-        path: ["amount"],
-        issue: `${i.amount} is more than the original amount ${i.originalAmount}`
-      }
-  )
-)
-
 const EventSchema = Schema.Struct({ event: Schema.Literals(events) })
 
 /**
@@ -1200,26 +649,3 @@ export const adjustment = (
       )
     )
   )
-
-const adjustWith = (policy: EventPolicy, event: Event, i: AdjustmentInput): ReadonlyArray<FeeDetail> => {
-  switch (policy.policy) {
-    case "kept":
-      return []
-    case "returned":
-      return i.originalFees
-        .filter((f) => f.amount > 0n)
-        .map((f) => ({
-          kind: f.kind,
-          label: `returned: ${f.label}`,
-          amount: -((f.amount * i.amount) / i.originalAmount)
-        }))
-        .filter((f) => f.amount < 0n)
-    case "charged": {
-      const fee = in_(policy.fixed, i.currency) ?? 0n
-      const text = money(fee, i.currency, exponentOf(i.currency, i.exponent))
-      return fee === 0n
-        ? []
-        : [{ kind: event === "dispute" ? "dispute" : "other", label: `${event} fee ${text}`, amount: fee }]
-    }
-  }
-}
