@@ -1,6 +1,6 @@
 import { Currency, DomainEvent, Ids, Input, InvalidInput, Money, StateMachine } from "@paykit/core"
 import { Ledger, type StoreFailure } from "@paykit/ledger"
-import { Clock, Context, Effect, Layer, Option, Result, Schema } from "effect"
+import { Clock, Context, Effect, Exit, Layer, Option, Result, Schema } from "effect"
 import * as Books from "./Books.ts"
 import * as Decline from "./Decline.ts"
 import * as FxConversion from "./FxConversion.ts"
@@ -313,7 +313,41 @@ export const make = (options: Options) =>
       id: string,
       body: Effect.Effect<Result.Result<Payment.Payment, PaymentsError>, E, R>
     ): Effect.Effect<Payment.Payment, PaymentsError | E | StoreFailure, R> =>
-      Effect.flatMap(store.exclusive(id, body), (r) => Effect.fromResult(r))
+      Effect.flatMap(
+        Effect.onExit(store.exclusive(id, body), (exit) =>
+          Exit.isFailure(exit)
+            ? Effect.sync(() => {
+                declinedIn.delete(id)
+                signalsIn.delete(id)
+              })
+            : Effect.void
+        ),
+        (r) => Effect.andThen(feedDecline(id), Effect.fromResult(r))
+      )
+
+    /**
+     * Payments whose step, now committing, was an issuer's decline: told to the risk check once the
+     * step has committed (outside its transaction, so the risk engine's store cannot abort it).
+     */
+    const declinedIn = new Map<string, Payment.Payment>()
+    /** The signals of the confirmation running on a payment (its decline is told with them). */
+    const signalsIn = new Map<string, RiskCheck.Signals>()
+    const feedDecline = (id: string) =>
+      Effect.suspend(() => {
+        const p = declinedIn.get(id)
+        const signals = signalsIn.get(id)
+        declinedIn.delete(id)
+        signalsIn.delete(id)
+        const record = Option.isSome(riskCheck) ? riskCheck.value.recordDecline : undefined
+        if (p === undefined || record === undefined) return Effect.void
+        return record({ payment: p, ...(signals === undefined ? {} : { signals }) }).pipe(
+          Effect.catch((e) =>
+            Effect.logWarning(
+              `payments: the decline of ${id} was not recorded by the risk check: ${e.message}`
+            )
+          )
+        )
+      })
 
     /** A public id read: decoded first, so a hostile id is `InvalidInput` on every store. */
     const loadById = (operation: string, id: string) =>
@@ -393,6 +427,16 @@ export const make = (options: Options) =>
             ? { amount: h.amount as { amount: string; currency: string } }
             : {})
         }))
+        if (
+          after !== undefined &&
+          happened.some(
+            (h) =>
+              (h.stage === "declined" || h.stage === "failed") &&
+              h.reasonCode !== undefined &&
+              h.reasonCode !== "blocked_by_risk"
+          )
+        )
+          declinedIn.set(paymentId, after)
         const shown = after ?? before
         const events =
           after === undefined
@@ -624,6 +668,7 @@ export const make = (options: Options) =>
                 ? p
                 : yield* fromResult(Steps.attachMethod(p, i.paymentMethod, now))
             const confirmed = yield* fromResult(Steps.confirm(attached, now))
+            if (i.signals !== undefined) signalsIn.set(id, i.signals)
             const risk = yield* assess(confirmed, i.signals ?? {}, now)
             if (risk === undefined) return yield* authoriseNow(p, confirmed, now, "confirmed")
             const judged = { ...confirmed, risk }

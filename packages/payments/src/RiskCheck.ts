@@ -112,6 +112,17 @@ export class RiskCheck extends Context.Service<
       readonly payment: Payment.Payment
       readonly signals: Signals
     }) => Effect.Effect<Verdict, RiskUnavailable | InvalidInput>
+    /**
+     * Told after a payment step that the issuer declined (a soft or hard decline, or a final
+     * failure with a decline code; not a block by this check itself), once the step has
+     * committed, so that declines count in the engine's velocity history (card testing shows as
+     * many declines). Optional; its failure is logged and changes nothing (the decline stands).
+     */
+    readonly recordDecline?: (request: {
+      readonly payment: Payment.Payment
+      /** The signals the declined confirmation carried (absent for a decline a webhook brought). */
+      readonly signals?: Signals | undefined
+    }) => Effect.Effect<void, RiskUnavailable | InvalidInput>
   }
 >()("@paykit/payments/RiskCheck") {}
 

@@ -65,13 +65,52 @@ const env = (velocity: Layer.Layer<VelocityStore.VelocityStore, never, Notifier.
     Layer.provideMerge(Layer.mergeAll(Notifier.layerMemory, Ids.layerSeeded(3), TestClock.layer()))
   )
 
-const pay = (id: string, amount: string) =>
+/** A card-testing rule on issuer declines only (this service's own blocks are counted apart). */
+const declineRules = RuleSet.makeUnsafe(Attributes.standard, {
+  rules: [
+    {
+      id: "card_declines",
+      description: "Three or more issuer declines on the card in an hour",
+      action: "block",
+      condition: "velocity.card.declined_1h >= 3"
+    }
+  ],
+  thresholds: { review: 50, block: 100 }
+})
+
+/** Assessing works; recording an outcome learnt later fails. */
+const downOnRecord = Layer.effect(
+  VelocityStore.VelocityStore,
+  Effect.map(VelocityStore.VelocityStore, (v) =>
+    VelocityStore.VelocityStore.of({
+      ...v,
+      record: () => Effect.fail(new VelocityStoreUnavailable({ reason: "connection refused" }))
+    })
+  )
+).pipe(Layer.provide(VelocityStore.layerMemory))
+
+const envWith = (
+  rules: typeof ruleSet,
+  velocity: Layer.Layer<VelocityStore.VelocityStore, never, Notifier.Notifier>
+) =>
+  Payments.layer({ books: { _tag: "wallet" } }).pipe(
+    Layer.provideMerge(
+      RiskAdapter.layerWith({ referenceAmount: eurToUsd(true) }).pipe(
+        Layer.provide(Risk.layer({ ruleSet: rules })),
+        Layer.provide(velocity)
+      )
+    ),
+    Layer.provideMerge(Layer.mergeAll(PaymentStore.layerMemory, TestProvider.layer(), Ledger.layerMemory())),
+    Layer.provideMerge(Layer.mergeAll(Notifier.layerMemory, Ids.layerSeeded(3), TestClock.layer()))
+  )
+
+const pay = (id: string, amount: string, paymentMethod = "pm_approve") =>
   Effect.flatMap(Payments.Payments, (s) =>
     s.create({
       id,
       merchant: "m_1",
       customer: "cus_1",
-      paymentMethod: "pm_approve",
+      paymentMethod,
       amount: { amount, currency: "EUR" },
       captureMethod: "manual"
     })
@@ -130,6 +169,44 @@ describe("@paykit/payments/risk: @paykit/risk's rules decide before the provider
         expect(e).toMatchObject({ _tag: "RiskUnavailable", reason: "no EUR/USD rate" })
         expect((yield* s.get("pay_2")).status).toBe("requires_confirmation")
       }).pipe(Effect.provide(env(VelocityStore.layerMemory, false)))
+    ))
+
+  it("issuer declines feed the velocity history: after three declines on one card, a card-testing rule blocks the next payment with it", () =>
+    Effect.runPromise(
+      Effect.gen(function* () {
+        yield* TestClock.setTime(T0)
+        yield* Fixtures.openWalletBooks(1_000_000n)
+        const s = yield* Payments.Payments
+        const signals = { cardFingerprint: "fp_stolen", ip: "203.0.113.9" }
+        for (const id of ["pay_d1", "pay_d2", "pay_d3"]) {
+          yield* pay(id, "500", "pm_decline_insufficient_funds")
+          const declined = yield* s.confirm(id, { signals })
+          expect(declined.lastDecline?.code).toBe("insufficient_funds")
+          yield* TestClock.adjust(60_000)
+        }
+        yield* pay("pay_d4", "500")
+        const blocked = yield* s.confirm("pay_d4", { signals })
+        expect(blocked.status).toBe("failed")
+        expect(blocked.risk?.rules).toContain("card_declines")
+        // another card is not touched by those declines
+        yield* pay("pay_d5", "500")
+        const fine = yield* s.confirm("pay_d5", { signals: { cardFingerprint: "fp_ok" } })
+        expect(fine.status).toBe("requires_capture")
+      }).pipe(Effect.provide(envWith(declineRules, VelocityStore.layerMemory)))
+    ))
+
+  it("the velocity store down when a decline is told: the decline stands, the payment is as the provider left it", () =>
+    Effect.runPromise(
+      Effect.gen(function* () {
+        yield* TestClock.setTime(T0)
+        yield* Fixtures.openWalletBooks(1_000_000n)
+        const s = yield* Payments.Payments
+        yield* pay("pay_d6", "500", "pm_decline_insufficient_funds")
+        yield* s.confirm("pay_d6")
+        const p = yield* s.get("pay_d6")
+        expect(p.status).toBe("requires_payment_method")
+        expect(p.lastDecline?.code).toBe("insufficient_funds")
+      }).pipe(Effect.provide(envWith(declineRules, downOnRecord)))
     ))
 
   it("the request it sends carries the payment and the merchant's signals", () => {

@@ -1,7 +1,7 @@
 import type { Money } from "@paykit/core"
 import type { Decision } from "@paykit/risk"
 import { Risk } from "@paykit/risk"
-import { Effect, Layer } from "effect"
+import { Clock, Effect, Layer } from "effect"
 import type * as Payment from "../Payment.ts"
 import * as RiskCheck from "../RiskCheck.ts"
 
@@ -123,6 +123,30 @@ export const layerWith = (options: Options): Layer.Layer<RiskCheck.RiskCheck, ne
               options.referenceAmount === undefined ? undefined : yield* options.referenceAmount(payment)
             const assessment = yield* risk.assess(assessInput(payment, signals, ref))
             return verdictOf(assessment.decision)
+          }).pipe(
+            Effect.catchTag("VelocityStoreUnavailable", (e) =>
+              Effect.fail(new RiskCheck.RiskUnavailable({ reason: e.message }))
+            )
+          ),
+        // the issuer's decline, into the velocity history under the payment's id and the keys of
+        // the confirmation's signals: it marks the attempt `assess` recorded under each as declined
+        recordDecline: ({ payment, signals }) =>
+          Effect.gen(function* () {
+            const ref =
+              options.referenceAmount === undefined ? undefined : yield* options.referenceAmount(payment)
+            const at = yield* Clock.currentTimeMillis
+            yield* risk.record({
+              id: payment.id,
+              at,
+              amountRef: (ref ?? payment.amount).amount.toString(),
+              declined: true,
+              ...(payment.customer === undefined ? {} : { customer: payment.customer }),
+              ...(signals?.cardFingerprint === undefined ? {} : { card: signals.cardFingerprint }),
+              ...(signals?.ip === undefined ? {} : { ip: signals.ip }),
+              ...(signals?.deviceId === undefined ? {} : { device: signals.deviceId }),
+              ...(signals?.email === undefined ? {} : { email: signals.email }),
+              ...(signals?.ipCountry === undefined ? {} : { ipCountry: signals.ipCountry })
+            })
           }).pipe(
             Effect.catchTag("VelocityStoreUnavailable", (e) =>
               Effect.fail(new RiskCheck.RiskUnavailable({ reason: e.message }))
