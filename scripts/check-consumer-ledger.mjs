@@ -3,14 +3,15 @@
 // gets only the ledger. It packs @paykit/core, @paykit/ledger and @paykit/store-postgres with
 // `pnpm pack` (which rewrites `workspace:` ranges), installs the tarballs with npm into a fresh
 // project in a temporary directory outside the workspace, and checks that:
-//   1. node_modules holds no @paykit/accounts, @paykit/fx, @paykit/payments, @paykit/risk and no CEL engine
+//   1. node_modules holds no @paykit/accounts, @paykit/fx, @paykit/payments, @paykit/risk,
+//      @paykit/settlement and no CEL engine
 //      (@marcbachmann/cel-js, what @paykit/risk evaluates rules with): the domain packages are
 //      optional peers of @paykit/store-postgres;
 //   2. an ESM program opens LedgerStorePostgres.layerConfig() on embedded PGlite in memory
 //      (PAYKIT_DATABASE=pglite:memory), migrates, and finds exactly the ledger's tables, the
 //      outbox's tables and their two migration tables in its schema;
-//   3. from CommonJS, `@paykit/store-postgres` and `/ledger` load, and `/accounts` and `/payments`
-//      fail for want of their optional peers.
+//   3. from CommonJS, `@paykit/store-postgres` and `/ledger` load, and `/accounts`, `/payments` and
+//      `/settlement` fail for want of their optional peers.
 // Any difference fails the script with a message saying what was found.
 import { execFileSync } from "node:child_process"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -32,6 +33,7 @@ const forbidden = [
   "@paykit/fx",
   "@paykit/payments",
   "@paykit/risk",
+  "@paykit/settlement",
   "@marcbachmann/cel-js"
 ]
 const expectedTables = [
@@ -172,7 +174,7 @@ const { LedgerStorePostgres } = require("@paykit/store-postgres/ledger")
 if (typeof shared.Database.layer !== "function" || typeof LedgerStorePostgres.layer !== "function") {
   throw new Error("CJS entry points do not export their modules")
 }
-const codes = ["accounts", "payments"].map((entry) => {
+const codes = ["accounts", "payments", "settlement"].map((entry) => {
   try {
     require("@paykit/store-postgres/" + entry)
     return "loaded"
@@ -184,9 +186,11 @@ console.log(codes.join(" "))
 `
   )
   const cjs = execFileSync("node", ["check.cjs"], { cwd: dir, env: childEnv, encoding: "utf8" }).trim()
-  if (cjs !== "MODULE_NOT_FOUND MODULE_NOT_FOUND")
-    fail(`requiring /accounts and /payments without their optional peers should fail; got ${cjs}`)
-  say("CJS: shared and /ledger load; /accounts and /payments need their optional peers")
+  if (cjs !== "MODULE_NOT_FOUND MODULE_NOT_FOUND MODULE_NOT_FOUND")
+    fail(
+      `requiring /accounts, /payments and /settlement without their optional peers should fail; got ${cjs}`
+    )
+  say("CJS: shared and /ledger load; /accounts, /payments and /settlement need their optional peers")
   ok = true
 } finally {
   if (ok || process.env["KEEP_CONSUMER_DIR"] === undefined) rmSync(dir, { recursive: true, force: true })

@@ -15,6 +15,7 @@ export default defineConfig({
     "fx/index": "src/fx/index.ts",
     "payments/index": "src/payments/index.ts",
     "risk/index": "src/risk/index.ts",
+    "settlement/index": "src/settlement/index.ts",
     "testing/index": "src/testing/index.ts"
   },
   splitting: true

@@ -4,3 +4,4 @@
  * @since 0.1.0
  */
 export * as TestPayoutProvider from "./TestPayoutProvider.ts"
+export * as SettlementStoreContract from "./SettlementStoreContract.ts"
