@@ -386,13 +386,18 @@ export const make = (
               : cursor.exact
                 ? sql`(available_on, id) > (${cursor.at}::bigint, ${q.after!.id}::text)`
                 : sql`available_on > ${cursor.at}::bigint`
+          // only the conditions given, so that every page is a range read of the
+          // (available_on, id) index: `$n IS NULL OR …` would let a generic plan scan and sort
+          // the whole table for each page
           const rows = yield* sql<TransactionRow>`SELECT ${sql.literal(TRANSACTION_COLUMNS)}
             FROM paykit_settlement_transactions
-            WHERE (${from}::bigint IS NULL OR available_on >= ${from}::bigint)
-              AND (${to}::bigint IS NULL OR available_on < ${to}::bigint)
-              AND (${q.merchant ?? null}::text IS NULL OR merchant = ${q.merchant ?? null}::text)
-              AND (${q.currency ?? null}::text IS NULL OR currency = ${q.currency ?? null}::text)
-              AND ${past}
+            WHERE ${sql.and([
+              past,
+              ...(from === null ? [] : [sql`available_on >= ${from}::bigint`]),
+              ...(to === null ? [] : [sql`available_on < ${to}::bigint`]),
+              ...(q.merchant === undefined ? [] : [sql`merchant = ${q.merchant}::text`]),
+              ...(q.currency === undefined ? [] : [sql`currency = ${q.currency}::text`])
+            ])}
             ORDER BY available_on, id
             LIMIT ${limitOf(q.limit)}::bigint`
           return yield* mapRows(rows, transactionOf)
