@@ -135,7 +135,7 @@ const program = Effect.gen(function* () {
   const rows: Array<Array<string>> = []
   const ratios: Array<number> = []
   let runTotalMs = 0
-  for (const [k, cutoff] of days.entries()) {
+  for (const [k, cutoff] of (process.env["BENCH_SETTLEMENT_REPORT_ONLY"] ? [] : days).entries()) {
     const t0 = performance.now()
     const due = yield* sql<{ n: string; total: string }>`
       SELECT count(*)::text AS n, coalesce(sum(s.total), 0)::text AS total FROM (
@@ -200,7 +200,8 @@ const program = Effect.gen(function* () {
       runTotalMs / (days.length * MERCHANTS)
     ).toFixed(2)} ms per merchant run; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`
   )
-  yield* sql.unsafe(`DROP SCHEMA ${schema} CASCADE`)
+  if (!process.env["BENCH_KEEP"]) yield* sql.unsafe(`DROP SCHEMA ${schema} CASCADE`)
+  else console.log(`  kept schema ${schema}`)
 })
 
 Effect.runPromise(

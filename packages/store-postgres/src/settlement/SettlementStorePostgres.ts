@@ -386,11 +386,11 @@ export const make = (
               : cursor.exact
                 ? sql`(available_on, id) > (${cursor.at}::bigint, ${q.after!.id}::text)`
                 : sql`available_on > ${cursor.at}::bigint`
-          // only the conditions given, so that every page is a range read of the
-          // (available_on, id) index: `$n IS NULL OR …` would let a generic plan scan and sort
-          // the whole table for each page
+          // only the conditions given, and the order on the table's columns (`t.`: unqualified,
+          // `available_on` is the selected text alias), so that every page is a range read of the
+          // (available_on, id) index instead of a scan and sort of the whole table
           const rows = yield* sql<TransactionRow>`SELECT ${sql.literal(TRANSACTION_COLUMNS)}
-            FROM paykit_settlement_transactions
+            FROM paykit_settlement_transactions t
             WHERE ${sql.and([
               past,
               ...(from === null ? [] : [sql`available_on >= ${from}::bigint`]),
@@ -398,7 +398,7 @@ export const make = (
               ...(q.merchant === undefined ? [] : [sql`merchant = ${q.merchant}::text`]),
               ...(q.currency === undefined ? [] : [sql`currency = ${q.currency}::text`])
             ])}
-            ORDER BY available_on, id
+            ORDER BY t.available_on, t.id
             LIMIT ${limitOf(q.limit)}::bigint`
           return yield* mapRows(rows, transactionOf)
         })
