@@ -1,0 +1,5 @@
+/**
+ * @paykit/notify-webhook/testing: test doubles and contract suites.
+ *
+ * @since 0.1.0
+ */
