@@ -3,14 +3,7 @@ import { Clock, Effect, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import {
-  type Delivery,
-  HttpTransport,
-  RetrySchedule,
-  SecretBox,
-  WebhookStore,
-  Webhooks
-} from "../src/index.ts"
+import { type Delivery, HttpTransport, SecretBox, WebhookStore, Webhooks } from "../src/index.ts"
 
 /**
  * The delivery invariants as a property (issue 20), on the memory store with a scripted transport

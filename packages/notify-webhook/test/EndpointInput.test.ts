@@ -213,7 +213,7 @@ describe("hostile input to the service: typed errors, nothing stored, the next c
         const out = await run(
           Effect.gen(function* () {
             const w = yield* Webhooks.Webhooks
-            const results = [
+            const results: Array<Result.Result<unknown, unknown>> = [
               yield* Effect.result(w.createEndpoint(a)),
               yield* Effect.result(w.updateEndpoint(a, b)),
               yield* Effect.result(w.rotateSecret(a, b)),
