@@ -1,6 +1,6 @@
 import type { DomainEvent } from "@paykit/core"
 import * as Endpoint from "./Endpoint.ts"
-import { parseRetryAfter } from "./RetrySchedule.ts"
+import * as RetrySchedule from "./RetrySchedule.ts"
 
 /**
  * A delivery's statuses: `pending` (waiting for its next attempt), `succeeded` (a 2xx arrived
@@ -133,7 +133,7 @@ export const classify = (
   if ((response.headers["webhook-delivery"] ?? "").trim().toLowerCase() === "abort-message")
     return { _tag: "aborted" }
   if (response.status === 410) return { _tag: "gone" }
-  const retryAfter = parseRetryAfter(response.headers["retry-after"], now)
+  const retryAfter = RetrySchedule.parseRetryAfter(response.headers["retry-after"], now)
   return retryAfter === undefined ? { _tag: "retry" } : { _tag: "retry", retryAfter }
 }
 
@@ -270,4 +270,84 @@ export const plan = (
     }
   }
   return out
+}
+
+/**
+ * What an attempt's answer does to its delivery (pure): the delivery's next state (pending with
+ * its next attempt time from the schedule and any `Retry-After`, succeeded, or failed with the
+ * reason), the attempt's record, and the verdict (which the endpoint's health follows).
+ *
+ * @example
+ * ```ts
+ * import { Delivery, RetrySchedule } from "@paykit/notify-webhook"
+ * declare const d: Delivery.Delivery
+ * const r = Delivery.settle(d, { _tag: "Response", status: 500, headers: {}, body: "" }, { schedule: RetrySchedule.svix, startedAt: 0, endedAt: 10 })
+ * r.next.nextAttemptAt // 5010 after a first attempt
+ * ```
+ * @category math
+ * @since 0.1.0
+ */
+export const settle = (
+  delivery: Delivery,
+  response: Response,
+  at: { readonly schedule: RetrySchedule.RetrySchedule; readonly startedAt: number; readonly endedAt: number }
+): {
+  readonly next: Delivery
+  readonly attempt: Attempt
+  readonly verdict: ReturnType<typeof classify>
+  readonly failureReason: FailureReason | undefined
+} => {
+  const { endedAt } = at
+  const number = delivery.attempts + 1
+  const verdict = classify(response, endedAt)
+  const nextAt =
+    verdict._tag === "retry"
+      ? RetrySchedule.next(at.schedule, number, endedAt, verdict.retryAfter)
+      : undefined
+  const status: Status =
+    verdict._tag === "succeeded"
+      ? "succeeded"
+      : verdict._tag === "retry" && nextAt !== undefined
+        ? "pending"
+        : "failed"
+  const failureReason: FailureReason | undefined =
+    status !== "failed"
+      ? undefined
+      : verdict._tag === "retry"
+        ? "exhausted"
+        : verdict._tag === "gone"
+          ? "gone"
+          : "aborted"
+  const code = response._tag === "Response" ? response.status : undefined
+  const error =
+    response._tag === "NoResponse"
+      ? `${response.kind}: ${response.detail}`.slice(0, 500)
+      : verdict._tag === "succeeded"
+        ? undefined
+        : `HTTP ${response.status}`
+  const { nextAttemptAt: _n, failureReason: _f, lastStatusCode: _c, lastError: _e, ...base } = delivery
+  const next: Delivery = {
+    ...base,
+    status,
+    attempts: number,
+    nextKind: "retry",
+    ...(nextAt === undefined || status !== "pending" ? {} : { nextAttemptAt: nextAt }),
+    ...(failureReason === undefined ? {} : { failureReason }),
+    ...(code === undefined ? {} : { lastStatusCode: code }),
+    ...(error === undefined ? {} : { lastError: error }),
+    updatedAt: endedAt
+  }
+  const attempt: Attempt = {
+    deliveryId: delivery.id,
+    number,
+    kind: delivery.nextKind,
+    startedAt: at.startedAt,
+    latencyMs: endedAt - at.startedAt,
+    ...(code === undefined ? {} : { statusCode: code }),
+    ...(error === undefined ? {} : { error }),
+    ...(response._tag === "Response" && response.body !== "" ? { responseBody: response.body } : {}),
+    outcome: status === "succeeded" ? "succeeded" : status === "pending" ? "retry" : "failed",
+    ...(next.nextAttemptAt === undefined ? {} : { nextAttemptAt: next.nextAttemptAt })
+  }
+  return { next, attempt, verdict, failureReason }
 }

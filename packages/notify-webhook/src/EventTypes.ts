@@ -1,3 +1,5 @@
+import { UnknownEventType } from "./errors.ts"
+
 /**
  * The event types paykit's packages emit, the default catalogue an endpoint's filter is checked
  * against. Add your own with `[...EventTypes.paykit, "orders.order.shipped"]`.
@@ -82,3 +84,49 @@ export const paykit: ReadonlyArray<string> = [
   "webhooks.endpoint.secret_rotated",
   "webhooks.delivery.failed"
 ]
+
+/**
+ * Checks an endpoint filter against the catalogue: each entry is `"*"`, a type in the catalogue,
+ * or `"<prefix>.*"` matching at least one. Answers the first unknown entry.
+ *
+ * @example
+ * ```ts
+ * import { EventTypes } from "@paykit/notify-webhook"
+ * EventTypes.checkFilter(["payments.refund.*"], EventTypes.paykit) // undefined
+ * ```
+ * @category guards
+ * @since 0.1.0
+ */
+export const checkFilter = (
+  filter: ReadonlyArray<string>,
+  catalogue: ReadonlyArray<string>
+): UnknownEventType | undefined => {
+  for (const f of filter) {
+    if (f === "*") continue
+    if (f.endsWith(".*") ? catalogue.some((t) => t.startsWith(f.slice(0, -1))) : catalogue.includes(f))
+      continue
+    const stem = f.replace(/\.\*$/, "")
+    const suggestion = catalogue.find(
+      (t) => t.startsWith(stem.slice(0, Math.max(1, stem.lastIndexOf(".") + 1))) && near(t, stem)
+    )
+    return new UnknownEventType(suggestion === undefined ? { eventType: f } : { eventType: f, suggestion })
+  }
+  return undefined
+}
+
+/** At most two edits apart (a typo). */
+const near = (a: string, b: string): boolean => {
+  if (Math.abs(a.length - b.length) > 2) return false
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i]
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(
+        (prev[j] ?? 0) + 1,
+        (cur[j - 1] ?? 0) + 1,
+        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)
+      )
+    prev = cur
+  }
+  return (prev[b.length] ?? 99) <= 2
+}

@@ -1,4 +1,4 @@
-import { DomainEvent, Ids, Input, type InvalidInput, Notifier, StateMachine } from "@paykit/core"
+import { Client, DomainEvent, Ids, Input, type InvalidInput, Notifier, StateMachine } from "@paykit/core"
 import { Clock, Context, Deferred, Effect, Layer, Option, Result, Schema } from "effect"
 import * as Delivery from "./Delivery.ts"
 import * as Endpoint from "./Endpoint.ts"
@@ -156,52 +156,6 @@ export class Webhooks extends Context.Service<Webhooks, Effect.Success<ReturnTyp
   "@paykit/notify-webhook/Webhooks"
 ) {}
 
-/**
- * Checks an endpoint filter against the catalogue: each entry is `"*"`, a type in the catalogue,
- * or `"<prefix>.*"` matching at least one. Answers the first unknown entry.
- *
- * @example
- * ```ts
- * import { Webhooks, EventTypes } from "@paykit/notify-webhook"
- * Webhooks.checkFilter(["payments.refund.*"], EventTypes.paykit) // undefined
- * ```
- * @category guards
- * @since 0.1.0
- */
-export const checkFilter = (
-  filter: ReadonlyArray<string>,
-  catalogue: ReadonlyArray<string>
-): UnknownEventType | undefined => {
-  for (const f of filter) {
-    if (f === "*") continue
-    if (f.endsWith(".*") ? catalogue.some((t) => t.startsWith(f.slice(0, -1))) : catalogue.includes(f))
-      continue
-    const stem = f.replace(/\.\*$/, "")
-    const suggestion = catalogue.find(
-      (t) => t.startsWith(stem.slice(0, Math.max(1, stem.lastIndexOf(".") + 1))) && near(t, stem)
-    )
-    return new UnknownEventType(suggestion === undefined ? { eventType: f } : { eventType: f, suggestion })
-  }
-  return undefined
-}
-
-/** At most two edits apart (a typo). */
-const near = (a: string, b: string): boolean => {
-  if (Math.abs(a.length - b.length) > 2) return false
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i]
-    for (let j = 1; j <= b.length; j++)
-      cur[j] = Math.min(
-        (prev[j] ?? 0) + 1,
-        (cur[j - 1] ?? 0) + 1,
-        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)
-      )
-    prev = cur
-  }
-  return (prev[b.length] ?? 99) <= 2
-}
-
 const view = (e: Endpoint.Endpoint): EndpointView => ({
   ...e,
   keys: e.keys.map(({ sealed: _, ...k }) => k)
@@ -273,7 +227,7 @@ const build = (options: Options) =>
 
     const checkUrl = (url: string) => Effect.fromResult(EndpointUrl.validate(url, policy))
     const checkTypes = (filter: ReadonlyArray<string>) => {
-      const e = checkFilter(filter, catalogue)
+      const e = EventTypes.checkFilter(filter, catalogue)
       return e === undefined ? Effect.void : Effect.fail(e)
     }
 
@@ -547,57 +501,18 @@ const build = (options: Options) =>
                   )
                 )
         const endedAt = yield* Clock.currentTimeMillis
-        const number = delivery.attempts + 1
-        const verdict = Delivery.classify(response, endedAt)
-        const nextAt =
-          verdict._tag === "retry"
-            ? RetrySchedule.next(schedule, number, endedAt, verdict.retryAfter)
-            : undefined
-        const status: Delivery.Status =
-          verdict._tag === "succeeded"
-            ? "succeeded"
-            : verdict._tag === "retry" && nextAt !== undefined
-              ? "pending"
-              : "failed"
-        const failureReason: Delivery.FailureReason | undefined =
-          status !== "failed"
-            ? undefined
-            : verdict._tag === "retry"
-              ? "exhausted"
-              : verdict._tag === "gone"
-                ? "gone"
-                : "aborted"
-        const code = response._tag === "Response" ? response.status : undefined
-        const error =
-          response._tag === "NoResponse"
-            ? `${response.kind}: ${response.detail}`
-            : verdict._tag === "succeeded"
-              ? undefined
-              : `HTTP ${response.status}`
-        const { nextAttemptAt: _n, failureReason: _f, lastStatusCode: _c, lastError: _e, ...base } = delivery
-        const next: Delivery.Delivery = {
-          ...base,
-          status,
-          attempts: number,
-          nextKind: "retry",
-          ...(nextAt === undefined || status !== "pending" ? {} : { nextAttemptAt: nextAt }),
-          ...(failureReason === undefined ? {} : { failureReason }),
-          ...(code === undefined ? {} : { lastStatusCode: code }),
-          ...(error === undefined ? {} : { lastError: error.slice(0, 500) }),
-          updatedAt: endedAt
-        }
-        const record: Delivery.Attempt = {
-          deliveryId: delivery.id,
-          number,
-          kind: delivery.nextKind,
+        const {
+          next,
+          attempt: record,
+          verdict,
+          failureReason
+        } = Delivery.settle(delivery, response, {
+          schedule,
           startedAt,
-          latencyMs: endedAt - startedAt,
-          ...(code === undefined ? {} : { statusCode: code }),
-          ...(error === undefined ? {} : { error: error.slice(0, 500) }),
-          ...(response._tag === "Response" && response.body !== "" ? { responseBody: response.body } : {}),
-          outcome: status === "succeeded" ? "succeeded" : status === "pending" ? "retry" : "failed",
-          ...(next.nextAttemptAt === undefined ? {} : { nextAttemptAt: next.nextAttemptAt })
-        }
+          endedAt
+        })
+        const status = next.status
+        const number = record.number
         const [disabledEvent, ...failedEvents] = yield* events([
           {
             type: "webhooks.endpoint.disabled",
@@ -855,3 +770,52 @@ export const layerNotifier: Layer.Layer<Notifier.Notifier, never, Webhooks> = La
     return (yield* Webhooks).notifier
   })
 )
+
+/**
+ * The delivery worker as a layer: `run` in the background for as long as the layer lives
+ * (interrupted, its in-flight attempts with it, when the layer is released; their leases lapse
+ * and another worker takes them over). Start one per process; several processes share the queue.
+ *
+ * @example
+ * ```ts
+ * import { Webhooks } from "@paykit/notify-webhook"
+ * const worker = Webhooks.layerWorker
+ * ```
+ * @category layers
+ * @since 0.1.0
+ */
+export const layerWorker: Layer.Layer<never, never, Webhooks> = Layer.effectDiscard(
+  Effect.gen(function* () {
+    const w = yield* Webhooks
+    yield* Effect.forkScoped(w.run)
+  })
+)
+
+/**
+ * A Promise client of the webhook service for code not written with Effect: every operation
+ * returns a `Promise`, a typed error rejects with the error itself (`e._tag`). Built once, on one
+ * long-lived runtime: create it at start-up, share it, `dispose()` it on shutdown. Add
+ * `layerWorker` to the layer to deliver in the background.
+ *
+ * @example
+ * ```ts
+ * import { Webhooks } from "@paykit/notify-webhook"
+ * declare const layer: Parameters<typeof Webhooks.client>[0] // Webhooks.layer(…) with its ports provided
+ * const webhooks = Webhooks.client(layer)
+ * await webhooks.createEndpoint({ owner: "m_1", url: "https://merchant.example/hooks", eventTypes: ["payments.*"] })
+ * ```
+ * @category constructors
+ * @since 0.1.0
+ */
+export const client = <E = never, R = never>(
+  layer: Layer.Layer<Webhooks | R, E, never>
+): WebhooksClient<E, R> =>
+  Client.make(Webhooks as unknown as Context.Service<Webhooks | R, Webhooks["Service"]>, layer)
+
+/**
+ * The Promise client of the webhook service (`Webhooks.client`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type WebhooksClient<E = never, R = never> = Client.Client<Webhooks["Service"], Webhooks | R, E>
