@@ -248,6 +248,9 @@ export const plan = (
     let full: string | undefined
     for (const endpoint of endpoints) {
       if (!Endpoint.receives(endpoint, event.type, owner)) continue
+      // an endpoint is never told about itself (a failing endpoint's own failure events would
+      // fail in turn, for ever)
+      if (event.type.startsWith("webhooks.") && event.subject === endpoint.id) continue
       if (endpoint.payload === "full" && full === undefined) full = payloadOf(event, "full")
       if (endpoint.payload === "thin" && thin === undefined) thin = payloadOf(event, "thin", options.link)
       const payload = (endpoint.payload === "full" ? full : thin) as string

@@ -128,6 +128,8 @@ export const platform = "platform"
 
 /**
  * True when a filter entry (an exact type, `"<prefix>.*"` or `"*"`) matches an event type.
+ * `"*"` is every type but the webhook service's own (`webhooks.*`), which an endpoint receives
+ * only when it names them.
  *
  * @example
  * ```ts
@@ -138,7 +140,7 @@ export const platform = "platform"
  * @since 0.1.0
  */
 export const filterMatches = (filter: string, eventType: string): boolean =>
-  filter === "*" ||
+  (filter === "*" && !eventType.startsWith("webhooks.")) ||
   filter === eventType ||
   (filter.endsWith(".*") && eventType.startsWith(filter.slice(0, -1)))
 

@@ -427,3 +427,31 @@ describe("replay, rotation, rate limits, payloads", () => {
     expect(Object.keys(fulls[1].data).sort()).toEqual(["id", "subject", "url"])
   })
 })
+
+describe("the service's own events", () => {
+  it("reach only endpoints that name them, never the endpoint they are about", async () => {
+    const r = await receiver({
+      "/all": () => ({ status: 200 }),
+      "/ops": () => ({ status: 200 }),
+      "/bad": () => ({ status: 410 })
+    })
+    await run(
+      Effect.gen(function* () {
+        const w = yield* Webhooks.Webhooks
+        yield* w.createEndpoint({ owner: "platform", url: r.url("/all"), eventTypes: ["*"] })
+        yield* w.createEndpoint({ owner: "platform", url: r.url("/ops"), eventTypes: ["webhooks.*"] })
+        yield* w.createEndpoint({ owner: "platform", url: r.url("/bad"), eventTypes: ["*", "webhooks.*"] })
+        yield* w.notifier.notify(yield* paymentEvents(1))
+        yield* w.drain
+        // what the outbox relay would hand over next: the service's own events
+        yield* w.notifier.notify(yield* (yield* Notifier.RecordedEvents).all)
+        yield* w.drain
+      })
+    )
+    const types = (path: string) =>
+      r.received.filter((x) => x.path === path).map((x) => JSON.parse(x.body).type)
+    expect(types("/all")).toEqual(["payments.payment.authorised"])
+    expect(types("/ops").filter((t) => t === "webhooks.endpoint.disabled")).toHaveLength(1)
+    expect(types("/bad")).toEqual(["payments.payment.authorised"])
+  })
+})
