@@ -1,5 +1,5 @@
 import { Client, DomainEvent, Ids, Input, type InvalidInput, Notifier, StateMachine } from "@paykit/core"
-import { Clock, Context, Deferred, Effect, Layer, Option, Result, Schema } from "effect"
+import { Clock, Context, Effect, Layer, Schema } from "effect"
 import * as Delivery from "./Delivery.ts"
 import * as Endpoint from "./Endpoint.ts"
 import * as EndpointUrl from "./EndpointUrl.ts"
@@ -9,7 +9,6 @@ import {
   EndpointNotFound,
   type InvalidEndpointUrl,
   PayloadTooLarge,
-  type SecretUnreadable,
   UnknownEventType,
   type WebhookStoreFailure
 } from "./errors.ts"
@@ -18,6 +17,7 @@ import * as EventTypes from "./EventTypes.ts"
 import * as RetrySchedule from "./RetrySchedule.ts"
 import type { SecretBox } from "./SecretBox.ts"
 import * as Signing from "./Signing.ts"
+import * as Worker from "./internal/worker.ts"
 import { WebhookStore } from "./WebhookStore.ts"
 
 /**
@@ -69,22 +69,13 @@ export type EndpointView = Omit<Endpoint.Endpoint, "keys"> & {
 }
 
 /**
- * What one delivery pass did.
+ * What one delivery pass did: attempts that succeeded, were scheduled again or failed for good,
+ * and deliveries put back without an attempt (the rate limit).
  *
  * @category models
  * @since 0.1.0
  */
-export interface PassResult {
-  readonly attempted: number
-  /** Attempts that succeeded. */
-  readonly succeeded: number
-  /** Attempts that failed and were scheduled again. */
-  readonly retried: number
-  /** Attempts after which the delivery failed for good. */
-  readonly failed: number
-  /** Deliveries put back without an attempt (the endpoint's rate limit). */
-  readonly deferred: number
-}
+export type PassResult = Worker.PassResult
 
 const Text = (max: number) =>
   Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(max), Input.storableText)
@@ -182,8 +173,8 @@ const build = (options: Options) =>
     const policy = { allowHttp: options.allowHttp, allowPrivate: options.allowPrivate }
     const box = options.secretBox
     const token = yield* ids.next
-    let wake = yield* Deferred.make<void>()
-    const wakeUp = Effect.suspend(() => Deferred.succeed(wake, undefined))
+    const wake = Worker.makeWake()
+    const wakeUp = wake.signal
 
     const events = (drafts: ReadonlyArray<DomainEvent.Draft>) =>
       DomainEvent.envelopes(drafts).pipe(Effect.provideService(Ids.Ids, ids))
@@ -432,231 +423,22 @@ const build = (options: Options) =>
         )
     })
 
-    const buckets = new Map<string, { tokens: number; at: number }>()
-    /** Takes a token of the endpoint's rate limit; answers the wait (ms) when none is left. */
-    const takeToken = (e: Endpoint.Endpoint, now: number): number => {
-      if (e.rateLimit === undefined) return 0
-      const b = buckets.get(e.id) ?? { tokens: e.rateLimit, at: now }
-      const tokens = Math.min(e.rateLimit, b.tokens + ((now - b.at) * e.rateLimit) / 1000)
-      if (tokens < 1) {
-        buckets.set(e.id, { tokens, at: now })
-        return Math.ceil(((1 - tokens) * 1000) / e.rateLimit)
-      }
-      buckets.set(e.id, { tokens: tokens - 1, at: now })
-      return 0
-    }
-
-    /** One attempt of a claimed delivery, recorded. */
-    const attempt = (claimed: { delivery: Delivery.Delivery; endpoint: Endpoint.Endpoint }) =>
-      Effect.gen(function* () {
-        const { delivery, endpoint } = claimed
-        const startedAt = yield* Clock.currentTimeMillis
-        const wait = takeToken(endpoint, startedAt)
-        if (wait > 0) {
-          yield* store.release(token, delivery.id, startedAt + wait)
-          return "deferred" as const
-        }
-        const keys: Array<string> = []
-        let unreadable: SecretUnreadable | undefined
-        for (const k of Endpoint.signingKeys(endpoint, startedAt)) {
-          const opened = box.open(endpoint.id, k.sealed)
-          if (Result.isSuccess(opened)) keys.push(opened.success)
-          else unreadable = opened.failure
-        }
-        const timestamp = Math.floor(startedAt / 1000)
-        const signature =
-          keys.length === 0
-            ? undefined
-            : Signing.sign({ id: delivery.messageId, timestamp, payload: delivery.payload, keys })
-        const response: Delivery.Response =
-          signature === undefined || Result.isFailure(signature)
-            ? {
-                _tag: "NoResponse",
-                kind: "network",
-                detail: `not sent: no signing key (${unreadable?.message ?? (signature !== undefined && Result.isFailure(signature) ? signature.failure.message : "none active")})`
-              }
-            : yield* transport
-                .post({
-                  url: endpoint.url,
-                  allowPrivate: options.allowPrivate === true,
-                  body: delivery.payload,
-                  headers: {
-                    "content-type": "application/json",
-                    "user-agent": userAgent,
-                    "webhook-id": delivery.messageId,
-                    "webhook-timestamp": String(timestamp),
-                    "webhook-signature": signature.success
-                  }
-                })
-                .pipe(
-                  Effect.timeoutOption(timeoutMs),
-                  Effect.map(
-                    Option.getOrElse(
-                      (): Delivery.Response => ({
-                        _tag: "NoResponse",
-                        kind: "timeout",
-                        detail: `no complete answer within ${timeoutMs} ms`
-                      })
-                    )
-                  )
-                )
-        const endedAt = yield* Clock.currentTimeMillis
-        const {
-          next,
-          attempt: record,
-          verdict,
-          failureReason
-        } = Delivery.settle(delivery, response, {
-          schedule,
-          startedAt,
-          endedAt
-        })
-        const status = next.status
-        const number = record.number
-        const [disabledEvent, ...failedEvents] = yield* events([
-          {
-            type: "webhooks.endpoint.disabled",
-            subject: endpoint.id,
-            at: endedAt,
-            data: {
-              endpointId: endpoint.id,
-              owner: endpoint.owner,
-              url: endpoint.url,
-              status: "disabled",
-              reason: verdict._tag === "gone" ? "gone" : "failing"
-            }
-          },
-          ...(status === "failed"
-            ? [
-                {
-                  type: "webhooks.delivery.failed",
-                  subject: endpoint.id,
-                  at: endedAt,
-                  data: {
-                    endpointId: endpoint.id,
-                    owner: endpoint.owner,
-                    deliveryId: delivery.id,
-                    eventId: delivery.eventId,
-                    eventType: delivery.eventType,
-                    reason: failureReason,
-                    attempts: number
-                  }
-                }
-              ]
-            : [])
-        ])
-        yield* store.complete({
-          token,
-          delivery: next,
-          attempt: record,
-          health:
-            verdict._tag === "succeeded"
-              ? { _tag: "ok" }
-              : verdict._tag === "gone"
-                ? { _tag: "gone", at: endedAt }
-                : verdict._tag === "aborted"
-                  ? { _tag: "none" }
-                  : { _tag: "failing", at: endedAt, disableAfter },
-          disabledEvent: disabledEvent as DomainEvent.DomainEvent,
-          events: failedEvents
-        })
-        return status === "succeeded"
-          ? ("succeeded" as const)
-          : status === "pending"
-            ? ("retry" as const)
-            : ("failed" as const)
-      })
-
-    /**
-     * One pass: claims what is due now (up to `concurrency`, `perEndpoint` each), attempts them
-     * concurrently, records each. For schedulers and tests; `run` is the long-lived worker.
-     */
-    const deliverDue = Effect.gen(function* () {
-      const now = yield* Clock.currentTimeMillis
-      const claimed = yield* store.claim({ now, limit: concurrency, perEndpoint, leaseMs, token })
-      const outcomes = yield* Effect.forEach(claimed, attempt, { concurrency })
-      return {
-        attempted: outcomes.filter((o) => o !== "deferred").length,
-        succeeded: outcomes.filter((o) => o === "succeeded").length,
-        retried: outcomes.filter((o) => o === "retry").length,
-        failed: outcomes.filter((o) => o === "failed").length,
-        deferred: outcomes.filter((o) => o === "deferred").length
-      } satisfies PassResult
-    })
-
-    /** Passes until nothing is due now. */
-    const drain = Effect.gen(function* () {
-      const total = { attempted: 0, succeeded: 0, retried: 0, failed: 0, deferred: 0 }
-      while (true) {
-        const r = yield* deliverDue
-        total.attempted += r.attempted
-        total.succeeded += r.succeeded
-        total.retried += r.retried
-        total.failed += r.failed
-        total.deferred += r.deferred
-        if (r.attempted === 0) return total as PassResult
-      }
-    })
-
-    /**
-     * The long-lived worker: keeps up to `concurrency` attempts in flight (`perEndpoint` per
-     * endpoint), claiming more as each finishes — an endpoint that times out holds its own slots
-     * only, never another's — and sleeps `pollIntervalMs` when nothing is due (woken at once when
-     * this process queues deliveries). Store failures are logged and retried.
-     */
-    const run = Effect.gen(function* () {
-      let inFlight = 0
-      const byEndpoint = new Map<string, number>()
-      while (true) {
-        const signal = wake
-        const free = concurrency - inFlight
-        let claimedCount = 0
-        if (free > 0) {
-          const now = yield* Clock.currentTimeMillis
-          const claimed = yield* store
-            .claim({
-              now,
-              limit: free,
-              perEndpoint,
-              leaseMs,
-              token,
-              exclude: [...byEndpoint].filter(([, n]) => n >= perEndpoint).map(([id]) => id)
-            })
-            .pipe(
-              Effect.catchTag("WebhookStoreFailure", (e) =>
-                Effect.as(Effect.logWarning(`paykit webhooks: ${e.message}`), [])
-              )
-            )
-          claimedCount = claimed.length
-          for (const c of claimed) {
-            const busy = byEndpoint.get(c.endpoint.id) ?? 0
-            if (busy >= perEndpoint) {
-              yield* Effect.ignore(store.release(token, c.delivery.id, c.delivery.nextAttemptAt ?? now))
-              continue
-            }
-            inFlight++
-            byEndpoint.set(c.endpoint.id, busy + 1)
-            yield* Effect.forkChild(
-              attempt(c).pipe(
-                Effect.catchCause((cause) =>
-                  Effect.logWarning("paykit webhooks: attempt not recorded", cause)
-                ),
-                Effect.ensuring(
-                  Effect.suspend(() => {
-                    inFlight--
-                    byEndpoint.set(c.endpoint.id, (byEndpoint.get(c.endpoint.id) ?? 1) - 1)
-                    return wakeUp
-                  })
-                )
-              )
-            )
-          }
-        }
-        if (claimedCount === 0 || inFlight >= concurrency) {
-          yield* Deferred.await(signal).pipe(Effect.timeoutOption(pollMs))
-          if (signal === wake) wake = yield* Deferred.make<void>()
-        }
-      }
+    const { deliverDue, drain, run } = Worker.make({
+      store,
+      transport,
+      box,
+      events,
+      wake,
+      token,
+      schedule,
+      timeoutMs,
+      disableAfter,
+      concurrency,
+      perEndpoint,
+      pollMs,
+      leaseMs,
+      userAgent,
+      allowPrivate: options.allowPrivate === true
     })
 
     /** Moves one delivery back to pending for a manual attempt now. */
