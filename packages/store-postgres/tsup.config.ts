@@ -16,6 +16,7 @@ export default defineConfig({
     "payments/index": "src/payments/index.ts",
     "risk/index": "src/risk/index.ts",
     "settlement/index": "src/settlement/index.ts",
+    "webhooks/index": "src/webhooks/index.ts",
     "testing/index": "src/testing/index.ts"
   },
   splitting: true

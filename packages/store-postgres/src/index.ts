@@ -2,8 +2,8 @@
  * @paykit/store-postgres: the shared machinery of paykit's PostgreSQL adapters (opening a server
  * through `DATABASE_URL` or embedded PGlite when asked, the PGlite driver, the namespaced
  * migrator, the transactional outbox and its relay, the start-up errors). The adapters live in
- * their own entry points, one per domain: `@paykit/store-postgres/ledger`, `/accounts`, `/fx`
- * and `/risk`. This entry imports no domain package.
+ * their own entry points, one per domain: `@paykit/store-postgres/ledger`, `/accounts`, `/fx`,
+ * `/payments`, `/risk`, `/settlement` and `/webhooks`. This entry imports no domain package.
  *
  * @since 0.1.0
  */
