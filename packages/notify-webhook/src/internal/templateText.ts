@@ -3,10 +3,10 @@
 // the per-channel length limits (SMS counted in segments). Pure functions, no Effect.
 
 /** The channels paykit renders and sends. */
-export const CHANNELS = ["sms", "email", "push"] as const
+export const CHANNELS: ReadonlyArray<"sms" | "email" | "push"> = ["sms", "email", "push"]
 
 /** A channel. */
-export type Channel = (typeof CHANNELS)[number]
+export type Channel = "sms" | "email" | "push"
 
 /** Whether `u` names a channel. */
 export const isChannel = (u: unknown): u is Channel =>
