@@ -86,13 +86,20 @@ export interface DeliveryQuery {
  * atomic. The queue's promises, which the contract suite checks on every adapter:
  *
  * - `enqueue` is idempotent by delivery id (an event handed over twice queues once) and numbers
- *   new deliveries in the order given (`seq`).
+ *   new deliveries in the order given (`seq`); per subject, `seq` order is commit order (two
+ *   concurrent enqueues of one subject never interleave out of order). A delivery for an endpoint
+ *   that is disabled or missing when the enqueue commits is stored `failed` (`endpoint_disabled`).
+ * - `updateEndpoint` keeps the stored `failingSince` (the delivery workers' to manage) unless the
+ *   status changes, so a management write never undoes a health change made meanwhile.
  * - `claim` leases due deliveries (pending, `nextAttemptAt <= now`, not leased, endpoint not
  *   disabled) that are the oldest pending delivery of their (endpoint, subject): a subject's
  *   deliveries to one endpoint go one at a time, in `seq` order. Concurrent claims (processes)
  *   never lease the same delivery while its lease runs.
  * - `complete` writes only while the claimer's lease holds (`false` otherwise, nothing
- *   written); the attempt number is unique per delivery.
+ *   written): the lease token still on the delivery (a lease past its time that nobody took over
+ *   still holds) and the attempt number unique per delivery. It writes the delivery's state
+ *   (status, attempts, next attempt, failure, last answer), never its identity or payload.
+ * - `replay` leaves deliveries in flight (leased at `now`) alone.
  *
  * @category services
  * @since 0.1.0
@@ -119,7 +126,7 @@ export class WebhookStore extends Context.Service<
       readonly owner?: string | undefined
       readonly receiving?: boolean | undefined
     }) => Effect.Effect<ReadonlyArray<Endpoint.Endpoint>, WebhookStoreFailure>
-    /** Queues deliveries (skipping ids already queued); answers how many were new. */
+    /** Queues deliveries (skipping ids already queued); answers how many were newly queued as pending. */
     readonly enqueue: (
       deliveries: ReadonlyArray<Delivery.NewDelivery>
     ) => Effect.Effect<number, WebhookStoreFailure>
@@ -136,7 +143,8 @@ export class WebhookStore extends Context.Service<
     ) => Effect.Effect<void, WebhookStoreFailure>
     /**
      * Moves deliveries back to pending for a manual attempt due at `now`: one (`deliveryId`) or an
-     * endpoint's created in `[from, to)`; succeeded and failed ones alike. Answers how many.
+     * endpoint's created in `[from, to)`; succeeded and failed ones alike, not those in flight
+     * (leased at `now`). Answers how many.
      */
     readonly replay: (
       request:
@@ -268,7 +276,15 @@ export const layerMemory: Layer.Layer<WebhookStore, never, Notifier.Notifier> = 
                 actual: current.version
               })
             )
-          endpoints.set(endpoint.id, endpoint)
+          // the stored health stays unless the status changes (workers manage failingSince)
+          const { failingSince: _, ...rest } = endpoint
+          const kept =
+            endpoint.status !== current.status
+              ? endpoint
+              : current.failingSince === undefined
+                ? rest
+                : { ...rest, failingSince: current.failingSince }
+          endpoints.set(endpoint.id, kept)
           if (endpoint.status === "disabled" && current.status !== "disabled")
             failPending(endpoint.id, endpoint.updatedAt)
           return notify(events)
@@ -289,10 +305,15 @@ export const layerMemory: Layer.Layer<WebhookStore, never, Notifier.Notifier> = 
           let added = 0
           for (const n of news) {
             if (deliveries.has(n.id)) continue
-            const d: Delivery.Delivery = { ...n, seq: ++seq }
+            const endpoint = endpoints.get(n.endpointId)
+            const receiving = endpoint !== undefined && endpoint.status !== "disabled"
+            const { nextAttemptAt: _, ...rest } = n
+            const d: Delivery.Delivery = receiving
+              ? { ...n, seq: ++seq }
+              : { ...rest, status: "failed", failureReason: "endpoint_disabled", seq: ++seq }
             deliveries.set(d.id, d)
             queue.push(d)
-            added++
+            if (receiving) added++
           }
           return added
         }),
@@ -369,6 +390,8 @@ export const layerMemory: Layer.Layer<WebhookStore, never, Notifier.Notifier> = 
           let n = 0
           for (const d of targets) {
             if (d.status === "pending" && d.nextKind === "manual") continue
+            const lease = leases.get(d.id)
+            if (lease !== undefined && lease.until > request.now) continue
             const { failureReason: _, ...rest } = d
             put({
               ...rest,

@@ -51,6 +51,11 @@ export interface Options {
   readonly concurrency?: number | undefined
   /** Attempts in flight at once per endpoint per process. Default 4. */
   readonly perEndpoint?: number | undefined
+  /**
+   * How long a claim holds a delivery (ms): a worker that dies mid-attempt leaves it to another
+   * after this. Must exceed `timeoutMs`. Default `2 × timeoutMs + 30 s`.
+   */
+  readonly leaseMs?: number | undefined
   /** Pause between claims when nothing is due (ms). Default 1,000. */
   readonly pollIntervalMs?: number | undefined
   /** The `user-agent` header. Default `paykit-webhooks/0.1`. */
@@ -70,12 +75,24 @@ export type EndpointView = Omit<Endpoint.Endpoint, "keys"> & {
 
 /**
  * What one delivery pass did: attempts that succeeded, were scheduled again or failed for good,
- * and deliveries put back without an attempt (the rate limit).
+ * deliveries put back without an attempt (the rate limit), and attempts not recorded (lost lease).
  *
  * @category models
  * @since 0.1.0
  */
-export type PassResult = Worker.PassResult
+export interface PassResult {
+  readonly attempted: number
+  /** Attempts that succeeded. */
+  readonly succeeded: number
+  /** Attempts that failed and were scheduled again. */
+  readonly retried: number
+  /** Attempts after which the delivery failed for good. */
+  readonly failed: number
+  /** Deliveries put back without an attempt (the endpoint's rate limit). */
+  readonly deferred: number
+  /** Attempts made but not recorded: the lease was lost meanwhile (another worker took over). */
+  readonly lost: number
+}
 
 const Text = (max: number) =>
   Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(max), Input.storableText)
@@ -168,7 +185,11 @@ const build = (options: Options) =>
     const concurrency = options.concurrency ?? 32
     const perEndpoint = options.perEndpoint ?? 4
     const pollMs = options.pollIntervalMs ?? 1000
-    const leaseMs = timeoutMs * 2 + 30_000
+    const leaseMs = options.leaseMs ?? timeoutMs * 2 + 30_000
+    if (!(Number.isSafeInteger(leaseMs) && leaseMs > timeoutMs))
+      return yield* Effect.die(
+        new Error(`Webhooks: leaseMs (${leaseMs}) must be an integer above timeoutMs (${timeoutMs})`)
+      )
     const userAgent = options.userAgent ?? "paykit-webhooks/0.1"
     const policy = { allowHttp: options.allowHttp, allowPrivate: options.allowPrivate }
     const box = options.secretBox

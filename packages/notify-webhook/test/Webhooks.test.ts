@@ -192,6 +192,34 @@ describe("delivery against a faulty receiver", () => {
     }
   })
 
+  it("a receiver that goes down (connection refused) and comes back on the same port gets the message on the next scheduled attempt", async () => {
+    const first = await startReceiver({ "/hook": () => ({ status: 200 }) })
+    const port = first.port
+    const out = await run(
+      Effect.gen(function* () {
+        const w = yield* Webhooks.Webhooks
+        yield* w.createEndpoint({ owner: "m_1", url: first.url("/hook"), eventTypes: ["*"] })
+        yield* Effect.promise(() => first.close()) // down: nothing listens on the port
+        yield* w.notifier.notify(yield* paymentEvents(1))
+        const down = yield* w.drain
+        const back = yield* Effect.promise(() => startReceiver({ "/hook": () => ({ status: 200 }) }, 100, port))
+        receivers.push(back)
+        yield* TestClock.adjust(4_999)
+        const early = yield* w.drain
+        yield* TestClock.adjust(1)
+        const up = yield* w.drain
+        const [d] = yield* w.deliveries({ limit: 10 })
+        return { down, early, up, back, attempts: yield* attemptsOf((d as Delivery.Delivery).id) }
+      })
+    )
+    expect(out.down.retried).toBe(1)
+    expect(out.attempts[0]?.error).toMatch(/^network/)
+    expect(out.early.attempted).toBe(0) // not before the schedule says
+    expect(out.up.succeeded).toBe(1)
+    expect(out.attempts.map((a) => a.startedAt - T0)).toEqual([0, 5_000])
+    expect(out.back.processed.get("/hook")?.size).toBe(1)
+  })
+
   it("an attempt that does not answer times out on the clock, and the retry follows the schedule", async () => {
     const r = await receiver({ "/slow": (n) => (n === 1 ? "hang" : { status: 200 }) })
     const out = await run(
@@ -218,7 +246,7 @@ describe("delivery against a faulty receiver", () => {
       })
     )
     expect(out.early).toBeUndefined()
-    expect(out.first).toEqual({ attempted: 1, succeeded: 0, retried: 1, failed: 0, deferred: 0 })
+    expect(out.first).toEqual({ attempted: 1, succeeded: 0, retried: 1, failed: 0, deferred: 0, lost: 0 })
     expect(out.attempts[0]?.error).toMatch(/^timeout/)
     expect(out.attempts[0]?.latencyMs).toBe(15_000)
     expect(out.attempts[0]?.nextAttemptAt).toBe(T0 + 15_000 + 5_000)

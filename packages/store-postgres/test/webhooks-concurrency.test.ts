@@ -45,7 +45,12 @@ interface Worker {
 }
 
 /** Starts a worker process (node itself with tsx as a loader, so a SIGKILL reaches it). */
-const startWorker = (schema: string, worker: string, timeoutMs: number): Worker => {
+const startWorker = (
+  schema: string,
+  worker: string,
+  timeoutMs: number,
+  leaseMs?: number | undefined
+): Worker => {
   const child = spawn(
     process.execPath,
     [
@@ -53,7 +58,14 @@ const startWorker = (schema: string, worker: string, timeoutMs: number): Worker 
       "tsx",
       "--conditions=@paykit/source",
       workerScript,
-      JSON.stringify({ url: serverUrl, schema, worker, key: masterKey.toString("base64"), timeoutMs })
+      JSON.stringify({
+        url: serverUrl,
+        schema,
+        worker,
+        key: masterKey.toString("base64"),
+        timeoutMs,
+        ...(leaseMs === undefined ? {} : { leaseMs })
+      })
     ],
     { cwd: packageDir, stdio: ["ignore", "pipe", "pipe"] }
   )
@@ -336,9 +348,9 @@ describe.skipIf(serverUrl === undefined)("webhook delivery by two processes on P
     const workers: Array<Worker> = []
     try {
       const pathOf = await register(here, receiver, paths)
-      // timeoutMs 200: the lease (2 × timeout + 30 s) runs out 30.4 s after a claim
-      const a = startWorker(schema, "a", 200)
-      const b = startWorker(schema, "b", 200)
+      // leases of 3 s (above the 1 s attempt timeout): the dead one's run out 3 s after its claims
+      const a = startWorker(schema, "a", 1_000, 3_000)
+      const b = startWorker(schema, "b", 1_000, 3_000)
       workers.push(a, b)
       await Promise.all(workers.map((w) => w.ready))
       const events = 60

@@ -1,6 +1,6 @@
 import { Notifier } from "@paykit/core"
 import { type Delivery, WebhookStore } from "@paykit/notify-webhook"
-import { Effect, type Layer } from "effect"
+import { Effect, Layer } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { describe, expect, it } from "vitest"
 // the suite through its module until `@paykit/notify-webhook/testing` exports it
@@ -247,6 +247,11 @@ const adapterTests = (name: string, layer: () => Layer.Layer<Env, unknown>) =>
             ["claim", "now", store.claim({ now: 1.5, limit: 1, perEndpoint: 1, leaseMs: 1, token: "t" })],
             [
               "claim",
+              "exclude[1]",
+              store.claim({ now: 1, limit: 1, perEndpoint: 1, leaseMs: 1, token: "t", exclude: ["ep_ok", "\ud800"] })
+            ],
+            [
+              "claim",
               "token",
               store.claim({ now: 1, limit: 1, perEndpoint: 1, leaseMs: 1, token: "t\u0000" })
             ],
@@ -355,6 +360,13 @@ const adapterTests = (name: string, layer: () => Layer.Layer<Env, unknown>) =>
           const text = plan.map((r) => Object.values(r)[0]).join("\n")
           expect(text).not.toMatch(/Seq Scan on paykit_webhook_deliveries/)
           expect(text).toMatch(/paykit_webhook_deliveries_(due|head)/)
+          // the oldest pending deliveries, which a claim reads first, come from the pending-only index in seq order
+          const prefixPlan = yield* sql<{
+            "QUERY PLAN": string
+          }>`EXPLAIN SELECT d.id FROM paykit_webhook_deliveries d WHERE d.status = 'pending' ORDER BY d.seq LIMIT 512`
+          const prefixText = prefixPlan.map((r) => Object.values(r)[0]).join("\n")
+          expect(prefixText).toMatch(/Index Scan using paykit_webhook_deliveries_queue/)
+          expect(prefixText).not.toMatch(/Sort|Seq Scan/)
           const claimed = yield* store.claim({
             now: 10 ** 12,
             limit: 10,
@@ -363,6 +375,71 @@ const adapterTests = (name: string, layer: () => Layer.Layer<Env, unknown>) =>
             token: "t"
           })
           expect(claimed.map((c) => c.delivery.subject)).toEqual(["s1"])
+        })
+      ))
+
+    it("claims behind a busy head of the queue longer than what a claim reads first (one endpoint's backlog beyond its share, deliveries not due, in flight, excluded) take what the memory store takes", () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* WebhookStore.WebhookStore
+          const memory = yield* Effect.provide(
+            Effect.flatMap(WebhookStore.WebhookStore, Effect.succeed),
+            WebhookStore.layerMemory.pipe(Layer.provide(Notifier.layerNoop))
+          )
+          const both = <A>(f: (s: WebhookStore.WebhookStore["Service"]) => Effect.Effect<A, unknown>) =>
+            Effect.gen(function* () {
+              const expected = yield* f(memory)
+              const got = yield* f(store)
+              expect(got).toEqual(expected)
+              return got
+            })
+          for (const e of ["ep_a", "ep_b", "ep_c", "ep_d"])
+            yield* both((s) => s.insertEndpoint(sampleEndpoint(e), []))
+          const news: Array<Delivery.NewDelivery> = []
+          // the head: ep_a's backlog (due), then ep_b's (not due before 10^6), 700 each
+          for (let n = 1; n <= 700; n++) news.push(sampleDelivery("ep_a", n, { subject: `a${n}` }))
+          for (let n = 1; n <= 700; n++)
+            news.push(sampleDelivery("ep_b", n, { subject: `b${n}`, nextAttemptAt: 10 ** 6 }))
+          // behind it: ep_c and ep_d, some subjects with several deliveries
+          for (let n = 1; n <= 30; n++)
+            news.push(sampleDelivery(n % 2 === 0 ? "ep_c" : "ep_d", 1_000 + n, { subject: `x${n % 7}` }))
+          yield* both((s) => s.enqueue(news))
+          const claim = (
+            token: string,
+            now: number,
+            limit: number,
+            perEndpoint: number,
+            exclude: ReadonlyArray<string> = []
+          ) =>
+            both((s) =>
+              Effect.map(s.claim({ now, limit, perEndpoint, leaseMs: 100, token, exclude }), (cs) =>
+                cs.map((c) => c.delivery.id)
+              )
+            )
+          const finish = (token: string, ids: ReadonlyArray<string>, at: number) =>
+            Effect.forEach(ids, (id) =>
+              both((s) =>
+                Effect.flatMap(s.delivery(id), (d) =>
+                  s.complete(completion(token, d!, { outcome: "succeeded", at }))
+                )
+              )
+            )
+          const first = yield* claim("t1", 1_000, 8, 3)
+          expect(first.filter((id) => id.startsWith("dlv_ep_a_"))).toHaveLength(3)
+          expect(first).toHaveLength(8)
+          yield* claim("t2", 1_000, 5, 5, ["ep_a"])
+          yield* claim("t3", 1_000, 10, 2)
+          yield* finish("t1", first, 1_010)
+          yield* claim("t4", 1_020, 6, 2, ["ep_c"])
+          // the first leases ran out: their deliveries come back (and t1's finished ones do not)
+          yield* claim("t5", 1_150, 20, 4)
+          yield* claim("t6", 1_150, 600, 600)
+          // ep_b comes due
+          yield* claim("t7", 10 ** 6, 12, 3, ["ep_a"])
+          yield* claim("t8", 10 ** 6, 5_000, 1)
+          const all = (s: WebhookStore.WebhookStore["Service"]) => s.deliveries({ limit: 10_000 })
+          const [m, p] = [yield* all(memory), yield* all(store)]
+          expect(p.map((d) => [d.id, d.status])).toEqual(m.map((d) => [d.id, d.status]))
         })
       ))
 

@@ -8,6 +8,7 @@ import type * as RetrySchedule from "../RetrySchedule.ts"
 import type { SecretBox } from "../SecretBox.ts"
 import * as Signing from "../Signing.ts"
 import type { WebhookStore } from "../WebhookStore.ts"
+import type { PassResult } from "../Webhooks.ts"
 
 /**
  * Wakes the worker loop: queuing deliveries and finishing attempts signal it; the loop waits for
@@ -36,18 +37,6 @@ export const makeWake = (): Wake => {
   }
 }
 
-/** What one delivery pass did. */
-export interface PassResult {
-  readonly attempted: number
-  /** Attempts that succeeded. */
-  readonly succeeded: number
-  /** Attempts that failed and were scheduled again. */
-  readonly retried: number
-  /** Attempts after which the delivery failed for good. */
-  readonly failed: number
-  /** Deliveries put back without an attempt (the endpoint's rate limit). */
-  readonly deferred: number
-}
 
 /** What the delivery worker needs from the service. */
 export interface Deps {
@@ -201,7 +190,7 @@ export const make = (deps: Deps) => {
             ]
           : [])
       ])
-      yield* store.complete({
+      const recorded = yield* store.complete({
         token,
         delivery: next,
         attempt: record,
@@ -216,6 +205,9 @@ export const make = (deps: Deps) => {
         disabledEvent: disabledEvent as DomainEvent.DomainEvent,
         events: failedEvents
       })
+      // the lease was lost (taken over after it lapsed, or the delivery replayed): the attempt
+      // went out but is not this worker's to record
+      if (!recorded.held) return "lost" as const
       return status === "succeeded"
         ? ("succeeded" as const)
         : status === "pending"
@@ -236,18 +228,20 @@ export const make = (deps: Deps) => {
       succeeded: outcomes.filter((o) => o === "succeeded").length,
       retried: outcomes.filter((o) => o === "retry").length,
       failed: outcomes.filter((o) => o === "failed").length,
-      deferred: outcomes.filter((o) => o === "deferred").length
+      deferred: outcomes.filter((o) => o === "deferred").length,
+      lost: outcomes.filter((o) => o === "lost").length
     } satisfies PassResult
   })
 
   /** Passes until nothing is due now. */
   const drain = Effect.gen(function* () {
-    const total = { attempted: 0, succeeded: 0, retried: 0, failed: 0, deferred: 0 }
+    const total = { attempted: 0, succeeded: 0, retried: 0, failed: 0, deferred: 0, lost: 0 }
     while (true) {
       const r = yield* deliverDue
       total.attempted += r.attempted
       total.succeeded += r.succeeded
       total.retried += r.retried
+      total.lost += r.lost
       total.failed += r.failed
       total.deferred += r.deferred
       if (r.attempted === 0) return total as PassResult
@@ -263,11 +257,14 @@ export const make = (deps: Deps) => {
   const run = Effect.gen(function* () {
     let inFlight = 0
     const byEndpoint = new Map<string, number>()
+    // claim in batches of at least a quarter of the slots while attempts are in flight: one claim
+    // per finished attempt would cost a store round trip per delivery
+    const minClaim = Math.max(1, Math.floor(concurrency / 4))
     while (true) {
       const signal = wake.current()
       const free = concurrency - inFlight
       let claimedCount = 0
-      if (free > 0) {
+      if (free >= minClaim || (free > 0 && inFlight === 0)) {
         const now = yield* Clock.currentTimeMillis
         const claimed = yield* store
           .claim({
@@ -298,7 +295,9 @@ export const make = (deps: Deps) => {
               Effect.ensuring(
                 Effect.suspend(() => {
                   inFlight--
-                  byEndpoint.set(c.endpoint.id, (byEndpoint.get(c.endpoint.id) ?? 1) - 1)
+                  const left = (byEndpoint.get(c.endpoint.id) ?? 1) - 1
+                  if (left === 0) byEndpoint.delete(c.endpoint.id)
+                  else byEndpoint.set(c.endpoint.id, left)
                   return wake.signal
                 })
               )
@@ -306,7 +305,7 @@ export const make = (deps: Deps) => {
           )
         }
       }
-      if (claimedCount === 0 || inFlight >= concurrency) yield* wake.wait(signal, pollMs)
+      if (claimedCount === 0 || concurrency - inFlight < minClaim) yield* wake.wait(signal, pollMs)
     }
   })
 

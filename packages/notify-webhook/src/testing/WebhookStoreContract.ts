@@ -203,6 +203,12 @@ const ids = (xs: ReadonlyArray<{ readonly id: string }>): Array<string> => xs.ma
 
 const claimedIds = (xs: ReadonlyArray<Claimed>): Array<string> => xs.map((c) => c.delivery.id)
 
+/** A new delivery as `enqueue` stores it for an endpoint disabled or missing: failed, no next attempt. */
+const failedAtEnqueue = (d: Delivery.NewDelivery): Delivery.NewDelivery => {
+  const { nextAttemptAt: _, ...rest } = d
+  return { ...rest, status: "failed", failureReason: "endpoint_disabled" }
+}
+
 /** The delivery as a pending one failed by its endpoint's disabling at `at`. */
 const failedByDisable = (d: Delivery.Delivery, at: number): Delivery.Delivery => {
   const { nextAttemptAt: _, ...rest } = d
@@ -243,7 +249,14 @@ const modelPut = (m: Model, d: Delivery.Delivery) => {
 
 const modelClaim = (
   m: Model,
-  r: { now: number; limit: number; perEndpoint: number; leaseMs: number; token: string }
+  r: {
+    now: number
+    limit: number
+    perEndpoint: number
+    leaseMs: number
+    token: string
+    exclude: ReadonlyArray<string>
+  }
 ) => {
   const out: Array<string> = []
   const heads = new Set<string>()
@@ -256,6 +269,7 @@ const modelClaim = (
     heads.add(key)
     const e = m.endpoints.get(d.endpointId)
     if (e === undefined || e.status === "disabled") continue
+    if (r.exclude.includes(d.endpointId)) continue
     if ((d.nextAttemptAt ?? 0) > r.now) continue
     const lease = m.leases.get(d.id)
     if (lease !== undefined && lease.until > r.now) continue
@@ -302,6 +316,9 @@ const modelReplay = (m: Model, targets: ReadonlyArray<Delivery.Delivery>, now: n
   let n = 0
   for (const d of targets) {
     if (d.status === "pending" && d.nextKind === "manual") continue
+    // in flight (leased at now): left alone
+    const lease = m.leases.get(d.id)
+    if (lease !== undefined && lease.until > now) continue
     const { failureReason: _, ...rest } = d
     modelPut(m, { ...rest, status: "pending", nextAttemptAt: now, nextKind: "manual", updatedAt: now })
     m.leases.delete(d.id)
@@ -327,6 +344,7 @@ type Op =
       readonly limit: number
       readonly perEndpoint: number
       readonly leaseMs: number
+      readonly exclude: ReadonlyArray<string>
     }
   | {
       readonly _tag: "complete"
@@ -348,6 +366,7 @@ type Op =
   | { readonly _tag: "replayOne"; readonly pick: number }
   | { readonly _tag: "replayRange"; readonly ep: number; readonly from: number; readonly span: number }
   | { readonly _tag: "toggle"; readonly ep: number }
+  | { readonly _tag: "touch"; readonly ep: number; readonly stale: "none" | "absent" | "other" }
   | { readonly _tag: "advance"; readonly ms: number }
 
 const MODEL_ENDPOINTS = ["ep_0", "ep_1", "ep_2"] as const
@@ -375,7 +394,11 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       token: fc.integer({ min: 0, max: 2 }),
       limit: fc.integer({ min: 1, max: 5 }),
       perEndpoint: fc.integer({ min: 1, max: 3 }),
-      leaseMs: fc.constantFrom(50, 400)
+      leaseMs: fc.constantFrom(50, 400),
+      exclude: fc.oneof(
+        { weight: 3, arbitrary: fc.constant([]) },
+        { weight: 1, arbitrary: fc.subarray([...MODEL_ENDPOINTS, "ep_none"], { minLength: 1 }) }
+      )
     })
   },
   {
@@ -420,6 +443,14 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc.record({ _tag: fc.constant("toggle" as const), ep: fc.integer({ min: 0, max: 2 }) })
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      _tag: fc.constant("touch" as const),
+      ep: fc.integer({ min: 0, max: 2 }),
+      stale: fc.constantFrom("none" as const, "absent" as const, "other" as const)
+    })
   },
   {
     weight: 2,
@@ -576,9 +607,9 @@ export const suite = <R = never>(
             }
             yield* s.updateEndpoint(v2, 1, [sampleEvent(2, "ep_1")])
             const back = yield* s.endpoint("ep_1")
-            expect(back).toEqual(v2)
-            for (const key of ["description", "rateLimit", "failingSince"] as const)
-              expect(key in back!).toBe(false)
+            // the status stays: the stored failingSince too (the workers' to manage)
+            expect(back).toEqual({ ...v2, failingSince: 1_500 })
+            for (const key of ["description", "rateLimit"] as const) expect(key in back!).toBe(false)
 
             for (const expected of [1, 0, 3, -1]) {
               const stale = yield* Effect.flip(
@@ -597,7 +628,7 @@ export const suite = <R = never>(
               s.updateEndpoint(sampleEndpoint("ep_none", { version: 2 }), 1, [sampleEvent(4, "ep_none")])
             )
             expect(missing).toMatchObject({ _tag: "EndpointNotFound", endpointId: "ep_none" })
-            expect(yield* s.endpoint("ep_1")).toEqual(v2)
+            expect(yield* s.endpoint("ep_1")).toEqual({ ...v2, failingSince: 1_500 })
             expect(yield* s.endpoint("ep_none")).toBeUndefined()
             // an update without events, and one that brings optional fields back
             const v3: Endpoint.Endpoint = {
@@ -608,8 +639,85 @@ export const suite = <R = never>(
               updatedAt: 3_000
             }
             yield* s.updateEndpoint(v3, 2, [])
-            expect(yield* s.endpoint("ep_1")).toEqual(v3)
+            expect(yield* s.endpoint("ep_1")).toEqual({ ...v3, failingSince: 1_500 })
             expect(yield* deliveredIds).toEqual([eventIdOf(1), eventIdOf(2)])
+          })
+        )
+    )
+
+    it(
+      "updateEndpoint keeps the stored failingSince while the status stays (a management write racing a health change never undoes it); a status change writes the given record's, absent or not",
+      { timeout },
+      () =>
+        run(
+          Effect.gen(function* () {
+            const s = yield* WebhookStore
+            const E = sampleEndpoint("ep_1")
+            yield* s.insertEndpoint(E, [])
+            yield* s.enqueue([
+              sampleDelivery("ep_1", 1, { subject: "s1" }),
+              sampleDelivery("ep_1", 2, { subject: "s2" })
+            ])
+            const [c1, c2] = yield* claim("t1", T0)
+            // the owner reads the endpoint (healthy, version 1) ...
+            const read = (yield* s.endpoint("ep_1"))!
+            // ... an attempt fails meanwhile: failingSince set, the version unchanged ...
+            const failed = completion("t1", c1!.delivery, {
+              outcome: "retry",
+              at: 1_100,
+              health: { _tag: "failing", at: 1_100, disableAfter: 10 ** 9 }
+            })
+            expect(yield* s.complete(failed)).toEqual({ held: true, disabled: false })
+            expect(yield* s.endpoint("ep_1")).toEqual({ ...E, failingSince: 1_100 })
+            // ... and the owner's write, made from what it read, keeps the failure's time
+            const renamed: Endpoint.Endpoint = { ...read, description: "renamed", updatedAt: 1_200, version: 2 }
+            yield* s.updateEndpoint(renamed, 1, [])
+            expect(yield* s.endpoint("ep_1")).toEqual({ ...renamed, failingSince: 1_100 })
+            // the other way: the owner reads it failing, a success clears it, the owner's write
+            // (carrying the old failingSince) leaves it cleared
+            const readFailing = (yield* s.endpoint("ep_1"))!
+            expect(readFailing.failingSince).toBe(1_100)
+            const ok = completion("t1", c2!.delivery, { outcome: "succeeded", at: 1_300 })
+            expect(yield* s.complete(ok)).toEqual({ held: true, disabled: false })
+            const url: Endpoint.Endpoint = {
+              ...readFailing,
+              url: "https://hooks.example.com/new",
+              updatedAt: 1_400,
+              version: 3
+            }
+            yield* s.updateEndpoint(url, 2, [])
+            const { failingSince: _, ...healthy } = url
+            const back = yield* s.endpoint("ep_1")
+            expect(back).toEqual(healthy)
+            expect("failingSince" in back!).toBe(false)
+            // a status change writes the given record's failingSince: a value ...
+            const off: Endpoint.Endpoint = {
+              ...healthy,
+              status: "disabled",
+              disabledReason: "by_owner",
+              failingSince: 1_350,
+              updatedAt: 1_500,
+              version: 4
+            }
+            yield* s.updateEndpoint(off, 3, [])
+            expect(yield* s.endpoint("ep_1")).toEqual(off)
+            // ... or none (the key gone)
+            const { failingSince: _f, disabledReason: _r, ...on } = off
+            const enabled: Endpoint.Endpoint = { ...on, status: "active", updatedAt: 1_600, version: 5 }
+            yield* s.updateEndpoint(enabled, 4, [])
+            const again = yield* s.endpoint("ep_1")
+            expect(again).toEqual(enabled)
+            expect("failingSince" in again!).toBe(false)
+            // deprecating is a status change too
+            const deprecated: Endpoint.Endpoint = {
+              ...enabled,
+              status: "deprecated",
+              failingSince: 1_650,
+              updatedAt: 1_700,
+              version: 6
+            }
+            yield* s.updateEndpoint(deprecated, 5, [])
+            expect(yield* s.endpoint("ep_1")).toEqual(deprecated)
           })
         )
     )
@@ -648,6 +756,8 @@ export const suite = <R = never>(
         run(
           Effect.gen(function* () {
             const s = yield* WebhookStore
+            yield* s.insertEndpoint(sampleEndpoint("ep_1"), [])
+            yield* s.insertEndpoint(sampleEndpoint("ep_2", { status: "deprecated" }), [])
             const d1 = sampleDelivery("ep_1", 1)
             const d2 = sampleDelivery("ep_1", 2, {
               subject: "pay_'\"\\ 😀",
@@ -699,6 +809,70 @@ export const suite = <R = never>(
     )
 
     it(
+      "enqueue stores a delivery for an endpoint disabled or missing as failed (endpoint_disabled, no next attempt), not counted and never claimed; enabling the endpoint later does not bring it back",
+      { timeout },
+      () =>
+        run(
+          Effect.gen(function* () {
+            const s = yield* WebhookStore
+            yield* s.insertEndpoint(sampleEndpoint("ep_on"), [])
+            yield* s.insertEndpoint(sampleEndpoint("ep_dep", { status: "deprecated" }), [])
+            const OFF = sampleEndpoint("ep_off", { status: "disabled", disabledReason: "by_owner" })
+            yield* s.insertEndpoint(OFF, [])
+            const on1 = sampleDelivery("ep_on", 1, { subject: "s1" })
+            const off1 = sampleDelivery("ep_off", 1, { subject: "s1" })
+            const none1 = sampleDelivery("ep_none", 1, { subject: "s1" })
+            const dep1 = sampleDelivery("ep_dep", 1, { subject: "s1" })
+            const off2 = sampleDelivery("ep_off", 2, {
+              subject: "s2",
+              status: "succeeded",
+              attempts: 1,
+              lastStatusCode: 204
+            })
+            const on2 = sampleDelivery("ep_on", 2, { subject: "s1" })
+            // only the deliveries queued as pending count
+            expect(yield* s.enqueue([on1, off1, none1, dep1, off2, on2])).toBe(3)
+            const list = yield* all
+            expect(list.map(withoutSeq)).toEqual([
+              on1,
+              failedAtEnqueue(off1),
+              failedAtEnqueue(none1),
+              dep1,
+              failedAtEnqueue(off2),
+              on2
+            ])
+            for (const d of [off1, none1, off2]) {
+              const back = yield* get(d.id)
+              expect(back).toMatchObject({ status: "failed", failureReason: "endpoint_disabled" })
+              expect("nextAttemptAt" in back).toBe(false)
+            }
+            for (let i = 1; i < list.length; i++) expect(list[i]!.seq).toBeGreaterThan(list[i - 1]!.seq)
+            expect(yield* deliveredIds).toEqual([])
+            // never claimed: the pending ones of the receiving endpoints only, on1 before on2
+            expect(claimedIds(yield* claim("t1", 10 ** 12))).toEqual([on1.id, dep1.id])
+            // enabled and created later: the failed ones stay failed, queuing them again changes nothing
+            yield* s.updateEndpoint({ ...sampleEndpoint("ep_off"), updatedAt: 2_000, version: 2 }, 1, [])
+            yield* s.insertEndpoint(sampleEndpoint("ep_none"), [])
+            expect(yield* s.enqueue([off1, none1, off2])).toBe(0)
+            for (const d of [off1, none1, off2]) expect(withoutSeq(yield* get(d.id))).toEqual(failedAtEnqueue(d))
+            expect(yield* claim("t2", 10 ** 12)).toEqual([])
+            // a new delivery to them now queues as pending
+            const off3 = sampleDelivery("ep_off", 3, { subject: "s1" })
+            const none2 = sampleDelivery("ep_none", 2, { subject: "s1" })
+            expect(yield* s.enqueue([off3, none2])).toBe(2)
+            expect(claimedIds(yield* claim("t3", 10 ** 12))).toEqual([off3.id, none2.id])
+            // disabled again: a new one fails at once, next to one failed by the disabling
+            const off4 = sampleDelivery("ep_off", 4, { subject: "s9" })
+            yield* s.updateEndpoint(
+              { ...OFF, updatedAt: 3_000, version: 3 }, 2, [])
+            expect(yield* get(off3.id)).toMatchObject({ status: "failed", failureReason: "endpoint_disabled" })
+            expect(yield* s.enqueue([off4])).toBe(0)
+            expect(withoutSeq(yield* get(off4.id))).toEqual(failedAtEnqueue(off4))
+          })
+        )
+    )
+
+    it(
       "claim leases due, pending, unleased deliveries of endpoints not disabled that are the oldest pending of their (endpoint, subject), in seq order, with the endpoint as it is",
       { timeout },
       () =>
@@ -719,8 +893,8 @@ export const suite = <R = never>(
               sampleDelivery("ep_a", 5, { subject: "s3", nextAttemptAt: now }), // due at exactly now
               noDue, // no due time: due
               sampleDelivery("ep_b", 1, { subject: "s1", nextAttemptAt: 100 }), // another endpoint, same subject
-              sampleDelivery("ep_c", 1, { subject: "s1", nextAttemptAt: 100 }), // endpoint disabled
-              sampleDelivery("ep_none", 1, { subject: "s1", nextAttemptAt: 100 }), // no such endpoint
+              sampleDelivery("ep_c", 1, { subject: "s1", nextAttemptAt: 100 }), // endpoint disabled: failed at once
+              sampleDelivery("ep_none", 1, { subject: "s1", nextAttemptAt: 100 }), // no such endpoint: failed at once
               sampleDelivery("ep_a", 7, { subject: "s5", status: "succeeded", attempts: 1 }), // finished
               sampleDelivery("ep_a", 8, { subject: "s5", nextAttemptAt: 100 }), // the oldest pending of s5
               sampleDelivery("ep_a", 9, { subject: "s6", status: "failed", failureReason: "exhausted" }),
@@ -780,6 +954,30 @@ export const suite = <R = never>(
             expect(claimedIds(yield* claim("t2", T0, 3, 2))).toEqual(ids([a(3), b(3), a(4)]))
             expect(claimedIds(yield* claim("t3", T0, 1, 1))).toEqual(ids([a(5)]))
             expect(yield* claim("t4", T0, 10, 10)).toEqual([])
+          })
+        )
+    )
+
+    it(
+      "claim leaves out the endpoints in exclude (those the claimer has enough of in flight), and claims the others as without it",
+      { timeout },
+      () =>
+        run(
+          Effect.gen(function* () {
+            const s = yield* WebhookStore
+            for (const e of ["ep_a", "ep_b", "ep_c"]) yield* s.insertEndpoint(sampleEndpoint(e), [])
+            const a1 = sampleDelivery("ep_a", 1, { subject: "s1" })
+            const b1 = sampleDelivery("ep_b", 1, { subject: "s1" })
+            const c1 = sampleDelivery("ep_c", 1, { subject: "s1" })
+            const a2 = sampleDelivery("ep_a", 2, { subject: "s2" })
+            const b2 = sampleDelivery("ep_b", 2, { subject: "s2" })
+            yield* s.enqueue([a1, b1, c1, a2, b2])
+            const take = (token: string, exclude: ReadonlyArray<string>, limit = 10) =>
+              Effect.map(s.claim({ now: T0, limit, perEndpoint: 10, leaseMs: 1_000, token, exclude }), claimedIds)
+            expect(yield* take("t1", ["ep_a", "ep_none"], 2)).toEqual(ids([b1, c1]))
+            expect(yield* take("t2", ["ep_c"])).toEqual(ids([a1, a2, b2]))
+            expect(yield* take("t3", [])).toEqual([])
+            expect(yield* take("t4", ["ep_a", "ep_b", "ep_c"])).toEqual([])
           })
         )
     )
@@ -1142,7 +1340,7 @@ export const suite = <R = never>(
     )
 
     it(
-      "replay moves one delivery, or an endpoint's created in [from, to), back to pending for a manual attempt due now, succeeded and failed ones alike; a delivery already waiting for a manual attempt is not counted",
+      "replay moves one delivery, or an endpoint's created in [from, to), back to pending for a manual attempt due now, succeeded and failed ones alike; one in flight (leased at now) is left alone until its lease lapsed or it completed; a delivery already waiting for a manual attempt is not counted",
       { timeout },
       () =>
         run(
@@ -1166,11 +1364,7 @@ export const suite = <R = never>(
               lastError: "HTTP 500",
               createdAt: 200
             })
-            const pending = sampleDelivery("ep_1", 3, {
-              subject: "s3",
-              createdAt: 300,
-              nextAttemptAt: 10 ** 9
-            })
+            const pending = sampleDelivery("ep_1", 3, { subject: "s3", createdAt: 300, nextAttemptAt: 1_500 })
             const edge = sampleDelivery("ep_1", 4, {
               subject: "s4",
               status: "succeeded",
@@ -1196,27 +1390,45 @@ export const suite = <R = never>(
             expect(yield* s.replay({ deliveryId: "dlv_none", now: 1_000 })).toBe(0)
             // the replayed delivery is the oldest pending of (ep_1, s1) again: it goes before `newer`
             expect(claimedIds(yield* claim("t1", 1_000, 100, 100, 10 ** 9))).toEqual([ok.id])
-            // a range: [200, 400) of ep_1 only; `pending` (leased or not) is moved too, its lease ended
-            const [leasedPending] = yield* claim("t1", 10 ** 9, 10, 10, 10 ** 9)
+            // a range: [200, 400) of ep_1 only; `pending`, in flight (leased at now, until 2,500), is
+            // left alone and not counted
+            const [leasedPending] = yield* claim("t1", 1_500, 10, 10, 1_000)
             expect(leasedPending!.delivery.id).toBe(pending.id)
-            expect(yield* s.replay({ endpointId: "ep_1", from: 200, to: 400, now: 2_000 })).toBe(2)
+            const pendingBefore = yield* get(pending.id)
+            expect(yield* s.replay({ endpointId: "ep_1", from: 200, to: 400, now: 2_000 })).toBe(1)
             expect(withoutSeq(yield* get(failed.id))).toEqual(manual(failed, 2_000))
             expect("failureReason" in (yield* get(failed.id))).toBe(false)
-            expect(withoutSeq(yield* get(pending.id))).toEqual(manual(pending, 2_000))
+            expect(yield* get(pending.id)).toEqual(pendingBefore)
             expect(withoutSeq(yield* get(edge.id))).toEqual(edge)
             expect(withoutSeq(yield* get(elsewhere.id))).toEqual(elsewhere)
+            // by id too, up to the lease's last moment
+            expect(yield* s.replay({ deliveryId: pending.id, now: 2_499 })).toBe(0)
+            expect(yield* get(pending.id)).toEqual(pendingBefore)
+            // the lease still holds: no other claimer gets it
+            const [leasedFailed] = yield* claim("t2", 2_000)
+            expect(leasedFailed!.delivery.id).toBe(failed.id)
+            expect(yield* claim("t3", 2_400)).toEqual([])
+            // once the lease lapsed (2,500) a replay moves it and ends the lease; `failed`, in flight
+            // now (t2's, until 3,000), stays as it is
+            expect(yield* s.replay({ endpointId: "ep_1", from: 200, to: 400, now: 2_500 })).toBe(1)
+            expect(withoutSeq(yield* get(pending.id))).toEqual(manual(pending, 2_500))
+            expect(withoutSeq(yield* get(failed.id))).toEqual(manual(failed, 2_000))
             expect(
               yield* s.complete(
-                completion("t1", leasedPending!.delivery, { outcome: "succeeded", at: 2_000 })
+                completion("t1", leasedPending!.delivery, { outcome: "succeeded", at: 2_500 })
               )
-            ).toEqual({
-              held: false,
-              disabled: false
-            })
-            expect(claimedIds(yield* claim("t2", 2_000))).toEqual([failed.id, pending.id])
-            // the same range again: both wait for their manual attempt already
-            expect(yield* s.replay({ endpointId: "ep_1", from: 200, to: 400, now: 2_100 })).toBe(0)
-            expect(yield* s.replay({ endpointId: "ep_1", from: 0, to: 10 ** 12, now: 2_200 })).toBe(2) // edge, newer
+            ).toEqual({ held: false, disabled: false })
+            expect(yield* s.attempts(pending.id)).toEqual([])
+            // a completed delivery replays at once
+            const done = completion("t2", leasedFailed!.delivery, { outcome: "succeeded", at: 2_600 })
+            expect(yield* s.complete(done)).toEqual({ held: true, disabled: false })
+            expect(yield* s.replay({ deliveryId: failed.id, now: 2_600 })).toBe(1)
+            expect(withoutSeq(yield* get(failed.id))).toEqual(manual(withoutSeq(done.delivery), 2_600))
+            expect(claimedIds(yield* claim("t3", 2_600))).toEqual([failed.id, pending.id])
+            // the same range again: both in flight (and waiting for their manual attempt already)
+            expect(yield* s.replay({ endpointId: "ep_1", from: 200, to: 400, now: 2_700 })).toBe(0)
+            // everything of ep_1: edge and newer (ok is in flight, and waits for its manual attempt)
+            expect(yield* s.replay({ endpointId: "ep_1", from: 0, to: 10 ** 12, now: 2_700 })).toBe(2)
             expect(yield* s.replay({ endpointId: "ep_none", from: 0, to: 10 ** 12, now: 2_200 })).toBe(0)
             expect(yield* s.replay({ endpointId: "ep_1", from: 300, to: 300, now: 2_200 })).toBe(0)
           })
@@ -1407,8 +1619,11 @@ export const suite = <R = never>(
                         let added = 0
                         for (const n of news)
                           if (!m.deliveries.some((d) => d.id === n.id)) {
-                            m.deliveries.push({ ...n, seq: ++m.seq })
-                            added++
+                            // an endpoint disabled or missing now: stored failed, not counted
+                            const e = m.endpoints.get(n.endpointId)
+                            const receiving = e !== undefined && e.status !== "disabled"
+                            m.deliveries.push({ ...(receiving ? n : failedAtEnqueue(n)), seq: ++m.seq })
+                            if (receiving) added++
                           }
                         expect(yield* s.enqueue(news)).toBe(added)
                         break
@@ -1419,7 +1634,8 @@ export const suite = <R = never>(
                           limit: op.limit,
                           perEndpoint: op.perEndpoint,
                           leaseMs: op.leaseMs,
-                          token: TOKENS[op.token]!
+                          token: TOKENS[op.token]!,
+                          exclude: op.exclude
                         }
                         const before = new Map(m.deliveries.map((d) => [d.id, d]))
                         const expected = modelClaim(m, r)
@@ -1505,6 +1721,35 @@ export const suite = <R = never>(
                         m.endpoints.set(id, after)
                         if (after.status === "disabled") modelFailPending(m, id, now)
                         m.events.push(event.id)
+                        break
+                      }
+                      case "touch": {
+                        // a management write at the status it found: the stored failingSince
+                        // stays, whatever the given record says
+                        const id = MODEL_ENDPOINTS[op.ep]!
+                        const before = m.endpoints.get(id)!
+                        const { failingSince: _f, ...rest } = before
+                        const given: Endpoint.Endpoint = {
+                          ...rest,
+                          description: `touched at ${now}`,
+                          updatedAt: now,
+                          version: before.version + 1,
+                          ...(op.stale === "none"
+                            ? before.failingSince === undefined
+                              ? {}
+                              : { failingSince: before.failingSince }
+                            : op.stale === "other"
+                              ? { failingSince: now + 12_345 }
+                              : {})
+                        }
+                        yield* s.updateEndpoint(given, before.version, [])
+                        const { failingSince: _g, ...kept } = given
+                        m.endpoints.set(
+                          id,
+                          before.failingSince === undefined
+                            ? kept
+                            : { ...kept, failingSince: before.failingSince }
+                        )
                         break
                       }
                       case "advance":

@@ -23,7 +23,8 @@ export interface Received {
  */
 export const startReceiver = async (
   scripts: Record<string, (n: number, body: string) => Answer>,
-  maxRequests = 10_000
+  maxRequests = 10_000,
+  listenOn = 0
 ) => {
   const received: Array<Received> = []
   const counts = new Map<string, number>()
@@ -64,9 +65,10 @@ export const startReceiver = async (
     })
   })
   server.keepAliveTimeout = 1000
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  await new Promise<void>((resolve) => server.listen(listenOn, "127.0.0.1", resolve))
   const port = (server.address() as AddressInfo).port
   return {
+    port,
     url: (path: string) => `http://127.0.0.1:${port}${path}`,
     received,
     processed,

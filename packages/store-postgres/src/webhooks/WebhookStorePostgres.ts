@@ -7,9 +7,10 @@ import {
   WebhookStore,
   WebhookStoreFailure
 } from "@paykit/notify-webhook"
-import { Effect, type Layer } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, type Layer } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
+import type { Fragment } from "effect/sql/Statement"
 import type * as Database from "../Database.ts"
 import type { StartupError } from "../errors.ts"
 import {
@@ -119,6 +120,17 @@ const failedByDisable = (d: Delivery.Delivery, at: number): Delivery.Delivery =>
   return { ...rest, status: "failed", failureReason: "endpoint_disabled", updatedAt: at }
 }
 
+/** A real-time pause (a TestClock must not hold up a timeout); interruptible. */
+const sleepReal = (millis: number): Effect.Effect<void> =>
+  Effect.callback<void>((resume) => {
+    const t = setTimeout(() => resume(Effect.void), millis)
+    return Effect.sync(() => clearTimeout(t))
+  })
+
+/** How many of the oldest pending deliveries a claim reads first (see `claim`): 8 × limit, within these bounds. */
+const PREFIX_MIN = 512
+const PREFIX_MAX = 4_096
+
 /** ±2^62: a bound beyond every stored time, as SQL takes it. */
 const FAR = 2 ** 62
 
@@ -137,36 +149,51 @@ const countOf = (n: number): number => (Number.isNaN(n) ? 0 : Math.max(0, Math.m
  * `now` (the service's `Clock`), never the database's, so a `TestClock` drives them.
  *
  * **Claims.** `claim` is one statement: the due candidates (pending, `nextAttemptAt <= now`,
- * lease absent or run out, endpoint not disabled) that are the oldest pending delivery of their
- * (endpoint, subject) — a `NOT EXISTS` probe for an older pending one — are numbered per endpoint
- * in `seq` order, at most `perEndpoint` of each and `limit` in all are picked, and those are
- * locked `FOR UPDATE SKIP LOCKED` (rechecked on the row's latest version) and leased. Only the
- * oldest pending delivery of an (endpoint, subject) is ever a candidate, so two concurrent
- * claimers can meet on it only: one locks and leases it, the other skips it and takes nothing of
- * that subject (never the delivery behind it); once leased it is no candidate until the lease
- * runs out. A delivery behind it becomes the oldest only when a completion makes it succeeded or
- * failed (a retry stays pending and keeps its place). Older pending deliveries cannot appear
- * behind a claimer's back: `enqueue` takes a transaction-scoped advisory lock per subject before
- * its insert, so for one subject `seq` order is commit order. A claim holds at most
- * `perEndpoint` per endpoint and `limit` in all whatever runs beside it (a skipped row is left
- * out, never replaced). The claim reads only pending rows, through partial indexes: millions of
- * finished deliveries cost it nothing.
+ * lease absent or run out, endpoint neither disabled nor in `exclude`) that are the oldest pending
+ * delivery of their (endpoint, subject) are numbered per endpoint in `seq` order, at most
+ * `perEndpoint` of each and `limit` in all are picked, and those are locked
+ * `FOR UPDATE SKIP LOCKED` (rechecked on the row's latest version) and leased. The candidates are
+ * looked for first among the oldest pending deliveries only (8 × `limit`, 512 to 4,096 of them,
+ * read in `seq` order from a pending-only index): every older delivery of a subject, and every
+ * earlier candidate of an endpoint, is among them too, so the picks found there are the first
+ * picks of the whole queue; only when they fall short of `limit` while more is pending are all
+ * due deliveries looked at (a `NOT EXISTS` probe each for an older pending one of its subject).
+ * A busy queue is thus a few hundred rows per claim, not its whole backlog. Only the oldest
+ * pending delivery of an (endpoint, subject) is ever a candidate, so two concurrent claimers can
+ * meet on it only: one locks and leases it, the other skips it and takes nothing of that subject
+ * (never the delivery behind it); once leased it is no candidate until the lease runs out. A
+ * delivery behind it becomes the oldest only when a completion makes it succeeded or failed (a
+ * retry stays pending and keeps its place). Older pending deliveries cannot appear behind a
+ * claimer's back: `enqueue` takes a transaction-scoped advisory lock per subject before its
+ * insert, so for one subject `seq` order is commit order. A claim holds at most `perEndpoint` per
+ * endpoint and `limit` in all whatever runs beside it (a skipped row is left out, never replaced).
+ * The claim reads only pending rows, through partial indexes: millions of finished deliveries
+ * cost it nothing.
  *
- * **Writes.** `complete` locks the endpoint row first (`FOR NO KEY UPDATE`), applies
- * `WebhookStore.applyHealth` to it, then in one statement writes — only while the lease is the
- * caller's token, the delivery pending and the attempt number unused — the delivery, the
- * attempt, the endpoint's health and, when this disabled it, its other pending deliveries as
- * failed (`endpoint_disabled`); then the events (with `disabledEvent` when it disabled) into the
- * shared outbox. `updateEndpoint` locks the endpoint, checks its version and replaces it, failing
- * its pending deliveries when it becomes disabled; `insertEndpoint` inserts unless the id exists;
- * both write their events into the outbox in the same transaction. Every writer that touches
- * several of an endpoint's deliveries locks the endpoint first, so they take turns without
- * deadlocks. `enqueue` skips ids queued already and numbers the rest in the order given.
+ * **Writes.** A success with nothing to announce (health `ok` or `none`, no events) — the common
+ * `complete` — is one auto-committed statement that writes the delivery and the attempt, only
+ * while the lease is the caller's token, the delivery pending and the attempt number unused, and
+ * clears the endpoint's `failingSince` when set (a conditional update, no new version; the
+ * endpoint row is locked only then, before the delivery's). Every other completion (`failing`,
+ * `gone`, or events) locks the endpoint row first (`FOR NO KEY UPDATE`), applies
+ * `WebhookStore.applyHealth` to it, then in one statement writes the same, the endpoint's health
+ * and, when this disabled it, its other pending deliveries as failed (`endpoint_disabled`); then
+ * the events (with `disabledEvent` when it disabled) into the shared outbox. `updateEndpoint`
+ * locks the endpoint, checks its version and replaces it — keeping the stored `failingSince`
+ * unless the status changes — failing its pending deliveries when it becomes disabled;
+ * `insertEndpoint` inserts unless the id exists; both write their events into the outbox in the
+ * same transaction. `enqueue` skips ids queued already, numbers the rest in the order given, and
+ * takes a share lock on their endpoints: a disabling waits for it and then fails what it queued,
+ * or it waits for the disabling and stores its deliveries to that endpoint failed
+ * (`endpoint_disabled`, not counted), as for an endpoint that does not exist. `replay` leaves
+ * deliveries leased at `now` alone. Every writer that touches several of an endpoint's deliveries
+ * locks the endpoint first, so they take turns without deadlocks.
  *
  * Called inside the caller's `sql.withTransaction`, every write is a savepoint of it and commits
- * or rolls back with it (its outbox row too). Alone, a write is a transaction of its own that
- * waits at most `acquireTimeout` for a connection, re-run after a deadlock, serialization failure
- * or lock timeout (at most `maxAttempts` times).
+ * or rolls back with it (its outbox row too). Alone, a write is a transaction of its own, or one
+ * auto-committed statement (`claim`, `release`, a one-delivery `replay`, the common `complete`),
+ * that waits at most `acquireTimeout` for a connection, re-run after a deadlock, serialization
+ * failure or lock timeout (at most `maxAttempts` times).
  *
  * Text PostgreSQL cannot hold exactly (a NUL, a lone surrogate) and a time or count that is not a
  * safe integer are refused before any SQL is sent: `WebhookStoreFailure` naming the operation and
@@ -263,6 +290,59 @@ export const make = (
         Exclude<E, Infra> | WebhookStoreFailure
       >
 
+    /**
+     * `body` on a connection reserved for it, outside any transaction: its statements run
+     * auto-committed. The wait for the connection is bounded by `acquireTimeout` (real time): when
+     * the body has not started by then it is interrupted (nothing of it ran) and the result is
+     * `AcquireTimeout`, as `withAcquireTimeout` does for a transaction.
+     */
+    const onConnection = <A, E>(body: Effect.Effect<A, E>, op = "?"): Effect.Effect<A, E | SqlError | AcquireTimeout> =>
+      Effect.gen(function* () {
+        const started = yield* Deferred.make<void>()
+        const fiber = yield* Effect.forkChild(
+          Effect.scoped(
+            Effect.flatMap(sql.reserve, (conn) =>
+              Effect.andThen(
+                Deferred.succeed(started, undefined),
+                Effect.suspend(() => {
+                  const T1 = performance.now()
+                  return Effect.provideService(body, sql.transactionService, [conn, 0]).pipe(
+                    Effect.ensuring(Effect.sync(() => { const g = globalThis as any; g.__ph ??= {}; g.__ph[op] ??= { n: 0, run: 0, max: 0 }; const dt = performance.now() - T1; g.__ph[op].n++; g.__ph[op].run += dt; g.__ph[op].max = Math.max(g.__ph[op].max, dt) }))
+                  )
+                })
+              )
+            )
+          ).pipe(Effect.onExit(() => Deferred.succeed(started, undefined)))
+        )
+        const first = yield* Effect.raceFirst(
+          Effect.as(Deferred.await(started), true),
+          Effect.as(sleepReal(acquireMillis), false)
+        )
+        if (first) return yield* Fiber.join(fiber)
+        yield* Fiber.interrupt(fiber)
+        // the body may have started, and even finished, as the timer fired: its own outcome then
+        const exit = yield* Fiber.await(fiber)
+        if (Exit.isSuccess(exit)) return exit.value
+        return yield* Cause.hasInterruptsOnly(exit.cause)
+          ? Effect.fail(new AcquireTimeout(acquireMillis))
+          : Effect.failCause(exit.cause)
+      })
+
+    /**
+     * One statement on its own: outside a transaction it runs auto-committed (no `BEGIN` /
+     * `COMMIT` round trips) on a connection of its own ({@link onConnection}), re-run after a
+     * transient failure; inside the caller's transaction, a savepoint of it as every write.
+     */
+    const statement = <A>(
+      operation: string,
+      body: Effect.Effect<A, SqlError | Unreadable>
+    ): Effect.Effect<A, WebhookStoreFailure> =>
+      Effect.flatMap(
+        inTransaction(sql),
+        (joined): Effect.Effect<A, Infra> =>
+          joined ? sql.withTransaction(body) : retrying(onConnection(body, operation))
+      ).pipe(Effect.mapError(failure(operation)))
+
     const ENDPOINT = sql.literal(endpointColumns("e"))
     const DELIVERY = sql.literal(deliveryColumns("d"))
 
@@ -326,7 +406,9 @@ export const make = (
                 description = ${e.description ?? null}::text, event_types = ${JSON.stringify(e.eventTypes)}::jsonb,
                 payload = ${e.payload}, keys = ${JSON.stringify(e.keys)}::jsonb, status = ${e.status},
                 disabled_reason = ${e.disabledReason ?? null}::text, rate_limit = ${e.rateLimit ?? null}::bigint,
-                failing_since = ${e.failingSince ?? null}::bigint, metadata = ${JSON.stringify(e.metadata)}::jsonb,
+                failing_since = CASE WHEN status = ${e.status} THEN failing_since
+                  ELSE ${e.failingSince ?? null}::bigint END,
+                metadata = ${JSON.stringify(e.metadata)}::jsonb,
                 created_at = ${e.createdAt}::bigint, updated_at = ${e.updatedAt}::bigint, version = ${e.version}::bigint
               WHERE id = ${e.id}
               RETURNING 1 AS ok
@@ -382,6 +464,7 @@ export const make = (
       if (news.length === 0) return Effect.succeed(0)
       const subjects = JSON.stringify([...new Set(news.map((d) => d.subject))])
       const rows = JSON.stringify(news.map(deliveryJson))
+      const endpointIds = JSON.stringify([...new Set(news.map((d) => d.endpointId))].sort())
       return write(
         "enqueue",
         Effect.gen(function* () {
@@ -391,23 +474,37 @@ export const make = (
               SELECT DISTINCT hashtextextended('paykit:webhooks:' || current_schema() || ':' || s, 0) AS h
               FROM json_array_elements_text(${subjects}::json) AS s
             ) l ORDER BY l.h`
-          const inserted = yield* sql<{ ok: number }>`INSERT INTO paykit_webhook_deliveries (id, message_id,
-              endpoint_id, owner, event_id, event_type, subject, payload, status, attempts, next_attempt_at,
-              next_kind, failure_reason, last_status_code, last_error, created_at, updated_at)
-            SELECT x.v->>'id', x.v->>'messageId', x.v->>'endpointId', x.v->>'owner', x.v->>'eventId',
-              x.v->>'eventType', x.v->>'subject', x.v->>'payload', x.v->>'status', (x.v->>'attempts')::bigint,
-              (x.v->>'nextAttemptAt')::bigint, x.v->>'nextKind', x.v->>'failureReason',
-              (x.v->>'lastStatusCode')::bigint, x.v->>'lastError', (x.v->>'createdAt')::bigint,
-              (x.v->>'updatedAt')::bigint
-            FROM (
-              SELECT DISTINCT ON (e.v->>'id') e.v, e.ord
-              FROM json_array_elements(${rows}::json) WITH ORDINALITY AS e(v, ord)
-              ORDER BY e.v->>'id', e.ord
-            ) x
-            ORDER BY x.ord
-            ON CONFLICT (id) DO NOTHING
-            RETURNING 1 AS ok`
-          return inserted.length
+          // the endpoints' share locks (a disabling waits for this commit, then fails what it
+          // queued; this waits for a disabling, then reads the endpoint as it committed it): a
+          // delivery for an endpoint disabled or missing is stored failed, and not counted
+          const [row] = yield* sql<{ n: number }>`WITH ep AS MATERIALIZED (
+              SELECT e.id, e.status <> 'disabled' AS receiving FROM paykit_webhook_endpoints e
+              WHERE e.id IN (SELECT json_array_elements_text(${endpointIds}::json))
+              ORDER BY e.id
+              FOR SHARE
+            ), ins AS (
+              INSERT INTO paykit_webhook_deliveries (id, message_id, endpoint_id, owner, event_id, event_type,
+                subject, payload, status, attempts, next_attempt_at, next_kind, failure_reason, last_status_code,
+                last_error, created_at, updated_at)
+              SELECT x.v->>'id', x.v->>'messageId', x.v->>'endpointId', x.v->>'owner', x.v->>'eventId',
+                x.v->>'eventType', x.v->>'subject', x.v->>'payload',
+                CASE WHEN ep.receiving THEN x.v->>'status' ELSE 'failed' END, (x.v->>'attempts')::bigint,
+                CASE WHEN ep.receiving THEN (x.v->>'nextAttemptAt')::bigint END, x.v->>'nextKind',
+                CASE WHEN ep.receiving THEN x.v->>'failureReason' ELSE 'endpoint_disabled' END,
+                (x.v->>'lastStatusCode')::bigint, x.v->>'lastError', (x.v->>'createdAt')::bigint,
+                (x.v->>'updatedAt')::bigint
+              FROM (
+                SELECT DISTINCT ON (e.v->>'id') e.v, e.ord
+                FROM json_array_elements(${rows}::json) WITH ORDINALITY AS e(v, ord)
+                ORDER BY e.v->>'id', e.ord
+              ) x
+              LEFT JOIN ep ON ep.id = x.v->>'endpointId'
+              ORDER BY x.ord
+              ON CONFLICT (id) DO NOTHING
+              RETURNING endpoint_id
+            )
+            SELECT count(*)::int AS n FROM ins JOIN ep ON ep.id = ins.endpoint_id WHERE ep.receiving`
+          return Number(row?.n ?? 0)
         })
       )
     }
@@ -421,14 +518,54 @@ export const make = (
       const perEndpoint = countOf(request.perEndpoint)
       if (limit === 0 || perEndpoint === 0) return Effect.succeed([])
       const { now, leaseMs, token } = request
-      return write(
+      const exclude = request.exclude ?? []
+      const excluded = (column: string) =>
+        exclude.length === 0
+          ? sql`TRUE`
+          : sql`${sql.literal(column)} NOT IN (SELECT json_array_elements_text(${JSON.stringify(exclude)}::json))`
+      // the prefix: the oldest pending deliveries, as many as a claim of this size needs when the
+      // queue's head is busy (in flight, not due, or one endpoint's beyond its share)
+      const prefix = Math.min(PREFIX_MAX, Math.max(PREFIX_MIN, 8 * limit))
+      return statement(
         "claim",
         Effect.flatMap(
           // candidates: due, unleased heads (the oldest pending of their endpoint and subject) of
-          // endpoints not disabled; at most perEndpoint of each and limit in all, oldest first;
-          // then locked (skipping rows another transaction holds, rechecked on their latest
-          // version) and leased
-          sql<Record<string, string | null>>`WITH cand AS (
+          // endpoints not disabled nor excluded; at most perEndpoint of each and limit in all,
+          // oldest first; then locked (skipping rows another transaction holds, rechecked on their
+          // latest version) and leased.
+          // First among the oldest `prefix` pending deliveries only (`pre`, the `_queue` index in
+          // seq order): an older pending delivery of a subject is in the prefix whenever the
+          // delivery is, and so is every earlier candidate of its endpoint, so the picks there are
+          // exactly the first picks of all. When they are `limit`, or the prefix holds every
+          // pending delivery, they are the answer; otherwise every due delivery is looked at
+          // (`_due` and `_head`), as if there were no prefix. The picked rows are then locked and
+          // leased by primary key (`= ANY (ARRAY(...))`, and `+ 0` keeps `_due` out of it), a plan
+          // that does not depend on the table's statistics: a fresh queue has none.
+          sql<Record<string, string | null>>`WITH pre AS MATERIALIZED (
+              SELECT d.id, d.endpoint_id, d.subject, d.seq, d.next_attempt_at, d.lease_until
+              FROM paykit_webhook_deliveries d WHERE d.status = 'pending'
+              ORDER BY d.seq
+              LIMIT ${prefix}::bigint
+            ), pre_picked AS MATERIALIZED (
+              SELECT r.id, r.seq FROM (
+                SELECT p.id, p.seq, row_number() OVER (PARTITION BY p.endpoint_id ORDER BY p.seq) AS n
+                FROM pre p
+                WHERE coalesce(p.next_attempt_at, 0) <= ${now}::bigint
+                  AND (p.lease_until IS NULL OR p.lease_until <= ${now}::bigint)
+                  AND NOT EXISTS (
+                    SELECT 1 FROM pre o
+                    WHERE o.endpoint_id = p.endpoint_id AND o.subject = p.subject AND o.seq < p.seq)
+                  AND EXISTS (
+                    SELECT 1 FROM paykit_webhook_endpoints e WHERE e.id = p.endpoint_id AND e.status <> 'disabled')
+                  AND ${excluded("p.endpoint_id")}
+              ) r
+              WHERE r.n <= ${perEndpoint}::bigint
+              ORDER BY r.seq
+              LIMIT ${limit}::bigint
+            ), enough AS MATERIALIZED (
+              SELECT (SELECT count(*) FROM pre_picked) >= ${limit}::bigint
+                OR (SELECT count(*) FROM pre) < ${prefix}::bigint AS yes
+            ), cand AS (
               SELECT d.id, d.endpoint_id, d.seq FROM paykit_webhook_deliveries d
               WHERE d.status = 'pending'
                 AND coalesce(d.next_attempt_at, 0) <= ${now}::bigint
@@ -439,7 +576,8 @@ export const make = (
                     AND o.seq < d.seq)
                 AND EXISTS (
                   SELECT 1 FROM paykit_webhook_endpoints e WHERE e.id = d.endpoint_id AND e.status <> 'disabled')
-            ), picked AS (
+                AND ${excluded("d.endpoint_id")}
+            ), all_picked AS (
               SELECT r.id FROM (
                 SELECT c.id, c.seq, row_number() OVER (PARTITION BY c.endpoint_id ORDER BY c.seq) AS n
                 FROM cand c
@@ -447,17 +585,21 @@ export const make = (
               WHERE r.n <= ${perEndpoint}::bigint
               ORDER BY r.seq
               LIMIT ${limit}::bigint
+            ), picked AS (
+              SELECT id FROM pre_picked WHERE (SELECT yes FROM enough)
+              UNION ALL
+              SELECT id FROM all_picked WHERE NOT (SELECT yes FROM enough)
             ), locked AS (
               SELECT d.id FROM paykit_webhook_deliveries d
-              WHERE d.id IN (SELECT id FROM picked)
+              WHERE d.id = ANY (ARRAY(SELECT id FROM picked))
                 AND d.status = 'pending'
-                AND coalesce(d.next_attempt_at, 0) <= ${now}::bigint
+                AND coalesce(d.next_attempt_at, 0) + 0 <= ${now}::bigint
                 AND (d.lease_until IS NULL OR d.lease_until <= ${now}::bigint)
               FOR UPDATE OF d SKIP LOCKED
             ), leased AS (
               UPDATE paykit_webhook_deliveries d
               SET lease_token = ${token}, lease_until = ${now}::bigint + ${leaseMs}::bigint
-              FROM locked l WHERE d.id = l.id
+              WHERE d.id = ANY (ARRAY(SELECT id FROM locked))
               RETURNING d.*
             )
             SELECT ${DELIVERY}, ${sql.literal(endpointColumns("e", "ep__"))}
@@ -475,32 +617,15 @@ export const make = (
       )
     }
 
-    const complete = (
-      c: WebhookStore.Completion
-    ): Effect.Effect<{ readonly held: boolean; readonly disabled: boolean }, WebhookStoreFailure> => {
-      const problem = completionProblem(c)
-      if (problem !== undefined) return refuse("complete", problem)
+    /**
+     * The CTEs `d` (the delivery's new state, written only while the claimer's lease holds:
+     * its token, pending, the attempt number unused; `gate` must hold too) and `a` (its attempt,
+     * when `d` wrote).
+     */
+    const recordAttempt = (c: WebhookStore.Completion, d: Delivery.Delivery, gate: Fragment) => {
       const id = c.delivery.id
-      const endpointId = c.delivery.endpointId
       const a = c.attempt
-      return write(
-        "complete",
-        Effect.gen(function* () {
-          // the endpoint's lock first (every writer of several of its deliveries takes it), then
-          // its health by the one rule every store applies
-          let before: Endpoint.Endpoint | undefined
-          if (c.health._tag !== "none") {
-            const rows = yield* sql<EndpointRow>`SELECT ${ENDPOINT} FROM paykit_webhook_endpoints e
-              WHERE e.id = ${endpointId} FOR NO KEY UPDATE`
-            before = (yield* mapRows(rows, endpointOf))[0]
-          }
-          const next = before === undefined ? undefined : WebhookStore.applyHealth(before, c.health)
-          const after = next !== undefined && next.endpoint !== before ? next.endpoint : undefined
-          const disabledNow = next?.disabledNow === true
-          const at = a.startedAt
-          const d =
-            disabledNow && c.delivery.status === "pending" ? failedByDisable(c.delivery, at) : c.delivery
-          const [row] = yield* sql<{ held: boolean }>`WITH d AS (
+      return sql`d AS (
               UPDATE paykit_webhook_deliveries SET status = ${d.status}, attempts = ${d.attempts}::bigint,
                 next_attempt_at = ${d.nextAttemptAt ?? null}::bigint, next_kind = ${d.nextKind},
                 failure_reason = ${d.failureReason ?? null}::text,
@@ -509,6 +634,7 @@ export const make = (
               WHERE id = ${id} AND lease_token = ${c.token} AND status = 'pending'
                 AND NOT EXISTS (SELECT 1 FROM paykit_webhook_attempts x
                   WHERE x.delivery_id = ${id} AND x.number = ${a.number}::bigint)
+                AND ${gate}
               RETURNING 1 AS ok
             ), a AS (
               INSERT INTO paykit_webhook_attempts (delivery_id, number, kind, started_at, latency_ms,
@@ -518,7 +644,63 @@ export const make = (
                 ${a.outcome}, ${a.nextAttemptAt ?? null}::bigint
               FROM d
               RETURNING 1 AS ok
-            ), e AS (
+            )`
+    }
+
+    /**
+     * A completion that cannot disable its endpoint and has no events (health `ok` or `none`):
+     * one statement, auto-committed alone. No endpoint lock unless `ok` finds `failingSince` set
+     * (then it is cleared, in the same statement, without a new version): `el` locks the row
+     * before the delivery's, the order of every other writer of both, and `e` clears it only
+     * when the attempt was recorded.
+     */
+    const completeAlone = (c: WebhookStore.Completion) => {
+      const clear = c.health._tag === "ok"
+      const endpointId = c.delivery.endpointId
+      return statement(
+        "complete",
+        Effect.map(
+          sql<{ held: boolean }>`WITH el AS MATERIALIZED (
+              SELECT id FROM paykit_webhook_endpoints
+              WHERE ${clear}::boolean AND id = ${endpointId} AND failing_since IS NOT NULL
+              FOR NO KEY UPDATE
+            ), ${recordAttempt(c, c.delivery, sql`(SELECT count(*) FROM el) >= 0`)}, e AS (
+              UPDATE paykit_webhook_endpoints SET failing_since = NULL
+              FROM d
+              WHERE ${clear}::boolean AND id = ${endpointId} AND failing_since IS NOT NULL
+              RETURNING 1 AS ok
+            )
+            SELECT EXISTS (SELECT 1 FROM d) AS held, (SELECT count(*) FROM a) + (SELECT count(*) FROM e) >= 0 AS done`,
+          ([row]) => ({ held: row?.held === true, disabled: false })
+        )
+      )
+    }
+
+    /**
+     * Any other completion (`failing` or `gone`, or events to write): a transaction that locks
+     * the endpoint first (every writer of several of its deliveries takes it), applies its health
+     * by the one rule every store applies, then writes the delivery, the attempt, the endpoint
+     * and, when this disabled it, its other pending deliveries in one statement, then the events.
+     */
+    const completeLocked = (c: WebhookStore.Completion) => {
+      const id = c.delivery.id
+      const endpointId = c.delivery.endpointId
+      return write(
+        "complete",
+        Effect.gen(function* () {
+          let before: Endpoint.Endpoint | undefined
+          if (c.health._tag !== "none") {
+            const rows = yield* sql<EndpointRow>`SELECT ${ENDPOINT} FROM paykit_webhook_endpoints e
+              WHERE e.id = ${endpointId} FOR NO KEY UPDATE`
+            before = (yield* mapRows(rows, endpointOf))[0]
+          }
+          const next = before === undefined ? undefined : WebhookStore.applyHealth(before, c.health)
+          const after = next !== undefined && next.endpoint !== before ? next.endpoint : undefined
+          const disabledNow = next?.disabledNow === true
+          const at = c.attempt.startedAt
+          const d =
+            disabledNow && c.delivery.status === "pending" ? failedByDisable(c.delivery, at) : c.delivery
+          const [row] = yield* sql<{ held: boolean }>`WITH ${recordAttempt(c, d, sql`TRUE`)}, e AS (
               UPDATE paykit_webhook_endpoints SET failing_since = ${after?.failingSince ?? null}::bigint,
                 status = ${after?.status ?? null}::text, disabled_reason = ${after?.disabledReason ?? null}::text,
                 updated_at = ${after?.updatedAt ?? null}::bigint, version = ${after?.version ?? null}::bigint
@@ -547,6 +729,17 @@ export const make = (
       )
     }
 
+    const complete = (
+      c: WebhookStore.Completion
+    ): Effect.Effect<{ readonly held: boolean; readonly disabled: boolean }, WebhookStoreFailure> => {
+      const problem = completionProblem(c)
+      if (problem !== undefined) return refuse("complete", problem)
+      // the common case (a success, nothing to announce) is one statement without the endpoint's lock
+      return c.events.length === 0 && (c.health._tag === "ok" || c.health._tag === "none")
+        ? completeAlone(c)
+        : completeLocked(c)
+    }
+
     const release = (
       token: string,
       deliveryId: string,
@@ -554,7 +747,7 @@ export const make = (
     ): Effect.Effect<void, WebhookStoreFailure> => {
       const problem = argumentProblem({ token, deliveryId }) ?? integerProblem({ nextAttemptAt })
       if (problem !== undefined) return refuse("release", problem)
-      return write(
+      return statement(
         "release",
         Effect.asVoid(sql`UPDATE paykit_webhook_deliveries
           SET next_attempt_at = ${nextAttemptAt}::bigint, lease_token = NULL, lease_until = NULL
@@ -564,6 +757,8 @@ export const make = (
 
     const MANUAL = sql`status = 'pending', next_kind = 'manual', failure_reason = NULL, lease_token = NULL,
       lease_until = NULL`
+    /** Not leased at `now` (a lease whose `until` is past `now`, taken over or not, no longer counts). */
+    const notInFlight = (now: number) => sql`(lease_until IS NULL OR lease_until <= ${now}::bigint)`
 
     const replay = (
       request:
@@ -574,12 +769,13 @@ export const make = (
       if ("deliveryId" in request) {
         const problem = argumentProblem({ deliveryId: request.deliveryId }) ?? integerProblem({ now })
         if (problem !== undefined) return refuse("replay", problem)
-        return write(
+        return statement(
           "replay",
           Effect.map(
             sql<{ ok: number }>`UPDATE paykit_webhook_deliveries
               SET ${MANUAL}, next_attempt_at = ${now}::bigint, updated_at = ${now}::bigint
               WHERE id = ${request.deliveryId} AND NOT (status = 'pending' AND next_kind = 'manual')
+                AND ${notInFlight(now)}
               RETURNING 1 AS ok`,
             (rows) => rows.length
           )
@@ -602,7 +798,7 @@ export const make = (
           const rows = yield* sql<{ ok: number }>`UPDATE paykit_webhook_deliveries
             SET ${MANUAL}, next_attempt_at = ${now}::bigint, updated_at = ${now}::bigint
             WHERE endpoint_id = ${endpointId} AND created_at >= ${lower}::bigint AND created_at < ${upper}::bigint
-              AND NOT (status = 'pending' AND next_kind = 'manual')
+              AND NOT (status = 'pending' AND next_kind = 'manual') AND ${notInFlight(now)}
             RETURNING 1 AS ok`
           return rows.length
         })
@@ -659,14 +855,20 @@ export const make = (
         )
       )
 
+    const timed = <F extends (...args: Array<any>) => Effect.Effect<any, any>>(name: string, f: F): F =>
+      ((...args: Array<any>) =>
+        Effect.suspend(() => {
+          const t0 = performance.now()
+          return Effect.ensuring(f(...args), Effect.sync(() => { const g = globalThis as any; g.__js ??= {}; g.__js[name] ??= { n: 0, ms: 0 }; g.__js[name].n++; g.__js[name].ms += performance.now() - t0 }))
+        })) as F
     return WebhookStore.WebhookStore.of({
       insertEndpoint,
       updateEndpoint,
       endpoint,
       endpoints,
-      enqueue,
-      claim,
-      complete,
+      enqueue: timed("enqueue", enqueue),
+      claim: timed("claim", claim),
+      complete: timed("complete", complete),
       release,
       replay,
       delivery,

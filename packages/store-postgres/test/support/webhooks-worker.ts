@@ -3,7 +3,8 @@
  * Run with `node --import tsx --conditions=@paykit/source test/support/webhooks-worker.ts '<json task>'`.
  * On `schema` (its own pool) it runs the `Webhooks` service's delivery loop (`run`) until it is
  * killed: the Node transport, `http:` and loopback endpoints allowed, the `SecretBox` with the
- * task's master key, retries after 0, 50 and 100 ms, on the real clock. It prints
+ * task's master key, retries after 0, 50 and 100 ms, the task's `timeoutMs` and `leaseMs` (when
+ * given; the service's default otherwise), on the real clock. It prints
  * `{"ready":true}` once the store is open, and sends `user-agent: paykit-test/<worker>` so the
  * receiver knows who sent what.
  */
@@ -19,6 +20,8 @@ interface Task {
   /** The SecretBox master key, base64 (32 bytes). */
   readonly key: string
   readonly timeoutMs: number
+  /** How long a claim holds a delivery (ms); the service's default (2 × timeoutMs + 30 s) when absent. */
+  readonly leaseMs?: number | undefined
 }
 
 const task = JSON.parse(process.argv[2] ?? "{}") as Task
@@ -29,6 +32,7 @@ const program = Effect.gen(function* () {
     secretBox: SecretBox.makeUnsafe([{ id: "k1", key: Buffer.from(task.key, "base64") }]),
     schedule: [0, 50, 100],
     timeoutMs: task.timeoutMs,
+    ...(task.leaseMs === undefined ? {} : { leaseMs: task.leaseMs }),
     allowHttp: true,
     allowPrivate: true,
     concurrency: 8,

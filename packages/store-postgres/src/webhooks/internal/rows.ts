@@ -202,7 +202,12 @@ export const claimProblem = (r: WebhookStore.ClaimRequest): string | undefined =
     typeof r.limit === "number" && !Number.isNaN(r.limit) ? undefined : "limit is not a number",
     typeof r.perEndpoint === "number" && !Number.isNaN(r.perEndpoint)
       ? undefined
-      : "perEndpoint is not a number"
+      : "perEndpoint is not a number",
+    r.exclude === undefined
+      ? undefined
+      : Array.isArray(r.exclude)
+        ? first(...r.exclude.map((id, i) => text(id, `exclude[${i}]`)))
+        : "exclude is not an array"
   )
 
 /** Why one of the named text arguments of a call cannot be sent (NUL or lone surrogate), or `undefined`. */

@@ -12,7 +12,8 @@ import * as SqlClient from "effect/sql/SqlClient"
  * clock), cleared by its completion, its release, a replay or its endpoint's disabling.
  *
  * The indexes serve the queue: `_due` (partial, pending only: `coalesce(next_attempt_at, 0)`,
- * `seq`) finds the due candidates of a claim; `_head` (partial, pending only: endpoint, subject,
+ * `seq`) finds the due candidates of a claim that looks past the oldest pending deliveries (see
+ * `_queue`, migration 2); `_head` (partial, pending only: endpoint, subject,
  * `seq`) checks in one probe that a candidate is the oldest pending delivery of its (endpoint,
  * subject), and finds an endpoint's pending deliveries when it is disabled. Neither holds a
  * finished delivery, so claims stay as fast with millions of succeeded rows as with none.
@@ -84,7 +85,19 @@ const webhooks = Effect.gen(function* () {
   )`)
 })
 
+/**
+ * `_queue` (partial, pending only: `seq`): the pending deliveries in `seq` order, so a claim reads
+ * the oldest few hundred of them first and stops there when they hold enough candidates (see
+ * `claim`), whatever the backlog behind them or the finished rows before them.
+ */
+const queueOrder = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE INDEX paykit_webhook_deliveries_queue ON paykit_webhook_deliveries (seq)
+    WHERE status = 'pending'`
+})
+
 /** The webhooks migrations, keyed `<id>_<name>`; ids only ever grow. */
 export const webhooksMigrations = {
-  "1_webhooks": webhooks
+  "1_webhooks": webhooks,
+  "2_queue_order": queueOrder
 }
