@@ -202,7 +202,9 @@ describe("delivery against a faulty receiver", () => {
         yield* Effect.promise(() => first.close()) // down: nothing listens on the port
         yield* w.notifier.notify(yield* paymentEvents(1))
         const down = yield* w.drain
-        const back = yield* Effect.promise(() => startReceiver({ "/hook": () => ({ status: 200 }) }, 100, port))
+        const back = yield* Effect.promise(() =>
+          startReceiver({ "/hook": () => ({ status: 200 }) }, 100, port)
+        )
         receivers.push(back)
         yield* TestClock.adjust(4_999)
         const early = yield* w.drain

@@ -248,7 +248,14 @@ const adapterTests = (name: string, layer: () => Layer.Layer<Env, unknown>) =>
             [
               "claim",
               "exclude[1]",
-              store.claim({ now: 1, limit: 1, perEndpoint: 1, leaseMs: 1, token: "t", exclude: ["ep_ok", "\ud800"] })
+              store.claim({
+                now: 1,
+                limit: 1,
+                perEndpoint: 1,
+                leaseMs: 1,
+                token: "t",
+                exclude: ["ep_ok", "\ud800"]
+              })
             ],
             [
               "claim",

@@ -37,7 +37,6 @@ export const makeWake = (): Wake => {
   }
 }
 
-
 /** What the delivery worker needs from the service. */
 export interface Deps {
   readonly store: WebhookStore["Service"]

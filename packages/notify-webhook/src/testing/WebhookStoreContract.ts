@@ -670,7 +670,12 @@ export const suite = <R = never>(
             expect(yield* s.complete(failed)).toEqual({ held: true, disabled: false })
             expect(yield* s.endpoint("ep_1")).toEqual({ ...E, failingSince: 1_100 })
             // ... and the owner's write, made from what it read, keeps the failure's time
-            const renamed: Endpoint.Endpoint = { ...read, description: "renamed", updatedAt: 1_200, version: 2 }
+            const renamed: Endpoint.Endpoint = {
+              ...read,
+              description: "renamed",
+              updatedAt: 1_200,
+              version: 2
+            }
             yield* s.updateEndpoint(renamed, 1, [])
             expect(yield* s.endpoint("ep_1")).toEqual({ ...renamed, failingSince: 1_100 })
             // the other way: the owner reads it failing, a success clears it, the owner's write
@@ -854,7 +859,8 @@ export const suite = <R = never>(
             yield* s.updateEndpoint({ ...sampleEndpoint("ep_off"), updatedAt: 2_000, version: 2 }, 1, [])
             yield* s.insertEndpoint(sampleEndpoint("ep_none"), [])
             expect(yield* s.enqueue([off1, none1, off2])).toBe(0)
-            for (const d of [off1, none1, off2]) expect(withoutSeq(yield* get(d.id))).toEqual(failedAtEnqueue(d))
+            for (const d of [off1, none1, off2])
+              expect(withoutSeq(yield* get(d.id))).toEqual(failedAtEnqueue(d))
             expect(yield* claim("t2", 10 ** 12)).toEqual([])
             // a new delivery to them now queues as pending
             const off3 = sampleDelivery("ep_off", 3, { subject: "s1" })
@@ -863,9 +869,11 @@ export const suite = <R = never>(
             expect(claimedIds(yield* claim("t3", 10 ** 12))).toEqual([off3.id, none2.id])
             // disabled again: a new one fails at once, next to one failed by the disabling
             const off4 = sampleDelivery("ep_off", 4, { subject: "s9" })
-            yield* s.updateEndpoint(
-              { ...OFF, updatedAt: 3_000, version: 3 }, 2, [])
-            expect(yield* get(off3.id)).toMatchObject({ status: "failed", failureReason: "endpoint_disabled" })
+            yield* s.updateEndpoint({ ...OFF, updatedAt: 3_000, version: 3 }, 2, [])
+            expect(yield* get(off3.id)).toMatchObject({
+              status: "failed",
+              failureReason: "endpoint_disabled"
+            })
             expect(yield* s.enqueue([off4])).toBe(0)
             expect(withoutSeq(yield* get(off4.id))).toEqual(failedAtEnqueue(off4))
           })
@@ -973,7 +981,10 @@ export const suite = <R = never>(
             const b2 = sampleDelivery("ep_b", 2, { subject: "s2" })
             yield* s.enqueue([a1, b1, c1, a2, b2])
             const take = (token: string, exclude: ReadonlyArray<string>, limit = 10) =>
-              Effect.map(s.claim({ now: T0, limit, perEndpoint: 10, leaseMs: 1_000, token, exclude }), claimedIds)
+              Effect.map(
+                s.claim({ now: T0, limit, perEndpoint: 10, leaseMs: 1_000, token, exclude }),
+                claimedIds
+              )
             expect(yield* take("t1", ["ep_a", "ep_none"], 2)).toEqual(ids([b1, c1]))
             expect(yield* take("t2", ["ep_c"])).toEqual(ids([a1, a2, b2]))
             expect(yield* take("t3", [])).toEqual([])
