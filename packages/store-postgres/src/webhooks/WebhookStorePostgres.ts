@@ -296,7 +296,7 @@ export const make = (
      * the body has not started by then it is interrupted (nothing of it ran) and the result is
      * `AcquireTimeout`, as `withAcquireTimeout` does for a transaction.
      */
-    const onConnection = <A, E>(body: Effect.Effect<A, E>, op = "?"): Effect.Effect<A, E | SqlError | AcquireTimeout> =>
+    const onConnection = <A, E>(body: Effect.Effect<A, E>): Effect.Effect<A, E | SqlError | AcquireTimeout> =>
       Effect.gen(function* () {
         const started = yield* Deferred.make<void>()
         const fiber = yield* Effect.forkChild(
@@ -304,12 +304,7 @@ export const make = (
             Effect.flatMap(sql.reserve, (conn) =>
               Effect.andThen(
                 Deferred.succeed(started, undefined),
-                Effect.suspend(() => {
-                  const T1 = performance.now()
-                  return Effect.provideService(body, sql.transactionService, [conn, 0]).pipe(
-                    Effect.ensuring(Effect.sync(() => { const g = globalThis as any; g.__ph ??= {}; g.__ph[op] ??= { n: 0, run: 0, max: 0 }; const dt = performance.now() - T1; g.__ph[op].n++; g.__ph[op].run += dt; g.__ph[op].max = Math.max(g.__ph[op].max, dt) }))
-                  )
-                })
+                Effect.provideService(body, sql.transactionService, [conn, 0])
               )
             )
           ).pipe(Effect.onExit(() => Deferred.succeed(started, undefined)))
@@ -340,7 +335,7 @@ export const make = (
       Effect.flatMap(
         inTransaction(sql),
         (joined): Effect.Effect<A, Infra> =>
-          joined ? sql.withTransaction(body) : retrying(onConnection(body, operation))
+          joined ? sql.withTransaction(body) : retrying(onConnection(body))
       ).pipe(Effect.mapError(failure(operation)))
 
     const ENDPOINT = sql.literal(endpointColumns("e"))
@@ -538,7 +533,8 @@ export const make = (
           // delivery is, and so is every earlier candidate of its endpoint, so the picks there are
           // exactly the first picks of all. When they are `limit`, or the prefix holds every
           // pending delivery, they are the answer; otherwise every due delivery is looked at
-          // (`_due` and `_head`), as if there were no prefix. The picked rows are then locked and
+          // (`_due` and `_head`), as if there were no prefix. In the prefix the heads are found by
+          // numbering (no join), so a generic plan that misjudges its size cannot go quadratic. The picked rows are then locked and
           // leased by primary key (`= ANY (ARRAY(...))`, and `+ 0` keeps `_due` out of it), a plan
           // that does not depend on the table's statistics: a fresh queue has none.
           sql<Record<string, string | null>>`WITH pre AS MATERIALIZED (
@@ -546,18 +542,19 @@ export const make = (
               FROM paykit_webhook_deliveries d WHERE d.status = 'pending'
               ORDER BY d.seq
               LIMIT ${prefix}::bigint
+            ), pre_heads AS (
+              SELECT p.*, row_number() OVER (PARTITION BY p.endpoint_id, p.subject ORDER BY p.seq) AS k
+              FROM pre p
             ), pre_picked AS MATERIALIZED (
               SELECT r.id, r.seq FROM (
-                SELECT p.id, p.seq, row_number() OVER (PARTITION BY p.endpoint_id ORDER BY p.seq) AS n
-                FROM pre p
-                WHERE coalesce(p.next_attempt_at, 0) <= ${now}::bigint
-                  AND (p.lease_until IS NULL OR p.lease_until <= ${now}::bigint)
-                  AND NOT EXISTS (
-                    SELECT 1 FROM pre o
-                    WHERE o.endpoint_id = p.endpoint_id AND o.subject = p.subject AND o.seq < p.seq)
+                SELECT h.id, h.seq, row_number() OVER (PARTITION BY h.endpoint_id ORDER BY h.seq) AS n
+                FROM pre_heads h
+                WHERE h.k = 1
+                  AND coalesce(h.next_attempt_at, 0) <= ${now}::bigint
+                  AND (h.lease_until IS NULL OR h.lease_until <= ${now}::bigint)
                   AND EXISTS (
-                    SELECT 1 FROM paykit_webhook_endpoints e WHERE e.id = p.endpoint_id AND e.status <> 'disabled')
-                  AND ${excluded("p.endpoint_id")}
+                    SELECT 1 FROM paykit_webhook_endpoints e WHERE e.id = h.endpoint_id AND e.status <> 'disabled')
+                  AND ${excluded("h.endpoint_id")}
               ) r
               WHERE r.n <= ${perEndpoint}::bigint
               ORDER BY r.seq
@@ -855,20 +852,14 @@ export const make = (
         )
       )
 
-    const timed = <F extends (...args: Array<any>) => Effect.Effect<any, any>>(name: string, f: F): F =>
-      ((...args: Array<any>) =>
-        Effect.suspend(() => {
-          const t0 = performance.now()
-          return Effect.ensuring(f(...args), Effect.sync(() => { const g = globalThis as any; g.__js ??= {}; g.__js[name] ??= { n: 0, ms: 0 }; g.__js[name].n++; g.__js[name].ms += performance.now() - t0 }))
-        })) as F
     return WebhookStore.WebhookStore.of({
       insertEndpoint,
       updateEndpoint,
       endpoint,
       endpoints,
-      enqueue: timed("enqueue", enqueue),
-      claim: timed("claim", claim),
-      complete: timed("complete", complete),
+      enqueue,
+      claim,
+      complete,
       release,
       replay,
       delivery,
