@@ -1,6 +1,6 @@
 import { Notifier } from "@paykit/core"
 import { type Delivery, WebhookStore } from "@paykit/notify-webhook"
-import { Effect, Layer } from "effect"
+import { Deferred, Effect, Fiber, Layer } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { describe, expect, it } from "vitest"
 // the suite through its module until `@paykit/notify-webhook/testing` exports it
@@ -532,4 +532,116 @@ describe.skipIf(serverUrl === undefined)("WebhookStorePostgres on a PostgreSQL s
     deliveredEvents: delivered
   })
   adapterTests("a PostgreSQL server", layer)
+
+  const run = <A, E>(effect: Effect.Effect<A, E, Env>) =>
+    Effect.runPromise(Effect.provide(effect, layer()) as Effect.Effect<A, unknown>)
+
+  /** Waits until another transaction waits for the one running `holder` (its transaction id). */
+  const someoneWaitsFor = (xid: string) =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      // a hang detector, not a speed check: the waiter shows up in milliseconds
+      const until = Date.now() + 20_000
+      while (true) {
+        const [row] = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_locks
+          WHERE locktype = 'transactionid' AND transactionid = ${xid}::xid AND NOT granted`
+        if (Number(row?.n ?? 0) > 0) return
+        if (Date.now() > until) return yield* Effect.die(new Error("nobody waited for the transaction"))
+        yield* Effect.sleep("5 millis")
+      }
+    })
+
+  /** What `held` is given, or the failure of the fiber that was to give it. */
+  const heldBy = <A, E>(held: Deferred.Deferred<string>, fiber: Fiber.Fiber<A, E>) =>
+    Effect.raceFirst(
+      Deferred.await(held),
+      Effect.flatMap(Fiber.join(fiber), () => Effect.die(new Error("the transaction ended before it held")))
+    )
+
+  /** The running transaction's id. */
+  const currentXid = Effect.flatMap(
+    SqlClient.SqlClient,
+    (sql) => sql<{ xid: string }>`SELECT (txid_current() % 4294967296)::text AS xid`
+  ).pipe(Effect.map(([row]) => row!.xid))
+
+  const off = {
+    ...sampleEndpoint("ep_1"),
+    status: "disabled" as const,
+    disabledReason: "by_owner" as const,
+    version: 2,
+    updatedAt: 2_000
+  }
+
+  it("an enqueue that meets a disabling in flight waits for it, then stores its delivery failed (endpoint_disabled) and counts it not", () =>
+    run(
+      // forks scoped: a failure ends them (their transactions rolled back) before the schema goes
+      Effect.scoped(
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          const store = yield* WebhookStore.WebhookStore
+          yield* store.insertEndpoint(sampleEndpoint("ep_1"), [])
+          const held = yield* Deferred.make<string>()
+          const release = yield* Deferred.make<void>()
+          const disabling = yield* Effect.forkScoped(
+            sql.withTransaction(
+              Effect.gen(function* () {
+                yield* store.updateEndpoint(off, 1, [])
+                yield* Deferred.succeed(held, yield* currentXid)
+                yield* Deferred.await(release)
+              })
+            )
+          )
+          const xid = yield* heldBy(held, disabling)
+          const d = sampleDelivery("ep_1", 1)
+          const enqueueing = yield* Effect.forkScoped(store.enqueue([d]))
+          // it waits for the disabling (or, were it not to, it is done)
+          yield* Effect.raceFirst(someoneWaitsFor(xid), Effect.asVoid(Fiber.await(enqueueing)))
+          yield* Deferred.succeed(release, undefined)
+          yield* Fiber.join(disabling)
+          expect(yield* Fiber.join(enqueueing)).toBe(0)
+          const back = yield* store.delivery(d.id)
+          expect(back).toMatchObject({ status: "failed", failureReason: "endpoint_disabled" })
+          expect(back !== undefined && "nextAttemptAt" in back).toBe(false)
+        })
+      )
+    ))
+
+  it("a disabling that meets an enqueue in flight waits for it, then fails what it queued", () =>
+    run(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          const store = yield* WebhookStore.WebhookStore
+          yield* store.insertEndpoint(sampleEndpoint("ep_1"), [])
+          const held = yield* Deferred.make<string>()
+          const release = yield* Deferred.make<void>()
+          const d = sampleDelivery("ep_1", 1)
+          const enqueueing = yield* Effect.forkScoped(
+            sql.withTransaction(
+              Effect.gen(function* () {
+                const added = yield* store.enqueue([d])
+                yield* Deferred.succeed(held, yield* currentXid)
+                yield* Deferred.await(release)
+                return added
+              })
+            )
+          )
+          const xid = yield* heldBy(held, enqueueing)
+          const disabling = yield* Effect.forkScoped(store.updateEndpoint(off, 1, []))
+          // it waits for the enqueue (or, were it not to, it is done)
+          yield* Effect.raceFirst(someoneWaitsFor(xid), Effect.asVoid(Fiber.await(disabling)))
+          yield* Deferred.succeed(release, undefined)
+          expect(yield* Fiber.join(enqueueing)).toBe(1)
+          yield* Fiber.join(disabling)
+          expect(yield* store.delivery(d.id)).toMatchObject({
+            status: "failed",
+            failureReason: "endpoint_disabled",
+            updatedAt: 2_000
+          })
+          expect(
+            yield* store.claim({ now: 10 ** 12, limit: 10, perEndpoint: 10, leaseMs: 1_000, token: "t" })
+          ).toEqual([])
+        })
+      )
+    ))
 })
